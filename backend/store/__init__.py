@@ -1,0 +1,1 @@
+"""DynamoDB storage: one schema, an injected client, the embedded moto server, and a one-transaction unit of work."""

@@ -1,0 +1,118 @@
+"""Alexa request verification, as Amazon requires for a skill hosted as a web service.
+
+Implemented on ``cryptography`` rather than flask-ask-sdk / ask-sdk-webservice-support: their verifier imports
+certvalidator/oscrypto, which cannot load on OpenSSL >= 3.0.10. The contract is theirs (verifier shape, the
+``ASK_SDK_VERIFY_*`` switches, 400 on failure); the checks follow Amazon's "verify the request" rules.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+from cryptography import x509
+
+from skill.verification.certs import (
+    CertFetcher,
+    CertificateChain,
+    CertificateSource,
+    ChainValidator,
+    Clock,
+    UrllibCertFetcher,
+    load_default_trust_roots,
+    utc_now,
+)
+from skill.verification.envelope import EnvelopeHandler, checked_envelope, parse_envelope
+from skill.verification.errors import RequestVerificationError
+from skill.verification.local import LocalTrust
+from skill.verification.url import canonical_cert_url
+from skill.verification.verifiers import (
+    SIGNATURE_CERT_CHAIN_URL_HEADER,
+    SIGNATURE_HEADER,
+    ApplicationIdVerifier,
+    RequestVerifier,
+    SignatureVerifier,
+    TimestampVerifier,
+    application_id_of,
+)
+
+__all__ = [
+    "SIGNATURE_CERT_CHAIN_URL_HEADER",
+    "SIGNATURE_HEADER",
+    "ApplicationIdVerifier",
+    "CertFetcher",
+    "CertificateChain",
+    "CertificateSource",
+    "ChainValidator",
+    "Clock",
+    "EnvelopeHandler",
+    "LocalTrust",
+    "RequestVerificationError",
+    "RequestVerifier",
+    "SignatureVerifier",
+    "TimestampVerifier",
+    "UrllibCertFetcher",
+    "VerificationSettings",
+    "application_id_of",
+    "build_verifiers",
+    "canonical_cert_url",
+    "checked_envelope",
+    "parse_envelope",
+]
+
+logger = logging.getLogger(__name__)
+
+
+class VerificationSettings(Protocol):
+    """The part of ``backend.settings.Settings`` verification reads."""
+
+    @property
+    def skill_id(self) -> str | None: ...
+    @property
+    def verify_signature(self) -> bool: ...
+    @property
+    def verify_timestamp(self) -> bool: ...
+    @property
+    def local_signer_dir(self) -> Path | None: ...
+
+
+def build_verifiers(
+    settings: VerificationSettings,
+    *,
+    trust_roots: Sequence[x509.Certificate] | None = None,
+    cert_fetcher: CertFetcher | None = None,
+    clock: Clock | None = None,
+) -> list[RequestVerifier]:
+    """Signature, timestamp and application-id checks, as the settings ask; each switch-off is logged loudly.
+
+    ``trust_roots`` defaults to certifi's bundle and ``cert_fetcher`` to a short-timeout HTTPS GET. With
+    ``settings.local_signer_dir`` set, the local development CA is trusted too and its chain served from disk.
+    """
+    now = clock if clock is not None else utc_now
+    verifiers: list[RequestVerifier] = []
+    if settings.verify_signature:
+        roots = list(trust_roots) if trust_roots is not None else load_default_trust_roots()
+        fetcher = cert_fetcher
+        if settings.local_signer_dir is not None:
+            local = LocalTrust.load(settings.local_signer_dir)
+            logger.warning(
+                "DEVELOPMENT ONLY: trusting the local request signer in %s (chain %s); never do this in production",
+                settings.local_signer_dir,
+                local.chain_url,
+            )
+            roots.append(local.root)
+            fetcher = local.fetcher(fallback=fetcher if fetcher is not None else UrllibCertFetcher())
+        verifiers.append(SignatureVerifier(CertificateSource(ChainValidator(roots), fetcher), clock=now))
+    else:
+        logger.warning("Alexa request SIGNATURE verification is OFF: any caller can drive this skill")
+    if settings.verify_timestamp:
+        verifiers.append(TimestampVerifier(clock=now))
+    else:
+        logger.warning("Alexa request TIMESTAMP verification is OFF: replayed requests are accepted")
+    if settings.skill_id:
+        verifiers.append(ApplicationIdVerifier(settings.skill_id))
+    else:
+        logger.warning("no skill id configured: requests for any skill are accepted")
+    return verifiers

@@ -1,0 +1,164 @@
+"""The checks every Alexa request passes before any handler sees it.
+
+Each verifier has flask-ask-sdk's shape, ``verify(headers, serialized_request_env, deserialized_request_env)``,
+returns ``None`` when the request passes and raises a :class:`RequestVerificationError` subclass otherwise. The raw
+body is bytes: the signature covers the bytes Alexa sent, not a re-serialisation.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Protocol
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.hashes import SHA256
+
+from skill.verification.certs import CertificateSource, Clock, utc_now
+from skill.verification.errors import (
+    BadSignature,
+    BadTimestamp,
+    MissingHeader,
+    WrongApplication,
+)
+from skill.verification.url import canonical_cert_url
+
+SIGNATURE_CERT_CHAIN_URL_HEADER = "SignatureCertChainUrl"
+SIGNATURE_HEADER = "Signature-256"
+DEFAULT_TIMESTAMP_TOLERANCE_IN_MILLIS = 150_000
+# Amazon allows up to an hour for skill events; nothing should need more.
+MAX_TIMESTAMP_TOLERANCE_IN_MILLIS = 3_600_000
+MAX_SIGNATURE_CHARS = 2048
+
+
+class RequestVerifier(Protocol):
+    def verify(
+        self,
+        headers: Mapping[str, str],
+        serialized_request_env: bytes,
+        deserialized_request_env: Mapping[str, Any],
+    ) -> None: ...
+
+
+def header_value(headers: Mapping[str, str], name: str) -> str | None:
+    """Look a header up case-insensitively, whatever mapping the caller has (werkzeug, a Lambda dict ...)."""
+    value = headers.get(name)
+    if value is not None:
+        return value
+    wanted = name.lower()
+    for key, candidate in headers.items():
+        if key.lower() == wanted:
+            return candidate
+    return None
+
+
+class SignatureVerifier:
+    """``SignatureCertChainUrl`` + ``Signature-256``: RSA PKCS#1 v1.5 with SHA-256 over the raw body.
+
+    flask-ask-sdk calls this one ``RequestVerifier``; here that name is the protocol every verifier satisfies.
+    """
+
+    def __init__(self, certificates: CertificateSource, *, clock: Clock = utc_now) -> None:
+        self._certificates = certificates
+        self._clock = clock
+
+    def verify(
+        self,
+        headers: Mapping[str, str],
+        serialized_request_env: bytes,
+        deserialized_request_env: Mapping[str, Any],
+    ) -> None:
+        raw_url = header_value(headers, SIGNATURE_CERT_CHAIN_URL_HEADER)
+        if not raw_url:
+            raise MissingHeader(f"missing {SIGNATURE_CERT_CHAIN_URL_HEADER} header")
+        raw_signature = header_value(headers, SIGNATURE_HEADER)
+        if not raw_signature:
+            raise MissingHeader(f"missing {SIGNATURE_HEADER} header")
+        signature = _decode_signature(raw_signature)
+        certificate = self._certificates.signing_certificate(canonical_cert_url(raw_url), self._clock())
+        public_key = certificate.public_key()
+        if not isinstance(public_key, rsa.RSAPublicKey):
+            raise BadSignature("signing key is not RSA")
+        try:
+            public_key.verify(signature, serialized_request_env, padding.PKCS1v15(), SHA256())
+        except InvalidSignature as exc:
+            raise BadSignature("signature does not match the body") from exc
+
+
+def _decode_signature(raw: str) -> bytes:
+    if len(raw) > MAX_SIGNATURE_CHARS:
+        raise BadSignature("signature is too long")
+    try:
+        return base64.b64decode(raw.strip(), validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise BadSignature("signature is not base64") from exc
+
+
+class TimestampVerifier:
+    """``request.timestamp`` within the tolerance of now, in either direction."""
+
+    def __init__(
+        self,
+        tolerance_in_millis: int = DEFAULT_TIMESTAMP_TOLERANCE_IN_MILLIS,
+        *,
+        clock: Clock = utc_now,
+    ) -> None:
+        if tolerance_in_millis < 0:
+            raise ValueError("negative timestamp tolerance")
+        if tolerance_in_millis > MAX_TIMESTAMP_TOLERANCE_IN_MILLIS:
+            raise ValueError(f"timestamp tolerance above {MAX_TIMESTAMP_TOLERANCE_IN_MILLIS} ms")
+        self._tolerance_seconds = tolerance_in_millis / 1000
+        self._clock = clock
+
+    def verify(
+        self,
+        headers: Mapping[str, str],
+        serialized_request_env: bytes,
+        deserialized_request_env: Mapping[str, Any],
+    ) -> None:
+        request = deserialized_request_env.get("request")
+        raw = request.get("timestamp") if isinstance(request, Mapping) else None
+        if not isinstance(raw, str):
+            raise BadTimestamp("request has no timestamp")
+        try:
+            timestamp = datetime.fromisoformat(raw)
+        except ValueError as exc:
+            raise BadTimestamp("request timestamp is not ISO 8601") from exc
+        if timestamp.tzinfo is None:
+            raise BadTimestamp("request timestamp has no timezone")
+        if abs((self._clock() - timestamp).total_seconds()) > self._tolerance_seconds:
+            raise BadTimestamp("request timestamp is too far from now")
+
+
+class ApplicationIdVerifier:
+    """The request's application id (``context.System`` first, then ``session``) equals the configured skill id."""
+
+    def __init__(self, skill_id: str) -> None:
+        if not skill_id:
+            raise ValueError("skill_id is empty")
+        self._skill_id = skill_id
+
+    def verify(
+        self,
+        headers: Mapping[str, str],
+        serialized_request_env: bytes,
+        deserialized_request_env: Mapping[str, Any],
+    ) -> None:
+        application_id = application_id_of(deserialized_request_env)
+        if application_id is None:
+            raise WrongApplication("request has no application id")
+        if application_id != self._skill_id:
+            raise WrongApplication("request is for another skill")
+
+
+def application_id_of(envelope: Mapping[str, Any]) -> str | None:
+    for path in (("context", "System", "application", "applicationId"), ("session", "application", "applicationId")):
+        node: Any = envelope
+        for key in path:
+            node = node.get(key) if isinstance(node, Mapping) else None
+        if isinstance(node, str) and node:
+            return node
+    return None

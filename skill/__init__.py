@@ -1,0 +1,1 @@
+"""voicecart's Alexa edge: web endpoint, Lambda entry, request verification, ASK SDK handlers and speech."""

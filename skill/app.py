@@ -1,0 +1,65 @@
+"""The web application factory: the Alexa endpoint, the cross-channel API and a health check on one Flask app.
+
+``create_app(settings)`` builds everything from settings (tests pass test settings and an injected backend; nothing
+is global). ``build_runtime`` gives the same skill without Flask, for the Lambda entry and the simulator.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from flask import Flask, jsonify
+from flask.typing import ResponseReturnValue
+
+from backend.services import Backend, build_backend
+from backend.settings import Settings
+from skill.adapter import SkillAdapter
+from skill.runtime import SkillRuntime
+from skill.skill_builder import build_skill
+from skill.verification import RequestVerifier, build_verifiers
+
+log = logging.getLogger(__name__)
+
+ALEXA_ROUTE = "/alexa"
+API_PREFIX = "/api/v1"
+
+
+def build_runtime(settings: Settings | None = None, *, backend: Backend | None = None) -> SkillRuntime:
+    settings = settings or (backend.settings if backend else Settings.load())
+    backend = backend or build_backend(settings)
+    return SkillRuntime(build_skill(backend))
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    backend: Backend | None = None,
+    verifiers: Sequence[RequestVerifier] | None = None,
+) -> Flask:
+    settings = settings or (backend.settings if backend else Settings.load())
+    backend = backend or build_backend(settings)
+    app = Flask("voicecart")
+    app.config["VOICECART_SETTINGS"] = settings
+    app.extensions["voicecart"] = backend
+
+    runtime = SkillRuntime(build_skill(backend))
+    adapter = SkillAdapter(runtime, verifiers=list(verifiers) if verifiers is not None else build_verifiers(settings))
+    adapter.register(app, ALEXA_ROUTE)
+
+    _register_api(app, backend)
+
+    @app.get("/healthz")
+    def health() -> ResponseReturnValue:
+        return jsonify(status="ok", products=len(backend.catalog))
+
+    return app
+
+
+def _register_api(app: Flask, backend: Backend) -> None:
+    try:
+        from backend.api import create_api_blueprint
+    except ImportError:  # the cross-channel API is optional for a skill-only deployment
+        log.warning("cross-channel API not available")
+        return
+    app.register_blueprint(create_api_blueprint(backend), url_prefix=API_PREFIX)

@@ -1,0 +1,124 @@
+"""``voicecart serve``: the skill endpoint and the cross-channel API, on the embedded store unless told otherwise."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import signal
+import threading
+from types import FrameType
+
+from werkzeug.serving import make_server
+
+from backend.logs import configure_logging
+from backend.services import build_backend
+from backend.settings import Settings
+from backend.store.embedded import EmbeddedDynamoDB
+from skill.app import ALEXA_ROUTE, API_PREFIX, create_app
+
+log = logging.getLogger(__name__)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser("serve", help="run the skill endpoint and the cross-channel API")
+    parser.add_argument("--host", help="address to listen on (default 127.0.0.1, env VOICECART_HOST)")
+    parser.add_argument("--port", type=int, help="port to listen on (default 8080, env VOICECART_PORT)")
+    parser.add_argument("--no-demo-data", action="store_true", help="start with empty tables")
+    parser.add_argument(
+        "--insecure-no-verify",
+        action="store_true",
+        help="accept unsigned requests (local development only; never expose such a server)",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    overrides: dict[str, object] = {}
+    if args.host:
+        overrides["host"] = args.host
+    if args.port is not None:
+        overrides["port"] = args.port
+    if args.no_demo_data:
+        overrides["load_demo_data"] = False
+    if args.insecure_no_verify:
+        overrides["verify_signature"] = False
+        overrides["verify_timestamp"] = False
+    settings = Settings.load(**overrides)
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+
+    embedded: EmbeddedDynamoDB | None = None
+    if settings.uses_embedded_store:
+        embedded = EmbeddedDynamoDB()
+        endpoint = embedded.start()
+        settings = dataclasses.replace(settings, dynamodb_endpoint=endpoint, aws_region="us-east-1")
+    try:
+        backend = build_backend(settings)
+        seeded = _seed_demo(backend) if settings.load_demo_data else None
+        app = create_app(settings, backend=backend)
+        server = make_server(settings.host, settings.port, app, threaded=True)
+        _announce(settings, embedded is not None, server.server_port, seeded)
+        _serve_until_interrupted(server)
+    finally:
+        if embedded is not None:
+            embedded.stop()
+    print("voicecart stopped.")
+    return 0
+
+
+def _seed_demo(backend: object) -> object:
+    from backend.demo import seed_demo
+
+    return seed_demo(backend)  # type: ignore[arg-type]
+
+
+def _serve_until_interrupted(server: object) -> None:
+    stop = threading.Event()
+
+    def _stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    thread = threading.Thread(target=server.serve_forever, name="voicecart-http", daemon=True)  # type: ignore[attr-defined]
+    previous = signal.signal(signal.SIGTERM, _stop)
+    thread.start()
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        server.shutdown()  # type: ignore[attr-defined]
+        thread.join(timeout=5)
+
+
+def _announce(settings: Settings, embedded: bool, port: int, seeded: object) -> None:
+    base = f"http://{settings.host}:{port}"
+    lines = [
+        "",
+        "voicecart is running",
+        f"  Alexa endpoint     POST {base}{ALEXA_ROUTE}",
+        f"  cross-channel API  {base}{API_PREFIX}  (OpenAPI: {base}{API_PREFIX}/openapi.json)",
+        f"  health             {base}/healthz",
+    ]
+    if embedded:
+        lines.append(
+            f"  store              embedded DynamoDB (moto) at {settings.dynamodb_endpoint}, IN MEMORY: "
+            "everything is lost when this process stops"
+        )
+    else:
+        where = settings.dynamodb_endpoint or f"AWS DynamoDB in {settings.aws_region}"
+        lines.append(f"  store              {where}, table {settings.table_name!r}")
+    if settings.verify_signature:
+        lines.append(f"  verification       ON (skill id {settings.skill_id})")
+    else:
+        lines.append("  verification       !!! OFF: unsigned requests are accepted. Local development only. !!!")
+    if seeded is not None:
+        lines.append(f"  demo data          {seeded}")
+    lines += [
+        "",
+        "Talk to it:  voicecart dialog --url " + base + ALEXA_ROUTE + "   (or: voicecart dialog, in-process)",
+        "Stop it:     Ctrl-C",
+        "",
+    ]
+    print("\n".join(lines), flush=True)

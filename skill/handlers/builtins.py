@@ -1,0 +1,104 @@
+"""Handlers for the requests every skill answers: launch, help, stop/cancel, fallback, navigate home, session end."""
+
+from __future__ import annotations
+
+import logging
+
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_model import Response
+from ask_sdk_model.ui import SimpleCard
+
+from skill.turn import speech_for
+
+log = logging.getLogger(__name__)
+
+
+class LaunchHandler(AbstractRequestHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_request_type("LaunchRequest")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        speech = speech_for(handler_input)
+        return (
+            handler_input.response_builder.speak(speech.say("launch.welcome"))
+            .ask(speech.say("launch.reprompt"))
+            .response
+        )
+
+
+class HelpHandler(AbstractRequestHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("AMAZON.HelpIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        speech = speech_for(handler_input)
+        return (
+            handler_input.response_builder.speak(speech.say("help.speech"))
+            .ask(speech.say("help.reprompt"))
+            .set_card(SimpleCard(title=speech.plain("help.card_title"), content=speech.plain("help.card_text")))
+            .response
+        )
+
+
+class StopHandler(AbstractRequestHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(
+            is_intent_name("AMAZON.StopIntent")(handler_input) or is_intent_name("AMAZON.CancelIntent")(handler_input)
+        )
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        handler_input.attributes_manager.session_attributes = {}
+        speech = speech_for(handler_input)
+        return handler_input.response_builder.speak(speech.say("stop.goodbye")).set_should_end_session(True).response
+
+
+class NavigateHomeHandler(AbstractRequestHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("AMAZON.NavigateHomeIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        # The customer left for the device's home screen: drop any dialog in progress and end quietly.
+        handler_input.attributes_manager.session_attributes = {}
+        return handler_input.response_builder.set_should_end_session(True).response
+
+
+class FallbackHandler(AbstractRequestHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("AMAZON.FallbackIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        speech = speech_for(handler_input)
+        return (
+            handler_input.response_builder.speak(speech.say("fallback.speech"))
+            .ask(speech.say("fallback.reprompt"))
+            .response
+        )
+
+
+class SessionEndedHandler(AbstractRequestHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_request_type("SessionEndedRequest")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        request = handler_input.request_envelope.request
+        reason = getattr(request, "reason", None)
+        error = getattr(request, "error", None)
+        log.info(
+            "session ended",
+            extra={"reason": str(getattr(reason, "value", reason)), "error": str(getattr(error, "message", ""))},
+        )
+        # Alexa ignores any speech here; an empty response is the correct answer.
+        return handler_input.response_builder.response
+
+
+class UnhandledIntentHandler(AbstractRequestHandler):
+    """Last in line: an intent no other handler claims (a model newer than the code) gets the fallback answer."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        log.warning("no handler for this request; answering with the fallback")
+        return FallbackHandler().handle(handler_input)

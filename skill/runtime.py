@@ -1,0 +1,22 @@
+"""Run one Alexa request envelope through the skill: the single entry the web adapter and Lambda both use."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_model import RequestEnvelope, ResponseEnvelope
+
+
+class SkillRuntime:
+    def __init__(self, skill: CustomSkill) -> None:
+        self.skill = skill
+        self._serializer = skill.serializer
+
+    def handle(self, envelope: dict[str, Any]) -> dict[str, Any]:
+        """Deserialize, dispatch, serialize. The envelope must already be verified (or not need it)."""
+        request_envelope = self._serializer.deserialize(payload=json.dumps(envelope), obj_type=RequestEnvelope)
+        response: ResponseEnvelope = self.skill.invoke(request_envelope=request_envelope, context=None)
+        serialized: dict[str, Any] = self._serializer.serialize(response)
+        return serialized

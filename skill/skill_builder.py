@@ -1,0 +1,23 @@
+"""Build the skill from a backend: no globals, one function, called once per process (or per test)."""
+
+from __future__ import annotations
+
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_core.skill_builder import SkillBuilder
+
+from backend.services import Backend
+from skill.handlers import exception_handlers, request_handlers
+from skill.handlers.logging import RequestLogger, ResponseLogger
+
+
+def build_skill(backend: Backend) -> CustomSkill:
+    builder = SkillBuilder()
+    builder.skill_id = backend.settings.skill_id
+    for handler in request_handlers(backend):
+        builder.add_request_handler(handler)
+    for exception_handler in exception_handlers(backend):
+        builder.add_exception_handler(exception_handler)
+    builder.add_global_request_interceptor(RequestLogger())
+    builder.add_global_response_interceptor(ResponseLogger())
+    skill: CustomSkill = builder.create()
+    return skill

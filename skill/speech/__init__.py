@@ -1,0 +1,89 @@
+"""Speech by key: every sentence the customer hears lives in ``locales/<locale>/*.json`` and is rendered by key.
+
+Files in a locale folder are merged (core.json, shopping.json, ...). A locale falls back to en-US for keys it does
+not override, so en-GB only holds what British customers hear differently. Values are escaped for SSML, so a
+product called "Ben & Jerry's" cannot break the response.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import string
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+LOCALES_DIR = Path(__file__).resolve().parent / "locales"
+DEFAULT_LOCALE = "en-US"
+MAX_SPEECH_CHARACTERS = 8000  # Alexa rejects longer output speech
+
+
+class MissingSpeech(KeyError):
+    pass
+
+
+@lru_cache(maxsize=16)
+def _load_locale(locale: str) -> Mapping[str, str | list[str]]:
+    folder = LOCALES_DIR / locale
+    merged: dict[str, str | list[str]] = {}
+    if locale != DEFAULT_LOCALE:
+        merged.update(_load_locale(DEFAULT_LOCALE))
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.json")):
+            merged.update(json.loads(path.read_text(encoding="utf-8")))
+    return merged
+
+
+def available_locales() -> list[str]:
+    return sorted(p.name for p in LOCALES_DIR.iterdir() if p.is_dir())
+
+
+class Speech:
+    """Renders sentences for one locale. ``say("cart.added", quantity=2, product="Oat Milk")``."""
+
+    def __init__(
+        self,
+        locale: str | None,
+        *,
+        rng: random.Random | None = None,
+        strings: Mapping[str, str | list[str]] | None = None,
+    ) -> None:
+        requested = locale or DEFAULT_LOCALE
+        self.locale = requested if (LOCALES_DIR / requested).is_dir() else DEFAULT_LOCALE
+        self._strings = strings if strings is not None else _load_locale(self.locale)
+        # Variants keep a frequent sentence from sounding robotic; seeded per request, so a retry says the same.
+        self._rng = rng or random.Random(0)  # noqa: S311 - choosing a phrasing, not a secret
+
+    def has(self, key: str) -> bool:
+        return key in self._strings
+
+    def say(self, key: str, **values: Any) -> str:
+        try:
+            template = self._strings[key]
+        except KeyError as exc:
+            raise MissingSpeech(f"no speech {key!r} for {self.locale}") from exc
+        if isinstance(template, list):
+            template = self._rng.choice(template)
+        safe = {name: escape(str(value)) for name, value in values.items()}
+        text = string.Formatter().vformat(template, (), safe)
+        return text[:MAX_SPEECH_CHARACTERS]
+
+    def plain(self, key: str, **values: Any) -> str:
+        """Text for cards: the same sentence, unescaped."""
+        template = self._strings[key]
+        if isinstance(template, list):
+            template = template[0]
+        return template.format(**{name: str(value) for name, value in values.items()})
+
+    def join(self, items: list[str]) -> str:
+        """Speak a list as people do: "a", "a and b", "a, b and c" (en-GB/en-US alike, no Oxford comma)."""
+        conjunction = self._strings.get("list.and", "and")
+        assert isinstance(conjunction, str)
+        if not items:
+            return ""
+        if len(items) == 1:
+            return items[0]
+        return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"

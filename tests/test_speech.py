@@ -1,0 +1,51 @@
+import json
+import random
+import re
+
+import pytest
+
+from skill.speech import LOCALES_DIR, MAX_SPEECH_CHARACTERS, MissingSpeech, Speech, available_locales
+
+
+
+def test_en_gb_falls_back_to_en_us_for_keys_it_does_not_override() -> None:
+    assert Speech("en-GB").say("help.reprompt") == Speech("en-US").say("help.reprompt")
+    assert "basket" in Speech("en-GB").plain("help.card_text")
+
+
+def test_unknown_locale_uses_the_default() -> None:
+    assert Speech("xx-XX").locale == "en-US"
+
+
+def test_missing_key_is_an_error_not_silence() -> None:
+    with pytest.raises(MissingSpeech):
+        Speech("en-US").say("no.such.key")
+
+
+def test_variants_are_chosen_by_the_seed() -> None:
+    first = Speech("en-US", rng=random.Random(5)).say("stop.goodbye")
+    again = Speech("en-US", rng=random.Random(5)).say("stop.goodbye")
+    assert first == again
+
+
+def test_lists_are_spoken_naturally() -> None:
+    speech = Speech("en-US")
+    assert speech.join(["eggs"]) == "eggs"
+    assert speech.join(["eggs", "milk"]) == "eggs and milk"
+    assert speech.join(["eggs", "milk", "bread"]) == "eggs, milk and bread"
+
+
+@pytest.mark.parametrize("locale", available_locales())
+def test_every_template_renders_with_named_placeholders_only(locale: str) -> None:
+    for path in (LOCALES_DIR / locale).glob("*.json"):
+        for key, template in json.loads(path.read_text()).items():
+            for text in template if isinstance(template, list) else [template]:
+                assert len(text) < MAX_SPEECH_CHARACTERS, key
+                assert not re.search(r"\{\d*\}", text), f"{key}: positional placeholder"
+                assert "<" not in text or text.count("<") == text.count(">"), key
+
+
+def test_values_are_escaped_for_ssml() -> None:
+    speech = Speech("en-US", strings={"x": "Added {product}."})
+    assert speech.say("x", product="Ben & Jerry's <Chunky>") == "Added Ben &amp; Jerry's &lt;Chunky&gt;."
+    assert speech.plain("x", product="Ben & Jerry's") == "Added Ben & Jerry's."

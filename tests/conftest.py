@@ -20,13 +20,14 @@ from backend.settings import Settings
 from backend.store.dynamo import Table
 from backend.store.schema import MAIN_TABLE
 from backend.store.tables import ensure_tables, physical_name
+from tests.support.requests import FIXTURE_SKILL_ID
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
     from backend.resolver import Resolver
 
-TEST_SKILL_ID = "amzn1.ask.skill.11111111-2222-3333-4444-555555555555"
+TEST_SKILL_ID = FIXTURE_SKILL_ID
 TEST_REGION = "us-east-1"
 
 

@@ -47,12 +47,12 @@ def build_backend(
     client: DynamoDBClient | None = None,
     catalog: Catalog | None = None,
     resolver: Resolver | None = None,
-    create_tables: bool = True,
+    create_tables: bool | None = None,
 ) -> Backend:
     from backend.resolver import Resolver
 
     client = client or make_client(settings)
-    if create_tables:
+    if settings.create_tables if create_tables is None else create_tables:
         ensure_tables(client, settings.table_name)
     catalog = catalog or load_catalog(settings)
     resolver = resolver or Resolver(catalog)

@@ -47,6 +47,8 @@ class Settings:
     dynamodb_endpoint: str | None = None
     aws_region: str | None = None
     table_name: str = "voicecart"
+    # Deployed functions run with item-level permissions only; their tables come from infra/, not from the code.
+    create_tables: bool = True
     # Data
     data_dir: Path = PACKAGE_DATA_DIR
     load_demo_data: bool = True
@@ -107,6 +109,7 @@ _ENVIRONMENT: dict[str, tuple[tuple[str, ...], Callable[[str], Any]]] = {
     "dynamodb_endpoint": (("VOICECART_DYNAMODB_ENDPOINT", "AWS_ENDPOINT_URL_DYNAMODB"), _parse_optional),
     "aws_region": (("VOICECART_AWS_REGION", "AWS_REGION", "AWS_DEFAULT_REGION"), _parse_optional),
     "table_name": (("VOICECART_TABLE",), str),
+    "create_tables": (("VOICECART_CREATE_TABLES",), _parse_bool),
     "data_dir": (("VOICECART_DATA_DIR",), Path),
     "load_demo_data": (("VOICECART_DEMO_DATA",), _parse_bool),
     "heard_words_retention_days": (("VOICECART_HEARD_WORDS_RETENTION_DAYS",), int),

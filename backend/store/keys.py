@@ -56,3 +56,36 @@ def outbox_sk(timestamp: str, message_id: str) -> str:
 
 def api_key_pk(key_hash: str) -> str:
     return f"APIKEY#{key_hash}"
+
+
+# --- profile & identity (added by the profile/API engineer) ---------------------------------------------------------
+# An event's raw heard words live on their own small item that expires (TTL); its sort key sorts right after the
+# event's own key (``#`` is below every character an event id may hold), so one query returns both, adjacent.
+EVENT_PREFIX = "EVENT#"
+HEARD_SUFFIX = "#HEARD"
+GRANT_PREFIX = "GRANT#"
+
+
+def heard_sk(timestamp: str, event_id: str) -> str:
+    return f"{event_sk(timestamp, event_id)}{HEARD_SUFFIX}"
+
+
+def event_gsi1sk(timestamp: str, event_id: str) -> str:
+    return f"{timestamp}#{event_id}"
+
+
+def heard_gsi1sk(timestamp: str, event_id: str) -> str:
+    return f"{event_gsi1sk(timestamp, event_id)}{HEARD_SUFFIX}"
+
+
+def grant_sk(client_id: str) -> str:
+    """The reverse of an API client's customer scope: lets a customer's deletion remove it from every client."""
+    return f"{GRANT_PREFIX}{client_id}"
+
+
+# Added by the conversation engineer (shopping): the account's voice purchase code, and outbox messages by state.
+VOICE_CODE = "VOICECODE"
+
+
+def outbox_gsi1pk(state: str) -> str:
+    return f"OUTBOX#{state}"

@@ -29,7 +29,7 @@ def ensure_tables(client: DynamoDBClient, base_name: str, specs: tuple[TableSpec
         if name in existing:
             continue
         with translate_errors("create_table"):
-            client.create_table(**spec.create_table_kwargs(name))  # type: ignore[arg-type]
+            client.create_table(**spec.create_table_kwargs(name))
             client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
             if spec.ttl_attribute:
                 client.update_time_to_live(

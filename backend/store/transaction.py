@@ -11,13 +11,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from backend.errors import ConcurrentUpdate, StoreError, StoreUnavailable, ValidationError
 from backend.store.codec import to_attribute_value, to_attribute_values
 from backend.store.dynamo import Table
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +123,7 @@ class Transaction:
             if len(self._staged) == 1:
                 self._commit_single()
             else:
-                self.table.client.transact_write_items(TransactItems=[s.operation for s in self._staged])
+                self.table.client.transact_write_items(TransactItems=self._operations())
         except ClientError as exc:
             raise self._translate(exc) from exc
         except BotoCoreError as exc:
@@ -140,7 +143,10 @@ class Transaction:
         elif kind == "Delete":
             client.delete_item(**body)
         else:
-            client.transact_write_items(TransactItems=[self._staged[0].operation])
+            client.transact_write_items(TransactItems=self._operations())
+
+    def _operations(self) -> list[TransactWriteItemTypeDef]:
+        return [cast("TransactWriteItemTypeDef", staged.operation) for staged in self._staged]
 
     def _translate(self, exc: ClientError) -> StoreError:
         code = exc.response.get("Error", {}).get("Code", "")

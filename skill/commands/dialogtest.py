@@ -1,0 +1,185 @@
+"""``voicecart test FILE...``: run scripted YAML dialogs against the skill; non-zero exit on any failure.
+
+In-process by default (the real skill on the embedded store); ``--url`` sends the same requests to any running
+endpoint, signed with a local test key when ``--sign-with DIR`` is given (``Settings.local_signer_dir``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import difflib
+import logging
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from backend.settings import Settings
+from skill.simulator.local import DEFAULT_CART_HOOK, cart_probe, conversation_for, load_cart_hook, local_skill
+from skill.simulator.script import (
+    CartProbe,
+    Dialog,
+    DialogResult,
+    Failure,
+    ScriptError,
+    describe,
+    load_dialogs,
+    run_dialog,
+)
+from skill.simulator.transport import HttpTransport, Transport
+
+GREEN, RED, YELLOW, DIM, RESET = "\033[32m", "\033[31m", "\033[33m", "\033[2m", "\033[0m"
+
+
+def use_colour(stream: TextIO) -> bool:
+    """Colours on a terminal; none in CI, with NO_COLOR, or when piped."""
+    if os.environ.get("CI") or os.environ.get("NO_COLOR"):
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+class Painter:
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def __call__(self, text: str, colour: str) -> str:
+        return f"{colour}{text}{RESET}" if self.enabled else text
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser("test", help="run scripted YAML dialogs against the skill")
+    parser.add_argument("files", nargs="+", type=Path, help="dialog files (YAML); directories are searched")
+    add_target_arguments(parser)
+    parser.add_argument(
+        "--cart-hook",
+        default=DEFAULT_CART_HOOK,
+        help="module:function that reads a customer's cart for `cart:` checks (default %(default)s)",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="print every turn, not only failures")
+    parser.set_defaults(func=run)
+
+
+def add_target_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--url", help="send requests to this endpoint instead of the in-process skill")
+    parser.add_argument("--sign-with", type=Path, help="directory of a local signer (voicecart signer init)")
+    parser.add_argument("--skill-id", help="applicationId to send (default: the configured skill id)")
+    parser.add_argument("--locale", default=None, help="locale of the model to use (default en-US)")
+
+
+def dialog_files(paths: Sequence[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted([*path.glob("*.yaml"), *path.glob("*.yml")]))
+        else:
+            files.append(path)
+    return files
+
+
+@contextlib.contextmanager
+def target(args: argparse.Namespace) -> Iterator[tuple[Transport, str, object | None]]:
+    """(transport, skill id, backend or None) for the in-process skill or ``--url``."""
+    if args.url:
+        signer = None
+        if args.sign_with:
+            from skill.signing import LocalSigner
+
+            signer = LocalSigner.load(args.sign_with)
+        skill_id = args.skill_id or Settings.load().skill_id or ""
+        yield HttpTransport(args.url, signer=signer), skill_id, None
+        return
+    settings = Settings.load()
+    with local_skill(settings) as local:
+        yield local.transport, args.skill_id or local.settings.skill_id or "", local.backend
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.verbose:
+        logging.disable(logging.WARNING)  # keep the report readable; -v shows the skill's logs too
+    out: TextIO = sys.stdout
+    paint = Painter(use_colour(out))
+    try:
+        dialogs = [dialog for path in dialog_files(args.files) for dialog in load_dialogs(path)]
+    except ScriptError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if not dialogs:
+        print("no dialogs found", file=sys.stderr)
+        return 2
+    with target(args) as (transport, skill_id, backend):
+        probe = cart_probe(load_cart_hook(args.cart_hook), backend)
+        results = run_all(dialogs, transport, skill_id, probe, default_locale=args.locale)
+    return report(results, out, paint, verbose=args.verbose)
+
+
+def run_all(
+    dialogs: Sequence[Dialog],
+    transport: Transport,
+    skill_id: str,
+    probe: CartProbe | None,
+    *,
+    default_locale: str | None = None,
+) -> list[DialogResult]:
+    results = []
+    for dialog in dialogs:
+        locale = dialog.locale or default_locale or "en-US"
+        conversation = conversation_for(transport, skill_id=skill_id, locale=locale, account=dialog.account)
+        results.append(run_dialog(dialog, conversation, cart_probe=probe))
+    return results
+
+
+def format_failure(failure: Failure) -> list[str]:
+    lines = [f"      {failure.check}: expected {describe(failure.expected)}"]
+    actual = describe(failure.actual)
+    if isinstance(failure.expected, str) and isinstance(failure.actual, str) and failure.check.endswith("value"):
+        diff = difflib.ndiff([failure.expected], [failure.actual])
+        lines += [f"        {line}" for line in diff]
+    else:
+        lines.append(f"      {' ' * len(failure.check)}       got {actual}")
+    if failure.note:
+        lines.append(f"      {' ' * len(failure.check)}  note: {failure.note}")
+    return lines
+
+
+def report(results: Sequence[DialogResult], out: TextIO, paint: Painter, *, verbose: bool = False) -> int:
+    passed = 0
+    for result in results:
+        dialog = result.dialog
+        where = f"{dialog.path}"
+        if result.passed:
+            passed += 1
+            print(f"{paint('PASS', GREEN)} {dialog.name}  {paint(f'({where}, {result.turns} turns)', DIM)}", file=out)
+        else:
+            print(f"{paint('FAIL', RED)} {dialog.name}  {paint(f'({where})', DIM)}", file=out)
+        for step in result.steps:
+            if not step.failures and not verbose:
+                continue
+            turn = step.turn
+            heard = f" -> heard {turn.heard}" if turn else ""
+            mark = paint("x", RED) if step.failures else paint("ok", GREEN)
+            print(f"   {mark} turn {step.index}: say {step.said!r}{heard}", file=out)
+            if turn is not None and (step.failures or verbose):
+                print(f"      alexa said: {turn.speech!r}", file=out)
+            for failure in step.failures:
+                for line in format_failure(failure):
+                    print(line, file=out)
+        if result.skipped:
+            print(f"   {paint(f'{result.skipped} later turn(s) not run', YELLOW)}", file=out)
+    failed = len(results) - passed
+    summary = f"{passed} passed, {failed} failed, {len(results)} dialogs"
+    print(paint(summary, RED if failed else GREEN), file=out)
+    return 1 if failed else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="voicecart")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main(["test", *sys.argv[1:]]))

@@ -1,0 +1,110 @@
+"""Wiring for the commands: the skill in this process (embedded store, demo data), conversations, the cart hook."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import logging
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from backend.settings import Settings
+from skill.models import model_path
+from skill.simulator.conversation import Conversation, new_identity
+from skill.simulator.envelope import Identity
+from skill.simulator.model import LoadedModel, load_model_file
+from skill.simulator.script import CartProbe
+from skill.simulator.transport import InProcessTransport, Transport
+
+log = logging.getLogger(__name__)
+
+# The conversation engineer's hook: cart_lines(backend, *, access_token, user_id, person_id) -> [{product_id,
+# name, quantity}]. Optional: without it, dialogs that check the cart fail and say why.
+DEFAULT_CART_HOOK = "backend.shopping.probe:cart_lines"
+CartHook = Callable[..., Sequence[Mapping[str, Any]]]
+
+
+@dataclass(frozen=True, slots=True)
+class LocalSkill:
+    settings: Settings
+    backend: Any
+    transport: Transport
+
+
+def load_model(locale: str) -> LoadedModel:
+    return load_model_file(model_path(locale))
+
+
+def conversation_for(
+    transport: Transport, *, skill_id: str, locale: str = "en-US", account: Mapping[str, str] | None = None
+) -> Conversation:
+    """A conversation for one customer on one device; ``account`` may give access_token, user_id, person_id,
+    device_id (missing ids are random, Alexa-shaped)."""
+    account = account or {}
+    identity = new_identity(access_token=account.get("access_token"), person_id=account.get("person_id"))
+    identity = Identity(
+        user_id=account.get("user_id", identity.user_id),
+        device_id=account.get("device_id", identity.device_id),
+        access_token=identity.access_token,
+        person_id=identity.person_id,
+    )
+    return Conversation(transport, load_model(locale), locale=locale, skill_id=skill_id, identity=identity)
+
+
+def load_cart_hook(spec: str | None = DEFAULT_CART_HOOK) -> CartHook | None:
+    """The callable named ``module:function``, or None when it does not exist (yet)."""
+    if not spec:
+        return None
+    module_name, _, attribute = spec.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        log.info("no cart hook %s", spec)
+        return None
+    hook = getattr(module, attribute, None)
+    return hook if callable(hook) else None
+
+
+def cart_probe(hook: CartHook | None, backend: Any) -> CartProbe | None:
+    if hook is None or backend is None:
+        return None
+
+    def probe(identity: Identity) -> Sequence[Mapping[str, Any]]:
+        return hook(backend, access_token=identity.access_token, user_id=identity.user_id, person_id=identity.person_id)
+
+    return probe
+
+
+@contextmanager
+def local_skill(settings: Settings | None = None) -> Iterator[LocalSkill]:
+    """The real skill in this process, on the embedded store (moto, in memory) unless settings name a DynamoDB;
+    demo customers are loaded as ``voicecart serve`` loads them."""
+    from backend.services import build_backend
+    from backend.store.embedded import EmbeddedDynamoDB
+    from skill.app import build_runtime
+
+    settings = settings or Settings.load()
+    embedded: EmbeddedDynamoDB | None = None
+    if settings.uses_embedded_store:
+        embedded = EmbeddedDynamoDB()
+        endpoint = embedded.start()
+        settings = dataclasses.replace(settings, dynamodb_endpoint=endpoint, aws_region="us-east-1")
+    try:
+        backend = build_backend(settings)
+        if settings.load_demo_data:
+            _seed_demo(backend)
+        yield LocalSkill(settings, backend, InProcessTransport(build_runtime(settings, backend=backend)))
+    finally:
+        if embedded is not None:
+            embedded.stop()
+
+
+def _seed_demo(backend: Any) -> None:
+    try:
+        demo = importlib.import_module("backend.demo")
+    except ImportError:
+        log.warning("no demo data module: starting with an empty store")
+        return
+    demo.seed_demo(backend)

@@ -1,0 +1,146 @@
+"""`voicecart test`: YAML dialogs run against a tiny real skill; readable failures; exit codes; colours."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from skill.commands import dialogtest
+from skill.commands.dialog import repl
+from skill.commands.dialogtest import Painter, report, run_all, use_colour
+from skill.simulator.local import conversation_for
+from skill.simulator.script import ScriptError, load_dialogs
+from skill.simulator.transport import InProcessTransport
+from tests.fixtures.simulator.tiny_skill import tiny_runtime
+
+FIXTURES = Path(__file__).parent / "fixtures" / "simulator"
+SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
+
+
+def _run(path: Path) -> tuple[int, str]:
+    transport = InProcessTransport(tiny_runtime())
+    results = run_all(load_dialogs(path), transport, SKILL_ID, None)
+    out = io.StringIO()
+    return report(results, out, Painter(False)), out.getvalue()
+
+
+def test_a_passing_dialog_exits_zero_with_a_summary_line() -> None:
+    code, output = _run(FIXTURES / "passing.yaml")
+    assert code == 0, output
+    assert output.splitlines()[0].startswith("PASS tiny passing dialog")
+    assert output.splitlines()[0].endswith("passing.yaml, 8 turns)")
+    assert output.splitlines()[-1] == "1 passed, 0 failed, 1 dialogs"
+
+
+def test_a_failing_dialog_shows_what_differs_and_exits_non_zero() -> None:
+    code, output = _run(FIXTURES / "failing.yaml")
+    assert code == 1
+    lines = output.splitlines()
+    assert lines[0].startswith("FAIL tiny failing dialog")
+    assert "   x turn 2: say 'add two bananas' -> heard AddToCartIntent" in lines
+    assert "      alexa said: 'Added 2 bananas. Anything else?'" in lines
+    assert "      intent: expected 'ReadCartIntent'" in lines
+    assert any("got 'AddToCartIntent'" in line for line in lines)
+    assert any(line.strip().startswith("- 3") for line in lines)  # a diff of the slot value
+    assert any(line.strip().startswith("+ 2") for line in lines)
+    assert any("speech: expected \"contains 'removed'\"" in line for line in lines)
+    assert "      card: expected 'no card'" in lines
+    assert any("session_ended: expected true" in line for line in lines)
+    assert "   1 later turn(s) not run" in lines
+    assert any(line.startswith("PASS tiny passing neighbour") for line in lines)
+    assert lines[-1] == "1 passed, 1 failed, 2 dialogs"
+
+
+def test_cart_checks_without_a_hook_fail_and_say_why(tmp_path: Path) -> None:
+    dialog = tmp_path / "cart.yaml"
+    dialog.write_text("turns:\n  - say: add bananas\n    expect: {cart: [{product_id: '24852', quantity: 1}]}\n")
+    code, output = _run(dialog)
+    assert code == 1
+    assert "no cart probe" in output
+
+
+def test_cart_checks_use_the_probe(tmp_path: Path) -> None:
+    dialog = tmp_path / "cart.yaml"
+    dialog.write_text(
+        "account: {access_token: t-9}\n"
+        "turns:\n  - say: add bananas\n    expect: {cart: [{product_id: '24852', name: banana, quantity: 1}]}\n"
+    )
+    seen = []
+
+    def probe(identity: object) -> list[dict[str, object]]:
+        seen.append(identity)
+        return [{"product_id": "24852", "name": "Banana", "quantity": 1}]
+
+    results = run_all(load_dialogs(dialog), InProcessTransport(tiny_runtime()), SKILL_ID, probe)
+    assert results[0].passed
+    assert seen[0].access_token == "t-9"  # type: ignore[attr-defined]
+
+    def wrong(identity: object) -> list[dict[str, object]]:
+        return [{"product_id": "24852", "name": "Banana", "quantity": 2}]
+
+    results = run_all(load_dialogs(dialog), InProcessTransport(tiny_runtime()), SKILL_ID, wrong)
+    assert not results[0].passed
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("turns: nope", "a list of turns"),
+        ("turns:\n  - say: hi\n    expect: {speach: hello}", "unknown expectations ['speach']"),
+        ("turns:\n  - expect: {intent: X}", "expect needs a say"),
+        ("turns:\n  - sey: hi", "unknown keys ['sey']"),
+        ("turns: [", "not valid YAML"),
+    ],
+)
+def test_malformed_dialog_files_are_reported(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    with pytest.raises(ScriptError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        load_dialogs(path)
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_colours_only_on_a_terminal_outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert use_colour(_Tty())
+    assert not use_colour(io.StringIO())
+    monkeypatch.setenv("CI", "true")
+    assert not use_colour(_Tty())
+    out = _Tty()
+    transport = InProcessTransport(tiny_runtime())
+    report(run_all(load_dialogs(FIXTURES / "passing.yaml"), transport, SKILL_ID, None), out, Painter(True))
+    assert "\033[32mPASS\033[0m" in out.getvalue()
+
+
+def test_command_line_usage_errors_exit_two(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("turns: 3")
+    assert dialogtest.main(["test", str(bad)]) == 2
+    assert "a list of turns" in capsys.readouterr().err
+
+
+def test_interactive_dialog_prints_speech_heard_intent_and_card() -> None:
+    conversation = conversation_for(InProcessTransport(tiny_runtime()), skill_id=SKILL_ID)
+    lines = iter(["open my grocer", "add two bananas", ":attrs", ":token abc", ":new", ":help", ":quit"])
+    out = io.StringIO()
+
+    def read(prompt: str) -> str:
+        return next(lines)
+
+    assert repl(conversation, read, out, Painter(False)) == 0
+    text = out.getvalue()
+    assert "heard: LaunchRequest" in text
+    assert "Alexa: Welcome to the tiny grocer." in text
+    assert "heard: AddToCartIntent  product='bananas' [" in text
+    assert "card [Simple]: Added" in text
+    assert '"added"' in text
+    assert "access token set" in text
+    assert conversation.identity.access_token == "abc"
+    assert ":token <token>" in text

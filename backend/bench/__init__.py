@@ -1,0 +1,1 @@
+"""Benchmarks of the resolver: eval sets, baselines, measurements and the ``bench`` command."""

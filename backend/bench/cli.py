@@ -1,0 +1,162 @@
+"""``voicecart bench resolve``: accuracy of the resolver and the baselines on spoken-query sets, plus performance.
+
+Usage::
+
+    voicecart bench resolve --queries ../shared/eval/spoken_catalog_dev.csv \\
+        --queries ../shared/eval/spoken_personal_dev.csv [--json] [--scale-million]
+    python -m backend.bench resolve ...        (the same, without the console script)
+
+Personal sets (with a ``user_id`` column) are resolved with that customer's purchase history from
+``customers_sample.csv`` in the catalog directory. Slow baselines run on the first ``--slow-subset``
+queries of each set (stated in the table). With ``--json`` each set prints one JSON object per line
+(``kind: "set"``), then one ``kind: "performance"`` object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from datetime import date
+from pathlib import Path
+
+from backend.bench.baselines import build_baselines
+from backend.bench.evalset import Judge, load_eval_set
+from backend.bench.measure import (
+    BuildFigures,
+    Histories,
+    SetReport,
+    build_measured,
+    latency_ms,
+    score_baseline,
+    score_resolver,
+    throughput,
+)
+from backend.bench.synthetic import recombined_catalog
+from backend.catalog import DEFAULT_DATA_DIR, Catalog, load_instacart
+from backend.history import load_histories
+from backend.resolver import Resolver
+
+HISTORY_FILE = "customers_sample.csv"
+HISTORY_ANCHOR = date(2017, 6, 1)  # the newest order of each customer is dated this day; stats are as of it
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add ``bench resolve`` to a parent command's subparsers."""
+    bench = subparsers.add_parser("bench", help="measure voicecart components")
+    bench_commands = bench.add_subparsers(dest="bench_command", required=True)
+    resolve = bench_commands.add_parser("resolve", help="resolver accuracy, baselines, latency, memory")
+    resolve.add_argument("--queries", type=Path, action="append", required=True, help="eval CSV (repeatable)")
+    resolve.add_argument("--json", action="store_true", help="one JSON object per set instead of a table")
+    resolve.add_argument("--catalog", type=Path, default=DEFAULT_DATA_DIR, help="Instacart-layout directory")
+    resolve.add_argument("--scale-million", action="store_true", help="also build and time a 1,000,000-product index")
+    resolve.add_argument("--slow-subset", type=int, default=200, help="queries per set for the slow baselines")
+    resolve.add_argument("--difflib-subset", type=int, default=40, help="queries per set for difflib (seconds each)")
+    resolve.add_argument("--no-baselines", action="store_true", help="measure only the resolver")
+    resolve.set_defaults(handler=run_resolve)
+
+
+def run_resolve(args: argparse.Namespace) -> int:
+    load = load_instacart(args.catalog)
+    catalog = load.catalog
+    for problem in load.problems:
+        logging.getLogger(__name__).warning("catalog row skipped: %s", problem)
+    resolver, build = build_measured(catalog)
+    histories = _histories(args.catalog / HISTORY_FILE)
+    judge = Judge(catalog)
+    baselines = [] if args.no_baselines else build_baselines(catalog)
+    reports = []
+    for path in args.queries:
+        eval_set = load_eval_set(path)
+        report = SetReport(eval_set, score_resolver(resolver, eval_set, histories, judge))
+        for baseline in baselines:
+            if baseline.personal_only and not eval_set.personal:
+                continue
+            subset = args.difflib_subset if baseline.very_slow else args.slow_subset if baseline.slow else None
+            report.baselines.append(score_baseline(baseline, eval_set, histories, judge, subset=subset))
+        reports.append(report)
+    texts = [query.heard for report in reports for query in report.eval_set.queries]
+    performance = _performance(resolver, build, texts, catalog, scale_million=args.scale_million)
+    if args.json:
+        for report in reports:
+            print(json.dumps(_set_json(report)))
+        print(json.dumps({"kind": "performance", **performance}))
+    else:
+        _print_tables(reports, performance, args.slow_subset, args.difflib_subset)
+    return 0
+
+
+def _histories(path: Path) -> Histories:
+    if not path.exists():
+        return {}
+    return {
+        customer_id: history.stats(HISTORY_ANCHOR)
+        for customer_id, history in load_histories(path, last_order_on=HISTORY_ANCHOR).items()
+    }
+
+
+def _performance(
+    resolver: Resolver, build: BuildFigures, texts: list[str], catalog: Catalog, *, scale_million: bool
+) -> dict[str, object]:
+    p50, p99 = latency_ms(resolver, texts)
+    figures: dict[str, object] = {
+        "catalog": {**build.as_dict(), "p50_ms": round(p50, 3), "p99_ms": round(p99, 3)},
+        "throughput_qps": {
+            "threads_1": round(throughput(resolver.resolve, texts, threads=1), 1),
+            "threads_2": round(throughput(resolver.resolve, texts, threads=2), 1),
+        },
+    }
+    if scale_million:
+        del resolver
+        big_resolver, big_build = build_measured(recombined_catalog(catalog))
+        big_p50, big_p99 = latency_ms(big_resolver, texts)
+        figures["million"] = {**big_build.as_dict(), "p50_ms": round(big_p50, 3), "p99_ms": round(big_p99, 3)}
+    return figures
+
+
+def _set_json(report: SetReport) -> dict[str, object]:
+    ours = report.ours
+    return {
+        "kind": "set",
+        "set": report.eval_set.name,
+        "n": ours.n,
+        "top1": round(ours.top1, 4),
+        "top3": round(ours.top3, 4),
+        "wrong_accepted": round(ours.wrong_accepted or 0.0, 4),
+        "accepted": round(ours.accepted or 0.0, 4),
+        "p50_ms": round(ours.p50_ms, 3),
+        "p99_ms": round(ours.p99_ms, 3),
+        "baselines": [score.as_dict() for score in report.baselines],
+    }
+
+
+def _print_tables(
+    reports: list[SetReport], performance: dict[str, object], slow_subset: int, difflib_subset: int
+) -> None:
+    header = (
+        f"{'method':<30} {'n':>5} {'top1':>6} {'top3':>6} {'wrong acc.':>10} {'accepted':>8}"
+        f" {'p50 ms':>8} {'p99 ms':>8}"
+    )
+    for report in reports:
+        print(f"\n{report.eval_set.name} ({len(report.eval_set.queries)} queries)")
+        print(header)
+        print("-" * len(header))
+        for score in [report.ours, *report.baselines]:
+            wrong = "-" if score.wrong_accepted is None else f"{score.wrong_accepted:.3f}"
+            accepted = "-" if score.accepted is None else f"{score.accepted:.3f}"
+            name = score.method + (" *" if score.subset else "")
+            print(
+                f"{name:<30} {score.n:>5} {score.top1:>6.3f} {score.top3:>6.3f} {wrong:>10} {accepted:>8}"
+                f" {score.p50_ms:>8.2f} {score.p99_ms:>8.2f}"
+            )
+    print(f"\n* slow baseline: first {slow_subset} queries of the set (difflib: first {difflib_subset}) only")
+    print("\nperformance (latency on one core, over all queries of all sets)")
+    for label, figures in performance.items():
+        print(f"  {label}: {json.dumps(figures)}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="voicecart", description="python -m backend.bench runs voicecart bench")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["bench", *(argv or [])] if argv is not None else None)
+    return int(args.handler(args))

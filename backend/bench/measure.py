@@ -1,0 +1,201 @@
+"""Accuracy, latency, memory and throughput measurements behind ``voicecart bench resolve``."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from backend.bench.baselines import Baseline
+from backend.bench.evalset import EvalQuery, EvalSet, Judge
+from backend.catalog import Catalog
+from backend.resolver import Decision, PurchaseStatsLike, Resolver
+
+Histories = Mapping[str, Mapping[str, PurchaseStatsLike]]
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """Accuracy and latency of one method on one set (``wrong_accepted`` only for methods that decide)."""
+
+    method: str
+    n: int
+    top1: float
+    top3: float
+    p50_ms: float
+    p99_ms: float
+    wrong_accepted: float | None = None
+    accepted: float | None = None
+    subset: bool = False
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "method": self.method,
+            "n": self.n,
+            "top1": round(self.top1, 4),
+            "top3": round(self.top3, 4),
+            "wrong_accepted": None if self.wrong_accepted is None else round(self.wrong_accepted, 4),
+            "accepted": None if self.accepted is None else round(self.accepted, 4),
+            "p50_ms": round(self.p50_ms, 3),
+            "p99_ms": round(self.p99_ms, 3),
+            "subset": self.subset,
+        }
+
+
+@dataclass(slots=True)
+class SetReport:
+    eval_set: EvalSet
+    ours: Score
+    baselines: list[Score] = field(default_factory=list)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+@contextmanager
+def one_core() -> Iterator[None]:
+    """Pin this process to one CPU while measuring latency (where the OS allows it)."""
+    if not hasattr(os, "sched_getaffinity"):
+        yield
+        return
+    before = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(before)})
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, before)
+
+
+def _history(histories: Histories, query: EvalQuery) -> Mapping[str, PurchaseStatsLike] | None:
+    return histories.get(query.customer_id) if query.customer_id else None
+
+
+def score_resolver(resolver: Resolver, eval_set: EvalSet, histories: Histories, judge: Judge) -> Score:
+    right1 = right3 = wrong_accepted = accepted = 0
+    latencies: list[float] = []
+    with one_core():
+        for query in eval_set.queries:
+            history = _history(histories, query)
+            started = time.perf_counter()
+            resolution = resolver.resolve(query.heard, history=history)
+            latencies.append((time.perf_counter() - started) * 1000)
+            ids = [candidate.product.id for candidate in resolution.candidates[:3]]
+            first_right = bool(ids) and judge.is_right(ids[0], query.expected_id)
+            right1 += first_right
+            right3 += any(judge.is_right(product_id, query.expected_id) for product_id in ids)
+            if resolution.decision is Decision.ACCEPT:
+                accepted += 1
+                wrong_accepted += not first_right
+    n = len(eval_set.queries) or 1
+    return Score(
+        "voicecart resolver",
+        len(eval_set.queries),
+        right1 / n,
+        right3 / n,
+        percentile(latencies, 0.5),
+        percentile(latencies, 0.99),
+        wrong_accepted / n,
+        accepted / n,
+    )
+
+
+def score_baseline(
+    baseline: Baseline, eval_set: EvalSet, histories: Histories, judge: Judge, *, subset: int | None
+) -> Score:
+    queries = eval_set.queries[:subset] if subset else eval_set.queries
+    right1 = right3 = 0
+    latencies: list[float] = []
+    for query in queries:
+        history_ids = list(_history(histories, query) or {})
+        started = time.perf_counter()
+        ids = baseline.answer(query.heard, history_ids)
+        latencies.append((time.perf_counter() - started) * 1000)
+        right1 += bool(ids) and judge.is_right(ids[0], query.expected_id)
+        right3 += any(judge.is_right(product_id, query.expected_id) for product_id in ids[:3])
+    n = len(queries) or 1
+    return Score(
+        baseline.name,
+        len(queries),
+        right1 / n,
+        right3 / n,
+        percentile(latencies, 0.5),
+        percentile(latencies, 0.99),
+        subset=len(queries) < len(eval_set.queries),
+    )
+
+
+def _status_kib(field_name: str) -> int | None:
+    """A memory figure from /proc/self/status (Linux), in KiB."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field_name + ":"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def _reset_peak_rss() -> None:
+    with suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM (Linux)
+
+
+@dataclass(frozen=True, slots=True)
+class BuildFigures:
+    products: int
+    build_s: float
+    rss_growth_mb: float | None  # resident memory added by the index, after the build
+    peak_growth_mb: float | None  # highest resident memory during the build, above the level before it
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "products": self.products,
+            "build_s": round(self.build_s, 3),
+            "rss_growth_mb": None if self.rss_growth_mb is None else round(self.rss_growth_mb, 1),
+            "peak_growth_mb": None if self.peak_growth_mb is None else round(self.peak_growth_mb, 1),
+        }
+
+
+def build_measured(catalog: Catalog) -> tuple[Resolver, BuildFigures]:
+    _reset_peak_rss()
+    before = _status_kib("VmRSS")
+    started = time.perf_counter()
+    resolver = Resolver(catalog)
+    elapsed = time.perf_counter() - started
+    after, peak = _status_kib("VmRSS"), _status_kib("VmHWM")
+    growth = None if before is None or after is None else (after - before) / 1024
+    peak_growth = None if before is None or peak is None else (peak - before) / 1024
+    return resolver, BuildFigures(len(catalog), elapsed, growth, peak_growth)
+
+
+def latency_ms(resolver: Resolver, texts: list[str]) -> tuple[float, float]:
+    """p50 and p99 latency of resolving each text once, pinned to one core."""
+    latencies = []
+    with one_core():
+        for text in texts:
+            started = time.perf_counter()
+            resolver.resolve(text)
+            latencies.append((time.perf_counter() - started) * 1000)
+    return percentile(latencies, 0.5), percentile(latencies, 0.99)
+
+
+def throughput(resolve: Callable[[str], object], texts: list[str], *, threads: int) -> float:
+    """Queries per second resolving ``texts`` with this many threads."""
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        for _ in pool.map(resolve, texts):
+            pass
+    return len(texts) / (time.perf_counter() - started)
+
+
+def mean(values: list[float]) -> float:
+    return statistics.fmean(values) if values else 0.0

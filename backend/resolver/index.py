@@ -1,0 +1,101 @@
+"""Candidate retrieval: an inverted index over words and sound-key trigrams, scored without touching the catalog.
+
+Every catalog name (and synonym) is an *entry*. Its features are its spoken-form words and the
+trigrams of its sound key (with ``^``/``$`` marking the ends). A query gathers only the posting lists
+of its own features and adds their idf weights per entry (``numpy.bincount``); the top entries by a
+weighted Dice overlap go on to re-ranking. Features present in more than ``max_df_share`` of the
+entries carry almost no information and are skipped, and a query reads at most ``max_postings``
+postings (rarest features first), which bounds the work per query on very large catalogs.
+
+The index is immutable once built, so any number of threads may search it at once.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+WORD_PREFIX = "w:"
+SOUND_PREFIX = "s:"
+
+
+def entry_features(spoken: str, sound: str) -> set[str]:
+    """The retrieval features of one name: its words and the trigrams of its sound key."""
+    features = {WORD_PREFIX + word for word in spoken.split()}
+    padded = f"^{sound}$"
+    features.update(SOUND_PREFIX + padded[i : i + 3] for i in range(max(len(padded) - 2, 1)))
+    return features
+
+
+class CandidateIndex:
+    """Inverted index from features to entry numbers (CSR layout in numpy arrays)."""
+
+    def __init__(
+        self, entries: Iterable[tuple[str, str]], *, max_df_share: float = 0.15, max_postings: int = 200_000
+    ) -> None:
+        """``entries`` yields ``(spoken_form, sound_key)`` per entry, numbered from 0 in order."""
+        vocabulary: dict[str, int] = {}
+        entry_column = array("i")
+        feature_column = array("i")
+        count = 0
+        for number, (spoken, sound) in enumerate(entries):
+            for feature in entry_features(spoken, sound):
+                feature_id = vocabulary.setdefault(feature, len(vocabulary))
+                feature_column.append(feature_id)
+                entry_column.append(number)
+            count = number + 1
+        features = np.frombuffer(feature_column, dtype=np.int32)
+        owners = np.frombuffer(entry_column, dtype=np.int32)
+        order = np.argsort(features, kind="stable")
+        self._postings: npt.NDArray[np.int32] = owners[order].copy()
+        document_frequency = np.bincount(features, minlength=len(vocabulary))
+        self._offsets: npt.NDArray[np.int64] = np.concatenate(([0], np.cumsum(document_frequency)))
+        self._idf: npt.NDArray[np.float64] = np.log1p(count / np.maximum(document_frequency, 1))
+        self._mass: npt.NDArray[np.float64] = np.bincount(owners, weights=self._idf[features], minlength=count).astype(
+            np.float64
+        )
+        self._vocabulary = vocabulary
+        self._max_df = max(int(count * max_df_share), 50)
+        self._max_postings = max_postings
+        self._document_frequency = document_frequency
+        self.size = count
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the numpy arrays (the vocabulary dict is extra)."""
+        arrays = (self._postings, self._offsets, self._idf, self._mass, self._document_frequency)
+        return sum(int(part.nbytes) for part in arrays)
+
+    def search(self, spoken: str, sound: str, *, limit: int) -> Sequence[int]:
+        """Numbers of up to ``limit`` entries sharing the most informative features with the query, best first."""
+        feature_ids = [
+            feature_id
+            for feature in entry_features(spoken, sound)
+            if (feature_id := self._vocabulary.get(feature)) is not None
+        ]
+        if not feature_ids or self.size == 0:
+            return []
+        ids = np.fromiter(feature_ids, dtype=np.int64, count=len(feature_ids))
+        query_mass = float(self._idf[ids].sum())
+        # Rarest features first, until the posting budget is spent: the common ones add little but cost most.
+        frequency = self._document_frequency[ids]
+        order = np.argsort(frequency, kind="stable")
+        ids, frequency = ids[order], frequency[order]
+        keep = (frequency <= self._max_df) & (np.cumsum(frequency) - frequency < self._max_postings)
+        ids = ids[keep]
+        if ids.size == 0:
+            return []
+        starts, ends = self._offsets[ids], self._offsets[ids + 1]
+        owners = np.concatenate([self._postings[start:end] for start, end in zip(starts, ends, strict=True)])
+        weights = np.repeat(self._idf[ids], ends - starts)
+        overlap = np.bincount(owners, weights=weights, minlength=self.size)
+        touched = np.flatnonzero(overlap)
+        dice = overlap[touched] / (self._mass[touched] + query_mass)
+        if limit < touched.size:
+            best = np.argpartition(-dice, limit)[:limit]
+            touched, dice = touched[best], dice[best]
+        ranked = touched[np.lexsort((touched, -dice))]
+        return [int(number) for number in ranked]

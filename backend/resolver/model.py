@@ -1,0 +1,59 @@
+"""What a resolution returns: ranked candidates, a decision, and the reasons as data (spoken by key)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from backend.catalog import Product
+
+
+class Decision(StrEnum):
+    """What the skill should do with a resolution."""
+
+    ACCEPT = "accept"  # put the best candidate in the cart without asking
+    CONFIRM = "confirm"  # ask "did you mean X?"
+    CHOOSE = "choose"  # offer the 2-3 distinct candidates
+    NOT_FOUND = "not_found"  # nothing close enough
+
+
+class ReasonCode(StrEnum):
+    ALEXA_MATCH = "alexa_match"  # Alexa's entity resolution named this catalog id
+    EXACT_NAME = "exact_name"  # the words heard are this product's name
+    SOUNDS_LIKE = "sounds_like"  # matched on sound more than on spelling
+    PARTIAL_NAME = "partial_name"  # the words heard are part of this product's name
+    BOUGHT_BEFORE = "bought_before"  # the customer bought it ``count`` times
+    BOUGHT_RECENTLY = "bought_recently"  # the customer bought it ``days`` days ago
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why a candidate ranks where it does; ``count``/``days`` fill the spoken sentence."""
+
+    code: ReasonCode
+    count: int | None = None
+    days: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A product that may be the one meant, with a calibrated probability of being right."""
+
+    product: Product
+    confidence: float
+    reasons: tuple[Reason, ...] = ()
+    score: float = 0.0  # the ranking score (match plus personal bonus; not a probability)
+    match: float = 0.0  # how well the words match this product's name, 0..1
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """The outcome of resolving one spoken product phrase."""
+
+    query: str
+    decision: Decision
+    candidates: tuple[Candidate, ...]
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None

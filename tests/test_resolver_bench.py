@@ -1,0 +1,63 @@
+"""The ``bench resolve`` command on a tiny catalog: it runs end to end and reports every method."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from backend.bench.cli import main
+from backend.bench.evalset import Judge, load_eval_set
+from backend.catalog import load_instacart
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TINY_CATALOG = FIXTURES / "catalog" / "instacart_bad"
+TINY_EVAL = FIXTURES / "resolver" / "tiny_eval.csv"
+
+
+def test_bench_prints_one_json_object_per_set_then_performance(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["resolve", "--queries", str(TINY_EVAL), "--catalog", str(TINY_CATALOG), "--json", "--slow-subset", "2"]
+    assert main(argv) == 0
+
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["kind"] for line in lines] == ["set", "performance"]
+    result = lines[0]
+    assert result["set"] == "tiny_eval"
+    assert result["n"] == 4
+    assert result["top1"] == 1.0
+    assert result["wrong_accepted"] == 0.0
+    assert {"p50_ms", "p99_ms", "top3", "accepted"} <= result.keys()
+    methods = {baseline["method"]: baseline for baseline in result["baselines"]}
+    assert "rapidfuzz WRatio" in methods and "difflib.get_close_matches" in methods
+    assert methods["rapidfuzz WRatio"]["n"] == 2 and methods["rapidfuzz WRatio"]["subset"]
+    assert "fuzz.ratio history only" not in methods  # not a personal set
+    assert lines[1]["catalog"]["products"] == 4
+
+
+def test_bench_table_names_ours_and_the_baselines(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["resolve", "--queries", str(TINY_EVAL), "--catalog", str(TINY_CATALOG)]) == 0
+    out = capsys.readouterr().out
+    assert "voicecart resolver" in out
+    assert "fuzz.ratio spoken forms" in out
+    assert "metaphone + fuzz.ratio" in out
+
+
+def test_judge_accepts_the_expected_id_or_the_same_name() -> None:
+    catalog = load_instacart(TINY_CATALOG).catalog
+    judge = Judge(catalog)
+    assert judge.is_right("5", "5")
+    assert not judge.is_right("24852", "5")
+    assert not judge.is_right(None, "5")
+    assert not judge.is_right("unknown", "5")
+
+
+def test_eval_set_reads_catalog_and_personal_layouts() -> None:
+    catalog_set = load_eval_set(TINY_EVAL)
+    assert not catalog_set.personal
+    assert catalog_set.queries[0].heard == "organic hell milk"
+    assert catalog_set.queries[0].expected_id == "27845"
+
+    personal = load_eval_set(FIXTURES / "resolver" / "spoken_personal_sample.csv")
+    assert personal.personal
+    assert all(query.customer_id for query in personal.queries)

@@ -8,7 +8,9 @@
      ├── IdentityError
      │    ├── AccountNotLinked         no access token: the customer must link an account
      │    ├── UnknownAccessToken       a token that maps to no customer
-     │    └── CustomerNotFound         an id (or linked id) that belongs to no customer
+     │    ├── CustomerNotFound         an id (or linked id) that belongs to no customer
+     │    ├── IdentityConflict         the id is already linked to another customer
+     │    └── InvalidApiKey            a missing, malformed, unknown or revoked API key
      ├── StoreError                    the store failed; the caller apologises, nothing half-written remains
      │    ├── StoreUnavailable         network, throttling, service errors
      │    ├── ConcurrentUpdate         a versioned write lost a race (retry with fresh state)
@@ -19,7 +21,8 @@
      └── CheckoutError
           ├── PurchasingLocked         too many wrong voice codes
           ├── VoiceCodeRequired
-          └── WrongVoiceCode
+          ├── WrongVoiceCode
+          └── CartChangedSinceQuote    the cart changed between the spoken total and the "yes"
 
 Store errors are raised ``from`` the botocore exception so the cause stays in the logs.
 """
@@ -64,6 +67,16 @@ class UnknownAccessToken(IdentityError):
 
 
 class CustomerNotFound(IdentityError):
+    pass
+
+
+class IdentityConflict(IdentityError):
+    def __init__(self, kind: str) -> None:
+        super().__init__(f"this {kind} id is already linked to another customer")
+        self.kind = kind
+
+
+class InvalidApiKey(IdentityError):
     pass
 
 
@@ -113,3 +126,7 @@ class WrongVoiceCode(CheckoutError):
     def __init__(self, attempts_left: int) -> None:
         super().__init__(f"wrong voice code, {attempts_left} attempts left")
         self.attempts_left = attempts_left
+
+
+class CartChangedSinceQuote(CheckoutError):
+    """The cart changed (another device, the web shop) after its total was read out: quote again, ask again."""

@@ -4,10 +4,13 @@ Single-table design, partitioned by customer. The item kinds and the access patt
 
 | access pattern                               | key / index                                                   |
 |----------------------------------------------|---------------------------------------------------------------|
-| a voice turn loads profile + cart (1 query)  | pk = CUST#<id>, sk between CART and PROFILE (see keys.py)     |
+| a voice turn reads cart, profile, voice code | BatchGetItem of those three keys (1 read call; a key range     |
+|                                              | would also return every event and order, growing with time)   |
 | events of a customer by time                 | pk = CUST#<id>, sk begins_with EVENT#  (sk = EVENT#<ts>#<id>)  |
 | events of a customer by channel and time     | gsi1: gsi1pk = CUST#<id>#CH#<channel>, gsi1sk = <ts>#<id>      |
 | an event written once (idempotency)          | pk = CUST#<id>, sk = EVENTID#<event id> (conditional put)      |
+| an event's raw heard words (expire by TTL)   | pk = CUST#<id>, sk = EVENT#<ts>#<id>#HEARD (after its event)  |
+| API clients scoped to a customer (deletion)  | pk = CUST#<id>, sk begins_with GRANT#                         |
 | orders of a customer, newest first           | pk = CUST#<id>, sk begins_with ORDER# (order ids sort by time) |
 | one order and its lines                      | pk = CUST#<id>, sk begins_with ORDER#<order id>                |
 | an Alexa request applied once                | pk = CUST#<id>, sk = REQ#<request id> (conditional put, TTL)   |

@@ -1,0 +1,92 @@
+"""Routes: the profile summary, events (read by channel and time, written by other channels), linked ids, and
+privacy (export, delete)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify
+
+from backend.api.access import Access, channel_kind
+from backend.api.errors import ApiError
+from backend.api.inputs import channel_param, int_param, json_body, only_fields, query_params, time_param
+from backend.errors import ValidationError
+from backend.profile.events import event_from_json
+from backend.profile.store import DEFAULT_PAGE, MAX_PAGE
+from backend.profile.summary import empty_summary
+
+
+def register_profile_routes(bp: Blueprint, access: Access) -> None:
+    services = access.services
+
+    @bp.get("/customers/<ref>/profile")
+    def get_profile(ref: str) -> Response:
+        query_params(())
+        customer_id = access.customer(ref)
+        summary = services.profiles.summary(customer_id) or empty_summary(customer_id)
+        return jsonify({"customer_id": customer_id, "summary": summary.to_json()})
+
+    @bp.get("/customers/<ref>/events")
+    def list_events(ref: str) -> Response:
+        params = query_params(("channel", "since", "until", "limit", "cursor", "order"))
+        customer_id = access.customer(ref)
+        order = params.get("order", "newest")
+        if order not in ("newest", "oldest"):
+            raise ValidationError("order must be newest or oldest", field="order")
+        page = services.profiles.events(
+            customer_id,
+            channel=channel_param(params.get("channel")),
+            since=time_param(params.get("since"), "since"),
+            until=time_param(params.get("until"), "until"),
+            limit=int_param(params.get("limit"), "limit", default=DEFAULT_PAGE, low=1, high=MAX_PAGE),
+            cursor=params.get("cursor"),
+            newest_first=order == "newest",
+        )
+        return jsonify({"events": [event.to_json() for event in page.events], "next_cursor": page.next_cursor})
+
+    @bp.post("/customers/<ref>/events")
+    def write_event(ref: str) -> tuple[Response, int]:
+        query_params(())
+        data = json_body()
+        customer_id = access.customer(ref)
+        event = event_from_json(data, customer_id=customer_id, now=access.now())
+        if event.channel != access.client.channel:
+            raise ApiError(403, "channel_not_allowed", f"this API client writes {access.client.channel.value} events")
+        written = services.profiles.record_event(event)
+        return jsonify({"event_id": event.event_id, "status": written.status}), 201 if written.written else 200
+
+    @bp.get("/customers/<ref>/identities")
+    def list_identities(ref: str) -> Response:
+        query_params(())
+        customer_id = access.customer(ref)
+        linked = services.identities.identities(customer_id)
+        return jsonify({"customer_id": customer_id, "identities": [identity.to_json() for identity in linked]})
+
+    @bp.post("/customers/<ref>/identities")
+    def link_identity(ref: str) -> tuple[Response, int]:
+        query_params(())
+        data = json_body()
+        only_fields(data, ("kind", "value"))
+        customer_id = access.customer(ref)
+        kind = channel_kind(data.get("kind"))
+        value = data.get("value")
+        if not isinstance(value, str):
+            raise ValidationError("value must be a string", field="value")
+        services.identities.link(customer_id, kind, value)
+        return jsonify({"customer_id": customer_id, "kind": kind.value, "linked": True}), 201
+
+    @bp.delete("/customers/<ref>/identities/<kind>/<path:value>")
+    def unlink_identity(ref: str, kind: str, value: str) -> Response:
+        query_params(())
+        customer_id = access.customer(ref)
+        if not services.identities.unlink(customer_id, channel_kind(kind), value):
+            raise ApiError(404, "identity_not_found", "this id is not linked to this customer")
+        return Response(status=204)
+
+    @bp.get("/customers/<ref>/export")
+    def export_customer(ref: str) -> Response:
+        query_params(())
+        return jsonify(services.customer_data.export(access.customer(ref)))
+
+    @bp.delete("/customers/<ref>")
+    def delete_customer(ref: str) -> Response:
+        query_params(())
+        return jsonify(services.customer_data.delete(access.customer(ref)).to_json())

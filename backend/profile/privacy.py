@@ -1,0 +1,196 @@
+"""Privacy: export everything held about a customer as JSON, and delete all of it, with a receipt.
+
+What a customer owns in the store:
+
+* every item of the partition ``pk = CUST#<id>`` (profile, cart, events, heard words, EVENTID markers, orders and
+  lines, identity reverse items, outbox messages, request markers, API grants, anything added later);
+* the identity lookup items ``pk = IDENT#<kind>#<value>`` (found through the reverse items);
+* its id in the ``customer_ids`` set of API clients scoped to it (found through the ``GRANT#`` items).
+
+Index entries (gsi1) are projections of these items, so they go with them. Deleting removes the lookup items first
+(nothing resolves to the customer any more), then the grants, then the partition, and repeats the partition sweep
+until a consistent query finds nothing (an event written during the deletion goes too).
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from backend.errors import ConcurrentUpdate, StoreUnavailable
+from backend.profile.events import format_timestamp
+from backend.profile.store import utc_now
+from backend.profile.summary import summary_from_item
+from backend.store import keys
+from backend.store.codec import to_attribute_values
+from backend.store.dynamo import Table, translate_errors
+
+log = logging.getLogger(__name__)
+
+BATCH = 25  # DynamoDB's BatchWriteItem limit
+MAX_SWEEPS = 5
+
+
+def item_kind(sk: str) -> str:
+    """The kind of an item of a customer partition, from its sort key (the receipt's and export's categories)."""
+    if sk == keys.PROFILE:
+        return "profile"
+    if sk == "VOICECODE":
+        return "voice_code"
+    if sk == keys.CART or sk.startswith(keys.CART + "#"):
+        return "cart"
+    if sk.startswith(keys.EVENT_PREFIX):
+        return "heard_words" if sk.endswith(keys.HEARD_SUFFIX) else "events"
+    if sk.startswith("EVENTID#"):
+        return "event_ids"
+    if sk.startswith("ORDER#"):
+        return "order_lines" if "#LINE#" in sk else "orders"
+    if sk.startswith("IDENT#"):
+        return "identities"
+    if sk.startswith("OUTBOX#"):
+        return "outbox"
+    if sk.startswith("REQ#"):
+        return "requests"
+    if sk.startswith(keys.GRANT_PREFIX):
+        return "api_grants"
+    return "other"
+
+
+def json_safe(value: Any) -> Any:
+    """DynamoDB values as plain JSON: integral Decimals as int, others as strings (exact), sets as sorted lists."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else str(value)
+    if isinstance(value, Mapping):
+        return {str(key): json_safe(item) for key, item in value.items()}
+    if isinstance(value, set | frozenset):
+        return sorted(json_safe(item) for item in value)
+    if isinstance(value, list | tuple):
+        return [json_safe(item) for item in value]
+    if isinstance(value, bytes | bytearray):
+        return base64.b64encode(bytes(value)).decode()
+    if hasattr(value, "value") and isinstance(value.value, bytes):  # boto3 Binary
+        return base64.b64encode(value.value).decode()
+    return value
+
+
+@dataclass(frozen=True)
+class DeletionReceipt:
+    customer_id: str
+    deleted_at: str
+    counts: Mapping[str, int]  # by kind, plus "lookups" and "api_client_scopes"
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "customer_id": self.customer_id,
+            "deleted_at": self.deleted_at,
+            "counts": dict(sorted(self.counts.items())),
+            "total": self.total,
+        }
+
+
+class CustomerData:
+    def __init__(self, table: Table, *, clock: Callable[[], datetime] = utc_now) -> None:
+        self.table = table
+        self.clock = clock
+
+    def partition(self, customer_id: str) -> list[dict[str, Any]]:
+        return self.table.query_all("pk = :pk", values={":pk": keys.customer_pk(customer_id)}, consistent=True)
+
+    def export(self, customer_id: str) -> dict[str, Any]:
+        """Everything held about the customer, as JSON values: every item, grouped by kind, plus the summary."""
+        items = self.partition(customer_id)
+        grouped: dict[str, list[dict[str, Any]]] = {}
+        profile = None
+        for item in items:
+            kind = item_kind(str(item["sk"]))
+            if kind == "profile":
+                profile = item
+            grouped.setdefault(kind, []).append(json_safe(item))
+        lookups = [
+            json_safe(lookup)
+            for lookup in (self.table.get({"pk": pk, "sk": keys.IDENT}) for pk in _lookup_pks(items))
+            if lookup is not None
+        ]
+        return {
+            "customer_id": customer_id,
+            "exported_at": format_timestamp(self.clock()),
+            "summary": summary_from_item(profile, customer_id).to_json() if profile else None,
+            "items": grouped,
+            "identity_lookups": lookups,
+            "counts": {kind: len(entries) for kind, entries in sorted(grouped.items())},
+        }
+
+    def delete(self, customer_id: str) -> DeletionReceipt:
+        """Delete every item about the customer (see the module docstring). Safe to repeat."""
+        counts: Counter[str] = Counter()
+        items = self.partition(customer_id)
+        for pk in _lookup_pks(items):
+            self._delete_lookup(pk, customer_id, counts)
+        for item in items:
+            if item_kind(str(item["sk"])) == "api_grants" and item.get("client_pk"):
+                self._remove_from_client(str(item["client_pk"]), customer_id, counts)
+        for _ in range(MAX_SWEEPS):
+            if not items:
+                break
+            self._batch_delete([{"pk": item["pk"], "sk": item["sk"]} for item in items])
+            counts.update(item_kind(str(item["sk"])) for item in items)
+            items = self.partition(customer_id)  # anything written meanwhile goes too
+            for pk in _lookup_pks(items):
+                self._delete_lookup(pk, customer_id, counts)
+        if items:
+            raise StoreUnavailable("the customer's partition kept receiving writes during deletion")
+        receipt = DeletionReceipt(customer_id, format_timestamp(self.clock()), dict(counts))
+        log.info("deleted customer data: %s items", receipt.total)
+        return receipt
+
+    def _delete_lookup(self, pk: str, customer_id: str, counts: Counter[str]) -> None:
+        try:
+            with translate_errors("delete_item"):
+                self.table.client.delete_item(
+                    TableName=self.table.name,
+                    Key=to_attribute_values({"pk": pk, "sk": keys.IDENT}),
+                    ConditionExpression="customer_id = :c",  # never another customer's link
+                    ExpressionAttributeValues=to_attribute_values({":c": customer_id}),
+                )
+        except ConcurrentUpdate:
+            return
+        counts["lookups"] += 1
+
+    def _remove_from_client(self, client_pk: str, customer_id: str, counts: Counter[str]) -> None:
+        try:
+            self.table.update(
+                {"pk": client_pk, "sk": keys.APIKEY},
+                "DELETE customer_ids :c",
+                condition="attribute_exists(pk)",
+                values={":c": {customer_id}},
+            )
+        except ConcurrentUpdate:
+            return
+        counts["api_client_scopes"] += 1
+
+    def _batch_delete(self, item_keys: Iterable[Mapping[str, Any]]) -> None:
+        requests = [{"DeleteRequest": {"Key": to_attribute_values(key)}} for key in item_keys]
+        for start in range(0, len(requests), BATCH):
+            pending: dict[str, Any] = {self.table.name: requests[start : start + BATCH]}
+            for _ in range(8):
+                with translate_errors("batch_write_item"):
+                    response = self.table.client.batch_write_item(RequestItems=pending)
+                pending = dict(response.get("UnprocessedItems") or {})
+                if not pending:
+                    break
+            else:
+                raise StoreUnavailable("batch delete left unprocessed items")
+
+
+def _lookup_pks(items: Iterable[Mapping[str, Any]]) -> list[str]:
+    return [str(item["lookup_pk"]) for item in items if item.get("lookup_pk")]

@@ -7,11 +7,15 @@ the catalog once and builds the resolver's index once; requests share all of it.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from backend.catalog import Catalog, load_instacart
+from backend.identity.store import IdentityStore
+from backend.identity.tokens import AccessTokenStore, DynamoAccessTokenStore
+from backend.profile.store import ProfileStore
 from backend.settings import Settings
+from backend.shopping import Shopping
 from backend.store.dynamo import Table, make_client
 from backend.store.schema import MAIN_TABLE
 from backend.store.tables import ensure_tables, physical_name
@@ -30,6 +34,17 @@ class Backend:
     table: Table
     catalog: Catalog
     resolver: Resolver
+    # Built from the fields above: carts, orders, checkout; linked ids; access tokens (the demo wraps this one).
+    shopping: Shopping = field(init=False)
+    identities: IdentityStore = field(init=False)
+    tokens: AccessTokenStore = field(init=False)
+    profiles: ProfileStore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.shopping = Shopping(self.table, self.catalog, self.settings)
+        self.identities = IdentityStore(self.table)
+        self.tokens = DynamoAccessTokenStore(self.identities, secret=self.settings.demo_token_secret.encode())
+        self.profiles = ProfileStore(self.table, heard_words_retention_days=self.settings.heard_words_retention_days)
 
 
 def load_catalog(settings: Settings) -> Catalog:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
 
 from backend.services import Backend
+from skill.handlers.account import AccountNotLinkedHandler
 from skill.handlers.builtins import (
     FallbackHandler,
     HelpHandler,
@@ -15,12 +16,44 @@ from skill.handlers.builtins import (
     StopHandler,
     UnhandledIntentHandler,
 )
+from skill.handlers.cart import (
+    AddToCartHandler,
+    ChangeQuantityHandler,
+    ClearCartHandler,
+    ReadCartHandler,
+    RemoveFromCartHandler,
+)
+from skill.handlers.checkout import CheckoutHandler
+from skill.handlers.dialog import NoHandler, SelectChoiceHandler, VoiceCodeHandler, YesHandler
 from skill.handlers.errors import CatchAllExceptionHandler, StoreErrorHandler
+from skill.handlers.history import LastOrderHandler, LastPurchaseHandler, PurchaseFrequencyHandler
+from skill.handlers.reorder import ReorderLastOrderHandler, ReorderProductHandler, ReorderUsualHandler
+from skill.handlers.status import OrderStatusHandler
 
 
 def request_handlers(backend: Backend) -> list[AbstractRequestHandler]:
     return [
-        LaunchHandler(),
+        LaunchHandler(backend),
+        # shopping, one handler per intent
+        AddToCartHandler(backend),
+        RemoveFromCartHandler(backend),
+        ChangeQuantityHandler(backend),
+        ReadCartHandler(backend),
+        ClearCartHandler(backend),
+        ReorderProductHandler(backend),
+        ReorderUsualHandler(backend),
+        ReorderLastOrderHandler(backend),
+        LastOrderHandler(backend),
+        LastPurchaseHandler(backend),
+        PurchaseFrequencyHandler(backend),
+        CheckoutHandler(backend),
+        OrderStatusHandler(backend),
+        # answers to a question the skill asked
+        YesHandler(backend),
+        NoHandler(backend),
+        SelectChoiceHandler(backend),
+        VoiceCodeHandler(backend),
+        # built-ins, fallback last
         HelpHandler(),
         StopHandler(),
         NavigateHomeHandler(),
@@ -31,4 +64,4 @@ def request_handlers(backend: Backend) -> list[AbstractRequestHandler]:
 
 
 def exception_handlers(backend: Backend) -> list[AbstractExceptionHandler]:
-    return [StoreErrorHandler(), CatchAllExceptionHandler()]
+    return [AccountNotLinkedHandler(), StoreErrorHandler(), CatchAllExceptionHandler()]

@@ -23,9 +23,7 @@ class StoreErrorHandler(AbstractExceptionHandler):
         log.error("store failure during a turn: %s", exception, exc_info=exception)
         speech = speech_for(handler_input)
         return (
-            handler_input.response_builder.speak(speech.say("error.store"))
-            .ask(speech.say("error.reprompt"))
-            .response
+            handler_input.response_builder.speak(speech.say("error.store")).ask(speech.say("error.reprompt")).response
         )
 
 
@@ -37,7 +35,5 @@ class CatchAllExceptionHandler(AbstractExceptionHandler):
         log.error("unhandled error during a turn: %s", type(exception).__name__, exc_info=exception)
         speech = speech_for(handler_input)
         return (
-            handler_input.response_builder.speak(speech.say("error.generic"))
-            .ask(speech.say("error.reprompt"))
-            .response
+            handler_input.response_builder.speak(speech.say("error.generic")).ask(speech.say("error.reprompt")).response
         )

@@ -1,0 +1,21 @@
+"""Shopping: the cart (shared by every channel), orders, checkout totals, the usual basket, voice codes.
+
+Modules, one job each:
+
+- ``model``: the domain objects (Cart, Order, Quote, ...), plain and immutable.
+- ``items``: the only place that converts them to and from DynamoDB items.
+- ``state``: everything a voice turn needs about a customer, read in ONE BatchGetItem.
+- ``carts``: versioned conditional cart writes, retried on a lost race.
+- ``orders``: order reads (recent, all, one) and what history questions need.
+- ``checkout``: quotes (Decimal tax and delivery) and order placement as ONE transaction.
+- ``usual``: the "usual" basket, derived from real order history.
+- ``voicecode``: the optional 4-digit purchase code and the lockout after wrong codes.
+- ``requests``: request markers (REQ#<request id>): an Alexa retry never applies twice.
+- ``history_import``: bulk-writes past (Instacart) orders for the demo.
+- ``service``: ``Shopping``, the facade the skill and the API call.
+"""
+
+from backend.shopping.model import Cart, CartLine, Order, OrderLine, Quote
+from backend.shopping.service import Shopping
+
+__all__ = ["Cart", "CartLine", "Order", "OrderLine", "Quote", "Shopping"]

@@ -1,0 +1,149 @@
+"""The shopping domain objects: plain, immutable values. Storage lives in ``items``; rules live here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from decimal import Decimal
+
+from backend.errors import NotInCart, ValidationError
+
+MIN_QUANTITY = 1
+MAX_QUANTITY = 50  # per line: "add 500 bananas" is far more likely a misheard word than a wish
+# A placed order is one DynamoDB transaction (100 writes at most): lines plus order, cart, marker, outbox and the
+# profile's writes must fit, so a cart holds at most this many distinct products.
+MAX_CART_LINES = 60
+
+VOICE = "voice"
+
+
+def check_quantity(quantity: int) -> int:
+    if not MIN_QUANTITY <= quantity <= MAX_QUANTITY:
+        raise ValidationError(f"quantity must be {MIN_QUANTITY}..{MAX_QUANTITY}, not {quantity}", field="quantity")
+    return quantity
+
+
+@dataclass(frozen=True, slots=True)
+class CartLine:
+    product_id: str
+    quantity: int
+    channel: str = VOICE  # the channel that last put this line in the cart (voice, web, store, ...)
+    added_at: str = ""  # ISO timestamp of that change
+
+
+@dataclass(frozen=True, slots=True)
+class Cart:
+    """One customer's cart, the same on every channel. ``version`` counts saved changes (0: never saved)."""
+
+    customer_id: str
+    lines: tuple[CartLine, ...] = ()
+    version: int = 0
+    updated_at: str = ""
+    updated_channel: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.lines
+
+    @property
+    def item_count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    def line_for(self, product_id: str) -> CartLine | None:
+        return next((line for line in self.lines if line.product_id == product_id), None)
+
+    def with_added(self, product_id: str, quantity: int, *, channel: str, at: str) -> Cart:
+        """Add ``quantity`` of a product (merging with a line already there)."""
+        check_quantity(quantity)
+        current = self.line_for(product_id)
+        if current is None:
+            if len(self.lines) >= MAX_CART_LINES:
+                raise ValidationError(f"a cart holds at most {MAX_CART_LINES} products", field="product")
+            return replace(self, lines=(*self.lines, CartLine(product_id, quantity, channel, at)))
+        total = check_quantity(current.quantity + quantity)
+        return self._replace_line(CartLine(product_id, total, channel, at))
+
+    def with_quantity(self, product_id: str, quantity: int, *, channel: str, at: str) -> Cart:
+        check_quantity(quantity)
+        if self.line_for(product_id) is None:
+            raise NotInCart(product_id)
+        return self._replace_line(CartLine(product_id, quantity, channel, at))
+
+    def without(self, product_id: str) -> Cart:
+        if self.line_for(product_id) is None:
+            raise NotInCart(product_id)
+        return replace(self, lines=tuple(line for line in self.lines if line.product_id != product_id))
+
+    def cleared(self) -> Cart:
+        return replace(self, lines=())
+
+    def _replace_line(self, new: CartLine) -> Cart:
+        return replace(self, lines=tuple(new if line.product_id == new.product_id else line for line in self.lines))
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLine:
+    product_id: str
+    quantity: int
+    unit_price: Decimal
+    name: str = ""
+
+    @property
+    def line_total(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """What the customer is asked to agree to: priced lines and totals for one version of the cart."""
+
+    lines: tuple[OrderLine, ...]
+    subtotal: Decimal
+    tax: Decimal
+    delivery: Decimal
+    total: Decimal
+    cart_version: int
+    seller: str
+
+    @property
+    def item_count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    customer_id: str
+    order_id: str  # sorts by time: orders newest first is a descending query
+    placed_at: datetime
+    lines: tuple[OrderLine, ...]
+    subtotal: Decimal
+    tax: Decimal
+    delivery: Decimal
+    total: Decimal
+    status: str = "placed"
+    channel: str = VOICE
+    source: str = VOICE  # voice, web, instacart (imported history) ...
+    person_id: str | None = None  # the recognised speaker who placed it, for per-person "usual"
+
+    @property
+    def placed_on(self) -> date:
+        return self.placed_at.date()
+
+    @property
+    def product_ids(self) -> tuple[str, ...]:
+        return tuple(line.product_id for line in self.lines)
+
+    @property
+    def item_count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceCodeState:
+    """The optional purchase code of an account. Only a salted PBKDF2 digest is stored, never the code."""
+
+    enabled: bool = False
+    salt: bytes = b""
+    digest: bytes = b""
+    failed_attempts: int = 0
+    locked: bool = False

@@ -1,0 +1,48 @@
+"""Request markers: ``REQ#<request id>`` is put, on condition it does not exist, in the same transaction as the
+turn's writes. Alexa's retry of a request therefore fails that condition (``AlreadyApplied``) and changes nothing;
+the marker keeps the turn's outcome (a small map the caller chose) so the retry can be answered as the first was.
+Markers expire (TTL) after a day: Alexa retries within seconds.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from backend.errors import AlreadyApplied
+from backend.store import keys
+from backend.store.dynamo import Table
+from backend.store.transaction import Transaction
+
+MARKER_TTL_SECONDS = 86_400
+
+
+def marker_key(customer_id: str, request_id: str) -> dict[str, str]:
+    return {"pk": keys.customer_pk(customer_id), "sk": keys.request_sk(request_id)}
+
+
+def stage_marker(
+    tx: Transaction, customer_id: str, request_id: str, *, outcome: Mapping[str, Any], applied_at: str
+) -> None:
+    """Stage the marker. Stage it FIRST: a cancelled transaction reports the first failed condition, and a retry
+    must read as ``AlreadyApplied`` even when the cart has moved on since."""
+    tx.put(
+        {
+            **marker_key(customer_id, request_id),
+            "kind": "request",
+            "request_id": request_id,
+            "applied_at": applied_at,
+            "outcome": dict(outcome),
+            "expires_at": int(time.time()) + MARKER_TTL_SECONDS,
+        },
+        condition="attribute_not_exists(pk)",
+        conflict=AlreadyApplied,
+    )
+
+
+def stored_outcome(table: Table, customer_id: str, request_id: str) -> dict[str, Any]:
+    """The outcome kept on an applied request's marker (empty if the marker is gone)."""
+    item = table.get(marker_key(customer_id, request_id))
+    outcome = (item or {}).get("outcome")
+    return dict(outcome) if isinstance(outcome, Mapping) else {}

@@ -1,0 +1,340 @@
+"""``Shopping``: the operations a voice turn (or the cross-channel API) performs on a customer's cart and orders.
+
+Every write operation commits ONE transaction holding: the request marker (when a request id is given, first),
+the change itself, and whatever the caller stages alongside through ``stage_also`` (the profile event of the
+turn). So a turn is applied whole or not at all, and an Alexa retry of it is recognised by its marker and answered
+from the outcome stored there (``repeated=True``), never applied twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from backend.catalog import Catalog
+from backend.errors import (
+    AlreadyApplied,
+    CartChangedSinceQuote,
+    CartError,
+    CheckoutError,
+    ConcurrentUpdate,
+    PurchasingLocked,
+    ValidationError,
+    VoiceCodeRequired,
+    WrongVoiceCode,
+)
+from backend.settings import Settings
+from backend.shopping import voicecode
+from backend.shopping.carts import load_cart, retry_on_conflict, stage_cart
+from backend.shopping.checkout import quote_cart
+from backend.shopping.items import order_line_items, order_to_item, outbox_item
+from backend.shopping.model import VOICE, Cart, Order, Quote
+from backend.shopping.orders import all_orders, get_order, recent_orders
+from backend.shopping.requests import stage_marker, stored_outcome
+from backend.shopping.state import CustomerState, load_state
+from backend.store.dynamo import Table
+from backend.store.transaction import Transaction
+
+log = logging.getLogger(__name__)
+
+DELIVERY_DAYS = 2  # illustrative: every order is delivered two days after it is placed
+
+CartHook = Callable[[Transaction, Cart, Cart], None]
+OrderHook = Callable[[Transaction, Order], None]
+Outcome = Mapping[str, Any] | Callable[[Cart, Cart], Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class CartResult:
+    outcome: dict[str, Any]
+    repeated: bool  # this request was applied before (an Alexa retry): outcome is the stored one, nothing changed
+    cart: Cart | None  # the cart as saved (None for a repeat)
+
+
+@dataclass(frozen=True)
+class PlacedOrder:
+    order: Order
+    repeated: bool
+
+
+def order_id_for(placed_at: datetime, request_id: str | None) -> str:
+    """Ids sort by placing time; the suffix comes from the request id, so a retry would rebuild the same id."""
+    seed = request_id or placed_at.isoformat()
+    return f"{placed_at:%Y%m%d%H%M%S}-{hashlib.sha256(seed.encode()).hexdigest()[:10]}"
+
+
+def delivery_date(order: Order) -> date:
+    return order.placed_on + timedelta(days=DELIVERY_DAYS)
+
+
+def order_status(order: Order, today: date) -> str:
+    """Illustrative status: ``placed`` until its delivery day, then ``delivered`` (cancelled stays cancelled)."""
+    if order.status != "placed":
+        return order.status
+    return "delivered" if today >= delivery_date(order) else "placed"
+
+
+class Shopping:
+    def __init__(
+        self,
+        table: Table,
+        catalog: Catalog,
+        settings: Settings,
+        *,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.table = table
+        self.catalog = catalog
+        self.settings = settings
+        self._clock = clock or (lambda: datetime.now(UTC))
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    # -- reads ------------------------------------------------------------------------------------------------
+    def state(self, customer_id: str) -> CustomerState:
+        return load_state(self.table, customer_id)
+
+    def cart(self, customer_id: str) -> Cart:
+        return load_cart(self.table, customer_id)
+
+    def orders(self, customer_id: str) -> list[Order]:
+        return all_orders(self.table, customer_id)
+
+    def recent_orders(self, customer_id: str, *, limit: int = 3) -> list[Order]:
+        return recent_orders(self.table, customer_id, limit=limit)
+
+    def order(self, customer_id: str, order_id: str) -> Order | None:
+        return get_order(self.table, customer_id, order_id)
+
+    def quote(self, cart: Cart) -> Quote:
+        return quote_cart(cart, self.catalog, self.settings)
+
+    def replayed(self, customer_id: str, request_id: str | None) -> dict[str, Any] | None:
+        """The stored outcome if this request was already applied, else None."""
+        if not request_id:
+            return None
+        return stored_outcome(self.table, customer_id, request_id) or None
+
+    # -- cart -------------------------------------------------------------------------------------------------
+    def change_cart(
+        self,
+        customer_id: str,
+        change: Callable[[Cart], Cart],
+        *,
+        request_id: str | None,
+        outcome: Outcome | None = None,
+        channel: str = VOICE,
+        stage_also: CartHook | None = None,
+        cart: Cart | None = None,
+    ) -> CartResult:
+        """Apply ``change`` to the cart with a versioned conditional write, retried on a lost race.
+
+        ``cart`` is the state the turn already read (saves a read on the first attempt). Errors that ``change``
+        raises (not in cart, bad quantity) propagate with nothing written, unless the request was applied before.
+        """
+
+        def attempt(number: int) -> CartResult:
+            before = cart if (number == 0 and cart is not None) else load_cart(self.table, customer_id)
+            try:
+                after = change(before)
+            except (CartError, ValidationError):
+                stored = self.replayed(customer_id, request_id)
+                if stored is not None:
+                    return CartResult(stored, repeated=True, cart=None)
+                raise
+            result = dict(outcome(before, after)) if callable(outcome) else dict(outcome or {})
+            at = self.now().isoformat()
+            tx = Transaction(self.table)
+            if request_id:
+                stage_marker(tx, customer_id, request_id, outcome=result, applied_at=at)
+            saved = stage_cart(tx, after, at=at, channel=channel)
+            if stage_also is not None:
+                stage_also(tx, before, saved)
+            tx.commit()
+            return CartResult(result, repeated=False, cart=saved)
+
+        try:
+            return retry_on_conflict(attempt)
+        except AlreadyApplied:
+            return CartResult(self.replayed(customer_id, request_id) or {}, repeated=True, cart=None)
+
+    def add_items(
+        self,
+        customer_id: str,
+        items: Sequence[tuple[str, int]],
+        *,
+        request_id: str | None,
+        outcome: Outcome | None = None,
+        channel: str = VOICE,
+        stage_also: CartHook | None = None,
+        cart: Cart | None = None,
+    ) -> CartResult:
+        def add(current: Cart) -> Cart:
+            at = self.now().isoformat()
+            for product_id, quantity in items:
+                self.catalog.get(product_id)
+                current = current.with_added(product_id, quantity, channel=channel, at=at)
+            return current
+
+        return self.change_cart(
+            customer_id,
+            add,
+            request_id=request_id,
+            outcome=outcome,
+            channel=channel,
+            stage_also=stage_also,
+            cart=cart,
+        )
+
+    # -- checkout ---------------------------------------------------------------------------------------------
+    def place_order(
+        self,
+        customer_id: str,
+        *,
+        request_id: str | None,
+        expected_version: int | None = None,
+        code: str | None = None,
+        person_id: str | None = None,
+        channel: str = VOICE,
+        stage_also: OrderHook | None = None,
+        state: CustomerState | None = None,
+    ) -> PlacedOrder:
+        """Place the cart as an order in ONE transaction: marker, order, its lines, the cart emptied (on condition
+        that it is still the quoted version), the confirmation email in the outbox, the wrong-code count reset, and
+        what the caller stages (the profile's "ordered" event). All of it or none of it."""
+        state = state or load_state(self.table, customer_id)
+        try:
+            quote = self._checked_quote(state, expected_version=expected_version)
+            if self._needs_code(state, quote):
+                self._check_code(customer_id, state, code, request_id)
+        except (CartError, CheckoutError):
+            repeated = self._repeated_order(customer_id, request_id)
+            if repeated is not None:
+                return repeated
+            raise
+
+        placed_at = self.now()
+        order = Order(
+            customer_id=customer_id,
+            order_id=order_id_for(placed_at, request_id),
+            placed_at=placed_at,
+            lines=quote.lines,
+            subtotal=quote.subtotal,
+            tax=quote.tax,
+            delivery=quote.delivery,
+            total=quote.total,
+            channel=channel,
+            source=channel,
+            person_id=person_id,
+        )
+        at = placed_at.isoformat()
+        tx = Transaction(self.table)
+        if request_id:
+            stage_marker(tx, customer_id, request_id, outcome={"order_id": order.order_id}, applied_at=at)
+        stage_cart(tx, state.cart.cleared(), at=at, channel=channel)
+        tx.put(order_to_item(order, request_id=request_id), condition="attribute_not_exists(pk)")
+        for line_item in order_line_items(order):
+            tx.put(line_item)
+        tx.put(self._confirmation_message(order, at))
+        if state.voice_code.enabled and state.voice_code.failed_attempts:
+            voicecode.stage_reset_attempts(tx, customer_id, state.voice_code, at=at)
+        if stage_also is not None:
+            stage_also(tx, order)
+        try:
+            tx.commit()
+        except AlreadyApplied:
+            repeated = self._repeated_order(customer_id, request_id)
+            if repeated is None:
+                raise
+            return repeated
+        except ConcurrentUpdate as exc:
+            # The cart (or the code state) moved after the quote was read out: that quote is no longer what the
+            # customer agreed to.
+            raise CartChangedSinceQuote("the cart changed while checking out") from exc
+        log.info("order placed", extra={"order_id": order.order_id, "lines": len(order.lines)})
+        return PlacedOrder(order, repeated=False)
+
+    def _checked_quote(self, state: CustomerState, *, expected_version: int | None) -> Quote:
+        if state.voice_code.locked:
+            raise PurchasingLocked("purchasing is locked after too many wrong voice codes")
+        if expected_version is not None and state.cart.version != expected_version:
+            raise CartChangedSinceQuote(f"cart is at version {state.cart.version}, quoted {expected_version}")
+        return quote_cart(state.cart, self.catalog, self.settings)
+
+    def _needs_code(self, state: CustomerState, quote: Quote) -> bool:
+        return state.voice_code.enabled and quote.total >= self.settings.voice_code_threshold
+
+    def needs_voice_code(self, state: CustomerState, quote: Quote) -> bool:
+        return self._needs_code(state, quote)
+
+    def _check_code(self, customer_id: str, state: CustomerState, code: str | None, request_id: str | None) -> None:
+        if code is None:
+            raise VoiceCodeRequired("this order needs the voice code")
+        if voicecode.matches(state.voice_code, code):
+            return
+        at = self.now().isoformat()
+        tx = Transaction(self.table)
+        after_attempts = voicecode.MAX_WRONG_CODES - (state.voice_code.failed_attempts + 1)
+        if request_id:
+            stage_marker(tx, customer_id, request_id, outcome={"wrong_code": max(after_attempts, 0)}, applied_at=at)
+        after = voicecode.stage_wrong_code(tx, customer_id, state.voice_code, at=at)
+        try:
+            tx.commit()
+        except AlreadyApplied:
+            self._repeated_order(customer_id, request_id)  # raises the stored wrong-code answer
+            raise
+        log.warning("wrong voice code", extra={"failed_attempts": after.failed_attempts, "locked": after.locked})
+        if after.locked:
+            raise PurchasingLocked("third wrong voice code: purchasing locked")
+        raise WrongVoiceCode(attempts_left=voicecode.MAX_WRONG_CODES - after.failed_attempts)
+
+    def _repeated_order(self, customer_id: str, request_id: str | None) -> PlacedOrder | None:
+        stored = self.replayed(customer_id, request_id)
+        if not stored:
+            return None
+        if "wrong_code" in stored:
+            attempts_left = int(stored["wrong_code"])
+            if attempts_left <= 0:
+                raise PurchasingLocked("third wrong voice code: purchasing locked")
+            raise WrongVoiceCode(attempts_left=attempts_left)
+        order = get_order(self.table, customer_id, str(stored.get("order_id", "")))
+        return PlacedOrder(order, repeated=True) if order is not None else None
+
+    def _confirmation_message(self, order: Order, at: str) -> dict[str, Any]:
+        """The order confirmation email, as a message for the outbox (a mailer sends what is pending)."""
+        lines = [
+            f"{line.quantity} x {line.name or line.product_id} @ ${line.unit_price} = ${line.line_total}"
+            for line in order.lines
+        ]
+        body = "\n".join(
+            [
+                f"Thank you for your order {order.order_id} from {self.settings.seller_name}.",
+                "",
+                *lines,
+                "",
+                f"Subtotal: ${order.subtotal}",
+                f"Tax: ${order.tax}",
+                f"Delivery: ${order.delivery}",
+                f"Total: ${order.total}",
+                "",
+                f"Delivery to the address on your account by {delivery_date(order):%A %d %B %Y}.",
+            ]
+        )
+        return outbox_item(
+            order.customer_id,
+            message_id=order.order_id,
+            created_at=at,
+            template="order_confirmation",
+            subject=f"Your {self.settings.seller_name} order {order.order_id}",
+            body=body,
+            order_id=order.order_id,
+        )
+
+    # -- voice code -------------------------------------------------------------------------------------------
+    def set_voice_code(self, customer_id: str, code: str | None) -> None:
+        voicecode.set_voice_code(self.table, customer_id, code)

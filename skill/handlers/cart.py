@@ -1,0 +1,154 @@
+"""Cart intents: add, remove, change quantity, what's in my cart, clear (with confirmation)."""
+
+from __future__ import annotations
+
+from ask_sdk_model import Response
+from ask_sdk_model.dialog import ElicitSlotDirective
+from rapidfuzz import fuzz, process
+
+from backend.errors import NotInCart
+from backend.profile.events import Outcome
+from skill.handlers.shopping_base import ShoppingHandler, act_on_resolution, add_product
+from skill.handlers.turn_context import Turn
+
+_NAME_CUTOFF = 70  # rapidfuzz WRatio: "the bananas" vs "Banana" scores ~90; unrelated names stay under 60
+
+
+def find_in_cart(turn: Turn) -> str | None:
+    """The cart line the customer means: Alexa's ids or the resolver's candidates first, else the closest name."""
+    cart = turn.state.cart
+    in_cart = {line.product_id for line in cart.lines}
+    words = turn.slot_value("product") or ""
+    for product_id in turn.slot_ids("product"):
+        if product_id in in_cart:
+            return product_id
+    names = {line.product_id: turn.product(line.product_id).name for line in cart.lines}
+    if words and names:
+        match = process.extractOne(words, names, scorer=fuzz.WRatio, score_cutoff=_NAME_CUTOFF)
+        if match is not None:
+            return str(match[2])
+        for candidate in turn.resolve(words).candidates:
+            if candidate.product.id in in_cart:
+                return candidate.product.id
+    return None
+
+
+def pick_from_choices(turn: Turn) -> str | None:
+    """While choices are on offer, "the organic one" / the name picks one of them."""
+    options = [str(option) for option in turn.pending.get("options", [])]
+    for product_id in turn.slot_ids("product"):
+        if product_id in options:
+            return product_id
+    words = turn.slot_value("product")
+    if not words or not options:
+        return None
+    names = {pid: turn.product(pid).name for pid in options if pid in turn.backend.catalog}
+    match = process.extractOne(words, names, scorer=fuzz.WRatio, score_cutoff=_NAME_CUTOFF)
+    return str(match[2]) if match is not None else None
+
+
+class AddToCartHandler(ShoppingHandler):
+    intent = "AddToCartIntent"
+
+    def respond(self, turn: Turn) -> Response:
+        words = turn.slot_value("product")
+        ids = turn.slot_ids("product")
+        if turn.pending.get("kind") == "choose":
+            chosen = pick_from_choices(turn)
+            if chosen is not None:
+                quantity = int(turn.pending.get("quantity", 1))
+                return add_product(turn, turn.product(chosen), quantity, heard=words)
+        if not words and not ids:
+            intent = turn.request.intent
+            return (
+                turn.handler_input.response_builder.speak(turn.say("add.which"))
+                .ask(turn.say("add.which_reprompt"))
+                .add_directive(ElicitSlotDirective(updated_intent=intent, slot_to_elicit="product"))
+                .response
+            )
+        quantity = turn.quantity()
+        resolution = turn.resolve(words or "", alexa_ids=ids)
+        return act_on_resolution(turn, resolution, quantity, words or (ids[0] if ids else ""))
+
+
+class RemoveFromCartHandler(ShoppingHandler):
+    intent = "RemoveFromCartIntent"
+
+    def respond(self, turn: Turn) -> Response:
+        product_id = find_in_cart(turn)
+        if product_id is None:
+            return turn.ask("cart.not_in_cart", heard=turn.slot_value("product") or turn.say("word.that"))
+        product = turn.product(product_id)
+        event = turn.event(Outcome.REMOVED, product=product, heard=turn.slot_value("product"))
+        try:
+            turn.shopping.change_cart(
+                turn.caller.customer_id,
+                lambda cart: cart.without(product_id),
+                request_id=turn.request_id,
+                outcome={"product": product.name},
+                stage_also=turn.staging(event),
+                cart=turn.state.cart,
+            )
+        except NotInCart:
+            return turn.ask("cart.not_in_cart", heard=product.name)
+        return turn.ask("cart.removed", product=product.name)
+
+
+class ChangeQuantityHandler(ShoppingHandler):
+    intent = "ChangeQuantityIntent"
+
+    def respond(self, turn: Turn) -> Response:
+        if turn.slot_value("quantity") is None:
+            return turn.ask("quantity.missing", "quantity.reprompt")
+        quantity = turn.quantity()
+        product_id = find_in_cart(turn)
+        if product_id is None:
+            return turn.ask("cart.not_in_cart", heard=turn.slot_value("product") or turn.say("word.that"))
+        product = turn.product(product_id)
+        event = turn.event(Outcome.QUANTITY_CHANGED, product=product, quantity=quantity)
+        turn.shopping.change_cart(
+            turn.caller.customer_id,
+            lambda cart: cart.with_quantity(product_id, quantity, channel="voice", at=turn.now().isoformat()),
+            request_id=turn.request_id,
+            outcome={"product": product.name, "quantity": quantity},
+            stage_also=turn.staging(event),
+            cart=turn.state.cart,
+        )
+        return turn.ask("cart.quantity_changed", product=product.name, quantity=quantity)
+
+
+class ReadCartHandler(ShoppingHandler):
+    intent = "ReadCartIntent"
+
+    def respond(self, turn: Turn) -> Response:
+        cart = turn.state.cart
+        if cart.is_empty:
+            return turn.ask("cart.empty")
+        names = [f"{line.quantity} {turn.product(line.product_id).name}" for line in cart.lines]
+        return turn.ask("cart.contents", count=cart.item_count, items=turn.product_list(names))
+
+
+class ClearCartHandler(ShoppingHandler):
+    intent = "ClearCartIntent"
+
+    def respond(self, turn: Turn) -> Response:
+        cart = turn.state.cart
+        if cart.is_empty:
+            return turn.ask("cart.empty")
+        turn.set_pending("clear", version=cart.version)
+        return turn.ask("cart.clear_confirm", "cart.clear_reprompt", count=cart.item_count)
+
+
+def clear_cart(turn: Turn) -> Response:
+    """The yes to "clear my cart"."""
+    event = turn.event(Outcome.CLEARED)
+    turn.shopping.change_cart(
+        turn.caller.customer_id,
+        lambda cart: cart.cleared(),
+        request_id=turn.request_id,
+        outcome={"cleared": True},
+        stage_also=turn.staging(event),
+        cart=turn.state.cart,
+    )
+    turn.clear_pending()
+    return turn.ask("cart.cleared")

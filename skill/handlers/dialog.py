@@ -1,0 +1,95 @@
+"""The answers to a question the skill asked: yes, no, "the second one", the voice code. What they answer is the
+``pending`` entry of the session (see turn_context)."""
+
+from __future__ import annotations
+
+from ask_sdk_model import Response
+
+from backend.profile.events import Outcome
+from backend.shopping.voicecode import normalise_code
+from skill.handlers.cart import clear_cart
+from skill.handlers.shopping_base import (
+    ShoppingHandler,
+    add_pending_items_then_quote,
+    add_product,
+    place_order,
+    read_quote,
+)
+from skill.handlers.turn_context import Turn
+
+_ORDINALS = {"first": 1, "one": 1, "1": 1, "second": 2, "two": 2, "2": 2, "third": 3, "three": 3, "3": 3}
+
+
+class YesHandler(ShoppingHandler):
+    intent = "AMAZON.YesIntent"
+
+    def respond(self, turn: Turn) -> Response:
+        pending = turn.pending
+        kind = pending.get("kind")
+        if kind == "add":
+            return add_product(
+                turn, turn.product(str(pending["product"])), int(pending.get("quantity", 1)), heard=pending.get("heard")
+            )
+        if kind == "choose":
+            options = pending.get("options") or []
+            return add_product(turn, turn.product(str(options[0])), int(pending.get("quantity", 1)), heard=None)
+        if kind == "clear":
+            return clear_cart(turn)
+        if kind == "reorder":
+            return add_pending_items_then_quote(turn)
+        if kind in {"checkout"}:
+            return place_order(turn)
+        if kind == "code":
+            return turn.ask("code.ask", "code.reprompt")
+        if kind == "offer_cart":
+            return read_quote(turn)
+        return turn.ask("dialog.nothing_pending")
+
+
+class NoHandler(ShoppingHandler):
+    intent = "AMAZON.NoIntent"
+
+    def respond(self, turn: Turn) -> Response:
+        kind = turn.pending.get("kind")
+        heard = turn.pending.get("heard")
+        turn.clear_pending()
+        if kind in {"add", "choose"}:
+            turn.record(turn.event(Outcome.DECLINED, heard=heard))
+            return turn.ask("dialog.nothing_added")
+        if kind in {"checkout", "code", "offer_cart"}:
+            return turn.ask("checkout.declined")
+        if kind == "reorder":
+            return turn.ask("reorder.declined")
+        if kind == "clear":
+            return turn.ask("cart.kept")
+        return turn.ask("dialog.nothing_pending")
+
+
+class SelectChoiceHandler(ShoppingHandler):
+    intent = "SelectChoiceIntent"
+
+    def respond(self, turn: Turn) -> Response:
+        pending = turn.pending
+        options = [str(option) for option in pending.get("options", [])]
+        if pending.get("kind") != "choose" or not options:
+            return turn.ask("dialog.nothing_pending")
+        ids = turn.slot_ids("choice")
+        heard = (turn.slot_value("choice") or "").lower().removeprefix("the ").removesuffix(" one").strip()
+        number = int(ids[0]) if ids and ids[0].isdigit() else _ORDINALS.get(heard, 0)
+        if not 1 <= number <= len(options):
+            return turn.ask("resolve.choose_again", count=len(options))
+        return add_product(
+            turn, turn.product(options[number - 1]), int(pending.get("quantity", 1)), heard=pending.get("heard")
+        )
+
+
+class VoiceCodeHandler(ShoppingHandler):
+    intent = "VoiceCodeIntent"
+
+    def respond(self, turn: Turn) -> Response:
+        if turn.pending.get("kind") not in {"code", "checkout"}:
+            return turn.ask("dialog.nothing_pending")
+        code = normalise_code(turn.slot_value("code"))
+        if code is None:
+            return turn.ask("code.not_heard", "code.reprompt")
+        return place_order(turn, code=code)

@@ -1,0 +1,81 @@
+"""History questions: "what did I order last time", "when did I last buy X", "how often do I buy X"."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ask_sdk_model import Response
+
+from backend.shopping.orders import ProductHistory, product_history
+from skill.handlers.shopping_base import ShoppingHandler
+from skill.handlers.turn_context import Turn, money_words
+
+
+def _day(value: date) -> str:
+    return value.strftime("%B %d").replace(" 0", " ")
+
+
+class LastOrderHandler(ShoppingHandler):
+    intent = "LastOrderIntent"
+
+    def respond(self, turn: Turn) -> Response:
+        orders = turn.shopping.recent_orders(turn.caller.customer_id, limit=1)
+        if not orders:
+            return turn.ask("history.no_orders")
+        order = orders[0]
+        names = [f"{line.quantity} {turn.product(line.product_id).name}" for line in order.lines]
+        return turn.ask(
+            "history.last_order",
+            placed=_day(order.placed_on),
+            count=order.item_count,
+            items=turn.product_list(names),
+            total=money_words(order.total),
+        )
+
+
+class _ProductHistoryHandler(ShoppingHandler):
+    def product_and_history(self, turn: Turn) -> tuple[str, ProductHistory] | Response:
+        words = turn.slot_value("product")
+        if not words and not turn.slot_ids("product"):
+            return turn.ask("history.which_product")
+        resolution = turn.resolve(words or "", alexa_ids=turn.slot_ids("product"))
+        orders = turn.shopping.orders(turn.caller.customer_id)
+        bought = [c for c in resolution.candidates if product_history(orders, c.product.id).times]
+        best = bought[0] if bought else resolution.best
+        if best is None:
+            return turn.ask("resolve.not_found", heard=words or "")
+        return best.product.name, product_history(orders, best.product.id)
+
+
+class LastPurchaseHandler(_ProductHistoryHandler):
+    intent = "LastPurchaseIntent"
+
+    def respond(self, turn: Turn) -> Response:
+        found = self.product_and_history(turn)
+        if not isinstance(found, tuple):
+            return found
+        name, history = found
+        if history.last_on is None:
+            return turn.ask("history.never", product=name)
+        return turn.ask("history.last_bought", product=name, day=_day(history.last_on))
+
+
+class PurchaseFrequencyHandler(_ProductHistoryHandler):
+    intent = "PurchaseFrequencyIntent"
+
+    def respond(self, turn: Turn) -> Response:
+        found = self.product_and_history(turn)
+        if not isinstance(found, tuple):
+            return found
+        name, history = found
+        if history.times == 0:
+            return turn.ask("history.never", product=name)
+        if history.typical_days_between is None:
+            return turn.ask("history.bought_once", product=name, orders=history.orders)
+        return turn.ask(
+            "history.frequency",
+            product=name,
+            times=history.times,
+            orders=history.orders,
+            days=round(history.typical_days_between),
+        )

@@ -1,0 +1,28 @@
+"""Order status: "where is my order" for the latest order."""
+
+from __future__ import annotations
+
+from ask_sdk_model import Response
+
+from backend.shopping.service import delivery_date, order_status
+from skill.handlers.shopping_base import ShoppingHandler
+from skill.handlers.turn_context import Turn, money_words
+
+
+class OrderStatusHandler(ShoppingHandler):
+    intent = "OrderStatusIntent"
+
+    def respond(self, turn: Turn) -> Response:
+        orders = turn.shopping.recent_orders(turn.caller.customer_id, limit=1)
+        if not orders:
+            return turn.ask("status.none")
+        order = orders[0]
+        status = order_status(order, turn.now().date())
+        return turn.ask(
+            f"status.{status}" if turn.speech.has(f"status.{status}") else "status.other",
+            placed=order.placed_on.strftime("%B %d").replace(" 0", " "),
+            count=order.item_count,
+            total=money_words(order.total),
+            day=delivery_date(order).strftime("%A %B %d").replace(" 0", " "),
+            status=status,
+        )

@@ -1,0 +1,30 @@
+"""Every acceptance dialog in tests/dialogs/*.yaml, through the real in-process skill on a mocked store."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from backend.services import Backend
+from skill.app import build_runtime
+from skill.commands.dialogtest import Painter, report, run_all
+from skill.simulator.local import cart_probe, load_cart_hook
+from skill.simulator.script import load_dialogs
+from skill.simulator.transport import InProcessTransport
+
+DIALOGS = sorted((Path(__file__).parent / "dialogs").glob("*.yaml"))
+
+
+def test_there_are_acceptance_dialogs() -> None:
+    assert {path.name for path in DIALOGS} >= {"launch_help_stop.yaml", "fallback_and_cancel.yaml"}
+
+
+@pytest.mark.parametrize("path", DIALOGS, ids=[path.stem for path in DIALOGS])
+def test_acceptance_dialog(path: Path, backend: Backend) -> None:
+    transport = InProcessTransport(build_runtime(backend.settings, backend=backend))
+    probe = cart_probe(load_cart_hook(), backend)
+    results = run_all(load_dialogs(path), transport, backend.settings.skill_id or "", probe)
+    out = io.StringIO()
+    assert report(results, out, Painter(False)) == 0, out.getvalue()

@@ -52,6 +52,9 @@ class Settings:
     # Data
     data_dir: Path = PACKAGE_DATA_DIR
     load_demo_data: bool = True
+    # Demo access tokens are an HMAC of the customer id with this secret. The default is public: anyone can compute
+    # a demo token. Set your own before a demo server is reachable by anyone else.
+    demo_token_secret: str = "voicecart-demo-token-secret"
     # Privacy: raw heard words expire after this many days; aggregates in the profile stay
     heard_words_retention_days: int = 30
     # Commerce (illustrative demo values)
@@ -112,6 +115,7 @@ _ENVIRONMENT: dict[str, tuple[tuple[str, ...], Callable[[str], Any]]] = {
     "create_tables": (("VOICECART_CREATE_TABLES",), _parse_bool),
     "data_dir": (("VOICECART_DATA_DIR",), Path),
     "load_demo_data": (("VOICECART_DEMO_DATA",), _parse_bool),
+    "demo_token_secret": (("VOICECART_DEMO_TOKEN_SECRET",), str),
     "heard_words_retention_days": (("VOICECART_HEARD_WORDS_RETENTION_DAYS",), int),
     "seller_name": (("VOICECART_SELLER_NAME",), str),
     "tax_rate": (("VOICECART_TAX_RATE",), Decimal),

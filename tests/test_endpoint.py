@@ -43,11 +43,22 @@ def speech_of(response: Any) -> str:
     return str(response.get_json()["response"]["outputSpeech"]["ssml"])
 
 
-def test_signed_launch_is_accepted_and_welcomed(client: FlaskClient, signer: LocalSigner) -> None:
+def test_signed_launch_without_a_linked_account_asks_to_link(client: FlaskClient, signer: LocalSigner) -> None:
     response = post_signed(client, signer, build_request("launch"))
     assert response.status_code == 200
     body = response.get_json()
     assert body["version"] == "1.0"
+    assert "link your account" in speech_of(response)
+    assert body["response"]["card"]["type"] == "LinkAccount"
+
+
+def test_signed_launch_of_a_linked_customer_is_welcomed(
+    client: FlaskClient, signer: LocalSigner, backend: Backend
+) -> None:
+    envelope = build_request("launch")
+    envelope["context"]["System"]["user"]["accessToken"] = backend.tokens.issue_demo_token("1285")
+    response = post_signed(client, signer, envelope)
+    body = response.get_json()
     assert "Welcome" in speech_of(response)
     assert body["response"]["shouldEndSession"] is False
     assert body["response"]["reprompt"]["outputSpeech"]["ssml"]

@@ -11,8 +11,9 @@ from types import FrameType
 
 from werkzeug.serving import make_server
 
+from backend.demo import seed_demo
 from backend.logs import configure_logging
-from backend.services import build_backend
+from backend.services import Backend, build_backend
 from backend.settings import Settings
 from backend.store.embedded import EmbeddedDynamoDB
 from skill.app import ALEXA_ROUTE, API_PREFIX, create_app
@@ -66,10 +67,17 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _seed_demo(backend: object) -> object:
-    from backend.demo import seed_demo
-
-    return seed_demo(backend)  # type: ignore[arg-type]
+def _seed_demo(backend: Backend) -> str:
+    directory = seed_demo(backend, background=True)
+    customers = directory.customers()
+    examples = "\n".join(
+        f"                     customer {c.customer_id:>6}  token {c.access_token}  ({c.orders} past orders)"
+        for c in customers[:3]
+    )
+    return (
+        f"{len(customers)} real Instacart customers (loading their order histories in the background; "
+        f"each is ready on first use). List them all: voicecart customers\n{examples}"
+    )
 
 
 def _serve_until_interrupted(server: object) -> None:
@@ -92,7 +100,7 @@ def _serve_until_interrupted(server: object) -> None:
         thread.join(timeout=5)
 
 
-def _announce(settings: Settings, embedded: bool, port: int, seeded: object) -> None:
+def _announce(settings: Settings, embedded: bool, port: int, seeded: str | None) -> None:
     base = f"http://{settings.host}:{port}"
     lines = [
         "",

@@ -1,0 +1,158 @@
+"""The demo: 500 real Instacart customers, each provisioned as if they had just linked their account.
+
+Provisioning one customer is what a retailer's account linking does: their past orders arrive from the order
+system (``backend.shopping.history_import``) and their access token is linked (``backend.identity``). A marker
+item records that it happened, so it happens once, however often it is asked for.
+
+Loading all 9,549 orders into the embedded store takes about fifteen seconds (moto parses every attribute), so
+nothing waits for it: ``voicecart serve`` answers at once and provisions every customer in a background thread,
+and a customer who speaks before their turn comes is provisioned on the spot, on their first request.
+
+The newest order of every customer is dated ``DAYS_SINCE_LAST_ORDER`` days before the server started, and earlier
+orders keep the customer's real gaps (see ``backend.history``), so "when did I last buy ..." has true answers.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from backend.errors import UnknownAccessToken
+from backend.history import CustomerHistory, load_histories
+from backend.identity.tokens import AccessTokenStore, DynamoAccessTokenStore
+from backend.services import Backend
+from backend.shopping.history_import import import_history
+from backend.store import keys
+
+log = logging.getLogger(__name__)
+
+DAYS_SINCE_LAST_ORDER = 7
+_MARKER_SK = "DEMO"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoCustomer:
+    customer_id: str
+    access_token: str
+    orders: int
+    last_order_on: date
+
+
+class DemoDirectory:
+    """The demo customers, their tokens, and provisioning (idempotent, safe from several threads)."""
+
+    def __init__(self, backend: Backend, histories: Mapping[str, CustomerHistory], tokens: DynamoAccessTokenStore):
+        self.backend = backend
+        self.histories = dict(histories)
+        self.tokens = tokens
+        self._by_token = {tokens.demo_token(customer_id): customer_id for customer_id in self.histories}
+        self._provisioned: set[str] = set()
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+
+    @classmethod
+    def load(cls, backend: Backend, *, today: date | None = None) -> DemoDirectory:
+        today = today or datetime.now(UTC).date()
+        histories = load_histories(
+            backend.settings.data_dir / "customers_sample.csv",
+            last_order_on=today - timedelta(days=DAYS_SINCE_LAST_ORDER),
+        )
+        return cls(
+            backend,
+            histories,
+            DynamoAccessTokenStore(backend.identities, secret=backend.settings.demo_token_secret.encode()),
+        )
+
+    def customers(self) -> list[DemoCustomer]:
+        return [
+            DemoCustomer(
+                customer_id=customer_id,
+                access_token=self.tokens.demo_token(customer_id),
+                orders=len(history.orders),
+                last_order_on=history.orders[-1].placed_on,
+            )
+            for customer_id, history in sorted(self.histories.items(), key=lambda item: int(item[0]))
+        ]
+
+    def customer_for_demo_token(self, token: str) -> str | None:
+        return self._by_token.get(token)
+
+    def provision(self, customer_id: str) -> bool:
+        """Import this customer's history and link their token, once. True if this call did it."""
+        if customer_id in self._provisioned or customer_id not in self.histories:
+            return False
+        with self._lock_for(customer_id):
+            if customer_id in self._provisioned:
+                return False
+            marker = {"pk": keys.customer_pk(customer_id), "sk": _MARKER_SK}
+            if self.backend.table.get(marker) is None:
+                import_history(
+                    self.backend.table, self.histories[customer_id], self.backend.catalog, self.backend.settings
+                )
+                self.backend.profiles.ensure_customer(customer_id)
+                self.tokens.issue_demo_token(customer_id)
+                self.backend.table.put({**marker, "kind": "demo", "source": "instacart"})
+                did_it = True
+            else:
+                did_it = False
+            self._provisioned.add(customer_id)
+            return did_it
+
+    def provision_all(self, stop: threading.Event | None = None) -> int:
+        done = 0
+        for customer in self.customers():
+            if stop is not None and stop.is_set():
+                break
+            done += self.provision(customer.customer_id)
+        return done
+
+    def provision_in_background(self) -> threading.Thread:
+        def run() -> None:
+            try:
+                count = self.provision_all()
+                log.info("demo customers provisioned", extra={"customers": count})
+            except Exception:
+                # A half-provisioned demo still works: every customer is provisioned again on first use.
+                log.exception("provisioning the demo customers in the background failed")
+
+        thread = threading.Thread(target=run, name="demo-provisioning", daemon=True)
+        thread.start()
+        return thread
+
+    def _lock_for(self, customer_id: str) -> threading.Lock:
+        with self._locks_guard:
+            return self._locks.setdefault(customer_id, threading.Lock())
+
+
+class ProvisioningTokenStore:
+    """The token store, plus: a demo customer's token provisions that customer on first use."""
+
+    def __init__(self, inner: AccessTokenStore, directory: DemoDirectory) -> None:
+        self._inner = inner
+        self._directory = directory
+
+    def customer_for_token(self, token: str | None) -> str:
+        try:
+            return self._inner.customer_for_token(token)
+        except UnknownAccessToken:
+            customer_id = self._directory.customer_for_demo_token(token or "")
+            if customer_id is None:
+                raise
+            self._directory.provision(customer_id)
+            return customer_id
+
+    def issue_demo_token(self, customer_id: str) -> str:
+        return self._inner.issue_demo_token(customer_id)
+
+
+def seed_demo(backend: Backend, *, background: bool = False, today: date | None = None) -> DemoDirectory:
+    """Make the demo customers usable on ``backend``: on first use always, and all of them in the background
+    when ``background`` is set (``voicecart serve``)."""
+    directory = DemoDirectory.load(backend, today=today)
+    backend.tokens = ProvisioningTokenStore(backend.tokens, directory)
+    if background:
+        directory.provision_in_background()
+    return directory

@@ -1,0 +1,55 @@
+"""Demo customers: provisioned once, on first use or in the background, from the real Instacart histories."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from backend.demo import DAYS_SINCE_LAST_ORDER, DemoDirectory, seed_demo
+from backend.errors import UnknownAccessToken
+from backend.services import Backend
+
+TODAY = date(2026, 11, 22)
+
+
+@pytest.fixture
+def directory(backend: Backend) -> DemoDirectory:
+    return seed_demo(backend, today=TODAY)
+
+
+def test_lists_every_demo_customer_with_a_token(directory: DemoDirectory) -> None:
+    customers = directory.customers()
+    assert len(customers) == 500
+    assert len({c.access_token for c in customers}) == 500
+    assert all(c.last_order_on == date(2026, 11, 15) for c in customers)
+    assert DAYS_SINCE_LAST_ORDER == (TODAY - customers[0].last_order_on).days
+
+
+def test_a_demo_token_provisions_its_customer_on_first_use(directory: DemoDirectory, backend: Backend) -> None:
+    customer = next(c for c in directory.customers() if c.customer_id == "1285")
+    assert backend.tokens.customer_for_token(customer.access_token) == "1285"
+    orders = backend.table.query_all(
+        "pk = :pk AND begins_with(sk, :order)", values={":pk": "CUST#1285", ":order": "ORDER#"}
+    )
+    assert len(orders) == customer.orders
+
+
+def test_provisioning_happens_once(directory: DemoDirectory, backend: Backend) -> None:
+    assert directory.provision("1285") is True
+    assert directory.provision("1285") is False
+    again = DemoDirectory.load(backend, today=TODAY)  # a restarted process sees the marker in the store
+    assert again.provision("1285") is False
+
+
+def test_unknown_tokens_are_still_refused(directory: DemoDirectory, backend: Backend) -> None:
+    with pytest.raises(UnknownAccessToken):
+        backend.tokens.customer_for_token("vcdemo_not-a-real-token")
+
+
+def test_background_provisioning_can_be_stopped_and_resumed(directory: DemoDirectory) -> None:
+    import threading
+
+    stop = threading.Event()
+    stop.set()
+    assert directory.provision_all(stop) == 0

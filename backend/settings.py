@@ -54,7 +54,7 @@ class Settings:
     load_demo_data: bool = True
     # Demo access tokens are an HMAC of the customer id with this secret. The default is public: anyone can compute
     # a demo token. Set your own before a demo server is reachable by anyone else.
-    demo_token_secret: str = "voicecart-demo-token-secret"
+    demo_token_secret: str = "voicecart-demo-token-secret"  # noqa: S105 - public on purpose, see above
     # Privacy: raw heard words expire after this many days; aggregates in the profile stay
     heard_words_retention_days: int = 30
     # Commerce (illustrative demo values)

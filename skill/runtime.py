@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope, ResponseEnvelope
@@ -18,5 +18,4 @@ class SkillRuntime:
         """Deserialize, dispatch, serialize. The envelope must already be verified (or not need it)."""
         request_envelope = self._serializer.deserialize(payload=json.dumps(envelope), obj_type=RequestEnvelope)
         response: ResponseEnvelope = self.skill.invoke(request_envelope=request_envelope, context=None)
-        serialized: dict[str, Any] = self._serializer.serialize(response)
-        return serialized
+        return cast("dict[str, Any]", self._serializer.serialize(response))

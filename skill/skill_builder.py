@@ -12,7 +12,7 @@ from skill.handlers.logging import RequestLogger, ResponseLogger
 
 def build_skill(backend: Backend) -> CustomSkill:
     builder = SkillBuilder()
-    builder.skill_id = backend.settings.skill_id
+    builder.skill_id = backend.settings.skill_id  # type: ignore[assignment]  # the SDK annotates it as None
     for handler in request_handlers(backend):
         builder.add_request_handler(handler)
     for exception_handler in exception_handlers(backend):

@@ -23,7 +23,7 @@ def test_lists_every_demo_customer_with_a_token(directory: DemoDirectory) -> Non
     assert len(customers) == 500
     assert len({c.access_token for c in customers}) == 500
     assert all(c.last_order_on == date(2026, 11, 15) for c in customers)
-    assert DAYS_SINCE_LAST_ORDER == (TODAY - customers[0].last_order_on).days
+    assert (TODAY - customers[0].last_order_on).days == DAYS_SINCE_LAST_ORDER
 
 
 def test_a_demo_token_provisions_its_customer_on_first_use(directory: DemoDirectory, backend: Backend) -> None:

@@ -7,7 +7,6 @@ import pytest
 from skill.speech import LOCALES_DIR, MAX_SPEECH_CHARACTERS, MissingSpeech, Speech, available_locales
 
 
-
 def test_en_gb_falls_back_to_en_us_for_keys_it_does_not_override() -> None:
     assert Speech("en-GB").say("help.reprompt") == Speech("en-US").say("help.reprompt")
     assert "basket" in Speech("en-GB").plain("help.card_text")

@@ -62,18 +62,18 @@ class _TablesAreNotCopied(ModuleType):
         return getattr(copy, name)
 
 
-_patched = False
 _patch_lock = threading.Lock()
+_PATCHED_FLAG = "_voicecart_item_level_rollback"
 
 
 def _install_item_level_rollback() -> None:
     """Make moto's transaction rollback restore the touched items instead of deep-copying whole tables."""
-    global _patched
+    from moto.dynamodb import models
+    from moto.dynamodb.models.table import Table
+
     with _patch_lock:
-        if _patched:
+        if getattr(models.DynamoDBBackend, _PATCHED_FLAG, False):
             return
-        import moto.dynamodb.models as models
-        from moto.dynamodb.models.table import Table
 
         original = models.DynamoDBBackend.transact_write_items
 
@@ -106,9 +106,9 @@ def _install_item_level_rollback() -> None:
                         table.put_item(attributes)
                 raise
 
-        models.copy = _TablesAreNotCopied(Table)  # type: ignore[attr-defined]
-        models.DynamoDBBackend.transact_write_items = transact_write_items
-        _patched = True
+        models.copy = _TablesAreNotCopied(Table)
+        setattr(models.DynamoDBBackend, "transact_write_items", transact_write_items)  # noqa: B010
+        setattr(models.DynamoDBBackend, _PATCHED_FLAG, True)
 
 
 def _dynamo(raw: dict[str, Any] | None) -> Any:
@@ -140,7 +140,7 @@ class EmbeddedDynamoDB:
         self._thread = threading.Thread(target=self._server.serve_forever, name="embedded-dynamodb", daemon=True)
         self._thread.start()
         host, port = self._server.server_address[:2]
-        self.endpoint = f"http://{host}:{port}"
+        self.endpoint = f"http://{host.decode() if isinstance(host, bytes) else host}:{port}"
         log.info("embedded DynamoDB (moto, in memory) listening on %s", self.endpoint)
         return self.endpoint
 

@@ -52,7 +52,15 @@ class Transaction:
         conflict: type[StoreError] = ConcurrentUpdate,
     ) -> None:
         body: dict[str, Any] = {"TableName": self.table.name, "Item": to_attribute_values(item)}
-        self._stage("Put", body, condition, names, values, conflict, f"put {item.get('sk', '')}")
+        self._stage(
+            "Put",
+            body,
+            condition=condition,
+            names=names,
+            values=values,
+            conflict=conflict,
+            description=f"put {item.get('sk', '')}",
+        )
 
     def update(
         self,
@@ -69,7 +77,15 @@ class Transaction:
             "Key": to_attribute_values(key),
             "UpdateExpression": expression,
         }
-        self._stage("Update", body, condition, names, values, conflict, f"update {key.get('sk', '')}")
+        self._stage(
+            "Update",
+            body,
+            condition=condition,
+            names=names,
+            values=values,
+            conflict=conflict,
+            description=f"update {key.get('sk', '')}",
+        )
 
     def delete(
         self,
@@ -81,7 +97,15 @@ class Transaction:
         conflict: type[StoreError] = ConcurrentUpdate,
     ) -> None:
         body: dict[str, Any] = {"TableName": self.table.name, "Key": to_attribute_values(key)}
-        self._stage("Delete", body, condition, names, values, conflict, f"delete {key.get('sk', '')}")
+        self._stage(
+            "Delete",
+            body,
+            condition=condition,
+            names=names,
+            values=values,
+            conflict=conflict,
+            description=f"delete {key.get('sk', '')}",
+        )
 
     def check(
         self,
@@ -93,12 +117,21 @@ class Transaction:
         conflict: type[StoreError] = ConcurrentUpdate,
     ) -> None:
         body: dict[str, Any] = {"TableName": self.table.name, "Key": to_attribute_values(key)}
-        self._stage("ConditionCheck", body, condition, names, values, conflict, f"check {key.get('sk', '')}")
+        self._stage(
+            "ConditionCheck",
+            body,
+            condition=condition,
+            names=names,
+            values=values,
+            conflict=conflict,
+            description=f"check {key.get('sk', '')}",
+        )
 
     def _stage(
         self,
         kind: str,
         body: dict[str, Any],
+        *,
         condition: str | None,
         names: Mapping[str, str] | None,
         values: Mapping[str, Any] | None,

@@ -8,6 +8,7 @@ import logging
 import signal
 import threading
 from types import FrameType
+from typing import Any
 
 from werkzeug.serving import make_server
 
@@ -35,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def run(args: argparse.Namespace) -> int:
-    overrides: dict[str, object] = {}
+    overrides: dict[str, Any] = {}
     if args.host:
         overrides["host"] = args.host
     if args.port is not None:

@@ -19,8 +19,8 @@ class RequestLogger(AbstractRequestInterceptor):
         log.info(
             "turn started",
             extra={
-                "request_id": request.request_id,
-                "request_type": request.object_type,
+                "request_id": getattr(request, "request_id", None),
+                "request_type": getattr(request, "object_type", None),
                 "intent": getattr(intent, "name", None),
                 "locale": getattr(request, "locale", None),
                 "new_session": bool(session and session.new),
@@ -33,7 +33,7 @@ class ResponseLogger(AbstractResponseInterceptor):
         log.info(
             "turn answered",
             extra={
-                "request_id": handler_input.request_envelope.request.request_id,
+                "request_id": getattr(handler_input.request_envelope.request, "request_id", None),
                 "ends_session": bool(response and response.should_end_session),
             },
         )

@@ -18,7 +18,6 @@ Every error carries ``reason``: a short, fixed-vocabulary phrase safe to return 
 (never a header value, token or envelope).
 """
 
-# ruff: noqa: N818 -- domain names read better without an "Error" suffix (as in backend.errors and httpx)
 from __future__ import annotations
 
 from backend.errors import VoicecartError

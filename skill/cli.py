@@ -10,6 +10,7 @@ from collections.abc import Sequence
 # Modules with ``register(subparsers)``; the order is the order ``voicecart --help`` lists them.
 COMMAND_MODULES = (
     "skill.commands.serve",
+    "skill.commands.customers",
     "skill.commands.dialog",
     "skill.commands.dialogtest",
     "skill.commands.models",

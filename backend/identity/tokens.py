@@ -21,6 +21,12 @@ DEMO_TOKEN_PREFIX = "vcdemo_"  # noqa: S105 - a prefix, not a secret
 MAX_TOKEN_LENGTH = 2048
 
 
+def demo_token_for(customer_id: str, secret: bytes = DEMO_TOKEN_SECRET) -> str:
+    """The demo access token of a customer: computable without the store, so it can be printed or listed."""
+    digest = hmac.new(secret, customer_id.encode(), hashlib.sha256).hexdigest()
+    return f"{DEMO_TOKEN_PREFIX}{digest[:32]}"
+
+
 class AccessTokenStore(Protocol):
     def customer_for_token(self, token: str | None) -> str:
         """The customer a token belongs to; ``AccountNotLinked`` for no token, ``UnknownAccessToken`` otherwise."""
@@ -37,8 +43,7 @@ class DynamoAccessTokenStore:
         self._secret = secret
 
     def demo_token(self, customer_id: str) -> str:
-        digest = hmac.new(self._secret, customer_id.encode(), hashlib.sha256).hexdigest()
-        return f"{DEMO_TOKEN_PREFIX}{digest[:32]}"
+        return demo_token_for(customer_id, self._secret)
 
     def issue_demo_token(self, customer_id: str) -> str:
         token = self.demo_token(customer_id)

@@ -13,6 +13,7 @@ from typing import Any
 from werkzeug.serving import make_server
 
 from backend.demo import seed_demo
+from backend.identity.clients import create_api_client
 from backend.logs import configure_logging
 from backend.services import Backend, build_backend
 from backend.settings import Settings
@@ -56,9 +57,10 @@ def run(args: argparse.Namespace) -> int:
         settings = dataclasses.replace(settings, dynamodb_endpoint=endpoint, aws_region="us-east-1")
     try:
         backend = build_backend(settings)
-        seeded = _seed_demo(backend) if settings.load_demo_data else None
         app = create_app(settings, backend=backend)
         server = make_server(settings.host, settings.port, app, threaded=True)
+        base_url = f"http://{settings.host}:{server.server_port}"
+        seeded = _seed_demo(backend, base_url) if settings.load_demo_data else None
         _announce(settings, embedded is not None, server.server_port, seeded)
         _serve_until_interrupted(server)
     finally:
@@ -68,16 +70,21 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _seed_demo(backend: Backend) -> str:
+def _seed_demo(backend: Backend, base_url: str) -> str:
     directory = seed_demo(backend, background=True)
     customers = directory.customers()
+    web_shop = create_api_client(backend.table, name="demo web shop", channel="web")
     examples = "\n".join(
         f"                     customer {c.customer_id:>6}  token {c.access_token}  ({c.orders} past orders)"
         for c in customers[:3]
     )
+    first = customers[0].customer_id
     return (
-        f"{len(customers)} real Instacart customers (loading their order histories in the background; "
-        f"each is ready on first use). List them all: voicecart customers\n{examples}"
+        f"{len(customers)} real Instacart customers (order histories load in the background; "
+        f"each customer is ready on first use). All of them: voicecart customers\n{examples}\n"
+        f"  demo API key       {web_shop['api_key']}  (channel web, every customer; shown once)\n"
+        f"                     curl -H 'Authorization: Bearer {web_shop['api_key']}' "
+        f"{base_url}{API_PREFIX}/customers/{first}/cart"
     )
 
 

@@ -22,5 +22,5 @@ def run_init(args: argparse.Namespace) -> int:
     print(f"Local signer written to {args.directory}.")
     print("Trust it (development only) with:")
     print(f"  VOICECART_LOCAL_SIGNER_DIR={args.directory} voicecart serve")
-    print(f"and sign with it:  voicecart dialog --url http://127.0.0.1:8080/alexa --signer {args.directory}")
+    print(f"and sign with it:  voicecart dialog --url http://127.0.0.1:8080/alexa --sign-with {args.directory}")
     return 0

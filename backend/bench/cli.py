@@ -53,7 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     resolve.add_argument("--slow-subset", type=int, default=200, help="queries per set for the slow baselines")
     resolve.add_argument("--difflib-subset", type=int, default=40, help="queries per set for difflib (seconds each)")
     resolve.add_argument("--no-baselines", action="store_true", help="measure only the resolver")
-    resolve.set_defaults(handler=run_resolve)
+    resolve.set_defaults(func=run_resolve)
 
 
 def run_resolve(args: argparse.Namespace) -> int:
@@ -159,4 +159,4 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="voicecart", description="python -m backend.bench runs voicecart bench")
     register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(["bench", *(argv or [])] if argv is not None else None)
-    return int(args.handler(args))
+    return int(args.func(args))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from skill.commands import dialogtest
+from skill.cli import main as voicecart
 from skill.commands.dialog import repl
 from skill.commands.dialogtest import Painter, report, run_all, use_colour
 from skill.simulator.local import conversation_for
@@ -122,7 +122,7 @@ def test_colours_only_on_a_terminal_outside_ci(monkeypatch: pytest.MonkeyPatch) 
 def test_command_line_usage_errors_exit_two(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("turns: 3")
-    assert dialogtest.main(["test", str(bad)]) == 2
+    assert voicecart(["test", str(bad)]) == 2
     assert "a list of turns" in capsys.readouterr().err
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from skill.commands.models import main as models_main
+from skill.cli import main as voicecart
 from skill.models import model_path
 from skill.models.check import check_file
 from skill.models.limits import Limits
@@ -48,8 +48,8 @@ def test_broken_fixture_breaks_its_rule(path: Path) -> None:
 
 
 def test_check_command_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
-    assert models_main(["models", "check", str(FIXTURES / "valid.json")]) == 0
-    assert models_main(["models", "check", str(FIXTURES / "broken" / "undeclared-slot.json")]) == 1
+    assert voicecart(["models", "check", str(FIXTURES / "valid.json")]) == 0
+    assert voicecart(["models", "check", str(FIXTURES / "broken" / "undeclared-slot.json")]) == 1
     out = capsys.readouterr().out
     assert "undeclared-slot" in out
     assert "{unit}" in out

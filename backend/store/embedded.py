@@ -16,14 +16,18 @@ Two things make moto behave like the real service under the load a demo puts on 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from types import ModuleType, TracebackType
 from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
+
+from backend.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -161,3 +165,15 @@ class EmbeddedDynamoDB:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+
+@contextmanager
+def store_for(settings: Settings) -> Iterator[Settings]:
+    """Settings that reach a DynamoDB: as given when they name one, else pointing at an embedded server started for
+    the duration of the block."""
+    if not settings.uses_embedded_store:
+        yield settings
+        return
+    with EmbeddedDynamoDB() as embedded:
+        assert embedded.endpoint is not None
+        yield dataclasses.replace(settings, dynamodb_endpoint=embedded.endpoint, aws_region="us-east-1")

@@ -108,15 +108,3 @@ def run(args: argparse.Namespace) -> int:
     with target(args) as (transport, skill_id, _backend):
         conversation = conversation_for(transport, skill_id=skill_id, locale=args.locale or "en-US", account=account)
         return repl(conversation, input, sys.stdout, paint)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="voicecart")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    result: int = args.func(args)
-    return result
-
-
-if __name__ == "__main__":
-    sys.exit(main(["dialog", *sys.argv[1:]]))

@@ -171,15 +171,3 @@ def report(results: Sequence[DialogResult], out: TextIO, paint: Painter, *, verb
     summary = f"{passed} passed, {failed} failed, {len(results)} dialogs"
     print(paint(summary, RED if failed else GREEN), file=out)
     return 1 if failed else 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="voicecart")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    result: int = args.func(args)
-    return result
-
-
-if __name__ == "__main__":
-    sys.exit(main(["test", *sys.argv[1:]]))

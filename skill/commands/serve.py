@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import logging
 import signal
 import threading
@@ -17,7 +16,7 @@ from backend.identity.clients import create_api_client
 from backend.logs import configure_logging
 from backend.services import Backend, build_backend
 from backend.settings import Settings
-from backend.store.embedded import EmbeddedDynamoDB
+from backend.store.embedded import store_for
 from skill.app import ALEXA_ROUTE, API_PREFIX, create_app
 
 log = logging.getLogger(__name__)
@@ -50,22 +49,15 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings.load(**overrides)
     configure_logging(settings.log_level, json_lines=settings.log_json)
 
-    embedded: EmbeddedDynamoDB | None = None
-    if settings.uses_embedded_store:
-        embedded = EmbeddedDynamoDB()
-        endpoint = embedded.start()
-        settings = dataclasses.replace(settings, dynamodb_endpoint=endpoint, aws_region="us-east-1")
-    try:
-        backend = build_backend(settings)
-        app = create_app(settings, backend=backend)
-        server = make_server(settings.host, settings.port, app, threaded=True)
-        base_url = f"http://{settings.host}:{server.server_port}"
-        seeded = _seed_demo(backend, base_url) if settings.load_demo_data else None
-        _announce(settings, embedded is not None, server.server_port, seeded)
+    embedded = settings.uses_embedded_store
+    with store_for(settings) as reachable:
+        backend = build_backend(reachable)
+        app = create_app(reachable, backend=backend)
+        server = make_server(reachable.host, reachable.port, app, threaded=True)
+        base_url = f"http://{reachable.host}:{server.server_port}"
+        seeded = _seed_demo(backend, base_url) if reachable.load_demo_data else None
+        _announce(reachable, embedded, server.server_port, seeded)
         _serve_until_interrupted(server)
-    finally:
-        if embedded is not None:
-            embedded.stop()
     print("voicecart stopped.")
     return 0
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -81,30 +80,13 @@ def cart_probe(hook: CartHook | None, backend: Any) -> CartProbe | None:
 def local_skill(settings: Settings | None = None) -> Iterator[LocalSkill]:
     """The real skill in this process, on the embedded store (moto, in memory) unless settings name a DynamoDB;
     demo customers are loaded as ``voicecart serve`` loads them."""
+    from backend.demo import seed_demo
     from backend.services import build_backend
-    from backend.store.embedded import EmbeddedDynamoDB
+    from backend.store.embedded import store_for
     from skill.app import build_runtime
 
-    settings = settings or Settings.load()
-    embedded: EmbeddedDynamoDB | None = None
-    if settings.uses_embedded_store:
-        embedded = EmbeddedDynamoDB()
-        endpoint = embedded.start()
-        settings = dataclasses.replace(settings, dynamodb_endpoint=endpoint, aws_region="us-east-1")
-    try:
-        backend = build_backend(settings)
-        if settings.load_demo_data:
-            _seed_demo(backend)
-        yield LocalSkill(settings, backend, InProcessTransport(build_runtime(settings, backend=backend)))
-    finally:
-        if embedded is not None:
-            embedded.stop()
-
-
-def _seed_demo(backend: Any) -> None:
-    try:
-        demo = importlib.import_module("backend.demo")
-    except ImportError:
-        log.warning("no demo data module: starting with an empty store")
-        return
-    demo.seed_demo(backend)
+    with store_for(settings or Settings.load()) as reachable:
+        backend = build_backend(reachable)
+        if reachable.load_demo_data:
+            seed_demo(backend)  # each demo customer is provisioned on first use
+        yield LocalSkill(reachable, backend, InProcessTransport(build_runtime(reachable, backend=backend)))

@@ -159,6 +159,19 @@ def test_frequency_and_recency_both_count(resolver: Resolver, catalog: Catalog) 
     assert resolver.resolve("whole milk", history=recent).candidates[0].product == second
 
 
+@pytest.mark.parametrize(
+    ("ends_with_the_words", "has_them_inside"),
+    [("4940", "353"), ("7156", "1349")],  # Organic Plain Greek Yogurt / Tzatziki Greek Yogurt Dip, ...
+)
+def test_short_words_prefer_the_product_they_end(
+    resolver: Resolver, catalog: Catalog, ends_with_the_words: str, has_them_inside: str
+) -> None:
+    # People name a product they know by its last words: "greek yogurt" is the yogurt, not the dip.
+    history = {ends_with_the_words: PurchaseStats(3, 10.0), has_them_inside: PurchaseStats(3, 10.0)}
+    best = resolver.resolve("greek yogurt", history=history).best
+    assert best is not None and best.product == catalog.get(ends_with_the_words)
+
+
 def test_a_far_off_history_item_does_not_override_the_words(resolver: Resolver, catalog: Catalog) -> None:
     banana = catalog.get("24852")
     resolution = resolver.resolve("greek yogurt", history={banana.id: PurchaseStats(40, 1.0)})

@@ -20,6 +20,8 @@ import numpy.typing as npt
 
 WORD_PREFIX = "w:"
 SOUND_PREFIX = "s:"
+STRONG_SHARE = 0.08  # see CandidateIndex._strong_overlaps
+STRONG_BOUND = STRONG_SHARE / (1 + STRONG_SHARE)
 
 
 def entry_features(spoken: str, sound: str) -> set[str]:
@@ -91,11 +93,28 @@ class CandidateIndex:
         starts, ends = self._offsets[ids], self._offsets[ids + 1]
         owners = np.concatenate([self._postings[start:end] for start, end in zip(starts, ends, strict=True)])
         weights = np.repeat(self._idf[ids], ends - starts)
-        overlap = np.bincount(owners, weights=weights, minlength=self.size)
-        touched = np.flatnonzero(overlap)
-        dice = overlap[touched] / (self._mass[touched] + query_mass)
+        overlap = np.bincount(owners, weights=weights, minlength=self.size).astype(np.float64, copy=False)
+        touched, dice = self._strong_overlaps(overlap, query_mass, limit)
         if limit < touched.size:
             best = np.argpartition(-dice, limit)[:limit]
             touched, dice = touched[best], dice[best]
         ranked = touched[np.lexsort((touched, -dice))]
-        return [int(number) for number in ranked]
+        return ranked.tolist()  # type: ignore[no-any-return]
+
+    def _strong_overlaps(
+        self, overlap: npt.NDArray[np.float64], query_mass: float, limit: int
+    ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
+        """The entries that can be among the ``limit`` best by Dice, with their Dice scores.
+
+        An entry's features include everything it shares with the query, so its Dice score is at most
+        ``overlap / (overlap + query_mass)``. Entries sharing less than ``STRONG_SHARE`` of the query's
+        mass therefore score below ``STRONG_SHARE / (1 + STRONG_SHARE)``; when ``limit`` entries already
+        score above that, the weak ones cannot enter the result and are never looked at (most entries
+        touched by a common sound trigram are weak, and gathering all of them was the costliest step).
+        """
+        touched = np.flatnonzero(overlap >= STRONG_SHARE * query_mass)
+        dice = overlap[touched] / (self._mass[touched] + query_mass)
+        if touched.size >= limit and np.partition(dice, touched.size - limit)[touched.size - limit] >= STRONG_BOUND:
+            return touched, dice
+        touched = np.flatnonzero(overlap)
+        return touched, overlap[touched] / (self._mass[touched] + query_mass)

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import logging
+import string
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
 
 from backend.catalog import Catalog, Product
 from backend.resolver.confidence import CHOOSE_LEAD, confidence, decide
 from backend.resolver.index import CandidateIndex
 from backend.resolver.model import Candidate, Decision, Reason, ReasonCode, Resolution
-from backend.resolver.scoring import QueryForms, full_match, history_bonus, partial_match, similarity
+from backend.resolver.scoring import (
+    QueryForms,
+    full_match,
+    full_matches,
+    history_bonus,
+    history_bonuses,
+    partial_matches,
+    similarity,
+)
 from backend.spoken import query_form, sound_key, spoken_form
 
 logger = logging.getLogger(__name__)
@@ -21,6 +33,15 @@ ALEXA_MATCH_SCORE = 0.97  # Alexa's own resolution, matched against our catalog 
 EXACT_NAME_TIEBREAK = 1e-3  # the exact written name beats another product that sounds the same
 SOUNDS_LIKE_GAP = 0.05  # sound match this much better than spelling: say "sounds like"
 MAX_HISTORY_CANDIDATES = 1_000  # the most-bought products of a very long history
+
+
+# Punctuation that only separates words ("100%, Colombian, Coffee!"); symbols said aloud (& % +) stay.
+_SEPARATORS = str.maketrans({char: " " for char in string.punctuation if char not in "&%+@#$"})
+
+
+def written_form(text: str) -> str:
+    """The words as written, ignoring case, spacing and separating punctuation (for exact-name matches)."""
+    return " ".join(text.casefold().translate(_SEPARATORS).split())
 
 
 class PurchaseStatsLike(Protocol):
@@ -61,11 +82,15 @@ class Resolver:
                 owners.append(number)
                 spoken.append(spoken_form(name))
         self._entry_owner = owners
+        self._owner_array = np.array(owners, dtype=np.int64)
+        self._start_array = np.array(self._entry_start, dtype=np.int64)
         self._entry_spoken = spoken
         self._entry_sound = [sound_key(form) for form in spoken]
+        self._spoken_array = np.array(spoken, dtype=object)
+        self._sound_array = np.array(self._entry_sound, dtype=object)
         self._exact_names: dict[str, int] = {}
         for number, product in enumerate(self._products):
-            self._exact_names.setdefault(" ".join(product.name.casefold().split()), number)
+            self._exact_names.setdefault(written_form(product.name), number)
         self._index = CandidateIndex(zip(self._entry_spoken, self._entry_sound, strict=True))
         self.build_seconds = time.perf_counter() - started
         logger.info("resolver index: %d entries in %.2f s", len(spoken), self.build_seconds)
@@ -89,51 +114,78 @@ class Resolver:
         forms = QueryForms.of(query_form(query))
         if not forms.spoken:
             return Resolution(query, Decision.NOT_FOUND, ())
-        scored = self._rank(forms, " ".join(query.casefold().split()), history or {})
-        scored = [item for item in scored if item.match >= score_cutoff]
+        written = written_form(query)
+        ranked = self._rank(forms, written, history or {})
+        scored = (item for item in ranked if item.match >= score_cutoff)
         resolution = self._resolution(query, scored, limit, score_cutoff)
         best = resolution.best
-        written = " ".join(query.casefold().split())
         if best is not None and self._exact_names.get(written) == self._position[best.product.id]:
             # The words are this product's own name, letter for letter: take it even if another product
             # sounds the same ("Smartwater" / "Smart Water"); the confidence still says how alike they sound.
             return Resolution(query, Decision.ACCEPT, resolution.candidates)
         return resolution
 
-    def _rank(self, forms: QueryForms, written: str, history: Mapping[str, PurchaseStatsLike]) -> list[_Scored]:
-        """Score the retrieved entries and the customer's own products; best first, one item per product."""
-        entries = list(self._index.search(forms.spoken, forms.sound, limit=self.retrieval_limit))
+    def _rank(self, forms: QueryForms, written: str, history: Mapping[str, PurchaseStatsLike]) -> Iterator[_Scored]:
+        """Score the retrieved entries and the customer's own products; best first, one item per product.
+
+        Whole-name similarity is computed for all candidates at once (``rapidfuzz.process.cdist``);
+        the costlier partial match only for the customer's own products. Items are produced lazily:
+        a resolution needs only the first few.
+        """
+        retrieved = np.asarray(
+            self._index.search(forms.spoken, forms.sound, limit=self.retrieval_limit), dtype=np.int64
+        )
         bought_at = self._history_positions(history) if history else {}
         if bought_at:
-            seen = set(entries)
-            for position in bought_at:
-                entries.extend(entry for entry in self._entries_of(position) if entry not in seen)
+            bought_positions = np.fromiter(bought_at, dtype=np.int64, count=len(bought_at))
+            own = self._entries_of_products(bought_positions)
+            already = np.zeros(len(self._entry_spoken), dtype=bool)
+            already[retrieved] = True
+            entry_array = np.concatenate((retrieved, own[~already[own]]))
+        else:
+            entry_array = retrieved
+        if entry_array.size == 0:
+            return
+        entries = entry_array.tolist()
+        matches = full_matches(forms, self._spoken_array[entry_array].tolist(), self._sound_array[entry_array].tolist())
+        scores = matches.copy()
+        partial = np.zeros(len(entries), dtype=bool)
+        owners = self._owner_array[entry_array]
+        if bought_at:
+            is_bought = np.zeros(len(self._products), dtype=bool)
+            is_bought[bought_positions] = True
+            rows = np.flatnonzero(is_bought[owners])
+            own_rows = entry_array[rows]
+            parts = partial_matches(forms, self._spoken_array[own_rows].tolist(), self._sound_array[own_rows].tolist())
+            partial[rows] = parts > matches[rows]
+            matches[rows] = np.maximum(matches[rows], parts)
+            stats = [bought_at[owner] for owner in owners[rows].tolist()]
+            counts = np.fromiter((item.count for item in stats), dtype=np.float64, count=len(stats))
+            days = np.fromiter((item.days_since_last for item in stats), dtype=np.float64, count=len(stats))
+            scores[rows] = matches[rows] + history_bonuses(matches[rows], counts, days)
         exact = self._exact_names.get(written)
-        owners, spoken, sound = self._entry_owner, self._entry_spoken, self._entry_sound
-        best: dict[int, tuple[float, float, int, bool]] = {}  # owner -> (score, match, entry, partial)
-        for entry in entries:
-            owner = owners[entry]
-            match = full_match(forms, spoken[entry], sound[entry])
-            score, partial = match, False
-            bought = bought_at.get(owner)
-            if bought is not None:
-                part = partial_match(forms, spoken[entry], sound[entry])
-                if part > match:
-                    match, partial = part, True
-                score = match + history_bonus(match, bought.count, bought.days_since_last)
-            if owner == exact:
-                score += EXACT_NAME_TIEBREAK
-            current = best.get(owner)
-            if current is None or score > current[0]:
-                best[owner] = (score, match, entry, partial)
-        ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))
-        return [
-            _Scored(owner, entry, score, match, bought_at.get(owner), partial)
-            for owner, (score, match, entry, partial) in ranked
-        ]
+        if exact is not None:
+            scores[owners == exact] += EXACT_NAME_TIEBREAK
+        # Best score first, then the lower catalog position; a product's first row is its best entry.
+        order = np.lexsort((np.arange(len(entries)), owners, -scores))
+        done: set[int] = set()
+        for row in order.tolist():
+            owner = int(owners[row])
+            if owner in done:
+                continue
+            done.add(owner)
+            yield _Scored(
+                owner, entries[row], float(scores[row]), float(matches[row]), bought_at.get(owner), bool(partial[row])
+            )
 
-    def _entries_of(self, position: int) -> range:
-        return range(self._entry_start[position], self._entry_start[position + 1])
+    def _entries_of_products(self, positions: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """All entry numbers (name, then synonyms) of the products at these catalog positions."""
+        starts = self._start_array[positions]
+        lengths = self._start_array[positions + 1] - starts
+        if bool((lengths == 1).all()):
+            return starts
+        offsets = np.cumsum(lengths) - lengths
+        return np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))
 
     def _history_positions(self, history: Mapping[str, PurchaseStatsLike]) -> dict[int, PurchaseStatsLike]:
         """Catalog positions of the customer's products (the most bought, for a very long history)."""
@@ -143,10 +195,8 @@ class Resolver:
             product_ids = product_ids[:MAX_HISTORY_CANDIDATES]
         return {self._position[product_id]: history[product_id] for product_id in product_ids}
 
-    def _resolution(self, query: str, scored: list[_Scored], limit: int, score_cutoff: float) -> Resolution:
+    def _resolution(self, query: str, scored: Iterable[_Scored], limit: int, score_cutoff: float) -> Resolution:
         """Keep one candidate per spoken name (same-sounding duplicates cannot be told apart by voice)."""
-        if not scored:
-            return Resolution(query, Decision.NOT_FOUND, ())
         distinct: list[_Scored] = []
         seen_names: set[str] = set()
         for item in scored:
@@ -156,6 +206,8 @@ class Resolver:
                 distinct.append(item)
                 if len(distinct) == limit:
                     break
+        if not distinct:
+            return Resolution(query, Decision.NOT_FOUND, ())
         best = distinct[0]
         runner_up = distinct[1].score if len(distinct) > 1 else score_cutoff
         candidates = tuple(

@@ -28,29 +28,8 @@ import unicodedata
 from functools import lru_cache
 from typing import Final
 
-_ONES: Final = (
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-)
-_TENS: Final = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+from backend.number_words import ONES, TENS
+
 _ORDINAL_ENDINGS: Final = {
     "one": "first",
     "two": "second",
@@ -153,16 +132,16 @@ _CARRIER_END: Final = re.compile(
 def _number_words(digits: str) -> list[str]:
     """English words for a digit string; long numbers (over 6 digits) are read digit by digit."""
     if len(digits) > 6:
-        return [_ONES[int(digit)] for digit in digits]
+        return [ONES[int(digit)] for digit in digits]
     value = int(digits)
     if value < 20:
-        return [_ONES[value]]
+        return [ONES[value]]
     if value < 100:
         tens, ones = divmod(value, 10)
-        return [_TENS[tens]] + ([_ONES[ones]] if ones else [])
+        return [TENS[tens]] + ([ONES[ones]] if ones else [])
     if value < 1000:
         hundreds, rest = divmod(value, 100)
-        return [_ONES[hundreds], "hundred"] + (_number_words(str(rest)) if rest else [])
+        return [ONES[hundreds], "hundred"] + (_number_words(str(rest)) if rest else [])
     thousands, rest = divmod(value, 1000)
     return [*_number_words(str(thousands)), "thousand"] + (_number_words(str(rest)) if rest else [])
 

@@ -13,30 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_ONES = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-]
-_TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-_SCALES = ((1_000_000_000, "billion"), (1_000_000, "million"), (1_000, "thousand"), (100, "hundred"))
+from backend.number_words import ONES, number_to_words
 
 # Symbols read aloud. Order matters only for multi-character keys.
 _SYMBOLS = {
@@ -82,30 +59,13 @@ _FRACTIONS = {
 }
 
 
-def number_to_words(number: int) -> str:
-    """Cardinal words for a non-negative integer: 42 -> "forty two"."""
-    if number < 0:
-        raise ValueError("negative numbers are not spoken here")
-    if number < 20:
-        return _ONES[number]
-    if number < 100:
-        tens, ones = divmod(number, 10)
-        return _TENS[tens] + ("" if ones == 0 else " " + _ONES[ones])
-    for scale, word in _SCALES:
-        if number >= scale:
-            high, rest = divmod(number, scale)
-            head = f"{number_to_words(high)} {word}"
-            return head if rest == 0 else f"{head} {number_to_words(rest)}"
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
 def _speak_number(match: re.Match[str]) -> str:
     text = match.group(0)
     whole, _, fraction = text.partition(".")
     # Long digit runs (codes, model numbers) are read digit by digit, as people say them.
-    words = number_to_words(int(whole)) if len(whole) <= 9 else " ".join(_ONES[int(d)] for d in whole)
+    words = number_to_words(int(whole)) if len(whole) <= 9 else " ".join(ONES[int(d)] for d in whole)
     if fraction:
-        words += " point " + " ".join(_ONES[int(d)] for d in fraction)
+        words += " point " + " ".join(ONES[int(d)] for d in fraction)
     return f" {words} "
 
 

@@ -121,6 +121,7 @@ _FILLER_START: Final = re.compile(
     r"i would like|i d like|id like|we need|get me|give me|buy me|i ll take|add|put|order|buy|get|"
     r"(?:(?:a|one|two|three|four|five|six) )?(?:bag|box|carton|bottle|can|jar|pack|package|loaf|bunch|"
     r"pound|gallon|dozen|container|case|tub|bar|piece)s? of|"
+    r"(?:a|one|two|three|half a) dozen|"
     r"reorder|some|more|another|a couple of|a few|a|an|the|my|of) )+"
 )
 _CARRIER_END: Final = re.compile(

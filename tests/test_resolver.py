@@ -231,3 +231,13 @@ def test_accuracy_on_a_sample_of_the_personal_set(
     assert top1 >= 34
     assert top3 >= 37
     assert wrong_accepted <= 2
+
+
+def test_what_they_buy_does_not_override_a_clearly_better_match(
+    resolver: Resolver, histories: dict[str, dict[str, PurchaseStats]]
+) -> None:
+    # Customer 2706 bought Organic Tomato 11 times and Organic Whole Milk never. "organic hole milk" is the milk,
+    # misheard; the shared word "organic" must not make it their tomato.
+    result = resolver.resolve("organic hole milk", history=histories["2706"])
+    assert result.best is not None
+    assert result.best.product.name == "Organic Whole Milk"

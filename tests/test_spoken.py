@@ -84,3 +84,11 @@ def test_spoken_form_is_plain_lowercase_words(text: str) -> None:
     spoken = spoken_form(text)
     assert spoken == " ".join(spoken.split())
     assert all(char == " " or "a" <= char <= "z" for char in spoken)
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [("a dozen eggs", "egg"), ("half a dozen eggs", "egg"), ("two dozen eggs", "egg")],
+)
+def test_a_dozen_is_a_quantity_not_part_of_the_name(heard: str, meant: str) -> None:
+    assert query_form(heard) == query_form(meant)

@@ -17,6 +17,8 @@ from backend.resolver.confidence import CHOOSE_LEAD, confidence, decide
 from backend.resolver.index import CandidateIndex
 from backend.resolver.model import Candidate, Decision, Reason, ReasonCode, Resolution
 from backend.resolver.scoring import (
+    HISTORY_RIVAL_FLOOR,
+    HISTORY_SHORTFALL,
     QueryForms,
     full_match,
     full_matches,
@@ -162,7 +164,12 @@ class Resolver:
             stats = [bought_at[owner] for owner in owners[rows].tolist()]
             counts = np.fromiter((item.count for item in stats), dtype=np.float64, count=len(stats))
             days = np.fromiter((item.days_since_last for item in stats), dtype=np.float64, count=len(stats))
-            scores[rows] = matches[rows] + history_bonuses(matches[rows], counts, days)
+            others = np.ones(len(entries), dtype=bool)
+            others[rows] = False
+            best_other = float(matches[others].max()) if others.any() else 0.0
+            shortfall = np.maximum(0.0, best_other - matches[rows])
+            keep = np.clip(1.0 - shortfall / HISTORY_SHORTFALL, 0.0, 1.0) if best_other >= HISTORY_RIVAL_FLOOR else 1.0
+            scores[rows] = matches[rows] + keep * history_bonuses(matches[rows], counts, days)
         exact = self._exact_names.get(written)
         if exact is not None:
             scores[owners == exact] += EXACT_NAME_TIEBREAK

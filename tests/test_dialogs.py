@@ -1,12 +1,22 @@
-"""Every acceptance dialog in tests/dialogs/*.yaml, through the real in-process skill on a mocked store."""
+"""Every acceptance dialog in tests/dialogs/*.yaml, through the real in-process skill on a mocked store.
+
+The demo customers are seeded as ``voicecart serve`` seeds them (``backend.demo.seed_demo``): a dialog's
+``account: {access_token: vcdemo_...}`` provisions that customer (real Instacart order history, linked token) on
+its first request. What a spoken dialog cannot do itself is set up from the file's top-level ``setup:`` mapping:
+``voice_codes: {<customer id>: <4 digits>}`` sets an account's voice purchase code, as the account holder would
+on the website.
+"""
 
 from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
+from backend.demo import seed_demo
 from backend.services import Backend
 from skill.app import build_runtime
 from skill.commands.dialogtest import Painter, report, run_all
@@ -21,8 +31,17 @@ def test_there_are_acceptance_dialogs() -> None:
     assert {path.name for path in DIALOGS} >= {"launch_help_stop.yaml", "fallback_and_cancel.yaml"}
 
 
+def apply_setup(path: Path, backend: Backend) -> None:
+    data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    setup = data.get("setup") if isinstance(data, dict) else None
+    for customer_id, code in ((setup or {}).get("voice_codes") or {}).items():
+        backend.shopping.set_voice_code(str(customer_id), str(code))
+
+
 @pytest.mark.parametrize("path", DIALOGS, ids=[path.stem for path in DIALOGS])
 def test_acceptance_dialog(path: Path, backend: Backend) -> None:
+    seed_demo(backend)
+    apply_setup(path, backend)
     transport = InProcessTransport(build_runtime(backend.settings, backend=backend))
     probe = cart_probe(load_cart_hook(), backend)
     results = run_all(load_dialogs(path), transport, backend.settings.skill_id or "", probe)

@@ -5,6 +5,8 @@ Modules, one job each:
 - ``model``: the domain objects (Cart, Order, Quote, ...), plain and immutable.
 - ``items``: the only place that converts them to and from DynamoDB items.
 - ``state``: everything a voice turn needs about a customer, read in ONE BatchGetItem.
+- ``purchases``: purchases on every channel, each counted once (imported orders' statistics + the profile), for
+  the resolver's personal bias and "my usual".
 - ``carts``: versioned conditional cart writes, retried on a lost race.
 - ``orders``: order reads (recent, all, one) and what history questions need.
 - ``checkout``: quotes (Decimal tax and delivery) and order placement as ONE transaction.
@@ -13,6 +15,7 @@ Modules, one job each:
 - ``requests``: request markers (REQ#<request id>): an Alexa retry never applies twice.
 - ``history_import``: bulk-writes past (Instacart) orders for the demo.
 - ``service``: ``Shopping``, the facade the skill and the API call.
+- ``probe``: the cart of a token holder, for scripted dialogs' ``cart:`` checks.
 """
 
 from backend.shopping.model import Cart, CartLine, Order, OrderLine, Quote

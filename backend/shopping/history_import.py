@@ -4,7 +4,9 @@ Each past order becomes ONE item (``ORDER#<id>``) carrying its lines in compact 
 Why: seeding all 500 demo customers is 9,549 orders with 92k lines. As separate items that is ~101k writes (4,000
 ``BatchWriteItem`` calls); as compact orders it is 9,549 writes (382 calls), about ten times fewer, and every
 history question (last order, usual, when did I last buy) reads only order items anyway. Orders placed through
-voicecart also get line items, because the API and the export show an order with its lines as charged.
+voicecart also get line items, because the API and the export show an order with its lines as charged. Each
+customer also gets one ``ORDERSTATS`` item (per-product counts and last dates of these orders): the resolver's
+personal bias reads it in the turn's one batch read instead of querying every order (``purchases``).
 
 Past orders carry today's illustrative catalog prices and the settings' tax and delivery rules; their status is
 ``delivered``. Ids are ``<yyyymmdd>120000-ic<instacart order id>``: they sort by date like live order ids.
@@ -25,7 +27,8 @@ from backend.history import CustomerHistory, PastOrder
 from backend.settings import Settings
 from backend.shopping.checkout import Totals
 from backend.shopping.items import order_to_item
-from backend.shopping.model import Order, OrderLine
+from backend.shopping.model import IMPORTED_SOURCE, Order, OrderLine
+from backend.shopping.purchases import order_stats_item
 from backend.store.codec import to_attribute_values
 from backend.store.dynamo import Table, translate_errors
 
@@ -33,7 +36,6 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 25  # DynamoDB's limit for one BatchWriteItem call
 _MAX_ROUNDS = 8
-IMPORTED_SOURCE = "instacart"
 
 
 def past_order(customer_id: str, past: PastOrder, catalog: Catalog, settings: Settings) -> Order:
@@ -60,27 +62,31 @@ def past_order(customer_id: str, past: PastOrder, catalog: Catalog, settings: Se
 
 
 def history_items(history: CustomerHistory, catalog: Catalog, settings: Settings) -> Iterator[dict[str, Any]]:
-    for past in history.orders:
-        yield order_to_item(past_order(history.customer_id, past, catalog, settings))
+    """Every past order's item, then the customer's ``ORDERSTATS`` item (what the resolver's bias reads of them
+    on every turn without querying orders; see ``purchases``)."""
+    orders = [past_order(history.customer_id, past, catalog, settings) for past in history.orders]
+    for order in orders:
+        yield order_to_item(order)
+    yield order_stats_item(history.customer_id, orders, source=IMPORTED_SOURCE)
 
 
 def import_histories(table: Table, histories: Iterable[CustomerHistory], catalog: Catalog, settings: Settings) -> int:
-    """Write every past order of every history; returns the number of orders written. Idempotent (same ids)."""
+    """Write every past order of every history (and each customer's order statistics); returns the number of
+    orders written. Idempotent (same ids, same statistics)."""
     started = time.perf_counter()
     batch: list[dict[str, Any]] = []
-    written = 0
+    orders = 0
     for history in histories:
+        orders += len(history.orders)
         for item in history_items(history, catalog, settings):
             batch.append(item)
             if len(batch) == BATCH_SIZE:
                 _write_batch(table, batch)
-                written += len(batch)
                 batch = []
     if batch:
         _write_batch(table, batch)
-        written += len(batch)
-    log.info("imported %d past orders in %.2f s", written, time.perf_counter() - started)
-    return written
+    log.info("imported %d past orders in %.2f s", orders, time.perf_counter() - started)
+    return orders
 
 
 def import_history(table: Table, history: CustomerHistory, catalog: Catalog, settings: Settings) -> int:

@@ -10,6 +10,8 @@ Item kinds (all in the customer's partition, ``pk = CUST#<id>``):
   the API and for export. Imported history orders keep their lines only in the compact copy (see history_import).
 - ``OUTBOX#<ts>#<id>``: a message to send (order confirmation email), indexed on gsi1 by ``OUTBOX#<state>``.
 - ``VOICECODE``: the account's optional purchase code (salted digest), failed attempts, lock.
+- ``ORDERSTATS``: per-product statistics of the orders imported from the retailer's order system, read by every
+  turn for the resolver's bias (built and read in ``purchases``, where its compact format is explained).
 """
 
 from __future__ import annotations

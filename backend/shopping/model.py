@@ -15,6 +15,9 @@ MAX_QUANTITY = 50  # per line: "add 500 bananas" is far more likely a misheard w
 MAX_CART_LINES = 60
 
 VOICE = "voice"
+# The source of orders imported from the retailer's order system (the demo's Instacart history): they reached no
+# profile event (see ``purchases``).
+IMPORTED_SOURCE = "instacart"
 
 
 def check_quantity(quantity: int) -> int:

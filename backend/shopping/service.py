@@ -96,8 +96,9 @@ class Shopping:
         return self._clock()
 
     # -- reads ------------------------------------------------------------------------------------------------
-    def state(self, customer_id: str) -> CustomerState:
-        return load_state(self.table, customer_id)
+    def state(self, customer_id: str, *, identity_sks: Sequence[str] = ()) -> CustomerState:
+        """The turn's one read (see ``state``); ``identity_sks`` are reverse identity items to look for too."""
+        return load_state(self.table, customer_id, identity_sks=identity_sks)
 
     def cart(self, customer_id: str) -> Cart:
         return load_cart(self.table, customer_id)

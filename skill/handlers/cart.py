@@ -125,7 +125,7 @@ class ReadCartHandler(ShoppingHandler):
         if cart.is_empty:
             return turn.ask("cart.empty")
         names = [f"{line.quantity} {turn.product(line.product_id).name}" for line in cart.lines]
-        return turn.ask("cart.contents", count=cart.item_count, items=turn.product_list(names))
+        return turn.ask("cart.contents", count=turn.counted("item", cart.item_count), items=turn.product_list(names))
 
 
 class ClearCartHandler(ShoppingHandler):
@@ -136,7 +136,7 @@ class ClearCartHandler(ShoppingHandler):
         if cart.is_empty:
             return turn.ask("cart.empty")
         turn.set_pending("clear", version=cart.version)
-        return turn.ask("cart.clear_confirm", "cart.clear_reprompt", count=cart.item_count)
+        return turn.ask("cart.clear_confirm", "cart.clear_reprompt", count=turn.counted("item", cart.item_count))
 
 
 def clear_cart(turn: Turn) -> Response:

@@ -88,6 +88,8 @@ class VoiceCodeHandler(ShoppingHandler):
 
     def respond(self, turn: Turn) -> Response:
         if turn.pending.get("kind") not in {"code", "checkout"}:
+            if turn.state.voice_code.locked:
+                return turn.ask("checkout.locked")  # a code said after the lock: refused, whatever it is
             return turn.ask("dialog.nothing_pending")
         code = normalise_code(turn.slot_value("code"))
         if code is None:

@@ -27,7 +27,7 @@ class LastOrderHandler(ShoppingHandler):
         return turn.ask(
             "history.last_order",
             placed=_day(order.placed_on),
-            count=order.item_count,
+            count=turn.counted("item", order.item_count),
             items=turn.product_list(names),
             total=money_words(order.total),
         )
@@ -71,11 +71,11 @@ class PurchaseFrequencyHandler(_ProductHistoryHandler):
         if history.times == 0:
             return turn.ask("history.never", product=name)
         if history.typical_days_between is None:
-            return turn.ask("history.bought_once", product=name, orders=history.orders)
+            return turn.ask("history.bought_once", product=name, orders=turn.counted("order", history.orders))
         return turn.ask(
             "history.frequency",
             product=name,
             times=history.times,
-            orders=history.orders,
+            orders=turn.counted("order", history.orders),
             days=round(history.typical_days_between),
         )

@@ -21,6 +21,13 @@ def greet(handler_input: HandlerInput, backend: Backend) -> Response:
     except (AccountNotLinked, UnknownAccessToken):
         return link_account_response(handler_input)
     turn = Turn(handler_input, backend, caller, speech_for(handler_input), backend.profiles)
+    response = _welcome(turn)
+    turn.remember_alias()
+    return response
+
+
+def _welcome(turn: Turn) -> Response:
+    backend = turn.backend
     cart = turn.state.cart
     elsewhere = [line for line in cart.lines if line.channel in CHANNEL_WORDS]
     if elsewhere:
@@ -31,5 +38,5 @@ def greet(handler_input: HandlerInput, backend: Backend) -> Response:
             "launch.left_in_cart", "launch.left_in_cart_reprompt", items=turn.product_list(names), channel=channel
         )
     if not cart.is_empty:
-        return turn.ask("launch.cart_waiting", "launch.reprompt", count=cart.item_count)
+        return turn.ask("launch.cart_waiting", "launch.reprompt", count=turn.counted("item", cart.item_count))
     return turn.ask("launch.welcome_back", "launch.reprompt")

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from ask_sdk_model import Response
 
-from backend.resolver import ReasonCode
+from backend.resolver import Candidate, Resolution
 from backend.shopping.orders import orders_of_person, product_history
+from backend.shopping.purchases import bought_elsewhere
 from backend.shopping.usual import usual_basket
 from skill.handlers.shopping_base import ShoppingHandler, act_on_resolution, add_product, offer_items
-from skill.handlers.turn_context import Turn
+from skill.handlers.turn_context import Turn, bought_before
 
 
 class ReorderProductHandler(ShoppingHandler):
@@ -17,12 +18,13 @@ class ReorderProductHandler(ShoppingHandler):
 
     def respond(self, turn: Turn) -> Response:
         words = turn.slot_value("product") or ""
-        resolution = turn.resolve(words, alexa_ids=turn.slot_ids("product"))
-        bought = [
-            candidate
-            for candidate in resolution.candidates
-            if any(reason.code == ReasonCode.BOUGHT_BEFORE for reason in candidate.reasons)
-        ]
+        ids = turn.slot_ids("product")
+        resolution = turn.resolve(words, alexa_ids=ids)
+        bought = _bought(resolution)
+        if not bought and ids and words:
+            # Alexa matched the words to products this customer never bought ("coffee" -> a K-Cup); "reorder"
+            # means their own version, so look for it among everything they bought.
+            bought = _bought(turn.resolve(words))
         if not bought:
             return act_on_resolution(turn, resolution, turn.quantity(), words)
         candidate = bought[0]
@@ -31,12 +33,24 @@ class ReorderProductHandler(ShoppingHandler):
         return add_product(turn, candidate.product, quantity, heard=words, candidate=candidate)
 
 
+def _bought(resolution: Resolution) -> list[Candidate]:
+    return [candidate for candidate in resolution.candidates if bought_before(candidate)]
+
+
 class ReorderUsualHandler(ShoppingHandler):
     intent = "ReorderUsualIntent"
 
     def respond(self, turn: Turn) -> Response:
-        orders = orders_of_person(turn.shopping.orders(turn.caller.customer_id), turn.caller.person_id)
-        basket = [item for item in usual_basket(orders) if item.product_id in turn.backend.catalog]
+        every_order = turn.shopping.orders(turn.caller.customer_id)
+        orders = orders_of_person(every_order, turn.caller.person_id)
+        # Store and web purchases count too (from the profile summary, read with the turn's state).
+        now = turn.now()
+        elsewhere = bought_elsewhere(turn.state.profile, turn.caller.customer_id, every_order, now)
+        basket = [
+            item
+            for item in usual_basket(orders, elsewhere=elsewhere, today=now.date())
+            if item.product_id in turn.backend.catalog
+        ]
         if not basket:
             return turn.ask("reorder.no_usual")
         return offer_items(turn, [(item.product_id, item.quantity) for item in basket], key="reorder.usual")

@@ -16,6 +16,7 @@ from backend.errors import (
     CartChangedSinceQuote,
     EmptyCart,
     PurchasingLocked,
+    ValidationError,
     VoiceCodeRequired,
     WrongVoiceCode,
 )
@@ -43,9 +44,11 @@ class ShoppingHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = self.start(handler_input)
         try:
-            return self.respond(turn)
+            response = self.respond(turn)
         except BadQuantity as bad:
-            return turn.ask("quantity.bad", "quantity.reprompt", heard=bad.heard)
+            response = turn.ask("quantity.bad", "quantity.reprompt", heard=bad.heard)
+        turn.remember_alias()
+        return response
 
     def start(self, handler_input: HandlerInput) -> Turn:
         caller = caller_of(handler_input, self.backend.tokens)  # AccountNotLinked -> the link-account answer
@@ -181,7 +184,7 @@ def place_order(turn: Turn, *, code: str | None = None) -> Response:
         return turn.ask("code.ask", "code.reprompt")
     except WrongVoiceCode as wrong:
         turn.set_pending("code", version=version)
-        return turn.ask("code.wrong", "code.reprompt", attempts=wrong.attempts_left)
+        return turn.ask("code.wrong", "code.reprompt", attempts=turn.counted("try", wrong.attempts_left))
     except PurchasingLocked:
         turn.clear_pending()
         return turn.ask("checkout.locked")
@@ -197,7 +200,7 @@ def place_order(turn: Turn, *, code: str | None = None) -> Response:
     when = delivery_date(order).strftime("%A")
     speech = turn.say(
         "checkout.placed",
-        count=order.item_count,
+        count=turn.counted("item", order.item_count),
         total=money_words(order.total),
         seller=turn.backend.settings.seller_name,
         day=when,
@@ -222,34 +225,48 @@ def place_order(turn: Turn, *, code: str | None = None) -> Response:
 
 
 def _order_event(turn: Turn, order: Order) -> Event:
-    """One "ordered" event per order (the profile's summary item may be written once per transaction); it names the
-    product when the order holds a single one."""
-    single = turn.product(order.lines[0].product_id) if len(order.lines) == 1 else None
-    return turn.event(Outcome.ORDERED, product=single, quantity=min(order.item_count, 99), order_id=order.order_id)
+    """ONE "ordered" event per order, naming every product in its ``lines`` (the profile's summary item may be
+    written once per transaction): each product's purchase reaches the favourites and the resolver's bias."""
+    lines = [
+        (product, line.quantity) for line in order.lines if (product := turn.backend.catalog.find(line.product_id))
+    ]
+    return turn.event(Outcome.ORDERED, quantity=min(order.item_count, 99), order_id=order.order_id, lines=lines)
 
 
 def offer_items(turn: Turn, items: list[tuple[str, int]], *, key: str, **values: Any) -> Response:
     """Say what would be reordered, and ask before anything is added or placed."""
     names = [f"{quantity} {turn.product(pid).name}" for pid, quantity in items]
     turn.set_pending("reorder", items=[[pid, quantity] for pid, quantity in items])
-    return turn.ask(key, "reorder.reprompt", items=turn.product_list(names), count=len(items), **values)
+    return turn.ask(
+        key, "reorder.reprompt", items=turn.product_list(names), count=turn.counted("product", len(items)), **values
+    )
 
 
 def add_pending_items_then_quote(turn: Turn) -> Response:
     """The yes to a reorder: put the products in the cart (one write), then read the checkout quote."""
     items = [(str(pid), int(quantity)) for pid, quantity in turn.pending.get("items", [])]
     items = [(pid, quantity) for pid, quantity in items if pid in turn.backend.catalog]
-    # One event for the whole reorder: the profile's summary item may be written once per transaction.
+    if not items:
+        turn.clear_pending()
+        return turn.ask("reorder.nothing_left")
+    # ONE event for the whole reorder, naming each product in its lines: the profile's summary item may be written
+    # once per transaction, and every product added counts toward the favourites.
     count = sum(quantity for _, quantity in items)
-    event = turn.event(Outcome.ADDED, quantity=min(max(count, 1), 99))
-    result = turn.shopping.add_items(
-        turn.caller.customer_id,
-        items,
-        request_id=turn.request_id,
-        outcome={"key": "reorder.added", "count": len(items)},
-        stage_also=turn.staging(event),
-        cart=turn.state.cart,
-    )
+    lines = [(turn.product(pid), quantity) for pid, quantity in items]
+    event = turn.event(Outcome.ADDED, quantity=min(max(count, 1), 99), lines=lines)
+    try:
+        result = turn.shopping.add_items(
+            turn.caller.customer_id,
+            items,
+            request_id=turn.request_id,
+            outcome={"key": "reorder.added", "count": len(items)},
+            stage_also=turn.staging(event),
+            cart=turn.state.cart,
+        )
+    except ValidationError:
+        # The cart would pass its 60 products (or a line its 50 units): nothing was added.
+        turn.clear_pending()
+        return turn.ask("reorder.cart_full")
     turn._state = None  # the quote reads the cart as saved
-    lead = turn.say("reorder.added", count=result.outcome.get("count", len(items)))
+    lead = turn.say("reorder.added", count=turn.counted("product", int(result.outcome.get("count", len(items)))))
     return read_quote(turn, lead=lead)

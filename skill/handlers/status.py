@@ -21,7 +21,7 @@ class OrderStatusHandler(ShoppingHandler):
         return turn.ask(
             f"status.{status}" if turn.speech.has(f"status.{status}") else "status.other",
             placed=order.placed_on.strftime("%B %d").replace(" 0", " "),
-            count=order.item_count,
+            count=turn.counted("item", order.item_count),
             total=money_words(order.total),
             day=delivery_date(order).strftime("%A %B %d").replace(" 0", " "),
             status=status,

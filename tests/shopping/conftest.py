@@ -1,5 +1,6 @@
 """Fixtures for the shopping and conversation tests: moto chain (credentials -> mock_aws -> table), the demo
-catalog and histories loaded once per session, and a clock pinned to a fixed day."""
+catalog, histories and resolver built once per session, a clock pinned to a fixed day, the whole backend, and
+customers signed up the way the demo links them (their past orders imported, a demo access token issued)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,12 @@ from werkzeug.serving import make_server
 
 from backend.catalog import Catalog, load_default_catalog
 from backend.history import CustomerHistory, load_histories
+from backend.identity.tokens import DynamoAccessTokenStore
+from backend.resolver import Resolver
+from backend.services import Backend, build_backend
 from backend.settings import PACKAGE_DATA_DIR, Settings
 from backend.shopping import Shopping
+from backend.shopping.history_import import import_history
 from backend.store.dynamo import Table
 from backend.store.schema import MAIN_TABLE
 from backend.store.tables import ensure_tables, physical_name
@@ -38,6 +43,11 @@ def catalog() -> Catalog:
 @pytest.fixture(scope="session")
 def histories() -> dict[str, CustomerHistory]:
     return load_histories(PACKAGE_DATA_DIR / "customers_sample.csv", last_order_on=TODAY)
+
+
+@pytest.fixture(scope="session")
+def resolver(catalog: Catalog) -> Resolver:
+    return Resolver(catalog)
 
 
 @pytest.fixture
@@ -71,6 +81,18 @@ def table(dynamodb: object, settings: Settings) -> Table:
 @pytest.fixture
 def shopping(table: Table, catalog: Catalog, settings: Settings) -> Shopping:
     return Shopping(table, catalog, settings, clock=lambda: NOW)
+
+
+@pytest.fixture
+def backend(dynamodb: Any, settings: Settings, catalog: Catalog, resolver: Resolver) -> Backend:
+    return build_backend(settings, client=dynamodb, catalog=catalog, resolver=resolver)
+
+
+def sign_up(backend: Backend, customer_id: str, history: CustomerHistory | None = None) -> str:
+    """Link a customer as the demo does: import their past orders (if any), issue their access token."""
+    if history is not None:
+        import_history(backend.table, history, backend.catalog, backend.settings)
+    return DynamoAccessTokenStore(backend.identities).issue_demo_token(customer_id)
 
 
 @pytest.fixture(scope="session")

@@ -58,14 +58,14 @@ def test_a_bad_quantity_writes_nothing(shopping: Shopping, quantity: int) -> Non
 
 def test_two_concurrent_writers_lose_no_update(server_shopping: Shopping) -> None:
     adds_per_writer = 12
-    errors: list[BaseException] = []
+    errors: list[Exception] = []
 
     def writer(name: str, product_id: str) -> None:
         try:
             for number in range(adds_per_writer):
                 server_shopping.add_items("3623", [(product_id, 1)], request_id=f"{name}-{number}")
                 server_shopping.add_items("3623", [(MILK, 1)], request_id=f"{name}-milk-{number}")
-        except BaseException as exc:  # surfaced in the main thread below
+        except Exception as exc:  # noqa: BLE001 - surfaced in the main thread below
             errors.append(exc)
 
     threads = [threading.Thread(target=writer, args=(f"device{n}", pid)) for n, pid in enumerate(["196", BANANA])]

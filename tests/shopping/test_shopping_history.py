@@ -21,10 +21,17 @@ CUSTOMERS = ["1285", "2706", "3451", "3623"]
 
 @pytest.fixture
 def imported(
-    shopping: Shopping, histories: dict[str, CustomerHistory], catalog: Catalog, settings: Settings
+    request: pytest.FixtureRequest,
+    shopping: Shopping,
+    histories: dict[str, CustomerHistory],
+    catalog: Catalog,
+    settings: Settings,
 ) -> Shopping:
-    written = import_histories(shopping.table, [histories[c] for c in CUSTOMERS], catalog, settings)
-    assert written == sum(len(histories[c].orders) for c in CUSTOMERS)
+    """The shopping service with past orders imported: of the test's ``customer_id``, or of every demo customer
+    these tests name (moto's transactions copy the whole table, so a smaller table keeps the tests quick)."""
+    wanted = [request.getfixturevalue("customer_id")] if "customer_id" in request.fixturenames else CUSTOMERS
+    written = import_histories(shopping.table, [histories[c] for c in wanted], catalog, settings)
+    assert written == sum(len(histories[c].orders) for c in wanted)
     return shopping
 
 

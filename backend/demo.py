@@ -30,7 +30,6 @@ from backend.store import keys
 log = logging.getLogger(__name__)
 
 DAYS_SINCE_LAST_ORDER = 7
-_MARKER_SK = "DEMO"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +86,7 @@ class DemoDirectory:
         with self._lock_for(customer_id):
             if customer_id in self._provisioned:
                 return False
-            marker = {"pk": keys.customer_pk(customer_id), "sk": _MARKER_SK}
+            marker = {"pk": keys.customer_pk(customer_id), "sk": keys.DEMO_MARKER}
             if self.backend.table.get(marker) is None:
                 import_history(
                     self.backend.table, self.histories[customer_id], self.backend.catalog, self.backend.settings

@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 
 from backend.demo import seed_demo
 from backend.services import Backend
 from skill.app import build_runtime
 from skill.commands.dialogtest import Painter, report, run_all
-from skill.simulator.local import cart_probe, load_cart_hook
+from skill.simulator.local import apply_setup, cart_probe, load_cart_hook
 from skill.simulator.script import load_dialogs
 from skill.simulator.transport import InProcessTransport
 
@@ -29,13 +27,6 @@ DIALOGS = sorted((Path(__file__).parent / "dialogs").glob("*.yaml"))
 
 def test_there_are_acceptance_dialogs() -> None:
     assert {path.name for path in DIALOGS} >= {"launch_help_stop.yaml", "fallback_and_cancel.yaml"}
-
-
-def apply_setup(path: Path, backend: Backend) -> None:
-    data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    setup = data.get("setup") if isinstance(data, dict) else None
-    for customer_id, code in ((setup or {}).get("voice_codes") or {}).items():
-        backend.shopping.set_voice_code(str(customer_id), str(code))
 
 
 @pytest.mark.parametrize("path", DIALOGS, ids=[path.stem for path in DIALOGS])

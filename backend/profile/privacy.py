@@ -41,8 +41,12 @@ def item_kind(sk: str) -> str:
     """The kind of an item of a customer partition, from its sort key (the receipt's and export's categories)."""
     if sk == keys.PROFILE:
         return "profile"
-    if sk == "VOICECODE":
+    if sk == keys.VOICE_CODE:
         return "voice_code"
+    if sk == keys.ORDER_STATS:
+        return "order_stats"
+    if sk == keys.DEMO_MARKER:
+        return "demo_marker"
     if sk == keys.CART or sk.startswith(keys.CART + "#"):
         return "cart"
     if sk.startswith(keys.EVENT_PREFIX):

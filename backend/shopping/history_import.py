@@ -85,7 +85,7 @@ def import_histories(table: Table, histories: Iterable[CustomerHistory], catalog
                 batch = []
     if batch:
         _write_batch(table, batch)
-    log.info("imported %d past orders in %.2f s", orders, time.perf_counter() - started)
+    log.debug("imported %d past orders in %.2f s", orders, time.perf_counter() - started)
     return orders
 
 

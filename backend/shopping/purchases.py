@@ -34,7 +34,7 @@ from backend.profile.summary import combine_stats, purchase_stats, summary_from_
 from backend.shopping.model import IMPORTED_SOURCE, Order
 from backend.store import keys
 
-ORDER_STATS = "ORDERSTATS"  # sort key of the imported orders' statistics (one item per customer)
+ORDER_STATS = keys.ORDER_STATS
 ORDER_STATS_KIND = "order_stats"
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 PROFILE = "PROFILE"
 CART = "CART"
+ORDER_STATS = "ORDERSTATS"  # per-product counts and last dates of imported orders (one item per customer)
+DEMO_MARKER = "DEMO"
 IDENT = "IDENT"
 APIKEY = "APIKEY"
 

@@ -4,8 +4,10 @@ Single-table design, partitioned by customer. The item kinds and the access patt
 
 | access pattern                               | key / index                                                   |
 |----------------------------------------------|---------------------------------------------------------------|
-| a voice turn reads cart, profile, voice code | BatchGetItem of those three keys (1 read call; a key range     |
-|                                              | would also return every event and order, growing with time)   |
+| a voice turn reads its state                 | BatchGetItem (1 call) of CART, PROFILE, VOICECODE, ORDERSTATS, |
+|                                              | and on a new session the userId alias: a key range would also |
+|                                              | return every event and order, growing with time               |
+| imported orders' per-product counts          | pk = CUST#<id>, sk = ORDERSTATS (one compact string attribute) |
 | events of a customer by time                 | pk = CUST#<id>, sk begins_with EVENT#  (sk = EVENT#<ts>#<id>)  |
 | events of a customer by channel and time     | gsi1: gsi1pk = CUST#<id>#CH#<channel>, gsi1sk = <ts>#<id>      |
 | an event written once (idempotency)          | pk = CUST#<id>, sk = EVENTID#<event id> (conditional put)      |

@@ -16,8 +16,16 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from backend.services import Backend
 from backend.settings import Settings
-from skill.simulator.local import DEFAULT_CART_HOOK, cart_probe, conversation_for, load_cart_hook, local_skill
+from skill.simulator.local import (
+    DEFAULT_CART_HOOK,
+    apply_setup,
+    cart_probe,
+    conversation_for,
+    load_cart_hook,
+    local_skill,
+)
 from skill.simulator.script import (
     CartProbe,
     Dialog,
@@ -79,7 +87,7 @@ def dialog_files(paths: Sequence[Path]) -> list[Path]:
 
 
 @contextlib.contextmanager
-def target(args: argparse.Namespace) -> Iterator[tuple[Transport, str, object | None]]:
+def target(args: argparse.Namespace) -> Iterator[tuple[Transport, str, Backend | None]]:
     """(transport, skill id, backend or None) for the in-process skill or ``--url``."""
     if args.url:
         signer = None
@@ -101,16 +109,28 @@ def run(args: argparse.Namespace) -> int:
     out: TextIO = sys.stdout
     paint = Painter(use_colour(out))
     try:
-        dialogs = [dialog for path in dialog_files(args.files) for dialog in load_dialogs(path)]
+        scripts = [(path, load_dialogs(path)) for path in dialog_files(args.files)]
     except ScriptError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if not dialogs:
+    if not any(dialogs for _, dialogs in scripts):
         print("no dialogs found", file=sys.stderr)
         return 2
-    with target(args) as (transport, skill_id, backend):
-        probe = cart_probe(load_cart_hook(args.cart_hook), backend)
-        results = run_all(dialogs, transport, skill_id, probe, default_locale=args.locale)
+    results: list[DialogResult] = []
+    if args.url:
+        with target(args) as (transport, skill_id, _):
+            for _, dialogs in scripts:
+                results += run_all(dialogs, transport, skill_id, None, default_locale=args.locale)
+    else:
+        hook = load_cart_hook(args.cart_hook)
+        with local_skill(Settings.load()) as local:
+            skill_id = args.skill_id or local.settings.skill_id or ""
+            for number, (path, dialogs) in enumerate(scripts):
+                # Each file starts from the demo as `serve` starts: no cart or order of one file leaks into the next.
+                isolated = local.isolated(f"dialogs{number}")
+                apply_setup(path, isolated.backend)
+                probe = cart_probe(hook, isolated.backend)
+                results += run_all(dialogs, isolated.transport, skill_id, probe, default_locale=args.locale)
     return report(results, out, paint, verbose=args.verbose)
 
 

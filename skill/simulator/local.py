@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import yaml
+
+from backend.services import Backend
 from backend.settings import Settings
 from skill.models import model_path
 from skill.simulator.conversation import Conversation, new_identity
@@ -28,8 +33,23 @@ CartHook = Callable[..., Sequence[Mapping[str, Any]]]
 @dataclass(frozen=True, slots=True)
 class LocalSkill:
     settings: Settings
-    backend: Any
+    backend: Backend
     transport: Transport
+
+    def isolated(self, name: str) -> LocalSkill:
+        """The same skill on a fresh table of the same store (catalog and resolver index reused), so one dialog
+        file's carts and orders never leak into the next."""
+        from backend.demo import seed_demo
+        from backend.services import build_backend
+        from skill.app import build_runtime
+
+        settings = dataclasses.replace(self.settings, table_name=f"{self.settings.table_name}-{name}")
+        backend = build_backend(
+            settings, client=self.backend.table.client, catalog=self.backend.catalog, resolver=self.backend.resolver
+        )
+        if settings.load_demo_data:
+            seed_demo(backend)
+        return LocalSkill(settings, backend, InProcessTransport(build_runtime(settings, backend=backend)))
 
 
 def load_model(locale: str) -> LoadedModel:
@@ -90,3 +110,12 @@ def local_skill(settings: Settings | None = None) -> Iterator[LocalSkill]:
         if reachable.load_demo_data:
             seed_demo(backend)  # each demo customer is provisioned on first use
         yield LocalSkill(reachable, backend, InProcessTransport(build_runtime(reachable, backend=backend)))
+
+
+def apply_setup(path: Path, backend: Backend) -> None:
+    """Apply a dialog file's top-level ``setup:`` (what a spoken dialog cannot do itself): ``voice_codes:
+    {<customer id>: <4 digits>}`` sets an account's voice purchase code, as the account holder would elsewhere."""
+    data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    setup = data.get("setup") if isinstance(data, dict) else None
+    for customer_id, code in ((setup or {}).get("voice_codes") or {}).items():
+        backend.shopping.set_voice_code(str(customer_id), str(code))

@@ -6,20 +6,19 @@ is global). ``build_runtime`` gives the same skill without Flask, for the Lambda
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 
 from flask import Flask, jsonify
 from flask.typing import ResponseReturnValue
 
+from backend.api import create_api_blueprint
+from backend.api.services import ApiServices
 from backend.services import Backend, build_backend
 from backend.settings import Settings
 from skill.adapter import SkillAdapter
 from skill.runtime import SkillRuntime
 from skill.skill_builder import build_skill
 from skill.verification import RequestVerifier, build_verifiers
-
-log = logging.getLogger(__name__)
 
 ALEXA_ROUTE = "/alexa"
 API_PREFIX = "/api/v1"
@@ -47,19 +46,10 @@ def create_app(
     adapter = SkillAdapter(runtime, verifiers=list(verifiers) if verifiers is not None else build_verifiers(settings))
     adapter.register(app, ALEXA_ROUTE)
 
-    _register_api(app, backend)
+    app.register_blueprint(create_api_blueprint(ApiServices.from_backend(backend)), url_prefix=API_PREFIX)
 
     @app.get("/healthz")
     def health() -> ResponseReturnValue:
         return jsonify(status="ok", products=len(backend.catalog))
 
     return app
-
-
-def _register_api(app: Flask, backend: Backend) -> None:
-    try:
-        from backend.api import create_api_blueprint
-    except ImportError:  # the cross-channel API is optional for a skill-only deployment
-        log.warning("cross-channel API not available")
-        return
-    app.register_blueprint(create_api_blueprint(backend), url_prefix=API_PREFIX)

@@ -66,8 +66,9 @@ def test_the_lambda_entry_serves_the_api(table: Table, settings: Settings, catal
 def test_the_blueprint_mounts_from_the_apps_backend(table: Table, settings: Settings, catalog: Catalog) -> None:
     # The app's Backend, without building the resolver's index (the API never uses it).
     backend = Backend(settings=settings, table=table, catalog=catalog, resolver=None)  # type: ignore[arg-type]
-    key = ApiServices.from_backend(backend).clients.create(name="web shop", channel="web").key
+    services = ApiServices.from_backend(backend)
+    key = services.clients.create(name="web shop", channel="web").key
     app = Flask(__name__)
-    app.register_blueprint(create_api_blueprint(backend), url_prefix="/api/v1")
+    app.register_blueprint(create_api_blueprint(services), url_prefix="/api/v1")
     response = app.test_client().get("/api/v1/customers/1285/cart", headers={"Authorization": f"Bearer {key}"})
     assert response.status_code == 404  # authenticated, and customer 1285 has nothing in this empty table

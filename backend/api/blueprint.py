@@ -19,7 +19,7 @@ from backend.api.errors import ApiError, register_error_handlers
 from backend.api.inputs import MAX_BODY_BYTES
 from backend.api.routes_cart import register_cart_routes
 from backend.api.routes_profile import register_profile_routes
-from backend.api.services import ApiServices, BackendParts
+from backend.api.services import ApiServices
 
 CATCH_ALL = "unknown_route"
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -32,10 +32,8 @@ def openapi_document() -> dict[str, Any]:
     return document
 
 
-def create_api_blueprint(services: ApiServices | BackendParts, *, name: str = "api") -> Blueprint:
-    """The API over ``services`` (or over the app's ``Backend``, from which the services are built)."""
-    if not isinstance(services, ApiServices):
-        services = ApiServices.from_backend(services)
+def create_api_blueprint(services: ApiServices, *, name: str = "api") -> Blueprint:
+    """The API over ``services`` (``ApiServices.from_backend`` for the app's backend)."""
     bp = Blueprint(name, __name__)
     register_error_handlers(bp)
     access = Access(services)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from backend.catalog import Catalog
 from backend.identity.clients import ApiClientStore
@@ -16,18 +16,8 @@ from backend.settings import Settings
 from backend.shopping.service import Shopping
 from backend.store.dynamo import Table
 
-
-class BackendParts(Protocol):
-    """What the API needs from the app's backend (``backend.services.Backend`` has it): the rest it builds."""
-
-    @property
-    def table(self) -> Table: ...
-
-    @property
-    def settings(self) -> Settings: ...
-
-    @property
-    def catalog(self) -> Catalog: ...
+if TYPE_CHECKING:
+    from backend.services import Backend
 
 
 @dataclass(frozen=True)
@@ -65,13 +55,15 @@ class ApiServices:
         )
 
     @classmethod
-    def from_backend(cls, backend: BackendParts, *, clock: Callable[[], datetime] = utc_now) -> ApiServices:
-        """Build from the app's backend, reusing its shopping service when it has one."""
-        shopping = getattr(backend, "shopping", None)
-        return cls.build(
+    def from_backend(cls, backend: Backend) -> ApiServices:
+        """The API over the app's backend: the same stores the voice turns use, built once per process."""
+        return cls(
             table=backend.table,
             settings=backend.settings,
             catalog=backend.catalog,
-            shopping=shopping if isinstance(shopping, Shopping) else None,
-            clock=clock,
+            profiles=backend.profiles,
+            identities=backend.identities,
+            clients=ApiClientStore(backend.table),
+            customer_data=CustomerData(backend.table),
+            shopping=backend.shopping,
         )

@@ -20,20 +20,13 @@ class LaunchHandler(AbstractRequestHandler):
     """Greets a linked customer and offers what they left in the cart on another channel ("you left oat milk in
     your cart on the website, want me to order it?"). Without a linked account: asks to link, with the card."""
 
-    def __init__(self, backend: Backend | None = None) -> None:
+    def __init__(self, backend: Backend) -> None:
         self.backend = backend
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return bool(is_request_type("LaunchRequest")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        speech = speech_for(handler_input)
-        if self.backend is None:
-            return (
-                handler_input.response_builder.speak(speech.say("launch.welcome"))
-                .ask(speech.say("launch.reprompt"))
-                .response
-            )
         from skill.handlers.launch import greet  # the shopping side of the launch lives with the shopping handlers
 
         return greet(handler_input, self.backend)

@@ -86,3 +86,9 @@ def resolver(catalog: Catalog) -> Resolver:
 @pytest.fixture
 def backend(settings: Settings, dynamodb_client: DynamoDBClient, catalog: Catalog, resolver: Resolver) -> Backend:
     return build_backend(settings, client=dynamodb_client, catalog=catalog, resolver=resolver)
+
+
+@pytest.fixture
+def demo_backend(settings: Settings, dynamodb_client: DynamoDBClient, catalog: Catalog, resolver: Resolver) -> Backend:
+    """The backend as ``voicecart serve`` builds it: the demo customers provisioned on first use."""
+    return build_backend(settings, client=dynamodb_client, catalog=catalog, resolver=resolver, demo=True)

@@ -15,10 +15,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from moto import mock_aws
 
-from backend.api import ApiServices, create_api_blueprint, openapi_document
+from backend.api import create_api_blueprint, openapi_document
 from backend.catalog import Catalog
 from backend.identity import IdentityKind
 from backend.profile import Channel, Event, Outcome
+from backend.services import build_backend
 from backend.settings import Settings
 from backend.store.codec import from_attribute_values
 from backend.store.dynamo import Table
@@ -48,18 +49,18 @@ class TickingClock:
 
 
 class Api:
-    """The app under test, its services, and one key per client."""
+    """The app under test, its backend, and one key per client."""
 
     def __init__(self, table: Table, settings: Settings, catalog: Catalog) -> None:
         clock = TickingClock()
-        self.services = ApiServices.build(table=table, settings=settings, catalog=catalog, clock=clock)
+        self.backend = build_backend(settings, client=table.client, clock=clock, catalog=catalog, create_tables=False)
         app = Flask(__name__)
-        app.register_blueprint(create_api_blueprint(self.services), url_prefix=PREFIX)
+        app.register_blueprint(create_api_blueprint(self.backend), url_prefix=PREFIX)
         self.app = app
         self.http: FlaskClient = app.test_client()
         for customer_id in ("1285", "2000"):
-            self.services.profiles.ensure_customer(customer_id)
-        clients = self.services.clients
+            self.backend.profiles.ensure_customer(customer_id)
+        clients = self.backend.clients
         self.web = clients.create(name="web shop", channel="web").key
         self.store = clients.create(name="store tills", channel="store", customers=["1285"]).key
         self.email = clients.create(name="mailer", channel="email", customers=["1285"]).key
@@ -254,14 +255,14 @@ def test_web_add_to_cart_is_the_cart_voice_uses(api: Api) -> None:
     assert [(line["product_id"], line["quantity"], line["channel"]) for line in cart["lines"]] == [("24852", 2, "web")]
     assert cart["totals"]["total"]
     # The voice side reads the same cart ...
-    shopping = api.services.shopping
+    shopping = api.backend.shopping
     assert [(line.product_id, line.quantity) for line in shopping.cart("1285").lines] == [("24852", 2)]
     # ... and what voice adds (with its event, in one transaction) the web sees.
     voice = Event("amzn1.echo-api.request.1", "1285", Channel.VOICE, "voice_turn", NOW, Outcome.ADDED,
                   heard="whole milk", product_id="27845", quantity=1, aisle="milk")  # fmt: skip
 
     def stage(tx: Transaction, _before: Any, _after: Any) -> None:
-        api.services.profiles.stage_event(tx, voice)
+        api.backend.profiles.stage_event(tx, voice)
 
     shopping.add_items("1285", [("27845", 1)], request_id="amzn1.echo-api.request.1", stage_also=stage)
     cart = api.call("GET", "/customers/1285/cart", api.web).get_json()
@@ -299,7 +300,7 @@ def test_cart_changes_from_the_web(api: Api) -> None:
 
 def test_orders_are_listed(api: Api) -> None:
     api.call("POST", "/customers/1285/cart/items", api.web, json={"product_id": "24852", "quantity": 3})
-    placed = api.services.shopping.place_order("1285", request_id="req-checkout-1", channel="web")
+    placed = api.backend.shopping.place_order("1285", request_id="req-checkout-1", channel="web")
     orders = api.call("GET", "/customers/1285/orders", api.web).get_json()["orders"]
     assert [order["order_id"] for order in orders] == [placed.order.order_id]
     assert orders[0]["lines"][0]["quantity"] == 3 and orders[0]["total"] == str(placed.order.total)
@@ -330,18 +331,18 @@ def test_linked_ids_read_the_one_profile(api: Api) -> None:
 
 
 def test_export_then_delete_leaves_nothing(api: Api, table: Table) -> None:
-    services = api.services
-    services.identities.link("1285", IdentityKind.WEB, "u-42")
-    services.identities.link("1285", IdentityKind.ALEXA_USER, "amzn1.ask.account.EXAMPLE")
+    backend = api.backend
+    backend.identities.link("1285", IdentityKind.WEB, "u-42")
+    backend.identities.link("1285", IdentityKind.ALEXA_USER, "amzn1.ask.account.EXAMPLE")
     from backend.identity import DynamoAccessTokenStore
 
-    DynamoAccessTokenStore(services.identities).issue_demo_token("1285")
+    DynamoAccessTokenStore(backend.identities).issue_demo_token("1285")
     api.call("POST", "/customers/1285/events", api.store, json=load("store_purchase_event.json"))
     api.call("POST", "/customers/1285/cart/items", api.web, json=load("web_add_to_cart.json"))
     voice = Event("amzn1.echo-api.request.9", "1285", Channel.VOICE, "voice_turn", NOW, Outcome.ADDED,
                   heard="bananas", product_id="24852", quantity=1)  # fmt: skip
-    services.profiles.record_event(voice)
-    services.shopping.place_order("1285", request_id="req-9", channel="web")
+    backend.profiles.record_event(voice)
+    backend.shopping.place_order("1285", request_id="req-9", channel="web")
     api.call("POST", "/customers/2000/events", api.web, json=load("web_view_event.json"))  # someone else's data
 
     exported = api.call("GET", "/customers/1285/export", api.web).get_json()
@@ -397,9 +398,9 @@ class BrokenClient:
 
 
 def test_unexpected_failures_are_500_json_without_details(settings: Settings, catalog: Catalog) -> None:
-    services = ApiServices.build(table=Table(BrokenClient(), "t"), settings=settings, catalog=catalog)  # type: ignore[arg-type]
+    backend = build_backend(settings, client=BrokenClient(), catalog=catalog, create_tables=False)  # type: ignore[arg-type]
     app = Flask(__name__)
-    app.register_blueprint(create_api_blueprint(services), url_prefix=PREFIX)
+    app.register_blueprint(create_api_blueprint(backend), url_prefix=PREFIX)
     response = app.test_client().get(
         f"{PREFIX}/customers/1285/profile", headers={"Authorization": "Bearer " + "k" * 40}
     )

@@ -128,5 +128,5 @@ def test_lambda_entry_answers_the_same_envelope_the_same_way(
 ) -> None:
     envelope = intent_request("AMAZON.HelpIntent")
     over_http = post_signed(client, signer, envelope).get_json()
-    entry = LambdaEntry(lambda: build_runtime(backend=backend), skill_id=backend.settings.skill_id)
+    entry = LambdaEntry(lambda: build_runtime(backend), skill_id=backend.settings.skill_id)
     assert entry(envelope, None) == over_http

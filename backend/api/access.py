@@ -4,16 +4,19 @@ the client's scope."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask import g
 
 from backend.api.errors import ApiError
 from backend.api.inputs import bearer_key
-from backend.api.services import ApiServices
 from backend.errors import CustomerNotFound, ValidationError
 from backend.identity.clients import ApiClient
 from backend.identity.store import CHANNEL_KINDS, IdentityKind, parse_kind
 from backend.profile.events import check_customer_id
+
+if TYPE_CHECKING:
+    from backend.services import Backend
 
 
 def channel_kind(raw: object) -> IdentityKind:
@@ -24,11 +27,11 @@ def channel_kind(raw: object) -> IdentityKind:
 
 
 class Access:
-    def __init__(self, services: ApiServices) -> None:
-        self.services = services
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
 
     def authenticate(self) -> None:
-        g.api_client = self.services.clients.authenticate(bearer_key())
+        g.api_client = self.backend.clients.authenticate(bearer_key())
 
     @property
     def client(self) -> ApiClient:
@@ -36,7 +39,7 @@ class Access:
         return client
 
     def now(self) -> datetime:
-        return self.services.clock()
+        return self.backend.clock()
 
     def customer(self, ref: str) -> str:
         """The canonical customer id behind ``ref`` (an id, or ``web:``/``email:``/``store:`` + a linked id), if
@@ -44,13 +47,13 @@ class Access:
         if ":" in ref:
             raw_kind, _, value = ref.partition(":")
             kind = channel_kind(raw_kind)
-            customer_id = self.services.identities.resolve(kind, value)
+            customer_id = self.backend.identities.resolve(kind, value)
             if customer_id is None:
                 raise CustomerNotFound(f"no customer is linked to this {kind.value} id")
         else:
             customer_id = check_customer_id(ref)
         if not self.client.can_see(customer_id):
             raise ApiError(403, "forbidden", "this API client may not access this customer")
-        if not self.services.profiles.customer_exists(customer_id):
+        if not self.backend.profiles.customer_exists(customer_id):
             raise CustomerNotFound("no such customer")
         return customer_id

@@ -1,4 +1,4 @@
-"""``create_api_blueprint(services)``: the cross-channel API, mounted by the app at ``/api/v1``.
+"""``create_api_blueprint(backend)``: the cross-channel API, mounted by the app at ``/api/v1``.
 
 Every route but ``/openapi.json`` needs ``Authorization: Bearer <api key>``. Bodies are JSON objects of at most
 16 KiB. Every failure is ``{"error": {"code", "message"}}`` JSON, including unknown routes and methods under the
@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
@@ -19,7 +19,9 @@ from backend.api.errors import ApiError, register_error_handlers
 from backend.api.inputs import MAX_BODY_BYTES
 from backend.api.routes_cart import register_cart_routes
 from backend.api.routes_profile import register_profile_routes
-from backend.api.services import ApiServices
+
+if TYPE_CHECKING:
+    from backend.services import Backend
 
 CATCH_ALL = "unknown_route"
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -32,11 +34,11 @@ def openapi_document() -> dict[str, Any]:
     return document
 
 
-def create_api_blueprint(services: ApiServices, *, name: str = "api") -> Blueprint:
-    """The API over ``services`` (``ApiServices.from_backend`` for the app's backend)."""
+def create_api_blueprint(backend: Backend, *, name: str = "api") -> Blueprint:
+    """The API over the process's ``Backend``: the same stores and cart the voice turns use."""
     bp = Blueprint(name, __name__)
     register_error_handlers(bp)
-    access = Access(services)
+    access = Access(backend)
     public = {f"{bp.name}.openapi", f"{bp.name}.{CATCH_ALL}"}
 
     @bp.before_request

@@ -24,12 +24,12 @@ from backend.store.transaction import Transaction
 
 
 def register_cart_routes(bp: Blueprint, access: Access) -> None:
-    services = access.services
+    backend = access.backend
 
     def event_for(customer_id: str, kind: str, outcome: Outcome, *, product_id: str | None = None,
                   quantity: int | None = None, data: dict[str, Any] | None = None) -> Event:  # fmt: skip
         raw_id = (data or {}).get("event_id") or request.headers.get("Idempotency-Key") or f"api-{uuid.uuid4().hex}"
-        product = services.catalog.find(product_id) if product_id else None
+        product = backend.catalog.find(product_id) if product_id else None
         return Event(
             event_id=check_id(raw_id, field="event_id"),
             customer_id=customer_id,
@@ -46,20 +46,20 @@ def register_cart_routes(bp: Blueprint, access: Access) -> None:
 
     def change(customer_id: str, event: Event, apply: Callable[[Cart], Cart]) -> Response:
         def stage(tx: Transaction, _before: Cart, _after: Cart) -> None:
-            services.profiles.stage_event(tx, event)
+            backend.profiles.stage_event(tx, event)
 
-        result: CartResult = services.shopping.change_cart(
+        result: CartResult = backend.shopping.change_cart(
             customer_id, apply, request_id=None, channel=access.client.channel.value, stage_also=stage
         )
-        body = cart_json(services.shopping.cart(customer_id), catalog=services.catalog, shopping=services.shopping)
+        body = cart_json(backend.shopping.cart(customer_id), catalog=backend.catalog, shopping=backend.shopping)
         body["event"] = {"event_id": event.event_id, "status": "already_written" if result.repeated else "written"}
         return jsonify(body)
 
     @bp.get("/customers/<ref>/cart")
     def get_cart(ref: str) -> Response:
         query_params(())
-        cart = services.shopping.cart(access.customer(ref))
-        return jsonify(cart_json(cart, catalog=services.catalog, shopping=services.shopping))
+        cart = backend.shopping.cart(access.customer(ref))
+        return jsonify(cart_json(cart, catalog=backend.catalog, shopping=backend.shopping))
 
     @bp.post("/customers/<ref>/cart/items")
     def add_to_cart(ref: str) -> Response:
@@ -69,7 +69,7 @@ def register_cart_routes(bp: Blueprint, access: Access) -> None:
         customer_id = access.customer(ref)
         product_id = _product_id(data.get("product_id"))
         quantity = quantity_value(data.get("quantity", 1))
-        services.catalog.get(product_id)  # 422: not a product the shop sells
+        backend.catalog.get(product_id)  # 422: not a product the shop sells
         event = event_for(
             customer_id, "add_to_cart", Outcome.ADDED, product_id=product_id, quantity=quantity, data=data
         )
@@ -112,7 +112,7 @@ def register_cart_routes(bp: Blueprint, access: Access) -> None:
         customer_id = access.customer(ref)
         limit = int_param(params.get("limit"), "limit", default=20, low=1, high=100)
         today = access.now().date()
-        orders = services.shopping.recent_orders(customer_id, limit=limit)
+        orders = backend.shopping.recent_orders(customer_id, limit=limit)
         return jsonify({"customer_id": customer_id, "orders": [order_json(order, today=today) for order in orders]})
 
 

@@ -15,13 +15,13 @@ from backend.profile.summary import empty_summary
 
 
 def register_profile_routes(bp: Blueprint, access: Access) -> None:
-    services = access.services
+    backend = access.backend
 
     @bp.get("/customers/<ref>/profile")
     def get_profile(ref: str) -> Response:
         query_params(())
         customer_id = access.customer(ref)
-        summary = services.profiles.summary(customer_id) or empty_summary(customer_id)
+        summary = backend.profiles.summary(customer_id) or empty_summary(customer_id)
         return jsonify({"customer_id": customer_id, "summary": summary.to_json()})
 
     @bp.get("/customers/<ref>/events")
@@ -31,7 +31,7 @@ def register_profile_routes(bp: Blueprint, access: Access) -> None:
         order = params.get("order", "newest")
         if order not in ("newest", "oldest"):
             raise ValidationError("order must be newest or oldest", field="order")
-        page = services.profiles.events(
+        page = backend.profiles.events(
             customer_id,
             channel=channel_param(params.get("channel")),
             since=time_param(params.get("since"), "since"),
@@ -50,14 +50,14 @@ def register_profile_routes(bp: Blueprint, access: Access) -> None:
         event = event_from_json(data, customer_id=customer_id, now=access.now())
         if event.channel != access.client.channel:
             raise ApiError(403, "channel_not_allowed", f"this API client writes {access.client.channel.value} events")
-        written = services.profiles.record_event(event)
+        written = backend.profiles.record_event(event)
         return jsonify({"event_id": event.event_id, "status": written.status}), 201 if written.written else 200
 
     @bp.get("/customers/<ref>/identities")
     def list_identities(ref: str) -> Response:
         query_params(())
         customer_id = access.customer(ref)
-        linked = services.identities.identities(customer_id)
+        linked = backend.identities.identities(customer_id)
         return jsonify({"customer_id": customer_id, "identities": [identity.to_json() for identity in linked]})
 
     @bp.post("/customers/<ref>/identities")
@@ -70,23 +70,23 @@ def register_profile_routes(bp: Blueprint, access: Access) -> None:
         value = data.get("value")
         if not isinstance(value, str):
             raise ValidationError("value must be a string", field="value")
-        services.identities.link(customer_id, kind, value)
+        backend.identities.link(customer_id, kind, value)
         return jsonify({"customer_id": customer_id, "kind": kind.value, "linked": True}), 201
 
     @bp.delete("/customers/<ref>/identities/<kind>/<path:value>")
     def unlink_identity(ref: str, kind: str, value: str) -> Response:
         query_params(())
         customer_id = access.customer(ref)
-        if not services.identities.unlink(customer_id, channel_kind(kind), value):
+        if not backend.identities.unlink(customer_id, channel_kind(kind), value):
             raise ApiError(404, "identity_not_found", "this id is not linked to this customer")
         return Response(status=204)
 
     @bp.get("/customers/<ref>/export")
     def export_customer(ref: str) -> Response:
         query_params(())
-        return jsonify(services.customer_data.export(access.customer(ref)))
+        return jsonify(backend.customer_data.export(access.customer(ref)))
 
     @bp.delete("/customers/<ref>")
     def delete_customer(ref: str) -> Response:
         query_params(())
-        return jsonify(services.customer_data.delete(access.customer(ref)).to_json())
+        return jsonify(backend.customer_data.delete(access.customer(ref)).to_json())

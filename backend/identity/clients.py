@@ -14,10 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from backend.clock import Clock, utc_now
 from backend.errors import InvalidApiKey, ValidationError
 from backend.identity.store import sha256_hex
 from backend.profile.events import Channel, check_customer_id, format_timestamp
-from backend.profile.store import Clock, utc_now
 from backend.store import keys
 from backend.store.dynamo import Table
 from backend.store.transaction import MAX_ITEMS, Transaction

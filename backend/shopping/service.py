@@ -12,10 +12,11 @@ import hashlib
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from backend.catalog import Catalog
+from backend.clock import Clock, utc_now
 from backend.errors import (
     AlreadyApplied,
     CartChangedSinceQuote,
@@ -85,12 +86,12 @@ class Shopping:
         catalog: Catalog,
         settings: Settings,
         *,
-        clock: Callable[[], datetime] | None = None,
+        clock: Clock = utc_now,
     ) -> None:
         self.table = table
         self.catalog = catalog
         self.settings = settings
-        self._clock = clock or (lambda: datetime.now(UTC))
+        self._clock = clock
 
     def now(self) -> datetime:
         return self._clock()
@@ -338,4 +339,4 @@ class Shopping:
 
     # -- voice code -------------------------------------------------------------------------------------------
     def set_voice_code(self, customer_id: str, code: str | None) -> None:
-        voicecode.set_voice_code(self.table, customer_id, code)
+        voicecode.set_voice_code(self.table, customer_id, code, at=self.now().isoformat())

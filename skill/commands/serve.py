@@ -11,7 +11,7 @@ from typing import Any
 
 from werkzeug.serving import make_server
 
-from backend.demo import seed_demo
+from backend.demo import DemoDirectory
 from backend.identity.clients import create_api_client
 from backend.logs import configure_logging
 from backend.services import Backend, build_backend
@@ -51,19 +51,19 @@ def run(args: argparse.Namespace) -> int:
 
     embedded = settings.uses_embedded_store
     with store_for(settings) as reachable:
-        backend = build_backend(reachable)
+        backend = build_backend(reachable, demo=reachable.load_demo_data)
         app = create_app(reachable, backend=backend)
         server = make_server(reachable.host, reachable.port, app, threaded=True)
         base_url = f"http://{reachable.host}:{server.server_port}"
-        seeded = _seed_demo(backend, base_url) if reachable.load_demo_data else None
+        seeded = _seed_demo(backend, backend.demo, base_url) if backend.demo is not None else None
         _announce(reachable, embedded, server.server_port, seeded)
         _serve_until_interrupted(server)
     print("voicecart stopped.")
     return 0
 
 
-def _seed_demo(backend: Backend, base_url: str) -> str:
-    directory = seed_demo(backend, background=True)
+def _seed_demo(backend: Backend, directory: DemoDirectory, base_url: str) -> str:
+    directory.provision_in_background()
     customers = directory.customers()
     web_shop = create_api_client(backend.table, name="demo web shop", channel="web")
     examples = "\n".join(

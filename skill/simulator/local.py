@@ -39,17 +39,19 @@ class LocalSkill:
     def isolated(self, name: str) -> LocalSkill:
         """The same skill on a fresh table of the same store (catalog and resolver index reused), so one dialog
         file's carts and orders never leak into the next."""
-        from backend.demo import seed_demo
         from backend.services import build_backend
         from skill.app import build_runtime
 
         settings = dataclasses.replace(self.settings, table_name=f"{self.settings.table_name}-{name}")
         backend = build_backend(
-            settings, client=self.backend.table.client, catalog=self.backend.catalog, resolver=self.backend.resolver
+            settings,
+            client=self.backend.table.client,
+            clock=self.backend.clock,
+            catalog=self.backend.catalog,
+            resolver=self.backend.resolver,
+            demo=settings.load_demo_data,
         )
-        if settings.load_demo_data:
-            seed_demo(backend)
-        return LocalSkill(settings, backend, InProcessTransport(build_runtime(settings, backend=backend)))
+        return LocalSkill(settings, backend, InProcessTransport(build_runtime(backend)))
 
 
 def load_model(locale: str) -> LoadedModel:
@@ -100,16 +102,14 @@ def cart_probe(hook: CartHook | None, backend: Any) -> CartProbe | None:
 def local_skill(settings: Settings | None = None) -> Iterator[LocalSkill]:
     """The real skill in this process, on the embedded store (moto, in memory) unless settings name a DynamoDB;
     demo customers are loaded as ``voicecart serve`` loads them."""
-    from backend.demo import seed_demo
     from backend.services import build_backend
     from backend.store.embedded import store_for
     from skill.app import build_runtime
 
     with store_for(settings or Settings.load()) as reachable:
-        backend = build_backend(reachable)
-        if reachable.load_demo_data:
-            seed_demo(backend)  # each demo customer is provisioned on first use
-        yield LocalSkill(reachable, backend, InProcessTransport(build_runtime(reachable, backend=backend)))
+        # Each demo customer is provisioned on first use.
+        backend = build_backend(reachable, demo=reachable.load_demo_data)
+        yield LocalSkill(reachable, backend, InProcessTransport(build_runtime(backend)))
 
 
 def apply_setup(path: Path, backend: Backend) -> None:

@@ -109,7 +109,14 @@ def build_backend(
     table = Table(client, physical_name(settings.table_name, MAIN_TABLE))
     identities = IdentityStore(table, clock=clock)
     profiles = ProfileStore(table, heard_words_retention_days=settings.heard_words_retention_days, clock=clock)
-    shopping = Shopping(table, catalog, settings, clock=clock)
+
+    def build_resolver() -> Resolver:
+        from backend.resolver import Resolver
+
+        return resolver if resolver is not None else Resolver(catalog)
+
+    resolver_once = _Once(build_resolver)
+    shopping = Shopping(table, catalog, settings, profiles=profiles, resolver=resolver_once.get, clock=clock)
     tokens = tokens or DynamoAccessTokenStore(identities, secret=settings.demo_token_secret.encode())
     directory: DemoDirectory | None = None
     if demo:
@@ -125,11 +132,6 @@ def build_backend(
         )
         tokens = ProvisioningTokenStore(tokens, directory)
 
-    def build_resolver() -> Resolver:
-        from backend.resolver import Resolver
-
-        return resolver if resolver is not None else Resolver(catalog)
-
     return Backend(
         settings=settings,
         clock=clock,
@@ -142,5 +144,5 @@ def build_backend(
         clients=ApiClientStore(table, clock=clock),
         customer_data=CustomerData(table, clock=clock),
         demo=directory,
-        _resolver=_Once(build_resolver),
+        _resolver=resolver_once,
     )

@@ -25,7 +25,6 @@ from backend.store.codec import from_attribute_values
 from backend.store.dynamo import Table
 from backend.store.schema import MAIN_TABLE
 from backend.store.tables import ensure_tables, physical_name
-from backend.store.transaction import Transaction
 
 FIXTURES = Path(__file__).parent / "fixtures" / "api"
 NOW = datetime(2026, 11, 22, 10, 5, tzinfo=UTC)
@@ -260,11 +259,7 @@ def test_web_add_to_cart_is_the_cart_voice_uses(api: Api) -> None:
     # ... and what voice adds (with its event, in one transaction) the web sees.
     voice = Event("amzn1.echo-api.request.1", "1285", Channel.VOICE, "voice_turn", NOW, Outcome.ADDED,
                   heard="whole milk", product_id="27845", quantity=1, aisle="milk")  # fmt: skip
-
-    def stage(tx: Transaction, _before: Any, _after: Any) -> None:
-        api.backend.profiles.stage_event(tx, voice)
-
-    shopping.add_items("1285", [("27845", 1)], request_id="amzn1.echo-api.request.1", stage_also=stage)
+    shopping.add_items("1285", [("27845", 1)], request_id="amzn1.echo-api.request.1", event=voice)
     cart = api.call("GET", "/customers/1285/cart", api.web).get_json()
     assert [(line["product_id"], line["channel"]) for line in cart["lines"]] == [("24852", "web"), ("27845", "voice")]
     summary = api.call("GET", "/customers/1285/profile", api.web).get_json()["summary"]

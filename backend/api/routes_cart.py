@@ -16,11 +16,17 @@ from flask import Blueprint, Response, jsonify, request
 from backend.api.access import Access
 from backend.api.inputs import int_param, json_body, only_fields, quantity_value, query_params
 from backend.api.views import cart_json, order_json
-from backend.errors import ValidationError
-from backend.profile.events import PRODUCT_ID_PATTERN, Event, Outcome, check_id, format_timestamp, normalise_label
+from backend.profile.events import (
+    PRODUCT_ID_PATTERN,
+    Event,
+    EventOrigin,
+    Outcome,
+    check_id,
+    format_timestamp,
+    new_event,
+)
 from backend.shopping.model import Cart
 from backend.shopping.service import CartResult
-from backend.store.transaction import Transaction
 
 
 def register_cart_routes(bp: Blueprint, access: Access) -> None:
@@ -29,27 +35,19 @@ def register_cart_routes(bp: Blueprint, access: Access) -> None:
     def event_for(customer_id: str, kind: str, outcome: Outcome, *, product_id: str | None = None,
                   quantity: int | None = None, data: dict[str, Any] | None = None) -> Event:  # fmt: skip
         raw_id = (data or {}).get("event_id") or request.headers.get("Idempotency-Key") or f"api-{uuid.uuid4().hex}"
-        product = backend.catalog.find(product_id) if product_id else None
-        return Event(
+        origin = EventOrigin(
             event_id=check_id(raw_id, field="event_id"),
             customer_id=customer_id,
             channel=access.client.channel,
             type=kind,
             occurred_at=access.now(),
-            outcome=outcome,
-            product_id=product_id,
-            product_name=product.name[:200] if product else None,
-            quantity=quantity,
-            aisle=_label(product.aisle) if product else None,
-            department=_label(product.department) if product else None,
         )
+        product = backend.catalog.find(product_id) if product_id else None
+        return new_event(origin, outcome, product=product, product_id=product_id, quantity=quantity)
 
     def change(customer_id: str, event: Event, apply: Callable[[Cart], Cart]) -> Response:
-        def stage(tx: Transaction, _before: Cart, _after: Cart) -> None:
-            backend.profiles.stage_event(tx, event)
-
         result: CartResult = backend.shopping.change_cart(
-            customer_id, apply, request_id=None, channel=access.client.channel.value, stage_also=stage
+            customer_id, apply, request_id=None, channel=access.client.channel.value, event=event
         )
         body = cart_json(backend.shopping.cart(customer_id), catalog=backend.catalog, shopping=backend.shopping)
         body["event"] = {"event_id": event.event_id, "status": "already_written" if result.repeated else "written"}
@@ -118,10 +116,3 @@ def register_cart_routes(bp: Blueprint, access: Access) -> None:
 
 def _product_id(raw: object) -> str:
     return check_id(raw, field="product_id", pattern=PRODUCT_ID_PATTERN)
-
-
-def _label(raw: str) -> str | None:
-    try:
-        return normalise_label(raw)
-    except ValidationError:
-        return None

@@ -7,7 +7,7 @@ from ask_sdk_model.dialog import ElicitSlotDirective
 from rapidfuzz import fuzz, process
 
 from backend.errors import NotInCart
-from backend.profile.events import Outcome
+from backend.profile import Outcome
 from skill.handlers.shopping_base import ShoppingHandler, act_on_resolution, add_product
 from skill.handlers.turn_context import Turn
 
@@ -86,7 +86,7 @@ class RemoveFromCartHandler(ShoppingHandler):
                 lambda cart: cart.without(product_id),
                 request_id=turn.request_id,
                 outcome={"product": product.name},
-                stage_also=turn.staging(event),
+                event=event,
                 cart=turn.state.cart,
             )
         except NotInCart:
@@ -111,7 +111,7 @@ class ChangeQuantityHandler(ShoppingHandler):
             lambda cart: cart.with_quantity(product_id, quantity, channel="voice", at=turn.now().isoformat()),
             request_id=turn.request_id,
             outcome={"product": product.name, "quantity": quantity},
-            stage_also=turn.staging(event),
+            event=event,
             cart=turn.state.cart,
         )
         return turn.ask("cart.quantity_changed", product=product.name, quantity=quantity)
@@ -147,7 +147,7 @@ def clear_cart(turn: Turn) -> Response:
         lambda cart: cart.cleared(),
         request_id=turn.request_id,
         outcome={"cleared": True},
-        stage_also=turn.staging(event),
+        event=event,
         cart=turn.state.cart,
     )
     turn.clear_pending()

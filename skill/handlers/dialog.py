@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from ask_sdk_model import Response
 
-from backend.profile.events import Outcome
-from backend.shopping.voicecode import normalise_code
+from backend.profile import Outcome
+from backend.shopping import normalise_code
 from skill.handlers.cart import clear_cart
 from skill.handlers.shopping_base import (
     ShoppingHandler,

@@ -6,7 +6,7 @@ from datetime import date
 
 from ask_sdk_model import Response
 
-from backend.shopping.orders import ProductHistory, product_history
+from backend.shopping import ProductHistory
 from skill.handlers.shopping_base import ShoppingHandler
 from skill.handlers.turn_context import Turn, money_words
 
@@ -39,12 +39,15 @@ class _ProductHistoryHandler(ShoppingHandler):
         if not words and not turn.slot_ids("product"):
             return turn.ask("history.which_product")
         resolution = turn.resolve(words or "", alexa_ids=turn.slot_ids("product"))
-        orders = turn.shopping.orders(turn.caller.customer_id)
-        bought = [c for c in resolution.candidates if product_history(orders, c.product.id).times]
+        ids = [candidate.product.id for candidate in resolution.candidates]
+        histories = turn.shopping.product_histories(turn.caller.customer_id, ids)
+        bought = [c for c in resolution.candidates if histories[c.product.id].times]
         best = bought[0] if bought else resolution.best
         if best is None:
             return turn.ask("resolve.not_found", heard=words or "")
-        return best.product.name, product_history(orders, best.product.id)
+        return best.product.name, histories.get(best.product.id) or turn.shopping.product_history(
+            turn.caller.customer_id, best.product.id
+        )
 
 
 class LastPurchaseHandler(_ProductHistoryHandler):

@@ -20,7 +20,7 @@ def greet(handler_input: HandlerInput, backend: Backend) -> Response:
         caller = caller_of(handler_input, backend.tokens)
     except (AccountNotLinked, UnknownAccessToken):
         return link_account_response(handler_input)
-    turn = Turn(handler_input, backend, caller, speech_for(handler_input), backend.profiles)
+    turn = Turn(handler_input, backend, caller, speech_for(handler_input))
     response = _welcome(turn)
     turn.remember_alias()
     return response

@@ -20,11 +20,10 @@ from backend.errors import (
     VoiceCodeRequired,
     WrongVoiceCode,
 )
-from backend.profile.events import Event, Outcome
+from backend.profile import Outcome
 from backend.resolver import Candidate, Decision, ReasonCode, Resolution
 from backend.services import Backend
-from backend.shopping.model import Order
-from backend.shopping.service import delivery_date
+from backend.shopping import delivery_date
 from skill.handlers.turn_context import BadQuantity, Turn, money_words
 from skill.identity import caller_of
 from skill.turn import speech_for
@@ -52,7 +51,7 @@ class ShoppingHandler(AbstractRequestHandler):
 
     def start(self, handler_input: HandlerInput) -> Turn:
         caller = caller_of(handler_input, self.backend.tokens)  # AccountNotLinked -> the link-account answer
-        return Turn(handler_input, self.backend, caller, speech_for(handler_input), self.backend.profiles)
+        return Turn(handler_input, self.backend, caller, speech_for(handler_input))
 
     def respond(self, turn: Turn) -> Response:
         raise NotImplementedError
@@ -78,7 +77,7 @@ def add_product(
         [(product.id, quantity)],
         request_id=turn.request_id,
         outcome=outcome,
-        stage_also=turn.staging(event),
+        event=event,
         cart=cart,
     )
     turn.clear_pending()
@@ -176,7 +175,7 @@ def place_order(turn: Turn, *, code: str | None = None) -> Response:
             expected_version=int(version) if version is not None else None,
             code=code,
             person_id=person,
-            stage_also=lambda tx, order: turn.staging(_order_event(turn, order))(tx),
+            origin=turn.origin(),
             state=turn.state,
         )
     except VoiceCodeRequired:
@@ -192,7 +191,7 @@ def place_order(turn: Turn, *, code: str | None = None) -> Response:
         turn.clear_pending()
         return turn.ask("checkout.empty")
     except CartChangedSinceQuote:
-        turn._state = None  # read the changed cart afresh
+        turn.forget_state()  # read the changed cart afresh
         return read_quote(turn, lead=turn.say("checkout.changed"))
     turn.clear_pending()
     order = placed.order
@@ -224,15 +223,6 @@ def place_order(turn: Turn, *, code: str | None = None) -> Response:
     )
 
 
-def _order_event(turn: Turn, order: Order) -> Event:
-    """ONE "ordered" event per order, naming every product in its ``lines`` (the profile's summary item may be
-    written once per transaction): each product's purchase reaches the favourites and the resolver's bias."""
-    lines = [
-        (product, line.quantity) for line in order.lines if (product := turn.backend.catalog.find(line.product_id))
-    ]
-    return turn.event(Outcome.ORDERED, quantity=min(order.item_count, 99), order_id=order.order_id, lines=lines)
-
-
 def offer_items(turn: Turn, items: list[tuple[str, int]], *, key: str, **values: Any) -> Response:
     """Say what would be reordered, and ask before anything is added or placed."""
     names = [f"{quantity} {turn.product(pid).name}" for pid, quantity in items]
@@ -260,13 +250,13 @@ def add_pending_items_then_quote(turn: Turn) -> Response:
             items,
             request_id=turn.request_id,
             outcome={"key": "reorder.added", "count": len(items)},
-            stage_also=turn.staging(event),
+            event=event,
             cart=turn.state.cart,
         )
     except ValidationError:
         # The cart would pass its 60 products (or a line its 50 units): nothing was added.
         turn.clear_pending()
         return turn.ask("reorder.cart_full")
-    turn._state = None  # the quote reads the cart as saved
+    turn.forget_state()  # the quote reads the cart as saved
     lead = turn.say("reorder.added", count=turn.counted("product", int(result.outcome.get("count", len(items)))))
     return read_quote(turn, lead=lead)

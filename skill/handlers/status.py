@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ask_sdk_model import Response
 
-from backend.shopping.service import delivery_date, order_status
+from backend.shopping import delivery_date, order_status
 from skill.handlers.shopping_base import ShoppingHandler
 from skill.handlers.turn_context import Turn, money_words
 

@@ -21,6 +21,7 @@ from werkzeug.serving import make_server
 from backend.catalog import Catalog, load_default_catalog
 from backend.history import CustomerHistory, load_histories
 from backend.identity.tokens import DynamoAccessTokenStore
+from backend.profile.store import ProfileStore
 from backend.resolver import Resolver
 from backend.services import Backend, build_backend
 from backend.settings import PACKAGE_DATA_DIR, Settings
@@ -80,7 +81,7 @@ def table(dynamodb: object, settings: Settings) -> Table:
 
 @pytest.fixture
 def shopping(table: Table, catalog: Catalog, settings: Settings) -> Shopping:
-    return Shopping(table, catalog, settings, clock=lambda: NOW)
+    return Shopping(table, catalog, settings, profiles=ProfileStore(table, clock=lambda: NOW), clock=lambda: NOW)
 
 
 @pytest.fixture
@@ -119,7 +120,8 @@ def serial_moto_endpoint() -> Iterator[str]:
 def server_shopping(serial_moto_endpoint: str, aws_credentials: None, catalog: Catalog, settings: Settings) -> Shopping:
     client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=serial_moto_endpoint)
     ensure_tables(client, settings.table_name)
-    return Shopping(Table(client, physical_name(settings.table_name, MAIN_TABLE)), catalog, settings, clock=lambda: NOW)
+    table = Table(client, physical_name(settings.table_name, MAIN_TABLE))
+    return Shopping(table, catalog, settings, profiles=ProfileStore(table, clock=lambda: NOW), clock=lambda: NOW)
 
 
 class FailingClient:

@@ -25,7 +25,7 @@ from skill.handlers.cart import (
 )
 from skill.handlers.checkout import CheckoutHandler
 from skill.handlers.dialog import NoHandler, SelectChoiceHandler, VoiceCodeHandler, YesHandler
-from skill.handlers.errors import CatchAllExceptionHandler, StoreErrorHandler
+from skill.handlers.errors import CatchAllExceptionHandler, DomainErrorHandler, StoreErrorHandler
 from skill.handlers.history import LastOrderHandler, LastPurchaseHandler, PurchaseFrequencyHandler
 from skill.handlers.reorder import ReorderLastOrderHandler, ReorderProductHandler, ReorderUsualHandler
 from skill.handlers.status import OrderStatusHandler
@@ -64,4 +64,4 @@ def request_handlers(backend: Backend) -> list[AbstractRequestHandler]:
 
 
 def exception_handlers(backend: Backend) -> list[AbstractExceptionHandler]:
-    return [AccountNotLinkedHandler(), StoreErrorHandler(), CatchAllExceptionHandler()]
+    return [AccountNotLinkedHandler(), StoreErrorHandler(), DomainErrorHandler(), CatchAllExceptionHandler()]

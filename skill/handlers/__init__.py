@@ -10,7 +10,6 @@ from skill.handlers.account import AccountNotLinkedHandler
 from skill.handlers.builtins import (
     FallbackHandler,
     HelpHandler,
-    LaunchHandler,
     NavigateHomeHandler,
     SessionEndedHandler,
     StopHandler,
@@ -27,6 +26,7 @@ from skill.handlers.checkout import CheckoutHandler
 from skill.handlers.dialog import NoHandler, SelectChoiceHandler, VoiceCodeHandler, YesHandler
 from skill.handlers.errors import CatchAllExceptionHandler, DomainErrorHandler, StoreErrorHandler
 from skill.handlers.history import LastOrderHandler, LastPurchaseHandler, PurchaseFrequencyHandler
+from skill.handlers.launch import LaunchHandler
 from skill.handlers.reorder import ReorderLastOrderHandler, ReorderProductHandler, ReorderUsualHandler
 from skill.handlers.status import OrderStatusHandler
 

@@ -8,6 +8,7 @@ from rapidfuzz import fuzz, process
 
 from backend.errors import NotInCart
 from backend.profile import Outcome
+from skill.handlers.pending import Answer, Question, accepts
 from skill.handlers.shopping_base import ShoppingHandler, act_on_resolution, add_product
 from skill.handlers.turn_context import Turn
 
@@ -35,7 +36,11 @@ def find_in_cart(turn: Turn) -> str | None:
 
 def pick_from_choices(turn: Turn) -> str | None:
     """While choices are on offer, "the organic one" / the name picks one of them."""
-    options = [str(option) for option in turn.pending.get("options", [])]
+    pending = turn.pending
+    if not accepts(pending, Answer.PRODUCT):
+        return None
+    assert pending is not None
+    options = [str(option) for option in pending.get("options", [])]
     for product_id in turn.slot_ids("product"):
         if product_id in options:
             return product_id
@@ -53,10 +58,11 @@ class AddToCartHandler(ShoppingHandler):
     def respond(self, turn: Turn) -> Response:
         words = turn.slot_value("product")
         ids = turn.slot_ids("product")
-        if turn.pending.get("kind") == "choose":
+        pending = turn.pending
+        if pending is not None and accepts(pending, Answer.PRODUCT):
             chosen = pick_from_choices(turn)
             if chosen is not None:
-                quantity = int(turn.pending.get("quantity", 1))
+                quantity = int(pending.get("quantity", 1))
                 return add_product(turn, turn.product(chosen), quantity, heard=words)
         if not words and not ids:
             intent = turn.request.intent
@@ -135,7 +141,7 @@ class ClearCartHandler(ShoppingHandler):
         cart = turn.state.cart
         if cart.is_empty:
             return turn.ask("cart.empty")
-        turn.set_pending("clear", version=cart.version)
+        turn.set_pending(Question.CLEAR, version=cart.version)
         return turn.ask("cart.clear_confirm", "cart.clear_reprompt", count=turn.counted("item", cart.item_count))
 
 

@@ -24,6 +24,7 @@ from backend.profile import Outcome
 from backend.resolver import Candidate, Decision, ReasonCode, Resolution
 from backend.services import Backend
 from backend.shopping import delivery_date
+from skill.handlers.pending import Question
 from skill.handlers.turn_context import BadQuantity, Turn, money_words
 from skill.identity import caller_of
 from skill.turn import speech_for
@@ -105,11 +106,11 @@ def act_on_resolution(turn: Turn, resolution: Resolution, quantity: int, heard: 
     if resolution.decision == Decision.ACCEPT and best is not None:
         return add_product(turn, best.product, quantity, heard=heard, candidate=best)
     if resolution.decision == Decision.CONFIRM and best is not None:
-        turn.set_pending("add", product=best.product.id, quantity=quantity, heard=heard[:100])
+        turn.set_pending(Question.ADD, product=best.product.id, quantity=quantity, heard=heard[:100])
         return turn.ask("resolve.confirm", "resolve.confirm_reprompt", quantity=quantity, product=best.product.name)
     if resolution.decision == Decision.CHOOSE and len(resolution.candidates) >= 2:
         options = _distinct(resolution.candidates)[:3]
-        turn.set_pending("choose", options=[c.product.id for c in options], quantity=quantity, heard=heard[:100])
+        turn.set_pending(Question.CHOOSE, options=[c.product.id for c in options], quantity=quantity, heard=heard[:100])
         names = [c.product.name for c in options]
         return turn.ask("resolve.choose", "resolve.choose_reprompt", options=_or_list(turn, names))
     turn.clear_pending()
@@ -148,7 +149,7 @@ def read_quote(turn: Turn, *, lead: str | None = None) -> Response:
         turn.clear_pending()
         return turn.ask("checkout.empty")
     names = [f"{line.quantity} {line.name}" for line in quote.lines]
-    turn.set_pending("checkout", version=quote.cart_version)
+    turn.set_pending(Question.CHECKOUT, version=quote.cart_version)
     speech = turn.say(
         "checkout.summary",
         seller=quote.seller,
@@ -166,7 +167,7 @@ def read_quote(turn: Turn, *, lead: str | None = None) -> Response:
 
 def place_order(turn: Turn, *, code: str | None = None) -> Response:
     pending = turn.pending
-    version = pending.get("version")
+    version = pending.get("version") if pending is not None else None
     person = turn.caller.person_id
     try:
         placed = turn.shopping.place_order(
@@ -179,10 +180,10 @@ def place_order(turn: Turn, *, code: str | None = None) -> Response:
             state=turn.state,
         )
     except VoiceCodeRequired:
-        turn.set_pending("code", version=version)
+        turn.set_pending(Question.CODE, version=version)
         return turn.ask("code.ask", "code.reprompt")
     except WrongVoiceCode as wrong:
-        turn.set_pending("code", version=version)
+        turn.set_pending(Question.CODE, version=version)
         return turn.ask("code.wrong", "code.reprompt", attempts=turn.counted("try", wrong.attempts_left))
     except PurchasingLocked:
         turn.clear_pending()
@@ -226,7 +227,7 @@ def place_order(turn: Turn, *, code: str | None = None) -> Response:
 def offer_items(turn: Turn, items: list[tuple[str, int]], *, key: str, **values: Any) -> Response:
     """Say what would be reordered, and ask before anything is added or placed."""
     names = [f"{quantity} {turn.product(pid).name}" for pid, quantity in items]
-    turn.set_pending("reorder", items=[[pid, quantity] for pid, quantity in items])
+    turn.set_pending(Question.REORDER, items=[[pid, quantity] for pid, quantity in items])
     return turn.ask(
         key, "reorder.reprompt", items=turn.product_list(names), count=turn.counted("product", len(items)), **values
     )
@@ -234,7 +235,9 @@ def offer_items(turn: Turn, items: list[tuple[str, int]], *, key: str, **values:
 
 def add_pending_items_then_quote(turn: Turn) -> Response:
     """The yes to a reorder: put the products in the cart (one write), then read the checkout quote."""
-    items = [(str(pid), int(quantity)) for pid, quantity in turn.pending.get("items", [])]
+    pending = turn.pending
+    held = pending.get("items", []) if pending is not None else []
+    items = [(str(pid), int(quantity)) for pid, quantity in held]
     items = [(pid, quantity) for pid, quantity in items if pid in turn.backend.catalog]
     if not items:
         turn.clear_pending()

@@ -1,8 +1,8 @@
 """What every shopping handler needs in a turn: the caller, speech, slots, the dialog in progress, the customer's
 state (one read), products resolved for this customer, and where the turn's profile events come from.
 
-Session attributes hold only the dialog in progress under ``pending`` (what a yes/no/choice/code answers:
-product ids, quantities, a cart version), never the cart or history.
+Session attributes hold only the dialog in progress under ``pending`` (``skill.handlers.pending``), never the cart
+or history.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from backend.profile import Channel, Event, EventOrigin, Outcome, new_event
 from backend.resolver import Resolution
 from backend.services import Backend
 from backend.shopping import MAX_QUANTITY, MIN_QUANTITY, CustomerState, Shopping
+from skill.handlers.pending import Pending, Question
 from skill.identity import Caller, remember_alias
 from skill.speech import Speech
 
@@ -109,12 +110,12 @@ class Turn:
         return attributes
 
     @property
-    def pending(self) -> dict[str, Any]:
-        value = self.session.get("pending")
-        return value if isinstance(value, dict) else {}
+    def pending(self) -> Pending | None:
+        """The question the skill asked last, if the customer has not answered it yet."""
+        return Pending.from_session(self.session.get("pending"))
 
-    def set_pending(self, kind: str, **data: Any) -> None:
-        self.session["pending"] = {"kind": kind, **data}
+    def set_pending(self, kind: Question, **data: Any) -> None:
+        self.session["pending"] = Pending(kind, data).to_session()
 
     def clear_pending(self) -> None:
         self.session.pop("pending", None)

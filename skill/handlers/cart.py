@@ -130,7 +130,7 @@ class ReadCartHandler(ShoppingHandler):
         cart = turn.state.cart
         if cart.is_empty:
             return turn.ask("cart.empty")
-        names = [f"{line.quantity} {turn.product(line.product_id).name}" for line in cart.lines]
+        names = [turn.line(line.quantity, turn.product(line.product_id).name) for line in cart.lines]
         return turn.ask("cart.contents", count=turn.counted("item", cart.item_count), items=turn.product_list(names))
 
 

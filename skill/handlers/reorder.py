@@ -54,4 +54,4 @@ class ReorderLastOrderHandler(ShoppingHandler):
             return turn.ask("history.no_orders")
         order = orders[0]
         items = [(line.product_id, line.quantity) for line in order.lines if line.product_id in turn.backend.catalog]
-        return offer_items(turn, items, key="reorder.last", placed=order.placed_on.strftime("%B %d").replace(" 0", " "))
+        return offer_items(turn, items, key="reorder.last", placed=turn.day(order.placed_on))

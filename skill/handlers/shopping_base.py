@@ -25,7 +25,7 @@ from backend.resolver import Candidate, Decision, ReasonCode, Resolution
 from backend.services import Backend
 from backend.shopping import delivery_date
 from skill.handlers.pending import Question
-from skill.handlers.turn_context import BadQuantity, Turn, money_words
+from skill.handlers.turn_context import BadQuantity, Turn
 from skill.identity import caller_of
 from skill.turn import speech_for
 
@@ -148,17 +148,17 @@ def read_quote(turn: Turn, *, lead: str | None = None) -> Response:
     except EmptyCart:
         turn.clear_pending()
         return turn.ask("checkout.empty")
-    names = [f"{line.quantity} {line.name}" for line in quote.lines]
+    names = [turn.line(line.quantity, line.name) for line in quote.lines]
     turn.set_pending(Question.CHECKOUT, version=quote.cart_version)
     speech = turn.say(
         "checkout.summary",
         seller=quote.seller,
         items=turn.product_list(names),
         count=quote.item_count,
-        subtotal=money_words(quote.subtotal),
-        tax=money_words(quote.tax),
-        delivery=money_words(quote.delivery) if quote.delivery else turn.say("checkout.free"),
-        total=money_words(quote.total),
+        subtotal=turn.money(quote.subtotal),
+        tax=turn.money(quote.tax),
+        delivery=turn.money(quote.delivery) if quote.delivery else turn.say("checkout.free"),
+        total=turn.money(quote.total),
     )
     if lead:
         speech = f"{lead} {speech}"
@@ -196,12 +196,12 @@ def place_order(turn: Turn, *, code: str | None = None) -> Response:
         return read_quote(turn, lead=turn.say("checkout.changed"))
     turn.clear_pending()
     order = placed.order
-    names = [f"{line.quantity} {turn.product(line.product_id).name}" for line in order.lines]
+    names = [turn.line(line.quantity, turn.product(line.product_id).name) for line in order.lines]
     when = delivery_date(order).strftime("%A")
     speech = turn.say(
         "checkout.placed",
         count=turn.counted("item", order.item_count),
-        total=money_words(order.total),
+        total=turn.money(order.total),
         seller=turn.backend.settings.seller_name,
         day=when,
     )
@@ -209,10 +209,10 @@ def place_order(turn: Turn, *, code: str | None = None) -> Response:
         "checkout.card_text",
         order_id=order.order_id,
         items="\n".join(names),
-        subtotal=money_words(order.subtotal),
-        tax=money_words(order.tax),
-        delivery=money_words(order.delivery),
-        total=money_words(order.total),
+        subtotal=turn.money(order.subtotal),
+        tax=turn.money(order.tax),
+        delivery=turn.money(order.delivery),
+        total=turn.money(order.total),
         day=when,
         seller=turn.backend.settings.seller_name,
     )
@@ -226,7 +226,7 @@ def place_order(turn: Turn, *, code: str | None = None) -> Response:
 
 def offer_items(turn: Turn, items: list[tuple[str, int]], *, key: str, **values: Any) -> Response:
     """Say what would be reordered, and ask before anything is added or placed."""
-    names = [f"{quantity} {turn.product(pid).name}" for pid, quantity in items]
+    names = [turn.line(quantity, turn.product(pid).name) for pid, quantity in items]
     turn.set_pending(Question.REORDER, items=[[pid, quantity] for pid, quantity in items])
     return turn.ask(
         key, "reorder.reprompt", items=turn.product_list(names), count=turn.counted("product", len(items)), **values

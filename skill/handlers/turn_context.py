@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -207,6 +207,15 @@ class Turn:
         """ "1 item", "3 items": the number with its noun, singular or plural (``noun.<noun>.one|other``)."""
         return self.speech.say(f"noun.{noun}.{'one' if count == 1 else 'other'}", count=count)
 
+    def money(self, amount: Decimal) -> str:
+        return self.speech.money(amount)
+
+    def day(self, value: date, *, weekday: bool = False) -> str:
+        return self.speech.date(value, weekday=weekday)
+
+    def line(self, quantity: int, name: str) -> str:
+        return self.speech.product_line(quantity, name)
+
     def product_list(self, names: list[str]) -> str:
         if len(names) <= MAX_READ_ITEMS:
             return self.speech.join(names)
@@ -216,7 +225,3 @@ class Turn:
     def ask(self, key: str, reprompt: str = "reprompt.anything_else", **values: Any) -> Response:
         speech, again = self.say(key, **values), self.say(reprompt, **values)  # a reprompt may name the same things
         return self.handler_input.response_builder.speak(speech).ask(again).response
-
-
-def money_words(amount: Decimal) -> str:
-    return f"${amount:.2f}"

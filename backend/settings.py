@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -66,7 +66,6 @@ class Settings:
     # Logging
     log_level: str = "INFO"
     log_json: bool = True
-    extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -96,10 +95,6 @@ class Settings:
     def uses_embedded_store(self) -> bool:
         """True when nothing points at a real DynamoDB: then `serve` starts moto in-process."""
         return self.dynamodb_endpoint is None and self.aws_region is None
-
-    @property
-    def heard_words_retention_seconds(self) -> int:
-        return self.heard_words_retention_days * 86_400
 
 
 _ENVIRONMENT: dict[str, tuple[tuple[str, ...], Callable[[str], Any]]] = {

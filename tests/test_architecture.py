@@ -59,7 +59,6 @@ SKILL_RUNTIME_MAY_IMPORT = {
 }
 SKILL_TOOLS_MAY_ALSO_IMPORT = {
     "backend.demo",
-    "backend.history",
     "backend.identity.clients",
     "backend.identity.tokens",
     "backend.logs",

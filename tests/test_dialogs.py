@@ -17,7 +17,7 @@ import pytest
 from backend.services import Backend
 from skill.app import build_runtime
 from skill.commands.dialogtest import Painter, report, run_all
-from skill.simulator.local import apply_setup, cart_probe, load_cart_hook
+from skill.simulator.local import apply_setup, cart_probe
 from skill.simulator.script import load_dialogs
 from skill.simulator.transport import InProcessTransport
 
@@ -33,7 +33,7 @@ def test_acceptance_dialog(path: Path, demo_backend: Backend) -> None:
     backend = demo_backend
     apply_setup(path, backend)
     transport = InProcessTransport(build_runtime(backend))
-    probe = cart_probe(load_cart_hook(), backend)
+    probe = cart_probe(backend)
     results = run_all(load_dialogs(path), transport, backend.settings.skill_id or "", probe)
     out = io.StringIO()
     assert report(results, out, Painter(False)) == 0, out.getvalue()

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from backend.services import Backend
 from skill.app import ALEXA_ROUTE, build_runtime, create_app
 from skill.lambda_entry import LambdaEntry
-from skill.signing import LocalCertificateAuthority, LocalSigner
+from skill.simulator.signing import LocalCertificateAuthority, LocalSigner
 from skill.verification import build_verifiers
 from tests.support.requests import build_request, intent_request
 

@@ -13,8 +13,8 @@ from werkzeug.serving import make_server
 
 from backend.services import Backend
 from skill.app import ALEXA_ROUTE, create_app
-from skill.signing import LocalSigner, init_local_signer
 from skill.simulator.local import conversation_for
+from skill.simulator.signing import LocalSigner, init_local_signer
 from skill.simulator.transport import HttpTransport, SimulatorError
 
 

@@ -1,7 +1,7 @@
 """The demo: 500 real Instacart customers, each provisioned as if they had just linked their account.
 
 Provisioning one customer is what a retailer's account linking does: their past orders arrive from the order
-system (``backend.shopping.history_import``) and their access token is linked (``backend.identity``). A marker
+system (``backend.demo.history_import``) and their access token is linked (``backend.identity``). A marker
 item records that it happened, so it happens once, however often it is asked for.
 
 Loading all 9,549 orders into the embedded store takes about fifteen seconds (moto parses every attribute), so
@@ -9,7 +9,7 @@ nothing waits for it: ``voicecart serve`` answers at once and provisions every c
 and a customer who speaks before their turn comes is provisioned on the spot, on their first request.
 
 The newest order of every customer is dated ``DAYS_SINCE_LAST_ORDER`` days before the server started, and earlier
-orders keep the customer's real gaps (see ``backend.history``), so "when did I last buy ..." has true answers.
+orders keep the customer's real gaps (see ``backend.demo.histories``), so "when did I last buy ..." has true answers.
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from backend.catalog import Catalog
+from backend.demo.histories import CustomerHistory, load_histories
+from backend.demo.history_import import import_history
 from backend.errors import UnknownAccessToken
-from backend.history import CustomerHistory, load_histories
 from backend.identity.tokens import AccessTokenStore, demo_token_for
 from backend.profile.store import ProfileStore
 from backend.settings import Settings
-from backend.shopping.history_import import import_history
 from backend.store import keys
 from backend.store.dynamo import Table
 

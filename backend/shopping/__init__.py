@@ -13,9 +13,7 @@ Modules, one job each:
 - ``usual``: the "usual" basket, derived from real order history.
 - ``voicecode``: the optional 4-digit purchase code and the lockout after wrong codes.
 - ``requests``: request markers (REQ#<request id>): an Alexa retry never applies twice.
-- ``history_import``: bulk-writes past (Instacart) orders for the demo.
 - ``service``: ``Shopping``, the facade the skill and the API call.
-- ``probe``: the cart of a token holder, for scripted dialogs' ``cart:`` checks.
 """
 
 from backend.shopping.model import MAX_QUANTITY, MIN_QUANTITY, Cart, CartLine, Order, OrderLine, Quote

@@ -29,8 +29,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from backend.history import PurchaseStats
 from backend.profile.summary import ProfileSummary, combine_stats, purchase_stats
+from backend.resolver.purchases import PurchaseStats
 from backend.shopping.model import IMPORTED_SOURCE, Order
 from backend.store import keys
 

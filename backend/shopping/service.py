@@ -28,12 +28,12 @@ from backend.errors import (
     VoiceCodeRequired,
     WrongVoiceCode,
 )
-from backend.history import PurchaseStats
 from backend.profile.events import MAX_QUANTITY as MAX_EVENT_QUANTITY
 from backend.profile.events import Event, EventOrigin, new_event
 from backend.profile.events import Outcome as EventOutcome
 from backend.profile.store import ProfileStore
 from backend.resolver.model import Candidate, Decision, ReasonCode, Resolution
+from backend.resolver.purchases import PurchaseStats
 from backend.settings import Settings
 from backend.shopping import voicecode
 from backend.shopping.carts import load_cart, retry_on_conflict, stage_cart

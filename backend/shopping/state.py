@@ -17,9 +17,9 @@ from datetime import date
 from typing import Any
 
 from backend.errors import StoreUnavailable, ValidationError
-from backend.history import PurchaseStats
 from backend.identity.store import IdentityKind, stored_value
 from backend.profile.summary import ProfileSummary, summary_from_item
+from backend.resolver.purchases import PurchaseStats
 from backend.shopping.items import cart_from_item, cart_key, voice_code_from_item, voice_code_key
 from backend.shopping.model import Cart, VoiceCodeState
 from backend.shopping.purchases import ORDER_STATS, order_stats_from_item, order_stats_key

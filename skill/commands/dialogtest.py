@@ -19,11 +19,9 @@ from typing import TextIO
 from backend.services import Backend
 from backend.settings import Settings
 from skill.simulator.local import (
-    DEFAULT_CART_HOOK,
     apply_setup,
     cart_probe,
     conversation_for,
-    load_cart_hook,
     local_skill,
 )
 from skill.simulator.script import (
@@ -60,11 +58,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser = subparsers.add_parser("test", help="run scripted YAML dialogs against the skill")
     parser.add_argument("files", nargs="+", type=Path, help="dialog files (YAML); directories are searched")
     add_target_arguments(parser)
-    parser.add_argument(
-        "--cart-hook",
-        default=DEFAULT_CART_HOOK,
-        help="module:function that reads a customer's cart for `cart:` checks (default %(default)s)",
-    )
     parser.add_argument("-v", "--verbose", action="store_true", help="print every turn, not only failures")
     parser.set_defaults(func=run)
 
@@ -92,7 +85,7 @@ def target(args: argparse.Namespace) -> Iterator[tuple[Transport, str, Backend |
     if args.url:
         signer = None
         if args.sign_with:
-            from skill.signing import LocalSigner
+            from skill.simulator.signing import LocalSigner
 
             signer = LocalSigner.load(args.sign_with)
         skill_id = args.skill_id or Settings.load().skill_id or ""
@@ -122,14 +115,13 @@ def run(args: argparse.Namespace) -> int:
             for _, dialogs in scripts:
                 results += run_all(dialogs, transport, skill_id, None, default_locale=args.locale)
     else:
-        hook = load_cart_hook(args.cart_hook)
         with local_skill(Settings.load()) as local:
             skill_id = args.skill_id or local.settings.skill_id or ""
             for number, (path, dialogs) in enumerate(scripts):
                 # Each file starts from the demo as `serve` starts: no cart or order of one file leaks into the next.
                 isolated = local.isolated(f"dialogs{number}")
                 apply_setup(path, isolated.backend)
-                probe = cart_probe(hook, isolated.backend)
+                probe = cart_probe(isolated.backend)
                 results += run_all(dialogs, isolated.transport, skill_id, probe, default_locale=args.locale)
     return report(results, out, paint, verbose=args.verbose)
 

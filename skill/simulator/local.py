@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ import yaml
 from backend.services import Backend
 from backend.settings import Settings
 from skill.models import model_path
+from skill.simulator.cart_probe import cart_lines
 from skill.simulator.conversation import Conversation, new_identity
 from skill.simulator.envelope import Identity
 from skill.simulator.model import LoadedModel, load_model_file
@@ -23,11 +23,6 @@ from skill.simulator.script import CartProbe
 from skill.simulator.transport import InProcessTransport, Transport
 
 log = logging.getLogger(__name__)
-
-# The conversation engineer's hook: cart_lines(backend, *, access_token, user_id, person_id) -> [{product_id,
-# name, quantity}]. Optional: without it, dialogs that check the cart fail and say why.
-DEFAULT_CART_HOOK = "backend.shopping.probe:cart_lines"
-CartHook = Callable[..., Sequence[Mapping[str, Any]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,26 +69,13 @@ def conversation_for(
     return Conversation(transport, load_model(locale), locale=locale, skill_id=skill_id, identity=identity)
 
 
-def load_cart_hook(spec: str | None = DEFAULT_CART_HOOK) -> CartHook | None:
-    """The callable named ``module:function``, or None when it does not exist (yet)."""
-    if not spec:
-        return None
-    module_name, _, attribute = spec.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        log.info("no cart hook %s", spec)
-        return None
-    hook = getattr(module, attribute, None)
-    return hook if callable(hook) else None
-
-
-def cart_probe(hook: CartHook | None, backend: Any) -> CartProbe | None:
-    if hook is None or backend is None:
-        return None
+def cart_probe(backend: Backend) -> CartProbe:
+    """The ``cart:`` checks of scripted dialogs read the cart of the conversation's account in ``backend``."""
 
     def probe(identity: Identity) -> Sequence[Mapping[str, Any]]:
-        return hook(backend, access_token=identity.access_token, user_id=identity.user_id, person_id=identity.person_id)
+        return cart_lines(
+            backend, access_token=identity.access_token, user_id=identity.user_id, person_id=identity.person_id
+        )
 
     return probe
 

@@ -19,14 +19,14 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from werkzeug.serving import make_server
 
 from backend.catalog import Catalog, load_default_catalog
-from backend.history import CustomerHistory, load_histories
+from backend.demo.histories import CustomerHistory, load_histories
+from backend.demo.history_import import import_history
 from backend.identity.tokens import DynamoAccessTokenStore
 from backend.profile.store import ProfileStore
 from backend.resolver import Resolver
 from backend.services import Backend, build_backend
 from backend.settings import PACKAGE_DATA_DIR, Settings
 from backend.shopping import Shopping
-from backend.shopping.history_import import import_history
 from backend.store.dynamo import Table
 from backend.store.schema import MAIN_TABLE
 from backend.store.tables import ensure_tables, physical_name

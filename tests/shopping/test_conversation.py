@@ -8,7 +8,7 @@ import pytest
 from conftest import FailingClient, sign_up
 from talking import Conversation
 
-from backend.history import CustomerHistory
+from backend.demo.histories import CustomerHistory
 from backend.services import Backend
 from skill.runtime import SkillRuntime
 from skill.skill_builder import build_skill

@@ -15,7 +15,7 @@ from conftest import sign_up
 from talking import Conversation
 
 from backend.catalog import Catalog
-from backend.history import CustomerHistory
+from backend.demo.histories import CustomerHistory
 from backend.identity.store import IdentityKind
 from backend.profile.events import Channel, Event, EventLine, Outcome, normalise_label
 from backend.profile.summary import summary_from_item

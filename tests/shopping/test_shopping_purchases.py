@@ -13,15 +13,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backend.catalog import Catalog, Product
-from backend.history import CustomerHistory, PurchaseStats
+from backend.demo.histories import CustomerHistory
+from backend.demo.history_import import import_history
 from backend.identity.store import IdentityKind
 from backend.profile.events import MAX_LINES, event_lines
 from backend.profile.summary import summary_from_item
+from backend.resolver.purchases import PurchaseStats
 from backend.services import Backend
 from backend.shopping import Shopping
-from backend.shopping.history_import import import_history
 from backend.shopping.model import IMPORTED_SOURCE, Order, OrderLine
-from backend.shopping.probe import cart_lines
 from backend.shopping.purchases import (
     ORDER_STATS,
     bought_elsewhere,
@@ -31,6 +31,7 @@ from backend.shopping.purchases import (
 )
 from backend.shopping.usual import ELSEWHERE_MIN_DAYS, usual_basket
 from backend.store import keys
+from skill.simulator.cart_probe import cart_lines
 
 
 def order(number: int, product_ids: list[str], *, days_ago: int, source: str = IMPORTED_SOURCE) -> Order:

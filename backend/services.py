@@ -91,13 +91,14 @@ def build_backend(
     clock: Clock | None = None,
     tokens: AccessTokenStore | None = None,
     catalog: Catalog | None = None,
-    resolver: Resolver | None = None,
+    resolver: Resolver | Callable[[], Resolver] | None = None,
     demo: bool = False,
     demo_today: date | None = None,
     create_tables: bool | None = None,
 ) -> Backend:
     """Every store and service, built once, sharing ``clock`` (default: UTC now).
 
+    ``resolver`` is a built resolver or a function building one on first use (tests share one index this way);
     ``tokens`` replaces the DynamoDB access-token store. ``demo`` loads the demo customers (``backend.demo``): their
     tokens then provision them on first use; ``demo_today`` moves their histories (default: the clock's today).
     """
@@ -113,7 +114,9 @@ def build_backend(
     def build_resolver() -> Resolver:
         from backend.resolver import Resolver
 
-        return resolver if resolver is not None else Resolver(catalog)
+        if resolver is None:
+            return Resolver(catalog)
+        return resolver() if callable(resolver) else resolver
 
     resolver_once = _Once(build_resolver)
     shopping = Shopping(table, catalog, settings, profiles=profiles, resolver=resolver_once.get, clock=clock)

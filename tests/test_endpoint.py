@@ -25,13 +25,9 @@ def signer() -> LocalSigner:
 
 @pytest.fixture
 def app(backend: Backend, signer: LocalSigner) -> Flask:
+    """The conftest app, trusting a local signer instead of Amazon's certificate chain."""
     verifiers = build_verifiers(backend.settings, trust_roots=signer.trust_roots, cert_fetcher=signer.cert_fetcher())
     return create_app(backend=backend, verifiers=verifiers)
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 def post_signed(client: FlaskClient, signer: LocalSigner, envelope: dict[str, Any]) -> Any:

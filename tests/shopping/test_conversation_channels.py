@@ -168,9 +168,13 @@ class CountingClient:
 
 
 def test_the_alexa_user_id_is_linked_once_as_an_alias(
-    dynamodb: Any, settings: Settings, catalog: Catalog, resolver: Resolver, histories: dict[str, CustomerHistory]
+    dynamodb_client: Any,
+    settings: Settings,
+    catalog: Catalog,
+    resolver: Resolver,
+    histories: dict[str, CustomerHistory],
 ) -> None:
-    client = CountingClient(dynamodb)
+    client = CountingClient(dynamodb_client)
     backend = build_backend(settings, client=client, catalog=catalog, resolver=resolver)  # type: ignore[arg-type]
     talk = talk_as(backend, "3623", histories["3623"], user_id="amzn1.ask.account.ENABLEMENT1")
     client.take()

@@ -291,6 +291,8 @@ def test_settings_read_from_the_function_environment_point_at_the_deployed_table
     assert settings.skill_id == PARAMETERS["SkillId"]
     assert settings.load_demo_data is False
     assert resolved["VOICECART_CREATE_TABLES"] == "false"
+    # Lambda sets AWS_REGION; only the explicit choice sends the functions to DynamoDB.
+    assert settings.store_kind == "aws"
 
 
 @pytest.mark.parametrize("function_id", ["SkillFunction", "ApiFunction"])

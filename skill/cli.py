@@ -13,6 +13,7 @@ from backend.errors import VoicecartError
 COMMAND_MODULES = (
     "skill.commands.serve",
     "skill.commands.customers",
+    "skill.commands.keys",
     "skill.commands.dialog",
     "skill.commands.dialogtest",
     "skill.commands.models",

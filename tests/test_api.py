@@ -25,6 +25,7 @@ from backend.store.dynamo import Table
 from backend.store.schema import MAIN_TABLE
 from backend.store.tables import ensure_tables, physical_name
 from backend.store.transaction import Transaction
+from tests.support.contract import check_response
 
 FIXTURES = Path(__file__).parent / "fixtures" / "api"
 NOW = datetime(2026, 11, 22, 10, 5, tzinfo=UTC)
@@ -69,7 +70,9 @@ class Api:
         headers = dict(kwargs.pop("headers", {}))
         if key is not None:
             headers["Authorization"] = f"Bearer {key}"
-        return self.http.open(PREFIX + path, method=method, headers=headers, **kwargs)
+        response = self.http.open(PREFIX + path, method=method, headers=headers, **kwargs)
+        check_response(response)  # every answer, success or refusal, as openapi.json describes it
+        return response
 
 
 @pytest.fixture
@@ -185,8 +188,10 @@ def test_events_from_other_channels_are_written_once(api: Api) -> None:
     first = api.call("POST", "/customers/1285/events", api.store, json=body)
     assert first.status_code == 201 and first.get_json() == {"event_id": body["event_id"], "status": "written"}
     profile = api.call("GET", "/customers/1285/profile", api.store).get_json()
-    again = api.call("POST", "/customers/1285/events", api.store, json={**body, "quantity": 12})
+    again = api.call("POST", "/customers/1285/events", api.store, json=body)
     assert again.status_code == 200 and again.get_json()["status"] == "already_written"
+    reused = api.call("POST", "/customers/1285/events", api.store, json={**body, "quantity": 12})
+    assert_error(reused, 422, "idempotency_key_reused")
     assert api.call("GET", "/customers/1285/profile", api.store).get_json() == profile
     summary = profile["summary"]
     assert summary["channels"]["store"]["events"] == 1
@@ -309,6 +314,25 @@ def test_a_repeated_cart_event_changes_nothing(api: Api) -> None:
     again = api.call("POST", "/customers/1285/cart/items", api.web, json=body).get_json()
     assert again["event"]["status"] == "already_written"
     assert again["lines"][0]["quantity"] == 2
+
+
+def test_an_idempotency_key_reused_for_another_request_is_422_and_the_first_stands(api: Api) -> None:
+    key = {"Idempotency-Key": "web-add-77"}
+    first = api.call("POST", "/customers/1285/cart/items", api.web, headers=key, json={"product_id": "24852"})
+    assert first.status_code == 200 and first.get_json()["event"]["status"] == "written"
+    retry = api.call("POST", "/customers/1285/cart/items", api.web, headers=key, json={"product_id": "24852"})
+    assert retry.status_code == 200 and retry.get_json()["event"]["status"] == "already_written"
+    for method, path, body in (
+        ("POST", "/customers/1285/cart/items", {"product_id": "24852", "quantity": 4}),
+        ("POST", "/customers/1285/cart/items", {"product_id": "13176"}),
+        ("PUT", "/customers/1285/cart/items/24852", {"quantity": 9}),
+    ):
+        assert_error(api.call(method, path, api.web, headers=key, json=body), 422, "idempotency_key_reused")
+    assert_error(api.call("DELETE", "/customers/1285/cart", api.web, headers=key), 422, "idempotency_key_reused")
+    cart = api.call("GET", "/customers/1285/cart", api.web).get_json()
+    assert [(line["product_id"], line["quantity"]) for line in cart["lines"]] == [("24852", 1)]
+    events = api.call("GET", "/customers/1285/events", api.web).get_json()["events"]
+    assert [event["event_id"] for event in events] == ["web-add-77"]
 
 
 def test_cart_changes_from_the_web(api: Api) -> None:

@@ -2,7 +2,8 @@
 
 Every cart change from another channel records its event (add_to_cart, change_quantity, remove_from_cart,
 clear_cart) in the same transaction as the versioned cart write, exactly as a voice turn does. A repeated
-``event_id`` (body field or ``Idempotency-Key`` header) changes nothing.
+``event_id`` (body field or ``Idempotency-Key`` header) with the same request changes nothing; with a different
+request it is refused with 422 (``backend.api.idempotency``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from backend.api.access import Access
+from backend.api.idempotency import RequestFingerprints, client_key, fingerprint
 from backend.api.inputs import int_param, json_body, only_fields, quantity_value, query_params
 from backend.api.views import cart_json, order_json
 from backend.errors import ValidationError
@@ -25,6 +27,7 @@ from backend.store.transaction import Transaction
 
 def register_cart_routes(bp: Blueprint, access: Access) -> None:
     services = access.services
+    fingerprints = RequestFingerprints(services.table)
 
     def event_for(customer_id: str, kind: str, outcome: Outcome, *, product_id: str | None = None,
                   quantity: int | None = None, data: dict[str, Any] | None = None) -> Event:  # fmt: skip
@@ -44,16 +47,10 @@ def register_cart_routes(bp: Blueprint, access: Access) -> None:
             department=_label(product.department) if product else None,
         )
 
-    def change(customer_id: str, event: Event, apply: Callable[[Cart], Cart]) -> Response:
-        def stage(tx: Transaction, _before: Cart, _after: Cart) -> None:
-            services.profiles.stage_event(tx, event)
-
-        result: CartResult = services.shopping.change_cart(
-            customer_id, apply, request_id=None, channel=access.client.channel.value, stage_also=stage
-        )
-        body = cart_json(services.shopping.cart(customer_id), catalog=services.catalog, shopping=services.shopping)
-        body["event"] = {"event_id": event.event_id, "status": "already_written" if result.repeated else "written"}
-        return jsonify(body)
+    def change(
+        customer_id: str, event: Event, apply: Callable[[Cart], Cart], data: dict[str, Any] | None = None
+    ) -> Response:
+        return _change(access, fingerprints, customer_id=customer_id, event=event, apply=apply, data=data)
 
     @bp.get("/customers/<ref>/cart")
     def get_cart(ref: str) -> Response:
@@ -74,7 +71,9 @@ def register_cart_routes(bp: Blueprint, access: Access) -> None:
             customer_id, "add_to_cart", Outcome.ADDED, product_id=product_id, quantity=quantity, data=data
         )
         at, channel = format_timestamp(access.now()), access.client.channel.value
-        return change(customer_id, event, lambda cart: cart.with_added(product_id, quantity, channel=channel, at=at))
+        return change(
+            customer_id, event, lambda cart: cart.with_added(product_id, quantity, channel=channel, at=at), data
+        )
 
     @bp.put("/customers/<ref>/cart/items/<product_id>")
     def set_quantity(ref: str, product_id: str) -> Response:
@@ -89,7 +88,9 @@ def register_cart_routes(bp: Blueprint, access: Access) -> None:
             data=data,
         )  # fmt: skip
         at, channel = format_timestamp(access.now()), access.client.channel.value
-        return change(customer_id, event, lambda cart: cart.with_quantity(product_id, quantity, channel=channel, at=at))
+        return change(
+            customer_id, event, lambda cart: cart.with_quantity(product_id, quantity, channel=channel, at=at), data
+        )
 
     @bp.delete("/customers/<ref>/cart/items/<product_id>")
     def remove_from_cart(ref: str, product_id: str) -> Response:
@@ -114,6 +115,36 @@ def register_cart_routes(bp: Blueprint, access: Access) -> None:
         today = access.now().date()
         orders = services.shopping.recent_orders(customer_id, limit=limit)
         return jsonify({"customer_id": customer_id, "orders": [order_json(order, today=today) for order in orders]})
+
+
+def _change(
+    access: Access,
+    fingerprints: RequestFingerprints,
+    *,
+    customer_id: str,
+    event: Event,
+    apply: Callable[[Cart], Cart],
+    data: dict[str, Any] | None,
+) -> Response:
+    """One cart change with its event (and the request's fingerprint) in one transaction."""
+    services = access.services
+    key, print_ = client_key(data), fingerprint(data)
+    if key is not None:
+        fingerprints.check(customer_id, key, print_)
+
+    def stage(tx: Transaction, _before: Cart, _after: Cart) -> None:
+        services.profiles.stage_event(tx, event)
+        if key is not None:
+            fingerprints.stage(tx, customer_id, key, print_)
+
+    result: CartResult = services.shopping.change_cart(
+        customer_id, apply, request_id=None, channel=access.client.channel.value, stage_also=stage
+    )
+    if result.repeated and key is not None:
+        fingerprints.check(customer_id, key, print_)  # a concurrent first request with this key, if any
+    body = cart_json(services.shopping.cart(customer_id), catalog=services.catalog, shopping=services.shopping)
+    body["event"] = {"event_id": event.event_id, "status": "already_written" if result.repeated else "written"}
+    return jsonify(body)
 
 
 def _product_id(raw: object) -> str:

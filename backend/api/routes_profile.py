@@ -7,6 +7,7 @@ from flask import Blueprint, Response, jsonify
 
 from backend.api.access import Access
 from backend.api.errors import ApiError
+from backend.api.idempotency import RequestFingerprints, fingerprint
 from backend.api.inputs import channel_param, int_param, json_body, only_fields, query_params, time_param
 from backend.errors import ValidationError
 from backend.identity.clients import PRIVACY
@@ -17,6 +18,7 @@ from backend.profile.summary import empty_summary
 
 def register_profile_routes(bp: Blueprint, access: Access) -> None:
     services = access.services
+    fingerprints = RequestFingerprints(services.table)
 
     @bp.get("/customers/<ref>/profile")
     def get_profile(ref: str) -> Response:
@@ -50,7 +52,13 @@ def register_profile_routes(bp: Blueprint, access: Access) -> None:
         customer_id = access.customer(ref)
         event = event_from_json(data, customer_id=customer_id, now=access.now())
         access.check_event(event)
+        print_ = fingerprint(data)
+        fingerprints.check(customer_id, event.event_id, print_)
         written = services.profiles.record_event(event)
+        if written.written:
+            fingerprints.remember(customer_id, event.event_id, print_)
+        else:
+            fingerprints.check(customer_id, event.event_id, print_)
         return jsonify({"event_id": event.event_id, "status": written.status}), 201 if written.written else 200
 
     @bp.get("/customers/<ref>/identities")

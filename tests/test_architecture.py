@@ -65,7 +65,8 @@ SKILL_TOOLS_MAY_ALSO_IMPORT = {
     "backend.number_words",
     "backend.store.embedded",
 }
-SKILL_TOOLS = ("skill/commands/", "skill/simulator/", "skill/models/", "skill/cli.py")
+# skill/wsgi.py launches the app as `serve` does (store choice, demo data), so it is a tool, not the edge.
+SKILL_TOOLS = ("skill/commands/", "skill/simulator/", "skill/models/", "skill/cli.py", "skill/wsgi.py")
 
 
 def _backend_imports(paths: list[Path]) -> set[str]:

@@ -144,3 +144,81 @@ def test_interactive_dialog_prints_speech_heard_intent_and_card() -> None:
     assert "access token set" in text
     assert conversation.identity.access_token == "abc"
     assert ":token <token>" in text
+
+
+class _Refusing:
+    """A transport whose server refuses every request, as a verifying server refuses unsigned ones."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def send(self, envelope: dict[str, object]) -> dict[str, object]:
+        raise self.error
+
+
+@pytest.mark.parametrize("ending", [EOFError(), KeyboardInterrupt()])
+def test_ctrl_d_and_ctrl_c_end_the_session_without_a_traceback(ending: BaseException) -> None:
+    conversation = conversation_for(InProcessTransport(tiny_runtime()), skill_id=SKILL_ID)
+    lines: list[object] = ["open my grocer", ending]
+
+    def read(prompt: str) -> str:
+        line = lines.pop(0)
+        if isinstance(line, BaseException):
+            raise line
+        return str(line)
+
+    out = io.StringIO()
+    assert repl(conversation, read, out, Painter(False)) == 0
+    assert "heard: SessionEndedRequest" in out.getvalue()
+    assert not conversation.in_session
+
+
+def test_a_refused_turn_and_quit_are_one_line_each_with_a_hint() -> None:
+    from skill.simulator.transport import SimulatorError
+
+    refusing = _Refusing(SimulatorError("http://127.0.0.1:8080/alexa answered HTTP 400: signature missing"))
+    conversation = conversation_for(refusing, skill_id=SKILL_ID)  # type: ignore[arg-type]
+    lines = iter(["open my grocer", ":quit"])
+    out = io.StringIO()
+    assert repl(conversation, lambda prompt: next(lines), out, Painter(False)) == 0
+    text = out.getvalue()
+    assert "error: http://127.0.0.1:8080/alexa answered HTTP 400" in text
+    assert "--sign-with" in text and "Traceback" not in text
+
+
+def test_a_skill_that_crashes_on_a_turn_is_reported_and_the_dialog_goes_on() -> None:
+    conversation = conversation_for(_Refusing(RuntimeError("boom")), skill_id=SKILL_ID)  # type: ignore[arg-type]
+    lines = iter(["open my grocer", "help", ":quit"])
+    out = io.StringIO()
+    assert repl(conversation, lambda prompt: next(lines), out, Painter(False)) == 0
+    # Both turns and the SessionEndedRequest that :quit sends: each one line, and the dialog ends normally.
+    assert out.getvalue().count("error: the skill failed on that turn (RuntimeError: boom)") == 3
+
+
+def test_line_editing_keeps_a_history_across_sessions(tmp_path: Path) -> None:
+    readline = pytest.importorskip("readline")
+    from skill.commands.dialog import line_editing
+
+    history = tmp_path / "state" / "history"
+    readline.clear_history()
+    with line_editing(history):
+        readline.add_history("add two bananas")
+    readline.clear_history()
+    with line_editing(history):
+        assert readline.get_history_item(readline.get_current_history_length()) == "add two bananas"
+    readline.clear_history()
+
+
+def test_dialog_says_it_is_starting_and_an_unknown_locale_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("VOICECART_STORE", "VOICECART_DYNAMODB_ENDPOINT", "AWS_ENDPOINT_URL_DYNAMODB"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("VOICECART_DEMO_DATA", "false")
+    monkeypatch.setattr("builtins.input", lambda prompt: (_ for _ in ()).throw(EOFError()))
+    assert voicecart(["dialog", "--locale", "xx-XX"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out.startswith("Starting the skill in this process")
+    assert captured.err.strip().splitlines() == [
+        next(line for line in captured.err.splitlines() if "no interaction model for locale 'xx-XX'" in line)
+    ]

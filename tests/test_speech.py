@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from skill.speech import LOCALES_DIR, MAX_SPEECH_CHARACTERS, MissingSpeech, Speech, available_locales
+from skill.speech import MAX_SPEECH_CHARACTERS, MissingSpeech, Speech, available_locales, locale_files
 
 
 def test_en_gb_falls_back_to_en_us_for_keys_it_does_not_override() -> None:
@@ -36,7 +36,7 @@ def test_lists_are_spoken_naturally() -> None:
 
 @pytest.mark.parametrize("locale", available_locales())
 def test_every_template_renders_with_named_placeholders_only(locale: str) -> None:
-    for path in (LOCALES_DIR / locale).glob("*.json"):
+    for path in locale_files(locale):
         for key, template in json.loads(path.read_text()).items():
             for text in template if isinstance(template, list) else [template]:
                 assert len(text) < MAX_SPEECH_CHARACTERS, key

@@ -13,6 +13,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
 
 from backend.api.access import Access
 from backend.api.errors import ApiError, register_error_handlers
@@ -24,7 +25,9 @@ if TYPE_CHECKING:
     from backend.services import Backend
 
 CATCH_ALL = "unknown_route"
-_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+# Every method the catch-all answers for, so an unsupported one gets the API's JSON 405 and a true Allow header
+# (TRACE would otherwise get Werkzeug's HTML page, and an Allow header listing the catch-all's own methods).
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "TRACE")
 
 
 @cache
@@ -41,11 +44,33 @@ def create_api_blueprint(backend: Backend, *, name: str = "api") -> Blueprint:
     access = Access(backend)
     public = {f"{bp.name}.openapi", f"{bp.name}.{CATCH_ALL}"}
 
+    def allowed_methods() -> list[str]:
+        """The methods the requested path really has (never the catch-all's)."""
+        adapter = current_app.url_map.bind_to_environ(request.environ)
+        allowed = []
+        for method in _METHODS:
+            try:
+                endpoint, _ = adapter.match(request.path, method=method)
+            except HTTPException:
+                continue
+            if endpoint != f"{bp.name}.{CATCH_ALL}":
+                allowed.append(method)
+        return allowed
+
     @bp.before_request
-    def _limit_and_authenticate() -> None:
+    def _limit_and_authenticate() -> Response | None:
+        if request.method == "OPTIONS":
+            # Flask's automatic answer would list the catch-all's methods for every path.
+            allowed = allowed_methods()
+            if not allowed:
+                raise ApiError(404, "not_found", "no such API route")
+            response = Response(status=204)
+            response.headers["Allow"] = ", ".join([*allowed, "OPTIONS"])
+            return response
         request.max_content_length = MAX_BODY_BYTES
         if request.endpoint not in public:
             access.authenticate()
+        return None
 
     @bp.after_request
     def _no_store(response: Response) -> Response:
@@ -62,10 +87,7 @@ def create_api_blueprint(backend: Backend, *, name: str = "api") -> Blueprint:
 
     @bp.route("/<path:_rest>", methods=list(_METHODS), endpoint=CATCH_ALL)
     def unknown_route(_rest: str) -> Response:
-        adapter = current_app.url_map.bind_to_environ(request.environ)
-        allowed = [
-            method for method in _METHODS if adapter.match(request.path, method=method)[0] != f"{bp.name}.{CATCH_ALL}"
-        ]
+        allowed = allowed_methods()
         if allowed:
             raise ApiError(
                 405, "method_not_allowed", f"use {', '.join(allowed)}", headers={"Allow": ", ".join(allowed)}

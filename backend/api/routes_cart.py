@@ -2,7 +2,8 @@
 
 Every cart change from another channel records its event (add_to_cart, change_quantity, remove_from_cart,
 clear_cart) in the same transaction as the versioned cart write, exactly as a voice turn does. A repeated
-``event_id`` (body field or ``Idempotency-Key`` header) changes nothing.
+``event_id`` (body field or ``Idempotency-Key`` header) with the same request changes nothing; with a different
+request it is refused with 422 (``backend.api.idempotency``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from backend.api.access import Access
+from backend.api.idempotency import RequestFingerprints, client_key, fingerprint
 from backend.api.inputs import int_param, json_body, only_fields, quantity_value, query_params
 from backend.api.views import cart_json, order_json
 from backend.profile.events import (
@@ -31,6 +33,7 @@ from backend.shopping.service import CartResult
 
 def register_cart_routes(bp: Blueprint, access: Access) -> None:
     backend = access.backend
+    fingerprints = RequestFingerprints(backend.table)
 
     def event_for(customer_id: str, kind: str, outcome: Outcome, *, product_id: str | None = None,
                   quantity: int | None = None, data: dict[str, Any] | None = None) -> Event:  # fmt: skip
@@ -45,13 +48,10 @@ def register_cart_routes(bp: Blueprint, access: Access) -> None:
         product = backend.catalog.find(product_id) if product_id else None
         return new_event(origin, outcome, product=product, product_id=product_id, quantity=quantity)
 
-    def change(customer_id: str, event: Event, apply: Callable[[Cart], Cart]) -> Response:
-        result: CartResult = backend.shopping.change_cart(
-            customer_id, apply, request_id=None, channel=access.client.channel.value, event=event
-        )
-        body = cart_json(backend.shopping.cart(customer_id), catalog=backend.catalog, shopping=backend.shopping)
-        body["event"] = {"event_id": event.event_id, "status": "already_written" if result.repeated else "written"}
-        return jsonify(body)
+    def change(
+        customer_id: str, event: Event, apply: Callable[[Cart], Cart], data: dict[str, Any] | None = None
+    ) -> Response:
+        return _change(access, fingerprints, customer_id=customer_id, event=event, apply=apply, data=data)
 
     @bp.get("/customers/<ref>/cart")
     def get_cart(ref: str) -> Response:
@@ -72,7 +72,9 @@ def register_cart_routes(bp: Blueprint, access: Access) -> None:
             customer_id, "add_to_cart", Outcome.ADDED, product_id=product_id, quantity=quantity, data=data
         )
         at, channel = format_timestamp(access.now()), access.client.channel.value
-        return change(customer_id, event, lambda cart: cart.with_added(product_id, quantity, channel=channel, at=at))
+        return change(
+            customer_id, event, lambda cart: cart.with_added(product_id, quantity, channel=channel, at=at), data
+        )
 
     @bp.put("/customers/<ref>/cart/items/<product_id>")
     def set_quantity(ref: str, product_id: str) -> Response:
@@ -87,7 +89,9 @@ def register_cart_routes(bp: Blueprint, access: Access) -> None:
             data=data,
         )  # fmt: skip
         at, channel = format_timestamp(access.now()), access.client.channel.value
-        return change(customer_id, event, lambda cart: cart.with_quantity(product_id, quantity, channel=channel, at=at))
+        return change(
+            customer_id, event, lambda cart: cart.with_quantity(product_id, quantity, channel=channel, at=at), data
+        )
 
     @bp.delete("/customers/<ref>/cart/items/<product_id>")
     def remove_from_cart(ref: str, product_id: str) -> Response:
@@ -112,6 +116,35 @@ def register_cart_routes(bp: Blueprint, access: Access) -> None:
         today = access.now().date()
         orders = backend.shopping.recent_orders(customer_id, limit=limit)
         return jsonify({"customer_id": customer_id, "orders": [order_json(order, today=today) for order in orders]})
+
+
+def _change(
+    access: Access,
+    fingerprints: RequestFingerprints,
+    *,
+    customer_id: str,
+    event: Event,
+    apply: Callable[[Cart], Cart],
+    data: dict[str, Any] | None,
+) -> Response:
+    """One cart change with its event, and the request's marker carrying its fingerprint, in one transaction."""
+    backend = access.backend
+    key, print_ = client_key(data), fingerprint(data)
+    if key is not None:
+        fingerprints.check(customer_id, key, print_)
+    result: CartResult = backend.shopping.change_cart(
+        customer_id,
+        apply,
+        request_id=fingerprints.request_id(key) if key is not None else None,
+        fingerprint=print_ if key is not None else None,
+        channel=access.client.channel.value,
+        event=event,
+    )
+    if result.repeated and key is not None:
+        fingerprints.check(customer_id, key, print_)  # a concurrent first request with this key, if any
+    body = cart_json(backend.shopping.cart(customer_id), catalog=backend.catalog, shopping=backend.shopping)
+    body["event"] = {"event_id": event.event_id, "status": "already_written" if result.repeated else "written"}
+    return jsonify(body)
 
 
 def _product_id(raw: object) -> str:

@@ -197,9 +197,11 @@ class Shopping:
         channel: str = VOICE,
         event: Event | None = None,
         cart: Cart | None = None,
+        fingerprint: str | None = None,
     ) -> CartResult:
         """Apply ``change`` to the cart with a versioned conditional write, retried on a lost race; ``event`` (the
-        profile's record of the change) is written in the same transaction.
+        profile's record of the change) is written in the same transaction, and ``fingerprint`` on the request's
+        marker.
 
         ``cart`` is the state the turn already read (saves a read on the first attempt). Errors that ``change``
         raises (not in cart, bad quantity) propagate with nothing written, unless the request was applied before.
@@ -218,7 +220,7 @@ class Shopping:
             at = self.now().isoformat()
             tx = Transaction(self.table)
             if request_id:
-                stage_marker(tx, customer_id, request_id, outcome=result, applied_at=at)
+                stage_marker(tx, customer_id, request_id, outcome=result, applied_at=at, fingerprint=fingerprint)
             saved = stage_cart(tx, after, at=at, channel=channel)
             staged = self.profiles.stage_event(tx, event) if event is not None else None
             tx.commit()

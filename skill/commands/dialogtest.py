@@ -18,6 +18,7 @@ from typing import TextIO
 
 from backend.services import Backend
 from backend.settings import Settings
+from skill.commands.options import add_demo_data_argument
 from skill.simulator.local import (
     apply_setup,
     cart_probe,
@@ -67,6 +68,12 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sign-with", type=Path, help="directory of a local signer (voicecart signer init)")
     parser.add_argument("--skill-id", help="applicationId to send (default: the configured skill id)")
     parser.add_argument("--locale", default=None, help="locale of the model to use (default en-US)")
+    add_demo_data_argument(parser)
+
+
+def local_settings(args: argparse.Namespace) -> Settings:
+    """Settings for the in-process skill: the environment's, with the command's flags."""
+    return Settings.load(demo_data_anywhere=True) if getattr(args, "demo_data_anywhere", False) else Settings.load()
 
 
 def dialog_files(paths: Sequence[Path]) -> list[Path]:
@@ -91,8 +98,7 @@ def target(args: argparse.Namespace) -> Iterator[tuple[Transport, str, Backend |
         skill_id = args.skill_id or Settings.load().skill_id or ""
         yield HttpTransport(args.url, signer=signer), skill_id, None
         return
-    settings = Settings.load()
-    with local_skill(settings) as local:
+    with local_skill(local_settings(args)) as local:
         yield local.transport, args.skill_id or local.settings.skill_id or "", local.backend
 
 
@@ -115,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
             for _, dialogs in scripts:
                 results += run_all(dialogs, transport, skill_id, None, default_locale=args.locale)
     else:
-        with local_skill(Settings.load()) as local:
+        with local_skill(local_settings(args)) as local:
             skill_id = args.skill_id or local.settings.skill_id or ""
             for number, (path, dialogs) in enumerate(scripts):
                 # Each file starts from the demo as `serve` starts: no cart or order of one file leaks into the next.

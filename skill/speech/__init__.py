@@ -22,11 +22,13 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from pathlib import Path
+from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any
 from xml.sax.saxutils import escape
 
-LOCALES_DIR = Path(__file__).resolve().parent / "locales"
+# Read through importlib.resources, so an installed wheel reads the same files as the checkout.
+LOCALES_DIR: Traversable = resources.files(__name__) / "locales"
 DEFAULT_LOCALE = "en-US"
 MAX_SPEECH_CHARACTERS = 8000  # Alexa rejects longer output speech
 STORE_CURRENCY = "USD"  # what the catalog's prices are in
@@ -43,9 +45,15 @@ def _load_locale(locale: str) -> Mapping[str, str | list[str]]:
     if locale != DEFAULT_LOCALE:
         merged.update(_load_locale(DEFAULT_LOCALE))
     if folder.is_dir():
-        for path in sorted(folder.glob("*.json")):
+        for path in locale_files(locale):
             merged.update(json.loads(path.read_text(encoding="utf-8")))
     return merged
+
+
+def locale_files(locale: str) -> list[Traversable]:
+    """The speech files of one locale, in the order they are merged."""
+    folder = LOCALES_DIR / locale
+    return sorted((p for p in folder.iterdir() if p.name.endswith(".json")), key=lambda p: p.name)
 
 
 def available_locales() -> list[str]:

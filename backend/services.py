@@ -84,6 +84,14 @@ def load_catalog(settings: Settings) -> Catalog:
     return loaded.catalog
 
 
+def open_table(settings: Settings, *, client: DynamoDBClient | None = None, create_tables: bool | None = None) -> Table:
+    """The main table on the chosen store (created when missing, unless settings or ``create_tables`` say not)."""
+    client = client or make_client(settings)
+    if settings.create_tables if create_tables is None else create_tables:
+        ensure_tables(client, settings.table_name)
+    return Table(client, physical_name(settings.table_name, MAIN_TABLE))
+
+
 def build_backend(
     settings: Settings,
     *,
@@ -103,11 +111,9 @@ def build_backend(
     tokens then provision them on first use; ``demo_today`` moves their histories (default: the clock's today).
     """
     clock = clock or utc_now
-    client = client or make_client(settings)
-    if settings.create_tables if create_tables is None else create_tables:
-        ensure_tables(client, settings.table_name)
+    table = open_table(settings, client=client, create_tables=create_tables)
+    client = table.client
     catalog = catalog or load_catalog(settings)
-    table = Table(client, physical_name(settings.table_name, MAIN_TABLE))
     identities = IdentityStore(table, clock=clock)
     profiles = ProfileStore(table, heard_words_retention_days=settings.heard_words_retention_days, clock=clock)
 

@@ -12,10 +12,8 @@ import json
 
 from backend.errors import ValidationError
 from backend.identity.clients import API_CHANNELS, DEFAULT_SCOPES, SCOPES, ApiClient, ApiClientStore
+from backend.services import open_table
 from backend.settings import Settings
-from backend.store.dynamo import Table, make_client
-from backend.store.schema import MAIN_TABLE
-from backend.store.tables import ensure_tables, physical_name
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -54,10 +52,7 @@ def client_store(settings: Settings | None = None) -> ApiClientStore:
             "(which prints a demo key): set VOICECART_STORE to an endpoint URL or to aws",
             field="store",
         )
-    client = make_client(settings)
-    if settings.create_tables:
-        ensure_tables(client, settings.table_name)
-    return ApiClientStore(Table(client, physical_name(settings.table_name, MAIN_TABLE)))
+    return ApiClientStore(open_table(settings))
 
 
 def parse_customers(values: list[str]) -> list[str] | None:

@@ -1,0 +1,40 @@
+"""The intents added for everyday shoppers, heard through the simulator from phrasings that are not samples.
+
+Each row is said the way a shopper might and checked for the intent and slots the handler needs. The phrasings
+are written here, not copied from interaction_models/src: they check that the patterns generalise.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from skill.models import model_path
+from skill.simulator.matcher import Matcher
+from skill.simulator.model import load_model_file
+
+LOCALES = ("en-US", "en-GB")
+
+
+@pytest.fixture(scope="module", params=LOCALES)
+def matcher(request: pytest.FixtureRequest) -> Matcher:
+    return Matcher(load_model_file(model_path(request.param)))
+
+
+CART_TOTAL = [
+    "what's my total right now",
+    "how much does my basket come to",
+    "how much will all this cost",
+    "tell me the subtotal",
+    "how much is in my cart",
+]
+
+
+@pytest.mark.parametrize("said", CART_TOTAL)
+def test_cart_total_is_its_own_question(matcher: Matcher, said: str) -> None:
+    heard = matcher.match(said)
+    assert (heard.intent, heard.slots) == ("CartTotalIntent", {})
+
+
+@pytest.mark.parametrize("said", ["check out", "place my order"])
+def test_checkout_is_not_a_cart_total(matcher: Matcher, said: str) -> None:
+    assert matcher.match(said).intent == "CheckoutIntent"

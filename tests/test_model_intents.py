@@ -38,3 +38,22 @@ def test_cart_total_is_its_own_question(matcher: Matcher, said: str) -> None:
 @pytest.mark.parametrize("said", ["check out", "place my order"])
 def test_checkout_is_not_a_cart_total(matcher: Matcher, said: str) -> None:
     assert matcher.match(said).intent == "CheckoutIntent"
+
+
+CART_CONTAINS = [
+    ("is there any coffee in my basket", "coffee"),
+    ("have we already added bananas", "bananas"),
+    ("do we have oat milk in my cart", "oat milk"),
+    ("how many lemons are there in my cart", "lemons"),
+]
+
+
+@pytest.mark.parametrize(("said", "product"), CART_CONTAINS)
+def test_is_a_product_in_the_cart(matcher: Matcher, said: str, product: str) -> None:
+    heard = matcher.match(said)
+    assert heard.intent == "CartContainsIntent"
+    assert heard.slots["product"].value == product
+
+
+def test_anything_in_the_cart_reads_the_cart(matcher: Matcher) -> None:
+    assert matcher.match("is there anything in my cart").intent == "ReadCartIntent"

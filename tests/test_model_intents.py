@@ -57,3 +57,16 @@ def test_is_a_product_in_the_cart(matcher: Matcher, said: str, product: str) -> 
 
 def test_anything_in_the_cart_reads_the_cart(matcher: Matcher) -> None:
     assert matcher.match("is there anything in my cart").intent == "ReadCartIntent"
+
+
+@pytest.mark.parametrize(
+    "said", ["what do we typically order", "what's my usual", "what are my favorite products", "what do i buy most"]
+)
+def test_what_do_i_usually_buy_is_a_question(matcher: Matcher, said: str) -> None:
+    heard = matcher.match(said)
+    assert (heard.intent, heard.slots) == ("UsualProductsIntent", {})
+
+
+@pytest.mark.parametrize("said", ["reorder my usual", "my usual", "order my usual groceries"])
+def test_the_usual_itself_is_still_a_reorder(matcher: Matcher, said: str) -> None:
+    assert matcher.match(said).intent == "ReorderUsualIntent"

@@ -70,3 +70,26 @@ def test_what_do_i_usually_buy_is_a_question(matcher: Matcher, said: str) -> Non
 @pytest.mark.parametrize("said", ["reorder my usual", "my usual", "order my usual groceries"])
 def test_the_usual_itself_is_still_a_reorder(matcher: Matcher, said: str) -> None:
     assert matcher.match(said).intent == "ReorderUsualIntent"
+
+
+PRICES = [
+    ("how much do the bananas cost", {"product": "bananas"}),
+    ("what is the price of oat milk", {"product": "oat milk"}),
+    ("how much is a carton of eggs", {"product": "eggs", "unit": "carton"}),
+    ("how pricey is the salmon", {"product": "salmon"}),
+]
+
+
+@pytest.mark.parametrize(("said", "slots"), PRICES)
+def test_price_of_a_product(matcher: Matcher, said: str, slots: dict[str, str]) -> None:
+    heard = matcher.match(said)
+    assert heard.intent == "ProductPriceIntent"
+    assert {name: slot.value for name, slot in heard.slots.items()} == slots
+
+
+@pytest.mark.parametrize(
+    ("said", "intent"),
+    [("how much is my cart", "CartTotalIntent"), ("how much milk do i buy", "PurchaseFrequencyIntent")],
+)
+def test_how_much_questions_that_are_not_prices(matcher: Matcher, said: str, intent: str) -> None:
+    assert matcher.match(said).intent == intent

@@ -93,3 +93,30 @@ def test_price_of_a_product(matcher: Matcher, said: str, slots: dict[str, str]) 
 )
 def test_how_much_questions_that_are_not_prices(matcher: Matcher, said: str, intent: str) -> None:
     assert matcher.match(said).intent == intent
+
+
+SEVERAL = [
+    ("add bread and butter", {"product": "bread", "productTwo": "butter"}),
+    ("could you get milk and some eggs", {"product": "milk", "productTwo": "eggs"}),
+    ("we're out of coffee and sugar", {"product": "coffee", "productTwo": "sugar"}),
+    (
+        "add two lemons and three limes",
+        {"quantity": "2", "product": "lemons", "quantityTwo": "3", "productTwo": "limes"},
+    ),
+    (
+        "put apples and pears and plums in my cart",
+        {"product": "apples", "productTwo": "pears", "productThree": "plums"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("said", "slots"), SEVERAL)
+def test_several_products_in_one_utterance(matcher: Matcher, said: str, slots: dict[str, str]) -> None:
+    heard = matcher.match(said)
+    assert heard.intent == "AddProductsIntent"
+    assert {name: slot.value for name, slot in heard.slots.items()} == slots
+
+
+def test_one_product_is_still_a_single_add(matcher: Matcher) -> None:
+    heard = matcher.match("add two lemons")
+    assert heard.intent == "AddToCartIntent"

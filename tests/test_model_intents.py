@@ -120,3 +120,24 @@ def test_several_products_in_one_utterance(matcher: Matcher, said: str, slots: d
 def test_one_product_is_still_a_single_add(matcher: Matcher) -> None:
     heard = matcher.match("add two lemons")
     assert heard.intent == "AddToCartIntent"
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["please cancel the delivery", "i'd like to cancel my order", "can i still cancel my order", "stop my order"],
+)
+def test_cancel_the_latest_order(matcher: Matcher, said: str) -> None:
+    heard = matcher.match(said)
+    assert (heard.intent, heard.slots) == ("CancelOrderIntent", {})
+
+
+@pytest.mark.parametrize(
+    ("said", "intent"),
+    [
+        ("cancel", "AMAZON.CancelIntent"),
+        ("cancel that", "AMAZON.CancelIntent"),
+        ("cancel the eggs", "RemoveFromCartIntent"),
+    ],
+)
+def test_cancel_words_that_do_not_cancel_an_order(matcher: Matcher, said: str, intent: str) -> None:
+    assert matcher.match(said).intent == intent

@@ -141,3 +141,13 @@ def test_cancel_the_latest_order(matcher: Matcher, said: str) -> None:
 )
 def test_cancel_words_that_do_not_cancel_an_order(matcher: Matcher, said: str, intent: str) -> None:
     assert matcher.match(said).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("said", "choice_id"),
+    [("the last one", "last"), ("the bottom one", "last"), ("none of them", "none"), ("neither", "none")],
+)
+def test_relative_answers_to_which_one(matcher: Matcher, said: str, choice_id: str) -> None:
+    heard = matcher.match(said)
+    assert heard.intent == "SelectChoiceIntent"
+    assert heard.slots["choice"].ids == (choice_id,)

@@ -39,7 +39,7 @@ def main(paths: list[str]) -> None:
             runner_up = candidates[1].score if len(candidates) > 1 else CUTOFF
             bought = any(reason.code == "bought_before" for reason in best.reasons)
             features.append((1.0, best.match, best.score - runner_up, float(bought)))
-            labels.append(float(judge.is_right(best.product.id, query.expected_id)))
+            labels.append(float(judge.right_for(best.product.id, query)))
     x, y = np.array(features), np.array(labels)
     weights = np.zeros(x.shape[1])
     for _ in range(50):

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from backend.catalog import DEFAULT_DATA_DIR, Catalog, Product, load_default_catalog
 from backend.history import PurchaseStats, load_histories
 from backend.resolver import Candidate, Decision, ReasonCode, Resolver
+from backend.resolver.resolver import written_form
 from backend.spoken import spoken_form
 
 FIXTURES = Path(__file__).parent / "fixtures" / "resolver"
@@ -241,3 +242,56 @@ def test_what_they_buy_does_not_override_a_clearly_better_match(
     result = resolver.resolve("organic hole milk", history=histories["2706"])
     assert result.best is not None
     assert result.best.product.name == "Organic Whole Milk"
+
+
+def test_a_heard_word_their_product_lacks_points_elsewhere(resolver: Resolver, catalog: Catalog) -> None:
+    # They buy "Whole Milk"; the words have one more word than its name, and another product's name is exactly them.
+    theirs = catalog.get("4210")
+    history = {theirs.id: PurchaseStats(count=12, days_since_last=4.0), "24852": PurchaseStats(20, 2.0)}
+    resolution = resolver.resolve("organic whole milk", history=history)
+    assert resolution.best is not None and resolution.best.product.id == "27845"
+
+
+def test_a_weak_match_never_takes_the_lead_from_the_history(resolver: Resolver, catalog: Catalog) -> None:
+    # Noise matches every name about equally; a product they buy a lot must not be accepted on it.
+    history = {"24852": PurchaseStats(count=40, days_since_last=1.0), "4210": PurchaseStats(30, 2.0)}
+    resolution = resolver.resolve("fell shadow wrist", history=history)
+    assert resolution.decision is not Decision.ACCEPT
+
+
+def test_a_choice_always_offers_distinct_names_and_what_tells_them_apart(
+    resolver: Resolver, histories: dict[str, dict[str, PurchaseStats]]
+) -> None:
+    rows = _rows("spoken_catalog_sample.csv") + _rows("spoken_personal_sample.csv")
+    choices = 0
+    for row in rows:
+        resolution = resolver.resolve(row["asr_hypothesis"], history=histories.get(row.get("user_id") or ""))
+        names = [written_form(candidate.product.name) for candidate in resolution.candidates]
+        assert len(names) == len(set(names))
+        if resolution.decision is Decision.CHOOSE:
+            choices += 1
+            assert len(names) >= 2
+            assert all(candidate.tells_apart for candidate in resolution.candidates)
+    assert choices  # the samples hold some real choices
+
+
+def test_twins_spoken_alike_are_a_choice_with_what_tells_them_apart(resolver: Resolver) -> None:
+    resolution = resolver.resolve("pizza for cheese")
+    assert resolution.decision is Decision.CHOOSE
+    by_id = {candidate.product.id: candidate for candidate in resolution.candidates}
+    assert {"8012", "35584"} <= by_id.keys()
+    assert by_id["8012"].tells_apart == ("4",) and by_id["35584"].tells_apart == ("four",)
+
+
+def test_identical_names_are_one_option(resolver: Resolver, catalog: Catalog) -> None:
+    resolution = resolver.resolve("organic whole milk")
+    names = [candidate.product.name.casefold() for candidate in resolution.candidates]
+    assert len(names) == len(set(names))
+    assert resolution.decision is not Decision.CHOOSE or len(resolution.candidates) >= 2
+
+
+def test_alexa_ids_of_one_name_are_one_answer(resolver: Resolver, catalog: Catalog) -> None:
+    same = ["42", "2059"]  # "Biotin 1000 mcg" and "Biotin 1000 Mcg"
+    assert written_form(catalog.get(same[0]).name) == written_form(catalog.get(same[1]).name)
+    resolution = resolver.resolve("biotin one thousand microgram", alexa_ids=same)
+    assert resolution.decision is Decision.ACCEPT and len(resolution.candidates) == 1

@@ -14,10 +14,10 @@ from typing import Final
 from backend.resolver.model import Decision
 
 # Fitted by benchmarks/calibrate.py; see the module docstring.
-INTERCEPT: Final = -3.15
-MATCH_COEF: Final = 4.67
-LEAD_COEF: Final = 16.47
-BOUGHT_COEF: Final = -0.95  # personal short words are harder: bought items need a larger lead
+INTERCEPT: Final = -4.26
+MATCH_COEF: Final = 5.75
+LEAD_COEF: Final = 25.84
+BOUGHT_COEF: Final = -0.90  # personal short words are harder: bought items need a larger lead
 
 ACCEPT_AT: Final = 0.90  # accept without asking from this confidence
 CHOOSE_LEAD: Final = 0.04  # candidates within this score of the best are real alternatives

@@ -44,6 +44,8 @@ class Candidate:
     reasons: tuple[Reason, ...] = ()
     score: float = 0.0  # the ranking score (match plus personal bonus; not a probability)
     match: float = 0.0  # how well the words match this product's name, 0..1
+    # When offered beside others: the words of its name (or its brand, size, aisle) that tell it apart from them.
+    tells_apart: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

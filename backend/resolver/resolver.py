@@ -17,22 +17,23 @@ from backend.resolver.confidence import CHOOSE_LEAD, confidence, decide
 from backend.resolver.index import CandidateIndex
 from backend.resolver.model import Candidate, Decision, Reason, ReasonCode, Resolution
 from backend.resolver.scoring import (
-    HISTORY_RIVAL_FLOOR,
-    HISTORY_SHORTFALL,
     QueryForms,
     full_match,
     full_matches,
-    history_bonus,
-    history_bonuses,
     partial_matches,
+    prior_bonuses,
+    reorder_share,
     similarity,
 )
+from backend.resolver.twins import tells_apart
 from backend.spoken import query_form, sound_key, spoken_form
 
 logger = logging.getLogger(__name__)
 
 ALEXA_MATCH_SCORE = 0.97  # Alexa's own resolution, matched against our catalog ids
 EXACT_NAME_TIEBREAK = 1e-3  # the exact written name beats another product that sounds the same
+WHOLE_NAME_MATCH = 0.97  # the words are this product's whole name, as far as sound and spelling tell
+HABIT_ORDERS = 3  # bought in this many orders: "the one you usually buy"
 SOUNDS_LIKE_GAP = 0.05  # sound match this much better than spelling: say "sounds like"
 MAX_HISTORY_CANDIDATES = 1_000  # the most-bought products of a very long history
 
@@ -90,9 +91,10 @@ class Resolver:
         self._entry_sound = [sound_key(form) for form in spoken]
         self._spoken_array = np.array(spoken, dtype=object)
         self._sound_array = np.array(self._entry_sound, dtype=object)
+        self._written = [written_form(product.name) for product in self._products]
         self._exact_names: dict[str, int] = {}
-        for number, product in enumerate(self._products):
-            self._exact_names.setdefault(written_form(product.name), number)
+        for number, name in enumerate(self._written):
+            self._exact_names.setdefault(name, number)
         self._index = CandidateIndex(zip(self._entry_spoken, self._entry_sound, strict=True))
         self.build_seconds = time.perf_counter() - started
         logger.info("resolver index: %d entries in %.2f s", len(spoken), self.build_seconds)
@@ -164,12 +166,15 @@ class Resolver:
             stats = [bought_at[owner] for owner in owners[rows].tolist()]
             counts = np.fromiter((item.count for item in stats), dtype=np.float64, count=len(stats))
             days = np.fromiter((item.days_since_last for item in stats), dtype=np.float64, count=len(stats))
-            others = np.ones(len(entries), dtype=bool)
-            others[rows] = False
-            best_other = float(matches[others].max()) if others.any() else 0.0
-            shortfall = np.maximum(0.0, best_other - matches[rows])
-            keep = np.clip(1.0 - shortfall / HISTORY_SHORTFALL, 0.0, 1.0) if best_other >= HISTORY_RIVAL_FLOOR else 1.0
-            scores[rows] = matches[rows] + keep * history_bonuses(matches[rows], counts, days)
+            all_counts = np.fromiter((item.count for item in history.values()), dtype=np.float64, count=len(history))
+            scores[rows] = matches[rows] + prior_bonuses(
+                matches[rows],
+                counts,
+                days,
+                reorder=reorder_share(all_counts),
+                total=float(all_counts.sum()),
+                catalog_size=len(self._products),
+            )
         exact = self._exact_names.get(written)
         if exact is not None:
             scores[owners == exact] += EXACT_NAME_TIEBREAK
@@ -203,11 +208,17 @@ class Resolver:
         return {self._position[product_id]: history[product_id] for product_id in product_ids}
 
     def _resolution(self, query: str, scored: Iterable[_Scored], limit: int, score_cutoff: float) -> Resolution:
-        """Keep one candidate per spoken name (same-sounding duplicates cannot be told apart by voice)."""
+        """One candidate per written name; products that *sound* the same stay, as real alternatives.
+
+        Identical names (case and punctuation aside) are one option for the customer, so they are folded
+        before anything is counted. Products whose names sound alike but are written differently ("Pizza
+        4 Cheese" / "Pizza Four Cheese") cannot be told apart by voice: both are offered, with the words
+        that tell them apart, and neither is accepted on its own.
+        """
         distinct: list[_Scored] = []
         seen_names: set[str] = set()
         for item in scored:
-            name = self._entry_spoken[item.entry]
+            name = self._written[item.product_index]
             if name not in seen_names:
                 seen_names.add(name)
                 distinct.append(item)
@@ -217,18 +228,34 @@ class Resolver:
             return Resolution(query, Decision.NOT_FOUND, ())
         best = distinct[0]
         runner_up = distinct[1].score if len(distinct) > 1 else score_cutoff
+        products = [self._products[item.product_index] for item in distinct]
+        apart = tells_apart(products)
         candidates = tuple(
             Candidate(
-                self._products[item.product_index],
+                products[rank],
                 confidence(item.match, item.score - (runner_up if rank == 0 else best.score), bought=bool(item.bought)),
                 self._reasons(forms_gain=self._sound_gain(query, item), item=item),
                 item.score,
                 item.match,
+                apart[rank],
             )
             for rank, item in enumerate(distinct)
         )
+        best_sound = self._entry_sound[best.entry]
+        twins = sum(1 for item in distinct[1:] if self._entry_sound[item.entry] == best_sound)
         close = sum(1 for item in distinct[1:] if best.score - item.score <= CHOOSE_LEAD)
-        return Resolution(query, decide(candidates[0].confidence, close), candidates)
+        # The words are part of a product they bought and the whole name of another one ("yellow onions"):
+        # both readings are real, and unless they buy theirs habitually the history must not settle it unasked.
+        habitual = best.bought is not None and best.bought.count >= HABIT_ORDERS
+        whole_name_rival = (
+            best.partial
+            and not habitual
+            and any(not item.partial and item.match >= WHOLE_NAME_MATCH for item in distinct[1:])
+        )
+        decision = decide(candidates[0].confidence, max(close, twins, int(whole_name_rival)))
+        if (twins or whole_name_rival) and decision is Decision.ACCEPT:
+            decision = Decision.CHOOSE
+        return Resolution(query, decision, candidates)
 
     def _sound_gain(self, query: str, item: _Scored) -> float:
         """How much better the words match on sound than on spelling (for the "sounds like" reason)."""
@@ -262,11 +289,28 @@ class Resolver:
             entry = self._entry_start[position]
             match = full_match(forms, self._entry_spoken[entry], self._entry_sound[entry]) if forms.spoken else 0.0
             bought = history.get(product_id)
-            bonus = history_bonus(ALEXA_MATCH_SCORE, bought.count, bought.days_since_last) if bought else 0.0
+            bonus = 0.0
+            if bought:
+                all_counts = np.fromiter((item.count for item in history.values()), dtype=np.float64)
+                bonus = float(
+                    prior_bonuses(
+                        np.array([ALEXA_MATCH_SCORE]),
+                        np.array([float(bought.count)]),
+                        np.array([bought.days_since_last]),
+                        reorder=reorder_share(all_counts),
+                        total=float(all_counts.sum()),
+                        catalog_size=len(self._products),
+                    )[0]
+                )
             bought_reason = Reason(ReasonCode.BOUGHT_BEFORE, count=bought.count) if bought else None
             # Alexa's order breaks ties: it lists its best match first.
             ranked.append((match + bonus - order * 1e-6, position, bought_reason))
         ranked.sort(key=lambda item: -item[0])
+        # Identical names are one option: "which one?" about one name is no question.
+        folded: dict[str, tuple[float, int, Reason | None]] = {}
+        for item in ranked:
+            folded.setdefault(self._written[item[1]], item)
+        ranked = list(folded.values())
         single = len(ranked) == 1
         candidates = tuple(
             Candidate(

@@ -6,6 +6,7 @@ import csv
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -295,3 +296,53 @@ def test_alexa_ids_of_one_name_are_one_answer(resolver: Resolver, catalog: Catal
     assert written_form(catalog.get(same[0]).name) == written_form(catalog.get(same[1]).name)
     resolution = resolver.resolve("biotin one thousand microgram", alexa_ids=same)
     assert resolution.decision is Decision.ACCEPT and len(resolution.candidates) == 1
+
+
+def test_the_amount_said_is_understood_with_the_product(resolver: Resolver) -> None:
+    apples = resolver.resolve("three pounds of honeycrisp apples")
+    assert apples.amount is not None and (apples.amount.quantity, apples.amount.unit) == (3, "pound")
+    assert apples.best is not None and "Honeycrisp" in apples.best.product.name
+    milk = resolver.resolve("one percent milk")
+    assert milk.amount is not None and milk.amount.quantity is None
+    assert milk.best is not None and spoken_form(milk.best.product.name).startswith("one percent")
+
+
+def test_usually_bought_only_when_it_is_true(resolver: Resolver, catalog: Catalog) -> None:
+    milk = catalog.get("27845")
+
+    def codes(count: int, orders: int | None) -> set[ReasonCode]:
+        history = {milk.id: PurchaseStats(count=count, days_since_last=20.0)}
+        best = resolver.resolve("organic whole milk", history=history, orders=orders).best
+        assert best is not None and best.product == milk
+        return _codes(best)
+
+    assert ReasonCode.USUALLY_BOUGHT not in codes(1, 30)  # once in 30 orders is not "usually"
+    assert ReasonCode.USUALLY_BOUGHT not in codes(1, 1)  # nor is a single purchase
+    assert ReasonCode.USUALLY_BOUGHT in codes(3, 30)
+    assert ReasonCode.USUALLY_BOUGHT in codes(2, 6)  # a third of their orders
+    assert ReasonCode.USUALLY_BOUGHT not in codes(2, None)
+    best = resolver.resolve("organic whole milk", history={milk.id: PurchaseStats(2, 41.0)}, orders=6).best
+    assert best is not None
+    usual = next(reason for reason in best.reasons if reason.code is ReasonCode.USUALLY_BOUGHT)
+    assert (usual.count, usual.days, usual.orders) == (2, 41, 6)
+
+
+def test_dynamic_entity_ids_come_first(resolver: Resolver) -> None:
+    resolution = resolver.resolve("banana", dynamic_ids=["27845"], alexa_ids=["24852"])
+    assert resolution.decision is Decision.ACCEPT
+    assert resolution.best is not None and resolution.best.product.id == "27845"
+    assert _codes(resolution.best) == {ReasonCode.DYNAMIC_MATCH}
+
+
+def test_another_kind_of_product_sharing_the_words_is_only_a_question() -> None:
+    dairy = [
+        Product(str(n), f"{kind} Milk", "milk", "dairy eggs", Decimal("1"))
+        for n, kind in enumerate(("Whole", "Skim", "Soy", "Lactose Free", "Chocolate", "Almond"))
+    ]
+    soap = Product("99", "Oat Milk Soap", "soap", "personal care", Decimal("4"))
+    small = Resolver(Catalog([*dairy, soap]))
+    assert small.resolve("oat milk soap").decision is Decision.ACCEPT  # the words end in what it is
+    # They buy the soap often, and the words are part of its name, but "... milk" asks for a milk.
+    resolution = small.resolve("oat milk", history={soap.id: PurchaseStats(count=6, days_since_last=5.0)})
+    assert resolution.best is not None and resolution.best.product == soap
+    assert resolution.decision is not Decision.ACCEPT

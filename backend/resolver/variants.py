@@ -1,0 +1,21 @@
+"""The readings of heard words that the resolver scores, each as ``QueryForms``.
+
+- the words without the request around them (``query_form``: "please add some" ... "to my cart");
+- the words as heard, unstripped: a "leading filler" may be the garbled start of the name
+  ("and ..." heard for "enchilada");
+- the product words once a quantity, unit or pack size is taken off ("two pounds of apples").
+
+The best reading of each product counts, so a reading can only add candidates, never hide one.
+"""
+
+from __future__ import annotations
+
+from backend.resolver.amounts import Amount
+from backend.resolver.scoring import QueryForms
+from backend.spoken import query_form, spoken_form, without_carrier
+
+
+def query_variants(text: str, amount: Amount) -> list[QueryForms]:
+    """Distinct non-empty readings of ``text``, the stripped one first."""
+    readings = [query_form(text), without_carrier(spoken_form(text)), query_form(amount.words)]
+    return [QueryForms.of(reading) for reading in dict.fromkeys(readings) if reading]

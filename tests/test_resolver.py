@@ -17,7 +17,7 @@ from backend.catalog import DEFAULT_DATA_DIR, Catalog, Product, load_default_cat
 from backend.history import PurchaseStats, load_histories
 from backend.resolver import Candidate, Decision, ReasonCode, Resolver
 from backend.resolver.resolver import written_form
-from backend.spoken import spoken_form
+from backend.spoken import sound_key, spoken_form
 
 FIXTURES = Path(__file__).parent / "fixtures" / "resolver"
 ANCHOR = date(2017, 6, 1)
@@ -48,9 +48,9 @@ class Products(list[Product]):
 
 @pytest.fixture(scope="session")
 def unique_sounding(catalog: Catalog) -> Products:
-    """Products no other product shares a spoken name with (duplicates cannot be told apart by voice)."""
-    counts = Counter(spoken_form(product.name) for product in catalog)
-    return Products(product for product in catalog if counts[spoken_form(product.name)] == 1)
+    """Products no other product sounds like (same spoken form or sound key: they cannot be told apart by voice)."""
+    counts = Counter(sound_key(spoken_form(product.name)) for product in catalog)
+    return Products(product for product in catalog if counts[sound_key(spoken_form(product.name))] == 1)
 
 
 def _rows(name: str) -> list[dict[str, str]]:

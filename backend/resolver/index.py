@@ -20,15 +20,19 @@ import numpy.typing as npt
 
 WORD_PREFIX = "w:"
 SOUND_PREFIX = "s:"
+PHONE_PREFIX = "p:"
 STRONG_SHARE = 0.08  # see CandidateIndex._strong_overlaps
 STRONG_BOUND = STRONG_SHARE / (1 + STRONG_SHARE)
 
 
-def entry_features(spoken: str, sound: str) -> set[str]:
-    """The retrieval features of one name: its words and the trigrams of its sound key."""
+def entry_features(spoken: str, sound: str, phones: str = "") -> set[str]:
+    """The retrieval features of one name: its words, the trigrams of its sound key and of its coarse phones."""
     features = {WORD_PREFIX + word for word in spoken.split()}
     padded = f"^{sound}$"
     features.update(SOUND_PREFIX + padded[i : i + 3] for i in range(max(len(padded) - 2, 1)))
+    if phones:
+        padded = f"^{phones}$"
+        features.update(PHONE_PREFIX + padded[i : i + 3] for i in range(max(len(padded) - 2, 1)))
     return features
 
 
@@ -36,15 +40,20 @@ class CandidateIndex:
     """Inverted index from features to entry numbers (CSR layout in numpy arrays)."""
 
     def __init__(
-        self, entries: Iterable[tuple[str, str]], *, max_df_share: float = 0.15, max_postings: int = 200_000
+        self,
+        entries: Iterable[tuple[str, str] | tuple[str, str, str]],
+        *,
+        max_df_share: float = 0.15,
+        max_postings: int = 200_000,
     ) -> None:
-        """``entries`` yields ``(spoken_form, sound_key)`` per entry, numbered from 0 in order."""
+        """``entries`` yields ``(spoken_form, sound_key)`` or ``(spoken_form, sound_key, coarse_phones)`` per entry,
+        numbered from 0 in order."""
         vocabulary: dict[str, int] = {}
         entry_column = array("i")
         feature_column = array("i")
         count = 0
-        for number, (spoken, sound) in enumerate(entries):
-            for feature in entry_features(spoken, sound):
+        for number, entry in enumerate(entries):
+            for feature in entry_features(*entry):
                 feature_id = vocabulary.setdefault(feature, len(vocabulary))
                 feature_column.append(feature_id)
                 entry_column.append(number)
@@ -71,11 +80,11 @@ class CandidateIndex:
         arrays = (self._postings, self._offsets, self._idf, self._mass, self._document_frequency)
         return sum(int(part.nbytes) for part in arrays)
 
-    def search(self, spoken: str, sound: str, *, limit: int) -> Sequence[int]:
+    def search(self, spoken: str, sound: str, *, limit: int, phones: str = "") -> Sequence[int]:
         """Numbers of up to ``limit`` entries sharing the most informative features with the query, best first."""
         feature_ids = [
             feature_id
-            for feature in entry_features(spoken, sound)
+            for feature in entry_features(spoken, sound, phones)
             if (feature_id := self._vocabulary.get(feature)) is not None
         ]
         if not feature_ids or self.size == 0:

@@ -19,6 +19,7 @@ from backend.resolver.confidence import CHOOSE_LEAD, confidence, decide
 from backend.resolver.heads import HeadDepartments, head_of
 from backend.resolver.index import CandidateIndex
 from backend.resolver.model import Candidate, Decision, Reason, ReasonCode, Resolution
+from backend.resolver.phonemes import Pronouncer, coarse, default_pronouncer
 from backend.resolver.scoring import (
     QueryForms,
     full_match,
@@ -36,6 +37,7 @@ logger = logging.getLogger(__name__)
 
 ALEXA_MATCH_SCORE = 0.97  # Alexa's own resolution, matched against our catalog ids
 EXACT_NAME_TIEBREAK = 1e-3  # the exact written name beats another product that sounds the same
+WORDS_PREFER_MARGIN = 0.05  # another product matching the words this much better is a real rival
 WHOLE_NAME_MATCH = 0.97  # the words are this product's whole name, as far as sound and spelling tell
 HABIT_ORDERS = 3  # bought in this many orders: "the one you usually buy"
 HABIT_SHARE = 1 / 3  # ... or in this share of all their orders (and more than once)
@@ -93,7 +95,7 @@ class _Scored:
 class Resolver:
     """Resolves spoken product phrases against one catalog. Build once per process; safe to share across threads."""
 
-    def __init__(self, catalog: Catalog, *, retrieval_limit: int = 150) -> None:
+    def __init__(self, catalog: Catalog, *, retrieval_limit: int = 150, pronouncer: Pronouncer | None = None) -> None:
         started = time.perf_counter()
         self.catalog = catalog
         self.retrieval_limit = retrieval_limit
@@ -114,12 +116,18 @@ class Resolver:
         self._entry_sound = [sound_key(form) for form in spoken]
         self._spoken_array = np.array(spoken, dtype=object)
         self._sound_array = np.array(self._entry_sound, dtype=object)
+        self._pronouncer = pronouncer if pronouncer is not None else default_pronouncer()
+        entry_phones = [self._pronouncer.phrase(form) for form in spoken]
+        self._phones_array = np.array(entry_phones, dtype=object)
+        self._coarse_array = np.array([coarse(phones) for phones in entry_phones], dtype=object)
         self._written = [written_form(product.name) for product in self._products]
         self._heads = HeadDepartments(self._products)
         self._exact_names: dict[str, int] = {}
         for number, name in enumerate(self._written):
             self._exact_names.setdefault(name, number)
-        self._index = CandidateIndex(zip(self._entry_spoken, self._entry_sound, strict=True))
+        self._index = CandidateIndex(
+            zip(self._entry_spoken, self._entry_sound, self._coarse_array.tolist(), strict=True)
+        )
         self.build_seconds = time.perf_counter() - started
         logger.info("resolver index: %d entries in %.2f s", len(spoken), self.build_seconds)
 
@@ -150,7 +158,7 @@ class Resolver:
             if known_ids:
                 return self._from_alexa(query, known_ids, history, limit, orders=orders, code=code)
         amount = parse_amount(query)
-        variants = query_variants(query, amount)
+        variants = query_variants(query, amount, self._pronouncer)
         if not variants:
             return Resolution(query, Decision.NOT_FOUND, (), amount)
         written = written_form(query)
@@ -161,11 +169,16 @@ class Resolver:
         if best is None:
             return replace(resolution, amount=amount)
         resolution = replace(resolution, amount=self._amount_for(amount, best.product, query))
-        if self._exact_names.get(written) == self._position[best.product.id]:
+        if self._exact_names.get(written) == self._position[best.product.id] and not self._has_twin(resolution):
             # The words are this product's own name, letter for letter: take it even if another product
-            # sounds the same ("Smartwater" / "Smart Water"); the confidence still says how alike they sound.
+            # is close ("Smartwater" / "Smart Water" spell alike); one that *sounds* the same is still offered.
             return replace(resolution, decision=Decision.ACCEPT)
         return resolution
+
+    def _has_twin(self, resolution: Resolution) -> bool:
+        """Another candidate sounds exactly like the best one (its sound key is the same)."""
+        sounds = [self._entry_sound[self._entry_start[self._position[c.product.id]]] for c in resolution.candidates]
+        return sounds[0] in sounds[1:]
 
     def _amount_for(self, amount: Amount, product: Product, query: str) -> Amount:
         """The amount as understood, given the product found: a number its name holds was part of the name."""
@@ -239,7 +252,8 @@ class Resolver:
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
         """Entries, matches, scores and partial flags of one reading of the words."""
         retrieved = np.asarray(
-            self._index.search(forms.spoken, forms.sound, limit=self.retrieval_limit), dtype=np.int64
+            self._index.search(forms.spoken, forms.sound, limit=self.retrieval_limit, phones=forms.coarse),
+            dtype=np.int64,
         )
         if bought_at:
             bought_positions = np.fromiter(bought_at, dtype=np.int64, count=len(bought_at))
@@ -252,7 +266,13 @@ class Resolver:
         if entry_array.size == 0:
             empty = np.zeros(0, dtype=np.float64)
             return entry_array, empty, empty, np.zeros(0, dtype=bool)
-        matches = full_matches(forms, self._spoken_array[entry_array].tolist(), self._sound_array[entry_array].tolist())
+        matches = full_matches(
+            forms,
+            self._spoken_array[entry_array].tolist(),
+            self._sound_array[entry_array].tolist(),
+            self._phones_array[entry_array].tolist(),
+            self._coarse_array[entry_array].tolist(),
+        )
         scores = matches.copy()
         partial = np.zeros(entry_array.size, dtype=bool)
         if bought_at and prior is not None:
@@ -261,7 +281,12 @@ class Resolver:
             is_bought[bought_positions] = True
             rows = np.flatnonzero(is_bought[owners])
             own_rows = entry_array[rows]
-            parts = partial_matches(forms, self._spoken_array[own_rows].tolist(), self._sound_array[own_rows].tolist())
+            parts = partial_matches(
+                forms,
+                self._spoken_array[own_rows].tolist(),
+                self._sound_array[own_rows].tolist(),
+                self._coarse_array[own_rows].tolist(),
+            )
             partial[rows] = parts > matches[rows]
             matches[rows] = np.maximum(matches[rows], parts)
             stats = [bought_at[owner] for owner in owners[rows].tolist()]
@@ -337,7 +362,13 @@ class Resolver:
             and not habitual
             and any(not item.partial and item.match >= WHOLE_NAME_MATCH for item in distinct[1:])
         )
+        # The history made the lead, the words prefer another product: a question, never an accept.
+        words_prefer_other = best.bought is not None and any(
+            item.match > best.match + WORDS_PREFER_MARGIN for item in distinct[1:]
+        )
         decision = decide(candidates[0].confidence, max(close, twins, int(whole_name_rival)), match=best.match)
+        if words_prefer_other and decision is Decision.ACCEPT:
+            decision = Decision.CHOOSE
         # Not sold is not added: the words ask for one kind of product, the best match is another kind that shares
         # a word ("oat milk" -> "Oat Milk Soap"); at most a question.
         product = products[0]

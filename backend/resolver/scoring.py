@@ -21,13 +21,20 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
+from backend.resolver.phonemes import Pronouncer, coarse
 from backend.spoken import sound_key, word_sound
 
 SPELLING_WEIGHT: Final = 0.4
 SOUND_WEIGHT: Final = 0.6
+# With pronunciations (tuned on half a of the dev sets, checked on half b).
+PHONE_SPELLING_WEIGHT: Final = 0.3
+PHONE_SOUND_WEIGHT: Final = 0.3
+PHONE_WEIGHT: Final = 0.2
+COARSE_WEIGHT: Final = 0.2
 COVERAGE_WEIGHT: Final = 0.3
 PARTIAL_SOUND_WEIGHT: Final = 0.6
 COVERAGE_FROM: Final = 0.7  # word coverage is only worth computing for partial matches this good
+PARTIAL_PHONE_WEIGHT: Final = 0.3
 SHORT_NAME_POWER: Final = 1.0  # how hard a name shorter than the query is held to the words it leaves out
 TRAILING_WEIGHT: Final = 0.3  # share of the partial match given to the end of the name
 
@@ -49,10 +56,15 @@ class QueryForms:
     spoken: str
     sound: str
     word_sounds: tuple[str, ...]
+    phones: str = ""  # the pronunciation (``backend.resolver.phonemes``), when the resolver has one
+    coarse: str = ""  # the same with similar sounds merged
 
     @classmethod
-    def of(cls, spoken: str) -> QueryForms:
-        return cls(spoken, sound_key(spoken), tuple(word_sound(word) for word in spoken.split()))
+    def of(cls, spoken: str, pronouncer: Pronouncer | None = None) -> QueryForms:
+        phones = pronouncer.phrase(spoken) if pronouncer is not None else ""
+        return cls(
+            spoken, sound_key(spoken), tuple(word_sound(word) for word in spoken.split()), phones, coarse(phones)
+        )
 
 
 def full_match(query: QueryForms, spoken: str, sound: str) -> float:
@@ -60,11 +72,30 @@ def full_match(query: QueryForms, spoken: str, sound: str) -> float:
     return SPELLING_WEIGHT * similarity(query.spoken, spoken) + SOUND_WEIGHT * similarity(query.sound, sound)
 
 
-def full_matches(query: QueryForms, spoken: Sequence[str], sound: Sequence[str]) -> npt.NDArray[np.float64]:
-    """``full_match`` against many names at once (one rapidfuzz ``cdist`` call per form)."""
+def full_matches(
+    query: QueryForms,
+    spoken: Sequence[str],
+    sound: Sequence[str],
+    phones: Sequence[str] | None = None,
+    coarse_phones: Sequence[str] | None = None,
+) -> npt.NDArray[np.float64]:
+    """``full_match`` against many names at once (one rapidfuzz ``cdist`` call per form).
+
+    With pronunciations, the phone strings and their coarse classes join the mix: a substitution
+    between similar sounds costs only in the fine string, so it costs half of another one.
+    """
     by_spelling = process.cdist((query.spoken,), spoken, scorer=similarity, dtype=np.float64, workers=1)[0]
     by_sound = process.cdist((query.sound,), sound, scorer=similarity, dtype=np.float64, workers=1)[0]
-    return SPELLING_WEIGHT * by_spelling + SOUND_WEIGHT * by_sound  # type: ignore[no-any-return]
+    if phones is None or coarse_phones is None or not query.phones:
+        return SPELLING_WEIGHT * by_spelling + SOUND_WEIGHT * by_sound  # type: ignore[no-any-return]
+    by_phones = process.cdist((query.phones,), phones, scorer=similarity, dtype=np.float64, workers=1)[0]
+    by_coarse = process.cdist((query.coarse,), coarse_phones, scorer=similarity, dtype=np.float64, workers=1)[0]
+    return (  # type: ignore[no-any-return]
+        PHONE_SPELLING_WEIGHT * by_spelling
+        + PHONE_SOUND_WEIGHT * by_sound
+        + PHONE_WEIGHT * by_phones
+        + COARSE_WEIGHT * by_coarse
+    )
 
 
 def word_coverage(query: QueryForms, spoken: str) -> float:
@@ -76,7 +107,9 @@ def word_coverage(query: QueryForms, spoken: str) -> float:
     return total / len(query.word_sounds)
 
 
-def partial_matches(query: QueryForms, spoken: Sequence[str], sound: Sequence[str]) -> npt.NDArray[np.float64]:
+def partial_matches(
+    query: QueryForms, spoken: Sequence[str], sound: Sequence[str], coarse_phones: Sequence[str] | None = None
+) -> npt.NDArray[np.float64]:
     """How well the query matches *part* of each name (short words for a known product), 0..1.
 
     ``partial_ratio`` on sound keys and spoken forms, mixed with the similarity to the end of the
@@ -97,6 +130,14 @@ def partial_matches(query: QueryForms, spoken: Sequence[str], sound: Sequence[st
         PARTIAL_SOUND_WEIGHT * by_sound * sound_cover**SHORT_NAME_POWER
         + (1 - PARTIAL_SOUND_WEIGHT) * by_spelling * spelling_cover**SHORT_NAME_POWER
     ) / 100
+    if coarse_phones is not None and query.coarse:
+        by_phones = process.cdist(
+            (query.coarse,), coarse_phones, scorer=fuzz.partial_ratio, dtype=np.float64, workers=1
+        )[0]
+        phones_cover = np.minimum(
+            1.0, np.fromiter(map(len, coarse_phones), dtype=np.float64, count=len(coarse_phones)) / len(query.coarse)
+        )
+        partial = (1 - PARTIAL_PHONE_WEIGHT) * partial + PARTIAL_PHONE_WEIGHT * by_phones * phones_cover / 100
     # People name a product they know by its last words, the head of the name ("fuji apple" for
     # "Organic Large Extra Fancy Fuji Apple"), so the end of the name, as long as the query, counts
     # too. Cut by characters, not words: recognisers split and merge words ("polka shoes").

@@ -11,11 +11,12 @@ The best reading of each product counts, so a reading can only add candidates, n
 from __future__ import annotations
 
 from backend.resolver.amounts import Amount
+from backend.resolver.phonemes import Pronouncer
 from backend.resolver.scoring import QueryForms
 from backend.spoken import query_form, spoken_form, without_carrier
 
 
-def query_variants(text: str, amount: Amount) -> list[QueryForms]:
+def query_variants(text: str, amount: Amount, pronouncer: Pronouncer | None = None) -> list[QueryForms]:
     """Distinct non-empty readings of ``text``, the stripped one first."""
     readings = [query_form(text), without_carrier(spoken_form(text)), query_form(amount.words)]
-    return [QueryForms.of(reading) for reading in dict.fromkeys(readings) if reading]
+    return [QueryForms.of(reading, pronouncer) for reading in dict.fromkeys(readings) if reading]

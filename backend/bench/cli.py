@@ -30,6 +30,7 @@ from backend.bench.measure import (
     SetReport,
     build_measured,
     latency_ms,
+    prebuilt_figures,
     score_baseline,
     score_resolver,
     throughput,
@@ -85,6 +86,7 @@ def run_resolve(args: argparse.Namespace) -> int:
     texts = [query.heard for report in reports for query in report.eval_set.queries]
     sets = [report.eval_set for report in reports]
     performance = _performance(resolver, build, texts, catalog, scale_million=args.scale_million)
+    performance["prebuilt"] = prebuilt_figures(resolver, args.catalog, texts)
     if args.scale_million:
         del resolver
         million = _million(catalog, sets, histories, judge, texts)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping
@@ -16,6 +20,7 @@ from backend.bench.baselines import Baseline
 from backend.bench.evalset import EvalQuery, EvalSet, Judge
 from backend.catalog import Catalog
 from backend.resolver import Decision, PurchaseStatsLike, Resolver
+from backend.resolver.tables import catalog_key
 
 Histories = Mapping[str, Mapping[str, PurchaseStatsLike]]
 
@@ -179,7 +184,7 @@ def score_baseline(
     )
 
 
-def _status_kib(field_name: str) -> int | None:
+def status_kib(field_name: str) -> int | None:
     """A memory figure from /proc/self/status (Linux), in KiB."""
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
@@ -213,11 +218,11 @@ class BuildFigures:
 
 def build_measured(catalog: Catalog) -> tuple[Resolver, BuildFigures]:
     _reset_peak_rss()
-    before = _status_kib("VmRSS")
+    before = status_kib("VmRSS")
     started = time.perf_counter()
     resolver = Resolver(catalog)
     elapsed = time.perf_counter() - started
-    after, peak = _status_kib("VmRSS"), _status_kib("VmHWM")
+    after, peak = status_kib("VmRSS"), status_kib("VmHWM")
     growth = None if before is None or after is None else (after - before) / 1024
     peak_growth = None if before is None or peak is None else (peak - before) / 1024
     return resolver, BuildFigures(len(catalog), elapsed, growth, peak_growth)
@@ -245,3 +250,23 @@ def throughput(resolve: Callable[[str], object], texts: list[str], *, threads: i
 
 def mean(values: list[float]) -> float:
     return statistics.fmean(values) if values else 0.0
+
+
+def prebuilt_figures(resolver: Resolver, catalog_dir: Path, texts: list[str]) -> dict[str, object]:
+    """Store the resolver's tables, then load them in a fresh process (``backend.bench.coldstart``): a cold start."""
+    with tempfile.TemporaryDirectory(prefix="voicecart-bench-") as scratch:
+        cache = Path(scratch)
+        started = time.perf_counter()
+        resolver.tables.save(cache / catalog_key(resolver.catalog))
+        save_s = time.perf_counter() - started
+        size_mb = sum(path.stat().st_size for path in cache.rglob("*") if path.is_file()) / 1e6
+        queries = cache / "queries.txt"
+        queries.write_text("\n".join(texts), encoding="utf-8")
+        probe = subprocess.run(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", "backend.bench.coldstart", str(catalog_dir), str(cache), str(queries)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        cold = json.loads(probe.stdout.strip().splitlines()[-1])
+    return {"save_s": round(save_s, 3), "size_mb": round(size_mb, 1), **cold}

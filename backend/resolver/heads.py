@@ -42,23 +42,37 @@ def heads_of(name: str) -> frozenset[str]:
 class HeadDepartments:
     """For each head word, the departments whose products it heads."""
 
-    def __init__(self, products: Iterable[Product]) -> None:
+    def __init__(self, heads: list[str], named: dict[str, frozenset[str]]) -> None:
+        self.heads = heads  # per catalog position: what the product's name says it is (words, space-separated)
+        self._named = named  # head word -> the departments it names
+
+    @classmethod
+    def build(cls, products: Iterable[Product]) -> HeadDepartments:
         counts: dict[str, Counter[str]] = defaultdict(Counter)
-        self.heads: list[frozenset[str]] = []
+        heads: list[str] = []
         for product in products:
-            self.heads.append(heads_of(product.name))
+            heads.append(" ".join(sorted(heads_of(product.name))))
             counts[head_of(product.name)][product.department] += 1
-        self._named: dict[str, frozenset[str]] = {}
+        named: dict[str, frozenset[str]] = {}
         for head, departments in counts.items():
             total = sum(departments.values())
             if total >= MIN_PRODUCTS:
-                self._named[head] = frozenset(name for name, count in departments.items() if count >= MIN_SHARE * total)
+                named[head] = frozenset(name for name, count in departments.items() if count >= MIN_SHARE * total)
+        return cls(heads, named)
 
-    def other_kind(self, query_head: str, product_spoken: str, product_heads: frozenset[str], department: str) -> bool:
+    @classmethod
+    def from_lists(cls, heads: list[str], named: dict[str, frozenset[str]]) -> HeadDepartments:
+        return cls(heads, named)
+
+    def named_lists(self) -> dict[str, list[str]]:
+        """The head -> departments table as JSON data."""
+        return {head: sorted(departments) for head, departments in self._named.items()}
+
+    def other_kind(self, query_head: str, product_spoken: str, product_heads: str, department: str) -> bool:
         """The words ask for one kind of product and this is another that only shares the word: the words' head
         is in its name but is not what it is, and it is in a department that head never names. Unknown head
         words, and heads the name does not hold (a misheard ending), say nothing."""
-        if query_head in product_heads or query_head not in product_spoken.split():
+        if query_head in product_heads.split() or query_head not in product_spoken.split():
             return False
         named = self._named.get(query_head)
         return named is not None and department not in named

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -34,6 +36,13 @@ def entry_features(spoken: str, sound: str, phones: str = "") -> set[str]:
         padded = f"^{phones}$"
         features.update(PHONE_PREFIX + padded[i : i + 3] for i in range(max(len(padded) - 2, 1)))
     return features
+
+
+@dataclass(frozen=True, slots=True)
+class IndexParts:
+    vocabulary: list[str]
+    numbers: dict[str, npt.NDArray[Any]]
+    settings: dict[str, int]
 
 
 class CandidateIndex:
@@ -73,6 +82,36 @@ class CandidateIndex:
         self._max_postings = max_postings
         self._document_frequency = document_frequency
         self.size = count
+
+    @classmethod
+    def from_arrays(
+        cls, vocabulary: list[str], numbers: dict[str, npt.NDArray[Any]], settings: dict[str, int]
+    ) -> CandidateIndex:
+        """An index from the parts ``arrays`` gave (numpy arrays may be memory-mapped)."""
+        index = cls.__new__(cls)
+        index._postings = numbers["postings"]
+        index._offsets = numbers["offsets"]
+        index._idf = numbers["idf"]
+        index._mass = numbers["mass"]
+        index._document_frequency = numbers["document_frequency"]
+        index._vocabulary = {feature: number for number, feature in enumerate(vocabulary)}
+        index._max_df = settings["max_df"]
+        index._max_postings = settings["max_postings"]
+        index.size = settings["size"]
+        return index
+
+    def arrays(self) -> IndexParts:
+        """The index as plain parts to store: features in id order, numpy arrays, settings."""
+        vocabulary = sorted(self._vocabulary, key=self._vocabulary.__getitem__)
+        numbers: dict[str, npt.NDArray[Any]] = {
+            "postings": self._postings,
+            "offsets": self._offsets,
+            "idf": self._idf,
+            "mass": self._mass,
+            "document_frequency": self._document_frequency,
+        }
+        settings = {"max_df": self._max_df, "max_postings": self._max_postings, "size": self.size}
+        return IndexParts(vocabulary, numbers, settings)
 
     @property
     def nbytes(self) -> int:

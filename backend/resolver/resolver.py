@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-import string
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -16,10 +16,9 @@ from backend.catalog import Catalog, Product
 from backend.number_words import number_to_words
 from backend.resolver.amounts import Amount, parse_amount
 from backend.resolver.confidence import CHOOSE_LEAD, confidence, decide
-from backend.resolver.heads import HeadDepartments, head_of
-from backend.resolver.index import CandidateIndex
+from backend.resolver.heads import head_of
 from backend.resolver.model import Candidate, Decision, Reason, ReasonCode, Resolution
-from backend.resolver.phonemes import Pronouncer, coarse, default_pronouncer
+from backend.resolver.phonemes import Pronouncer, default_pronouncer
 from backend.resolver.scoring import (
     QueryForms,
     full_match,
@@ -29,9 +28,11 @@ from backend.resolver.scoring import (
     reorder_share,
     similarity,
 )
+from backend.resolver.tables import ResolverTables, catalog_key, default_cache_dir
 from backend.resolver.twins import tells_apart
 from backend.resolver.variants import query_variants
-from backend.spoken import query_form, sound_key, spoken_form
+from backend.resolver.written import written_form
+from backend.spoken import query_form, spoken_form
 
 logger = logging.getLogger(__name__)
 
@@ -44,15 +45,6 @@ HABIT_SHARE = 1 / 3  # ... or in this share of all their orders (and more than o
 UNIT_MATCH_BONUS = 0.03  # the unit or pack size said is in the product's name
 SOUNDS_LIKE_GAP = 0.05  # sound match this much better than spelling: say "sounds like"
 MAX_HISTORY_CANDIDATES = 1_000  # the most-bought products of a very long history
-
-
-# Punctuation that only separates words ("100%, Colombian, Coffee!"); symbols said aloud (& % +) stay.
-_SEPARATORS = str.maketrans({char: " " for char in string.punctuation if char not in "&%+@#$"})
-
-
-def written_form(text: str) -> str:
-    """The words as written, ignoring case, spacing and separating punctuation (for exact-name matches)."""
-    return " ".join(text.casefold().translate(_SEPARATORS).split())
 
 
 def usually_bought(count: int, orders: int | None) -> bool:
@@ -95,41 +87,66 @@ class _Scored:
 class Resolver:
     """Resolves spoken product phrases against one catalog. Build once per process; safe to share across threads."""
 
-    def __init__(self, catalog: Catalog, *, retrieval_limit: int = 150, pronouncer: Pronouncer | None = None) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        *,
+        retrieval_limit: int = 150,
+        pronouncer: Pronouncer | None = None,
+        tables: ResolverTables | None = None,
+    ) -> None:
+        """Build the tables for ``catalog`` (seconds at 50k products), or use prebuilt ``tables`` of it
+        (see ``Resolver.cached``)."""
         started = time.perf_counter()
         self.catalog = catalog
         self.retrieval_limit = retrieval_limit
         self._products: tuple[Product, ...] = tuple(catalog)
         self._position = {product.id: number for number, product in enumerate(self._products)}
-        owners: list[int] = []
-        spoken: list[str] = []
-        self._entry_start = [0]  # a product's entries (name, then synonyms) are contiguous
-        for number, product in enumerate(self._products):
-            self._entry_start.append(self._entry_start[-1] + 1 + len(product.synonyms))
-            for name in (product.name, *product.synonyms):
-                owners.append(number)
-                spoken.append(spoken_form(name))
-        self._entry_owner = owners
-        self._owner_array = np.array(owners, dtype=np.int64)
-        self._start_array = np.array(self._entry_start, dtype=np.int64)
-        self._entry_spoken = spoken
-        self._entry_sound = [sound_key(form) for form in spoken]
-        self._spoken_array = np.array(spoken, dtype=object)
-        self._sound_array = np.array(self._entry_sound, dtype=object)
-        self._pronouncer = pronouncer if pronouncer is not None else default_pronouncer()
-        entry_phones = [self._pronouncer.phrase(form) for form in spoken]
-        self._phones_array = np.array(entry_phones, dtype=object)
-        self._coarse_array = np.array([coarse(phones) for phones in entry_phones], dtype=object)
-        self._written = [written_form(product.name) for product in self._products]
-        self._heads = HeadDepartments(self._products)
-        self._exact_names: dict[str, int] = {}
-        for number, name in enumerate(self._written):
-            self._exact_names.setdefault(name, number)
-        self._index = CandidateIndex(
-            zip(self._entry_spoken, self._entry_sound, self._coarse_array.tolist(), strict=True)
+        if tables is None:
+            tables = ResolverTables.build(catalog, pronouncer if pronouncer is not None else default_pronouncer())
+        if len(tables.written) != len(self._products):
+            raise ValueError("the tables were built for another catalog")
+        self.tables = tables
+        self._owner_array = tables.owners
+        self._start_array = tables.starts
+        self._entry_start = tables.starts.tolist()
+        self._entry_spoken = tables.spoken
+        self._entry_sound = tables.sound
+        self._spoken_array = np.array(tables.spoken, dtype=object)
+        self._sound_array = np.array(tables.sound, dtype=object)
+        self._phones_array = np.array(tables.phones, dtype=object)
+        self._coarse_array = np.array(tables.coarse, dtype=object)
+        self._pronouncer = tables.pronouncer
+        self._written = tables.written
+        self._heads = tables.heads
+        # The first product of each written name: later duplicates are overwritten by earlier ones.
+        self._exact_names: dict[str, int] = dict(
+            zip(reversed(self._written), range(len(self._written) - 1, -1, -1), strict=True)
         )
+        self._index = tables.index
         self.build_seconds = time.perf_counter() - started
-        logger.info("resolver index: %d entries in %.2f s", len(spoken), self.build_seconds)
+        logger.info("resolver: %d entries ready in %.2f s", len(tables.spoken), self.build_seconds)
+
+    @classmethod
+    def cached(cls, catalog: Catalog, *, cache_dir: Path | None = None, retrieval_limit: int = 150) -> Resolver:
+        """A resolver from the prebuilt tables of this catalog version, building and storing them on first use.
+
+        The tables live in ``cache_dir`` (default ``default_cache_dir()``) under the catalog's key, so a
+        process or a Lambda cold start loads them (memory-mapped) instead of building them. A cache that
+        cannot be written (read-only disk) only costs the build.
+        """
+        directory = (cache_dir or default_cache_dir()) / catalog_key(catalog)
+        if (directory / "meta.json").exists():
+            try:
+                return cls(catalog, retrieval_limit=retrieval_limit, tables=ResolverTables.load(directory))
+            except (OSError, ValueError, KeyError) as exc:
+                logger.warning("prebuilt resolver tables at %s unusable (%s); building them", directory, exc)
+        resolver = cls(catalog, retrieval_limit=retrieval_limit)
+        try:
+            resolver.tables.save(directory)
+        except OSError as exc:
+            logger.warning("cannot store resolver tables at %s: %s", directory, exc)
+        return resolver
 
     def __len__(self) -> int:
         return len(self._products)

@@ -29,6 +29,9 @@ PRODUCTS = ["pear", "green lentils", "rye crackers", "goat cheese", "mango chutn
         ("nine grain bread", None, None, "nine grain bread"),
         ("oat milk", None, None, "oat milk"),
         ("and to date", None, None, "and to date"),
+        ("dozen quail eggs", 1, "dozen", "quail egg"),
+        ("pound of pears", 1, "pound", "pear"),
+        ("bag chips", None, None, "bag chip"),
     ],
 )
 def test_examples(words: str, quantity: int | None, unit: str | None, product: str) -> None:

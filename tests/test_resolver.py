@@ -311,7 +311,7 @@ def test_usually_bought_only_when_it_is_true(resolver: Resolver, catalog: Catalo
     milk = catalog.get("27845")
 
     def codes(count: int, orders: int | None) -> set[ReasonCode]:
-        history = {milk.id: PurchaseStats(count=count, days_since_last=20.0)}
+        history = {milk.id: PurchaseStats(count=count, days_since_last=20.0), "24852": PurchaseStats(9, 2.0)}
         best = resolver.resolve("organic whole milk", history=history, orders=orders).best
         assert best is not None and best.product == milk
         return _codes(best)
@@ -320,7 +320,7 @@ def test_usually_bought_only_when_it_is_true(resolver: Resolver, catalog: Catalo
     assert ReasonCode.USUALLY_BOUGHT not in codes(1, 1)  # nor is a single purchase
     assert ReasonCode.USUALLY_BOUGHT in codes(3, 30)
     assert ReasonCode.USUALLY_BOUGHT in codes(2, 6)  # a third of their orders
-    assert ReasonCode.USUALLY_BOUGHT not in codes(2, None)
+    assert ReasonCode.USUALLY_BOUGHT not in codes(2, None)  # their bananas say they have 9+ orders
     best = resolver.resolve("organic whole milk", history={milk.id: PurchaseStats(2, 41.0)}, orders=6).best
     assert best is not None
     usual = next(reason for reason in best.reasons if reason.code is ReasonCode.USUALLY_BOUGHT)

@@ -163,6 +163,9 @@ def parse_amount(text: str) -> Amount:
     words = heard[start:]
     number = _number_at(words, 0)
     if number is None:
+        # A unit with no number ("dozen eggs", "pound of apples", as a slot may carry it): one of that unit.
+        if len(words) > 1 and (words[0] == "dozen" or (words[0] in UNITS and words[1] == "of")):
+            return _product(1, words[0], words[1:], words)
         if words and words[0] == "half" and words[1:3] in (["a", "dozen"], ["dozen"]):
             rest = words[3:] if words[1] == "a" else words[2:]
             return _product(6, None, rest, words)

@@ -89,11 +89,12 @@ class CandidateIndex:
     ) -> CandidateIndex:
         """An index from the parts ``arrays`` gave (numpy arrays may be memory-mapped)."""
         index = cls.__new__(cls)
-        index._postings = numbers["postings"]
-        index._offsets = numbers["offsets"]
-        index._idf = numbers["idf"]
-        index._mass = numbers["mass"]
-        index._document_frequency = numbers["document_frequency"]
+        # Plain ndarray views of (possibly memory-mapped) arrays: slicing a np.memmap makes a memmap per slice.
+        index._postings = np.asarray(numbers["postings"])
+        index._offsets = np.asarray(numbers["offsets"])
+        index._idf = np.asarray(numbers["idf"])
+        index._mass = np.asarray(numbers["mass"])
+        index._document_frequency = np.asarray(numbers["document_frequency"])
         index._vocabulary = {feature: number for number, feature in enumerate(vocabulary)}
         index._max_df = settings["max_df"]
         index._max_postings = settings["max_postings"]

@@ -38,6 +38,7 @@ logger = logging.getLogger(__name__)
 
 ALEXA_MATCH_SCORE = 0.97  # Alexa's own resolution, matched against our catalog ids
 EXACT_NAME_TIEBREAK = 1e-3  # the exact written name beats another product that sounds the same
+STRONG_MATCH = 0.8  # a match this good of a product bought in HABIT_ORDERS orders is not a weak one
 WORDS_PREFER_MARGIN = 0.05  # another product matching the words this much better is a real rival
 WHOLE_NAME_MATCH = 0.97  # the words are this product's whole name, as far as sound and spelling tell
 HABIT_ORDERS = 3  # bought in this many orders: "the one you usually buy"
@@ -167,9 +168,12 @@ class Resolver:
         ``dynamic_ids`` are the slot's matches from the customer's dynamic entities (their own
         authority in the request), taken first; ``alexa_ids`` those of the static slot values.
         ``orders`` is how many orders the customer has placed, when the caller knows it: it decides
-        whether a product is "the one you usually buy" (a third of their orders).
+        whether a product is "the one you usually buy" (a third of their orders). Without it, the count
+        of their most-bought product stands in (no customer has fewer orders than that).
         """
         history = history or {}
+        if orders is None and history:
+            orders = max(stats.count for stats in history.values())
         for ids, code in ((dynamic_ids, ReasonCode.DYNAMIC_MATCH), (alexa_ids, ReasonCode.ALEXA_MATCH)):
             known_ids = [product_id for product_id in dict.fromkeys(ids) if product_id in self._position]
             if known_ids:
@@ -233,8 +237,12 @@ class Resolver:
         if unit is not None:
             # A unit or pack size said ("a gallon of", "a six pack of") that the name holds ranks that product.
             unit_words = f" {unit} "
+            product_words = set(variants[-1].spoken.split())
             holds = np.fromiter(
-                (unit_words in f" {name} " for name in self._spoken_array[entry_array].tolist()),
+                (
+                    unit_words in f" {name} " and not product_words.isdisjoint(name.split())
+                    for name in self._spoken_array[entry_array].tolist()
+                ),
                 dtype=bool,
                 count=entry_array.size,
             )
@@ -373,15 +381,18 @@ class Resolver:
         close = sum(1 for item in distinct[1:] if best.score - item.score <= CHOOSE_LEAD)
         # The words are part of a product they bought and the whole name of another one ("yellow onions"):
         # both readings are real, and unless they buy theirs habitually the history must not settle it unasked.
-        habitual = best.bought is not None and best.bought.count >= HABIT_ORDERS
+        habitual = best.bought is not None and usually_bought(best.bought.count, orders)
         whole_name_rival = (
             best.partial
             and not habitual
             and any(not item.partial and item.match >= WHOLE_NAME_MATCH for item in distinct[1:])
         )
         # The history made the lead, the words prefer another product: a question, never an accept.
-        words_prefer_other = best.bought is not None and any(
-            item.match > best.match + WORDS_PREFER_MARGIN for item in distinct[1:]
+        # (Their habit, matched well, is what short words mean: "swiss cheese" for their "Baby Swiss Slices Cheese".)
+        words_prefer_other = (
+            best.bought is not None
+            and not (habitual and best.match >= STRONG_MATCH)
+            and any(item.match > best.match + WORDS_PREFER_MARGIN for item in distinct[1:])
         )
         decision = decide(candidates[0].confidence, max(close, twins, int(whole_name_rival)), match=best.match)
         if words_prefer_other and decision is Decision.ACCEPT:

@@ -35,6 +35,7 @@ COVERAGE_WEIGHT: Final = 0.3
 PARTIAL_SOUND_WEIGHT: Final = 0.6
 COVERAGE_FROM: Final = 0.7  # word coverage is only worth computing for partial matches this good
 PARTIAL_PHONE_WEIGHT: Final = 0.3
+WORD_SET_WEIGHT: Final = 0.9  # all heard words in the name, out of order: nearly as good as in order
 SHORT_NAME_POWER: Final = 1.0  # how hard a name shorter than the query is held to the words it leaves out
 TRAILING_WEIGHT: Final = 0.3  # share of the partial match given to the end of the name
 
@@ -148,6 +149,13 @@ def partial_matches(
     partial = TRAILING_WEIGHT * by_tail + (1 - TRAILING_WEIGHT) * partial
     for row in np.flatnonzero(partial >= COVERAGE_FROM).tolist():
         partial[row] = COVERAGE_WEIGHT * word_coverage(query, spoken[row]) + (1 - COVERAGE_WEIGHT) * partial[row]
+    # Every heard word is a word of the name, in another order ("coffee beans" for "Whole Bean Coffee").
+    heard = set(query.spoken.split())
+    if len(heard) > 1:
+        shares = np.fromiter(
+            (len(heard.intersection(name.split())) / len(heard) for name in spoken), dtype=np.float64, count=len(spoken)
+        )
+        partial = np.maximum(partial, WORD_SET_WEIGHT * (shares >= 1.0))
     return partial
 
 

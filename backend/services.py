@@ -121,7 +121,7 @@ def build_backend(
         from backend.resolver import Resolver
 
         if resolver is None:
-            return Resolver(catalog)
+            return Resolver.cached(catalog)
         return resolver() if callable(resolver) else resolver
 
     resolver_once = _Once(build_resolver)

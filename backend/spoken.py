@@ -60,6 +60,7 @@ _UNITS: Final = {
     "oz": "ounce",
     "fl": "fluid",
     "lb": "pound",
+    "lbs": "pound",
     "ct": "count",
     "pk": "pack",
     "gal": "gallon",
@@ -235,6 +236,11 @@ def spoken_form(text: str) -> str:
             words.extend(_UNITS.get(word, word).split())
         after_number = False
     return " ".join(words)
+
+
+def without_carrier(spoken: str) -> str:
+    """A spoken form without the words a request ends with ("to my cart", "please")."""
+    return _CARRIER_END.sub("", spoken).strip() or spoken
 
 
 @lru_cache(maxsize=16_384)

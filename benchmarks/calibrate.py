@@ -5,7 +5,9 @@ bought before) and whether it was right, fits a logistic regression (Newton's me
 prints the coefficients, a reliability table and the wrong-accepted share at a few thresholds.
 
     .venv/bin/python benchmarks/calibrate.py ../shared/eval/spoken_catalog_dev.csv \
-        ../shared/eval/spoken_personal_dev.csv
+        ../shared/eval/spoken_personal_dev.csv [--half a]
+
+``--half a`` fits on one stable half of the rows (``EvalQuery.half``), so the other half checks it.
 """
 
 from __future__ import annotations
@@ -23,14 +25,21 @@ from backend.resolver import Resolver
 CUTOFF = 0.45
 
 
-def main(paths: list[str]) -> None:
+def main(arguments: list[str]) -> None:
+    half = None
+    if "--half" in arguments:
+        at = arguments.index("--half")
+        half = arguments[at + 1]
+        arguments = arguments[:at] + arguments[at + 2 :]
+    paths = arguments
     catalog = load_default_catalog()
     resolver = Resolver(catalog)
     judge = Judge(catalog)
     histories = _histories(DEFAULT_DATA_DIR / "customers_sample.csv")
     features, labels = [], []
     for path in paths:
-        for query in load_eval_set(Path(path)).queries:
+        eval_set = load_eval_set(Path(path))
+        for query in (eval_set.half(half) if half else eval_set).queries:
             history = histories.get(query.customer_id) if query.customer_id else None
             candidates = resolver.resolve(query.heard, history=history).candidates
             if not candidates:
@@ -39,7 +48,7 @@ def main(paths: list[str]) -> None:
             runner_up = candidates[1].score if len(candidates) > 1 else CUTOFF
             bought = any(reason.code == "bought_before" for reason in best.reasons)
             features.append((1.0, best.match, best.score - runner_up, float(bought)))
-            labels.append(float(judge.is_right(best.product.id, query.expected_id)))
+            labels.append(float(judge.right_for(best.product.id, query)))
     x, y = np.array(features), np.array(labels)
     weights = np.zeros(x.shape[1])
     for _ in range(50):

@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "skill.commands.models",
     "skill.commands.signer",
     "backend.bench.cli",
+    "backend.catalog.index_files",
 )
 
 

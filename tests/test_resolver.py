@@ -6,6 +6,7 @@ import csv
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,8 @@ from backend.catalog import DEFAULT_DATA_DIR, Catalog, Product, load_default_cat
 from backend.demo.histories import load_histories
 from backend.resolver import Candidate, Decision, ReasonCode, Resolver
 from backend.resolver.purchases import PurchaseStats
-from backend.spoken import spoken_form
+from backend.resolver.resolver import written_form
+from backend.spoken import sound_key, spoken_form
 
 FIXTURES = Path(__file__).parent / "fixtures" / "resolver"
 ANCHOR = date(2017, 6, 1)
@@ -47,9 +49,9 @@ class Products(list[Product]):
 
 @pytest.fixture(scope="session")
 def unique_sounding(catalog: Catalog) -> Products:
-    """Products no other product shares a spoken name with (duplicates cannot be told apart by voice)."""
-    counts = Counter(spoken_form(product.name) for product in catalog)
-    return Products(product for product in catalog if counts[spoken_form(product.name)] == 1)
+    """Products no other product sounds like (same spoken form or sound key: they cannot be told apart by voice)."""
+    counts = Counter(sound_key(spoken_form(product.name)) for product in catalog)
+    return Products(product for product in catalog if counts[sound_key(spoken_form(product.name))] == 1)
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -242,3 +244,106 @@ def test_what_they_buy_does_not_override_a_clearly_better_match(
     result = resolver.resolve("organic hole milk", history=histories["2706"])
     assert result.best is not None
     assert result.best.product.name == "Organic Whole Milk"
+
+
+def test_a_heard_word_their_product_lacks_points_elsewhere(resolver: Resolver, catalog: Catalog) -> None:
+    # They buy "Whole Milk"; the words have one more word than its name, and another product's name is exactly them.
+    theirs = catalog.get("4210")
+    history = {theirs.id: PurchaseStats(count=12, days_since_last=4.0), "24852": PurchaseStats(20, 2.0)}
+    resolution = resolver.resolve("organic whole milk", history=history)
+    assert resolution.best is not None and resolution.best.product.id == "27845"
+
+
+def test_a_weak_match_never_takes_the_lead_from_the_history(resolver: Resolver, catalog: Catalog) -> None:
+    # Noise matches every name about equally; a product they buy a lot must not be accepted on it.
+    history = {"24852": PurchaseStats(count=40, days_since_last=1.0), "4210": PurchaseStats(30, 2.0)}
+    resolution = resolver.resolve("fell shadow wrist", history=history)
+    assert resolution.decision is not Decision.ACCEPT
+
+
+def test_a_choice_always_offers_distinct_names_and_what_tells_them_apart(
+    resolver: Resolver, histories: dict[str, dict[str, PurchaseStats]]
+) -> None:
+    rows = _rows("spoken_catalog_sample.csv") + _rows("spoken_personal_sample.csv")
+    choices = 0
+    for row in rows:
+        resolution = resolver.resolve(row["asr_hypothesis"], history=histories.get(row.get("user_id") or ""))
+        names = [written_form(candidate.product.name) for candidate in resolution.candidates]
+        assert len(names) == len(set(names))
+        if resolution.decision is Decision.CHOOSE:
+            choices += 1
+            assert len(names) >= 2
+            assert all(candidate.tells_apart for candidate in resolution.candidates)
+    assert choices  # the samples hold some real choices
+
+
+def test_twins_spoken_alike_are_a_choice_with_what_tells_them_apart(resolver: Resolver) -> None:
+    resolution = resolver.resolve("pizza for cheese")
+    assert resolution.decision is Decision.CHOOSE
+    by_id = {candidate.product.id: candidate for candidate in resolution.candidates}
+    assert {"8012", "35584"} <= by_id.keys()
+    assert by_id["8012"].tells_apart == ("4",) and by_id["35584"].tells_apart == ("four",)
+
+
+def test_identical_names_are_one_option(resolver: Resolver, catalog: Catalog) -> None:
+    resolution = resolver.resolve("organic whole milk")
+    names = [candidate.product.name.casefold() for candidate in resolution.candidates]
+    assert len(names) == len(set(names))
+    assert resolution.decision is not Decision.CHOOSE or len(resolution.candidates) >= 2
+
+
+def test_alexa_ids_of_one_name_are_one_answer(resolver: Resolver, catalog: Catalog) -> None:
+    same = ["42", "2059"]  # "Biotin 1000 mcg" and "Biotin 1000 Mcg"
+    assert written_form(catalog.get(same[0]).name) == written_form(catalog.get(same[1]).name)
+    resolution = resolver.resolve("biotin one thousand microgram", alexa_ids=same)
+    assert resolution.decision is Decision.ACCEPT and len(resolution.candidates) == 1
+
+
+def test_the_amount_said_is_understood_with_the_product(resolver: Resolver) -> None:
+    apples = resolver.resolve("three pounds of honeycrisp apples")
+    assert apples.amount is not None and (apples.amount.quantity, apples.amount.unit) == (3, "pound")
+    assert apples.best is not None and "Honeycrisp" in apples.best.product.name
+    milk = resolver.resolve("one percent milk")
+    assert milk.amount is not None and milk.amount.quantity is None
+    assert milk.best is not None and spoken_form(milk.best.product.name).startswith("one percent")
+
+
+def test_usually_bought_only_when_it_is_true(resolver: Resolver, catalog: Catalog) -> None:
+    milk = catalog.get("27845")
+
+    def codes(count: int, orders: int | None) -> set[ReasonCode]:
+        history = {milk.id: PurchaseStats(count=count, days_since_last=20.0), "24852": PurchaseStats(9, 2.0)}
+        best = resolver.resolve("organic whole milk", history=history, orders=orders).best
+        assert best is not None and best.product == milk
+        return _codes(best)
+
+    assert ReasonCode.USUALLY_BOUGHT not in codes(1, 30)  # once in 30 orders is not "usually"
+    assert ReasonCode.USUALLY_BOUGHT not in codes(1, 1)  # nor is a single purchase
+    assert ReasonCode.USUALLY_BOUGHT in codes(3, 30)
+    assert ReasonCode.USUALLY_BOUGHT in codes(2, 6)  # a third of their orders
+    assert ReasonCode.USUALLY_BOUGHT not in codes(2, None)  # their bananas say they have 9+ orders
+    best = resolver.resolve("organic whole milk", history={milk.id: PurchaseStats(2, 41.0)}, orders=6).best
+    assert best is not None
+    usual = next(reason for reason in best.reasons if reason.code is ReasonCode.USUALLY_BOUGHT)
+    assert (usual.count, usual.days, usual.orders) == (2, 41, 6)
+
+
+def test_dynamic_entity_ids_come_first(resolver: Resolver) -> None:
+    resolution = resolver.resolve("banana", dynamic_ids=["27845"], alexa_ids=["24852"])
+    assert resolution.decision is Decision.ACCEPT
+    assert resolution.best is not None and resolution.best.product.id == "27845"
+    assert _codes(resolution.best) == {ReasonCode.DYNAMIC_MATCH}
+
+
+def test_another_kind_of_product_sharing_the_words_is_only_a_question() -> None:
+    dairy = [
+        Product(str(n), f"{kind} Milk", "milk", "dairy eggs", Decimal("1"))
+        for n, kind in enumerate(("Whole", "Skim", "Soy", "Lactose Free", "Chocolate", "Almond"))
+    ]
+    soap = Product("99", "Oat Milk Soap", "soap", "personal care", Decimal("4"))
+    small = Resolver(Catalog([*dairy, soap]))
+    assert small.resolve("oat milk soap").decision is Decision.ACCEPT  # the words end in what it is
+    # They buy the soap often, and the words are part of its name, but "... milk" asks for a milk.
+    resolution = small.resolve("oat milk", history={soap.id: PurchaseStats(count=6, days_since_last=5.0)})
+    assert resolution.best is not None and resolution.best.product == soap
+    assert resolution.decision is not Decision.ACCEPT

@@ -28,6 +28,9 @@ def test_bench_prints_one_json_object_per_set_then_performance(capsys: pytest.Ca
     assert result["top1"] == 1.0
     assert result["wrong_accepted"] == 0.0
     assert {"p50_ms", "p99_ms", "top3", "accepted"} <= result.keys()
+    assert set(result["decisions"]) == {"accept", "confirm", "choose", "not_found"}
+    assert sum(result["decisions"].values()) == pytest.approx(1.0)
+    assert result["groups"]["voice=flite:slt"]["n"] == 1 and result["groups"]["rate=175"]["n"] == 2
     methods = {baseline["method"]: baseline for baseline in result["baselines"]}
     assert "rapidfuzz WRatio" in methods and "difflib.get_close_matches" in methods
     assert methods["rapidfuzz WRatio"]["n"] == 2 and methods["rapidfuzz WRatio"]["subset"]
@@ -50,6 +53,17 @@ def test_judge_accepts_the_expected_id_or_the_same_name() -> None:
     assert not judge.is_right("24852", "5")
     assert not judge.is_right(None, "5")
     assert not judge.is_right("unknown", "5")
+    # The words said were another product's: that product is right too (the personal-set rule).
+    assert judge.is_right("24852", "5", said_id="24852")
+    assert not judge.is_right("8", "5", said_id="24852")
+
+
+def test_halves_split_every_set_into_two_disjoint_parts() -> None:
+    eval_set = load_eval_set(FIXTURES / "resolver" / "spoken_personal_sample.csv")
+    first, second = eval_set.half("a"), eval_set.half("b")
+    assert len(first.queries) + len(second.queries) == len(eval_set.queries)
+    assert not set(first.queries) & set(second.queries)
+    assert first.queries and second.queries
 
 
 def test_eval_set_reads_catalog_and_personal_layouts() -> None:

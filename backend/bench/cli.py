@@ -17,17 +17,20 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from backend.bench.baselines import build_baselines
-from backend.bench.evalset import Judge, load_eval_set
+from backend.bench.evalset import EvalSet, Judge, load_eval_set
 from backend.bench.measure import (
     BuildFigures,
     Histories,
+    Score,
     SetReport,
     build_measured,
     latency_ms,
+    prebuilt_figures,
     score_baseline,
     score_resolver,
     throughput,
@@ -53,6 +56,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     resolve.add_argument("--slow-subset", type=int, default=200, help="queries per set for the slow baselines")
     resolve.add_argument("--difflib-subset", type=int, default=40, help="queries per set for difflib (seconds each)")
     resolve.add_argument("--no-baselines", action="store_true", help="measure only the resolver")
+    resolve.add_argument(
+        "--half", choices=("a", "b"), help="only one stable half of each set's rows (tune on one, check on the other)"
+    )
     resolve.set_defaults(func=run_resolve)
 
 
@@ -68,6 +74,8 @@ def run_resolve(args: argparse.Namespace) -> int:
     reports = []
     for path in args.queries:
         eval_set = load_eval_set(path)
+        if args.half:
+            eval_set = eval_set.half(args.half)
         report = SetReport(eval_set, score_resolver(resolver, eval_set, histories, judge))
         for baseline in baselines:
             if baseline.personal_only and not eval_set.personal:
@@ -76,7 +84,15 @@ def run_resolve(args: argparse.Namespace) -> int:
             report.baselines.append(score_baseline(baseline, eval_set, histories, judge, subset=subset))
         reports.append(report)
     texts = [query.heard for report in reports for query in report.eval_set.queries]
+    sets = [report.eval_set for report in reports]
     performance = _performance(resolver, build, texts, catalog, scale_million=args.scale_million)
+    performance["prebuilt"] = prebuilt_figures(resolver, args.catalog, texts)
+    if args.scale_million:
+        del resolver
+        million = _million(catalog, sets, histories, judge, texts)
+        performance["million"] = million.figures
+        for report in reports:
+            report.million = million.scores.get(report.eval_set.name)
     if args.json:
         for report in reports:
             print(json.dumps(_set_json(report)))
@@ -106,12 +122,25 @@ def _performance(
             "threads_2": round(throughput(resolver.resolve, texts, threads=2), 1),
         },
     }
-    if scale_million:
-        del resolver
-        big_resolver, big_build = build_measured(recombined_catalog(catalog))
-        big_p50, big_p99 = latency_ms(big_resolver, texts)
-        figures["million"] = {**big_build.as_dict(), "p50_ms": round(big_p50, 3), "p99_ms": round(big_p99, 3)}
     return figures
+
+
+@dataclass(slots=True)
+class _Million:
+    figures: dict[str, object]
+    scores: dict[str, Score]
+
+
+def _million(catalog: Catalog, sets: list[EvalSet], histories: Histories, judge: Judge, texts: list[str]) -> _Million:
+    """Build the 1,000,000-product index, time it, and score every set against it (same judge: real ids)."""
+    big_resolver, big_build = build_measured(recombined_catalog(catalog))
+    big_p50, big_p99 = latency_ms(big_resolver, texts)
+    scores = {
+        eval_set.name: score_resolver(big_resolver, eval_set, histories, judge, method="voicecart resolver @1M")
+        for eval_set in sets
+    }
+    figures: dict[str, object] = {**big_build.as_dict(), "p50_ms": round(big_p50, 3), "p99_ms": round(big_p99, 3)}
+    return _Million(figures, scores)
 
 
 def _set_json(report: SetReport) -> dict[str, object]:
@@ -126,7 +155,10 @@ def _set_json(report: SetReport) -> dict[str, object]:
         "accepted": round(ours.accepted or 0.0, 4),
         "p50_ms": round(ours.p50_ms, 3),
         "p99_ms": round(ours.p99_ms, 3),
+        "decisions": ours.as_dict().get("decisions", {}),
+        "groups": ours.as_dict().get("groups", {}),
         "baselines": [score.as_dict() for score in report.baselines],
+        **({"million": report.million.as_dict()} if report.million else {}),
     }
 
 
@@ -141,13 +173,20 @@ def _print_tables(
         print(f"\n{report.eval_set.name} ({len(report.eval_set.queries)} queries)")
         print(header)
         print("-" * len(header))
-        for score in [report.ours, *report.baselines]:
+        for score in [report.ours, *([report.million] if report.million else []), *report.baselines]:
             wrong = "-" if score.wrong_accepted is None else f"{score.wrong_accepted:.3f}"
             accepted = "-" if score.accepted is None else f"{score.accepted:.3f}"
             name = score.method + (" *" if score.subset else "")
             print(
                 f"{name:<30} {score.n:>5} {score.top1:>6.3f} {score.top3:>6.3f} {wrong:>10} {accepted:>8}"
                 f" {score.p50_ms:>8.2f} {score.p99_ms:>8.2f}"
+            )
+        ours = report.ours
+        print("  decisions: " + ", ".join(f"{name} {share:.3f}" for name, share in ours.decisions.items()))
+        for group, part in ours.groups.items():
+            print(
+                f"  {group:<22} n {part['n']:>4.0f}  top1 {part['top1']:.3f}  top3 {part['top3']:.3f}"
+                f"  wrong acc. {part['wrong_accepted']:.3f}"
             )
     print(f"\n* slow baseline: first {slow_subset} queries of the set (difflib: first {difflib_subset}) only")
     print("\nperformance (latency on one core, over all queries of all sets)")

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
@@ -15,6 +20,7 @@ from backend.bench.baselines import Baseline
 from backend.bench.evalset import EvalQuery, EvalSet, Judge
 from backend.catalog import Catalog
 from backend.resolver import Decision, PurchaseStatsLike, Resolver
+from backend.resolver.tables import catalog_key
 
 Histories = Mapping[str, Mapping[str, PurchaseStatsLike]]
 
@@ -32,9 +38,11 @@ class Score:
     wrong_accepted: float | None = None
     accepted: float | None = None
     subset: bool = False
+    decisions: Mapping[str, float] = field(default_factory=dict)  # share of each decision (methods that decide)
+    groups: Mapping[str, Mapping[str, float]] = field(default_factory=dict)  # "voice=..." / "rate=..." -> figures
 
     def as_dict(self) -> dict[str, object]:
-        return {
+        figures: dict[str, object] = {
             "method": self.method,
             "n": self.n,
             "top1": round(self.top1, 4),
@@ -45,6 +53,36 @@ class Score:
             "p99_ms": round(self.p99_ms, 3),
             "subset": self.subset,
         }
+        if self.decisions:
+            figures["decisions"] = {name: round(share, 4) for name, share in self.decisions.items()}
+        if self.groups:
+            figures["groups"] = {name: dict(values) for name, values in self.groups.items()}
+        return figures
+
+
+@dataclass(slots=True)
+class _Tally:
+    """Counts behind a ``Score`` (for the whole set, or one voice or speaking rate)."""
+
+    n: int = 0
+    right1: int = 0
+    right3: int = 0
+    wrong_accepted: int = 0
+
+    def add(self, *, first_right: bool, any_right: bool, accepted: bool) -> None:
+        self.n += 1
+        self.right1 += first_right
+        self.right3 += any_right
+        self.wrong_accepted += accepted and not first_right
+
+    def figures(self) -> dict[str, float]:
+        n = self.n or 1
+        return {
+            "n": self.n,
+            "top1": round(self.right1 / n, 4),
+            "top3": round(self.right3 / n, 4),
+            "wrong_accepted": round(self.wrong_accepted / n, 4),
+        }
 
 
 @dataclass(slots=True)
@@ -52,6 +90,7 @@ class SetReport:
     eval_set: EvalSet
     ours: Score
     baselines: list[Score] = field(default_factory=list)
+    million: Score | None = None  # the same queries against the 1,000,000-product catalog
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -79,8 +118,13 @@ def _history(histories: Histories, query: EvalQuery) -> Mapping[str, PurchaseSta
     return histories.get(query.customer_id) if query.customer_id else None
 
 
-def score_resolver(resolver: Resolver, eval_set: EvalSet, histories: Histories, judge: Judge) -> Score:
-    right1 = right3 = wrong_accepted = accepted = 0
+def score_resolver(
+    resolver: Resolver, eval_set: EvalSet, histories: Histories, judge: Judge, *, method: str = "voicecart resolver"
+) -> Score:
+    """Top-1/top-3, wrong-but-accepted, decision shares and latency, overall and per voice and speaking rate."""
+    total = _Tally()
+    groups: dict[str, _Tally] = defaultdict(_Tally)
+    decisions: Counter[str] = Counter()
     latencies: list[float] = []
     with one_core():
         for query in eval_set.queries:
@@ -89,22 +133,29 @@ def score_resolver(resolver: Resolver, eval_set: EvalSet, histories: Histories, 
             resolution = resolver.resolve(query.heard, history=history)
             latencies.append((time.perf_counter() - started) * 1000)
             ids = [candidate.product.id for candidate in resolution.candidates[:3]]
-            first_right = bool(ids) and judge.is_right(ids[0], query.expected_id)
-            right1 += first_right
-            right3 += any(judge.is_right(product_id, query.expected_id) for product_id in ids)
-            if resolution.decision is Decision.ACCEPT:
-                accepted += 1
-                wrong_accepted += not first_right
-    n = len(eval_set.queries) or 1
+            first_right = bool(ids) and judge.right_for(ids[0], query)
+            outcome = {
+                "first_right": first_right,
+                "any_right": any(judge.right_for(product_id, query) for product_id in ids),
+                "accepted": resolution.decision is Decision.ACCEPT,
+            }
+            decisions[resolution.decision.value] += 1
+            total.add(**outcome)
+            for group in (f"voice={query.voice}", f"rate={query.rate}"):
+                if not group.endswith("="):
+                    groups[group].add(**outcome)
+    n = total.n or 1
     return Score(
-        "voicecart resolver",
-        len(eval_set.queries),
-        right1 / n,
-        right3 / n,
+        method,
+        total.n,
+        total.right1 / n,
+        total.right3 / n,
         percentile(latencies, 0.5),
         percentile(latencies, 0.99),
-        wrong_accepted / n,
-        accepted / n,
+        total.wrong_accepted / n,
+        decisions[Decision.ACCEPT.value] / n,
+        decisions={decision.value: decisions[decision.value] / n for decision in Decision},
+        groups={name: groups[name].figures() for name in sorted(groups)},
     )
 
 
@@ -119,8 +170,8 @@ def score_baseline(
         started = time.perf_counter()
         ids = baseline.answer(query.heard, history_ids)
         latencies.append((time.perf_counter() - started) * 1000)
-        right1 += bool(ids) and judge.is_right(ids[0], query.expected_id)
-        right3 += any(judge.is_right(product_id, query.expected_id) for product_id in ids[:3])
+        right1 += bool(ids) and judge.right_for(ids[0], query)
+        right3 += any(judge.right_for(product_id, query) for product_id in ids[:3])
     n = len(queries) or 1
     return Score(
         baseline.name,
@@ -133,7 +184,7 @@ def score_baseline(
     )
 
 
-def _status_kib(field_name: str) -> int | None:
+def status_kib(field_name: str) -> int | None:
     """A memory figure from /proc/self/status (Linux), in KiB."""
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
@@ -167,11 +218,11 @@ class BuildFigures:
 
 def build_measured(catalog: Catalog) -> tuple[Resolver, BuildFigures]:
     _reset_peak_rss()
-    before = _status_kib("VmRSS")
+    before = status_kib("VmRSS")
     started = time.perf_counter()
     resolver = Resolver(catalog)
     elapsed = time.perf_counter() - started
-    after, peak = _status_kib("VmRSS"), _status_kib("VmHWM")
+    after, peak = status_kib("VmRSS"), status_kib("VmHWM")
     growth = None if before is None or after is None else (after - before) / 1024
     peak_growth = None if before is None or peak is None else (peak - before) / 1024
     return resolver, BuildFigures(len(catalog), elapsed, growth, peak_growth)
@@ -199,3 +250,23 @@ def throughput(resolve: Callable[[str], object], texts: list[str], *, threads: i
 
 def mean(values: list[float]) -> float:
     return statistics.fmean(values) if values else 0.0
+
+
+def prebuilt_figures(resolver: Resolver, catalog_dir: Path, texts: list[str]) -> dict[str, object]:
+    """Store the resolver's tables, then load them in a fresh process (``backend.bench.coldstart``): a cold start."""
+    with tempfile.TemporaryDirectory(prefix="voicecart-bench-") as scratch:
+        cache = Path(scratch)
+        started = time.perf_counter()
+        resolver.tables.save(cache / catalog_key(resolver.catalog))
+        save_s = time.perf_counter() - started
+        size_mb = sum(path.stat().st_size for path in cache.rglob("*") if path.is_file()) / 1e6
+        queries = cache / "queries.txt"
+        queries.write_text("\n".join(texts), encoding="utf-8")
+        probe = subprocess.run(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", "backend.bench.coldstart", str(catalog_dir), str(cache), str(queries)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        cold = json.loads(probe.stdout.strip().splitlines()[-1])
+    return {"save_s": round(save_s, 3), "size_mb": round(size_mb, 1), **cold}

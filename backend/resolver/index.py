@@ -14,37 +14,55 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 WORD_PREFIX = "w:"
 SOUND_PREFIX = "s:"
+PHONE_PREFIX = "p:"
 STRONG_SHARE = 0.08  # see CandidateIndex._strong_overlaps
 STRONG_BOUND = STRONG_SHARE / (1 + STRONG_SHARE)
 
 
-def entry_features(spoken: str, sound: str) -> set[str]:
-    """The retrieval features of one name: its words and the trigrams of its sound key."""
+def entry_features(spoken: str, sound: str, phones: str = "") -> set[str]:
+    """The retrieval features of one name: its words, the trigrams of its sound key and of its coarse phones."""
     features = {WORD_PREFIX + word for word in spoken.split()}
     padded = f"^{sound}$"
     features.update(SOUND_PREFIX + padded[i : i + 3] for i in range(max(len(padded) - 2, 1)))
+    if phones:
+        padded = f"^{phones}$"
+        features.update(PHONE_PREFIX + padded[i : i + 3] for i in range(max(len(padded) - 2, 1)))
     return features
+
+
+@dataclass(frozen=True, slots=True)
+class IndexParts:
+    vocabulary: list[str]
+    numbers: dict[str, npt.NDArray[Any]]
+    settings: dict[str, int]
 
 
 class CandidateIndex:
     """Inverted index from features to entry numbers (CSR layout in numpy arrays)."""
 
     def __init__(
-        self, entries: Iterable[tuple[str, str]], *, max_df_share: float = 0.15, max_postings: int = 200_000
+        self,
+        entries: Iterable[tuple[str, str] | tuple[str, str, str]],
+        *,
+        max_df_share: float = 0.15,
+        max_postings: int = 200_000,
     ) -> None:
-        """``entries`` yields ``(spoken_form, sound_key)`` per entry, numbered from 0 in order."""
+        """``entries`` yields ``(spoken_form, sound_key)`` or ``(spoken_form, sound_key, coarse_phones)`` per entry,
+        numbered from 0 in order."""
         vocabulary: dict[str, int] = {}
         entry_column = array("i")
         feature_column = array("i")
         count = 0
-        for number, (spoken, sound) in enumerate(entries):
-            for feature in entry_features(spoken, sound):
+        for number, entry in enumerate(entries):
+            for feature in entry_features(*entry):
                 feature_id = vocabulary.setdefault(feature, len(vocabulary))
                 feature_column.append(feature_id)
                 entry_column.append(number)
@@ -65,17 +83,48 @@ class CandidateIndex:
         self._document_frequency = document_frequency
         self.size = count
 
+    @classmethod
+    def from_arrays(
+        cls, vocabulary: list[str], numbers: dict[str, npt.NDArray[Any]], settings: dict[str, int]
+    ) -> CandidateIndex:
+        """An index from the parts ``arrays`` gave (numpy arrays may be memory-mapped)."""
+        index = cls.__new__(cls)
+        # Plain ndarray views of (possibly memory-mapped) arrays: slicing a np.memmap makes a memmap per slice.
+        index._postings = np.asarray(numbers["postings"])
+        index._offsets = np.asarray(numbers["offsets"])
+        index._idf = np.asarray(numbers["idf"])
+        index._mass = np.asarray(numbers["mass"])
+        index._document_frequency = np.asarray(numbers["document_frequency"])
+        index._vocabulary = {feature: number for number, feature in enumerate(vocabulary)}
+        index._max_df = settings["max_df"]
+        index._max_postings = settings["max_postings"]
+        index.size = settings["size"]
+        return index
+
+    def arrays(self) -> IndexParts:
+        """The index as plain parts to store: features in id order, numpy arrays, settings."""
+        vocabulary = sorted(self._vocabulary, key=self._vocabulary.__getitem__)
+        numbers: dict[str, npt.NDArray[Any]] = {
+            "postings": self._postings,
+            "offsets": self._offsets,
+            "idf": self._idf,
+            "mass": self._mass,
+            "document_frequency": self._document_frequency,
+        }
+        settings = {"max_df": self._max_df, "max_postings": self._max_postings, "size": self.size}
+        return IndexParts(vocabulary, numbers, settings)
+
     @property
     def nbytes(self) -> int:
         """Bytes held by the numpy arrays (the vocabulary dict is extra)."""
         arrays = (self._postings, self._offsets, self._idf, self._mass, self._document_frequency)
         return sum(int(part.nbytes) for part in arrays)
 
-    def search(self, spoken: str, sound: str, *, limit: int) -> Sequence[int]:
+    def search(self, spoken: str, sound: str, *, limit: int, phones: str = "") -> Sequence[int]:
         """Numbers of up to ``limit`` entries sharing the most informative features with the query, best first."""
         feature_ids = [
             feature_id
-            for feature in entry_features(spoken, sound)
+            for feature in entry_features(spoken, sound, phones)
             if (feature_id := self._vocabulary.get(feature)) is not None
         ]
         if not feature_ids or self.size == 0:

@@ -3,51 +3,70 @@
 from __future__ import annotations
 
 import logging
-import string
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from backend.catalog import Catalog, Product
+from backend.number_words import number_to_words
+from backend.resolver.amounts import Amount, parse_amount
 from backend.resolver.confidence import CHOOSE_LEAD, confidence, decide
-from backend.resolver.index import CandidateIndex
+from backend.resolver.heads import head_of
 from backend.resolver.model import Candidate, Decision, Reason, ReasonCode, Resolution
+from backend.resolver.phonemes import Pronouncer, default_pronouncer
 from backend.resolver.scoring import (
-    HISTORY_RIVAL_FLOOR,
-    HISTORY_SHORTFALL,
     QueryForms,
     full_match,
     full_matches,
-    history_bonus,
-    history_bonuses,
     partial_matches,
+    prior_bonuses,
+    reorder_share,
     similarity,
 )
-from backend.spoken import query_form, sound_key, spoken_form
+from backend.resolver.tables import ResolverTables, catalog_key, default_cache_dir
+from backend.resolver.twins import tells_apart
+from backend.resolver.variants import query_variants
+from backend.resolver.written import written_form
+from backend.spoken import query_form, spoken_form
 
 logger = logging.getLogger(__name__)
 
 ALEXA_MATCH_SCORE = 0.97  # Alexa's own resolution, matched against our catalog ids
 EXACT_NAME_TIEBREAK = 1e-3  # the exact written name beats another product that sounds the same
+STRONG_MATCH = 0.8  # a match this good of a product bought in HABIT_ORDERS orders is not a weak one
+WORDS_PREFER_MARGIN = 0.05  # another product matching the words this much better is a real rival
+WHOLE_NAME_MATCH = 0.97  # the words are this product's whole name, as far as sound and spelling tell
+HABIT_ORDERS = 3  # bought in this many orders: "the one you usually buy"
+HABIT_SHARE = 1 / 3  # ... or in this share of all their orders (and more than once)
+UNIT_MATCH_BONUS = 0.03  # the unit or pack size said is in the product's name
 SOUNDS_LIKE_GAP = 0.05  # sound match this much better than spelling: say "sounds like"
 MAX_HISTORY_CANDIDATES = 1_000  # the most-bought products of a very long history
 
 
-# Punctuation that only separates words ("100%, Colombian, Coffee!"); symbols said aloud (& % +) stay.
-_SEPARATORS = str.maketrans({char: " " for char in string.punctuation if char not in "&%+@#$"})
+def usually_bought(count: int, orders: int | None) -> bool:
+    """Bought in at least ``HABIT_ORDERS`` orders, or (more than once) in a third of all the customer's orders."""
+    return count >= HABIT_ORDERS or (orders is not None and orders > 0 and count >= 2 and count >= HABIT_SHARE * orders)
 
 
-def written_form(text: str) -> str:
-    """The words as written, ignoring case, spacing and separating punctuation (for exact-name matches)."""
-    return " ".join(text.casefold().translate(_SEPARATORS).split())
+def bought_reasons(bought: PurchaseStatsLike, orders: int | None) -> list[Reason]:
+    """What is true about the customer's history with a product, as reasons the skill can say."""
+    days = round(bought.days_since_last)
+    reasons = [
+        Reason(ReasonCode.BOUGHT_BEFORE, count=bought.count, orders=orders),
+        Reason(ReasonCode.BOUGHT_RECENTLY, days=days),
+    ]
+    if usually_bought(bought.count, orders):
+        reasons.append(Reason(ReasonCode.USUALLY_BOUGHT, count=bought.count, days=days, orders=orders))
+    return reasons
 
 
 class PurchaseStatsLike(Protocol):
-    """What the personal bias reads (``backend.history.PurchaseStats`` or any channel's equivalent)."""
+    """What the personal bias reads (``backend.resolver.purchases.PurchaseStats`` or any channel's equivalent)."""
 
     @property
     def count(self) -> int: ...
@@ -69,33 +88,66 @@ class _Scored:
 class Resolver:
     """Resolves spoken product phrases against one catalog. Build once per process; safe to share across threads."""
 
-    def __init__(self, catalog: Catalog, *, retrieval_limit: int = 150) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        *,
+        retrieval_limit: int = 150,
+        pronouncer: Pronouncer | None = None,
+        tables: ResolverTables | None = None,
+    ) -> None:
+        """Build the tables for ``catalog`` (seconds at 50k products), or use prebuilt ``tables`` of it
+        (see ``Resolver.cached``)."""
         started = time.perf_counter()
         self.catalog = catalog
         self.retrieval_limit = retrieval_limit
         self._products: tuple[Product, ...] = tuple(catalog)
         self._position = {product.id: number for number, product in enumerate(self._products)}
-        owners: list[int] = []
-        spoken: list[str] = []
-        self._entry_start = [0]  # a product's entries (name, then synonyms) are contiguous
-        for number, product in enumerate(self._products):
-            self._entry_start.append(self._entry_start[-1] + 1 + len(product.synonyms))
-            for name in (product.name, *product.synonyms):
-                owners.append(number)
-                spoken.append(spoken_form(name))
-        self._entry_owner = owners
-        self._owner_array = np.array(owners, dtype=np.int64)
-        self._start_array = np.array(self._entry_start, dtype=np.int64)
-        self._entry_spoken = spoken
-        self._entry_sound = [sound_key(form) for form in spoken]
-        self._spoken_array = np.array(spoken, dtype=object)
-        self._sound_array = np.array(self._entry_sound, dtype=object)
-        self._exact_names: dict[str, int] = {}
-        for number, product in enumerate(self._products):
-            self._exact_names.setdefault(written_form(product.name), number)
-        self._index = CandidateIndex(zip(self._entry_spoken, self._entry_sound, strict=True))
+        if tables is None:
+            tables = ResolverTables.build(catalog, pronouncer if pronouncer is not None else default_pronouncer())
+        if len(tables.written) != len(self._products):
+            raise ValueError("the tables were built for another catalog")
+        self.tables = tables
+        self._owner_array = tables.owners
+        self._start_array = tables.starts
+        self._entry_start = tables.starts.tolist()
+        self._entry_spoken = tables.spoken
+        self._entry_sound = tables.sound
+        self._spoken_array = np.array(tables.spoken, dtype=object)
+        self._sound_array = np.array(tables.sound, dtype=object)
+        self._phones_array = np.array(tables.phones, dtype=object)
+        self._coarse_array = np.array(tables.coarse, dtype=object)
+        self._pronouncer = tables.pronouncer
+        self._written = tables.written
+        self._heads = tables.heads
+        # The first product of each written name: later duplicates are overwritten by earlier ones.
+        self._exact_names: dict[str, int] = dict(
+            zip(reversed(self._written), range(len(self._written) - 1, -1, -1), strict=True)
+        )
+        self._index = tables.index
         self.build_seconds = time.perf_counter() - started
-        logger.info("resolver index: %d entries in %.2f s", len(spoken), self.build_seconds)
+        logger.info("resolver: %d entries ready in %.2f s", len(tables.spoken), self.build_seconds)
+
+    @classmethod
+    def cached(cls, catalog: Catalog, *, cache_dir: Path | None = None, retrieval_limit: int = 150) -> Resolver:
+        """A resolver from the prebuilt tables of this catalog version, building and storing them on first use.
+
+        The tables live in ``cache_dir`` (default ``default_cache_dir()``) under the catalog's key, so a
+        process or a Lambda cold start loads them (memory-mapped) instead of building them. A cache that
+        cannot be written (read-only disk) only costs the build.
+        """
+        directory = (cache_dir or default_cache_dir()) / catalog_key(catalog)
+        if (directory / "meta.json").exists():
+            try:
+                return cls(catalog, retrieval_limit=retrieval_limit, tables=ResolverTables.load(directory))
+            except (OSError, ValueError, KeyError) as exc:
+                logger.warning("prebuilt resolver tables at %s unusable (%s); building them", directory, exc)
+        resolver = cls(catalog, retrieval_limit=retrieval_limit)
+        try:
+            resolver.tables.save(directory)
+        except OSError as exc:
+            logger.warning("cannot store resolver tables at %s: %s", directory, exc)
+        return resolver
 
     def __len__(self) -> int:
         return len(self._products)
@@ -106,73 +158,99 @@ class Resolver:
         *,
         history: Mapping[str, PurchaseStatsLike] | None = None,
         alexa_ids: Sequence[str] = (),
+        dynamic_ids: Sequence[str] = (),
+        orders: int | None = None,
         limit: int = 3,
         score_cutoff: float = 0.45,
     ) -> Resolution:
-        """Rank the catalog products the words may mean; nothing scoring below ``score_cutoff`` is returned."""
-        known_ids = [product_id for product_id in dict.fromkeys(alexa_ids) if product_id in self._position]
-        if known_ids:
-            return self._from_alexa(query, known_ids, history or {}, limit)
-        forms = QueryForms.of(query_form(query))
-        if not forms.spoken:
-            return Resolution(query, Decision.NOT_FOUND, ())
+        """Rank the catalog products the words may mean; nothing scoring below ``score_cutoff`` is returned.
+
+        ``dynamic_ids`` are the slot's matches from the customer's dynamic entities (their own
+        authority in the request), taken first; ``alexa_ids`` those of the static slot values.
+        ``orders`` is how many orders the customer has placed, when the caller knows it: it decides
+        whether a product is "the one you usually buy" (a third of their orders). Without it, the count
+        of their most-bought product stands in (no customer has fewer orders than that).
+        """
+        history = history or {}
+        if orders is None and history:
+            orders = max(stats.count for stats in history.values())
+        for ids, code in ((dynamic_ids, ReasonCode.DYNAMIC_MATCH), (alexa_ids, ReasonCode.ALEXA_MATCH)):
+            known_ids = [product_id for product_id in dict.fromkeys(ids) if product_id in self._position]
+            if known_ids:
+                return self._from_alexa(query, known_ids, history, limit, orders=orders, code=code)
+        amount = parse_amount(query)
+        variants = query_variants(query, amount, self._pronouncer)
+        if not variants:
+            return Resolution(query, Decision.NOT_FOUND, (), amount)
         written = written_form(query)
-        ranked = self._rank(forms, written, history or {})
+        ranked = self._rank(variants, written, history, amount.unit)
         scored = (item for item in ranked if item.match >= score_cutoff)
-        resolution = self._resolution(query, scored, limit, score_cutoff)
+        resolution = self._resolution(query, scored, limit, score_cutoff, orders)
         best = resolution.best
-        if best is not None and self._exact_names.get(written) == self._position[best.product.id]:
+        if best is None:
+            return replace(resolution, amount=amount)
+        resolution = replace(resolution, amount=self._amount_for(amount, best.product, query))
+        if self._exact_names.get(written) == self._position[best.product.id] and not self._has_twin(resolution):
             # The words are this product's own name, letter for letter: take it even if another product
-            # sounds the same ("Smartwater" / "Smart Water"); the confidence still says how alike they sound.
-            return Resolution(query, Decision.ACCEPT, resolution.candidates)
+            # is close ("Smartwater" / "Smart Water" spell alike); one that *sounds* the same is still offered.
+            return replace(resolution, decision=Decision.ACCEPT)
         return resolution
 
-    def _rank(self, forms: QueryForms, written: str, history: Mapping[str, PurchaseStatsLike]) -> Iterator[_Scored]:
-        """Score the retrieved entries and the customer's own products; best first, one item per product.
+    def _has_twin(self, resolution: Resolution) -> bool:
+        """Another candidate sounds exactly like the best one (its sound key is the same)."""
+        sounds = [self._entry_sound[self._entry_start[self._position[c.product.id]]] for c in resolution.candidates]
+        return sounds[0] in sounds[1:]
+
+    def _amount_for(self, amount: Amount, product: Product, query: str) -> Amount:
+        """The amount as understood, given the product found: a number its name holds was part of the name."""
+        if amount.quantity is None or amount.unit is not None:
+            return amount
+        name = f" {spoken_form(product.name)} "
+        if f" {number_to_words(amount.quantity)} " in name:
+            return Amount(None, None, query_form(query))
+        return amount
+
+    def _rank(
+        self,
+        variants: Sequence[QueryForms],
+        written: str,
+        history: Mapping[str, PurchaseStatsLike],
+        unit: str | None,
+    ) -> Iterator[_Scored]:
+        """Score every reading of the words against the retrieved entries and the customer's own products;
+        best first, one item per product (its best reading and entry).
 
         Whole-name similarity is computed for all candidates at once (``rapidfuzz.process.cdist``);
         the costlier partial match only for the customer's own products. Items are produced lazily:
         a resolution needs only the first few.
         """
-        retrieved = np.asarray(
-            self._index.search(forms.spoken, forms.sound, limit=self.retrieval_limit), dtype=np.int64
-        )
         bought_at = self._history_positions(history) if history else {}
-        if bought_at:
-            bought_positions = np.fromiter(bought_at, dtype=np.int64, count=len(bought_at))
-            own = self._entries_of_products(bought_positions)
-            already = np.zeros(len(self._entry_spoken), dtype=bool)
-            already[retrieved] = True
-            entry_array = np.concatenate((retrieved, own[~already[own]]))
-        else:
-            entry_array = retrieved
+        prior = self._prior(history) if bought_at else None
+        parts = [self._score_variant(forms, bought_at, prior) for forms in variants]
+        entry_array = np.concatenate([part[0] for part in parts])
         if entry_array.size == 0:
             return
-        entries = entry_array.tolist()
-        matches = full_matches(forms, self._spoken_array[entry_array].tolist(), self._sound_array[entry_array].tolist())
-        scores = matches.copy()
-        partial = np.zeros(len(entries), dtype=bool)
+        matches = np.concatenate([part[1] for part in parts])
+        scores = np.concatenate([part[2] for part in parts])
+        partial = np.concatenate([part[3] for part in parts])
         owners = self._owner_array[entry_array]
-        if bought_at:
-            is_bought = np.zeros(len(self._products), dtype=bool)
-            is_bought[bought_positions] = True
-            rows = np.flatnonzero(is_bought[owners])
-            own_rows = entry_array[rows]
-            parts = partial_matches(forms, self._spoken_array[own_rows].tolist(), self._sound_array[own_rows].tolist())
-            partial[rows] = parts > matches[rows]
-            matches[rows] = np.maximum(matches[rows], parts)
-            stats = [bought_at[owner] for owner in owners[rows].tolist()]
-            counts = np.fromiter((item.count for item in stats), dtype=np.float64, count=len(stats))
-            days = np.fromiter((item.days_since_last for item in stats), dtype=np.float64, count=len(stats))
-            others = np.ones(len(entries), dtype=bool)
-            others[rows] = False
-            best_other = float(matches[others].max()) if others.any() else 0.0
-            shortfall = np.maximum(0.0, best_other - matches[rows])
-            keep = np.clip(1.0 - shortfall / HISTORY_SHORTFALL, 0.0, 1.0) if best_other >= HISTORY_RIVAL_FLOOR else 1.0
-            scores[rows] = matches[rows] + keep * history_bonuses(matches[rows], counts, days)
+        if unit is not None:
+            # A unit or pack size said ("a gallon of", "a six pack of") that the name holds ranks that product.
+            unit_words = f" {unit} "
+            product_words = set(variants[-1].spoken.split())
+            holds = np.fromiter(
+                (
+                    unit_words in f" {name} " and not product_words.isdisjoint(name.split())
+                    for name in self._spoken_array[entry_array].tolist()
+                ),
+                dtype=bool,
+                count=entry_array.size,
+            )
+            scores = scores + UNIT_MATCH_BONUS * holds
         exact = self._exact_names.get(written)
         if exact is not None:
             scores[owners == exact] += EXACT_NAME_TIEBREAK
+        entries = entry_array.tolist()
         # Best score first, then the lower catalog position; a product's first row is its best entry.
         order = np.lexsort((np.arange(len(entries)), owners, -scores))
         done: set[int] = set()
@@ -184,6 +262,66 @@ class Resolver:
             yield _Scored(
                 owner, entries[row], float(scores[row]), float(matches[row]), bought_at.get(owner), bool(partial[row])
             )
+
+    @staticmethod
+    def _prior(history: Mapping[str, PurchaseStatsLike]) -> tuple[float, float]:
+        """What the prior needs of the whole history: the customer's reorder share and their purchases in all."""
+        counts = np.fromiter((item.count for item in history.values()), dtype=np.float64, count=len(history))
+        return reorder_share(counts), float(counts.sum())
+
+    def _score_variant(
+        self,
+        forms: QueryForms,
+        bought_at: Mapping[int, PurchaseStatsLike],
+        prior: tuple[float, float] | None,
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+        """Entries, matches, scores and partial flags of one reading of the words."""
+        retrieved = np.asarray(
+            self._index.search(forms.spoken, forms.sound, limit=self.retrieval_limit, phones=forms.coarse),
+            dtype=np.int64,
+        )
+        if bought_at:
+            bought_positions = np.fromiter(bought_at, dtype=np.int64, count=len(bought_at))
+            own = self._entries_of_products(bought_positions)
+            already = np.zeros(len(self._entry_spoken), dtype=bool)
+            already[retrieved] = True
+            entry_array = np.concatenate((retrieved, own[~already[own]]))
+        else:
+            entry_array = retrieved
+        if entry_array.size == 0:
+            empty = np.zeros(0, dtype=np.float64)
+            return entry_array, empty, empty, np.zeros(0, dtype=bool)
+        matches = full_matches(
+            forms,
+            self._spoken_array[entry_array].tolist(),
+            self._sound_array[entry_array].tolist(),
+            self._phones_array[entry_array].tolist(),
+            self._coarse_array[entry_array].tolist(),
+        )
+        scores = matches.copy()
+        partial = np.zeros(entry_array.size, dtype=bool)
+        if bought_at and prior is not None:
+            owners = self._owner_array[entry_array]
+            is_bought = np.zeros(len(self._products), dtype=bool)
+            is_bought[bought_positions] = True
+            rows = np.flatnonzero(is_bought[owners])
+            own_rows = entry_array[rows]
+            parts = partial_matches(
+                forms,
+                self._spoken_array[own_rows].tolist(),
+                self._sound_array[own_rows].tolist(),
+                self._coarse_array[own_rows].tolist(),
+            )
+            partial[rows] = parts > matches[rows]
+            matches[rows] = np.maximum(matches[rows], parts)
+            stats = [bought_at[owner] for owner in owners[rows].tolist()]
+            counts = np.fromiter((item.count for item in stats), dtype=np.float64, count=len(stats))
+            days = np.fromiter((item.days_since_last for item in stats), dtype=np.float64, count=len(stats))
+            reorder, total = prior
+            scores[rows] = matches[rows] + prior_bonuses(
+                matches[rows], counts, days, reorder=reorder, total=total, catalog_size=len(self._products)
+            )
+        return entry_array, matches, scores, partial
 
     def _entries_of_products(self, positions: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
         """All entry numbers (name, then synonyms) of the products at these catalog positions."""
@@ -202,12 +340,20 @@ class Resolver:
             product_ids = product_ids[:MAX_HISTORY_CANDIDATES]
         return {self._position[product_id]: history[product_id] for product_id in product_ids}
 
-    def _resolution(self, query: str, scored: Iterable[_Scored], limit: int, score_cutoff: float) -> Resolution:
-        """Keep one candidate per spoken name (same-sounding duplicates cannot be told apart by voice)."""
+    def _resolution(
+        self, query: str, scored: Iterable[_Scored], limit: int, score_cutoff: float, orders: int | None
+    ) -> Resolution:
+        """One candidate per written name; products that *sound* the same stay, as real alternatives.
+
+        Identical names (case and punctuation aside) are one option for the customer, so they are folded
+        before anything is counted. Products whose names sound alike but are written differently ("Pizza
+        4 Cheese" / "Pizza Four Cheese") cannot be told apart by voice: both are offered, with the words
+        that tell them apart, and neither is accepted on its own.
+        """
         distinct: list[_Scored] = []
         seen_names: set[str] = set()
         for item in scored:
-            name = self._entry_spoken[item.entry]
+            name = self._written[item.product_index]
             if name not in seen_names:
                 seen_names.add(name)
                 distinct.append(item)
@@ -217,18 +363,53 @@ class Resolver:
             return Resolution(query, Decision.NOT_FOUND, ())
         best = distinct[0]
         runner_up = distinct[1].score if len(distinct) > 1 else score_cutoff
+        products = [self._products[item.product_index] for item in distinct]
+        apart = tells_apart(products)
         candidates = tuple(
             Candidate(
-                self._products[item.product_index],
+                products[rank],
                 confidence(item.match, item.score - (runner_up if rank == 0 else best.score), bought=bool(item.bought)),
-                self._reasons(forms_gain=self._sound_gain(query, item), item=item),
+                self._reasons(forms_gain=self._sound_gain(query, item), item=item, orders=orders),
                 item.score,
                 item.match,
+                apart[rank],
             )
             for rank, item in enumerate(distinct)
         )
+        best_sound = self._entry_sound[best.entry]
+        twins = sum(1 for item in distinct[1:] if self._entry_sound[item.entry] == best_sound)
         close = sum(1 for item in distinct[1:] if best.score - item.score <= CHOOSE_LEAD)
-        return Resolution(query, decide(candidates[0].confidence, close), candidates)
+        # The words are part of a product they bought and the whole name of another one ("yellow onions"):
+        # both readings are real, and unless they buy theirs habitually the history must not settle it unasked.
+        habitual = best.bought is not None and usually_bought(best.bought.count, orders)
+        whole_name_rival = (
+            best.partial
+            and not habitual
+            and any(not item.partial and item.match >= WHOLE_NAME_MATCH for item in distinct[1:])
+        )
+        # The history made the lead, the words prefer another product: a question, never an accept.
+        # (Their habit, matched well, is what short words mean: "swiss cheese" for their "Baby Swiss Slices Cheese".)
+        words_prefer_other = (
+            best.bought is not None
+            and not (habitual and best.match >= STRONG_MATCH)
+            and any(item.match > best.match + WORDS_PREFER_MARGIN for item in distinct[1:])
+        )
+        decision = decide(candidates[0].confidence, max(close, twins, int(whole_name_rival)), match=best.match)
+        if words_prefer_other and decision is Decision.ACCEPT:
+            decision = Decision.CHOOSE
+        # Not sold is not added: the words ask for one kind of product, the best match is another kind that shares
+        # a word ("oat milk" -> "Oat Milk Soap"); at most a question.
+        product = products[0]
+        if decision is Decision.ACCEPT and self._heads.other_kind(
+            head_of(query_form(query)),
+            self._entry_spoken[best.entry],
+            self._heads.heads[best.product_index],
+            product.department,
+        ):
+            decision = Decision.CONFIRM
+        if (twins or whole_name_rival) and decision is Decision.ACCEPT:
+            decision = Decision.CHOOSE
+        return Resolution(query, decision, candidates)
 
     def _sound_gain(self, query: str, item: _Scored) -> float:
         """How much better the words match on sound than on spelling (for the "sounds like" reason)."""
@@ -238,7 +419,7 @@ class Resolver:
         entry = item.entry
         return similarity(forms.sound, self._entry_sound[entry]) - similarity(forms.spoken, self._entry_spoken[entry])
 
-    def _reasons(self, *, forms_gain: float, item: _Scored) -> tuple[Reason, ...]:
+    def _reasons(self, *, forms_gain: float, item: _Scored, orders: int | None) -> tuple[Reason, ...]:
         reasons: list[Reason] = []
         if item.partial:
             reasons.append(Reason(ReasonCode.PARTIAL_NAME))
@@ -247,34 +428,60 @@ class Resolver:
         elif forms_gain >= SOUNDS_LIKE_GAP:
             reasons.append(Reason(ReasonCode.SOUNDS_LIKE))
         if item.bought is not None:
-            reasons.append(Reason(ReasonCode.BOUGHT_BEFORE, count=item.bought.count))
-            reasons.append(Reason(ReasonCode.BOUGHT_RECENTLY, days=round(item.bought.days_since_last)))
+            reasons.extend(bought_reasons(item.bought, orders))
         return tuple(reasons)
 
     def _from_alexa(
-        self, query: str, product_ids: list[str], history: Mapping[str, PurchaseStatsLike], limit: int
+        self,
+        query: str,
+        product_ids: list[str],
+        history: Mapping[str, PurchaseStatsLike],
+        limit: int,
+        *,
+        orders: int | None,
+        code: ReasonCode,
     ) -> Resolution:
         """Alexa resolved the slot to catalog ids: one id is an answer, several are a real ambiguity."""
         forms = QueryForms.of(query_form(query))
-        ranked: list[tuple[float, int, Reason | None]] = []
+        ranked: list[tuple[float, int, tuple[Reason, ...]]] = []
+        reorder, total = self._prior(history) if history else (0.0, 0.0)
         for order, product_id in enumerate(product_ids):
             position = self._position[product_id]
             entry = self._entry_start[position]
             match = full_match(forms, self._entry_spoken[entry], self._entry_sound[entry]) if forms.spoken else 0.0
             bought = history.get(product_id)
-            bonus = history_bonus(ALEXA_MATCH_SCORE, bought.count, bought.days_since_last) if bought else 0.0
-            bought_reason = Reason(ReasonCode.BOUGHT_BEFORE, count=bought.count) if bought else None
+            bonus = 0.0
+            if bought:
+                bonus = float(
+                    prior_bonuses(
+                        np.array([ALEXA_MATCH_SCORE]),
+                        np.array([float(bought.count)]),
+                        np.array([bought.days_since_last]),
+                        reorder=reorder,
+                        total=total,
+                        catalog_size=len(self._products),
+                    )[0]
+                )
+            reasons = (Reason(code), *(bought_reasons(bought, orders) if bought else ()))
             # Alexa's order breaks ties: it lists its best match first.
-            ranked.append((match + bonus - order * 1e-6, position, bought_reason))
+            ranked.append((match + bonus - order * 1e-6, position, reasons))
         ranked.sort(key=lambda item: -item[0])
+        # Identical names are one option: "which one?" about one name is no question.
+        folded: dict[str, tuple[float, int, tuple[Reason, ...]]] = {}
+        for item in ranked:
+            folded.setdefault(self._written[item[1]], item)
+        ranked = list(folded.values())
         single = len(ranked) == 1
+        ranked = ranked[:limit]
+        apart = tells_apart([self._products[position] for _, position, _ in ranked])
         candidates = tuple(
             Candidate(
                 self._products[position],
                 ALEXA_MATCH_SCORE if single else ALEXA_MATCH_SCORE / len(ranked),
-                tuple(reason for reason in (Reason(ReasonCode.ALEXA_MATCH), bought_reason) if reason is not None),
+                reasons,
                 score,
+                tells_apart=apart[rank],
             )
-            for score, position, bought_reason in ranked[:limit]
+            for rank, (score, position, reasons) in enumerate(ranked)
         )
-        return Resolution(query, Decision.ACCEPT if single else Decision.CHOOSE, candidates)
+        return Resolution(query, Decision.ACCEPT if single else Decision.CHOOSE, candidates, parse_amount(query))

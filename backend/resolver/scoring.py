@@ -12,7 +12,6 @@ frequency and recency add a bonus gated by match quality.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -22,25 +21,30 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
+from backend.resolver.phonemes import Pronouncer, coarse
 from backend.spoken import sound_key, word_sound
 
 SPELLING_WEIGHT: Final = 0.4
 SOUND_WEIGHT: Final = 0.6
+# With pronunciations (tuned on half a of the dev sets, checked on half b).
+PHONE_SPELLING_WEIGHT: Final = 0.3
+PHONE_SOUND_WEIGHT: Final = 0.3
+PHONE_WEIGHT: Final = 0.2
+COARSE_WEIGHT: Final = 0.2
 COVERAGE_WEIGHT: Final = 0.3
 PARTIAL_SOUND_WEIGHT: Final = 0.6
 COVERAGE_FROM: Final = 0.7  # word coverage is only worth computing for partial matches this good
+PARTIAL_PHONE_WEIGHT: Final = 0.3
+WORD_SET_WEIGHT: Final = 0.9  # all heard words in the name, out of order: nearly as good as in order
+SHORT_NAME_POWER: Final = 1.0  # how hard a name shorter than the query is held to the words it leaves out
 TRAILING_WEIGHT: Final = 0.3  # share of the partial match given to the end of the name
 
-HISTORY_GATE: Final = 0.4  # below this match quality, having bought a product earns nothing
-HISTORY_BASE: Final = 0.4  # bonus for any product the customer has bought
-HISTORY_PER_LOG_COUNT: Final = 0.2  # extra bonus per log(1 + times bought)
-# The bias decides between comparable matches; it must not carry a product the customer buys past a clearly better
-# match they do not buy ("granola" is not their "Organic Baby Arugula"). The bonus shrinks linearly to nothing as the
-# best match among products they have not bought pulls ahead by this much.
-HISTORY_SHORTFALL: Final = 0.6  # measured: 0.4-0.6 keep the personal set (0.908/0.950), 0.15 costs 2.6 points
-# ... but only a good match can be "clearly better": a mediocre one ("dozen roses" for "dozen eggs") restrains nothing.
-HISTORY_RIVAL_FLOOR: Final = 0.8  # measured: 0.75-0.85 all keep both dev sets; 0.8 loses no personal top-1
-RECENCY_BONUS: Final = 0.05  # extra bonus for a purchase today, halving about every 3 weeks
+PRIOR_SCALE: Final = 0.03  # match units per nat of prior odds (fitted on half a of the dev sets)
+PRIOR_FROM: Final = 0.55
+PRIOR_FULL: Final = 0.75
+REORDER_FLOOR: Final = 0.05
+REORDER_CEILING: Final = 0.95
+RECENCY_BOOST: Final = 0.5  # a purchase today weighs 1.5 purchases, fading over about a month
 RECENCY_DAYS: Final = 30.0
 
 similarity = Levenshtein.normalized_similarity
@@ -53,10 +57,15 @@ class QueryForms:
     spoken: str
     sound: str
     word_sounds: tuple[str, ...]
+    phones: str = ""  # the pronunciation (``backend.resolver.phonemes``), when the resolver has one
+    coarse: str = ""  # the same with similar sounds merged
 
     @classmethod
-    def of(cls, spoken: str) -> QueryForms:
-        return cls(spoken, sound_key(spoken), tuple(word_sound(word) for word in spoken.split()))
+    def of(cls, spoken: str, pronouncer: Pronouncer | None = None) -> QueryForms:
+        phones = pronouncer.phrase(spoken) if pronouncer is not None else ""
+        return cls(
+            spoken, sound_key(spoken), tuple(word_sound(word) for word in spoken.split()), phones, coarse(phones)
+        )
 
 
 def full_match(query: QueryForms, spoken: str, sound: str) -> float:
@@ -64,11 +73,30 @@ def full_match(query: QueryForms, spoken: str, sound: str) -> float:
     return SPELLING_WEIGHT * similarity(query.spoken, spoken) + SOUND_WEIGHT * similarity(query.sound, sound)
 
 
-def full_matches(query: QueryForms, spoken: Sequence[str], sound: Sequence[str]) -> npt.NDArray[np.float64]:
-    """``full_match`` against many names at once (one rapidfuzz ``cdist`` call per form)."""
+def full_matches(
+    query: QueryForms,
+    spoken: Sequence[str],
+    sound: Sequence[str],
+    phones: Sequence[str] | None = None,
+    coarse_phones: Sequence[str] | None = None,
+) -> npt.NDArray[np.float64]:
+    """``full_match`` against many names at once (one rapidfuzz ``cdist`` call per form).
+
+    With pronunciations, the phone strings and their coarse classes join the mix: a substitution
+    between similar sounds costs only in the fine string, so it costs half of another one.
+    """
     by_spelling = process.cdist((query.spoken,), spoken, scorer=similarity, dtype=np.float64, workers=1)[0]
     by_sound = process.cdist((query.sound,), sound, scorer=similarity, dtype=np.float64, workers=1)[0]
-    return SPELLING_WEIGHT * by_spelling + SOUND_WEIGHT * by_sound  # type: ignore[no-any-return]
+    if phones is None or coarse_phones is None or not query.phones:
+        return SPELLING_WEIGHT * by_spelling + SOUND_WEIGHT * by_sound  # type: ignore[no-any-return]
+    by_phones = process.cdist((query.phones,), phones, scorer=similarity, dtype=np.float64, workers=1)[0]
+    by_coarse = process.cdist((query.coarse,), coarse_phones, scorer=similarity, dtype=np.float64, workers=1)[0]
+    return (  # type: ignore[no-any-return]
+        PHONE_SPELLING_WEIGHT * by_spelling
+        + PHONE_SOUND_WEIGHT * by_sound
+        + PHONE_WEIGHT * by_phones
+        + COARSE_WEIGHT * by_coarse
+    )
 
 
 def word_coverage(query: QueryForms, spoken: str) -> float:
@@ -80,7 +108,9 @@ def word_coverage(query: QueryForms, spoken: str) -> float:
     return total / len(query.word_sounds)
 
 
-def partial_matches(query: QueryForms, spoken: Sequence[str], sound: Sequence[str]) -> npt.NDArray[np.float64]:
+def partial_matches(
+    query: QueryForms, spoken: Sequence[str], sound: Sequence[str], coarse_phones: Sequence[str] | None = None
+) -> npt.NDArray[np.float64]:
     """How well the query matches *part* of each name (short words for a known product), 0..1.
 
     ``partial_ratio`` on sound keys and spoken forms, mixed with the similarity to the end of the
@@ -88,9 +118,27 @@ def partial_matches(query: QueryForms, spoken: Sequence[str], sound: Sequence[st
     """
     by_sound = process.cdist((query.sound,), sound, scorer=fuzz.partial_ratio, dtype=np.float64, workers=1)[0]
     by_spelling = process.cdist((query.spoken,), spoken, scorer=fuzz.partial_ratio, dtype=np.float64, workers=1)[0]
+    # ``partial_ratio`` aligns the shorter string inside the longer; only the query inside the name is a
+    # partial match. A name shorter than the query leaves heard words unexplained ("organic whole milk"
+    # is not their "Whole Milk"), so its share of the query's length scales the score.
+    sound_cover = np.minimum(
+        1.0, np.fromiter(map(len, sound), dtype=np.float64, count=len(sound)) / max(len(query.sound), 1)
+    )
+    spelling_cover = np.minimum(
+        1.0, np.fromiter(map(len, spoken), dtype=np.float64, count=len(spoken)) / max(len(query.spoken), 1)
+    )
     partial: npt.NDArray[np.float64] = (
-        PARTIAL_SOUND_WEIGHT * by_sound + (1 - PARTIAL_SOUND_WEIGHT) * by_spelling
+        PARTIAL_SOUND_WEIGHT * by_sound * sound_cover**SHORT_NAME_POWER
+        + (1 - PARTIAL_SOUND_WEIGHT) * by_spelling * spelling_cover**SHORT_NAME_POWER
     ) / 100
+    if coarse_phones is not None and query.coarse:
+        by_phones = process.cdist(
+            (query.coarse,), coarse_phones, scorer=fuzz.partial_ratio, dtype=np.float64, workers=1
+        )[0]
+        phones_cover = np.minimum(
+            1.0, np.fromiter(map(len, coarse_phones), dtype=np.float64, count=len(coarse_phones)) / len(query.coarse)
+        )
+        partial = (1 - PARTIAL_PHONE_WEIGHT) * partial + PARTIAL_PHONE_WEIGHT * by_phones * phones_cover / 100
     # People name a product they know by its last words, the head of the name ("fuji apple" for
     # "Organic Large Extra Fancy Fuji Apple"), so the end of the name, as long as the query, counts
     # too. Cut by characters, not words: recognisers split and merge words ("polka shoes").
@@ -101,20 +149,51 @@ def partial_matches(query: QueryForms, spoken: Sequence[str], sound: Sequence[st
     partial = TRAILING_WEIGHT * by_tail + (1 - TRAILING_WEIGHT) * partial
     for row in np.flatnonzero(partial >= COVERAGE_FROM).tolist():
         partial[row] = COVERAGE_WEIGHT * word_coverage(query, spoken[row]) + (1 - COVERAGE_WEIGHT) * partial[row]
+    # Every heard word is a word of the name, in another order ("coffee beans" for "Whole Bean Coffee").
+    heard = set(query.spoken.split())
+    if len(heard) > 1:
+        shares = np.fromiter(
+            (len(heard.intersection(name.split())) / len(heard) for name in spoken), dtype=np.float64, count=len(spoken)
+        )
+        partial = np.maximum(partial, WORD_SET_WEIGHT * (shares >= 1.0))
     return partial
 
 
-def history_bonus(match: float, count: int, days_since_last: float) -> float:
-    """The personal bias: frequency and recency of purchase, scaled by how well the words match."""
-    gate = max(0.0, (match - HISTORY_GATE) / (1 - HISTORY_GATE))
-    recency = RECENCY_BONUS * math.exp(-max(days_since_last, 0.0) / RECENCY_DAYS)
-    return gate * (HISTORY_BASE + HISTORY_PER_LOG_COUNT * math.log1p(max(count, 0)) + recency)
+def reorder_share(counts: npt.NDArray[np.float64]) -> float:
+    """How often this customer buys again what they bought before: the weight of their history in the prior.
+
+    Of all their purchases (orders x products), the share that repeated an earlier one; a customer who
+    always buys new things gets little help from their history, one who reorders the same basket a lot.
+    """
+    total = float(counts.sum())
+    if total <= 0:
+        return REORDER_FLOOR
+    return float(np.clip((total - counts.size) / total, REORDER_FLOOR, REORDER_CEILING))
 
 
-def history_bonuses(
-    match: npt.NDArray[np.float64], count: npt.NDArray[np.float64], days_since_last: npt.NDArray[np.float64]
+def prior_bonuses(
+    match: npt.NDArray[np.float64],
+    counts: npt.NDArray[np.float64],
+    days_since_last: npt.NDArray[np.float64],
+    *,
+    reorder: float,
+    total: float,
+    catalog_size: int,
 ) -> npt.NDArray[np.float64]:
-    """``history_bonus`` for many products at once."""
-    gate = np.maximum(0.0, (match - HISTORY_GATE) / (1 - HISTORY_GATE))
-    recency = RECENCY_BONUS * np.exp(-np.maximum(days_since_last, 0.0) / RECENCY_DAYS)
-    return gate * (HISTORY_BASE + HISTORY_PER_LOG_COUNT * np.log1p(np.maximum(count, 0)) + recency)
+    """The history as a prior, in match units: ``PRIOR_SCALE * ln(P(p | customer mix) / P(p | catalog))``.
+
+    The prior of a product is ``reorder * P(p | customer) + (1 - reorder) * P(p | catalog)``, with
+    ``P(p | customer)`` its (recency-weighted) share of the customer's purchases and ``P(p | catalog)``
+    uniform. Against the catalog-only prior of a product they never bought, a bought product's odds
+    are ``1 + reorder * share * N / (1 - reorder)``; ``PRIOR_SCALE`` turns log odds into match units
+    (the ranking score is a log-likelihood in those units), so the words said still decide unless
+    two products match them about equally well.
+
+    Below ``PRIOR_FROM`` the words explain no product (noise matches every name about equally), and a
+    bought product must not take the lead there; the bonus grows to full by ``PRIOR_FULL``.
+    """
+    gate = np.clip((match - PRIOR_FROM) / (PRIOR_FULL - PRIOR_FROM), 0.0, 1.0)
+    weight = counts * (1.0 + RECENCY_BOOST * np.exp(-np.maximum(days_since_last, 0.0) / RECENCY_DAYS))
+    share = weight / max(total, 1.0)
+    odds = 1.0 + reorder * share * max(catalog_size, 1) / max(1.0 - reorder, 1e-6)
+    return gate * PRIOR_SCALE * np.log(odds)

@@ -92,12 +92,19 @@ def add_product(
 
 
 def _why(turn: Turn, candidate: Candidate | None) -> str:
+    """What is true about the customer's history with this product: "usually" only when the resolver says so
+    (bought in several of their orders), else how often they bought it."""
     if candidate is None:
         return ""
-    for reason in candidate.reasons:
-        if reason.code == ReasonCode.BOUGHT_BEFORE:
-            return turn.say("reason.bought_before")
-    return ""
+    codes = {reason.code: reason for reason in candidate.reasons}
+    if ReasonCode.USUALLY_BOUGHT in codes:
+        return turn.say("reason.usually_bought")
+    before = codes.get(ReasonCode.BOUGHT_BEFORE)
+    if before is None:
+        return ""
+    if before.count is not None and before.count > 1:
+        return turn.say("reason.bought_times", count=before.count)
+    return turn.say("reason.bought_once")
 
 
 def act_on_resolution(turn: Turn, resolution: Resolution, quantity: int, heard: str) -> Response:

@@ -80,11 +80,12 @@ def test_a_voice_order_of_several_products_reaches_the_profile_product_by_produc
     stats = backend.shopping.purchases(state)
     assert {pid: s.count for pid, s in stats.items()} == dict.fromkeys(order.product_ids, 1)
 
-    # ... so "bread" now means the bread this customer ordered.
+    # ... so "bread" now brings up the bread this customer ordered, first. One order is no habit, and "bread" is
+    # another product's whole name, so they are asked rather than told "the one you usually buy".
     talk.new_session()
     speech = talk.intent("AddToCartIntent", product="bread")
-    assert "1 Rye Bread" in speech and "the one you usually buy" in speech
-    assert cart_of(backend, NEWCOMER) == {RYE_BREAD: 1}
+    assert speech.index("Rye Bread") < speech.index("Bread,") and "the one you usually buy" not in speech
+    assert cart_of(backend, NEWCOMER) == {}
 
 
 # -- gap: purchases from every channel ---------------------------------------------------------------------------------

@@ -1,0 +1,57 @@
+"""``voicecart index build``: the resolver's prebuilt tables for a catalog, built once per catalog version.
+
+    python -m backend.catalog.index_files build [--catalog DIR] [--cache-dir DIR]
+
+Writes the tables to ``<cache dir>/<catalog key>`` (see ``backend.resolver.tables``) and prints
+where, how long the build took and how long loading them takes. ``Resolver.cached`` builds the
+same tables on first use when nobody ran this; running it at deploy time (or baking the directory
+into an image or Lambda layer, with ``VOICECART_INDEX_DIR`` pointing at it) spares the first
+request the build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from backend.catalog import DEFAULT_DATA_DIR, load_instacart
+from backend.resolver import Resolver
+from backend.resolver.tables import ResolverTables, catalog_key, default_cache_dir
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add ``index build`` to a parent command's subparsers."""
+    index = subparsers.add_parser("index", help="the resolver's prebuilt index files")
+    commands = index.add_subparsers(dest="index_command", required=True)
+    build = commands.add_parser("build", help="build the prebuilt index of a catalog")
+    build.add_argument("--catalog", type=Path, default=DEFAULT_DATA_DIR, help="Instacart-layout directory")
+    build.add_argument("--cache-dir", type=Path, default=None, help="where indexes live (default: the cache dir)")
+    build.set_defaults(func=run_build)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    catalog = load_instacart(args.catalog).catalog
+    directory = (args.cache_dir or default_cache_dir()) / catalog_key(catalog)
+    started = time.perf_counter()
+    resolver = Resolver(catalog)
+    resolver.tables.save(directory)
+    built = time.perf_counter() - started
+    started = time.perf_counter()
+    ResolverTables.load(directory)
+    loaded = time.perf_counter() - started
+    size = sum(path.stat().st_size for path in directory.iterdir()) / 1e6
+    print(f"{directory}: {len(catalog)} products, built in {built:.1f} s, {size:.0f} MB, loads in {loaded:.2f} s")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="voicecart", description="python -m backend.catalog.index_files")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["index", *(argv if argv is not None else sys.argv[1:])])
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,197 @@
+"""Quantity, unit and product words, separated: "two pounds of apples" -> 2, pound, "apple".
+
+A request names how many (a number word, "a", "a couple of"), sometimes a unit or pack size
+("pounds", "a gallon", "a dozen", "a six pack", "three cans"), then the product. A number that
+describes the product ("two percent milk", "seven grain bread") is part of its name, not a quantity:
+it is followed by a word that qualifies the product, not by the product itself. Which reading is
+right is finally up to the catalog, so the resolver scores the words both ways (``Amount.words`` and
+the whole phrase) and keeps the quantity only when the product words won.
+
+Everything works on spoken forms (``backend.spoken.spoken_form``), so "2 lbs", "two pounds" and
+"2 pound" are the same request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from backend.number_words import ONES, TENS
+from backend.spoken import spoken_form, without_carrier
+
+# Words a request starts with before the amount ("please add", "i need", "can i get").
+_REQUEST_WORDS: Final = frozenset(
+    [
+        "please",
+        "okay",
+        "ok",
+        "alexa",
+        "um",
+        "uh",
+        "also",
+        "add",
+        "put",
+        "order",
+        "buy",
+        "get",
+        "give",
+        "me",
+        "i",
+        "we",
+        "need",
+        "want",
+        "would",
+        "like",
+        "d",
+        "ll",
+        "take",
+        "can",
+        "could",
+        "you",
+        "will",
+        "to",
+        "my",
+        "the",
+        "and",
+        "some",
+    ]
+)
+_NUMBERS: Final = {word: value for value, word in enumerate(ONES) if value} | {
+    word: value * 10 for value, word in enumerate(TENS) if word
+}
+_ARTICLES: Final = {"a": 1, "an": 1, "one": 1}
+# Units of measure and containers a product is counted in; the spoken (singular) form.
+MEASURES: Final = frozenset(
+    ["pound", "ounce", "gallon", "quart", "pint", "liter", "litre", "kilogram", "kilo", "gram", "milliliter", "dozen"]
+)
+CONTAINERS: Final = frozenset(
+    [
+        "can",
+        "bottle",
+        "box",
+        "bag",
+        "jar",
+        "carton",
+        "package",
+        "pack",
+        "packet",
+        "loaf",
+        "bunch",
+        "case",
+        "tub",
+        "bar",
+        "piece",
+        "container",
+        "head",
+        "stick",
+        "roll",
+        "tray",
+        "jug",
+        "bucket",
+        "cup",
+        "pouch",
+        "sleeve",
+        "crate",
+        "basket",
+        "block",
+        "wedge",
+        "slice",
+    ]
+)
+UNITS: Final = MEASURES | CONTAINERS
+# After a number, these describe the product: the number belongs to its name ("two percent milk").
+_NAME_AFTER_NUMBER: Final = frozenset(
+    ["percent", "grain", "bean", "cheese", "layer", "ply", "inch", "calorie", "minute", "step"]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    """What a request said about how much, and the words left for the product.
+
+    ``quantity`` is how many (``None`` when none was said), ``unit`` what was counted ("pound", "can",
+    "dozen", "six pack"; ``None`` for the products themselves), ``words`` the product words (spoken form).
+    """
+
+    quantity: int | None
+    unit: str | None
+    words: str
+
+    def spoken(self, product_name: str) -> str:
+        """What was understood, to say back: "2 pounds of Honeycrisp Apples", "1 gallon of Whole Milk"."""
+        if self.unit is None:
+            return f"{self.quantity} {product_name}" if self.quantity else product_name
+        count = self.quantity or 1
+        if self.unit == "dozen":  # "2 dozen Eggs"
+            return f"{count} dozen {product_name}"
+        unit = self.unit if count == 1 else _plural(self.unit)
+        return f"{count} {unit} of {product_name}"
+
+
+def _plural(unit: str) -> str:
+    if unit.endswith(("x", "ch", "sh")):
+        return unit + "es"
+    if unit.endswith("f"):
+        return unit[:-1] + "ves"
+    return unit + "s"
+
+
+def _number_at(words: list[str], at: int) -> tuple[int, int] | None:
+    """The number spelled at ``words[at:]`` ("twenty four", "six", "a") and how many words it took."""
+    if at >= len(words):
+        return None
+    word = words[at]
+    if word in _ARTICLES:
+        if words[at + 1 : at + 3] == ["couple", "of"]:
+            return 2, 3
+        return _ARTICLES[word], 1
+    if word not in _NUMBERS:
+        return None
+    value = _NUMBERS[word]
+    if value >= 20 and value % 10 == 0 and at + 1 < len(words) and _NUMBERS.get(words[at + 1], 10) < 10:
+        return value + _NUMBERS[words[at + 1]], 2
+    return value, 1
+
+
+def parse_amount(text: str) -> Amount:
+    """Separate quantity, unit and product words. Never loses a product word: with nothing to separate,
+    ``words`` is the whole phrase (without the request words it starts with)."""
+    heard = without_carrier(spoken_form(text)).split()
+    start = 0
+    while start < len(heard) - 1 and heard[start] in _REQUEST_WORDS:
+        start += 1
+    words = heard[start:]
+    number = _number_at(words, 0)
+    if number is None:
+        # A unit with no number ("dozen eggs", "pound of apples", as a slot may carry it): one of that unit.
+        if len(words) > 1 and (words[0] == "dozen" or (words[0] in UNITS and words[1] == "of")):
+            return _product(1, words[0], words[1:], words)
+        if words and words[0] == "half" and words[1:3] in (["a", "dozen"], ["dozen"]):
+            rest = words[3:] if words[1] == "a" else words[2:]
+            return _product(6, None, rest, words)
+        # No amount: the words stay as heard ("and" or "to" may be the start of a misheard name).
+        return Amount(None, None, " ".join(heard))
+    quantity, used = number
+    rest = words[used:]
+    if not rest:
+        return Amount(None, None, " ".join(words))
+    if rest[0] in _NAME_AFTER_NUMBER:
+        return Amount(None, None, " ".join(words))
+    # "a six pack of beer", "two twelve packs of soda": a number then "pack" is a pack size.
+    size = _number_at(rest, 0)
+    if size is not None and rest[0] not in _ARTICLES and rest[size[1] : size[1] + 1] == ["pack"]:
+        unit = f"{' '.join(rest[: size[1]])} pack"
+        return _product(quantity, unit, rest[size[1] + 1 :], words)
+    if rest[0] == "dozen":
+        return _product(quantity, "dozen", rest[1:], words)
+    if rest[0] in UNITS:
+        return _product(quantity, rest[0], rest[1:], words)
+    return Amount(quantity, None, " ".join(rest))
+
+
+def _product(quantity: int, unit: str | None, rest: list[str], words: list[str]) -> Amount:
+    if rest and rest[0] == "of":
+        rest = rest[1:]
+    if not rest:  # "two pounds": no product words, so the unit may be the product ("a can", "a six pack")
+        return Amount(None, None, " ".join(words))
+    return Amount(quantity, unit, " ".join(rest))

@@ -1,0 +1,78 @@
+"""Which department a product word names, learnt from the catalog's own names.
+
+English product names end in what the product is ("Oat Milk *Soap*", "White Wine *Vinegar*"): the
+head noun, the last word before any comma, "with" or "in". Counting, for every head word, the
+departments of the products it heads tells what a request ending in that word asks for: "milk" heads
+dairy products, "wine" alcohol. A product from another department that merely contains the word is
+another kind of thing, so it may be offered as a question but never put in the cart unasked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from typing import Final
+
+from backend.catalog import Product
+from backend.spoken import spoken_form
+
+MIN_PRODUCTS: Final = 5  # a head word needs this many products before it says anything about departments
+MIN_SHARE: Final = 0.1  # departments with at least this share of the word's products are what it names
+
+_HEAD_END: Final = re.compile(r",| with | in | for ")
+
+
+def head_word(spoken_name: str) -> str:
+    """The head noun of a name in spoken form: the last word before a comma, "with", "in" or "for"."""
+    words = spoken_name.split()
+    return words[-1] if words else ""
+
+
+def head_of(name: str) -> str:
+    """The head noun of a written product name, or of heard words."""
+    return head_word(spoken_form(_HEAD_END.split(f" {name.casefold()} ", maxsplit=1)[0]))
+
+
+def heads_of(name: str) -> frozenset[str]:
+    """What a name may say it is: its head noun, and its last word (catalogs also write "Ale, Belgian Blend")."""
+    return frozenset(word for word in (head_of(name), head_word(spoken_form(name))) if word)
+
+
+class HeadDepartments:
+    """For each head word, the departments whose products it heads."""
+
+    def __init__(self, heads: list[str], named: dict[str, frozenset[str]]) -> None:
+        self.heads = heads  # per catalog position: what the product's name says it is (words, space-separated)
+        self._named = named  # head word -> the departments it names
+
+    @classmethod
+    def build(cls, products: Iterable[Product]) -> HeadDepartments:
+        counts: dict[str, Counter[str]] = defaultdict(Counter)
+        heads: list[str] = []
+        for product in products:
+            heads.append(" ".join(sorted(heads_of(product.name))))
+            counts[head_of(product.name)][product.department] += 1
+        named: dict[str, frozenset[str]] = {}
+        for head, departments in counts.items():
+            total = sum(departments.values())
+            if total >= MIN_PRODUCTS:
+                named[head] = frozenset(name for name, count in departments.items() if count >= MIN_SHARE * total)
+        return cls(heads, named)
+
+    @classmethod
+    def from_lists(cls, heads: list[str], named: dict[str, frozenset[str]]) -> HeadDepartments:
+        return cls(heads, named)
+
+    def named_lists(self) -> dict[str, list[str]]:
+        """The head -> departments table as JSON data."""
+        return {head: sorted(departments) for head, departments in self._named.items()}
+
+    def other_kind(self, query_head: str, product_spoken: str, product_heads: str, department: str) -> bool:
+        """The words ask for one kind of product and this is another that only shares the word: the words' head
+        is in its name but is not what it is, and it is in a department that head never names. Unknown head
+        words, and heads the name does not hold (a misheard ending), say nothing."""
+        if query_head in product_heads.split() or query_head not in product_spoken.split():
+            return False
+        named = self._named.get(query_head)
+        return named is not None and department not in named

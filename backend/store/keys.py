@@ -85,9 +85,6 @@ def grant_sk(client_id: str) -> str:
     return f"{GRANT_PREFIX}{client_id}"
 
 
-# Added by the conversation engineer (shopping): the account's voice purchase code, and outbox messages by state.
+# The account's voice purchase code. Outbox messages have no index: the table's stream delivers them
+# (backend/outbound), so no single partition takes every pending message.
 VOICE_CODE = "VOICECODE"
-
-
-def outbox_gsi1pk(state: str) -> str:
-    return f"OUTBOX#{state}"

@@ -21,3 +21,7 @@ class DeliveryFailed(OutboundError):
 
 class WebhookRejected(ValidationError, OutboundError):
     """A webhook subscription that may not be created (bad URL, target not allowed, bad filter)."""
+
+
+class SignatureMismatch(OutboundError):
+    """A webhook signature header that is missing, malformed, too old, or not made with the secret."""

@@ -10,7 +10,7 @@ owner's, the subscription index and the reminder schedule are spread over fixed 
 | a client's webhook subscriptions       | pk = WHCLIENT#<client id>, sk = WHSUB#<sub id>                         |
 | every subscription (the consumer)      | gsi1: gsi1pk = WHSUBS#<0..7> (by hash of the sub id), gsi1sk = sub id  |
 | stream checkpoint, per shard           | pk = OUTBOUND#STREAM#<stream label>, sk = SHARD#<shard id>             |
-| carts to look at when they may be idle | pk = REMIND#<due minute>#<0..7>, sk = CUST#<id> (TTL)                  |
+| carts to look at when they may be idle | pk = REMIND#<5-minute bucket>#<0..3>, sk = CUST#<id> (TTL)             |
 | how far the reminder sweep has got     | pk = OUTBOUND#REMINDERS, sk = SWEPT                                    |
 | one reminder per cart episode          | pk = CUST#<id>, sk = REMINDER#CART#<first line added at>               |
 """
@@ -24,7 +24,7 @@ DEAD_LETTER_PREFIX = "WHDEAD#"
 SUBSCRIPTION_PREFIX = "WHSUB#"
 REMINDER_PREFIX = "REMINDER#CART#"
 SUBSCRIPTION_SHARDS = 8
-SCHEDULE_SHARDS = 8
+SCHEDULE_SHARDS = 4
 REMINDER_STATE_PK = "OUTBOUND#REMINDERS"
 REMINDER_STATE_SK = "SWEPT"
 

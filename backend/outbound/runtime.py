@@ -1,0 +1,79 @@
+"""Assembling the outbound pieces from settings and injected clients, in one place, for the worker and the Lambda.
+
+``start_outbound_worker`` is the hook ``voicecart serve`` calls once the store is reachable; it returns the
+running worker, whose ``stop()`` ends it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import requests
+
+from backend.catalog import Catalog
+from backend.outbound.checkpoints import CheckpointStore
+from backend.outbound.consumer import StreamConsumer
+from backend.outbound.emailing import EmailDelivery
+from backend.outbound.ledger import DeliveryLedger
+from backend.outbound.mailers import make_mailer
+from backend.outbound.reminders import ReminderScheduler, ReminderSweep
+from backend.outbound.streams import StreamReader, make_streams_client, stream_arn_of
+from backend.outbound.subscriptions import SubscriptionDirectory, SubscriptionStore
+from backend.outbound.webhooks import WebhookDispatcher, WebhookSender
+from backend.outbound.worker import OutboundWorker
+from backend.profile.store import utc_now
+from backend.settings import Settings
+from backend.store.dynamo import Table
+
+
+@dataclass(frozen=True)
+class Outbound:
+    consumer: StreamConsumer
+    sweep: ReminderSweep
+
+
+def build_outbound(
+    settings: Settings,
+    *,
+    table: Table,
+    catalog: Catalog | None = None,
+    ses_client: Any = None,
+    http: requests.Session | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], datetime] = utc_now,
+) -> Outbound:
+    ledger = DeliveryLedger(table, clock=clock)
+    mailer = make_mailer(settings, ses_client=ses_client)
+    email = EmailDelivery(table, mailer, sender=settings.email_from, ledger=ledger, clock=clock) if mailer else None
+    store = SubscriptionStore(table, clock=clock, allow_loopback=settings.webhook_allow_loopback)
+    webhooks = WebhookDispatcher(
+        table, SubscriptionDirectory(store), WebhookSender(session=http, sleep=sleep), ledger=ledger, clock=clock
+    )
+    idle = timedelta(minutes=settings.cart_reminder_after_minutes)
+    return Outbound(
+        consumer=StreamConsumer(email=email, events=webhooks, carts=ReminderScheduler(table, idle=idle, clock=clock)),
+        sweep=ReminderSweep(table, idle=idle, clock=clock, catalog=catalog, seller_name=settings.seller_name),
+    )
+
+
+def start_outbound_worker(
+    settings: Settings,
+    *,
+    table: Table,
+    catalog: Catalog | None = None,
+    streams_client: Any = None,
+    ses_client: Any = None,
+    clock: Callable[[], datetime] = utc_now,
+    poll_seconds: float = 1.0,
+) -> OutboundWorker:
+    """Start the background worker over the table's stream (embedded store, DynamoDB Local, or AWS) and return it."""
+    arn, label = stream_arn_of(table.client, table.name)
+    reader = StreamReader(
+        streams_client or make_streams_client(settings), arn, CheckpointStore(table, label, clock=clock)
+    )
+    outbound = build_outbound(settings, table=table, catalog=catalog, ses_client=ses_client, clock=clock)
+    return OutboundWorker(outbound.consumer, reader, sweep=outbound.sweep, poll_seconds=poll_seconds).start()

@@ -52,7 +52,7 @@ class StreamReader:
     client: Any  # boto3 dynamodbstreams client
     stream_arn: str
     checkpoints: CheckpointStore
-    limit: int = 100
+    limit: int = 1000  # the most one GetRecords call returns
     _shards: dict[str, _Shard] = field(default_factory=dict)
 
     def refresh(self) -> None:

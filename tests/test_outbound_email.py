@@ -189,3 +189,20 @@ def test_a_store_failure_fails_the_record_without_sending(tmp_path: Path, table:
     down = Down(table.client, table.name)
     result = consumer_for(down, FileMailer(tmp_path), clock).handle([record])
     assert result.failed == ["100"] and not list(tmp_path.iterdir())
+
+
+def test_an_unforeseen_failure_fails_its_record_and_releases_the_claim(
+    table: Table, catalog: Catalog, settings: Settings, tmp_path: Path
+) -> None:
+    clock = FakeClock()
+    checkout(table, catalog, settings, clock)
+    records = all_records(stream_reader(table, clock))
+
+    class Broken(FileMailer):
+        def send(self, message: email.message.EmailMessage, *, message_id: str) -> str:
+            raise RuntimeError("a bug")
+
+    failed = consumer_for(table, Broken(tmp_path), clock).handle(records)
+    assert failed.failed and failed.emails == {}
+    retried = [r for r in records if r["dynamodb"]["SequenceNumber"] >= failed.failed[0]]
+    assert consumer_for(table, FileMailer(tmp_path), clock).handle(retried).emails == {"sent": 1}

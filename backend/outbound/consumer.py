@@ -1,10 +1,10 @@
 """The stream consumer: DynamoDB Streams records in, outbound messages out. The Lambda on the table's stream and
 the background worker beside the embedded store both call ``StreamConsumer.handle``.
 
-Records are handled in order. The first record whose work fails (a store or channel error) stops the batch: it and
-everything after it are reported as failed, so the caller retries from there (Lambda: ``batchItemFailures`` with
-``ReportBatchItemFailures``; the worker: it does not move its checkpoint past it). Records already handled are
-safe to see again: every delivery is claimed once (``ledger``).
+Records are handled in order. The first record whose work fails (a store or channel error, or anything unforeseen,
+logged with its trace) stops the batch: it and everything after it are reported as failed, so the caller retries
+from there (Lambda: ``batchItemFailures`` with ``ReportBatchItemFailures``; the worker: it does not move its
+checkpoint past it). Records already handled are safe to see again: every delivery is claimed once (``ledger``).
 """
 
 from __future__ import annotations
@@ -70,9 +70,13 @@ class StreamConsumer:
                     "outbound: record failed, retrying from it",
                     extra={"sequence_number": change.sequence_number, "error": type(exc).__name__, "reason": str(exc)},
                 )
-                result.failed = [parse_record(r).sequence_number for r in pending[index:]]
-                return result
-            result.last_handled = change.sequence_number
+            except Exception:  # an unforeseen failure is this record's, not the whole batch's
+                log.exception("outbound: record failed unexpectedly", extra={"sequence_number": change.sequence_number})
+            else:
+                result.last_handled = change.sequence_number
+                continue
+            result.failed = [parse_record(r).sequence_number for r in pending[index:]]
+            return result
         return result
 
     def _handle(self, change: Change, result: BatchResult) -> None:

@@ -82,6 +82,8 @@ class Settings:
     smtp_address: str | None = None
     cart_reminder_after_minutes: int = 60
     webhook_allow_loopback: bool = False
+    # An Amazon EventBridge bus that also receives every outbound event (none: webhooks only).
+    eventbridge_bus: str | None = None
     # Logging
     log_level: str = "INFO"
     log_json: bool = True
@@ -147,6 +149,7 @@ _ENVIRONMENT: dict[str, tuple[tuple[str, ...], Callable[[str], Any]]] = {
     "smtp_address": (("VOICECART_SMTP_ADDRESS",), _parse_optional),
     "cart_reminder_after_minutes": (("VOICECART_CART_REMINDER_AFTER_MINUTES",), int),
     "webhook_allow_loopback": (("VOICECART_WEBHOOK_ALLOW_LOOPBACK",), _parse_bool),
+    "eventbridge_bus": (("VOICECART_EVENTBRIDGE_BUS",), _parse_optional),
     "log_level": (("VOICECART_LOG_LEVEL",), str),
     "log_json": (("VOICECART_LOG_JSON",), _parse_bool),
 }

@@ -131,3 +131,13 @@ def test_the_deployed_consumer_sends_through_ses_when_a_sender_is_given(template
     }
     settings = Settings.load(env={**resolved, "VOICECART_EMAIL_SENDER": "ses"})
     assert settings.email_sender == "ses" and settings.cart_reminder_after_minutes == 60
+
+
+def test_the_consumer_publishes_only_to_the_configured_bus(template: dict[str, Any]) -> None:
+    (statement,) = [
+        s for s in role_statements(template, "OutboundFunction") if "events:PutEvents" in _list(s["Action"])
+    ]
+    assert "event-bus/${EventBusName}" in statement["Resource"]["Fn::Sub"]
+    environment = function_environment(template, template["Resources"]["OutboundFunction"])
+    bus = resolve_string(environment["VOICECART_EVENTBRIDGE_BUS"], template)
+    assert Settings.load(env={"VOICECART_EVENTBRIDGE_BUS": bus}).eventbridge_bus is None  # the default: no bus

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import boto3
 import requests
 
 from backend.catalog import Catalog
 from backend.outbound.checkpoints import CheckpointStore
 from backend.outbound.consumer import StreamConsumer
 from backend.outbound.emailing import EmailDelivery
+from backend.outbound.eventbridge import EventBridgePublisher, FanOut
 from backend.outbound.ledger import DeliveryLedger
 from backend.outbound.mailers import make_mailer
 from backend.outbound.reminders import ReminderScheduler, ReminderSweep
@@ -42,6 +44,7 @@ def build_outbound(
     table: Table,
     catalog: Catalog | None = None,
     ses_client: Any = None,
+    events_client: Any = None,
     http: requests.Session | None = None,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], datetime] = utc_now,
@@ -53,9 +56,15 @@ def build_outbound(
     webhooks = WebhookDispatcher(
         table, SubscriptionDirectory(store), WebhookSender(session=http, sleep=sleep), ledger=ledger, clock=clock
     )
+    events: WebhookDispatcher | FanOut = webhooks
+    if settings.eventbridge_bus:
+        if events_client is None:
+            session = boto3.session.Session()
+            events_client = session.client("events", region_name=settings.aws_region or session.region_name)
+        events = FanOut(webhooks, EventBridgePublisher(events_client, bus_name=settings.eventbridge_bus, ledger=ledger))
     idle = timedelta(minutes=settings.cart_reminder_after_minutes)
     return Outbound(
-        consumer=StreamConsumer(email=email, events=webhooks, carts=ReminderScheduler(table, idle=idle, clock=clock)),
+        consumer=StreamConsumer(email=email, events=events, carts=ReminderScheduler(table, idle=idle, clock=clock)),
         sweep=ReminderSweep(table, idle=idle, clock=clock, catalog=catalog, seller_name=settings.seller_name),
     )
 

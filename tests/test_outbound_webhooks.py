@@ -301,3 +301,36 @@ def test_a_refused_connection_is_retried_then_dead_lettered(world: World, catalo
     assert len(world.sleeps) == 3  # four tries, three waits between them
     (letter,) = world.call("GET", f"/webhooks/{hook['id']}/dead-letters", world.shop_key).get_json()["dead_letters"]
     assert letter["last_status"] is None and letter["last_error"] == "ConnectionError"
+
+
+def test_a_new_subscription_is_seen_on_the_stream_without_waiting_for_a_refresh(
+    world: World, receiver: Receiver, catalog: Catalog, settings: Settings
+) -> None:
+    reads = 0
+
+    class CountingStore(SubscriptionStore):
+        def all(self) -> list[Any]:
+            nonlocal reads
+            reads += 1
+            return super().all()
+
+    directory = SubscriptionDirectory(CountingStore(world.table, clock=world.clock), refresh_seconds=3600)
+    sender = WebhookSender(sleep=world.sleeps.append)
+    ledger = DeliveryLedger(world.table, clock=world.clock)
+    dispatcher = WebhookDispatcher(world.table, directory, sender, ledger=ledger, clock=world.clock)
+    consumer = StreamConsumer(email=None, events=dispatcher, on_subscriptions_changed=directory.invalidate)
+    reader = stream_reader(world.table, world.clock)
+    shopping = Shopping(world.table, catalog, settings, clock=world.clock)
+    shopping.add_items("1285", [(MILK, 1)], request_id="before")
+    consumer.handle(all_records(reader))
+    assert reads == 1 and receiver.received == []  # nobody subscribed yet; the directory is now cached for an hour
+
+    hook = world.subscribe(world.shop_key, receiver.url, ["cart.updated"])
+    receiver.secret = hook["secret"]
+    shopping.add_items("1285", [(MILK, 1)], request_id="after")
+    consumer.handle(all_records(reader))
+    assert reads == 2 and [r["event"]["id"] for r in receiver.received] == ["cart:1285:2"]
+
+    shopping.add_items("1285", [(MILK, 1)], request_id="again")
+    consumer.handle(all_records(reader))
+    assert reads == 2 and len(receiver.received) == 2  # no subscription changed: no re-read

@@ -10,7 +10,7 @@ checkpoint past it). Records already handled are safe to see again: every delive
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -52,10 +52,12 @@ class StreamConsumer:
         email: EmailDelivery | None,
         events: EventDispatcher | None = None,
         carts: CartScheduler | None = None,
+        on_subscriptions_changed: Callable[[], None] | None = None,
     ) -> None:
         self.email = email
         self.events = events
         self.carts = carts
+        self.on_subscriptions_changed = on_subscriptions_changed
 
     def handle(self, records: Iterable[Mapping[str, Any]]) -> BatchResult:
         result = BatchResult()
@@ -83,6 +85,8 @@ class StreamConsumer:
         work = work_for(change)
         if not work:
             return
+        if work.subscriptions_changed and self.on_subscriptions_changed is not None:
+            self.on_subscriptions_changed()
         if self.email is not None:
             for message in work.emails:
                 outcome = self.email.deliver(message)

@@ -48,14 +48,14 @@ def build_outbound(
     http: requests.Session | None = None,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], datetime] = utc_now,
+    subscription_refresh_seconds: float = 30.0,
 ) -> Outbound:
     ledger = DeliveryLedger(table, clock=clock)
     mailer = make_mailer(settings, ses_client=ses_client)
     email = EmailDelivery(table, mailer, sender=settings.email_from, ledger=ledger, clock=clock) if mailer else None
     store = SubscriptionStore(table, clock=clock, allow_loopback=settings.webhook_allow_loopback)
-    webhooks = WebhookDispatcher(
-        table, SubscriptionDirectory(store), WebhookSender(session=http, sleep=sleep), ledger=ledger, clock=clock
-    )
+    directory = SubscriptionDirectory(store, refresh_seconds=subscription_refresh_seconds)
+    webhooks = WebhookDispatcher(table, directory, WebhookSender(session=http, sleep=sleep), ledger=ledger, clock=clock)
     events: WebhookDispatcher | FanOut = webhooks
     if settings.eventbridge_bus:
         if events_client is None:
@@ -64,7 +64,12 @@ def build_outbound(
         events = FanOut(webhooks, EventBridgePublisher(events_client, bus_name=settings.eventbridge_bus, ledger=ledger))
     idle = timedelta(minutes=settings.cart_reminder_after_minutes)
     return Outbound(
-        consumer=StreamConsumer(email=email, events=events, carts=ReminderScheduler(table, idle=idle, clock=clock)),
+        consumer=StreamConsumer(
+            email=email,
+            events=events,
+            carts=ReminderScheduler(table, idle=idle, clock=clock),
+            on_subscriptions_changed=directory.invalidate,
+        ),
         sweep=ReminderSweep(table, idle=idle, clock=clock, catalog=catalog, seller_name=settings.seller_name),
     )
 
@@ -84,5 +89,8 @@ def start_outbound_worker(
     reader = StreamReader(
         streams_client or make_streams_client(settings), arn, CheckpointStore(table, label, clock=clock)
     )
-    outbound = build_outbound(settings, table=table, catalog=catalog, ses_client=ses_client, clock=clock)
+    # The worker sees subscription changes on the stream; the periodic re-read is only a safety net.
+    outbound = build_outbound(
+        settings, table=table, catalog=catalog, ses_client=ses_client, clock=clock, subscription_refresh_seconds=600
+    )
     return OutboundWorker(outbound.consumer, reader, sweep=outbound.sweep, poll_seconds=poll_seconds).start()

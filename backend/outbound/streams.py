@@ -52,7 +52,8 @@ class StreamReader:
     client: Any  # boto3 dynamodbstreams client
     stream_arn: str
     checkpoints: CheckpointStore
-    limit: int = 1000  # the most one GetRecords call returns
+    # Small reads: the embedded store serves one request at a time, and a big read would hold up the voice turns.
+    limit: int = 100
     _shards: dict[str, _Shard] = field(default_factory=dict)
 
     def refresh(self) -> None:

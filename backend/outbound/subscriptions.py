@@ -26,13 +26,13 @@ from backend.errors import ConcurrentUpdate
 from backend.outbound import keys as outbound_keys
 from backend.outbound.errors import WebhookRejected
 from backend.outbound.signing import new_secret
+from backend.outbound.translate import SUBSCRIPTION_KIND
 from backend.profile.events import format_timestamp
 from backend.store import keys
 from backend.store.dynamo import Table
 from backend.store.schema import GSI1
 from backend.store.transaction import Transaction
 
-SUBSCRIPTION_KIND = "webhook_subscription"
 MAX_PER_CLIENT = 20
 MAX_FILTERS = 20
 MAX_URL = 2048
@@ -217,7 +217,10 @@ class _Owner:
 
 
 class SubscriptionDirectory:
-    """The subscriptions an event goes to, re-read every ``refresh_seconds`` (new ones start within that time)."""
+    """The subscriptions an event goes to, re-read every ``refresh_seconds`` (new ones start within that time), and
+    at once after ``invalidate()``: the worker calls it when the stream shows a subscription change. Reading them
+    all is eight index queries, cheap in DynamoDB but a scan of the whole table in moto, so the worker relies on
+    the stream and refreshes rarely."""
 
     def __init__(
         self,

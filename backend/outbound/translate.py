@@ -7,6 +7,7 @@
 | INSERT ``order`` placed through voicecart      | webhook event ``order.placed`` (imported history: none)  |
 | INSERT/MODIFY ``cart`` with a new version      | webhook event ``cart.updated``; if it holds lines, a     |
 |                                                | reminder check once it may have been idle long enough    |
+| any change of a ``webhook_subscription``       | the consumer re-reads the subscriptions                  |
 
 Everything else (markers, profile summaries, this package's own bookkeeping) is no work. Webhook event ids are
 derived from the item, not from the stream record, so a record seen twice yields the same id.
@@ -25,6 +26,7 @@ from backend.outbound.records import INSERT, MODIFY, Change
 from backend.store import keys
 
 IMPORTED_SOURCES = frozenset({"instacart"})
+SUBSCRIPTION_KIND = "webhook_subscription"
 _INTERNAL = frozenset({"pk", "sk", "gsi1pk", "gsi1sk", "kind", "expires_at", "request_id", "person_id"})
 
 
@@ -62,9 +64,10 @@ class Work:
     emails: tuple[OutboundEmail, ...] = ()
     events: tuple[OutboundEvent, ...] = ()
     carts: tuple[CartActivity, ...] = ()
+    subscriptions_changed: bool = False
 
     def __bool__(self) -> bool:
-        return bool(self.emails or self.events or self.carts)
+        return bool(self.emails or self.events or self.carts or self.subscriptions_changed)
 
 
 def plain(value: Any) -> Any:
@@ -101,6 +104,8 @@ def _public(item: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def work_for(change: Change) -> Work:
+    if change.kind == SUBSCRIPTION_KIND:
+        return Work(subscriptions_changed=True)
     customer_id = _customer_id(change)
     if customer_id is None or change.event_name not in (INSERT, MODIFY):
         return Work()

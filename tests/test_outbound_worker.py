@@ -17,6 +17,7 @@ from backend.catalog import Catalog
 from backend.identity.store import IdentityKind, IdentityStore
 from backend.outbound import lambda_entry
 from backend.outbound.checkpoints import CheckpointStore
+from backend.outbound.consumer import StreamConsumer
 from backend.outbound.runtime import build_outbound, start_outbound_worker
 from backend.outbound.streams import StreamReader, make_streams_client, stream_arn_of
 from backend.outbound.worker import OutboundWorker
@@ -169,3 +170,11 @@ def test_the_lambda_stream_handler_answers_with_partial_batch_failures(
         assert answer["reminded"] == 0 and answer["buckets"] > 0
     finally:
         lambda_entry._outbound.cache_clear()
+
+
+def test_a_busy_worker_leaves_the_store_free_half_the_time(table: Table) -> None:
+    clock = FakeClock()
+    worker = OutboundWorker(StreamConsumer(email=None), stream_reader(table, clock), poll_seconds=1.0)
+    assert worker._pause(0, took=0.01) == 1.0  # quiet: the poll interval
+    assert worker._pause(25, took=0.3) == pytest.approx(0.3)  # busy: as long again as the poll took
+    assert worker._pause(25, took=5.0) == 1.0  # but never longer than a quiet wait

@@ -1,7 +1,8 @@
 """Assembling the outbound pieces from settings and injected clients, in one place, for the worker and the Lambda.
 
-``start_outbound_worker`` is the hook ``voicecart serve`` calls once the store is reachable; it returns the
-running worker, whose ``stop()`` ends it.
+``start_outbound_worker`` is the hook ``voicecart serve`` calls once the store is reachable and before the demo
+data is loaded; it returns the running worker, whose ``stop()`` ends it. Call it only where no Lambda consumes the
+stream (the embedded store, DynamoDB Local).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from backend.store.dynamo import Table
 class Outbound:
     consumer: StreamConsumer
     sweep: ReminderSweep
+    subscriptions: SubscriptionDirectory
 
 
 def build_outbound(
@@ -71,6 +73,7 @@ def build_outbound(
             on_subscriptions_changed=directory.invalidate,
         ),
         sweep=ReminderSweep(table, idle=idle, clock=clock, catalog=catalog, seller_name=settings.seller_name),
+        subscriptions=directory,
     )
 
 
@@ -93,4 +96,7 @@ def start_outbound_worker(
     outbound = build_outbound(
         settings, table=table, catalog=catalog, ses_client=ses_client, clock=clock, subscription_refresh_seconds=600
     )
+    # Read the subscriptions while the table is small (call this before loading demo data): in moto every index
+    # query scans the whole table, and from here on the stream says when they change.
+    outbound.subscriptions.load()
     return OutboundWorker(outbound.consumer, reader, sweep=outbound.sweep, poll_seconds=poll_seconds).start()

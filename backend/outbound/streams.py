@@ -52,8 +52,9 @@ class StreamReader:
     client: Any  # boto3 dynamodbstreams client
     stream_arn: str
     checkpoints: CheckpointStore
-    # Small reads: the embedded store serves one request at a time, and a big read would hold up the voice turns.
-    limit: int = 100
+    # Small reads: the embedded store serves one request at a time (moto needs ~6 ms per record with images), and
+    # a big read would hold up the voice turns waiting behind it.
+    limit: int = 25
     _shards: dict[str, _Shard] = field(default_factory=dict)
 
     def refresh(self) -> None:

@@ -248,9 +248,13 @@ class SubscriptionDirectory:
         self._loaded_at = None
 
     def _refresh_if_stale(self) -> None:
-        now = self.monotonic()
-        if self._loaded_at is not None and now - self._loaded_at < self.refresh_seconds:
+        if self._loaded_at is not None and self.monotonic() - self._loaded_at < self.refresh_seconds:
             return
+        self.load()
+
+    def load(self) -> None:
+        """Read every subscription and its owner's scope now."""
+        now = self.monotonic()
         subscriptions = self.store.all()
         self._owners = {pk: self._owner(pk) for pk in {sub.client_pk for sub in subscriptions}}
         self._subscriptions = subscriptions

@@ -1,10 +1,12 @@
 """The background worker beside a store without Lambda (the embedded moto server, DynamoDB Local): it polls the
 table's stream, hands the records to the stream consumer, moves the checkpoint, and runs the reminder sweep.
 
-One thread, started by ``start()`` and ended by ``stop()`` (which wakes it at once). It polls again straight away
-while records keep coming, up to ``max_busy_polls`` in a row, and waits ``poll_seconds`` when the stream is
-quiet or after ``max_busy_polls``; after an error it waits longer each time (up to a minute), so a store that is
-down is not hammered.
+One thread, started by ``start()`` and ended by ``stop()`` (which wakes it at once). It waits ``poll_seconds``
+when the stream is quiet. While records keep coming it polls again after a pause as long as the last poll took
+(``busy_share`` of the time at most): the embedded store serves one request at a time, and a stream read of a
+few dozen records with full images costs it a noticeable fraction of a second, so an eager reader would slow
+every voice turn (and the demo's loading) down. After an error it waits longer each time (up to a minute), so a
+store that is down is not hammered.
 
 Checkpoints: after each batch the shard's checkpoint moves to the last record handled. A batch holding nothing
 but the worker's own checkpoint writes moves nothing (else each checkpoint write would be a record that causes
@@ -45,7 +47,7 @@ class OutboundWorker:
         poll_seconds: float = 1.0,
         sweep_seconds: float = 60.0,
         shard_refresh_seconds: float = 60.0,
-        max_busy_polls: int = 20,
+        busy_share: float = 0.5,
         max_record_failures: int = 5,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -55,7 +57,7 @@ class OutboundWorker:
         self.poll_seconds = poll_seconds
         self.sweep_seconds = sweep_seconds
         self.shard_refresh_seconds = shard_refresh_seconds
-        self.max_busy_polls = max_busy_polls
+        self.busy_share = busy_share
         self.max_record_failures = max_record_failures
         self.monotonic = monotonic
         self.records_seen = 0
@@ -133,8 +135,8 @@ class OutboundWorker:
 
     def _run(self) -> None:
         error_wait = self.poll_seconds
-        busy = 0
         while not self._stop.is_set():
+            started = self.monotonic()
             try:
                 seen = self.poll_once()
                 self.sweep_if_due()
@@ -144,8 +146,11 @@ class OutboundWorker:
                 error_wait = min(error_wait * 2, MAX_ERROR_WAIT)
                 continue
             error_wait = self.poll_seconds
-            busy = busy + 1 if seen else 0
-            if not seen or busy >= self.max_busy_polls:
-                busy = 0
-                self._stop.wait(self.poll_seconds)
+            self._stop.wait(self._pause(seen, self.monotonic() - started))
         log.info("outbound worker stopped")
+
+    def _pause(self, seen: int, took: float) -> float:
+        if not seen:
+            return self.poll_seconds
+        # Busy for `took`, then idle long enough that busy time is at most `busy_share` of the whole.
+        return min(self.poll_seconds, took * (1 - self.busy_share) / self.busy_share)

@@ -22,10 +22,9 @@ from backend.outbound.mailers import FileMailer, Mailer, SesMailer, make_mailer
 from backend.outbound.records import parse_record
 from backend.outbound.translate import work_for
 from backend.settings import Settings
-from backend.shopping import Shopping
 from backend.store import keys
 from backend.store.dynamo import Table
-from tests.support.outbound import FakeClock, all_records, stream_reader
+from tests.support.outbound import FakeClock, all_records, shopping_on, stream_reader
 
 MILK = "27845"  # Organic Whole Milk
 BANANA = "24852"
@@ -38,7 +37,7 @@ def consumer_for(table: Table, mailer: Mailer, clock: FakeClock) -> StreamConsum
 
 
 def checkout(table: Table, catalog: Catalog, settings: Settings, clock: FakeClock, customer: str = "2706") -> str:
-    shopping = Shopping(table, catalog, settings, clock=clock)
+    shopping = shopping_on(table, settings, catalog, clock)
     shopping.add_items(customer, [(MILK, 2), (BANANA, 3)], request_id=f"add-{customer}")
     return shopping.place_order(customer, request_id=f"buy-{customer}").order.order_id
 

@@ -15,9 +15,8 @@ from backend.outbound.ledger import DeliveryLedger
 from backend.outbound.runtime import build_outbound
 from backend.outbound.translate import OutboundEvent
 from backend.settings import Settings
-from backend.shopping import Shopping
 from backend.store.dynamo import Table
-from tests.support.outbound import FakeClock, all_records, stream_reader
+from tests.support.outbound import FakeClock, all_records, shopping_on, stream_reader
 
 MILK = "27845"
 BUS = "voicecart-test-bus"
@@ -52,7 +51,7 @@ def test_an_order_reaches_the_bus_once_and_the_rule_routes_it(
     clock = FakeClock()
     outbound_settings = Settings.load(env={}, email_sender="none", eventbridge_bus=BUS, aws_region="us-east-1")
     outbound = build_outbound(outbound_settings, table=table, events_client=events, clock=clock)
-    shopping = Shopping(table, catalog, settings, clock=clock)
+    shopping = shopping_on(table, settings, catalog, clock)
     shopping.add_items("1285", [(MILK, 2)], request_id="a")
     order = shopping.place_order("1285", request_id="b").order
     records = all_records(stream_reader(table, clock))

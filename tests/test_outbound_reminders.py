@@ -17,10 +17,9 @@ from backend.outbound.mailers import FileMailer
 from backend.outbound.reminders import ReminderScheduler, ReminderSweep
 from backend.outbound.streams import StreamReader
 from backend.settings import Settings
-from backend.shopping import Shopping
 from backend.store import keys
 from backend.store.dynamo import Table
-from tests.support.outbound import FakeClock, all_records, stream_reader
+from tests.support.outbound import FakeClock, all_records, shopping_on, stream_reader
 
 MILK = "27845"  # Organic Whole Milk
 BANANA = "24852"
@@ -32,7 +31,7 @@ class Shop:
         self.table = table
         self.clock = FakeClock()
         self.folder = folder
-        self.shopping = Shopping(table, catalog, settings, clock=self.clock)
+        self.shopping = shopping_on(table, settings, catalog, self.clock)
         ledger = DeliveryLedger(table, clock=self.clock)
         mailer = FileMailer(folder)
         self.consumer = StreamConsumer(

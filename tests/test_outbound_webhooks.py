@@ -15,18 +15,18 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from backend.api import ApiServices, create_api_blueprint
+from backend.api import create_api_blueprint
 from backend.catalog import Catalog
 from backend.outbound.consumer import StreamConsumer
-from backend.outbound.errors import SignatureMismatch, WebhookRejected
+from backend.outbound.errors import SignatureMismatch, WebhookRejected, WebhookTargetRefused
 from backend.outbound.ledger import DeliveryLedger
 from backend.outbound.signing import SIGNATURE_HEADER, signature_header, verify
 from backend.outbound.subscriptions import SubscriptionDirectory, SubscriptionStore, check_url
 from backend.outbound.webhooks import RetryPolicy, WebhookDispatcher, WebhookSender
+from backend.services import Backend
 from backend.settings import Settings
-from backend.shopping import Shopping
 from backend.store.dynamo import Table
-from tests.support.outbound import FakeClock, all_records, stream_reader
+from tests.support.outbound import FakeClock, all_records, backend_on, shopping_on, stream_reader
 
 PREFIX = "/api/v1"
 MILK = "27845"
@@ -69,7 +69,7 @@ def test_a_signature_verifies_over_the_exact_body_within_the_tolerance() -> None
     ],
 )
 def test_urls_that_may_not_receive_webhooks_are_refused(url: str, loopback_allowed: bool) -> None:
-    with pytest.raises(WebhookRejected):
+    with pytest.raises((WebhookRejected, WebhookTargetRefused)):
         check_url(url, allow_loopback=loopback_allowed)
 
 
@@ -144,7 +144,7 @@ class World:
     table: Table
     clock: FakeClock
     api: Any
-    services: ApiServices
+    backend: Backend
     shop_key: str
     till_key: str
     sleeps: list[float]
@@ -169,13 +169,13 @@ def world(table: Table, settings: Settings, catalog: Catalog) -> World:
     settings = Settings.load(
         env={}, table_name=settings.table_name, aws_region="us-east-1", webhook_allow_loopback=True
     )
-    services = ApiServices.build(table=table, settings=settings, catalog=catalog, clock=clock)
+    backend = backend_on(table, settings, catalog, clock)
     app = Flask(__name__)
-    app.register_blueprint(create_api_blueprint(services), url_prefix=PREFIX)
+    app.register_blueprint(create_api_blueprint(backend), url_prefix=PREFIX)
     for customer_id in ("1285", "2000"):
-        services.profiles.ensure_customer(customer_id)
-    shop = services.clients.create(name="web shop", channel="web").key
-    till = services.clients.create(name="store tills", channel="store", customers=["1285"]).key
+        backend.profiles.ensure_customer(customer_id)
+    shop = backend.clients.create(name="web shop", channel="web").key
+    till = backend.clients.create(name="store tills", channel="store", customers=["1285"]).key
     sleeps: list[float] = []
     sender = WebhookSender(
         policy=RetryPolicy(attempts=4, base_delay=0.2, max_delay=1.0, timeout=5), sleep=sleeps.append
@@ -183,7 +183,7 @@ def world(table: Table, settings: Settings, catalog: Catalog) -> World:
     directory = SubscriptionDirectory(SubscriptionStore(table, clock=clock), refresh_seconds=0)
     dispatcher = WebhookDispatcher(table, directory, sender, ledger=DeliveryLedger(table, clock=clock), clock=clock)
     consumer = StreamConsumer(email=None, events=dispatcher)
-    return World(table, clock, app.test_client(), services, shop, till, sleeps, consumer)
+    return World(table, clock, app.test_client(), backend, shop, till, sleeps, consumer)
 
 
 def test_subscriptions_are_created_listed_and_deleted_by_their_own_client(world: World, receiver: Receiver) -> None:
@@ -204,9 +204,27 @@ def test_subscriptions_are_created_listed_and_deleted_by_their_own_client(world:
 
 
 @pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"url": "http://shop.example/hook"}, 403),  # well-formed, but plain http off this machine
+        ({"url": "https://10.1.2.3/hook"}, 403),
+    ],
+)
+def test_urls_aimed_where_webhooks_may_not_go_are_403(world: World, body: dict[str, Any], status: int) -> None:
+    response = world.call("POST", "/webhooks", world.shop_key, json=body)
+    assert response.status_code == status and response.get_json()["error"]["code"] == "url_not_allowed"
+
+
+def test_a_client_has_at_most_twenty_subscriptions(world: World) -> None:
+    for n in range(20):
+        world.subscribe(world.shop_key, f"https://hooks{n}.shop.example/", ["*"])
+    response = world.call("POST", "/webhooks", world.shop_key, json={"url": "https://one.more.example/"})
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "subscription_limit"
+
+
+@pytest.mark.parametrize(
     "body",
     [
-        {"url": "http://shop.example/hook"},
         {"url": "https://shop.example/hook", "events": []},
         {"url": "https://shop.example/hook", "events": ["Order Placed"]},
         {"url": "https://shop.example/hook", "events": "order.placed"},
@@ -232,7 +250,7 @@ def test_a_subscriber_gets_each_matching_event_once_after_failures_signed(
     receiver.statuses = [503, 500]  # the first two tries fail
     reader = stream_reader(world.table, world.clock)
     all_records(reader)  # skip the setup's records
-    shopping = Shopping(world.table, catalog, settings, clock=world.clock)
+    shopping = shopping_on(world.table, settings, catalog, world.clock)
     shopping.add_items("1285", [(MILK, 2)], request_id="add-1")
 
     records = all_records(reader)
@@ -256,7 +274,7 @@ def test_after_the_last_try_the_event_is_dead_lettered_and_listed(
     receiver.statuses = [500] * 10
     reader = stream_reader(world.table, world.clock)
     all_records(reader)
-    Shopping(world.table, catalog, settings, clock=world.clock).add_items("1285", [(MILK, 1)], request_id="a")
+    shopping_on(world.table, settings, catalog, world.clock).add_items("1285", [(MILK, 1)], request_id="a")
 
     result = world.deliver_new_records(reader)
 
@@ -279,7 +297,7 @@ def test_events_go_only_to_subscribers_whose_client_may_see_the_customer(
     receiver.secret = hook["secret"]
     reader = stream_reader(world.table, world.clock)
     all_records(reader)
-    shopping = Shopping(world.table, catalog, settings, clock=world.clock)
+    shopping = shopping_on(world.table, settings, catalog, world.clock)
     shopping.add_items("2000", [(MILK, 1)], request_id="x")
     shopping.add_items("1285", [(MILK, 1)], request_id="y")
 
@@ -296,7 +314,7 @@ def test_a_refused_connection_is_retried_then_dead_lettered(world: World, catalo
     hook = world.subscribe(world.shop_key, f"http://127.0.0.1:{port}/gone", ["cart.updated"])
     reader = stream_reader(world.table, world.clock)
     all_records(reader)
-    Shopping(world.table, catalog, settings, clock=world.clock).add_items("1285", [(MILK, 1)], request_id="z")
+    shopping_on(world.table, settings, catalog, world.clock).add_items("1285", [(MILK, 1)], request_id="z")
     world.deliver_new_records(reader)
     assert len(world.sleeps) == 3  # four tries, three waits between them
     (letter,) = world.call("GET", f"/webhooks/{hook['id']}/dead-letters", world.shop_key).get_json()["dead_letters"]
@@ -320,7 +338,7 @@ def test_a_new_subscription_is_seen_on_the_stream_without_waiting_for_a_refresh(
     dispatcher = WebhookDispatcher(world.table, directory, sender, ledger=ledger, clock=world.clock)
     consumer = StreamConsumer(email=None, events=dispatcher, on_subscriptions_changed=directory.invalidate)
     reader = stream_reader(world.table, world.clock)
-    shopping = Shopping(world.table, catalog, settings, clock=world.clock)
+    shopping = shopping_on(world.table, settings, catalog, world.clock)
     shopping.add_items("1285", [(MILK, 1)], request_id="before")
     consumer.handle(all_records(reader))
     assert reads == 1 and receiver.received == []  # nobody subscribed yet; the directory is now cached for an hour

@@ -24,10 +24,9 @@ from backend.outbound.worker import OutboundWorker
 from backend.resolver import Resolver
 from backend.services import Backend, build_backend
 from backend.settings import Settings
-from backend.shopping import Shopping
 from backend.store.dynamo import Table
 from backend.store.embedded import EmbeddedDynamoDB
-from tests.support.outbound import FakeClock, all_records, stream_reader
+from tests.support.outbound import FakeClock, all_records, shopping_on, stream_reader
 
 MILK = "27845"
 
@@ -132,7 +131,7 @@ def test_a_failing_record_is_retried_then_skipped_without_blocking_the_stream(
     ses = boto3.client("sesv2", region_name="us-east-1")  # sender not verified: every send is refused
     outbound = build_outbound(settings, table=table, ses_client=ses, clock=clock)
     IdentityStore(table, clock=clock).link("7", IdentityKind.EMAIL, "seven@example.com")
-    shopping = Shopping(table, catalog, settings, clock=clock)
+    shopping = shopping_on(table, settings, catalog, clock)
     shopping.add_items("7", [(MILK, 1)], request_id="a")
     shopping.place_order("7", request_id="b")
     reader = stream_reader(table, clock)
@@ -151,8 +150,8 @@ def test_the_lambda_stream_handler_answers_with_partial_batch_failures(
     table: Table, catalog: Catalog, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     clock = FakeClock()
-    Shopping(table, catalog, Settings.load(env={}), clock=clock).add_items("8", [(MILK, 1)], request_id="a")
-    Shopping(table, catalog, Settings.load(env={}), clock=clock).place_order("8", request_id="b")
+    shopping_on(table, Settings.load(env={}), catalog, clock).add_items("8", [(MILK, 1)], request_id="a")
+    shopping_on(table, Settings.load(env={}), catalog, clock).place_order("8", request_id="b")
     records = all_records(stream_reader(table, clock))
     # As Lambda delivers them: epoch seconds for the time, and the source ARN on each record.
     event = {"Records": [{**json.loads(json.dumps(r, default=lambda v: v.timestamp())), "eventSourceARN": "arn"}
@@ -161,6 +160,7 @@ def test_the_lambda_stream_handler_answers_with_partial_batch_failures(
     monkeypatch.setenv("VOICECART_TABLE", table_base)
     monkeypatch.setenv("VOICECART_EMAIL_FOLDER", str(tmp_path))
     monkeypatch.setenv("AWS_REGION", "us-east-1")
+    monkeypatch.setenv("VOICECART_STORE", "aws")  # as the deployed functions are configured (moto answers here)
     lambda_entry._outbound.cache_clear()
     try:
         assert lambda_entry.stream_handler(event, None) == {"batchItemFailures": []}

@@ -23,5 +23,13 @@ class WebhookRejected(ValidationError, OutboundError):
     """A webhook subscription that may not be created (bad URL, target not allowed, bad filter)."""
 
 
+class WebhookTargetRefused(OutboundError):
+    """A well-formed URL that may not receive webhooks (plain http off loopback, this machine, private addresses)."""
+
+
+class SubscriptionLimit(OutboundError):
+    """The API client already has the most subscriptions it may have."""
+
+
 class SignatureMismatch(OutboundError):
     """A webhook signature header that is missing, malformed, too old, or not made with the secret."""

@@ -17,6 +17,7 @@ import boto3
 import requests
 
 from backend.catalog import Catalog
+from backend.clock import utc_now
 from backend.outbound.checkpoints import CheckpointStore
 from backend.outbound.consumer import StreamConsumer
 from backend.outbound.emailing import EmailDelivery
@@ -28,7 +29,6 @@ from backend.outbound.streams import StreamReader, make_streams_client, stream_a
 from backend.outbound.subscriptions import SubscriptionDirectory, SubscriptionStore
 from backend.outbound.webhooks import WebhookDispatcher, WebhookSender
 from backend.outbound.worker import OutboundWorker
-from backend.profile.store import utc_now
 from backend.settings import Settings
 from backend.store.dynamo import Table
 

@@ -7,7 +7,8 @@ owner may see, and nothing once the owner's API key is revoked.
 
 URLs must be https. Plain http, and any URL on a loopback host, is accepted only when loopback delivery is allowed
 (local development). Literal private, link-local, multicast and reserved addresses are refused, so a
-subscriber cannot aim deliveries at the network the sender runs in; names are not resolved here.
+subscriber cannot aim deliveries at the network the sender runs in; names are not resolved here. A malformed URL
+is ``WebhookRejected`` (bad input); a well-formed one aimed where webhooks may not go is ``WebhookTargetRefused``.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from urllib.parse import urlsplit
 
 from backend.errors import ConcurrentUpdate
 from backend.outbound import keys as outbound_keys
-from backend.outbound.errors import WebhookRejected
+from backend.outbound.errors import SubscriptionLimit, WebhookRejected, WebhookTargetRefused
 from backend.outbound.signing import new_secret
 from backend.outbound.translate import SUBSCRIPTION_KIND
 from backend.profile.events import format_timestamp
@@ -90,14 +91,14 @@ def check_url(raw: object, *, allow_loopback: bool) -> str:
     loopback = host.lower() in _LOOPBACK_NAMES or (address is not None and address.is_loopback)
     if loopback:
         if not allow_loopback:
-            raise WebhookRejected("url may not point at this machine", field="url")
+            raise WebhookTargetRefused("url may not point at this machine")
     elif parts.scheme != "https":
-        raise WebhookRejected("url must be an https URL", field="url")
+        raise WebhookTargetRefused("url must be https (plain http only to this machine, in development)")
     elif address is not None and (
         address.is_private or address.is_link_local or address.is_multicast or address.is_reserved
         or address.is_unspecified
     ):  # fmt: skip
-        raise WebhookRejected("url may not point at a private or reserved address", field="url")
+        raise WebhookTargetRefused("url may not point at a private or reserved address")
     return raw
 
 
@@ -133,7 +134,7 @@ class SubscriptionStore:
         checked_url = check_url(url, allow_loopback=self.allow_loopback)
         filters = check_filters(events)
         if len(self.of_client(client_id)) >= MAX_PER_CLIENT:
-            raise WebhookRejected(f"at most {MAX_PER_CLIENT} subscriptions per API client", field="url")
+            raise SubscriptionLimit(f"at most {MAX_PER_CLIENT} subscriptions per API client")
         subscription = Subscription(
             subscription_id="whs_" + secrets.token_hex(8),
             client_id=client_id,

@@ -27,12 +27,15 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from backend.settings import Settings
+from backend.settings import ENDPOINT, Settings
 
 log = logging.getLogger(__name__)
 
 # moto needs some credentials to sign with; they never leave this machine.
 _LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "voicecart-local", "AWS_SECRET_ACCESS_KEY": "voicecart-local"}
+
+# The region the embedded server's clients sign for (any region works; one keeps its tables in one place).
+EMBEDDED_REGION = "us-east-1"
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -169,11 +172,14 @@ class EmbeddedDynamoDB:
 
 @contextmanager
 def store_for(settings: Settings) -> Iterator[Settings]:
-    """Settings that reach a DynamoDB: as given when they name one, else pointing at an embedded server started for
-    the duration of the block."""
+    """Settings that reach the chosen DynamoDB: pointing at an embedded server started for the duration of the
+    block when the store is the embedded one, else as given. Demo data goes into the embedded store only, unless
+    ``demo_data_anywhere`` asks for it elsewhere."""
     if not settings.uses_embedded_store:
-        yield settings
+        yield dataclasses.replace(settings, load_demo_data=settings.load_demo_data and settings.demo_data_anywhere)
         return
     with EmbeddedDynamoDB() as embedded:
         assert embedded.endpoint is not None
-        yield dataclasses.replace(settings, dynamodb_endpoint=embedded.endpoint, aws_region="us-east-1")
+        yield dataclasses.replace(
+            settings, store=ENDPOINT, dynamodb_endpoint=embedded.endpoint, aws_region=EMBEDDED_REGION
+        )

@@ -60,7 +60,7 @@ def api_key_pk(key_hash: str) -> str:
     return f"APIKEY#{key_hash}"
 
 
-# --- profile & identity (added by the profile/API engineer) ---------------------------------------------------------
+# --- profile & identity ---------------------------------------------------------------------------------------------
 # An event's raw heard words live on their own small item that expires (TTL); its sort key sorts right after the
 # event's own key (``#`` is below every character an event id may hold), so one query returns both, adjacent.
 EVENT_PREFIX = "EVENT#"
@@ -85,6 +85,7 @@ def grant_sk(client_id: str) -> str:
     return f"{GRANT_PREFIX}{client_id}"
 
 
-# The account's voice purchase code. Outbox messages have no index: the table's stream delivers them
-# (backend/outbound), so no single partition takes every pending message.
+# Shopping: the account's voice purchase code (one item: a turn's batch read gets it with the cart). Outbox
+# messages have no index: the table's stream delivers them (backend/outbound), so no single partition takes every
+# pending message.
 VOICE_CODE = "VOICECODE"

@@ -28,7 +28,7 @@ and webhooks, and keeps its own items (delivery markers, subscriptions, checkpoi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -50,7 +50,6 @@ class TableSpec:
     indexes: tuple[IndexSpec, ...] = ()
     ttl_attribute: str | None = None
     stream_view_type: str | None = None
-    string_attributes: tuple[str, ...] = field(default=())
 
     def key_attributes(self) -> list[str]:
         names = [self.partition_key] + ([self.sort_key] if self.sort_key else [])

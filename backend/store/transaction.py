@@ -38,9 +38,14 @@ class Transaction:
     def __init__(self, table: Table) -> None:
         self.table = table
         self._staged: list[_Staged] = []
+        self._keys: set[tuple[object, object]] = set()
 
     def __len__(self) -> int:
         return len(self._staged)
+
+    def touches(self, key: Mapping[str, Any]) -> bool:
+        """Whether a staged write already names this item: DynamoDB refuses a transaction that names one twice."""
+        return (key.get("pk"), key.get("sk")) in self._keys
 
     def put(
         self,
@@ -52,6 +57,7 @@ class Transaction:
         conflict: type[StoreError] = ConcurrentUpdate,
     ) -> None:
         body: dict[str, Any] = {"TableName": self.table.name, "Item": to_attribute_values(item)}
+        self._keys.add((item.get("pk"), item.get("sk")))
         self._stage(
             "Put",
             body,
@@ -77,6 +83,7 @@ class Transaction:
             "Key": to_attribute_values(key),
             "UpdateExpression": expression,
         }
+        self._keys.add((key.get("pk"), key.get("sk")))
         self._stage(
             "Update",
             body,
@@ -97,6 +104,7 @@ class Transaction:
         conflict: type[StoreError] = ConcurrentUpdate,
     ) -> None:
         body: dict[str, Any] = {"TableName": self.table.name, "Key": to_attribute_values(key)}
+        self._keys.add((key.get("pk"), key.get("sk")))
         self._stage(
             "Delete",
             body,
@@ -117,6 +125,7 @@ class Transaction:
         conflict: type[StoreError] = ConcurrentUpdate,
     ) -> None:
         body: dict[str, Any] = {"TableName": self.table.name, "Key": to_attribute_values(key)}
+        self._keys.add((key.get("pk"), key.get("sk")))
         self._stage(
             "ConditionCheck",
             body,
@@ -164,6 +173,7 @@ class Transaction:
             raise StoreUnavailable(type(exc).__name__) from exc
         finally:
             self._staged.clear()
+            self._keys.clear()
 
     def _commit_single(self) -> None:
         # One write needs no transaction: the plain call costs half the capacity and behaves the same.

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
 
+from backend.catalog import Catalog
 from backend.outbound.checkpoints import CheckpointStore
 from backend.outbound.streams import STREAMS_CONFIG, StreamReader, stream_arn_of
+from backend.services import Backend, build_backend
+from backend.settings import Settings
+from backend.shopping import Shopping
 from backend.store.dynamo import Table
 
 START = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
@@ -41,3 +46,13 @@ def all_records(reader: StreamReader) -> list[dict[str, Any]]:
             return records
         for batch in batches:
             records.extend(batch.records)
+
+
+def backend_on(table: Table, settings: Settings, catalog: Catalog, clock: FakeClock) -> Backend:
+    """The whole backend over the test's table (whatever table ``settings`` name), on the fake clock."""
+    on_table = dataclasses.replace(settings, table_name=table.name)
+    return build_backend(on_table, client=table.client, clock=clock, catalog=catalog, create_tables=False)
+
+
+def shopping_on(table: Table, settings: Settings, catalog: Catalog, clock: FakeClock) -> Shopping:
+    return backend_on(table, settings, catalog, clock).shopping

@@ -35,6 +35,16 @@ def _parse_optional(raw: str) -> str | None:
     return raw.strip() or None
 
 
+EMAIL_SENDERS = ("file", "smtp", "ses", "none")
+
+
+def _parse_email_sender(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in EMAIL_SENDERS:
+        raise ValueError(f"must be one of {', '.join(EMAIL_SENDERS)}")
+    return value
+
+
 def _parse_store(raw: str) -> str | None:
     """``embedded``, ``aws``, or an endpoint URL (then the store is that endpoint)."""
     value = raw.strip()
@@ -84,6 +94,17 @@ class Settings:
     delivery_fee: Decimal = Decimal("4.99")
     free_delivery_from: Decimal = Decimal("35.00")
     voice_code_threshold: Decimal = Decimal("100.00")
+    # Outbound messages (backend/outbound): how e-mail leaves ("file": .eml files in email_folder, "smtp": to
+    # smtp_address "host:port", "ses": Amazon SES, "none": kept in the outbox), who it is from, and when an idle cart
+    # earns a reminder. Webhook URLs must be https unless loopback http is allowed (local development only).
+    email_sender: str = "file"
+    email_folder: Path = Path(".voicecart/mail")
+    email_from: str = "orders@voicecart.invalid"
+    smtp_address: str | None = None
+    cart_reminder_after_minutes: int = 60
+    webhook_allow_loopback: bool = False
+    # An Amazon EventBridge bus that also receives every outbound event (none: webhooks only).
+    eventbridge_bus: str | None = None
     # Logging
     log_level: str = "INFO"
     log_json: bool = True
@@ -176,6 +197,13 @@ _ENVIRONMENT: dict[str, tuple[tuple[str, ...], Callable[[str], Any]]] = {
     "delivery_fee": (("VOICECART_DELIVERY_FEE",), Decimal),
     "free_delivery_from": (("VOICECART_FREE_DELIVERY_FROM",), Decimal),
     "voice_code_threshold": (("VOICECART_VOICE_CODE_THRESHOLD",), Decimal),
+    "email_sender": (("VOICECART_EMAIL_SENDER",), _parse_email_sender),
+    "email_folder": (("VOICECART_EMAIL_FOLDER",), Path),
+    "email_from": (("VOICECART_EMAIL_FROM",), str),
+    "smtp_address": (("VOICECART_SMTP_ADDRESS",), _parse_optional),
+    "cart_reminder_after_minutes": (("VOICECART_CART_REMINDER_AFTER_MINUTES",), int),
+    "webhook_allow_loopback": (("VOICECART_WEBHOOK_ALLOW_LOOPBACK",), _parse_bool),
+    "eventbridge_bus": (("VOICECART_EVENTBRIDGE_BUS",), _parse_optional),
     "log_level": (("VOICECART_LOG_LEVEL",), str),
     "log_json": (("VOICECART_LOG_JSON",), _parse_bool),
 }

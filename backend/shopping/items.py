@@ -8,7 +8,7 @@ Item kinds (all in the customer's partition, ``pk = CUST#<id>``):
   unit_price): history questions ("what did I order last time", "my usual") read orders only, never line items.
 - ``ORDER#<order id>#LINE#<nnn>``: one line of an order placed through voicecart (name and price as charged), for
   the API and for export. Imported history orders keep their lines only in the compact copy (see history_import).
-- ``OUTBOX#<ts>#<id>``: a message to send (order confirmation email), indexed on gsi1 by ``OUTBOX#<state>``.
+- ``OUTBOX#<ts>#<id>``: a message to send (order confirmation email); the table's stream delivers it.
 - ``VOICECODE``: the account's optional purchase code (salted digest), failed attempts, lock.
 - ``ORDERSTATS``: per-product statistics of the orders imported from the retailer's order system, read by every
   turn for the resolver's bias (built and read in ``purchases``, where its compact format is explained).
@@ -165,8 +165,6 @@ def outbox_item(
         "order_id": order_id,
         "state": "pending",
         "created_at": created_at,
-        "gsi1pk": keys.outbox_gsi1pk("pending"),
-        "gsi1sk": f"{created_at}#{message_id}",
     }
 
 

@@ -85,10 +85,7 @@ def grant_sk(client_id: str) -> str:
     return f"{GRANT_PREFIX}{client_id}"
 
 
-# Shopping: the account's voice purchase code (one item: a turn's batch read gets it with the cart), and outbox
-# messages by state (the mailer queries what is pending).
+# Shopping: the account's voice purchase code (one item: a turn's batch read gets it with the cart). Outbox
+# messages have no index: the table's stream delivers them (backend/outbound), so no single partition takes every
+# pending message.
 VOICE_CODE = "VOICECODE"
-
-
-def outbox_gsi1pk(state: str) -> str:
-    return f"OUTBOX#{state}"

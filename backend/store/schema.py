@@ -18,11 +18,12 @@ Single-table design, partitioned by customer. The item kinds and the access patt
 | an Alexa request applied once                | pk = CUST#<id>, sk = REQ#<request id> (conditional put, TTL)   |
 | customer by access token / web / store id    | pk = IDENT#<kind>#<value>, sk = IDENT  (GetItem)              |
 | a customer's linked ids (to unlink/delete)   | pk = CUST#<id>, sk begins_with IDENT#                         |
-| outbox messages (order confirmations)        | pk = CUST#<id>, sk begins_with OUTBOX#; gsi1 by OUTBOX#<state> |
+| outbox messages (order confirmations)        | pk = CUST#<id>, sk begins_with OUTBOX#; sent from the stream  |
 | API client by key hash                       | pk = APIKEY#<sha256>, sk = APIKEY (GetItem)                   |
 
 TTL attribute ``expires_at`` (epoch seconds) removes raw heard words, request markers and stale sessions.
-Streams (new and old images) let other systems consume every change.
+Streams (new and old images) let other systems consume every change; ``backend/outbound`` turns them into e-mail
+and webhooks, and keeps its own items (delivery markers, subscriptions, checkpoints) by the keys in its ``keys``.
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from flask import Flask
 from backend.demo import DemoDirectory
 from backend.identity.clients import DEMO_KEY_SCOPES, create_api_client
 from backend.logs import configure_logging
+from backend.outbound.runtime import start_outbound_worker
 from backend.services import Backend, build_backend
 from backend.settings import Settings
 from backend.store.embedded import store_for
@@ -45,6 +46,7 @@ class RunningApp:
     settings: Settings  # as reached: the embedded store's endpoint filled in
     embedded: bool
     demo: DemoData | None
+    outbound: bool = False  # e-mail, webhooks and reminders delivered by a worker in this process
 
 
 @contextmanager
@@ -52,9 +54,20 @@ def running_app(settings: Settings) -> Iterator[RunningApp]:
     """The app on the chosen store, with the demo data when it goes there; the embedded store stops on exit."""
     with store_for(settings) as reachable:
         backend = build_backend(reachable, demo=reachable.load_demo_data)
-        app = create_app(reachable, backend=backend)
-        demo = _seed(backend, backend.demo) if backend.demo is not None else None
-        yield RunningApp(app, backend, reachable, settings.uses_embedded_store, demo)
+        # Beside a local store nothing else consumes the table's stream (deployed, a Lambda does): deliver here.
+        # Started before the demo data, so it reads the webhook subscriptions while the table is small.
+        worker = (
+            start_outbound_worker(reachable, table=backend.table, catalog=backend.catalog, clock=backend.clock)
+            if reachable.dynamodb_endpoint
+            else None
+        )
+        try:
+            app = create_app(reachable, backend=backend)
+            demo = _seed(backend, backend.demo) if backend.demo is not None else None
+            yield RunningApp(app, backend, reachable, settings.uses_embedded_store, demo, outbound=worker is not None)
+        finally:
+            if worker is not None:
+                worker.stop()
 
 
 def _seed(backend: Backend, directory: DemoDirectory) -> DemoData:

@@ -63,6 +63,7 @@ SKILL_TOOLS_MAY_ALSO_IMPORT = {
     "backend.identity.tokens",
     "backend.logs",
     "backend.number_words",
+    "backend.outbound.runtime",
     "backend.store.embedded",
 }
 # skill/wsgi.py launches the app as `serve` does (store choice, demo data), so it is a tool, not the edge.

@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         server = make_server(reachable.host, reachable.port, running.app, threaded=True)
         base_url = f"http://{reachable.host}:{server.server_port}"
         seeded = demo_lines(running.demo, base_url) if running.demo is not None else None
-        _announce(settings, reachable, server.server_port, seeded)
+        _announce(settings, reachable, server.server_port, seeded, outbound=running.outbound)
         _serve_until_interrupted(server)
     print("voicecart stopped.")
     return 0
@@ -81,7 +81,9 @@ def _serve_until_interrupted(server: object) -> None:
         thread.join(timeout=5)
 
 
-def _announce(chosen: Settings, settings: Settings, port: int, seeded: list[str] | None) -> None:
+def _announce(
+    chosen: Settings, settings: Settings, port: int, seeded: list[str] | None, *, outbound: bool = False
+) -> None:
     base = f"http://{settings.host}:{port}"
     lines = [
         "",
@@ -101,6 +103,13 @@ def _announce(chosen: Settings, settings: Settings, port: int, seeded: list[str]
         lines.append(f"  verification       ON (skill id {settings.skill_id})")
     else:
         lines.append("  verification       !!! OFF: unsigned requests are accepted. Local development only. !!!")
+    if outbound:
+        mail = (
+            f"e-mail as .eml files in {settings.email_folder.resolve()}"
+            if settings.email_sender == "file"
+            else f"e-mail by {settings.email_sender}"
+        )
+        lines.append(f"  outbound           {mail}; webhooks and cart reminders from the table's stream")
     if seeded is not None:
         lines.append("  demo data          " + "\n".join(seeded))
     lines += ["", "Talk to it:  " + talk_hint(settings, base), "Stop it:     Ctrl-C", ""]

@@ -9,6 +9,7 @@ the API's Lambda never pays for it.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Callable
@@ -27,6 +28,7 @@ from backend.settings import Settings
 from backend.shopping import Shopping
 from backend.store.dynamo import Table, make_client
 from backend.store.schema import MAIN_TABLE
+from backend.store.stream_redaction import redact_customer_records
 from backend.store.tables import ensure_tables, physical_name
 
 if TYPE_CHECKING:
@@ -151,7 +153,9 @@ def build_backend(
         tokens=tokens,
         profiles=profiles,
         clients=ApiClientStore(table, clock=clock),
-        customer_data=CustomerData(table, clock=clock),
+        customer_data=CustomerData(
+            table, clock=clock, redact_stream=functools.partial(redact_customer_records, table.name)
+        ),
         demo=directory,
         _resolver=resolver_once,
     )

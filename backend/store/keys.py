@@ -92,3 +92,13 @@ VOICE_CODE = "VOICECODE"
 
 def outbox_gsi1pk(state: str) -> str:
     return f"OUTBOX#{state}"
+
+
+# Erasure: one tombstone per erased customer, outside its (deleted) partition, all of them on gsi1 under ERASED so a
+# stream consumer or the demo's provisioning can ask "was this customer erased?" with one GetItem, and list them all.
+TOMBSTONE = "TOMBSTONE"
+TOMBSTONES_GSI1PK = "ERASED"
+
+
+def tombstone_pk(customer_id: str) -> str:
+    return f"ERASED#{customer_id}"

@@ -106,31 +106,34 @@ class Tombstones:
         return {str(item["customer_id"]) for item in items if item.get("kind") == TOMBSTONE_KIND}
 
 
+def _record_pk(record: Mapping[str, Any]) -> str:
+    data = record.get("dynamodb") or {}
+    return str(((data.get("Keys") or {}).get("pk") or {}).get("S", ""))
+
+
 def customer_of_record(record: Mapping[str, Any]) -> str | None:
     """The customer a DynamoDB stream record is about, or None (an API client, a catalog item ...).
 
     A customer's partition items say it in their key; identity lookup items (``IDENT#...``) in their image's
     ``customer_id``; a tombstone names the erased customer."""
-    data = record.get("dynamodb") or {}
-    pk = str(((data.get("Keys") or {}).get("pk") or {}).get("S", ""))
+    pk = _record_pk(record)
     if pk.startswith("CUST#"):
         return keys.customer_id_from_pk(pk)
     if pk.startswith("ERASED#"):
         return pk.removeprefix("ERASED#")
-    for image in ("NewImage", "OldImage"):
-        owner = ((data.get(image) or {}).get("customer_id") or {}).get("S")
-        if pk.startswith("IDENT#") and owner:
-            return str(owner)
+    if pk.startswith("IDENT#"):
+        data = record.get("dynamodb") or {}
+        for image in ("NewImage", "OldImage"):
+            owner = ((data.get(image) or {}).get("customer_id") or {}).get("S")
+            if owner:
+                return str(owner)
     return None
 
 
 def drop_erased(records: Iterable[Mapping[str, Any]], erased: set[str]) -> Iterator[Mapping[str, Any]]:
-    """The records a consumer may keep: every record not about an erased customer (tombstones themselves pass, so
-    the consumer learns of new erasures)."""
+    """The records a consumer may keep: every record not about an erased customer. Tombstone records pass, so the
+    consumer learns of new erasures from the stream itself."""
     for record in records:
         owner = customer_of_record(record)
-        is_tombstone = str(((record.get("dynamodb") or {}).get("Keys") or {}).get("pk", {}).get("S", "")).startswith(
-            "ERASED#"
-        )
-        if owner is None or is_tombstone or owner not in erased:
+        if owner is None or owner not in erased or _record_pk(record).startswith("ERASED#"):
             yield record

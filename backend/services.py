@@ -9,6 +9,7 @@ the API's Lambda never pays for it.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Callable
@@ -25,8 +26,10 @@ from backend.profile.privacy import CustomerData
 from backend.profile.store import ProfileStore
 from backend.settings import Settings
 from backend.shopping import Shopping
+from backend.shopping.voicecodes import VoiceCodes
 from backend.store.dynamo import Table, make_client
 from backend.store.schema import MAIN_TABLE
+from backend.store.stream_redaction import redact_customer_records
 from backend.store.tables import ensure_tables, physical_name
 
 if TYPE_CHECKING:
@@ -67,6 +70,7 @@ class Backend:
     profiles: ProfileStore  # the shared profile: events and their summary
     clients: ApiClientStore  # API keys of the cross-channel API
     customer_data: CustomerData  # privacy export and deletion
+    voice_codes: VoiceCodes  # the voice purchase code's lifecycle (set, change, remove, unlock), audited
     _resolver: _Once[Resolver] = field(repr=False)  # built on first use: see the module's docstring
     demo: DemoDirectory | None = None  # the demo customers, when this backend serves the demo
 
@@ -151,7 +155,10 @@ def build_backend(
         tokens=tokens,
         profiles=profiles,
         clients=ApiClientStore(table, clock=clock),
-        customer_data=CustomerData(table, clock=clock),
+        customer_data=CustomerData(
+            table, clock=clock, redact_stream=functools.partial(redact_customer_records, table.name)
+        ),
+        voice_codes=VoiceCodes(table, profiles, clock=clock),
         demo=directory,
         _resolver=resolver_once,
     )

@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "skill.commands.serve",
     "skill.commands.customers",
     "skill.commands.keys",
+    "skill.commands.voicecode",
     "skill.commands.dialog",
     "skill.commands.dialogtest",
     "skill.commands.models",

@@ -88,7 +88,7 @@ def demo_lines(demo: DemoData, base_url: str) -> list[str]:
         *examples,
         f"  demo API key       {demo.api_key}",
         f"                     channel web, every customer, scopes {','.join(demo.scopes)}: reads carts and "
-        "profiles, writes web events and cart items; no export or erasure (shown once)",
+        "profiles, writes web events and cart items, sets and unlocks voice codes; no export or erasure (shown once)",
         f"                     curl -H 'Authorization: Bearer {demo.api_key}' "
         f"{base_url}{API_PREFIX}/customers/{first}/cart",
     ]

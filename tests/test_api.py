@@ -411,7 +411,13 @@ def test_export_then_delete_leaves_nothing(api: Api, table: Table) -> None:
     assert receipt["total"] == sum(exported["counts"].values()) + 3 + 2
 
     remaining = scan(table)
-    assert not [item for item in remaining if "1285" in json.dumps(item, default=str)]
+    tombstones = [item for item in remaining if item["pk"] == "ERASED#1285"]
+    assert not [item for item in remaining if "1285" in json.dumps(item, default=str) and item not in tombstones]
+    assert [set(item) for item in tombstones] == [
+        {"pk", "sk", "kind", "customer_id", "requested_at", "requested_by", "status", "erased_at", "counts",
+         "gsi1pk", "gsi1sk"}
+    ]  # fmt: skip
+    assert tombstones[0]["counts"] == receipt["counts"]
     assert any(item["pk"] == "CUST#2000" for item in remaining)  # others untouched
     assert_error(api.call("GET", "/customers/1285/profile", api.web), 404)
     assert_error(api.call("GET", "/customers/web:u-42/profile", api.web), 404)

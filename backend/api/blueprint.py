@@ -20,6 +20,7 @@ from backend.api.errors import ApiError, register_error_handlers
 from backend.api.inputs import MAX_BODY_BYTES
 from backend.api.routes_cart import register_cart_routes
 from backend.api.routes_profile import register_profile_routes
+from backend.api.routes_voicecode import register_voicecode_routes
 from backend.api.routes_webhooks import register_webhook_routes
 
 if TYPE_CHECKING:
@@ -86,6 +87,7 @@ def create_api_blueprint(backend: Backend, *, name: str = "api") -> Blueprint:
     register_profile_routes(bp, access)
     register_cart_routes(bp, access)
     register_webhook_routes(bp, access)
+    register_voicecode_routes(bp, access)
 
     @bp.route("/<path:_rest>", methods=list(_METHODS), endpoint=CATCH_ALL)
     def unknown_route(_rest: str) -> Response:

@@ -97,4 +97,5 @@ def register_profile_routes(bp: Blueprint, access: Access) -> None:
     @bp.delete("/customers/<ref>")
     def delete_customer(ref: str) -> Response:
         query_params(())
-        return jsonify(backend.customer_data.delete(access.customer(ref, scope=PRIVACY)).to_json())
+        erased = backend.customer_data.delete(access.customer(ref, scope=PRIVACY), requested_by=access.client.client_id)
+        return jsonify(erased.to_json())

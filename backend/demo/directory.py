@@ -8,6 +8,9 @@ Loading all 9,549 orders into the embedded store takes about fifteen seconds (mo
 nothing waits for it: ``voicecart serve`` answers at once and provisions every customer in a background thread,
 and a customer who speaks before their turn comes is provisioned on the spot, on their first request.
 
+An erased customer (a privacy delete left a tombstone, ``backend.profile.erasure``) is never provisioned again,
+and their demo token stops resolving: the directory still knows the token, but it no longer speaks for anyone.
+
 The newest order of every customer is dated ``DAYS_SINCE_LAST_ORDER`` days before the server started, and earlier
 orders keep the customer's real gaps (see ``backend.demo.histories``), so "when did I last buy ..." has true answers.
 """
@@ -25,6 +28,7 @@ from backend.demo.histories import CustomerHistory, load_histories
 from backend.demo.history_import import import_history
 from backend.errors import UnknownAccessToken
 from backend.identity.tokens import AccessTokenStore, demo_token_for
+from backend.profile.erasure import Tombstones
 from backend.profile.store import ProfileStore
 from backend.settings import Settings
 from backend.store import keys
@@ -62,6 +66,7 @@ class DemoDirectory:
         self._settings = settings
         self._profiles = profiles
         self._tokens = tokens
+        self._tombstones = Tombstones(table)
         self._secret = settings.demo_token_secret.encode()
         self._by_token = {self.demo_token(customer_id): customer_id for customer_id in self.histories}
         self._provisioned: set[str] = set()
@@ -102,12 +107,16 @@ class DemoDirectory:
     def customer_for_demo_token(self, token: str) -> str | None:
         return self._by_token.get(token)
 
+    def is_erased(self, customer_id: str) -> bool:
+        return self._tombstones.is_erased(customer_id)
+
     def provision(self, customer_id: str) -> bool:
-        """Import this customer's history and link their token, once. True if this call did it."""
+        """Import this customer's history and link their token, once. True if this call did it. Never for an
+        erased customer."""
         if customer_id in self._provisioned or customer_id not in self.histories:
             return False
         with self._lock_for(customer_id):
-            if customer_id in self._provisioned:
+            if customer_id in self._provisioned or self.is_erased(customer_id):
                 return False
             marker = {"pk": keys.customer_pk(customer_id), "sk": keys.DEMO_MARKER}
             if self._table.get(marker) is None:
@@ -159,7 +168,8 @@ class ProvisioningTokenStore:
             return self._inner.customer_for_token(token)
         except UnknownAccessToken:
             customer_id = self._directory.customer_for_demo_token(token or "")
-            if customer_id is None:
+            # An erased customer's token was revoked on purpose: the demo directory must not bring them back.
+            if customer_id is None or self._directory.is_erased(customer_id):
                 raise
             self._directory.provision(customer_id)
             return customer_id

@@ -7,8 +7,9 @@ in its partition, so deleting a customer removes it from every client's list.
 
 Each client holds scopes: ``read`` (carts, profiles, events, orders, linked ids), ``write`` (its own channel's events,
 cart changes, linking its own channel's ids) and ``privacy`` (export and erase a customer: the GDPR/CCPA requests,
-given only on purpose). Every client item is also on gsi1 under ``APICLIENT`` so an operator can list and revoke
-clients by id (``voicecart keys``) without ever seeing a key again.
+given only on purpose) and ``voice_code`` (set, change, remove and unlock the customer's voice purchase code: for
+the channel where the account holder signs in, the website). Every client item is also on gsi1 under
+``APICLIENT`` so an operator can list and revoke clients by id (``voicecart keys``) without ever seeing a key again.
 """
 
 from __future__ import annotations
@@ -29,13 +30,14 @@ from backend.store.transaction import MAX_ITEMS, Transaction
 
 CLIENT_KIND = "api_client"
 CLIENTS_GSI1PK = "APICLIENT"
-READ, WRITE, PRIVACY = "read", "write", "privacy"
-SCOPES = (READ, WRITE, PRIVACY)
+READ, WRITE, PRIVACY, VOICE_CODE = "read", "write", "privacy", "voice_code"
+SCOPES = (READ, WRITE, PRIVACY, VOICE_CODE)
 DEFAULT_SCOPES = (READ, WRITE)
-# The key `voicecart serve` prints for the demo web shop: reads and writes, no export or erasure.
-DEMO_KEY_SCOPES = DEFAULT_SCOPES
-# Voice events come from the skill itself, never through the API.
-API_CHANNELS = tuple(channel for channel in Channel if channel is not Channel.VOICE)
+# The key `voicecart serve` prints for the demo web shop: reads, writes and the voice code (the skill sends a locked
+# customer to the website), no export or erasure.
+DEMO_KEY_SCOPES = (READ, WRITE, VOICE_CODE)
+# Voice events come from the skill itself, support events from support's own tools: never through the API.
+API_CHANNELS = tuple(channel for channel in Channel if channel not in (Channel.VOICE, Channel.SUPPORT))
 GRANT_KIND = "api_grant"
 KEY_PREFIX = "vck_"
 _KEY = re.compile(r"[A-Za-z0-9_\-]{16,128}")

@@ -27,6 +27,7 @@ class Channel(StrEnum):
     EMAIL = "email"
     STORE = "store"
     APP = "app"
+    SUPPORT = "support"  # support staff's tools (``voicecart voicecode``): account actions, never shopping
 
 
 class Outcome(StrEnum):

@@ -7,9 +7,12 @@ What a customer owns in the store:
 * the identity lookup items ``pk = IDENT#<kind>#<value>`` (found through the reverse items);
 * its id in the ``customer_ids`` set of API clients scoped to it (found through the ``GRANT#`` items).
 
-Index entries (gsi1) are projections of these items, so they go with them. Deleting removes the lookup items first
-(nothing resolves to the customer any more), then the grants, then the partition, and repeats the partition sweep
-until a consistent query finds nothing (an event written during the deletion goes too).
+Index entries (gsi1) are projections of these items, so they go with them. Deleting writes the customer's tombstone
+first (``backend.profile.erasure``: nothing provisions the customer again from then on), removes the lookup items
+(every access token and Alexa alias: nothing resolves to the customer any more), then the grants, then the
+partition, and repeats the partition sweep until a consistent query finds nothing (an event written during the
+deletion goes too). Then the tombstone records what went, and the customer's stream records are redacted where the
+store allows it (moto in this process; elsewhere consumers follow the tombstone rule).
 """
 
 from __future__ import annotations
@@ -17,13 +20,14 @@ from __future__ import annotations
 import base64
 import logging
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from backend.clock import Clock, utc_now
 from backend.errors import ConcurrentUpdate, StoreUnavailable
+from backend.profile.erasure import Tombstone, Tombstones, customer_of_record
 from backend.profile.events import format_timestamp
 from backend.profile.summary import summary_from_item
 from backend.store import keys
@@ -34,6 +38,8 @@ log = logging.getLogger(__name__)
 
 BATCH = 25  # DynamoDB's BatchWriteItem limit
 MAX_SWEEPS = 5
+# (customer id, "does this stream record belong to them?") -> how many stream records were redacted
+StreamRedactor = Callable[[Callable[[dict[str, Any]], bool], str], int]
 
 
 def item_kind(sk: str) -> str:
@@ -87,6 +93,8 @@ class DeletionReceipt:
     customer_id: str
     deleted_at: str
     counts: Mapping[str, int]  # by kind, plus "lookups" and "api_client_scopes"
+    requested_by: str = ""
+    stream_records_redacted: int = 0
 
     @property
     def total(self) -> int:
@@ -98,13 +106,20 @@ class DeletionReceipt:
             "deleted_at": self.deleted_at,
             "counts": dict(sorted(self.counts.items())),
             "total": self.total,
+            "requested_by": self.requested_by,
+            "stream_records_redacted": self.stream_records_redacted,
         }
 
 
 class CustomerData:
-    def __init__(self, table: Table, *, clock: Clock = utc_now) -> None:
+    def __init__(self, table: Table, *, clock: Clock = utc_now, redact_stream: StreamRedactor | None = None) -> None:
         self.table = table
         self.clock = clock
+        self.tombstones = Tombstones(table)
+        self._redact_stream = redact_stream
+
+    def tombstone(self, customer_id: str) -> Tombstone | None:
+        return self.tombstones.get(customer_id)
 
     def partition(self, customer_id: str) -> list[dict[str, Any]]:
         return self.table.query_all("pk = :pk", values={":pk": keys.customer_pk(customer_id)}, consistent=True)
@@ -133,9 +148,11 @@ class CustomerData:
             "counts": {kind: len(entries) for kind, entries in sorted(grouped.items())},
         }
 
-    def delete(self, customer_id: str) -> DeletionReceipt:
-        """Delete every item about the customer (see the module docstring). Safe to repeat."""
+    def delete(self, customer_id: str, *, requested_by: str = "unknown") -> DeletionReceipt:
+        """Delete every item about the customer (see the module docstring). Safe to repeat. ``requested_by`` names
+        who asked (an API client id, or the support tool): it goes on the tombstone."""
         counts: Counter[str] = Counter()
+        self.tombstones.begin(customer_id, at=format_timestamp(self.clock()), requested_by=requested_by)
         items = self.partition(customer_id)
         for pk in _lookup_pks(items):
             self._delete_lookup(pk, customer_id, counts)
@@ -152,8 +169,13 @@ class CustomerData:
                 self._delete_lookup(pk, customer_id, counts)
         if items:
             raise StoreUnavailable("the customer's partition kept receiving writes during deletion")
-        receipt = DeletionReceipt(customer_id, format_timestamp(self.clock()), dict(counts))
-        log.info("deleted customer data: %s items", receipt.total)
+        deleted_at = format_timestamp(self.clock())
+        self.tombstones.complete(customer_id, at=deleted_at, counts=counts)
+        redacted = 0
+        if self._redact_stream is not None:
+            redacted = self._redact_stream(lambda record: customer_of_record(record) == customer_id, customer_id)
+        receipt = DeletionReceipt(customer_id, deleted_at, dict(counts), requested_by, redacted)
+        log.info("deleted customer data: %s items, %s stream records redacted", receipt.total, redacted)
         return receipt
 
     def _delete_lookup(self, pk: str, customer_id: str, counts: Counter[str]) -> None:

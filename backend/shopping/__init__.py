@@ -12,6 +12,7 @@ Modules, one job each:
 - ``checkout``: quotes (Decimal tax and delivery) and order placement as ONE transaction.
 - ``usual``: the "usual" basket, derived from real order history.
 - ``voicecode``: the optional 4-digit purchase code and the lockout after wrong codes.
+- ``voicecodes``: its lifecycle (set, change, remove, unlock) for the API and support staff, audited.
 - ``requests``: request markers (REQ#<request id>): an Alexa retry never applies twice.
 - ``service``: ``Shopping``, the facade the skill and the API call.
 """
@@ -22,11 +23,13 @@ from backend.shopping.service import CartResult, PlacedOrder, Shopping, bought_b
 from backend.shopping.state import CustomerState
 from backend.shopping.usual import UsualItem
 from backend.shopping.voicecode import normalise_code
+from backend.shopping.voicecodes import Actor, VoiceCodes, VoiceCodeStatus
 
 # What the skill and the API may use: the service, its domain objects and the rules that read them.
 __all__ = [
     "MAX_QUANTITY",
     "MIN_QUANTITY",
+    "Actor",
     "Cart",
     "CartLine",
     "CartResult",
@@ -38,6 +41,8 @@ __all__ = [
     "Quote",
     "Shopping",
     "UsualItem",
+    "VoiceCodeStatus",
+    "VoiceCodes",
     "bought_before",
     "delivery_date",
     "normalise_code",

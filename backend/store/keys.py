@@ -89,3 +89,13 @@ def grant_sk(client_id: str) -> str:
 # messages have no index: the table's stream delivers them (backend/outbound), so no single partition takes every
 # pending message.
 VOICE_CODE = "VOICECODE"
+
+
+# Erasure: one tombstone per erased customer, outside its (deleted) partition, all of them on gsi1 under ERASED so a
+# stream consumer or the demo's provisioning can ask "was this customer erased?" with one GetItem, and list them all.
+TOMBSTONE = "TOMBSTONE"
+TOMBSTONES_GSI1PK = "ERASED"
+
+
+def tombstone_pk(customer_id: str) -> str:
+    return f"ERASED#{customer_id}"

@@ -29,7 +29,8 @@ def _init() -> tuple[Telemetry, LambdaEntry]:
     observed = telemetry(SERVICE, level=settings.log_level)
     started = time.perf_counter()
     entry = build_entry(settings, telemetry=observed)
-    logger.info("skill ready", extra={"init_ms": round((time.perf_counter() - started) * 1000, 1)})
+    init_ms = round((time.perf_counter() - started) * 1000, 1)
+    logger.info("skill ready", extra={"init_ms": init_ms, **entry.init_figures})
     return observed, entry
 
 

@@ -284,6 +284,20 @@ def test_the_skill_function_is_invoked_only_by_this_alexa_skill(template: dict[s
     assert events == [{"Type": "AlexaSkill", "Properties": {"SkillId": {"Ref": "SkillId"}}}]
 
 
+@pytest.mark.parametrize(
+    ("function_id", "service"), [("SkillFunction", "voicecart-skill"), ("ApiFunction", "voicecart-api")]
+)
+def test_each_function_logs_and_measures_through_powertools_on_the_aws_store(
+    template: dict[str, Any], function_id: str, service: str
+) -> None:
+    environment = function_environment(template, template["Resources"][function_id])
+    assert environment["VOICECART_STORE"] == "aws"
+    assert environment["POWERTOOLS_SERVICE_NAME"] == service
+    assert environment["POWERTOOLS_METRICS_NAMESPACE"] == "voicecart"
+    # One level for both: ours (read by Settings) and the one Powertools and Lambda's own tooling read.
+    assert environment["LOG_LEVEL"] == environment["VOICECART_LOG_LEVEL"] == {"Ref": "LogLevel"}
+
+
 def test_the_api_function_serves_every_path_of_the_http_api(template: dict[str, Any]) -> None:
     api = template["Resources"]["ApiFunction"]
     assert api["Properties"]["Handler"] == "backend.api.lambda_entry.handler"

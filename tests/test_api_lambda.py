@@ -5,10 +5,15 @@ repeated headers and query values."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 
@@ -18,6 +23,7 @@ from backend.catalog import Catalog
 from backend.services import build_backend
 from backend.settings import Settings
 from backend.store.dynamo import Table
+from tests.support.lambda_output import emf_blobs, json_lines
 
 FIXTURES = Path(__file__).parent / "fixtures" / "api"
 
@@ -143,3 +149,36 @@ def test_an_http_api_event_keeps_cookies_the_client_address_and_repeated_values(
         "has_context": True,
     }
     assert sorted(cookie.split(";")[0] for cookie in answer["cookies"]) == ["seen=1", "visit=2"]  # 2.0's own field
+
+
+@pytest.mark.slow  # a fresh process loads the 50k-product catalog in the init phase
+def test_the_init_phase_builds_the_api_and_an_invocation_logs_and_measures_without_the_key(tmp_path: Path) -> None:
+    answers_path = tmp_path / "answers.json"
+    environment = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(sys.path),
+        "VOICECART_STORE": "aws",  # moto, inside the probe
+        "VOICECART_TABLE": f"voicecart-test-{uuid.uuid4().hex[:8]}",
+        "VOICECART_DEMO_DATA": "false",
+        "VOICECART_CREATE_TABLES": "false",
+        "POWERTOOLS_SERVICE_NAME": "voicecart-api-test",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.support.api_lambda_init_probe", str(answers_path)],
+        cwd=Path(__file__).resolve().parents[1],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    answers = json.loads(answers_path.read_text(encoding="utf-8"))
+    assert answers["answer"]["statusCode"] == 201, answers["answer"]
+    lines = json_lines(result.stdout)
+    ready = next(line for line in lines if line.get("message") == "API ready")
+    assert "function_request_id" not in ready  # built before any invocation: the init phase
+    blobs = emf_blobs(result.stdout)
+    requests = [blob for blob in blobs if "Requests" in blob]
+    assert [(blob["status"], blob["Requests"]) for blob in requests] == [("2xx", [1.0])]
+    assert answers["key"] not in result.stdout + result.stderr

@@ -22,4 +22,5 @@ def test_one_cold_start_answers_through_the_lambda_handler_and_splits_the_init()
     assert run["catalog"] > 0 and run["index"] > 0  # read from the function's own init log line
     assert run["init"] >= run["catalog"] + run["index"]
     assert run["first_answer"] > run["init"]
+    assert run["cpu"] > run["index"] / 10  # a figure of the child process, not of this one
     assert run["first_add"] >= run["first_answer"] + run["add_to_cart"] - 1

@@ -65,10 +65,12 @@ class CountingRuntime(SkillRuntime):
 def root_logging() -> Iterator[None]:
     """Powertools takes the root logger over, as in Lambda; the suite gets its own back afterwards."""
     root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
+    handlers, level, disabled = root.handlers[:], root.level, logging.root.manager.disable
+    logging.disable(logging.NOTSET)  # a command run earlier in this process may have silenced logging
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
+    logging.disable(disabled)
 
 
 @pytest.fixture

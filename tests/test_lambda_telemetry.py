@@ -18,10 +18,12 @@ from tests.support.lambda_output import json_lines
 def own_service(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", f"voicecart-test-{uuid.uuid4().hex[:8]}")
     root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
+    handlers, level, disabled = root.handlers[:], root.level, logging.root.manager.disable
+    logging.disable(logging.NOTSET)  # a command run earlier in this process may have silenced logging
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
+    logging.disable(disabled)
 
 
 def test_tracing_is_off_unless_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:

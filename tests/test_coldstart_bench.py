@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from backend.bench.coldstart import FIGURES, one_cold_start
+from backend.bench.lambda_coldstart import FIGURES, one_cold_start
 from skill.cli import build_parser
 
 

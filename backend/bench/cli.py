@@ -20,7 +20,7 @@ import logging
 from datetime import date
 from pathlib import Path
 
-from backend.bench import coldstart
+from backend.bench import lambda_coldstart
 from backend.bench.baselines import build_baselines
 from backend.bench.evalset import Judge, load_eval_set
 from backend.bench.measure import (
@@ -55,7 +55,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     resolve.add_argument("--difflib-subset", type=int, default=40, help="queries per set for difflib (seconds each)")
     resolve.add_argument("--no-baselines", action="store_true", help="measure only the resolver")
     resolve.set_defaults(func=run_resolve)
-    coldstart.register(bench_commands)
+    lambda_coldstart.register(bench_commands)
 
 
 def run_resolve(args: argparse.Namespace) -> int:

@@ -1,6 +1,6 @@
 """``voicecart bench coldstart``: how long a fresh Lambda process of the skill takes to answer, over N runs.
 
-Each run is a new interpreter (``backend.bench.coldstart_child``) that imports the handler's module as Lambda's
+Each run is a new interpreter (``backend.bench.lambda_coldstart_child``) that imports the handler's module as Lambda's
 runtime does (its init phase builds everything ``build_backend`` builds: the catalog, the resolver's index built
 or loaded) and invokes the handler with a LaunchRequest and then an AddToCart on the embedded store. Figures are
 milliseconds, medians over the runs:
@@ -88,7 +88,7 @@ def one_cold_start(handler: str) -> dict[str, Any]:
         cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.time()
         result = subprocess.run(  # noqa: S603 - this interpreter, a fixed module, the handler path as one argument
-            [sys.executable, "-m", "backend.bench.coldstart_child", handler, str(out)],
+            [sys.executable, "-m", "backend.bench.lambda_coldstart_child", handler, str(out)],
             env=environment,
             capture_output=True,
             text=True,

@@ -1,4 +1,4 @@
-"""One cold start, run by ``voicecart bench coldstart`` as ``python -m backend.bench.coldstart_child HANDLER OUT``.
+"""One cold start, run by ``voicecart bench coldstart``: ``python -m backend.bench.lambda_coldstart_child HANDLER OUT``.
 
 A fresh interpreter does what Lambda's runtime does: imports the handler's module (its init phase builds the
 runtime) and invokes the handler with a LaunchRequest, then an AddToCart, for a customer linked beforehand. The embedded

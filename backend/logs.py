@@ -16,8 +16,21 @@ _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 _SECRET_WORDS = ("token", "secret", "password", "authorization", "api_key", "apikey", "signature")
 
 
+QUIET_LIBRARIES = ("botocore", "boto3", "urllib3")
+
+
 def _masked(name: str, value: Any) -> Any:
     return "***" if any(word in name.lower() for word in _SECRET_WORDS) else value
+
+
+class SecretFieldFilter(logging.Filter):
+    """Masks the extra fields whose names say they hold a credential, for handlers with another formatter."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        for name, value in list(vars(record).items()):
+            if name not in _STANDARD and not name.startswith("_"):
+                setattr(record, name, _masked(name, value))
+        return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -58,5 +71,5 @@ def configure_logging(level: str = "INFO", *, json_lines: bool = True) -> None:
     root.setLevel(level.upper())
     # The embedded moto server logs every DynamoDB call through werkzeug; our own turns are logged already.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    for noisy in ("botocore", "boto3", "urllib3"):
+    for noisy in QUIET_LIBRARIES:
         logging.getLogger(noisy).setLevel(logging.WARNING)

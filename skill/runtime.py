@@ -14,8 +14,9 @@ class SkillRuntime:
         self.skill = skill
         self._serializer = skill.serializer
 
-    def handle(self, envelope: dict[str, Any]) -> dict[str, Any]:
-        """Deserialize, dispatch, serialize. The envelope must already be verified (or not need it)."""
+    def handle(self, envelope: dict[str, Any], context: object | None = None) -> dict[str, Any]:
+        """Deserialize, dispatch, serialize. The envelope must already be verified (or not need it). ``context``
+        (the Lambda context, under Lambda) reaches the handlers as ``handler_input.context``."""
         request_envelope = self._serializer.deserialize(payload=json.dumps(envelope), obj_type=RequestEnvelope)
-        response: ResponseEnvelope = self.skill.invoke(request_envelope=request_envelope, context=None)
+        response: ResponseEnvelope = self.skill.invoke(request_envelope=request_envelope, context=context)
         return cast("dict[str, Any]", self._serializer.serialize(response))

@@ -51,6 +51,9 @@ SKILL_RUNTIME_MAY_IMPORT = {
     "backend.catalog",
     "backend.errors",
     "backend.identity",
+    # the Lambda entry: Powertools logs and metrics, and the store its init phase opens (shared with the API's)
+    "backend.lambda_support.init",
+    "backend.lambda_support.telemetry",
     "backend.profile",
     "backend.resolver",
     "backend.services",

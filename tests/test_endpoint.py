@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 
 from backend.services import Backend
 from skill.app import ALEXA_ROUTE, build_runtime, create_app
-from skill.lambda_entry import LambdaEntry
+from skill.lambda_skill import LambdaEntry
 from skill.simulator.signing import LocalCertificateAuthority, LocalSigner
 from skill.verification import build_verifiers
 from tests.support.requests import build_request, intent_request
@@ -124,5 +124,5 @@ def test_lambda_entry_answers_the_same_envelope_the_same_way(
 ) -> None:
     envelope = intent_request("AMAZON.HelpIntent")
     over_http = post_signed(client, signer, envelope).get_json()
-    entry = LambdaEntry(lambda: build_runtime(backend), skill_id=backend.settings.skill_id)
+    entry = LambdaEntry(build_runtime(backend), skill_id=backend.settings.skill_id)
     assert entry(envelope, None) == over_http

@@ -7,9 +7,11 @@ into their long JSON form by a small SafeLoader subclass.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import importlib
 import importlib.util
+import os
 import re
 import shutil
 import subprocess
@@ -47,8 +49,21 @@ ITEM_ACTIONS = {
     "dynamodb:ConditionCheckItem",
     "dynamodb:BatchWriteItem",
 }
-# Modules the first invocation imports besides the handler module (skill.lambda_entry builds skill.app lazily).
+# Modules the init phase imports besides the handler module: each must import without moto.
 COLD_START_MODULES = ("skill.app", "backend.services")
+# The template's settings (store AWS, no table created, no demo data) with dummy credentials and an endpoint that
+# refuses connections: the init phase must build without moto and without a single call to AWS.
+INIT_ENVIRONMENT = {
+    "VOICECART_STORE": "aws",
+    "VOICECART_TABLE": "voicecart-test",
+    "VOICECART_SKILL_ID": DEMO_SKILL_ID,
+    "VOICECART_DEMO_DATA": "false",
+    "VOICECART_CREATE_TABLES": "false",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+}
 
 
 class CloudFormationLoader(yaml.SafeLoader):
@@ -269,6 +284,20 @@ def test_the_skill_function_is_invoked_only_by_this_alexa_skill(template: dict[s
     assert events == [{"Type": "AlexaSkill", "Properties": {"SkillId": {"Ref": "SkillId"}}}]
 
 
+@pytest.mark.parametrize(
+    ("function_id", "service"), [("SkillFunction", "voicecart-skill"), ("ApiFunction", "voicecart-api")]
+)
+def test_each_function_logs_and_measures_through_powertools_on_the_aws_store(
+    template: dict[str, Any], function_id: str, service: str
+) -> None:
+    environment = function_environment(template, template["Resources"][function_id])
+    assert environment["VOICECART_STORE"] == "aws"
+    assert environment["POWERTOOLS_SERVICE_NAME"] == service
+    assert environment["POWERTOOLS_METRICS_NAMESPACE"] == "voicecart"
+    # One level for both: ours (read by Settings) and the one Powertools and Lambda's own tooling read.
+    assert environment["LOG_LEVEL"] == environment["VOICECART_LOG_LEVEL"] == {"Ref": "LogLevel"}
+
+
 def test_the_api_function_serves_every_path_of_the_http_api(template: dict[str, Any]) -> None:
     api = template["Resources"]["ApiFunction"]
     assert api["Properties"]["Handler"] == "backend.api.lambda_entry.handler"
@@ -342,7 +371,12 @@ def test_the_handler_is_a_callable_of_an_importable_module(template: dict[str, A
     assert re.fullmatch(r"[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*", module_name), handler
     if _not_written(module_name):
         pytest.skip(f"{module_name} is not written yet (the template names it as the {function_id} handler)")
-    assert callable(getattr(importlib.import_module(module_name), attribute))
+    # Importing the module is the function's init phase (it builds the runtime); the import itself runs in
+    # test_the_lambda_code_path_imports_without_moto. Here: the handler is a function defined at its top level.
+    spec = importlib.util.find_spec(module_name)
+    assert spec is not None and spec.origin is not None
+    tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+    assert attribute in {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
 
 
 @pytest.mark.parametrize("function_id", ["SkillFunction", "ApiFunction"])
@@ -352,11 +386,21 @@ def test_the_lambda_code_path_imports_without_moto(template: dict[str, Any], fun
     if _not_written(module_name):
         pytest.skip(f"{module_name} is not written yet")
     modules = [module_name, *COLD_START_MODULES]
-    script = "import importlib, sys\nsys.modules['moto'] = None\n" + "".join(
-        f"importlib.import_module({name!r})\n" for name in modules
+    attribute = template["Resources"][function_id]["Properties"]["Handler"].rpartition(".")[2]
+    script = (
+        "import importlib, sys\nsys.modules['moto'] = None\n"
+        + "".join(f"importlib.import_module({name!r})\n" for name in modules)
+        + f"assert callable(getattr(sys.modules[{module_name!r}], {attribute!r}))\n"
     )
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
     result = subprocess.run(
-        [sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60, check=False
+        [sys.executable, "-c", script],
+        cwd=REPO_ROOT,
+        env={**environment, **INIT_ENVIRONMENT},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert result.returncode == 0, result.stderr[-2000:]
 

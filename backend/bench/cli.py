@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from backend.bench import lambda_coldstart
 from backend.bench.baselines import build_baselines
 from backend.bench.evalset import EvalSet, Judge, load_eval_set
 from backend.bench.measure import (
@@ -60,6 +61,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--half", choices=("a", "b"), help="only one stable half of each set's rows (tune on one, check on the other)"
     )
     resolve.set_defaults(func=run_resolve)
+    lambda_coldstart.register(bench_commands)
 
 
 def run_resolve(args: argparse.Namespace) -> int:

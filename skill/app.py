@@ -15,7 +15,7 @@ from backend.api import create_api_blueprint
 from backend.api.services import ApiServices
 from backend.services import Backend, build_backend
 from backend.settings import Settings
-from skill.adapter import SkillAdapter
+from skill.adapter import SkillAdapter, register_json_errors
 from skill.runtime import SkillRuntime
 from skill.skill_builder import build_skill
 from skill.verification import RequestVerifier, build_verifiers
@@ -45,6 +45,7 @@ def create_app(
     runtime = SkillRuntime(build_skill(backend))
     adapter = SkillAdapter(runtime, verifiers=list(verifiers) if verifiers is not None else build_verifiers(settings))
     adapter.register(app, ALEXA_ROUTE)
+    register_json_errors(app)
 
     app.register_blueprint(create_api_blueprint(ApiServices.from_backend(backend)), url_prefix=API_PREFIX)
 

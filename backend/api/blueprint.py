@@ -16,7 +16,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from backend.api.access import Access
 from backend.api.errors import ApiError, register_error_handlers
-from backend.api.inputs import MAX_BODY_BYTES
+from backend.api.inputs import MAX_BODY_BYTES, check_request_text
 from backend.api.routes_cart import register_cart_routes
 from backend.api.routes_profile import register_profile_routes
 from backend.api.services import ApiServices
@@ -42,6 +42,7 @@ def create_api_blueprint(services: ApiServices, *, name: str = "api") -> Bluepri
     @bp.before_request
     def _limit_and_authenticate() -> None:
         request.max_content_length = MAX_BODY_BYTES
+        check_request_text()
         if request.endpoint not in public:
             access.authenticate()
 

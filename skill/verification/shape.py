@@ -22,6 +22,7 @@ MAX_NODES = 20_000
 MAX_REQUEST_ID_CHARS = 256
 KNOWN_REQUEST_TYPES = frozenset(Request.discriminator_value_class_map)
 CONFIRMATION_STATUSES = frozenset({"NONE", "CONFIRMED", "DENIED"})
+SESSION_REQUEST_TYPES = frozenset({"LaunchRequest", "IntentRequest", "SessionEndedRequest", "CanFulfillIntentRequest"})
 DIALOG_STATES = frozenset({"STARTED", "IN_PROGRESS", "COMPLETED"})
 # Amazon's request ids are "amzn1.echo-api.request." + a UUID; any printable ASCII id of sane length is accepted.
 _REQUEST_ID = re.compile(rf"[\x21-\x7e]{{1,{MAX_REQUEST_ID_CHARS}}}")
@@ -40,28 +41,32 @@ def check_shape(document: Mapping[str, Any]) -> None:
         raise MalformedRequest("request has no usable requestId")
     _optional(request, "timestamp", str)
     _optional(request, "locale", str)
-    session = _optional(document, "session", dict)
+    # Custom-skill requests always come in a session (audio and system events may not); handlers rely on it.
+    in_session = kind in SESSION_REQUEST_TYPES
+    session = _required(document, "session", dict) if in_session else _optional(document, "session", dict)
+    if in_session:
+        _required(session, "sessionId", str)
+        _required(_required(session, "user", dict), "userId", str)
     if session is not None:
         _optional(session, "new", bool)
         _optional(session, "sessionId", str)
         _optional(session, "attributes", dict)
         _application(session)
         _user(session)
-    context = _optional(document, "context", dict)
-    if context is not None:
-        system = _optional(context, "System", dict)
-        if system is not None:
-            _application(system)
-            _user(system)
-            device = _optional(system, "device", dict)
-            if device is not None:
-                _optional(device, "deviceId", str)
-                _optional(device, "supportedInterfaces", dict)
-            _optional(system, "apiEndpoint", str)
-            _optional(system, "apiAccessToken", str)
-            person = _optional(system, "person", dict)
-            if person is not None:
-                _optional(person, "personId", str)
+    # Alexa always sends context.System with the application and the user; the SDK reads them unguarded.
+    system = _required(_required(document, "context", dict), "System", dict)
+    _required(_required(system, "application", dict), "applicationId", str)
+    _required(_required(system, "user", dict), "userId", str)
+    _optional(system["user"], "accessToken", str)
+    device = _optional(system, "device", dict)
+    if device is not None:
+        _optional(device, "deviceId", str)
+        _optional(device, "supportedInterfaces", dict)
+    _optional(system, "apiEndpoint", str)
+    _optional(system, "apiAccessToken", str)
+    person = _optional(system, "person", dict)
+    if person is not None:
+        _optional(person, "personId", str)
     if kind == "IntentRequest":
         _intent(request)
     elif kind == "SessionEndedRequest":

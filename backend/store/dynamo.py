@@ -59,9 +59,10 @@ def translate_errors(operation: str) -> Iterator[None]:
 class Table:
     """One physical table reached through an injected client."""
 
-    def __init__(self, client: DynamoDBClient, name: str) -> None:
+    def __init__(self, client: DynamoDBClient, name: str, *, key_names: tuple[str, ...] = ("pk", "sk")) -> None:
         self.client = client
         self.name = name
+        self.key_names = key_names  # the primary key's attributes (schema.MAIN_TABLE's)
 
     def get(self, key: Mapping[str, Any], *, consistent: bool = True) -> dict[str, Any] | None:
         with translate_errors("get_item"):

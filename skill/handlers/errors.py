@@ -9,7 +9,7 @@ from ask_sdk_core.dispatch_components import AbstractExceptionHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from backend.errors import StoreError
+from backend.errors import OutcomeUnknown, StoreError
 from skill.turn import speech_for
 
 log = logging.getLogger(__name__)
@@ -22,9 +22,9 @@ class StoreErrorHandler(AbstractExceptionHandler):
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         log.error("store failure during a turn: %s", exception, exc_info=exception)
         speech = speech_for(handler_input)
-        return (
-            handler_input.response_builder.speak(speech.say("error.store")).ask(speech.say("error.reprompt")).response
-        )
+        # "Nothing was changed" only when that is known: an unknown outcome may have been applied.
+        key = "error.store_unknown" if isinstance(exception, OutcomeUnknown) else "error.store"
+        return handler_input.response_builder.speak(speech.say(key)).ask(speech.say("error.reprompt")).response
 
 
 class CatchAllExceptionHandler(AbstractExceptionHandler):

@@ -1,52 +1,109 @@
-"""The embedded store: moto's DynamoDB server, in this process, on loopback, on a free port. In memory only.
+"""The embedded store: moto's DynamoDB, inside this process, with no socket. In memory only.
 
-It speaks the real DynamoDB wire protocol, so the code above it is exactly the code that talks to AWS; only the
-endpoint differs. Everything it holds is lost when the process stops.
+Every call still goes through boto3 and the real DynamoDB wire protocol (serialised, signed, parsed), so the code
+above it is exactly the code that talks to AWS; only the last step differs: instead of an HTTP request, the
+prepared request is handed to moto's DynamoDB handler in this process. Everything it holds is lost when the
+process stops.
 
-Two things make moto behave like the real service under the load a demo puts on it:
+What makes it fit for many concurrent clients:
 
-- moto is not thread-safe: two concurrent requests can interleave inside one backend and lose writes. DynamoDB
-  applies each request atomically, so the embedded server handles one request at a time (the requests still
-  arrive concurrently; a DynamoDB call takes well under a millisecond or two here).
-- moto rolls a failed ``TransactWriteItems`` back by restoring a deep copy of every table it touched, taken before
-  each transaction: a cost that grows with the table (seconds once the demo histories are loaded). We snapshot
-  only the items the transaction names and restore those, which is what a rollback has to undo.
+- **Reachable only by this process.** There is no port to find; the endpoint is a name that resolves nowhere
+  (``*.invalid``) and the clients built here sign with credentials made up at start, which the dispatcher checks.
+- **One call at a time, fairly, with a bounded queue.** moto is not thread-safe (two requests can interleave in
+  one backend and lose writes), and DynamoDB applies each request atomically, so calls run one at a time, in
+  arrival order. At most ``max_waiting`` calls wait, each at most ``max_wait`` seconds: beyond that a call is
+  refused at once with DynamoDB's own throttling error instead of joining a queue it would time out in.
+- **No retries of calls whose caller has gone.** In-process, a call cannot outlive its caller; the clients made
+  here do not retry a refusal either (the caller apologises or retries with fresh state itself).
+- **Flat memory.** moto keeps every stream record and never runs TTL. Stream shards are trimmed to the newest
+  ``stream_records_kept`` records, and items whose ``expires_at`` has passed are deleted, as DynamoDB's TTL does.
+- **Cheap rollbacks.** moto rolls a failed ``TransactWriteItems`` back by restoring a deep copy of every table it
+  touched, taken before each transaction: a cost that grows with the table (seconds once the demo histories are
+  loaded). We snapshot only the items the transaction names and restore those, which is what a rollback has to
+  undo.
 """
 
 from __future__ import annotations
 
 import copy
 import dataclasses
+import json
 import logging
-import os
+import secrets
 import threading
-from collections.abc import Callable, Iterable, Iterator
+import time
+import weakref
+from collections import deque
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import ModuleType, TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from werkzeug.serving import BaseWSGIServer, make_server
+import boto3
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.config import Config
 
 from backend.settings import Settings
 
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
 log = logging.getLogger(__name__)
 
-# moto needs some credentials to sign with; they never leave this machine.
-_LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "voicecart-local", "AWS_SECRET_ACCESS_KEY": "voicecart-local"}
+EMBEDDED_ENDPOINT_SUFFIX = ".embedded-dynamodb.invalid"
+REGION = "us-east-1"
+# No retries: a refusal here is deliberate (the queue is full), and a retry would only join the queue again.
+EMBEDDED_CLIENT_CONFIG = Config(retries={"total_max_attempts": 1, "mode": "standard"})
 
-WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+_instances: weakref.WeakValueDictionary[str, EmbeddedDynamoDB] = weakref.WeakValueDictionary()
+_instances_lock = threading.Lock()
 
 
-class _OneRequestAtATime:
-    """WSGI middleware: run each request (including its response body) under one lock."""
+class Refused(Exception):
+    """The embedded store is saturated: too many calls waiting, or waited too long."""
 
-    def __init__(self, app: WSGIApp) -> None:
-        self._app = app
-        self._lock = threading.Lock()
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
-        with self._lock:
-            return list(self._app(environ, start_response))
+class FairGate:
+    """One holder at a time, handed over in arrival order; at most ``max_waiting`` waiters, each for at most
+    ``max_wait`` seconds, else :class:`Refused` at once."""
+
+    def __init__(self, *, max_waiting: int, max_wait: float) -> None:
+        self._guard = threading.Lock()
+        self._busy = False
+        self._waiters: deque[threading.Event] = deque()
+        self._max_waiting = max_waiting
+        self._max_wait = max_wait
+        self.refused = 0
+
+    def enter(self) -> None:
+        with self._guard:
+            if not self._busy:
+                self._busy = True
+                return
+            if len(self._waiters) >= self._max_waiting:
+                self.refused += 1
+                raise Refused("too many calls waiting")
+            turn = threading.Event()
+            self._waiters.append(turn)
+        if turn.wait(self._max_wait):
+            return
+        with self._guard:
+            if turn.is_set():  # handed over just as the wait ran out: the gate is ours
+                return
+            self._waiters.remove(turn)
+            self.refused += 1
+        raise Refused("waited too long")
+
+    def leave(self) -> None:
+        with self._guard:
+            if self._waiters:
+                self._waiters.popleft().set()  # hand over directly: the gate stays busy
+            else:
+                self._busy = False
+
+    @property
+    def waiting(self) -> int:
+        return len(self._waiters)
 
 
 class _TablesAreNotCopied(ModuleType):
@@ -126,36 +183,96 @@ def _get(table: Any, hash_key: dict[str, Any], range_key: dict[str, Any] | None)
 
 
 class EmbeddedDynamoDB:
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._host = host
-        self._port = port
-        self._server: BaseWSGIServer | None = None
-        self._thread: threading.Thread | None = None
+    """moto's DynamoDB in this process. ``client()`` gives a boto3 client wired to it (and to nothing else)."""
+
+    def __init__(
+        self,
+        *,
+        max_waiting: int = 256,
+        max_wait: float = 2.0,
+        stream_records_kept: int = 1000,
+        maintenance_every: int = 500,
+        ttl_sweep_seconds: float = 30.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._gate = FairGate(max_waiting=max_waiting, max_wait=max_wait)
+        self._access_key = "VC" + secrets.token_hex(9).upper()
+        self._secret_key = secrets.token_urlsafe(30)
+        self._stream_records_kept = stream_records_kept
+        self._maintenance_every = maintenance_every
+        self._ttl_sweep_seconds = ttl_sweep_seconds
+        self._clock = clock
+        self._next_sweep = 0.0
+        self._started = False
+        self.calls = 0
         self.endpoint: str | None = None
 
     def start(self) -> str:
-        from moto.server import DomainDispatcherApplication, create_backend_app
-
-        for name, value in _LOCAL_CREDENTIALS.items():
-            os.environ.setdefault(name, value)
         _install_item_level_rollback()
-        app = _OneRequestAtATime(DomainDispatcherApplication(create_backend_app))
-        self._server = make_server(self._host, self._port, app, threaded=True)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="embedded-dynamodb", daemon=True)
-        self._thread.start()
-        host, port = self._server.server_address[:2]
-        self.endpoint = f"http://{host.decode() if isinstance(host, bytes) else host}:{port}"
-        log.info("embedded DynamoDB (moto, in memory) listening on %s", self.endpoint)
+        self.endpoint = f"http://{secrets.token_hex(8)}{EMBEDDED_ENDPOINT_SUFFIX}"
+        with _instances_lock:
+            _instances[self.endpoint] = self
+        self._started = True
+        log.info("embedded DynamoDB (moto) in this process, in memory; no port is open")
         return self.endpoint
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            if self._thread is not None:
-                self._thread.join(timeout=5)
-            self._server = None
-            self.endpoint = None
+        if self.endpoint is not None:
+            with _instances_lock:
+                _instances.pop(self.endpoint, None)
+        self._started = False
+        self.endpoint = None
+
+    def client(self) -> DynamoDBClient:
+        if not self._started or self.endpoint is None:
+            raise RuntimeError("the embedded store is not started")
+        session = boto3.session.Session(
+            aws_access_key_id=self._access_key, aws_secret_access_key=self._secret_key, region_name=REGION
+        )
+        client = session.client("dynamodb", endpoint_url=self.endpoint, config=EMBEDDED_CLIENT_CONFIG)
+        client.meta.events.register_first("before-send.dynamodb", self._send)  # type: ignore[arg-type]
+        return client
+
+    @property
+    def refused(self) -> int:
+        return self._gate.refused
+
+    def _send(self, request: AWSPreparedRequest, **_: Any) -> AWSResponse:
+        from moto.core.botocore_stubber import MockRawResponse
+        from moto.core.request import normalize_request
+        from moto.dynamodb.responses import DynamoHandler
+
+        authorization = request.headers.get("Authorization", b"")
+        if isinstance(authorization, bytes):
+            authorization = authorization.decode("latin-1")
+        if f"Credential={self._access_key}/" not in authorization:
+            return _error(request, 400, "UnrecognizedClientException", "The security token is not valid.")
+        normalized = normalize_request(request)
+        try:
+            self._gate.enter()
+        except Refused as refusal:
+            log.warning("embedded DynamoDB refused a call: %s", refusal)
+            return _error(request, 400, "ThrottlingException", f"embedded store saturated: {refusal}")
+        try:
+            status, headers, body = DynamoHandler.dispatch(normalized, normalized.raw_url, normalized.headers)
+            self.calls += 1
+            if self.calls % self._maintenance_every == 0:
+                self._maintain()
+        finally:
+            self._gate.leave()
+        return AWSResponse(request.url, status, headers, MockRawResponse(body))
+
+    def _maintain(self) -> None:
+        """Under the gate: trim stream records; now and then, expire TTL items."""
+        for table in _tables():
+            trim_stream(table, keep=self._stream_records_kept)
+        now = self._clock()
+        if now >= self._next_sweep:
+            self._next_sweep = now + self._ttl_sweep_seconds
+            for table in _tables():
+                expired = expire_ttl_items(table, now=now)
+                if expired:
+                    log.info("embedded DynamoDB expired %d items", expired)
 
     def __enter__(self) -> EmbeddedDynamoDB:
         self.start()
@@ -167,13 +284,67 @@ class EmbeddedDynamoDB:
         self.stop()
 
 
+def client_for(endpoint: str) -> DynamoDBClient | None:
+    """The client for an embedded store's endpoint (``None`` if ``endpoint`` is not one started here)."""
+    if not endpoint.endswith(EMBEDDED_ENDPOINT_SUFFIX):
+        return None
+    with _instances_lock:
+        instance = _instances.get(endpoint)
+    if instance is None:
+        raise RuntimeError("that embedded store is not running in this process")
+    return instance.client()
+
+
+def _error(request: AWSPreparedRequest, status: int, code: str, message: str) -> AWSResponse:
+    from moto.core.botocore_stubber import MockRawResponse
+
+    body = json.dumps({"__type": f"com.amazonaws.dynamodb.v20120810#{code}", "message": message})
+    headers = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-ErrorType": code}
+    return AWSResponse(request.url, status, headers, MockRawResponse(body))  # type: ignore[arg-type]
+
+
+def _tables() -> list[Any]:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    backend = dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION]
+    return list(backend.tables.values())
+
+
+def trim_stream(table: Any, *, keep: int) -> int:
+    """Drop all but the newest ``keep`` stream records (sequence numbers stay as they were)."""
+    shard = getattr(table, "stream_shard", None)
+    if shard is None or len(shard.items) <= keep:
+        return 0
+    dropped = len(shard.items) - keep
+    shard.items = shard.items[dropped:]
+    shard.starting_sequence_number += dropped
+    return dropped
+
+
+def expire_ttl_items(table: Any, *, now: float) -> int:
+    """Delete the items whose TTL attribute is a time before ``now``, as DynamoDB's TTL process does."""
+    ttl = getattr(table, "ttl", None) or {}
+    attribute = ttl.get("AttributeName") if ttl.get("TimeToLiveStatus") == "ENABLED" else None
+    if not attribute:
+        return 0
+    expired = []
+    for item in table.all_items():
+        value = item.attrs.get(attribute)
+        if value is not None and value.type == "N" and float(value.value) < now:
+            expired.append(item)
+    for item in expired:
+        table.delete_item(item.hash_key, item.range_key)
+    return len(expired)
+
+
 @contextmanager
 def store_for(settings: Settings) -> Iterator[Settings]:
-    """Settings that reach a DynamoDB: as given when they name one, else pointing at an embedded server started for
-    the duration of the block."""
+    """Settings that reach a DynamoDB: as given when they name one, else pointing at an embedded store started for
+    the duration of the block (``make_client`` turns its endpoint into a client wired to it)."""
     if not settings.uses_embedded_store:
         yield settings
         return
     with EmbeddedDynamoDB() as embedded:
         assert embedded.endpoint is not None
-        yield dataclasses.replace(settings, dynamodb_endpoint=embedded.endpoint, aws_region="us-east-1")
+        yield dataclasses.replace(settings, dynamodb_endpoint=embedded.endpoint, aws_region=REGION)

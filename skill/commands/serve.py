@@ -111,7 +111,7 @@ def _announce(settings: Settings, embedded: bool, port: int, seeded: str | None)
     ]
     if embedded:
         lines.append(
-            f"  store              embedded DynamoDB (moto) at {settings.dynamodb_endpoint}, IN MEMORY: "
+            "  store              embedded DynamoDB (moto) inside this process (no port open), IN MEMORY: "
             "everything is lost when this process stops"
         )
     else:

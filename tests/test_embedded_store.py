@@ -171,3 +171,33 @@ def test_concurrent_transactions_and_failures_lose_no_update(table: Table) -> No
     items = table.query_all("pk = :pk", values={":pk": "CUST#1"})
     assert sum(item["sk"].startswith("LOG#") for item in items) == workers * rounds
     assert not any(item["sk"].startswith("DOOMED#") for item in items)
+
+
+def test_queries_read_one_partition_and_range_as_dynamodb_does(table: Table) -> None:
+    for n in range(12):
+        table.put({"pk": "CUST#7", "sk": f"ORDER#{n:02d}", "n": n, "lines": [{"p": str(n)}]})
+        table.put({"pk": "CUST#7", "sk": f"EVENT#{n:02d}"})
+        table.put({"pk": "CUST#8", "sk": f"ORDER#{n:02d}"})
+    newest, start = table.query(
+        "pk = :pk AND begins_with(sk, :prefix)",
+        values={":pk": "CUST#7", ":prefix": "ORDER#"},
+        forward=False,
+        limit=5,
+    )
+    assert [item["sk"] for item in newest] == [f"ORDER#{n:02d}" for n in (11, 10, 9, 8, 7)]
+    assert newest[0]["lines"] == [{"p": "11"}] and newest[0]["n"] == 11
+    assert start is not None
+    following, _ = table.query(
+        "pk = :pk AND begins_with(sk, :prefix)",
+        values={":pk": "CUST#7", ":prefix": "ORDER#"},
+        forward=False,
+        limit=5,
+        start_key=start,
+    )
+    assert [item["sk"] for item in following] == [f"ORDER#{n:02d}" for n in (6, 5, 4, 3, 2)]
+    everything = table.query_all("pk = :pk", values={":pk": "CUST#7"})
+    assert len(everything) == 24
+    between = table.query_all(
+        "pk = :pk AND sk BETWEEN :a AND :b", values={":pk": "CUST#7", ":a": "ORDER#03", ":b": "ORDER#05"}
+    )
+    assert [item["sk"] for item in between] == ["ORDER#03", "ORDER#04", "ORDER#05"]

@@ -50,3 +50,15 @@ def quiet_logs() -> None:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     logging.getLogger("skill").setLevel(logging.ERROR)
     logging.getLogger("backend").setLevel(logging.ERROR)
+
+
+def rss_kb() -> int:
+    """This process's resident set size in KiB (Linux), 0 where /proc is not available."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        return 0
+    return 0

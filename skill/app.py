@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask import Flask, jsonify
-from flask.typing import ResponseReturnValue
+from flask import Flask
 
 from backend.api import create_api_blueprint
 from backend.api.services import ApiServices
 from backend.services import Backend, build_backend
 from backend.settings import Settings
 from skill.adapter import SkillAdapter, register_json_errors
+from skill.health import register_health
 from skill.runtime import SkillRuntime
 from skill.skill_builder import build_skill
 from skill.verification import RequestVerifier, build_verifiers
@@ -49,8 +49,6 @@ def create_app(
 
     app.register_blueprint(create_api_blueprint(ApiServices.from_backend(backend)), url_prefix=API_PREFIX)
 
-    @app.get("/healthz")
-    def health() -> ResponseReturnValue:
-        return jsonify(status="ok", products=len(backend.catalog))
+    register_health(app, backend)
 
     return app

@@ -218,7 +218,7 @@ class EmbeddedDynamoDB:
         self,
         *,
         max_waiting: int = 256,
-        max_wait: float = 2.0,
+        max_wait: float = 5.0,
         stream_records_kept: int = 1000,
         maintenance_every: int = 500,
         ttl_sweep_seconds: float = 30.0,
@@ -332,8 +332,13 @@ FAST_SERIALISED = frozenset(
 @functools.cache
 def _handler() -> Any:
     """moto's DynamoDB handler, answering the item operations with ``json.dumps`` of their result."""
+    from moto.core import responses
     from moto.core.responses import ActionResult
     from moto.dynamodb.responses import DynamoHandler
+
+    # moto lists the handler's methods with inspect.getmembers on every call; a class's methods do not change.
+    if not hasattr(responses.method_names_from_class, "cache_info"):
+        responses.method_names_from_class = functools.cache(responses.method_names_from_class)
 
     class FastDynamoHandler(DynamoHandler):
         def serialized(self, action_result: ActionResult) -> Any:

@@ -16,6 +16,7 @@ from backend.services import Backend
 from skill.app import ALEXA_ROUTE, create_app
 from skill.signing import LocalCertificateAuthority, LocalSigner
 from skill.verification import build_verifiers
+from tests.support.hostile import rendered_corpus
 from tests.support.hostile_requests import case_request, hostile_cases, load_case
 from tests.support.moto_module import module_backend
 from tests.support.requests import build_request
@@ -53,9 +54,11 @@ def client(backend: Backend, signer: LocalSigner) -> FlaskClient:
     return app.test_client()
 
 
-def test_the_corpus_holds_at_least_a_hundred_requests() -> None:
+def test_the_corpus_holds_at_least_a_hundred_requests_as_generated() -> None:
     assert len(CASES) >= 100
     assert len({load_case(path)["name"] for path in CASES}) == len(CASES)
+    # The files are what tests/support/hostile.py writes: edit the cases there, then regenerate.
+    assert {path.name: path.read_text(encoding="utf-8") for path in CASES} == rendered_corpus()
 
 
 @pytest.mark.parametrize("base", ["launch", "intent_add_to_cart", "session_ended"])

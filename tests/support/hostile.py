@@ -308,17 +308,24 @@ def _cases() -> list[dict[str, Any]]:
     return cases
 
 
+def rendered_corpus() -> dict[str, str]:
+    """File name -> text, for every case."""
+    files = {}
+    for number, case in enumerate(_cases(), start=1):
+        # One line per top-level key keeps the files readable and small (a 900-deep value indented is megabytes).
+        lines = [f" {json.dumps(key)}: {json.dumps(value, ensure_ascii=True)}" for key, value in case.items()]
+        files[f"{number:03d}-{case['name']}.json"] = "{\n" + ",\n".join(lines) + "\n}\n"
+    return files
+
+
 def write_corpus(directory: Path = HOSTILE_DIR) -> int:
     directory.mkdir(parents=True, exist_ok=True)
     for old in directory.glob("*.json"):
         old.unlink()
-    cases = _cases()
-    for number, case in enumerate(cases, start=1):
-        path = directory / f"{number:03d}-{case['name']}.json"
-        # One line per top-level key keeps the files readable and small (a 900-deep value indented is megabytes).
-        lines = [f" {json.dumps(key)}: {json.dumps(value, ensure_ascii=True)}" for key, value in case.items()]
-        path.write_text("{\n" + ",\n".join(lines) + "\n}\n", encoding="utf-8")
-    return len(cases)
+    files = rendered_corpus()
+    for name, text in files.items():
+        (directory / name).write_text(text, encoding="utf-8")
+    return len(files)
 
 
 if __name__ == "__main__":

@@ -275,6 +275,7 @@ class BenchServer:
         acknowledged: Counter[str] = Counter()
         latencies: list[float] = []
         lock = threading.Lock()
+        others: list[str] = []
         products = self._distinct_products(writers)
 
         def write(index: int) -> None:
@@ -284,27 +285,33 @@ class BenchServer:
                 started = time.perf_counter()
                 status, speech = client.intent("AddToCartIntent", {"product": products[index][1]})
                 elapsed = time.perf_counter() - started
-                kind = "error" if status != 200 else "apology" if any(w in speech for w in APOLOGIES) else "ack"
+                kind = _add_outcome(status, speech)
                 with lock:
                     latencies.append(elapsed)
                     outcomes[kind] += 1
                     if kind == "ack":
                         acknowledged[products[index][0]] += 1
+                    elif kind == "other" and len(others) < 3:
+                        others.append(speech[:120])
 
         with ThreadPoolExecutor(max_workers=writers) as pool:
             list(pool.map(write, range(writers)))
         in_cart = self._cart_quantities(customer_id)
-        wanted = {product_id for product_id, _ in products}
-        applied_but_denied = sum(max(0, in_cart.get(p, 0) - acknowledged[p]) for p in wanted)
-        lost = sum(max(0, acknowledged[p] - in_cart.get(p, 0)) for p in wanted)
+        # Each acknowledged add put one unit in the cart; each refused one put nothing. Compared in total (the
+        # resolver may hear a name as a neighbouring product) and per product.
+        units = sum(in_cart.values())
         return {
             "writers": writers,
             "adds": writers * adds,
             "acknowledged": outcomes["ack"],
             "refused_with_apology": outcomes["apology"],
+            "other_answers": outcomes["other"],
+            "other_examples": others,
             "http_errors": outcomes["error"],
-            "applied_but_denied": applied_but_denied,
-            "lost": lost,
+            "units_in_cart": units,
+            "applied_but_denied": max(0, units - outcomes["ack"]),
+            "lost": max(0, outcomes["ack"] - units),
+            "per_product_mismatches": sum(acknowledged[p] != in_cart.get(p, 0) for p, _ in products),
             "latency": summary_ms(latencies),
         }
 
@@ -370,6 +377,18 @@ class BenchServer:
             if len(chosen) == count:
                 break
         return chosen
+
+
+def _add_outcome(status: int, speech: str) -> str:
+    """ack: the add was confirmed (skill/speech cart.added); apology: a failure was spoken; other: anything else
+    (a question back, a product not found)."""
+    if status != 200:
+        return "error"
+    if any(words in speech for words in APOLOGIES):
+        return "apology"
+    if "Added " in speech or (speech.startswith("<speak>Okay, ") and " in your " in speech):
+        return "ack"
+    return "other"
 
 
 def _print(report: dict[str, Any]) -> None:

@@ -1,18 +1,27 @@
-"""The backend, assembled once per process from settings and injected clients: what the skill and the API use.
+"""The composition root: ``build_backend`` builds every store and service of the process once, from settings and
+injected parts, and gives them all the same clock. The skill's web app, both Lambda entries and the API blueprint
+take the ``Backend`` it returns; nothing else constructs a store.
 
-``build_backend`` creates a DynamoDB client only when none is given (tests inject one inside ``mock_aws``), loads
-the catalog once and builds the resolver's index once; requests share all of it.
+A DynamoDB client is created only when none is given (tests inject one inside ``mock_aws``); the catalog is loaded
+once. The resolver's index takes seconds to build and only the voice turns use it, so it is built on first use:
+the API's Lambda never pays for it.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from datetime import date
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from backend.catalog import Catalog, load_instacart
+from backend.clock import Clock, utc_now
+from backend.identity.clients import ApiClientStore
 from backend.identity.store import IdentityStore
 from backend.identity.tokens import AccessTokenStore, DynamoAccessTokenStore
+from backend.profile.privacy import CustomerData
 from backend.profile.store import ProfileStore
 from backend.settings import Settings
 from backend.shopping import Shopping
@@ -23,28 +32,47 @@ from backend.store.tables import ensure_tables, physical_name
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
+    from backend.demo import DemoDirectory
     from backend.resolver import Resolver
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 
-@dataclass
+
+class _Once(Generic[T]):
+    """A value built by ``build`` on first use, once, even when several request threads ask at the same moment."""
+
+    def __init__(self, build: Callable[[], T]) -> None:
+        self._build = build
+        self._value: T | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> T:
+        with self._lock:
+            if self._value is None:
+                self._value = self._build()
+            return self._value
+
+
+@dataclass(frozen=True)
 class Backend:
     settings: Settings
+    clock: Clock
     table: Table
     catalog: Catalog
-    resolver: Resolver
-    # Built from the fields above: carts, orders, checkout; linked ids; access tokens (the demo wraps this one).
-    shopping: Shopping = field(init=False)
-    identities: IdentityStore = field(init=False)
-    tokens: AccessTokenStore = field(init=False)
-    profiles: ProfileStore = field(init=False)
+    shopping: Shopping  # carts, orders, checkout: the one cart of every channel
+    identities: IdentityStore  # linked ids of every channel
+    tokens: AccessTokenStore  # account-linking access tokens (with demo provisioning when the demo is on)
+    profiles: ProfileStore  # the shared profile: events and their summary
+    clients: ApiClientStore  # API keys of the cross-channel API
+    customer_data: CustomerData  # privacy export and deletion
+    _resolver: _Once[Resolver] = field(repr=False)  # built on first use: see the module's docstring
+    demo: DemoDirectory | None = None  # the demo customers, when this backend serves the demo
 
-    def __post_init__(self) -> None:
-        self.shopping = Shopping(self.table, self.catalog, self.settings)
-        self.identities = IdentityStore(self.table)
-        self.tokens = DynamoAccessTokenStore(self.identities, secret=self.settings.demo_token_secret.encode())
-        self.profiles = ProfileStore(self.table, heard_words_retention_days=self.settings.heard_words_retention_days)
+    @property
+    def resolver(self) -> Resolver:
+        return self._resolver.get()
 
 
 def load_catalog(settings: Settings) -> Catalog:
@@ -56,20 +84,74 @@ def load_catalog(settings: Settings) -> Catalog:
     return loaded.catalog
 
 
+def open_table(settings: Settings, *, client: DynamoDBClient | None = None, create_tables: bool | None = None) -> Table:
+    """The main table on the chosen store (created when missing, unless settings or ``create_tables`` say not)."""
+    client = client or make_client(settings)
+    if settings.create_tables if create_tables is None else create_tables:
+        ensure_tables(client, settings.table_name)
+    return Table(client, physical_name(settings.table_name, MAIN_TABLE))
+
+
 def build_backend(
     settings: Settings,
     *,
     client: DynamoDBClient | None = None,
+    clock: Clock | None = None,
+    tokens: AccessTokenStore | None = None,
     catalog: Catalog | None = None,
-    resolver: Resolver | None = None,
+    resolver: Resolver | Callable[[], Resolver] | None = None,
+    demo: bool = False,
+    demo_today: date | None = None,
     create_tables: bool | None = None,
 ) -> Backend:
-    from backend.resolver import Resolver
+    """Every store and service, built once, sharing ``clock`` (default: UTC now).
 
-    client = client or make_client(settings)
-    if settings.create_tables if create_tables is None else create_tables:
-        ensure_tables(client, settings.table_name)
+    ``resolver`` is a built resolver or a function building one on first use (tests share one index this way);
+    ``tokens`` replaces the DynamoDB access-token store. ``demo`` loads the demo customers (``backend.demo``): their
+    tokens then provision them on first use; ``demo_today`` moves their histories (default: the clock's today).
+    """
+    clock = clock or utc_now
+    table = open_table(settings, client=client, create_tables=create_tables)
+    client = table.client
     catalog = catalog or load_catalog(settings)
-    resolver = resolver or Resolver(catalog)
-    table = Table(client, physical_name(settings.table_name, MAIN_TABLE))
-    return Backend(settings=settings, table=table, catalog=catalog, resolver=resolver)
+    identities = IdentityStore(table, clock=clock)
+    profiles = ProfileStore(table, heard_words_retention_days=settings.heard_words_retention_days, clock=clock)
+
+    def build_resolver() -> Resolver:
+        from backend.resolver import Resolver
+
+        if resolver is None:
+            return Resolver(catalog)
+        return resolver() if callable(resolver) else resolver
+
+    resolver_once = _Once(build_resolver)
+    shopping = Shopping(table, catalog, settings, profiles=profiles, resolver=resolver_once.get, clock=clock)
+    tokens = tokens or DynamoAccessTokenStore(identities, secret=settings.demo_token_secret.encode())
+    directory: DemoDirectory | None = None
+    if demo:
+        from backend.demo import DemoDirectory, ProvisioningTokenStore
+
+        directory = DemoDirectory.load(
+            table=table,
+            catalog=catalog,
+            settings=settings,
+            profiles=profiles,
+            tokens=tokens,
+            today=demo_today or clock().date(),
+        )
+        tokens = ProvisioningTokenStore(tokens, directory)
+
+    return Backend(
+        settings=settings,
+        clock=clock,
+        table=table,
+        catalog=catalog,
+        shopping=shopping,
+        identities=identities,
+        tokens=tokens,
+        profiles=profiles,
+        clients=ApiClientStore(table, clock=clock),
+        customer_data=CustomerData(table, clock=clock),
+        demo=directory,
+        _resolver=resolver_once,
+    )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,9 @@ from typing import Any
 from backend.errors import ValidationError
 
 PACKAGE_DATA_DIR = Path(__file__).resolve().parent / "data" / "instacart"
+# The store choices: moto in this process, a DynamoDB-compatible endpoint (DynamoDB Local, LocalStack), AWS itself.
+EMBEDDED, ENDPOINT, AWS = "embedded", "endpoint", "aws"
+STORE_CHOICES = (EMBEDDED, ENDPOINT, AWS)
 DEMO_SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 
 
@@ -32,6 +35,18 @@ def _parse_optional(raw: str) -> str | None:
     return raw.strip() or None
 
 
+def _parse_store(raw: str) -> str | None:
+    """``embedded``, ``aws``, or an endpoint URL (then the store is that endpoint)."""
+    value = raw.strip()
+    if not value:
+        return None
+    if value.lower() in STORE_CHOICES:
+        return value.lower()
+    if value.startswith(("http://", "https://")):
+        return value
+    raise ValueError("expected embedded, aws or an endpoint URL (http://...)")
+
+
 @dataclass(frozen=True)
 class Settings:
     # Web endpoint
@@ -43,9 +58,15 @@ class Settings:
     verify_timestamp: bool = True
     # A directory written by `voicecart signer init`: lets a local development signer be trusted. Never in production.
     local_signer_dir: Path | None = None
-    # DynamoDB
+    # DynamoDB. The store is chosen explicitly, never from the ambient AWS environment: ``store`` is "embedded"
+    # (moto, in this process), "aws", or "endpoint" (``dynamodb_endpoint``); unset, it is "endpoint" when an
+    # endpoint is given and "embedded" otherwise. A region alone (AWS_REGION, normal on developer machines and in
+    # CI) never sends anything to AWS.
+    store: str | None = None
     dynamodb_endpoint: str | None = None
     aws_region: str | None = None
+    # Demo customers go into the embedded store only; this lets them into another store too (a flag asks for it).
+    demo_data_anywhere: bool = False
     table_name: str = "voicecart"
     # Deployed functions run with item-level permissions only; their tables come from infra/, not from the code.
     create_tables: bool = True
@@ -66,7 +87,6 @@ class Settings:
     # Logging
     log_level: str = "INFO"
     log_json: bool = True
-    extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -92,14 +112,46 @@ class Settings:
         values.update(overrides)
         return cls(**values)
 
-    @property
-    def uses_embedded_store(self) -> bool:
-        """True when nothing points at a real DynamoDB: then `serve` starts moto in-process."""
-        return self.dynamodb_endpoint is None and self.aws_region is None
+    def __post_init__(self) -> None:
+        store = self.store
+        if store is not None and store.startswith(("http://", "https://")):
+            if self.dynamodb_endpoint not in (None, store):
+                raise ValidationError(
+                    f"store {store!r} and dynamodb_endpoint {self.dynamodb_endpoint!r} name two stores", field="store"
+                )
+            object.__setattr__(self, "dynamodb_endpoint", store)
+            object.__setattr__(self, "store", store := ENDPOINT)
+        if store is not None and store not in STORE_CHOICES:
+            raise ValidationError(f"store {store!r}: expected one of {', '.join(STORE_CHOICES)}", field="store")
+        if store == ENDPOINT and not self.dynamodb_endpoint:
+            raise ValidationError("store 'endpoint' needs an endpoint URL (VOICECART_STORE=http://...)", field="store")
+        if store in (EMBEDDED, AWS) and self.dynamodb_endpoint:
+            raise ValidationError(
+                f"store {store!r} contradicts the endpoint {self.dynamodb_endpoint!r} "
+                "(VOICECART_DYNAMODB_ENDPOINT / AWS_ENDPOINT_URL_DYNAMODB): set one of them",
+                field="store",
+            )
 
     @property
-    def heard_words_retention_seconds(self) -> int:
-        return self.heard_words_retention_days * 86_400
+    def store_kind(self) -> str:
+        """``embedded``, ``endpoint`` or ``aws``: which DynamoDB the commands and the web app use."""
+        if self.store is not None:
+            return self.store
+        return ENDPOINT if self.dynamodb_endpoint else EMBEDDED
+
+    @property
+    def uses_embedded_store(self) -> bool:
+        """True unless a setting names an endpoint or says "aws": then the commands start moto in-process."""
+        return self.store_kind == EMBEDDED
+
+    def describe_store(self) -> str:
+        """One line for banners and errors: which store, where, which table."""
+        kind = self.store_kind
+        if kind == EMBEDDED:
+            return "embedded DynamoDB (moto, in this process, in memory)"
+        if kind == ENDPOINT:
+            return f"DynamoDB at {self.dynamodb_endpoint}, table {self.table_name!r}"
+        return f"AWS DynamoDB in {self.aws_region or 'the default region'}, table {self.table_name!r}"
 
 
 _ENVIRONMENT: dict[str, tuple[tuple[str, ...], Callable[[str], Any]]] = {
@@ -109,12 +161,14 @@ _ENVIRONMENT: dict[str, tuple[tuple[str, ...], Callable[[str], Any]]] = {
     "verify_signature": (("VOICECART_VERIFY_SIGNATURE",), _parse_bool),
     "verify_timestamp": (("VOICECART_VERIFY_TIMESTAMP",), _parse_bool),
     "local_signer_dir": (("VOICECART_LOCAL_SIGNER_DIR",), Path),
+    "store": (("VOICECART_STORE",), _parse_store),
     "dynamodb_endpoint": (("VOICECART_DYNAMODB_ENDPOINT", "AWS_ENDPOINT_URL_DYNAMODB"), _parse_optional),
     "aws_region": (("VOICECART_AWS_REGION", "AWS_REGION", "AWS_DEFAULT_REGION"), _parse_optional),
     "table_name": (("VOICECART_TABLE",), str),
     "create_tables": (("VOICECART_CREATE_TABLES",), _parse_bool),
     "data_dir": (("VOICECART_DATA_DIR",), Path),
     "load_demo_data": (("VOICECART_DEMO_DATA",), _parse_bool),
+    "demo_data_anywhere": (("VOICECART_DEMO_DATA_ANYWHERE",), _parse_bool),
     "demo_token_secret": (("VOICECART_DEMO_TOKEN_SECRET",), str),
     "heard_words_retention_days": (("VOICECART_HEARD_WORDS_RETENTION_DAYS",), int),
     "seller_name": (("VOICECART_SELLER_NAME",), str),

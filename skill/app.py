@@ -1,7 +1,8 @@
 """The web application factory: the Alexa endpoint, the cross-channel API and a health check on one Flask app.
 
 ``create_app(settings)`` builds everything from settings (tests pass test settings and an injected backend; nothing
-is global). ``build_runtime`` gives the same skill without Flask, for the Lambda entry and the simulator.
+is global). ``build_runtime(backend)`` gives the same skill without Flask, for the Lambda entry and the simulator.
+Both take the one ``Backend`` of the process (``backend.services.build_backend``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from collections.abc import Sequence
 from flask import Flask
 
 from backend.api import create_api_blueprint
-from backend.api.services import ApiServices
 from backend.services import Backend, build_backend
 from backend.settings import Settings
 from skill.adapter import SkillAdapter, register_json_errors
@@ -24,9 +24,7 @@ ALEXA_ROUTE = "/alexa"
 API_PREFIX = "/api/v1"
 
 
-def build_runtime(settings: Settings | None = None, *, backend: Backend | None = None) -> SkillRuntime:
-    settings = settings or (backend.settings if backend else Settings.load())
-    backend = backend or build_backend(settings)
+def build_runtime(backend: Backend) -> SkillRuntime:
     return SkillRuntime(build_skill(backend))
 
 
@@ -47,7 +45,7 @@ def create_app(
     adapter.register(app, ALEXA_ROUTE)
     register_json_errors(app)
 
-    app.register_blueprint(create_api_blueprint(ApiServices.from_backend(backend)), url_prefix=API_PREFIX)
+    app.register_blueprint(create_api_blueprint(backend), url_prefix=API_PREFIX)
 
     register_health(app, backend)
 

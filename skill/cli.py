@@ -7,10 +7,13 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from backend.errors import VoicecartError
+
 # Modules with ``register(subparsers)``; the order is the order ``voicecart --help`` lists them.
 COMMAND_MODULES = (
     "skill.commands.serve",
     "skill.commands.customers",
+    "skill.commands.keys",
     "skill.commands.dialog",
     "skill.commands.dialogtest",
     "skill.commands.models",
@@ -33,7 +36,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    result: int = args.func(args)
+    try:
+        result: int = args.func(args)
+    except VoicecartError as exc:
+        # A setting, a store or an input the command cannot use: one line, no traceback.
+        print(f"voicecart {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return 130
     return result
 
 

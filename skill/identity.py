@@ -9,8 +9,8 @@
 - ``personId`` (a recognised speaker of the household) lets each person have their own "usual".
 
 Cost of keeping the alias. A linked customer's turn never writes it blindly: on a NEW session only, the turn's one
-``BatchGetItem`` (``backend.shopping.state``) also asks for the customer's reverse alias item
-``CUST#<id> / IDENT#alexa_user#<userId>`` (one more key in the same call: no extra round trip, ~1 read unit). Only
+``BatchGetItem`` (``backend.shopping.state``) also asks whether the user id is linked to the customer (one more
+key in the same call: no extra round trip, ~1 read unit). Only
 when it is missing (the first session after the skill is enabled or the account linked) is the alias linked: one
 small transaction of 2 items (lookup + reverse item). Every other turn: nothing. A user id already linked to another
 customer (the account was re-linked to someone else) is left as it is, and logged.
@@ -24,9 +24,7 @@ from dataclasses import dataclass
 from ask_sdk_core.handler_input import HandlerInput
 
 from backend.errors import IdentityConflict, StoreError, ValidationError
-from backend.identity.store import IdentityKind, IdentityStore, stored_value
-from backend.identity.tokens import AccessTokenStore
-from backend.store import keys
+from backend.identity import AccessTokenStore, IdentityKind, IdentityStore
 
 log = logging.getLogger(__name__)
 
@@ -55,16 +53,6 @@ def caller_of(handler_input: HandlerInput, tokens: AccessTokenStore) -> Caller:
     )
 
 
-def alias_sk(caller: Caller) -> str | None:
-    """The sort key of the customer's reverse item for this caller's Alexa user id (None: no usable user id)."""
-    if not caller.user_id:
-        return None
-    try:
-        return keys.identity_sk(IdentityKind.ALEXA_USER, stored_value(IdentityKind.ALEXA_USER, caller.user_id))
-    except ValidationError:
-        return None
-
-
 def remember_alias(identities: IdentityStore, caller: Caller) -> bool:
     """Link the caller's Alexa user id to the customer (True if linked). Best effort: the turn has been answered
     already, so a conflict or a store failure is logged, never spoken."""
@@ -74,6 +62,9 @@ def remember_alias(identities: IdentityStore, caller: Caller) -> bool:
         identities.link(caller.customer_id, IdentityKind.ALEXA_USER, caller.user_id)
     except IdentityConflict:
         log.info("this Alexa user id is linked to another customer; left as it is")
+        return False
+    except ValidationError:
+        log.info("this Alexa user id cannot be stored as an identity; not linked")
         return False
     except StoreError:
         log.warning("could not link the Alexa user id alias; will try on the next new session", exc_info=True)

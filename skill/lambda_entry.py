@@ -59,9 +59,10 @@ def _default_entry() -> LambdaEntry:
     settings = Settings.load()
 
     def build() -> EnvelopeHandler:
+        from backend.services import build_backend
         from skill.app import build_runtime
 
-        runtime: EnvelopeHandler = build_runtime(settings)
+        runtime: EnvelopeHandler = build_runtime(build_backend(settings))
         return runtime
 
     return LambdaEntry(build, skill_id=settings.skill_id)

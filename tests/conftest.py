@@ -1,17 +1,26 @@
-"""Shared fixtures. The moto chain follows moto's own tests: credentials -> mock_aws() -> tables with unique names.
+"""The one fixture chain of the suite. The moto chain follows moto's own tests: credentials -> mock_aws() -> tables
+with unique names; on it ``backend`` (``build_backend``, the composition root), ``app`` and ``client`` (Flask's
+test client), as Flask's tutorial builds them.
 
 Nothing here talks to real AWS: dummy credentials are set before any client exists, and every client is created
-inside ``mock_aws()``. The catalog and the resolver's index are built once per session (they are immutable).
+inside ``mock_aws()``. The catalog is loaded and the resolver's 50k-product index is built once per session (both
+are immutable), the index only when a test first resolves words.
+
+``slow`` marks what builds that index for its own sake (the ``resolver`` fixture) or loads every demo customer's
+history (``demo_backend``): ``pytest -m "not slow"`` is the fast loop.
 """
 
 from __future__ import annotations
 
+import functools
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 import boto3
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 from moto import mock_aws
 
 from backend.catalog import Catalog, load_default_catalog
@@ -20,6 +29,7 @@ from backend.settings import Settings
 from backend.store.dynamo import Table
 from backend.store.schema import MAIN_TABLE
 from backend.store.tables import ensure_tables, physical_name
+from skill.app import create_app
 from tests.support.requests import FIXTURE_SKILL_ID
 
 if TYPE_CHECKING:
@@ -77,12 +87,53 @@ def catalog() -> Catalog:
 
 
 @pytest.fixture(scope="session")
-def resolver(catalog: Catalog) -> Resolver:
-    from backend.resolver import Resolver
+def shared_resolver(catalog: Catalog) -> Callable[[], Resolver]:
+    """The session's one resolver, built on first use."""
 
-    return Resolver(catalog)
+    @functools.cache
+    def build() -> Resolver:
+        from backend.resolver import Resolver
+
+        return Resolver(catalog)
+
+    return build
+
+
+@pytest.fixture(scope="session")
+def resolver(shared_resolver: Callable[[], Resolver]) -> Resolver:
+    return shared_resolver()
 
 
 @pytest.fixture
-def backend(settings: Settings, dynamodb_client: DynamoDBClient, catalog: Catalog, resolver: Resolver) -> Backend:
-    return build_backend(settings, client=dynamodb_client, catalog=catalog, resolver=resolver)
+def backend(
+    settings: Settings, dynamodb_client: DynamoDBClient, catalog: Catalog, shared_resolver: Callable[[], Resolver]
+) -> Backend:
+    return build_backend(settings, client=dynamodb_client, catalog=catalog, resolver=shared_resolver)
+
+
+@pytest.fixture
+def app(settings: Settings, backend: Backend) -> Flask:
+    """The web app as ``voicecart serve`` builds it (verification on, the test skill id)."""
+    return create_app(settings, backend=backend)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def demo_backend(
+    settings: Settings, dynamodb_client: DynamoDBClient, catalog: Catalog, shared_resolver: Callable[[], Resolver]
+) -> Backend:
+    """The backend as ``voicecart serve`` builds it: the demo customers provisioned on first use."""
+    return build_backend(settings, client=dynamodb_client, catalog=catalog, resolver=shared_resolver, demo=True)
+
+
+SLOW_FIXTURES = {"resolver", "demo_backend"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

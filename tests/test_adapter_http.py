@@ -32,7 +32,7 @@ from skill.adapter import (
     SkillAdapter,
 )
 from skill.runtime import SkillRuntime
-from skill.signing import LocalCertificateAuthority, LocalSigner
+from skill.simulator.signing import LocalCertificateAuthority, LocalSigner
 from tests.support.requests import FIXTURE_SKILL_ID, build_request, intent_request
 
 ROUTE = "/alexa"
@@ -56,7 +56,7 @@ class BrokenHandler(AbstractRequestHandler):
 
 
 class CountingRuntime(SkillRuntime):
-    """The lead's runtime around a one-handler skill, counting what reaches it."""
+    """The real runtime around a one-handler skill, counting what reaches it."""
 
     def __init__(self) -> None:
         builder = SkillBuilder()

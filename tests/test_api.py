@@ -15,16 +15,17 @@ from flask import Flask
 from flask.testing import FlaskClient
 from moto import mock_aws
 
-from backend.api import ApiServices, create_api_blueprint, openapi_document
+from backend.api import create_api_blueprint, openapi_document
 from backend.catalog import Catalog
 from backend.identity import IdentityKind
 from backend.profile import Channel, Event, Outcome
+from backend.services import build_backend
 from backend.settings import Settings
 from backend.store.codec import from_attribute_values
 from backend.store.dynamo import Table
 from backend.store.schema import MAIN_TABLE
 from backend.store.tables import ensure_tables, physical_name
-from backend.store.transaction import Transaction
+from tests.support.contract import check_response
 
 FIXTURES = Path(__file__).parent / "fixtures" / "api"
 NOW = datetime(2026, 11, 22, 10, 5, tzinfo=UTC)
@@ -48,27 +49,30 @@ class TickingClock:
 
 
 class Api:
-    """The app under test, its services, and one key per client."""
+    """The app under test, its backend, and one key per client."""
 
     def __init__(self, table: Table, settings: Settings, catalog: Catalog) -> None:
         clock = TickingClock()
-        self.services = ApiServices.build(table=table, settings=settings, catalog=catalog, clock=clock)
+        self.backend = build_backend(settings, client=table.client, clock=clock, catalog=catalog, create_tables=False)
         app = Flask(__name__)
-        app.register_blueprint(create_api_blueprint(self.services), url_prefix=PREFIX)
+        app.register_blueprint(create_api_blueprint(self.backend), url_prefix=PREFIX)
         self.app = app
         self.http: FlaskClient = app.test_client()
         for customer_id in ("1285", "2000"):
-            self.services.profiles.ensure_customer(customer_id)
-        clients = self.services.clients
+            self.backend.profiles.ensure_customer(customer_id)
+        clients = self.backend.clients
         self.web = clients.create(name="web shop", channel="web").key
         self.store = clients.create(name="store tills", channel="store", customers=["1285"]).key
         self.email = clients.create(name="mailer", channel="email", customers=["1285"]).key
+        self.privacy = clients.create(name="privacy desk", channel="web", scopes=("read", "privacy")).key
 
     def call(self, method: str, path: str, key: str | None = None, **kwargs: Any) -> Any:
         headers = dict(kwargs.pop("headers", {}))
         if key is not None:
             headers["Authorization"] = f"Bearer {key}"
-        return self.http.open(PREFIX + path, method=method, headers=headers, **kwargs)
+        response = self.http.open(PREFIX + path, method=method, headers=headers, **kwargs)
+        check_response(response)  # every answer, success or refusal, as openapi.json describes it
+        return response
 
 
 @pytest.fixture
@@ -125,9 +129,41 @@ def test_missing_or_forged_credentials_are_401(shared_api: Api, headers: dict[st
 def test_cross_customer_reads_are_403(shared_api: Api) -> None:
     assert shared_api.call("GET", "/customers/1285/profile", shared_api.store).status_code == 200
     for path in ("/customers/2000/profile", "/customers/2000/events", "/customers/2000/cart",
-                 "/customers/2000/export", "/customers/999999/profile"):  # fmt: skip
+                 "/customers/999999/profile"):  # fmt: skip
         assert_error(shared_api.call("GET", path, shared_api.store), 403, "forbidden")
+    assert_error(shared_api.call("GET", "/customers/2000/export", shared_api.store), 403)
     assert_error(shared_api.call("DELETE", "/customers/2000", shared_api.store), 403)
+
+
+def test_export_and_erasure_need_the_privacy_scope(shared_api: Api) -> None:
+    # The web key sees every customer, reads and writes: still no export or erasure.
+    assert_error(shared_api.call("GET", "/customers/1285/export", shared_api.web), 403, "scope_missing")
+    assert_error(shared_api.call("DELETE", "/customers/1285", shared_api.web), 403, "scope_missing")
+    assert shared_api.call("GET", "/customers/1285/profile", shared_api.web).status_code == 200
+    assert shared_api.call("GET", "/customers/1285/export", shared_api.privacy).status_code == 200
+
+
+def test_a_read_only_key_changes_nothing(shared_api: Api) -> None:
+    reader = shared_api.backend.clients.create(name="analytics", channel="web", scopes=("read",)).key
+    assert shared_api.call("GET", "/customers/1285/cart", reader).status_code == 200
+    before = shared_api.call("GET", "/customers/1285/cart", reader).get_json()
+    response = shared_api.call("POST", "/customers/1285/cart/items", reader, json={"product_id": "24852"})
+    assert_error(response, 403, "scope_missing")
+    assert_error(shared_api.call("POST", "/customers/1285/events", reader, json=load("web_view_event.json")), 403)
+    assert shared_api.call("GET", "/customers/1285/cart", reader).get_json() == before
+
+
+def test_a_web_key_cannot_write_voice_events_or_link_store_ids(shared_api: Api) -> None:
+    voice_on_web = {**load("voice_event.json"), "channel": "web", "event_id": "web-voice-1"}
+    response = shared_api.call("POST", "/customers/1285/events", shared_api.web, json=voice_on_web)
+    assert_error(response, 403, "channel_not_allowed")
+    response = shared_api.call(
+        "POST", "/customers/1285/identities", shared_api.web, json={"kind": "store", "value": "loyalty-77"}
+    )
+    assert_error(response, 403, "channel_not_allowed")
+    assert shared_api.backend.identities.resolve(IdentityKind.STORE, "loyalty-77") is None
+    response = shared_api.call("DELETE", "/customers/1285/identities/store/loyalty-77", shared_api.web)
+    assert_error(response, 403, "channel_not_allowed")
 
 
 def test_unknown_customers_are_404(shared_api: Api) -> None:
@@ -152,8 +188,10 @@ def test_events_from_other_channels_are_written_once(api: Api) -> None:
     first = api.call("POST", "/customers/1285/events", api.store, json=body)
     assert first.status_code == 201 and first.get_json() == {"event_id": body["event_id"], "status": "written"}
     profile = api.call("GET", "/customers/1285/profile", api.store).get_json()
-    again = api.call("POST", "/customers/1285/events", api.store, json={**body, "quantity": 12})
+    again = api.call("POST", "/customers/1285/events", api.store, json=body)
     assert again.status_code == 200 and again.get_json()["status"] == "already_written"
+    reused = api.call("POST", "/customers/1285/events", api.store, json={**body, "quantity": 12})
+    assert_error(reused, 422, "idempotency_key_reused")
     assert api.call("GET", "/customers/1285/profile", api.store).get_json() == profile
     summary = profile["summary"]
     assert summary["channels"]["store"]["events"] == 1
@@ -254,16 +292,12 @@ def test_web_add_to_cart_is_the_cart_voice_uses(api: Api) -> None:
     assert [(line["product_id"], line["quantity"], line["channel"]) for line in cart["lines"]] == [("24852", 2, "web")]
     assert cart["totals"]["total"]
     # The voice side reads the same cart ...
-    shopping = api.services.shopping
+    shopping = api.backend.shopping
     assert [(line.product_id, line.quantity) for line in shopping.cart("1285").lines] == [("24852", 2)]
     # ... and what voice adds (with its event, in one transaction) the web sees.
     voice = Event("amzn1.echo-api.request.1", "1285", Channel.VOICE, "voice_turn", NOW, Outcome.ADDED,
                   heard="whole milk", product_id="27845", quantity=1, aisle="milk")  # fmt: skip
-
-    def stage(tx: Transaction, _before: Any, _after: Any) -> None:
-        api.services.profiles.stage_event(tx, voice)
-
-    shopping.add_items("1285", [("27845", 1)], request_id="amzn1.echo-api.request.1", stage_also=stage)
+    shopping.add_items("1285", [("27845", 1)], request_id="amzn1.echo-api.request.1", event=voice)
     cart = api.call("GET", "/customers/1285/cart", api.web).get_json()
     assert [(line["product_id"], line["channel"]) for line in cart["lines"]] == [("24852", "web"), ("27845", "voice")]
     summary = api.call("GET", "/customers/1285/profile", api.web).get_json()["summary"]
@@ -276,6 +310,25 @@ def test_a_repeated_cart_event_changes_nothing(api: Api) -> None:
     again = api.call("POST", "/customers/1285/cart/items", api.web, json=body).get_json()
     assert again["event"]["status"] == "already_written"
     assert again["lines"][0]["quantity"] == 2
+
+
+def test_an_idempotency_key_reused_for_another_request_is_422_and_the_first_stands(api: Api) -> None:
+    key = {"Idempotency-Key": "web-add-77"}
+    first = api.call("POST", "/customers/1285/cart/items", api.web, headers=key, json={"product_id": "24852"})
+    assert first.status_code == 200 and first.get_json()["event"]["status"] == "written"
+    retry = api.call("POST", "/customers/1285/cart/items", api.web, headers=key, json={"product_id": "24852"})
+    assert retry.status_code == 200 and retry.get_json()["event"]["status"] == "already_written"
+    for method, path, body in (
+        ("POST", "/customers/1285/cart/items", {"product_id": "24852", "quantity": 4}),
+        ("POST", "/customers/1285/cart/items", {"product_id": "13176"}),
+        ("PUT", "/customers/1285/cart/items/24852", {"quantity": 9}),
+    ):
+        assert_error(api.call(method, path, api.web, headers=key, json=body), 422, "idempotency_key_reused")
+    assert_error(api.call("DELETE", "/customers/1285/cart", api.web, headers=key), 422, "idempotency_key_reused")
+    cart = api.call("GET", "/customers/1285/cart", api.web).get_json()
+    assert [(line["product_id"], line["quantity"]) for line in cart["lines"]] == [("24852", 1)]
+    events = api.call("GET", "/customers/1285/events", api.web).get_json()["events"]
+    assert [event["event_id"] for event in events] == ["web-add-77"]
 
 
 def test_cart_changes_from_the_web(api: Api) -> None:
@@ -299,7 +352,7 @@ def test_cart_changes_from_the_web(api: Api) -> None:
 
 def test_orders_are_listed(api: Api) -> None:
     api.call("POST", "/customers/1285/cart/items", api.web, json={"product_id": "24852", "quantity": 3})
-    placed = api.services.shopping.place_order("1285", request_id="req-checkout-1", channel="web")
+    placed = api.backend.shopping.place_order("1285", request_id="req-checkout-1", channel="web")
     orders = api.call("GET", "/customers/1285/orders", api.web).get_json()["orders"]
     assert [order["order_id"] for order in orders] == [placed.order.order_id]
     assert orders[0]["lines"][0]["quantity"] == 3 and orders[0]["total"] == str(placed.order.total)
@@ -311,7 +364,7 @@ def test_orders_are_listed(api: Api) -> None:
 def test_linked_ids_read_the_one_profile(api: Api) -> None:
     linked = api.call("POST", "/customers/1285/identities", api.web, json={"kind": "web", "value": "u-42"})
     assert linked.status_code == 201
-    api.call("POST", "/customers/1285/identities", api.web, json={"kind": "email", "value": "ann@example.com"})
+    api.call("POST", "/customers/1285/identities", api.email, json={"kind": "email", "value": "ann@example.com"})
     by_id = api.call("GET", "/customers/1285/profile", api.web).get_json()
     assert api.call("GET", "/customers/web:u-42/profile", api.web).get_json() == by_id
     assert api.call("GET", "/customers/email:ANN@example.com/profile", api.web).get_json() == by_id
@@ -330,21 +383,21 @@ def test_linked_ids_read_the_one_profile(api: Api) -> None:
 
 
 def test_export_then_delete_leaves_nothing(api: Api, table: Table) -> None:
-    services = api.services
-    services.identities.link("1285", IdentityKind.WEB, "u-42")
-    services.identities.link("1285", IdentityKind.ALEXA_USER, "amzn1.ask.account.EXAMPLE")
+    backend = api.backend
+    backend.identities.link("1285", IdentityKind.WEB, "u-42")
+    backend.identities.link("1285", IdentityKind.ALEXA_USER, "amzn1.ask.account.EXAMPLE")
     from backend.identity import DynamoAccessTokenStore
 
-    DynamoAccessTokenStore(services.identities).issue_demo_token("1285")
+    DynamoAccessTokenStore(backend.identities).issue_demo_token("1285")
     api.call("POST", "/customers/1285/events", api.store, json=load("store_purchase_event.json"))
     api.call("POST", "/customers/1285/cart/items", api.web, json=load("web_add_to_cart.json"))
     voice = Event("amzn1.echo-api.request.9", "1285", Channel.VOICE, "voice_turn", NOW, Outcome.ADDED,
                   heard="bananas", product_id="24852", quantity=1)  # fmt: skip
-    services.profiles.record_event(voice)
-    services.shopping.place_order("1285", request_id="req-9", channel="web")
+    backend.profiles.record_event(voice)
+    backend.shopping.place_order("1285", request_id="req-9", channel="web")
     api.call("POST", "/customers/2000/events", api.web, json=load("web_view_event.json"))  # someone else's data
 
-    exported = api.call("GET", "/customers/1285/export", api.web).get_json()
+    exported = api.call("GET", "/customers/1285/export", api.privacy).get_json()
     assert exported["customer_id"] == "1285"
     for kind in ("profile", "cart", "events", "heard_words", "event_ids", "orders", "order_lines", "identities",
                  "outbox", "requests", "api_grants"):  # fmt: skip
@@ -352,7 +405,7 @@ def test_export_then_delete_leaves_nothing(api: Api, table: Table) -> None:
     assert len(exported["identity_lookups"]) == 3
     json.dumps(exported)  # plain JSON all the way down
 
-    receipt = api.call("DELETE", "/customers/1285", api.web).get_json()
+    receipt = api.call("DELETE", "/customers/1285", api.privacy).get_json()
     assert receipt["counts"]["lookups"] == 3
     assert receipt["counts"]["api_client_scopes"] == 2
     assert receipt["total"] == sum(exported["counts"].values()) + 3 + 2
@@ -397,9 +450,9 @@ class BrokenClient:
 
 
 def test_unexpected_failures_are_500_json_without_details(settings: Settings, catalog: Catalog) -> None:
-    services = ApiServices.build(table=Table(BrokenClient(), "t"), settings=settings, catalog=catalog)  # type: ignore[arg-type]
+    backend = build_backend(settings, client=BrokenClient(), catalog=catalog, create_tables=False)  # type: ignore[arg-type]
     app = Flask(__name__)
-    app.register_blueprint(create_api_blueprint(services), url_prefix=PREFIX)
+    app.register_blueprint(create_api_blueprint(backend), url_prefix=PREFIX)
     response = app.test_client().get(
         f"{PREFIX}/customers/1285/profile", headers={"Authorization": "Bearer " + "k" * 40}
     )

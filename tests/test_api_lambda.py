@@ -9,10 +9,10 @@ from typing import Any
 
 from flask import Flask
 
-from backend.api import ApiServices, create_api_blueprint
+from backend.api import create_api_blueprint
 from backend.api.lambda_entry import ApiLambda, create_api_app
 from backend.catalog import Catalog
-from backend.services import Backend
+from backend.services import build_backend
 from backend.settings import Settings
 from backend.store.dynamo import Table
 
@@ -27,15 +27,19 @@ def http_api_event(key: str, **changes: Any) -> dict[str, Any]:
 
 
 def test_the_lambda_entry_serves_the_api(table: Table, settings: Settings, catalog: Catalog) -> None:
-    services = ApiServices.build(
-        table=table, settings=settings, catalog=catalog, clock=lambda: datetime(2026, 11, 22, 10, 5, tzinfo=UTC)
+    backend = build_backend(
+        settings,
+        client=table.client,
+        clock=lambda: datetime(2026, 11, 22, 10, 5, tzinfo=UTC),
+        catalog=catalog,
+        create_tables=False,
     )
-    services.profiles.ensure_customer("1285")
-    key = services.clients.create(name="web shop", channel="web").key
+    backend.profiles.ensure_customer("1285")
+    key = backend.clients.create(name="web shop", channel="web").key
     built: list[Flask] = []
 
     def factory() -> Flask:
-        built.append(create_api_app(services))
+        built.append(create_api_app(backend))
         return built[-1]
 
     entry = ApiLambda(factory)
@@ -64,11 +68,10 @@ def test_the_lambda_entry_serves_the_api(table: Table, settings: Settings, catal
 
 
 def test_the_blueprint_mounts_from_the_apps_backend(table: Table, settings: Settings, catalog: Catalog) -> None:
-    # The app's Backend, without building the resolver's index (the API never uses it).
-    backend = Backend(settings=settings, table=table, catalog=catalog, resolver=None)  # type: ignore[arg-type]
-    services = ApiServices.from_backend(backend)
-    key = services.clients.create(name="web shop", channel="web").key
+    # The app's Backend; the API never asks for the resolver, so its index is never built.
+    backend = build_backend(settings, client=table.client, catalog=catalog, create_tables=False)
+    key = backend.clients.create(name="web shop", channel="web").key
     app = Flask(__name__)
-    app.register_blueprint(create_api_blueprint(services), url_prefix="/api/v1")
+    app.register_blueprint(create_api_blueprint(backend), url_prefix="/api/v1")
     response = app.test_client().get("/api/v1/customers/1285/cart", headers={"Authorization": f"Bearer {key}"})
     assert response.status_code == 404  # authenticated, and customer 1285 has nothing in this empty table

@@ -40,3 +40,44 @@ def test_nothing_depends_on_flask_ask_sdk() -> None:
     for path in sorted((ROOT / "skill").rglob("*.py")):
         assert not any(n.startswith(("flask_ask_sdk", "ask_sdk_webservice_support")) for n in _imported_modules(path))
     assert "flask-ask-sdk" not in (ROOT / "pyproject.toml").read_text()
+
+
+# The seam between the skill and the backend. The skill's runtime (the Alexa edge: handlers, turn, identity, app,
+# Lambda entry) speaks to the backend through services, domain models and errors only: never store keys,
+# transactions or raw items. Its development tools (commands, simulator, interaction-model build) may also reach
+# the demo, the embedded store and logging. A new arrow across the seam must be added here on purpose.
+SKILL_RUNTIME_MAY_IMPORT = {
+    "backend.api",  # the cross-channel API blueprint, mounted by the app
+    "backend.catalog",
+    "backend.errors",
+    "backend.identity",
+    "backend.profile",
+    "backend.resolver",
+    "backend.services",
+    "backend.settings",
+    "backend.shopping",
+}
+SKILL_TOOLS_MAY_ALSO_IMPORT = {
+    "backend.demo",
+    "backend.identity.clients",
+    "backend.identity.tokens",
+    "backend.logs",
+    "backend.number_words",
+    "backend.store.embedded",
+}
+# skill/wsgi.py launches the app as `serve` does (store choice, demo data), so it is a tool, not the edge.
+SKILL_TOOLS = ("skill/commands/", "skill/simulator/", "skill/models/", "skill/cli.py", "skill/wsgi.py")
+
+
+def _backend_imports(paths: list[Path]) -> set[str]:
+    return {name for path in paths for name in _imported_modules(path) if name.split(".")[0] == "backend"}
+
+
+def test_the_skill_runtime_imports_only_services_domain_models_and_errors() -> None:
+    runtime = [p for p in (ROOT / "skill").rglob("*.py") if not str(p.relative_to(ROOT)).startswith(SKILL_TOOLS)]
+    assert _backend_imports(runtime) == SKILL_RUNTIME_MAY_IMPORT
+
+
+def test_the_skill_tools_import_only_the_pinned_backend_modules() -> None:
+    tools = [p for p in (ROOT / "skill").rglob("*.py") if str(p.relative_to(ROOT)).startswith(SKILL_TOOLS)]
+    assert _backend_imports(tools) <= SKILL_RUNTIME_MAY_IMPORT | SKILL_TOOLS_MAY_ALSO_IMPORT

@@ -6,16 +6,29 @@ from datetime import date
 
 import pytest
 
-from backend.demo import DAYS_SINCE_LAST_ORDER, DemoDirectory, seed_demo
+from backend.demo import DAYS_SINCE_LAST_ORDER, DemoDirectory
 from backend.errors import UnknownAccessToken
-from backend.services import Backend
+from backend.services import Backend, build_backend
 
 TODAY = date(2026, 11, 22)
 
 
+def restarted(backend: Backend) -> Backend:
+    """The same store, seen by a freshly started process serving the demo."""
+    return build_backend(
+        backend.settings, client=backend.table.client, catalog=backend.catalog, demo=True, demo_today=TODAY
+    )
+
+
+@pytest.fixture
+def backend(demo_backend: Backend) -> Backend:
+    return restarted(demo_backend)
+
+
 @pytest.fixture
 def directory(backend: Backend) -> DemoDirectory:
-    return seed_demo(backend, today=TODAY)
+    assert backend.demo is not None
+    return backend.demo
 
 
 def test_lists_every_demo_customer_with_a_token(directory: DemoDirectory) -> None:
@@ -38,8 +51,8 @@ def test_a_demo_token_provisions_its_customer_on_first_use(directory: DemoDirect
 def test_provisioning_happens_once(directory: DemoDirectory, backend: Backend) -> None:
     assert directory.provision("1285") is True
     assert directory.provision("1285") is False
-    again = DemoDirectory.load(backend, today=TODAY)  # a restarted process sees the marker in the store
-    assert again.provision("1285") is False
+    again = restarted(backend).demo  # a restarted process sees the marker in the store
+    assert again is not None and again.provision("1285") is False
 
 
 def test_unknown_tokens_are_still_refused(directory: DemoDirectory, backend: Backend) -> None:

@@ -11,7 +11,7 @@ from skill.cli import main as voicecart
 from skill.commands.dialog import repl
 from skill.commands.dialogtest import Painter, report, run_all, use_colour
 from skill.simulator.local import conversation_for
-from skill.simulator.script import ScriptError, load_dialogs
+from skill.simulator.script import ScriptError, isolates_dialogs, load_dialogs
 from skill.simulator.transport import InProcessTransport
 from tests.fixtures.simulator.tiny_skill import tiny_runtime
 
@@ -31,7 +31,7 @@ def test_a_passing_dialog_exits_zero_with_a_summary_line() -> None:
     assert code == 0, output
     assert output.splitlines()[0].startswith("PASS tiny passing dialog")
     assert output.splitlines()[0].endswith("passing.yaml, 8 turns)")
-    assert output.splitlines()[-1] == "1 passed, 0 failed, 1 dialogs"
+    assert output.splitlines()[-1] == "1 passed, 0 failed, 1 dialogs (100.0% passed); 8 of 8 turns passed (100.0%)"
 
 
 def test_a_failing_dialog_shows_what_differs_and_exits_non_zero() -> None:
@@ -50,7 +50,55 @@ def test_a_failing_dialog_shows_what_differs_and_exits_non_zero() -> None:
     assert any("session_ended: expected true" in line for line in lines)
     assert "   1 later turn(s) not run" in lines
     assert any(line.startswith("PASS tiny passing neighbour") for line in lines)
-    assert lines[-1] == "1 passed, 1 failed, 2 dialogs"
+    assert lines[-1] == "1 passed, 1 failed, 2 dialogs (50.0% passed); 2 of 4 turns passed (50.0%)"
+
+
+def _needs_file(tmp_path: Path) -> Path:
+    path = tmp_path / "needs.yaml"
+    path.write_text(
+        "dialogs:\n"
+        "  - name: ahead of the skill\n"
+        "    needs: cart-total\n"
+        "    turns:\n      - say: add two bananas\n        expect: {intent: ReadCartIntent}\n"
+        "  - name: stale tag\n"
+        "    needs: [price, cart-total]\n"
+        "    turns:\n      - say: help\n        expect: {intent: AMAZON.HelpIntent}\n"
+        "  - name: plain\n"
+        "    turns:\n      - say: help\n        expect: {intent: AMAZON.HelpIntent}\n"
+    )
+    return path
+
+
+def test_dialogs_tagged_needs_count_in_the_shares_but_do_not_fail_the_run(tmp_path: Path) -> None:
+    code, output = _run(_needs_file(tmp_path))
+    assert code == 0, output
+    lines = output.splitlines()
+    assert lines[0].startswith("NEED ahead of the skill [needs cart-total]")
+    assert "      intent: expected 'ReadCartIntent'" in lines  # what differs is still shown
+    assert any(line.startswith("PASS stale tag [needs price, cart-total]  passes now: drop the tag") for line in lines)
+    assert lines[-2] == "2 passed, 1 failed, 3 dialogs (66.7% passed); 2 of 3 turns passed (66.7%)"
+    assert lines[-1] == (
+        "needs (failing/tagged, not counted as failures): cart-total 1/2, price 0/1; 0 untagged failure(s), 1 tagged"
+    )
+
+
+def test_an_untagged_failure_still_fails_the_run_next_to_tagged_ones(tmp_path: Path) -> None:
+    path = _needs_file(tmp_path)
+    path.write_text(path.read_text().replace("expect: {intent: AMAZON.HelpIntent}\n", "expect: {intent: Nope}\n"))
+    code, output = _run(path)
+    assert code == 1
+    assert "FAIL plain" in output
+    assert output.splitlines()[-1].endswith("1 untagged failure(s), 2 tagged")
+
+
+@pytest.mark.parametrize(
+    ("text", "isolated"),
+    [("turns: []", False), ("isolation: file\nturns: []", False), ("isolation: dialog\ndialogs: []", True)],
+)
+def test_isolation_is_read_from_the_file(tmp_path: Path, text: str, isolated: bool) -> None:
+    path = tmp_path / "iso.yaml"
+    path.write_text(text)
+    assert isolates_dialogs(path) is isolated
 
 
 def test_cart_checks_without_a_hook_fail_and_say_why(tmp_path: Path) -> None:
@@ -92,6 +140,7 @@ def test_cart_checks_use_the_probe(tmp_path: Path) -> None:
         ("turns:\n  - expect: {intent: X}", "expect needs a say"),
         ("turns:\n  - sey: hi", "unknown keys ['sey']"),
         ("turns: [", "not valid YAML"),
+        ("needs: [3]\nturns: []", "needs must be a name or a list of names"),
     ],
 )
 def test_malformed_dialog_files_are_reported(tmp_path: Path, text: str, message: str) -> None:
@@ -144,3 +193,81 @@ def test_interactive_dialog_prints_speech_heard_intent_and_card() -> None:
     assert "access token set" in text
     assert conversation.identity.access_token == "abc"
     assert ":token <token>" in text
+
+
+class _Refusing:
+    """A transport whose server refuses every request, as a verifying server refuses unsigned ones."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def send(self, envelope: dict[str, object]) -> dict[str, object]:
+        raise self.error
+
+
+@pytest.mark.parametrize("ending", [EOFError(), KeyboardInterrupt()])
+def test_ctrl_d_and_ctrl_c_end_the_session_without_a_traceback(ending: BaseException) -> None:
+    conversation = conversation_for(InProcessTransport(tiny_runtime()), skill_id=SKILL_ID)
+    lines: list[object] = ["open my grocer", ending]
+
+    def read(prompt: str) -> str:
+        line = lines.pop(0)
+        if isinstance(line, BaseException):
+            raise line
+        return str(line)
+
+    out = io.StringIO()
+    assert repl(conversation, read, out, Painter(False)) == 0
+    assert "heard: SessionEndedRequest" in out.getvalue()
+    assert not conversation.in_session
+
+
+def test_a_refused_turn_and_quit_are_one_line_each_with_a_hint() -> None:
+    from skill.simulator.transport import SimulatorError
+
+    refusing = _Refusing(SimulatorError("http://127.0.0.1:8080/alexa answered HTTP 400: signature missing"))
+    conversation = conversation_for(refusing, skill_id=SKILL_ID)  # type: ignore[arg-type]
+    lines = iter(["open my grocer", ":quit"])
+    out = io.StringIO()
+    assert repl(conversation, lambda prompt: next(lines), out, Painter(False)) == 0
+    text = out.getvalue()
+    assert "error: http://127.0.0.1:8080/alexa answered HTTP 400" in text
+    assert "--sign-with" in text and "Traceback" not in text
+
+
+def test_a_skill_that_crashes_on_a_turn_is_reported_and_the_dialog_goes_on() -> None:
+    conversation = conversation_for(_Refusing(RuntimeError("boom")), skill_id=SKILL_ID)  # type: ignore[arg-type]
+    lines = iter(["open my grocer", "help", ":quit"])
+    out = io.StringIO()
+    assert repl(conversation, lambda prompt: next(lines), out, Painter(False)) == 0
+    # Both turns and the SessionEndedRequest that :quit sends: each one line, and the dialog ends normally.
+    assert out.getvalue().count("error: the skill failed on that turn (RuntimeError: boom)") == 3
+
+
+def test_line_editing_keeps_a_history_across_sessions(tmp_path: Path) -> None:
+    readline = pytest.importorskip("readline")
+    from skill.commands.dialog import line_editing
+
+    history = tmp_path / "state" / "history"
+    readline.clear_history()
+    with line_editing(history):
+        readline.add_history("add two bananas")
+    readline.clear_history()
+    with line_editing(history):
+        assert readline.get_history_item(readline.get_current_history_length()) == "add two bananas"
+    readline.clear_history()
+
+
+def test_dialog_says_it_is_starting_and_an_unknown_locale_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("VOICECART_STORE", "VOICECART_DYNAMODB_ENDPOINT", "AWS_ENDPOINT_URL_DYNAMODB"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("VOICECART_DEMO_DATA", "false")
+    monkeypatch.setattr("builtins.input", lambda prompt: (_ for _ in ()).throw(EOFError()))
+    assert voicecart(["dialog", "--locale", "xx-XX"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out.startswith("Starting the skill in this process")
+    assert captured.err.strip().splitlines() == [
+        next(line for line in captured.err.splitlines() if "no interaction model for locale 'xx-XX'" in line)
+    ]

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from backend.services import Backend
 from skill.app import ALEXA_ROUTE, build_runtime, create_app
 from skill.lambda_entry import LambdaEntry
-from skill.signing import LocalCertificateAuthority, LocalSigner
+from skill.simulator.signing import LocalCertificateAuthority, LocalSigner
 from skill.verification import build_verifiers
 from tests.support.requests import build_request, intent_request
 
@@ -25,13 +25,9 @@ def signer() -> LocalSigner:
 
 @pytest.fixture
 def app(backend: Backend, signer: LocalSigner) -> Flask:
+    """The conftest app, trusting a local signer instead of Amazon's certificate chain."""
     verifiers = build_verifiers(backend.settings, trust_roots=signer.trust_roots, cert_fetcher=signer.cert_fetcher())
     return create_app(backend=backend, verifiers=verifiers)
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 def post_signed(client: FlaskClient, signer: LocalSigner, envelope: dict[str, Any]) -> Any:
@@ -128,5 +124,5 @@ def test_lambda_entry_answers_the_same_envelope_the_same_way(
 ) -> None:
     envelope = intent_request("AMAZON.HelpIntent")
     over_http = post_signed(client, signer, envelope).get_json()
-    entry = LambdaEntry(lambda: build_runtime(backend=backend), skill_id=backend.settings.skill_id)
+    entry = LambdaEntry(lambda: build_runtime(backend), skill_id=backend.settings.skill_id)
     assert entry(envelope, None) == over_http

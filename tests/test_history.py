@@ -3,8 +3,9 @@ from pathlib import Path
 
 import pytest
 
+from backend.demo.histories import load_histories
 from backend.errors import CatalogLoadError
-from backend.history import PurchaseStats, load_histories
+from backend.resolver.purchases import PurchaseStats
 from backend.settings import PACKAGE_DATA_DIR
 
 FIXTURE = Path(__file__).parent / "fixtures" / "history" / "two_customers.csv"

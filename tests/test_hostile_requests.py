@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,7 @@ from backend.catalog import Catalog
 from backend.resolver import Resolver
 from backend.services import Backend
 from skill.app import ALEXA_ROUTE, create_app
-from skill.signing import LocalCertificateAuthority, LocalSigner
+from skill.simulator.signing import LocalCertificateAuthority, LocalSigner
 from skill.verification import build_verifiers
 from tests.support.hostile import rendered_corpus
 from tests.support.hostile_requests import case_request, hostile_cases, load_case
@@ -35,8 +35,8 @@ def stranger() -> LocalSigner:
 
 
 @pytest.fixture(scope="module")
-def backend(catalog: Catalog, resolver: Resolver) -> Iterator[Backend]:
-    with module_backend(catalog, resolver) as shared:
+def backend(catalog: Catalog, shared_resolver: Callable[[], Resolver]) -> Iterator[Backend]:
+    with module_backend(catalog, shared_resolver) as shared:
         yield shared
 
 

@@ -128,3 +128,31 @@ def test_scoped_clients_see_only_their_customers(table: Table) -> None:
     assert sorted(item["pk"] for item in grants) == ["CUST#1285", "CUST#2000"]
     with pytest.raises(ValidationError):
         create_api_client(table, name="fax", channel="fax")
+
+
+def test_clients_are_listed_and_revoked_by_id_never_by_key(table: Table) -> None:
+    clients = ApiClientStore(table)
+    first = clients.create(name="web shop", channel="web")
+    second = clients.create(name="privacy desk", channel="email", customers=["1285"], scopes=["read", "privacy"])
+    listed = clients.clients()
+    assert [client.client_id for client in listed] == [first.client.client_id, second.client.client_id]
+    assert listed[1].scopes == {"read", "privacy"} and listed[0].scopes == {"read", "write"}
+    assert first.key not in repr([client.to_json() for client in listed])
+    revoked = clients.revoke_client(first.client.client_id)
+    assert revoked.revoked_at is not None
+    with pytest.raises(InvalidApiKey):
+        clients.authenticate(first.key)
+    assert clients.authenticate(second.key).has_scope("privacy")
+    assert [client.client_id for client in clients.clients()] == [second.client.client_id]
+    assert len(clients.clients(include_revoked=True)) == 2
+    with pytest.raises(InvalidApiKey):
+        clients.revoke_client("cli_0000000000000000")
+
+
+def test_scopes_and_channels_are_checked_when_a_client_is_created(table: Table) -> None:
+    clients = ApiClientStore(table)
+    for bad in ([], ["read", "admin"]):
+        with pytest.raises(ValidationError):
+            clients.create(name="x", channel="web", scopes=bad)
+    with pytest.raises(ValidationError, match="voice"):
+        clients.create(name="speaker", channel="voice")

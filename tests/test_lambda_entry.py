@@ -20,7 +20,7 @@ from flask import Flask
 from skill.adapter import SkillAdapter
 from skill.lambda_entry import LambdaEntry
 from skill.runtime import SkillRuntime
-from skill.signing import LocalCertificateAuthority
+from skill.simulator.signing import LocalCertificateAuthority
 from skill.verification import build_verifiers
 from skill.verification.errors import MalformedRequest, WrongApplication
 from tests.support.requests import FIXTURE_SKILL_ID, build_request

@@ -60,7 +60,7 @@ def test_shipped_models_name_every_contract_intent_and_slot() -> None:
     for name in ("RemoveFromCartIntent", "ReorderProductIntent", "LastPurchaseIntent", "PurchaseFrequencyIntent"):
         assert intents[name] == {"product": "PRODUCT"}
     choice = next(t for t in model["types"] if t["name"] == "CHOICE")
-    assert sorted(v["id"] for v in choice["values"]) == ["1", "2", "3"]
+    assert sorted(v["id"] for v in choice["values"]) == ["1", "2", "3", "last", "none"]
 
 
 def test_product_values_use_catalog_ids_and_popularity(fresh_build: BuildResult, catalog: Catalog) -> None:

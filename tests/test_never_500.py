@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -18,7 +18,7 @@ from backend.identity.clients import create_api_client
 from backend.resolver import Resolver
 from backend.services import Backend
 from skill.app import ALEXA_ROUTE, API_PREFIX, create_app
-from skill.signing import LocalCertificateAuthority, LocalSigner
+from skill.simulator.signing import LocalCertificateAuthority, LocalSigner
 from skill.verification import build_verifiers
 from tests.support.moto_module import module_backend
 from tests.support.requests import build_request
@@ -66,8 +66,8 @@ ENVELOPE_PATHS = [
 
 
 @pytest.fixture(scope="module")
-def backend(catalog: Catalog, resolver: Resolver) -> Iterator[Backend]:
-    with module_backend(catalog, resolver) as shared:
+def backend(catalog: Catalog, shared_resolver: Callable[[], Resolver]) -> Iterator[Backend]:
+    with module_backend(catalog, shared_resolver) as shared:
         shared.profiles.ensure_customer(CUSTOMER)
         yield shared
 
@@ -200,8 +200,10 @@ def test_unsafe_e_mail_ids_are_400_not_a_store_error(client: FlaskClient, api_ke
     )
     # In a JSON body the text arrives as written: refused as bad input. In a URL, invalid UTF-8 is decoded to
     # U+FFFD before we see it, so a surrogate there reads as an id nobody has (404).
-    assert linked.status_code == 400, linked.get_data(as_text=True)
+    assert 400 <= linked.status_code < 500, linked.get_data(as_text=True)
     assert 400 <= looked_up.status_code < 500, looked_up.get_data(as_text=True)
+    if "\t" not in value:  # a tab may be in body text; the route then refuses the id itself
+        assert linked.status_code == 400 and "holds a" in linked.get_json()["error"]["message"]
 
 
 def test_an_unknown_path_and_a_get_on_the_skill_are_json(client: FlaskClient) -> None:

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from backend.errors import AlreadyApplied, ValidationError
-from backend.history import PurchaseStats
 from backend.profile import Channel, Event, Outcome, ProfileStore, combine_stats, purchase_stats
 from backend.profile.events import format_timestamp
+from backend.resolver.purchases import PurchaseStats
 from backend.store import keys
 from backend.store.dynamo import Table
 from backend.store.transaction import Transaction

@@ -13,8 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backend.catalog import DEFAULT_DATA_DIR, Catalog, Product, load_default_catalog
-from backend.history import PurchaseStats, load_histories
+from backend.demo.histories import load_histories
 from backend.resolver import Candidate, Decision, ReasonCode, Resolver
+from backend.resolver.purchases import PurchaseStats
 from backend.spoken import spoken_form
 
 FIXTURES = Path(__file__).parent / "fixtures" / "resolver"

@@ -36,15 +36,42 @@ def test_first_matching_variable_wins_in_listed_order() -> None:
 
 
 @pytest.mark.parametrize(
-    ("env", "embedded"),
+    ("env", "kind"),
     [
-        ({}, True),
-        ({"VOICECART_DYNAMODB_ENDPOINT": "http://localhost:8000"}, False),
-        ({"AWS_REGION": "eu-west-1"}, False),
+        ({}, "embedded"),
+        # A region (normal on developer machines and in CI) never chooses AWS by itself.
+        ({"AWS_REGION": "eu-west-1"}, "embedded"),
+        ({"AWS_DEFAULT_REGION": "eu-west-1", "AWS_REGION": "eu-west-1"}, "embedded"),
+        ({"VOICECART_STORE": "embedded", "AWS_REGION": "eu-west-1"}, "embedded"),
+        ({"VOICECART_DYNAMODB_ENDPOINT": "http://localhost:8000"}, "endpoint"),
+        ({"VOICECART_STORE": "http://localhost:8000"}, "endpoint"),
+        ({"VOICECART_STORE": "AWS", "AWS_REGION": "eu-west-1"}, "aws"),
     ],
 )
-def test_embedded_store_only_when_nothing_points_at_dynamodb(env: dict[str, str], embedded: bool) -> None:
-    assert Settings.load(env=env).uses_embedded_store is embedded
+def test_the_store_is_chosen_explicitly(env: dict[str, str], kind: str) -> None:
+    settings = Settings.load(env=env)
+    assert settings.store_kind == kind
+    assert settings.uses_embedded_store is (kind == "embedded")
+
+
+def test_an_endpoint_url_as_the_store_is_the_endpoint() -> None:
+    settings = Settings.load(env={"VOICECART_STORE": "http://localhost:8000"})
+    assert settings.dynamodb_endpoint == "http://localhost:8000"
+    assert "localhost:8000" in settings.describe_store()
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"VOICECART_STORE": "dynamo"},
+        {"VOICECART_STORE": "aws", "VOICECART_DYNAMODB_ENDPOINT": "http://localhost:8000"},
+        {"VOICECART_STORE": "embedded", "AWS_ENDPOINT_URL_DYNAMODB": "http://localhost:8000"},
+        {"VOICECART_STORE": "http://a:1", "VOICECART_DYNAMODB_ENDPOINT": "http://b:2"},
+    ],
+)
+def test_contradictory_or_unknown_store_settings_are_a_clear_error(env: dict[str, str]) -> None:
+    with pytest.raises(ValidationError, match=r"store|VOICECART_STORE"):
+        Settings.load(env=env)
 
 
 def test_bad_environment_value_is_a_clear_error() -> None:

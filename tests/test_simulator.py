@@ -95,6 +95,7 @@ def conversation(model: LoadedModel) -> Conversation:
         ("never mind", "AMAZON.CancelIntent", {}),
         ("go home", "AMAZON.NavigateHomeIntent", {}),
         ("the purple elephant sings", "AMAZON.FallbackIntent", {}),
+        # A product said alone is an answer to "what would you like to add?", not an intent of its own.
         ("bananas", "AMAZON.FallbackIntent", {}),
     ],
 )

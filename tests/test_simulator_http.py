@@ -13,8 +13,8 @@ from werkzeug.serving import make_server
 
 from backend.services import Backend
 from skill.app import ALEXA_ROUTE, create_app
-from skill.signing import LocalSigner, init_local_signer
 from skill.simulator.local import conversation_for
+from skill.simulator.signing import LocalSigner, init_local_signer
 from skill.simulator.transport import HttpTransport, SimulatorError
 
 
@@ -60,3 +60,39 @@ def test_an_unreachable_endpoint_is_a_simulator_error(backend: Backend) -> None:
     conversation = conversation_for(transport, skill_id=backend.settings.skill_id or "")
     with pytest.raises(SimulatorError, match="cannot reach"):
         conversation.say("open my grocer")
+
+
+def test_the_serve_banner_hint_works_as_printed(
+    endpoint: str,
+    signer_dir: Path,
+    backend: Backend,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import shlex
+
+    from skill.cli import main as voicecart
+    from skill.commands.serve import talk_hint
+
+    base = endpoint.removesuffix(ALEXA_ROUTE)
+    hint = talk_hint(dataclasses.replace(backend.settings, local_signer_dir=signer_dir), base)
+    argv = shlex.split(hint.split("   (")[0])
+    assert argv[:2] == ["voicecart", "dialog"] and "--sign-with" in argv
+    lines = iter(["ask my grocer for help", ":quit"])
+    monkeypatch.setattr("builtins.input", lambda prompt: next(lines))
+    assert voicecart(argv[1:]) == 0
+    out = capsys.readouterr().out
+    assert "heard: AMAZON.HelpIntent" in out and "Alexa:" in out
+    assert "error" not in out
+
+
+def test_the_hint_never_offers_an_unsigned_url_to_a_verifying_server(backend: Backend) -> None:
+    from skill.commands.serve import talk_hint
+
+    verifying = dataclasses.replace(backend.settings, verify_signature=True, local_signer_dir=None)
+    assert "--url" not in talk_hint(verifying, "http://127.0.0.1:8080").split("(")[0]
+    assert "VOICECART_LOCAL_SIGNER_DIR" in talk_hint(verifying, "http://127.0.0.1:8080")
+    open_server = dataclasses.replace(backend.settings, verify_signature=False)
+    assert talk_hint(open_server, "http://127.0.0.1:8080").startswith(
+        "voicecart dialog --url http://127.0.0.1:8080/alexa"
+    )

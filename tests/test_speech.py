@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from skill.speech import LOCALES_DIR, MAX_SPEECH_CHARACTERS, MissingSpeech, Speech, available_locales
+from skill.speech import MAX_SPEECH_CHARACTERS, MissingSpeech, Speech, available_locales, locale_files
 
 
 def test_en_gb_falls_back_to_en_us_for_keys_it_does_not_override() -> None:
@@ -36,7 +36,7 @@ def test_lists_are_spoken_naturally() -> None:
 
 @pytest.mark.parametrize("locale", available_locales())
 def test_every_template_renders_with_named_placeholders_only(locale: str) -> None:
-    for path in (LOCALES_DIR / locale).glob("*.json"):
+    for path in locale_files(locale):
         for key, template in json.loads(path.read_text()).items():
             for text in template if isinstance(template, list) else [template]:
                 assert len(text) < MAX_SPEECH_CHARACTERS, key
@@ -48,3 +48,35 @@ def test_values_are_escaped_for_ssml() -> None:
     speech = Speech("en-US", strings={"x": "Added {product}."})
     assert speech.say("x", product="Ben & Jerry's <Chunky>") == "Added Ben &amp; Jerry's &lt;Chunky&gt;."
     assert speech.plain("x", product="Ben & Jerry's") == "Added Ben & Jerry's."
+
+
+# -- amounts, dates and product lines per locale -------------------------------------------------------------------
+def test_money_is_the_stores_currency_said_as_each_locale_says_it() -> None:
+    from decimal import Decimal
+
+    from skill.speech import Speech
+
+    assert Speech("en-US").money(Decimal("49.52")) == "$49.52"
+    assert Speech("en-US").money(Decimal("35")) == "$35.00"
+    assert Speech("en-GB").money(Decimal("49.52")) == "49 US dollars and 52 cents"
+    assert Speech("en-GB").money(Decimal("35.00")) == "35 US dollars"
+    assert Speech("en-GB").money(Decimal("0.05")) == "0 US dollars and 5 cents"
+    assert "$" not in Speech("en-GB").money(Decimal("4.99"))
+
+
+def test_dates_follow_the_locales_order() -> None:
+    from datetime import date
+
+    from skill.speech import Speech
+
+    day = date(2026, 11, 6)
+    assert Speech("en-US").date(day) == "November 6"
+    assert Speech("en-GB").date(day) == "6 November"
+    assert Speech("en-US").date(day, weekday=True) == "Friday November 6"
+    assert Speech("en-GB").date(day, weekday=True) == "Friday 6 November"
+
+
+def test_a_product_line_is_quantity_then_name() -> None:
+    from skill.speech import Speech
+
+    assert Speech("en-GB").product_line(2, "Ben & Jerry's") == "2 Ben & Jerry's"

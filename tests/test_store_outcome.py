@@ -7,18 +7,15 @@ applied the call (the answer is lost on the way back), ``before-call`` raises be
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError, ConnectTimeoutError, ReadTimeoutError
 from flask import Flask
 
-from backend.api import ApiServices, create_api_blueprint
-from backend.catalog import Catalog
+from backend.api import create_api_blueprint
 from backend.errors import AlreadyApplied, OutcomeUnknown, StoreUnavailable
-from backend.settings import Settings
-from backend.shopping import Shopping
+from backend.services import Backend
 from backend.store.dynamo import Table
 from backend.store.transaction import Transaction
 
@@ -141,10 +138,9 @@ def test_when_the_marker_cannot_be_read_either_the_outcome_is_unknown(table: Tab
         marked_transaction(table).commit()
 
 
-def test_a_voice_add_whose_answer_was_lost_is_acknowledged_once(
-    table: Table, settings: Settings, catalog: Catalog, faults: Faults
-) -> None:
-    shopping = Shopping(table, catalog, settings)
+def test_a_voice_add_whose_answer_was_lost_is_acknowledged_once(backend: Backend, table: Table, faults: Faults) -> None:
+    assert backend.table.client is table.client  # the faults are on the backend's own client
+    shopping = backend.shopping
     faults.once("after-call.dynamodb.TransactWriteItems", lost_answer())
     faults.once("after-call.dynamodb.PutItem", lost_answer())
     result = shopping.add_items(CUSTOMER, [("24852", 1)], request_id="amzn1.echo-api.request.a", outcome={"n": 1})
@@ -154,14 +150,12 @@ def test_a_voice_add_whose_answer_was_lost_is_acknowledged_once(
     assert [(line.product_id, line.quantity) for line in shopping.cart(CUSTOMER).lines] == [("24852", 2)]
 
 
-def test_the_api_returns_the_applied_cart_not_503(
-    table: Table, settings: Settings, catalog: Catalog, faults: Faults
-) -> None:
-    services = ApiServices.build(table=table, settings=settings, catalog=catalog, clock=lambda: datetime.now(UTC))
-    services.profiles.ensure_customer(CUSTOMER)
-    key = services.clients.create(name="web shop", channel="web").key
+def test_the_api_returns_the_applied_cart_not_503(backend: Backend, table: Table, faults: Faults) -> None:
+    assert backend.table.client is table.client
+    backend.profiles.ensure_customer(CUSTOMER)
+    key = backend.clients.create(name="web shop", channel="web").key
     app = Flask(__name__)
-    app.register_blueprint(create_api_blueprint(services), url_prefix="/api/v1")
+    app.register_blueprint(create_api_blueprint(backend), url_prefix="/api/v1")
     faults.once("after-call.dynamodb.TransactWriteItems", lost_answer())
     response = app.test_client().post(
         f"/api/v1/customers/{CUSTOMER}/cart/items",

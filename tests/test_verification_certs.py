@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from skill.signing import LocalCertificateAuthority, LocalSigner
+from skill.simulator.signing import LocalCertificateAuthority, LocalSigner
 from skill.verification import CertificateChain, CertificateSource, ChainValidator
 from skill.verification.certs import MAX_CHAIN_BYTES, load_default_trust_roots
 from skill.verification.errors import (

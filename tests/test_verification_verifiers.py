@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from backend.settings import Settings
-from skill.signing import LocalCertificateAuthority, LocalSigner, init_local_signer
+from skill.simulator.signing import LocalCertificateAuthority, LocalSigner, init_local_signer
 from skill.verification import (
     ApplicationIdVerifier,
     CertificateSource,

@@ -1,4 +1,4 @@
-"""``create_api_blueprint(services)``: the cross-channel API, mounted by the app at ``/api/v1``.
+"""``create_api_blueprint(backend)``: the cross-channel API, mounted by the app at ``/api/v1``.
 
 Every route but ``/openapi.json`` needs ``Authorization: Bearer <api key>``. Bodies are JSON objects of at most
 16 KiB. Every failure is ``{"error": {"code", "message"}}`` JSON, including unknown routes and methods under the
@@ -10,19 +10,24 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
 
 from backend.api.access import Access
 from backend.api.errors import ApiError, register_error_handlers
 from backend.api.inputs import MAX_BODY_BYTES, check_request_text
 from backend.api.routes_cart import register_cart_routes
 from backend.api.routes_profile import register_profile_routes
-from backend.api.services import ApiServices
+
+if TYPE_CHECKING:
+    from backend.services import Backend
 
 CATCH_ALL = "unknown_route"
-_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+# Every method the catch-all answers for, so an unsupported one gets the API's JSON 405 and a true Allow header
+# (TRACE would otherwise get Werkzeug's HTML page, and an Allow header listing the catch-all's own methods).
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "TRACE")
 
 
 @cache
@@ -32,19 +37,41 @@ def openapi_document() -> dict[str, Any]:
     return document
 
 
-def create_api_blueprint(services: ApiServices, *, name: str = "api") -> Blueprint:
-    """The API over ``services`` (``ApiServices.from_backend`` for the app's backend)."""
+def create_api_blueprint(backend: Backend, *, name: str = "api") -> Blueprint:
+    """The API over the process's ``Backend``: the same stores and cart the voice turns use."""
     bp = Blueprint(name, __name__)
     register_error_handlers(bp)
-    access = Access(services)
+    access = Access(backend)
     public = {f"{bp.name}.openapi", f"{bp.name}.{CATCH_ALL}"}
 
+    def allowed_methods() -> list[str]:
+        """The methods the requested path really has (never the catch-all's)."""
+        adapter = current_app.url_map.bind_to_environ(request.environ)
+        allowed = []
+        for method in _METHODS:
+            try:
+                endpoint, _ = adapter.match(request.path, method=method)
+            except HTTPException:
+                continue
+            if endpoint != f"{bp.name}.{CATCH_ALL}":
+                allowed.append(method)
+        return allowed
+
     @bp.before_request
-    def _limit_and_authenticate() -> None:
+    def _limit_and_authenticate() -> Response | None:
+        if request.method == "OPTIONS":
+            # Flask's automatic answer would list the catch-all's methods for every path.
+            allowed = allowed_methods()
+            if not allowed:
+                raise ApiError(404, "not_found", "no such API route")
+            response = Response(status=204)
+            response.headers["Allow"] = ", ".join([*allowed, "OPTIONS"])
+            return response
         request.max_content_length = MAX_BODY_BYTES
         check_request_text()
         if request.endpoint not in public:
             access.authenticate()
+        return None
 
     @bp.after_request
     def _no_store(response: Response) -> Response:
@@ -61,10 +88,7 @@ def create_api_blueprint(services: ApiServices, *, name: str = "api") -> Bluepri
 
     @bp.route("/<path:_rest>", methods=list(_METHODS), endpoint=CATCH_ALL)
     def unknown_route(_rest: str) -> Response:
-        adapter = current_app.url_map.bind_to_environ(request.environ)
-        allowed = [
-            method for method in _METHODS if adapter.match(request.path, method=method)[0] != f"{bp.name}.{CATCH_ALL}"
-        ]
+        allowed = allowed_methods()
         if allowed:
             raise ApiError(
                 405, "method_not_allowed", f"use {', '.join(allowed)}", headers={"Allow": ", ".join(allowed)}

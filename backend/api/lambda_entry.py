@@ -13,11 +13,14 @@ import functools
 import logging
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Response
+
+if TYPE_CHECKING:
+    from backend.services import Backend
 
 log = logging.getLogger(__name__)
 
@@ -26,12 +29,12 @@ API_PREFIX = "/api/v1"
 AppFactory = Callable[[], Flask]
 
 
-def create_api_app(services: Any) -> Flask:
+def create_api_app(backend: Backend) -> Flask:
     """A Flask app holding only the API blueprint (the Lambda has no skill endpoint)."""
     from backend.api.blueprint import create_api_blueprint
 
     app = Flask("voicecart_api")
-    app.register_blueprint(create_api_blueprint(services), url_prefix=API_PREFIX)
+    app.register_blueprint(create_api_blueprint(backend), url_prefix=API_PREFIX)
     return app
 
 
@@ -80,16 +83,10 @@ def _environ(event: Mapping[str, Any]) -> dict[str, Any]:
 
 def _default_app() -> Flask:
     # Deferred imports: importing this module must stay free of settings, AWS clients and the catalog.
-    from backend.api.services import ApiServices
-    from backend.services import load_catalog
+    from backend.services import build_backend
     from backend.settings import Settings
-    from backend.store.dynamo import Table, make_client
-    from backend.store.schema import MAIN_TABLE
-    from backend.store.tables import physical_name
 
-    settings = Settings.load()
-    table = Table(make_client(settings), physical_name(settings.table_name, MAIN_TABLE))
-    return create_api_app(ApiServices.build(table=table, settings=settings, catalog=load_catalog(settings)))
+    return create_api_app(build_backend(Settings.load(), create_tables=False))
 
 
 @functools.cache

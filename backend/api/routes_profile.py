@@ -5,23 +5,26 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
-from backend.api.access import Access, channel_kind
+from backend.api.access import Access
 from backend.api.errors import ApiError
+from backend.api.idempotency import RequestFingerprints, fingerprint
 from backend.api.inputs import channel_param, int_param, json_body, only_fields, query_params, time_param
 from backend.errors import ValidationError
+from backend.identity.clients import PRIVACY
 from backend.profile.events import event_from_json
 from backend.profile.store import DEFAULT_PAGE, MAX_PAGE
 from backend.profile.summary import empty_summary
 
 
 def register_profile_routes(bp: Blueprint, access: Access) -> None:
-    services = access.services
+    backend = access.backend
+    fingerprints = RequestFingerprints(backend.table)
 
     @bp.get("/customers/<ref>/profile")
     def get_profile(ref: str) -> Response:
         query_params(())
         customer_id = access.customer(ref)
-        summary = services.profiles.summary(customer_id) or empty_summary(customer_id)
+        summary = backend.profiles.summary(customer_id) or empty_summary(customer_id)
         return jsonify({"customer_id": customer_id, "summary": summary.to_json()})
 
     @bp.get("/customers/<ref>/events")
@@ -31,7 +34,7 @@ def register_profile_routes(bp: Blueprint, access: Access) -> None:
         order = params.get("order", "newest")
         if order not in ("newest", "oldest"):
             raise ValidationError("order must be newest or oldest", field="order")
-        page = services.profiles.events(
+        page = backend.profiles.events(
             customer_id,
             channel=channel_param(params.get("channel")),
             since=time_param(params.get("since"), "since"),
@@ -48,16 +51,21 @@ def register_profile_routes(bp: Blueprint, access: Access) -> None:
         data = json_body()
         customer_id = access.customer(ref)
         event = event_from_json(data, customer_id=customer_id, now=access.now())
-        if event.channel != access.client.channel:
-            raise ApiError(403, "channel_not_allowed", f"this API client writes {access.client.channel.value} events")
-        written = services.profiles.record_event(event)
+        access.check_event(event)
+        print_ = fingerprint(data)
+        fingerprints.check(customer_id, event.event_id, print_)
+        written = backend.profiles.record_event(event)
+        if written.written:
+            fingerprints.remember(customer_id, event.event_id, print_)
+        else:
+            fingerprints.check(customer_id, event.event_id, print_)
         return jsonify({"event_id": event.event_id, "status": written.status}), 201 if written.written else 200
 
     @bp.get("/customers/<ref>/identities")
     def list_identities(ref: str) -> Response:
         query_params(())
         customer_id = access.customer(ref)
-        linked = services.identities.identities(customer_id)
+        linked = backend.identities.identities(customer_id)
         return jsonify({"customer_id": customer_id, "identities": [identity.to_json() for identity in linked]})
 
     @bp.post("/customers/<ref>/identities")
@@ -66,27 +74,27 @@ def register_profile_routes(bp: Blueprint, access: Access) -> None:
         data = json_body()
         only_fields(data, ("kind", "value"))
         customer_id = access.customer(ref)
-        kind = channel_kind(data.get("kind"))
+        kind = access.own_channel_kind(data.get("kind"))
         value = data.get("value")
         if not isinstance(value, str):
             raise ValidationError("value must be a string", field="value")
-        services.identities.link(customer_id, kind, value)
+        backend.identities.link(customer_id, kind, value)
         return jsonify({"customer_id": customer_id, "kind": kind.value, "linked": True}), 201
 
     @bp.delete("/customers/<ref>/identities/<kind>/<path:value>")
     def unlink_identity(ref: str, kind: str, value: str) -> Response:
         query_params(())
         customer_id = access.customer(ref)
-        if not services.identities.unlink(customer_id, channel_kind(kind), value):
+        if not backend.identities.unlink(customer_id, access.own_channel_kind(kind), value):
             raise ApiError(404, "identity_not_found", "this id is not linked to this customer")
         return Response(status=204)
 
     @bp.get("/customers/<ref>/export")
     def export_customer(ref: str) -> Response:
         query_params(())
-        return jsonify(services.customer_data.export(access.customer(ref)))
+        return jsonify(backend.customer_data.export(access.customer(ref, scope=PRIVACY)))
 
     @bp.delete("/customers/<ref>")
     def delete_customer(ref: str) -> Response:
         query_params(())
-        return jsonify(services.customer_data.delete(access.customer(ref)).to_json())
+        return jsonify(backend.customer_data.delete(access.customer(ref, scope=PRIVACY)).to_json())

@@ -35,7 +35,7 @@ from backend.bench.measure import (
 )
 from backend.bench.synthetic import recombined_catalog
 from backend.catalog import DEFAULT_DATA_DIR, Catalog, load_instacart
-from backend.history import load_histories
+from backend.demo.histories import load_histories
 from backend.resolver import Resolver
 
 HISTORY_FILE = "customers_sample.csv"

@@ -4,6 +4,11 @@ A client item is ``pk = APIKEY#<sha256 of the key>, sk = APIKEY``: authenticatin
 plaintext key is shown once, when the client is created, and never stored. A client sees either every customer of
 the tenant (``all_customers``) or a list of customer ids; each listed customer also gets a reverse ``GRANT#`` item
 in its partition, so deleting a customer removes it from every client's list.
+
+Each client holds scopes: ``read`` (carts, profiles, events, orders, linked ids), ``write`` (its own channel's events,
+cart changes, linking its own channel's ids) and ``privacy`` (export and erase a customer: the GDPR/CCPA requests,
+given only on purpose). Every client item is also on gsi1 under ``APICLIENT`` so an operator can list and revoke
+clients by id (``voicecart keys``) without ever seeing a key again.
 """
 
 from __future__ import annotations
@@ -14,15 +19,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from backend.clock import Clock, utc_now
 from backend.errors import InvalidApiKey, ValidationError
 from backend.identity.store import sha256_hex
 from backend.profile.events import Channel, check_customer_id, format_timestamp
-from backend.profile.store import Clock, utc_now
 from backend.store import keys
 from backend.store.dynamo import Table
 from backend.store.transaction import MAX_ITEMS, Transaction
 
 CLIENT_KIND = "api_client"
+CLIENTS_GSI1PK = "APICLIENT"
+READ, WRITE, PRIVACY = "read", "write", "privacy"
+SCOPES = (READ, WRITE, PRIVACY)
+DEFAULT_SCOPES = (READ, WRITE)
+# The key `voicecart serve` prints for the demo web shop: reads and writes, no export or erasure.
+DEMO_KEY_SCOPES = DEFAULT_SCOPES
+# Voice events come from the skill itself, never through the API.
+API_CHANNELS = tuple(channel for channel in Channel if channel is not Channel.VOICE)
 GRANT_KIND = "api_grant"
 KEY_PREFIX = "vck_"
 _KEY = re.compile(r"[A-Za-z0-9_\-]{16,128}")
@@ -38,9 +51,14 @@ class ApiClient:
     all_customers: bool
     customer_ids: frozenset[str]
     created_at: str
+    scopes: frozenset[str] = frozenset(DEFAULT_SCOPES)
+    revoked_at: str | None = None
 
     def can_see(self, customer_id: str) -> bool:
         return self.all_customers or customer_id in self.customer_ids
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -50,6 +68,8 @@ class ApiClient:
             "all_customers": self.all_customers,
             "customer_ids": sorted(self.customer_ids),
             "created_at": self.created_at,
+            "scopes": [scope for scope in SCOPES if scope in self.scopes],
+            "revoked_at": self.revoked_at,
         }
 
 
@@ -67,7 +87,18 @@ def _client_from_item(item: dict[str, Any]) -> ApiClient:
         all_customers=bool(item.get("all_customers")),
         customer_ids=frozenset(item.get("customer_ids") or ()),
         created_at=str(item["created_at"]),
+        # Clients created before scopes existed read and write, as they did then.
+        scopes=frozenset(item.get("scopes") or DEFAULT_SCOPES),
+        revoked_at=str(item["revoked"]) if item.get("revoked") else None,
     )
+
+
+def check_scopes(scopes: Iterable[str]) -> frozenset[str]:
+    chosen = frozenset(scopes)
+    unknown = chosen - set(SCOPES)
+    if unknown or not chosen:
+        raise ValidationError(f"scopes must be some of {', '.join(SCOPES)}", field="scopes")
+    return chosen
 
 
 class ApiClientStore:
@@ -75,7 +106,14 @@ class ApiClientStore:
         self.table = table
         self.clock = clock
 
-    def create(self, *, name: str, channel: Channel | str, customers: Iterable[str] | None = None) -> IssuedApiKey:
+    def create(
+        self,
+        *,
+        name: str,
+        channel: Channel | str,
+        customers: Iterable[str] | None = None,
+        scopes: Iterable[str] = DEFAULT_SCOPES,
+    ) -> IssuedApiKey:
         """Create a client; ``customers=None`` means every customer of the tenant. Returns the key, once."""
         if not isinstance(name, str) or not _NAME.fullmatch(name):
             raise ValidationError("client name must be 1..64 letters, digits, spaces, . _ -", field="name")
@@ -83,6 +121,11 @@ class ApiClientStore:
             channel = Channel(channel)
         except ValueError as exc:
             raise ValidationError("unknown channel", field="channel") from exc
+        if channel not in API_CHANNELS:
+            raise ValidationError(
+                f"API clients are for {', '.join(API_CHANNELS)}; voice events come from the skill", field="channel"
+            )
+        chosen_scopes = check_scopes(scopes)
         listed = None if customers is None else sorted({check_customer_id(c) for c in customers})
         if listed is not None and len(listed) > MAX_LISTED_CUSTOMERS:
             raise ValidationError(f"at most {MAX_LISTED_CUSTOMERS} listed customers per client", field="customers")
@@ -96,6 +139,7 @@ class ApiClientStore:
             all_customers=listed is None,
             customer_ids=frozenset(listed or ()),
             created_at=format_timestamp(self.clock()),
+            scopes=chosen_scopes,
         )
         item: dict[str, Any] = {
             "pk": client_pk,
@@ -106,6 +150,9 @@ class ApiClientStore:
             "channel": channel.value,
             "all_customers": client.all_customers,
             "created_at": client.created_at,
+            "scopes": set(chosen_scopes),
+            "gsi1pk": CLIENTS_GSI1PK,
+            "gsi1sk": client.client_id,
         }
         if listed:
             item["customer_ids"] = set(listed)  # a string set: a customer's deletion DELETEs its id from it
@@ -129,17 +176,44 @@ class ApiClientStore:
         return _client_from_item(item)
 
     def revoke(self, key: str) -> None:
+        self._revoke_pk(keys.api_key_pk(sha256_hex(key)))
+
+    def clients(self, *, include_revoked: bool = False) -> list[ApiClient]:
+        """Every client (never a key: only hashes are stored), oldest first."""
+        items = self.table.query_all("gsi1pk = :p", values={":p": CLIENTS_GSI1PK}, index="gsi1")
+        clients = [_client_from_item(item) for item in items if item.get("kind") == CLIENT_KIND]
+        return sorted(
+            (client for client in clients if include_revoked or client.revoked_at is None),
+            key=lambda client: (client.created_at, client.client_id),
+        )
+
+    def revoke_client(self, client_id: str) -> ApiClient:
+        """Revoke by client id (what ``keys list`` shows). ``InvalidApiKey`` when no such client exists."""
+        items = self.table.query_all(
+            "gsi1pk = :p AND gsi1sk = :c", values={":p": CLIENTS_GSI1PK, ":c": client_id}, index="gsi1"
+        )
+        if not items:
+            raise InvalidApiKey(f"no API client {client_id!r}")
+        self._revoke_pk(str(items[0]["pk"]))
+        return _client_from_item({**items[0], "revoked": format_timestamp(self.clock())})
+
+    def _revoke_pk(self, pk: str) -> None:
         self.table.update(
-            {"pk": keys.api_key_pk(sha256_hex(key)), "sk": keys.APIKEY},
-            "SET revoked = :t",
+            {"pk": pk, "sk": keys.APIKEY},
+            "SET revoked = if_not_exists(revoked, :t)",
             condition="attribute_exists(pk)",
             values={":t": format_timestamp(self.clock())},
         )
 
 
 def create_api_client(
-    table: Table, *, name: str, channel: str, customers: Iterable[str] | None = None
+    table: Table,
+    *,
+    name: str,
+    channel: str,
+    customers: Iterable[str] | None = None,
+    scopes: Iterable[str] = DEFAULT_SCOPES,
 ) -> dict[str, Any]:
     """For a CLI command: create a client and return what to print, including the plaintext key (shown once)."""
-    issued = ApiClientStore(table).create(name=name, channel=channel, customers=customers)
+    issued = ApiClientStore(table).create(name=name, channel=channel, customers=customers, scopes=scopes)
     return {**issued.client.to_json(), "api_key": issued.key}

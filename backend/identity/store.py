@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from backend.clock import Clock, utc_now
 from backend.errors import ConcurrentUpdate, CustomerNotFound, IdentityConflict, ValidationError
 from backend.profile.events import check_customer_id, format_timestamp
-from backend.profile.store import Clock, utc_now
 from backend.store import keys
 from backend.store.dynamo import Table
 from backend.store.transaction import Transaction

@@ -43,7 +43,7 @@ PROFILE itself); one update expression never writes overlapping paths (every sum
 ``summary``); nested ``SET`` on a missing map is refused by DynamoDB (and by moto), so no maps are used.
 """
 
-from backend.profile.events import Channel, Event, Outcome, event_from_json
+from backend.profile.events import Channel, Event, EventLine, EventOrigin, Outcome, event_from_json, new_event
 from backend.profile.privacy import CustomerData, DeletionReceipt
 from backend.profile.store import EventPage, EventWrite, ProfileStore, StagedEvent, stage_event
 from backend.profile.summary import (
@@ -59,6 +59,8 @@ __all__ = [
     "CustomerData",
     "DeletionReceipt",
     "Event",
+    "EventLine",
+    "EventOrigin",
     "EventPage",
     "EventWrite",
     "Outcome",
@@ -68,6 +70,7 @@ __all__ = [
     "StagedEvent",
     "combine_stats",
     "event_from_json",
+    "new_event",
     "purchase_stats",
     "stage_event",
     "summary_from_item",

@@ -8,14 +8,17 @@ resolver's personal bias see every channel alike.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backend.errors import ValidationError
+
+if TYPE_CHECKING:
+    from backend.catalog import Product
 
 
 class Channel(StrEnum):
@@ -379,3 +382,102 @@ def _lines_from_json(raw: object) -> tuple[EventLine, ...]:
 def normalise_label(value: str, *, field: str = "aisle") -> str:
     """The stored form of an aisle or department name (for callers building events from catalog products)."""
     return _label(value, field=field)
+
+
+def _product_label(text: str, *, field: str) -> str | None:
+    """A catalog product's aisle or department as an event stores it; None for a product that has none."""
+    cleaned = _SPACES.sub(" ", text).strip()[:64]
+    try:
+        return _label(cleaned, field=field) if cleaned else None
+    except ValidationError:
+        return None  # not printable: the event is still worth recording, without the label
+
+
+@dataclass(frozen=True, slots=True)
+class EventOrigin:
+    """Who did something, where and when: what every event of one request shares, whatever happened.
+
+    The skill builds one per voice turn, the API one per call; the services add what happened (``new_event``)."""
+
+    event_id: str
+    customer_id: str
+    channel: Channel
+    type: str
+    occurred_at: datetime
+    device: str | None = None
+    intent: str | None = None
+    locale: str | None = None
+
+    def part(self, name: str) -> EventOrigin:
+        """The origin of a second event of the same request (its id made distinct and still deterministic)."""
+        if not name:
+            return self
+        return EventOrigin(
+            event_id=f"{self.event_id[:100]}.{name}"[:128],
+            customer_id=self.customer_id,
+            channel=self.channel,
+            type=self.type,
+            occurred_at=self.occurred_at,
+            device=self.device,
+            intent=self.intent,
+            locale=self.locale,
+        )
+
+
+def new_event(
+    origin: EventOrigin,
+    outcome: Outcome,
+    *,
+    product: Product | None = None,
+    product_id: str | None = None,
+    quantity: int | None = None,
+    lines: Sequence[tuple[Product, int]] = (),
+    heard: str | None = None,
+    confidence: float | None = None,
+    order_id: str | None = None,
+) -> Event:
+    """The one constructor of events about products, for every channel: about one ``product``, or a basket of
+    ``lines`` (an order, a reorder). Names and labels are taken from the catalog's product and cut to fit;
+    ``product_id`` alone names a product the catalog no longer has (a delisted line taken out of a cart)."""
+    return Event(
+        event_id=origin.event_id,
+        customer_id=origin.customer_id,
+        channel=origin.channel,
+        type=origin.type,
+        occurred_at=origin.occurred_at,
+        outcome=outcome,
+        device=(origin.device or "")[:128] or None,
+        intent=origin.intent,
+        locale=origin.locale,
+        heard=(heard or "")[:200] or None,
+        product_id=product.id if product else product_id,
+        product_name=product.name[:200] or None if product else None,
+        confidence=Decimal(str(round(confidence, 3))) if confidence is not None else None,
+        quantity=quantity,
+        aisle=_product_label(product.aisle, field="aisle") if product else None,
+        department=_product_label(product.department, field="department") if product else None,
+        order_id=order_id,
+        lines=event_lines(lines),
+    )
+
+
+def event_lines(lines: Sequence[tuple[Product, int]]) -> tuple[EventLine, ...]:
+    """A basket as event lines: one per distinct product (quantities of repeats add up). A cart, so an order, holds
+    at most ``MAX_CART_LINES`` (60) products, which is exactly what one event (``MAX_LINES``) can name; should a
+    basket ever hold more, the first 60 go on the event (the profile update has room for no more in one write) and
+    the rest stay on the order and in the cart."""
+    quantities: dict[str, int] = {}
+    products: dict[str, Product] = {}
+    for product, quantity in lines:
+        products.setdefault(product.id, product)
+        quantities[product.id] = quantities.get(product.id, 0) + quantity
+    return tuple(
+        EventLine(
+            product_id=product.id,
+            quantity=max(1, min(quantities[product.id], MAX_QUANTITY)),
+            product_name=product.name[:200] or None,
+            aisle=_product_label(product.aisle, field="lines.aisle"),
+            department=_product_label(product.department, field="lines.department"),
+        )
+        for product in list(products.values())[:MAX_LINES]
+    )

@@ -17,15 +17,14 @@ from __future__ import annotations
 import base64
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from backend.clock import Clock, utc_now
 from backend.errors import ConcurrentUpdate, StoreUnavailable
 from backend.profile.events import format_timestamp
-from backend.profile.store import utc_now
 from backend.profile.summary import summary_from_item
 from backend.store import keys
 from backend.store.codec import to_attribute_values
@@ -103,7 +102,7 @@ class DeletionReceipt:
 
 
 class CustomerData:
-    def __init__(self, table: Table, *, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(self, table: Table, *, clock: Clock = utc_now) -> None:
         self.table = table
         self.clock = clock
 

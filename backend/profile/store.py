@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 import random
 import time
-import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from backend.clock import Clock, utc_now
 from backend.errors import AlreadyApplied, ConcurrentUpdate, ValidationError
 from backend.profile.events import Channel, Event, check_customer_id, format_timestamp
 from backend.profile.pages import Position, decode_cursor, encode_cursor, query_fingerprint
@@ -23,15 +23,9 @@ from backend.store.transaction import Transaction
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
-
 MAX_PAGE = 100
 DEFAULT_PAGE = 25
 WRITE_ATTEMPTS = 5
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -59,11 +53,6 @@ class EventPage:
     next_cursor: str | None
 
 
-# Which customers' PROFILE items a transaction already updates: DynamoDB refuses a transaction that touches one item
-# twice, and saying so at staging time names the mistake (a basket is ONE event with ``lines``, not one per product).
-_PROFILES_STAGED: weakref.WeakKeyDictionary[Transaction, set[str]] = weakref.WeakKeyDictionary()
-
-
 def stage_event(tx: Transaction, event: Event, *, heard_words_retention_days: int, now: datetime) -> StagedEvent:
     """Stage one event on the caller's transaction: 3 writes (4 with heard words), no reads.
 
@@ -72,8 +61,9 @@ def stage_event(tx: Transaction, event: Event, *, heard_words_retention_days: in
     The caller's transaction must not touch ``PROFILE`` or these keys itself (DynamoDB: one item once per
     transaction).
     """
-    staged_for = _PROFILES_STAGED.setdefault(tx, set())
-    if event.customer_id in staged_for:
+    # DynamoDB refuses a transaction that touches one item twice; saying so at staging time names the mistake (a
+    # basket is ONE event with ``lines``, not one event per product).
+    if tx.touches(profile_key(event.customer_id)):
         raise ValueError("one transaction can record one event per customer; put several products in Event.lines")
     update, catch_ups = build_profile_update(event, now=now)  # first: may refuse the event, nothing staged yet
     tx.put(marker_item(event, now=now), condition="attribute_not_exists(pk)", conflict=AlreadyApplied)
@@ -84,7 +74,6 @@ def stage_event(tx: Transaction, event: Event, *, heard_words_retention_days: in
         tx.put(heard)
         writes += 1
     tx.update(profile_key(event.customer_id), update.expression(), names=update.names, values=update.values)
-    staged_for.add(event.customer_id)
     return StagedEvent(event=event, writes=writes, catch_ups=catch_ups)
 
 

@@ -46,7 +46,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from backend.errors import ValidationError
-from backend.history import PurchaseStats
 from backend.profile.events import (
     AFFINITY_WEIGHT,
     ENGAGED,
@@ -56,6 +55,7 @@ from backend.profile.events import (
     format_timestamp,
     parse_timestamp,
 )
+from backend.resolver.purchases import PurchaseStats
 
 LIVE_WINDOW = timedelta(minutes=15)
 MAX_EXPRESSION = 4096  # DynamoDB's limit on an update expression's length
@@ -423,7 +423,3 @@ def combine_stats(*sources: Mapping[str, PurchaseStats]) -> dict[str, PurchaseSt
                 else PurchaseStats(seen.count + stats.count, min(seen.days_since_last, stats.days_since_last))
             )
     return combined
-
-
-def favourite_product_ids(summary: ProfileSummary, *, limit: int = 10) -> list[str]:
-    return [product.product_id for product in summary.favourites(limit)]

@@ -13,12 +13,33 @@ Modules, one job each:
 - ``usual``: the "usual" basket, derived from real order history.
 - ``voicecode``: the optional 4-digit purchase code and the lockout after wrong codes.
 - ``requests``: request markers (REQ#<request id>): an Alexa retry never applies twice.
-- ``history_import``: bulk-writes past (Instacart) orders for the demo.
 - ``service``: ``Shopping``, the facade the skill and the API call.
-- ``probe``: the cart of a token holder, for scripted dialogs' ``cart:`` checks.
 """
 
-from backend.shopping.model import Cart, CartLine, Order, OrderLine, Quote
-from backend.shopping.service import Shopping
+from backend.shopping.model import MAX_QUANTITY, MIN_QUANTITY, Cart, CartLine, Order, OrderLine, Quote
+from backend.shopping.orders import ProductHistory
+from backend.shopping.service import CartResult, PlacedOrder, Shopping, bought_before, delivery_date, order_status
+from backend.shopping.state import CustomerState
+from backend.shopping.usual import UsualItem
+from backend.shopping.voicecode import normalise_code
 
-__all__ = ["Cart", "CartLine", "Order", "OrderLine", "Quote", "Shopping"]
+# What the skill and the API may use: the service, its domain objects and the rules that read them.
+__all__ = [
+    "MAX_QUANTITY",
+    "MIN_QUANTITY",
+    "Cart",
+    "CartLine",
+    "CartResult",
+    "CustomerState",
+    "Order",
+    "OrderLine",
+    "PlacedOrder",
+    "ProductHistory",
+    "Quote",
+    "Shopping",
+    "UsualItem",
+    "bought_before",
+    "delivery_date",
+    "normalise_code",
+    "order_status",
+]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from statistics import median
 
-from backend.history import PurchaseStats
+from backend.resolver.purchases import PurchaseStats
 from backend.shopping.items import is_order_item, order_from_item
 from backend.shopping.model import Order
 from backend.store import keys

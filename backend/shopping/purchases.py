@@ -29,8 +29,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from backend.history import PurchaseStats
-from backend.profile.summary import combine_stats, purchase_stats, summary_from_item
+from backend.profile.summary import ProfileSummary, combine_stats, purchase_stats
+from backend.resolver.purchases import PurchaseStats
 from backend.shopping.model import IMPORTED_SOURCE, Order
 from backend.store import keys
 
@@ -77,27 +77,22 @@ def order_stats_from_item(item: Mapping[str, Any] | None, today: date) -> dict[s
     return stats
 
 
-def profile_purchases(
-    profile_item: Mapping[str, Any] | None, customer_id: str, now: datetime
-) -> dict[str, PurchaseStats]:
+def profile_purchases(profile: ProfileSummary | None, now: datetime) -> dict[str, PurchaseStats]:
     """Purchases the profile summary holds: voicecart orders, store and web purchases (every channel's events)."""
-    if not profile_item:
+    if profile is None:
         return {}
-    return purchase_stats(summary_from_item(profile_item, customer_id), now)
+    return purchase_stats(profile, now)
 
 
 def every_channel(
-    order_stats: Mapping[str, Any] | None, profile_item: Mapping[str, Any] | None, customer_id: str, now: datetime
+    imported: Mapping[str, PurchaseStats], profile: ProfileSummary | None, now: datetime
 ) -> dict[str, PurchaseStats]:
     """The resolver's personal bias: imported orders + the profile's purchases (each purchase once, see above)."""
-    return combine_stats(
-        order_stats_from_item(order_stats, now.date()), profile_purchases(profile_item, customer_id, now)
-    )
+    return combine_stats(dict(imported), profile_purchases(profile, now))
 
 
 def bought_elsewhere(
-    profile_item: Mapping[str, Any] | None,
-    customer_id: str,
+    profile: ProfileSummary | None,
     orders: Iterable[Order],
     now: datetime,
     *,
@@ -108,7 +103,7 @@ def bought_elsewhere(
 
     The profile keeps one last-purchase date per product across channels, so a product's date here may be its
     latest voice order's; only the count is exactly "elsewhere"."""
-    stats = profile_purchases(profile_item, customer_id, now)
+    stats = profile_purchases(profile, now)
     in_orders: dict[str, int] = {}
     for order in orders:
         if order.source != imported:

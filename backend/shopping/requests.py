@@ -23,19 +23,29 @@ def marker_key(customer_id: str, request_id: str) -> dict[str, str]:
 
 
 def stage_marker(
-    tx: Transaction, customer_id: str, request_id: str, *, outcome: Mapping[str, Any], applied_at: str
+    tx: Transaction,
+    customer_id: str,
+    request_id: str,
+    *,
+    outcome: Mapping[str, Any],
+    applied_at: str,
+    fingerprint: str | None = None,
 ) -> None:
     """Stage the marker. Stage it FIRST: a cancelled transaction reports the first failed condition, and a retry
-    must read as ``AlreadyApplied`` even when the cart has moved on since."""
+    must read as ``AlreadyApplied`` even when the cart has moved on since. ``fingerprint`` (what the request asked
+    for) lets an API retry with the same key but another body be told apart from a true retry."""
+    item: dict[str, Any] = {
+        **marker_key(customer_id, request_id),
+        "kind": "request",
+        "request_id": request_id,
+        "applied_at": applied_at,
+        "outcome": dict(outcome),
+        "expires_at": int(time.time()) + MARKER_TTL_SECONDS,
+    }
+    if fingerprint is not None:
+        item["fingerprint"] = fingerprint
     tx.put(
-        {
-            **marker_key(customer_id, request_id),
-            "kind": "request",
-            "request_id": request_id,
-            "applied_at": applied_at,
-            "outcome": dict(outcome),
-            "expires_at": int(time.time()) + MARKER_TTL_SECONDS,
-        },
+        item,
         condition="attribute_not_exists(pk)",
         conflict=AlreadyApplied,
     )

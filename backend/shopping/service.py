@@ -1,9 +1,9 @@
 """``Shopping``: the operations a voice turn (or the cross-channel API) performs on a customer's cart and orders.
 
 Every write operation commits ONE transaction holding: the request marker (when a request id is given, first),
-the change itself, and whatever the caller stages alongside through ``stage_also`` (the profile event of the
-turn). So a turn is applied whole or not at all, and an Alexa retry of it is recognised by its marker and answered
-from the outcome stored there (``repeated=True``), never applied twice.
+the change itself, and its profile event (the caller's ``event`` for a cart change; for an order, the "ordered"
+event built here from its lines). So a turn is applied whole or not at all, and an Alexa retry of it is recognised
+by its marker and answered from the outcome stored there (``repeated=True``), never applied twice.
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ import hashlib
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from backend.catalog import Catalog
+from backend.clock import Clock, utc_now
 from backend.errors import (
     AlreadyApplied,
     CartChangedSinceQuote,
@@ -27,24 +28,40 @@ from backend.errors import (
     VoiceCodeRequired,
     WrongVoiceCode,
 )
+from backend.profile.events import MAX_QUANTITY as MAX_EVENT_QUANTITY
+from backend.profile.events import Event, EventOrigin, new_event
+from backend.profile.events import Outcome as EventOutcome
+from backend.profile.store import ProfileStore
+from backend.resolver.model import Candidate, Decision, ReasonCode, Resolution
+from backend.resolver.purchases import PurchaseStats
 from backend.settings import Settings
 from backend.shopping import voicecode
 from backend.shopping.carts import load_cart, retry_on_conflict, stage_cart
 from backend.shopping.checkout import quote_cart
 from backend.shopping.items import order_line_items, order_to_item, outbox_item
 from backend.shopping.model import VOICE, Cart, Order, Quote
-from backend.shopping.orders import all_orders, get_order, recent_orders
+from backend.shopping.orders import (
+    ProductHistory,
+    all_orders,
+    get_order,
+    orders_of_person,
+    product_history,
+    recent_orders,
+)
+from backend.shopping.purchases import bought_elsewhere, every_channel
 from backend.shopping.requests import stage_marker, stored_outcome
-from backend.shopping.state import CustomerState, load_state
+from backend.shopping.state import Alias, CustomerState, load_state
+from backend.shopping.usual import UsualItem, usual_basket
 from backend.store.dynamo import Table
 from backend.store.transaction import Transaction
+
+if TYPE_CHECKING:
+    from backend.resolver import Resolver
 
 log = logging.getLogger(__name__)
 
 DELIVERY_DAYS = 2  # illustrative: every order is delivered two days after it is placed
 
-CartHook = Callable[[Transaction, Cart, Cart], None]
-OrderHook = Callable[[Transaction, Order], None]
 Outcome = Mapping[str, Any] | Callable[[Cart, Cart], Mapping[str, Any]]
 
 
@@ -67,6 +84,11 @@ def order_id_for(placed_at: datetime, request_id: str | None) -> str:
     return f"{placed_at:%Y%m%d%H%M%S}-{hashlib.sha256(seed.encode()).hexdigest()[:10]}"
 
 
+def bought_before(candidate: Candidate) -> bool:
+    """Whether the resolver ranked this candidate up because the customer bought it before."""
+    return any(reason.code == ReasonCode.BOUGHT_BEFORE for reason in candidate.reasons)
+
+
 def delivery_date(order: Order) -> date:
     return order.placed_on + timedelta(days=DELIVERY_DAYS)
 
@@ -85,20 +107,63 @@ class Shopping:
         catalog: Catalog,
         settings: Settings,
         *,
-        clock: Callable[[], datetime] | None = None,
+        profiles: ProfileStore,
+        resolver: Callable[[], Resolver] | None = None,
+        clock: Clock = utc_now,
     ) -> None:
         self.table = table
         self.catalog = catalog
         self.settings = settings
-        self._clock = clock or (lambda: datetime.now(UTC))
+        self.profiles = profiles
+        self._resolver = resolver  # a factory: the index is built on the first question that needs it
+        self._clock = clock
 
     def now(self) -> datetime:
         return self._clock()
 
     # -- reads ------------------------------------------------------------------------------------------------
-    def state(self, customer_id: str, *, identity_sks: Sequence[str] = ()) -> CustomerState:
-        """The turn's one read (see ``state``); ``identity_sks`` are reverse identity items to look for too."""
-        return load_state(self.table, customer_id, identity_sks=identity_sks)
+    def state(self, customer_id: str, *, aliases: Sequence[Alias] = ()) -> CustomerState:
+        """The turn's one read (see ``state``); ``aliases`` are ids to learn the linking of in the same read."""
+        return load_state(self.table, customer_id, today=self.now().date(), aliases=aliases)
+
+    # -- domain questions -------------------------------------------------------------------------------------
+    def purchases(self, state: CustomerState) -> dict[str, PurchaseStats]:
+        """Purchases on every channel (imported orders + the profile's voice orders, store and web purchases), from
+        the state the turn read: no extra read."""
+        return every_channel(state.imported_purchases, state.profile, self.now())
+
+    def resolve_for(self, state: CustomerState, words: str, *, alexa_ids: Sequence[str] = ()) -> Resolution:
+        """The products ``words`` may mean to this customer. Alexa's entity resolution knows the catalog, not the
+        customer: when none of the products it matched was ever bought here, but the words alone clearly name a
+        product this customer buys ("organic whole milk" for their "Vitamin D Organic Whole Milk"), theirs is
+        meant."""
+        if self._resolver is None:
+            raise RuntimeError("this Shopping was built without a resolver")
+        resolver = self._resolver()
+        history = self.purchases(state)
+        resolution = resolver.resolve(words, history=history, alexa_ids=alexa_ids)
+        if alexa_ids and words and history and not any(bought_before(c) for c in resolution.candidates):
+            own = resolver.resolve(words, history=history)
+            if own.decision == Decision.ACCEPT and own.best is not None and bought_before(own.best):
+                return own
+        return resolution
+
+    def usual(self, state: CustomerState, person_id: str | None) -> list[UsualItem]:
+        """The usual basket of this speaker (their own orders when they placed enough, else the household's),
+        with store and web purchases counted too; products the shop no longer sells left out."""
+        every_order = self.orders(state.customer_id)
+        now = self.now()
+        elsewhere = bought_elsewhere(state.profile, every_order, now)
+        basket = usual_basket(orders_of_person(every_order, person_id), elsewhere=elsewhere, today=now.date())
+        return [item for item in basket if item.product_id in self.catalog]
+
+    def product_histories(self, customer_id: str, product_ids: Sequence[str]) -> dict[str, ProductHistory]:
+        """How often and when each of these products was ordered (one query of the orders for all of them)."""
+        orders = self.orders(customer_id)
+        return {product_id: product_history(orders, product_id) for product_id in dict.fromkeys(product_ids)}
+
+    def product_history(self, customer_id: str, product_id: str) -> ProductHistory:
+        return self.product_histories(customer_id, [product_id])[product_id]
 
     def cart(self, customer_id: str) -> Cart:
         return load_cart(self.table, customer_id)
@@ -130,10 +195,13 @@ class Shopping:
         request_id: str | None,
         outcome: Outcome | None = None,
         channel: str = VOICE,
-        stage_also: CartHook | None = None,
+        event: Event | None = None,
         cart: Cart | None = None,
+        fingerprint: str | None = None,
     ) -> CartResult:
-        """Apply ``change`` to the cart with a versioned conditional write, retried on a lost race.
+        """Apply ``change`` to the cart with a versioned conditional write, retried on a lost race; ``event`` (the
+        profile's record of the change) is written in the same transaction, and ``fingerprint`` on the request's
+        marker.
 
         ``cart`` is the state the turn already read (saves a read on the first attempt). Errors that ``change``
         raises (not in cart, bad quantity) propagate with nothing written, unless the request was applied before.
@@ -152,11 +220,12 @@ class Shopping:
             at = self.now().isoformat()
             tx = Transaction(self.table)
             if request_id:
-                stage_marker(tx, customer_id, request_id, outcome=result, applied_at=at)
+                stage_marker(tx, customer_id, request_id, outcome=result, applied_at=at, fingerprint=fingerprint)
             saved = stage_cart(tx, after, at=at, channel=channel)
-            if stage_also is not None:
-                stage_also(tx, before, saved)
+            staged = self.profiles.stage_event(tx, event) if event is not None else None
             tx.commit()
+            if staged is not None:
+                self.profiles.apply_catch_ups(staged)
             return CartResult(result, repeated=False, cart=saved)
 
         try:
@@ -172,7 +241,7 @@ class Shopping:
         request_id: str | None,
         outcome: Outcome | None = None,
         channel: str = VOICE,
-        stage_also: CartHook | None = None,
+        event: Event | None = None,
         cart: Cart | None = None,
     ) -> CartResult:
         def add(current: Cart) -> Cart:
@@ -188,7 +257,7 @@ class Shopping:
             request_id=request_id,
             outcome=outcome,
             channel=channel,
-            stage_also=stage_also,
+            event=event,
             cart=cart,
         )
 
@@ -202,13 +271,13 @@ class Shopping:
         code: str | None = None,
         person_id: str | None = None,
         channel: str = VOICE,
-        stage_also: OrderHook | None = None,
+        origin: EventOrigin | None = None,
         state: CustomerState | None = None,
     ) -> PlacedOrder:
         """Place the cart as an order in ONE transaction: marker, order, its lines, the cart emptied (on condition
         that it is still the quoted version), the confirmation email in the outbox, the wrong-code count reset, and
-        what the caller stages (the profile's "ordered" event). All of it or none of it."""
-        state = state or load_state(self.table, customer_id)
+        (given the request's ``origin``) the profile's "ordered" event. All of it or none of it."""
+        state = state or self.state(customer_id)
         try:
             quote = self._checked_quote(state, expected_version=expected_version)
             if self._needs_code(state, quote):
@@ -244,8 +313,7 @@ class Shopping:
         tx.put(self._confirmation_message(order, at))
         if state.voice_code.enabled and state.voice_code.failed_attempts:
             voicecode.stage_reset_attempts(tx, customer_id, state.voice_code, at=at)
-        if stage_also is not None:
-            stage_also(tx, order)
+        staged = self.profiles.stage_event(tx, self._ordered_event(origin, order)) if origin is not None else None
         try:
             tx.commit()
         except AlreadyApplied:
@@ -257,8 +325,22 @@ class Shopping:
             # The cart (or the code state) moved after the quote was read out: that quote is no longer what the
             # customer agreed to.
             raise CartChangedSinceQuote("the cart changed while checking out") from exc
+        if staged is not None:
+            self.profiles.apply_catch_ups(staged)
         log.info("order placed", extra={"order_id": order.order_id, "lines": len(order.lines)})
         return PlacedOrder(order, repeated=False)
+
+    def _ordered_event(self, origin: EventOrigin, order: Order) -> Event:
+        """ONE "ordered" event per order, naming every product in its ``lines`` (the profile's summary item may be
+        written once per transaction): each product's purchase reaches the favourites and the resolver's bias."""
+        lines = [(product, line.quantity) for line in order.lines if (product := self.catalog.find(line.product_id))]
+        return new_event(
+            origin,
+            EventOutcome.ORDERED,
+            quantity=min(order.item_count, MAX_EVENT_QUANTITY),
+            order_id=order.order_id,
+            lines=lines,
+        )
 
     def _checked_quote(self, state: CustomerState, *, expected_version: int | None) -> Quote:
         if state.voice_code.locked:
@@ -269,9 +351,6 @@ class Shopping:
 
     def _needs_code(self, state: CustomerState, quote: Quote) -> bool:
         return state.voice_code.enabled and quote.total >= self.settings.voice_code_threshold
-
-    def needs_voice_code(self, state: CustomerState, quote: Quote) -> bool:
-        return self._needs_code(state, quote)
 
     def _check_code(self, customer_id: str, state: CustomerState, code: str | None, request_id: str | None) -> None:
         if code is None:
@@ -338,4 +417,4 @@ class Shopping:
 
     # -- voice code -------------------------------------------------------------------------------------------
     def set_voice_code(self, customer_id: str, code: str | None) -> None:
-        voicecode.set_voice_code(self.table, customer_id, code)
+        voicecode.set_voice_code(self.table, customer_id, code, at=self.now().isoformat())

@@ -1,7 +1,7 @@
 """Everything a voice turn needs to know about a customer, read in ONE ``BatchGetItem``: the cart, the profile
-summary (kept by ``backend.profile``; returned raw here), the imported orders' purchase statistics (``purchases``),
-the voice-code state, and (when asked) whether some of the customer's ids are linked yet. Strongly consistent, so a
-turn sees the write of the turn before it, whichever device made it.
+summary (kept by ``backend.profile``), the imported orders' purchase statistics (``purchases``), the voice-code
+state, and (when asked) whether some of the customer's ids are linked yet; all of it parsed into domain objects.
+Strongly consistent, so a turn sees the write of the turn before it, whichever device made it.
 
 Why not a Query: these items sit at known keys, and a sort-key range holding CART and PROFILE would also hold every
 event and order of the customer (EVENT#, ORDER# sort between them), growing with history. A batch of gets reads
@@ -12,13 +12,17 @@ in one round trip.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-from backend.errors import StoreUnavailable
+from backend.errors import StoreUnavailable, ValidationError
+from backend.identity.store import IdentityKind, stored_value
+from backend.profile.summary import ProfileSummary, summary_from_item
+from backend.resolver.purchases import PurchaseStats
 from backend.shopping.items import cart_from_item, cart_key, voice_code_from_item, voice_code_key
 from backend.shopping.model import Cart, VoiceCodeState
-from backend.shopping.purchases import ORDER_STATS, order_stats_key
+from backend.shopping.purchases import ORDER_STATS, order_stats_from_item, order_stats_key
 from backend.store import keys
 from backend.store.codec import from_attribute_values, to_attribute_values
 from backend.store.dynamo import Table, translate_errors
@@ -26,19 +30,34 @@ from backend.store.dynamo import Table, translate_errors
 _UNPROCESSED_RETRIES = 3
 
 
+Alias = tuple[IdentityKind, str]
+
+
 @dataclass(frozen=True)
 class CustomerState:
     customer_id: str
     cart: Cart
-    profile: dict[str, Any] | None  # the PROFILE item as stored, for backend.profile to interpret
+    profile: ProfileSummary | None  # None: nothing recorded for this customer yet
     voice_code: VoiceCodeState
-    order_stats: Mapping[str, Any] | None = None  # the ORDERSTATS item as stored (see purchases)
-    identities: frozenset[str] = frozenset()  # the asked-for identity sort keys (IDENT#<kind>#<value>) that exist
+    imported_purchases: Mapping[str, PurchaseStats] = field(default_factory=dict)  # per product (see purchases)
+    linked: frozenset[Alias] = frozenset()  # the asked-for ids that are linked to this customer
+
+    def is_linked(self, kind: IdentityKind, value: str) -> bool:
+        return (kind, value) in self.linked
 
 
-def load_state(table: Table, customer_id: str, *, identity_sks: Sequence[str] = ()) -> CustomerState:
-    """One BatchGetItem. ``identity_sks``: reverse identity items to look for in the same read (an Alexa user id
-    alias, say), so the caller learns whether they are linked at no extra cost."""
+def _alias_sk(kind: IdentityKind, value: str) -> str | None:
+    try:
+        return keys.identity_sk(kind, stored_value(kind, value))
+    except ValidationError:
+        return None  # not a storable id: never linked
+
+
+def load_state(table: Table, customer_id: str, *, today: date, aliases: Sequence[Alias] = ()) -> CustomerState:
+    """One BatchGetItem. ``aliases``: ids to look for in the same read (an Alexa user id, say), so the caller
+    learns whether they are linked at no extra cost. Purchase ages are counted in days up to ``today``."""
+    wanted_aliases = {alias: sk for alias in dict.fromkeys(aliases) if (sk := _alias_sk(*alias)) is not None}
+    identity_sks = list(wanted_aliases.values())
     pk = keys.customer_pk(customer_id)
     wanted = [
         cart_key(customer_id),
@@ -62,11 +81,12 @@ def load_state(table: Table, customer_id: str, *, identity_sks: Sequence[str] = 
             break
     else:
         raise StoreUnavailable("batch_get_item: keys left unprocessed")
+    profile = found.get(keys.PROFILE)
     return CustomerState(
         customer_id=customer_id,
         cart=cart_from_item(customer_id, found.get(keys.CART)),
-        profile=found.get(keys.PROFILE),
+        profile=summary_from_item(profile, customer_id) if profile is not None else None,
         voice_code=voice_code_from_item(found.get(keys.VOICE_CODE)),
-        order_stats=found.get(ORDER_STATS),
-        identities=frozenset(sk for sk in identity_sks if sk in found),
+        imported_purchases=order_stats_from_item(found.get(ORDER_STATS), today),
+        linked=frozenset(alias for alias, sk in wanted_aliases.items() if sk in found),
     )

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import date
 from statistics import mean, median
 
-from backend.history import PurchaseStats
+from backend.resolver.purchases import PurchaseStats
 from backend.shopping.model import Order
 
 ELSEWHERE_MIN_DAYS = 60

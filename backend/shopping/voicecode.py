@@ -13,7 +13,6 @@ import hmac
 import re
 import secrets
 from dataclasses import replace
-from datetime import UTC, datetime
 
 from backend.errors import ConcurrentUpdate, ValidationError
 from backend.shopping.items import voice_code_key, voice_code_to_item
@@ -49,10 +48,10 @@ def matches(state: VoiceCodeState, code: str | None) -> bool:
     return hmac.compare_digest(_digest(code, state.salt), state.digest)
 
 
-def set_voice_code(table: Table, customer_id: str, code: str | None) -> VoiceCodeState:
+def set_voice_code(table: Table, customer_id: str, code: str | None, *, at: str) -> VoiceCodeState:
     """Enable (or, with None, disable) the code; either way the wrong-code count and the lock start afresh."""
     state = enabled_state(code) if code is not None else VoiceCodeState()
-    table.put(voice_code_to_item(customer_id, state, updated_at=datetime.now(UTC).isoformat()))
+    table.put(voice_code_to_item(customer_id, state, updated_at=at))
     return state
 
 

@@ -16,7 +16,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from backend.errors import AlreadyApplied, ConcurrentUpdate, StoreUnavailable
-from backend.settings import Settings
+from backend.settings import AWS, EMBEDDED, ENDPOINT, Settings
 from backend.store.codec import from_attribute_values, to_attribute_value, to_attribute_values
 from backend.store.embedded import client_for
 
@@ -37,17 +37,34 @@ CLIENT_CONFIG = Config(
 
 
 def make_client(settings: Settings, *, session: boto3.session.Session | None = None) -> DynamoDBClient:
-    """Create a DynamoDB client from settings: the embedded store started in this process, a configured endpoint
-    (DynamoDB Local), or AWS itself."""
+    """Create a DynamoDB client for the store the settings choose: the embedded store started in this process (its
+    endpoint names nothing on the network), another endpoint (DynamoDB Local, LocalStack) or, only when ``store``
+    says "aws", AWS itself. Missing credentials or region for AWS are a one-line :class:`StoreUnavailable`, before
+    any call is made."""
     if settings.dynamodb_endpoint is not None:
         embedded = client_for(settings.dynamodb_endpoint)
         if embedded is not None:
             return embedded
     session = session or boto3.session.Session()
+    kind = settings.store_kind
+    if kind == EMBEDDED:
+        raise StoreUnavailable(
+            "the embedded store is not running: start it with backend.store.embedded.store_for(settings), "
+            "or choose a store with VOICECART_STORE=aws or VOICECART_STORE=<endpoint URL>"
+        )
+    region = settings.aws_region or session.region_name
+    if kind == AWS:
+        if region is None:
+            raise StoreUnavailable("VOICECART_STORE=aws needs a region: set AWS_REGION (or VOICECART_AWS_REGION)")
+        if session.get_credentials() is None:
+            raise StoreUnavailable(
+                f"VOICECART_STORE=aws but no AWS credentials were found for {settings.describe_store()} "
+                "(set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)"
+            )
     return session.client(
         "dynamodb",
-        endpoint_url=settings.dynamodb_endpoint,
-        region_name=settings.aws_region or session.region_name or "us-east-1",
+        endpoint_url=settings.dynamodb_endpoint if kind == ENDPOINT else None,
+        region_name=region or "us-east-1",
         config=CLIENT_CONFIG,
     )
 

@@ -50,7 +50,7 @@ import boto3
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.config import Config
 
-from backend.settings import Settings
+from backend.settings import ENDPOINT, Settings
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -61,6 +61,9 @@ EMBEDDED_ENDPOINT_SUFFIX = ".embedded-dynamodb.invalid"
 REGION = "us-east-1"
 # No retries: a refusal here is deliberate (the queue is full), and a retry would only join the queue again.
 EMBEDDED_CLIENT_CONFIG = Config(retries={"total_max_attempts": 1, "mode": "standard"})
+
+# The region the embedded store's clients sign for (any region works; one keeps its tables in one place).
+EMBEDDED_REGION = REGION
 
 _instances: weakref.WeakValueDictionary[str, EmbeddedDynamoDB] = weakref.WeakValueDictionary()
 _instances_lock = threading.Lock()
@@ -407,14 +410,17 @@ def expire_ttl_items(table: Any, *, now: float) -> int:
 
 @contextmanager
 def store_for(settings: Settings) -> Iterator[Settings]:
-    """Settings that reach a DynamoDB: as given when they name one, else pointing at an embedded store started for
-    the duration of the block (``make_client`` turns its endpoint into a client wired to it)."""
+    """Settings that reach the chosen DynamoDB: pointing at an embedded store started for the duration of the
+    block when the store is the embedded one (``make_client`` turns its endpoint into a client wired to it), else
+    as given. Demo data goes into the embedded store only, unless ``demo_data_anywhere`` asks for it elsewhere."""
     if not settings.uses_embedded_store:
-        yield settings
+        yield dataclasses.replace(settings, load_demo_data=settings.load_demo_data and settings.demo_data_anywhere)
         return
     with EmbeddedDynamoDB() as embedded:
         assert embedded.endpoint is not None
-        yield dataclasses.replace(settings, dynamodb_endpoint=embedded.endpoint, aws_region=REGION)
+        yield dataclasses.replace(
+            settings, store=ENDPOINT, dynamodb_endpoint=embedded.endpoint, aws_region=EMBEDDED_REGION
+        )
 
 
 def store_stats(store: EmbeddedDynamoDB) -> dict[str, int]:

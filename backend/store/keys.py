@@ -60,7 +60,7 @@ def api_key_pk(key_hash: str) -> str:
     return f"APIKEY#{key_hash}"
 
 
-# --- profile & identity (added by the profile/API engineer) ---------------------------------------------------------
+# --- profile & identity ---------------------------------------------------------------------------------------------
 # An event's raw heard words live on their own small item that expires (TTL); its sort key sorts right after the
 # event's own key (``#`` is below every character an event id may hold), so one query returns both, adjacent.
 EVENT_PREFIX = "EVENT#"
@@ -85,7 +85,8 @@ def grant_sk(client_id: str) -> str:
     return f"{GRANT_PREFIX}{client_id}"
 
 
-# Added by the conversation engineer (shopping): the account's voice purchase code, and outbox messages by state.
+# Shopping: the account's voice purchase code (one item: a turn's batch read gets it with the cart), and outbox
+# messages by state (the mailer queries what is pending).
 VOICE_CODE = "VOICECODE"
 
 

@@ -27,7 +27,7 @@ Streams (new and old images) let other systems consume every change.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -49,7 +49,6 @@ class TableSpec:
     indexes: tuple[IndexSpec, ...] = ()
     ttl_attribute: str | None = None
     stream_view_type: str | None = None
-    string_attributes: tuple[str, ...] = field(default=())
 
     def key_attributes(self) -> list[str]:
         names = [self.partition_key] + ([self.sort_key] if self.sort_key else [])

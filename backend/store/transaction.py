@@ -65,9 +65,14 @@ class Transaction:
     def __init__(self, table: Table) -> None:
         self.table = table
         self._staged: list[_Staged] = []
+        self._keys: set[tuple[object, object]] = set()
 
     def __len__(self) -> int:
         return len(self._staged)
+
+    def touches(self, key: Mapping[str, Any]) -> bool:
+        """Whether a staged write already names this item: DynamoDB refuses a transaction that names one twice."""
+        return (key.get("pk"), key.get("sk")) in self._keys
 
     def put(
         self,
@@ -79,6 +84,7 @@ class Transaction:
         conflict: type[StoreError] = ConcurrentUpdate,
     ) -> None:
         body: dict[str, Any] = {"TableName": self.table.name, "Item": to_attribute_values(item)}
+        self._keys.add((item.get("pk"), item.get("sk")))
         self._stage(
             "Put",
             body,
@@ -104,6 +110,7 @@ class Transaction:
             "Key": to_attribute_values(key),
             "UpdateExpression": expression,
         }
+        self._keys.add((key.get("pk"), key.get("sk")))
         self._stage(
             "Update",
             body,
@@ -124,6 +131,7 @@ class Transaction:
         conflict: type[StoreError] = ConcurrentUpdate,
     ) -> None:
         body: dict[str, Any] = {"TableName": self.table.name, "Key": to_attribute_values(key)}
+        self._keys.add((key.get("pk"), key.get("sk")))
         self._stage(
             "Delete",
             body,
@@ -144,6 +152,7 @@ class Transaction:
         conflict: type[StoreError] = ConcurrentUpdate,
     ) -> None:
         body: dict[str, Any] = {"TableName": self.table.name, "Key": to_attribute_values(key)}
+        self._keys.add((key.get("pk"), key.get("sk")))
         self._stage(
             "ConditionCheck",
             body,
@@ -197,6 +206,7 @@ class Transaction:
             raise StoreUnavailable(type(exc).__name__) from exc
         finally:
             self._staged.clear()
+            self._keys.clear()
 
     def _settle(self, exc: Exception) -> None:
         """The commit failed without saying whether it applied: return if it did, raise what is true if not."""

@@ -31,12 +31,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from backend.history import load_histories
+from backend.demo import load_histories
 from backend.identity.tokens import DEMO_TOKEN_SECRET, demo_token_for
 from backend.settings import DEMO_SKILL_ID, PACKAGE_DATA_DIR
 from skill.bench.stats import summary_ms
-from skill.signing import LocalSigner, init_local_signer
 from skill.simulator import envelope as env
+from skill.simulator.signing import LocalSigner, init_local_signer
 
 KINDS = ("launch", "add", "read", "history", "checkout", "confirm")
 # Words of the apologies the skill speaks when it fails (skill/speech: error.*): a turn answered with one is an error
@@ -319,7 +319,7 @@ class BenchServer:
         clients = [self._client(customer_id) for customer_id in customers]
         tally = Tally()
         samples = [{"turns": 0, **self.stats()}]
-        step = max(requests // 4, 1)
+        step = max(requests // 10, 1)
         next_sample = step
 
         def work(index: int) -> None:
@@ -333,6 +333,8 @@ class BenchServer:
             while not all(future.done() for future in futures):
                 if tally.turns >= next_sample:
                     samples.append({"turns": tally.turns, **self.stats()})
+                    # As it goes, on stderr: a long run that is cut short still leaves its samples.
+                    print(f"memory sample {json.dumps(samples[-1])}", file=sys.stderr, flush=True)
                     next_sample += step
                 time.sleep(0.2)
         samples.append({"turns": tally.turns, **self.stats()})

@@ -17,7 +17,6 @@ from pathlib import Path
 
 from werkzeug.serving import make_server
 
-from backend.demo import seed_demo
 from backend.identity.clients import create_api_client
 from backend.services import build_backend
 from backend.settings import Settings
@@ -34,10 +33,10 @@ def main(argv: list[str]) -> int:
         settings = Settings.load(
             dynamodb_endpoint=store.endpoint, aws_region="us-east-1", local_signer_dir=signer_dir, log_level="ERROR"
         )
-        backend = build_backend(settings)
-        directory = seed_demo(backend)
+        backend = build_backend(settings, demo=True)
+        assert backend.demo is not None
         for customer_id in customers:
-            directory.provision(customer_id)
+            backend.demo.provision(customer_id)
         api_key = create_api_client(backend.table, name="bench", channel="web")["api_key"]
         app = create_app(settings, backend=backend)
         server = make_server("127.0.0.1", 0, app, threaded=True)

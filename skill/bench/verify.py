@@ -28,15 +28,14 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from backend.demo import seed_demo
 from backend.identity.tokens import demo_token_for
 from backend.services import build_backend
 from backend.settings import Settings
 from backend.store.embedded import store_for
 from skill.app import ALEXA_ROUTE, create_app
 from skill.bench.stats import quiet_logs, served_on_loopback, summary_ms
-from skill.signing import LocalCertificateAuthority, LocalSigner
 from skill.simulator import envelope as env
+from skill.simulator.signing import LocalCertificateAuthority, LocalSigner
 from skill.verification import build_verifiers
 from skill.verification.verifiers import SIGNATURE_CERT_CHAIN_URL_HEADER, SIGNATURE_HEADER
 
@@ -78,8 +77,7 @@ def run(args: argparse.Namespace) -> int:
     host = SlowCertificateHost(signer, args.fetch_seconds)
     settings = Settings.load(load_demo_data=False, log_level="ERROR")
     with store_for(settings) as reachable:
-        backend = build_backend(reachable)
-        seed_demo(backend)
+        backend = build_backend(reachable, demo=True)
         verifiers = build_verifiers(reachable, trust_roots=signer.trust_roots, cert_fetcher=host)
         app = create_app(reachable, backend=backend, verifiers=verifiers)
         with served_on_loopback(app) as base_url:

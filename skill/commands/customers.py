@@ -6,8 +6,7 @@ import argparse
 import json
 from datetime import UTC, datetime, timedelta
 
-from backend.demo import DAYS_SINCE_LAST_ORDER
-from backend.history import load_histories
+from backend.demo import DAYS_SINCE_LAST_ORDER, load_histories
 from backend.identity.tokens import demo_token_for
 from backend.settings import Settings
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from backend.catalog import load_instacart
-from skill.models import MODELS_ROOT, SOURCE_DIR, build_default_models, stale_files, write_models
+from skill.models import MODELS_ROOT, SOURCE_DIR, build_default_models, shipped_model_files, stale_files, write_models
 from skill.models.check import check_file
 from skill.models.limits import DEFAULT_LIMITS
 from skill.models.source import ModelSourceError
@@ -65,7 +65,7 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    files = args.files or sorted((MODELS_ROOT / "skill-package" / "interactionModels" / "custom").glob("*.json"))
+    files = args.files or shipped_model_files()
     if not files:
         print("no model files found", file=sys.stderr)
         return 2

@@ -11,13 +11,11 @@ from typing import Any
 
 from werkzeug.serving import make_server
 
-from backend.demo import seed_demo
-from backend.identity.clients import create_api_client
 from backend.logs import configure_logging
-from backend.services import Backend, build_backend
 from backend.settings import Settings
-from backend.store.embedded import store_for
-from skill.app import ALEXA_ROUTE, API_PREFIX, create_app
+from skill.app import ALEXA_ROUTE, API_PREFIX
+from skill.commands.options import add_demo_data_argument
+from skill.wsgi import demo_lines, running_app
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--host", help="address to listen on (default 127.0.0.1, env VOICECART_HOST)")
     parser.add_argument("--port", type=int, help="port to listen on (default 8080, env VOICECART_PORT)")
     parser.add_argument("--no-demo-data", action="store_true", help="start with empty tables")
+    add_demo_data_argument(parser)
     parser.add_argument(
         "--insecure-no-verify",
         action="store_true",
@@ -43,41 +42,23 @@ def run(args: argparse.Namespace) -> int:
         overrides["port"] = args.port
     if args.no_demo_data:
         overrides["load_demo_data"] = False
+    if args.demo_data_anywhere:
+        overrides["demo_data_anywhere"] = True
     if args.insecure_no_verify:
         overrides["verify_signature"] = False
         overrides["verify_timestamp"] = False
     settings = Settings.load(**overrides)
     configure_logging(settings.log_level, json_lines=settings.log_json)
 
-    embedded = settings.uses_embedded_store
-    with store_for(settings) as reachable:
-        backend = build_backend(reachable)
-        app = create_app(reachable, backend=backend)
-        server = make_server(reachable.host, reachable.port, app, threaded=True)
+    with running_app(settings) as running:
+        reachable = running.settings
+        server = make_server(reachable.host, reachable.port, running.app, threaded=True)
         base_url = f"http://{reachable.host}:{server.server_port}"
-        seeded = _seed_demo(backend, base_url) if reachable.load_demo_data else None
-        _announce(reachable, embedded, server.server_port, seeded)
+        seeded = demo_lines(running.demo, base_url) if running.demo is not None else None
+        _announce(settings, reachable, server.server_port, seeded)
         _serve_until_interrupted(server)
     print("voicecart stopped.")
     return 0
-
-
-def _seed_demo(backend: Backend, base_url: str) -> str:
-    directory = seed_demo(backend, background=True)
-    customers = directory.customers()
-    web_shop = create_api_client(backend.table, name="demo web shop", channel="web")
-    examples = "\n".join(
-        f"                     customer {c.customer_id:>6}  token {c.access_token}  ({c.orders} past orders)"
-        for c in customers[:3]
-    )
-    first = customers[0].customer_id
-    return (
-        f"{len(customers)} real Instacart customers (order histories load in the background; "
-        f"each customer is ready on first use). All of them: voicecart customers\n{examples}\n"
-        f"  demo API key       {web_shop['api_key']}  (channel web, every customer; shown once)\n"
-        f"                     curl -H 'Authorization: Bearer {web_shop['api_key']}' "
-        f"{base_url}{API_PREFIX}/customers/{first}/cart"
-    )
 
 
 def _serve_until_interrupted(server: object) -> None:
@@ -100,7 +81,7 @@ def _serve_until_interrupted(server: object) -> None:
         thread.join(timeout=5)
 
 
-def _announce(settings: Settings, embedded: bool, port: int, seeded: str | None) -> None:
+def _announce(chosen: Settings, settings: Settings, port: int, seeded: list[str] | None) -> None:
     base = f"http://{settings.host}:{port}"
     lines = [
         "",
@@ -109,24 +90,31 @@ def _announce(settings: Settings, embedded: bool, port: int, seeded: str | None)
         f"  cross-channel API  {base}{API_PREFIX}  (OpenAPI: {base}{API_PREFIX}/openapi.json)",
         f"  health             {base}/healthz",
     ]
-    if embedded:
+    if chosen.uses_embedded_store:
         lines.append(
             "  store              embedded DynamoDB (moto) inside this process (no port open), IN MEMORY: "
             "everything is lost when this process stops"
         )
     else:
-        where = settings.dynamodb_endpoint or f"AWS DynamoDB in {settings.aws_region}"
-        lines.append(f"  store              {where}, table {settings.table_name!r}")
+        lines.append(f"  store              {chosen.describe_store()}")
     if settings.verify_signature:
         lines.append(f"  verification       ON (skill id {settings.skill_id})")
     else:
         lines.append("  verification       !!! OFF: unsigned requests are accepted. Local development only. !!!")
     if seeded is not None:
-        lines.append(f"  demo data          {seeded}")
-    lines += [
-        "",
-        "Talk to it:  voicecart dialog --url " + base + ALEXA_ROUTE + "   (or: voicecart dialog, in-process)",
-        "Stop it:     Ctrl-C",
-        "",
-    ]
+        lines.append("  demo data          " + "\n".join(seeded))
+    lines += ["", "Talk to it:  " + talk_hint(settings, base), "Stop it:     Ctrl-C", ""]
     print("\n".join(lines), flush=True)
+
+
+def talk_hint(settings: Settings, base: str) -> str:
+    """The `voicecart dialog` line that works against this server as it runs: signed when it verifies."""
+    url = f"voicecart dialog --url {base}{ALEXA_ROUTE}"
+    if not settings.verify_signature:
+        return f"{url}   (or: voicecart dialog, in-process)"
+    if settings.local_signer_dir is not None:
+        return f"{url} --sign-with {settings.local_signer_dir}   (or: voicecart dialog, in-process)"
+    return (
+        "voicecart dialog   (in-process; to talk to this server over HTTP, restart it with a local signer: "
+        "voicecart signer init .voicecart/signer, then VOICECART_LOCAL_SIGNER_DIR=.voicecart/signer voicecart serve)"
+    )

@@ -10,7 +10,6 @@ from skill.handlers.account import AccountNotLinkedHandler
 from skill.handlers.builtins import (
     FallbackHandler,
     HelpHandler,
-    LaunchHandler,
     NavigateHomeHandler,
     SessionEndedHandler,
     StopHandler,
@@ -25,8 +24,9 @@ from skill.handlers.cart import (
 )
 from skill.handlers.checkout import CheckoutHandler
 from skill.handlers.dialog import NoHandler, SelectChoiceHandler, VoiceCodeHandler, YesHandler
-from skill.handlers.errors import CatchAllExceptionHandler, StoreErrorHandler
+from skill.handlers.errors import CatchAllExceptionHandler, DomainErrorHandler, StoreErrorHandler
 from skill.handlers.history import LastOrderHandler, LastPurchaseHandler, PurchaseFrequencyHandler
+from skill.handlers.launch import LaunchHandler
 from skill.handlers.reorder import ReorderLastOrderHandler, ReorderProductHandler, ReorderUsualHandler
 from skill.handlers.status import OrderStatusHandler
 
@@ -64,4 +64,4 @@ def request_handlers(backend: Backend) -> list[AbstractRequestHandler]:
 
 
 def exception_handlers(backend: Backend) -> list[AbstractExceptionHandler]:
-    return [AccountNotLinkedHandler(), StoreErrorHandler(), CatchAllExceptionHandler()]
+    return [AccountNotLinkedHandler(), StoreErrorHandler(), DomainErrorHandler(), CatchAllExceptionHandler()]

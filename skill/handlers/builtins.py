@@ -10,26 +10,9 @@ from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 
-from backend.services import Backend
 from skill.turn import speech_for
 
 log = logging.getLogger(__name__)
-
-
-class LaunchHandler(AbstractRequestHandler):
-    """Greets a linked customer and offers what they left in the cart on another channel ("you left oat milk in
-    your cart on the website, want me to order it?"). Without a linked account: asks to link, with the card."""
-
-    def __init__(self, backend: Backend) -> None:
-        self.backend = backend
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return bool(is_request_type("LaunchRequest")(handler_input))
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        from skill.handlers.launch import greet  # the shopping side of the launch lives with the shopping handlers
-
-        return greet(handler_input, self.backend)
 
 
 class HelpHandler(AbstractRequestHandler):

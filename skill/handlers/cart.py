@@ -7,7 +7,8 @@ from ask_sdk_model.dialog import ElicitSlotDirective
 from rapidfuzz import fuzz, process
 
 from backend.errors import NotInCart
-from backend.profile.events import Outcome
+from backend.profile import Outcome
+from skill.handlers.pending import Answer, Question, accepts
 from skill.handlers.shopping_base import ShoppingHandler, act_on_resolution, add_product
 from skill.handlers.turn_context import Turn
 
@@ -35,7 +36,11 @@ def find_in_cart(turn: Turn) -> str | None:
 
 def pick_from_choices(turn: Turn) -> str | None:
     """While choices are on offer, "the organic one" / the name picks one of them."""
-    options = [str(option) for option in turn.pending.get("options", [])]
+    pending = turn.pending
+    if not accepts(pending, Answer.PRODUCT):
+        return None
+    assert pending is not None
+    options = [str(option) for option in pending.get("options", [])]
     for product_id in turn.slot_ids("product"):
         if product_id in options:
             return product_id
@@ -53,10 +58,11 @@ class AddToCartHandler(ShoppingHandler):
     def respond(self, turn: Turn) -> Response:
         words = turn.slot_value("product")
         ids = turn.slot_ids("product")
-        if turn.pending.get("kind") == "choose":
+        pending = turn.pending
+        if pending is not None and accepts(pending, Answer.PRODUCT):
             chosen = pick_from_choices(turn)
             if chosen is not None:
-                quantity = int(turn.pending.get("quantity", 1))
+                quantity = int(pending.get("quantity", 1))
                 return add_product(turn, turn.product(chosen), quantity, heard=words)
         if not words and not ids:
             intent = turn.request.intent
@@ -86,7 +92,7 @@ class RemoveFromCartHandler(ShoppingHandler):
                 lambda cart: cart.without(product_id),
                 request_id=turn.request_id,
                 outcome={"product": product.name},
-                stage_also=turn.staging(event),
+                event=event,
                 cart=turn.state.cart,
             )
         except NotInCart:
@@ -111,7 +117,7 @@ class ChangeQuantityHandler(ShoppingHandler):
             lambda cart: cart.with_quantity(product_id, quantity, channel="voice", at=turn.now().isoformat()),
             request_id=turn.request_id,
             outcome={"product": product.name, "quantity": quantity},
-            stage_also=turn.staging(event),
+            event=event,
             cart=turn.state.cart,
         )
         return turn.ask("cart.quantity_changed", product=product.name, quantity=quantity)
@@ -124,7 +130,7 @@ class ReadCartHandler(ShoppingHandler):
         cart = turn.state.cart
         if cart.is_empty:
             return turn.ask("cart.empty")
-        names = [f"{line.quantity} {turn.product(line.product_id).name}" for line in cart.lines]
+        names = [turn.line(line.quantity, turn.product(line.product_id).name) for line in cart.lines]
         return turn.ask("cart.contents", count=turn.counted("item", cart.item_count), items=turn.product_list(names))
 
 
@@ -135,7 +141,7 @@ class ClearCartHandler(ShoppingHandler):
         cart = turn.state.cart
         if cart.is_empty:
             return turn.ask("cart.empty")
-        turn.set_pending("clear", version=cart.version)
+        turn.set_pending(Question.CLEAR, version=cart.version)
         return turn.ask("cart.clear_confirm", "cart.clear_reprompt", count=turn.counted("item", cart.item_count))
 
 
@@ -147,7 +153,7 @@ def clear_cart(turn: Turn) -> Response:
         lambda cart: cart.cleared(),
         request_id=turn.request_id,
         outcome={"cleared": True},
-        stage_also=turn.staging(event),
+        event=event,
         cart=turn.state.cart,
     )
     turn.clear_pending()

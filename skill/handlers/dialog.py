@@ -1,13 +1,14 @@
 """The answers to a question the skill asked: yes, no, "the second one", the voice code. What they answer is the
-``pending`` entry of the session (see turn_context)."""
+question pending in the session (``skill.handlers.pending``), which also says which answers it accepts."""
 
 from __future__ import annotations
 
 from ask_sdk_model import Response
 
-from backend.profile.events import Outcome
-from backend.shopping.voicecode import normalise_code
+from backend.profile import Outcome
+from backend.shopping import normalise_code
 from skill.handlers.cart import clear_cart
+from skill.handlers.pending import Answer, Question, accepts
 from skill.handlers.shopping_base import (
     ShoppingHandler,
     add_pending_items_then_quote,
@@ -25,44 +26,47 @@ class YesHandler(ShoppingHandler):
 
     def respond(self, turn: Turn) -> Response:
         pending = turn.pending
-        kind = pending.get("kind")
-        if kind == "add":
+        if pending is None or not pending.accepts(Answer.YES):
+            return turn.ask("dialog.nothing_pending")
+        kind = pending.kind
+        if kind == Question.ADD:
             return add_product(
-                turn, turn.product(str(pending["product"])), int(pending.get("quantity", 1)), heard=pending.get("heard")
+                turn,
+                turn.product(str(pending.get("product"))),
+                int(pending.get("quantity", 1)),
+                heard=pending.get("heard"),
             )
-        if kind == "choose":
+        if kind == Question.CHOOSE:
             options = pending.get("options") or []
             return add_product(turn, turn.product(str(options[0])), int(pending.get("quantity", 1)), heard=None)
-        if kind == "clear":
+        if kind == Question.CLEAR:
             return clear_cart(turn)
-        if kind == "reorder":
+        if kind == Question.REORDER:
             return add_pending_items_then_quote(turn)
-        if kind in {"checkout"}:
+        if kind == Question.CHECKOUT:
             return place_order(turn)
-        if kind == "code":
+        if kind == Question.CODE:
             return turn.ask("code.ask", "code.reprompt")
-        if kind == "offer_cart":
-            return read_quote(turn)
-        return turn.ask("dialog.nothing_pending")
+        return read_quote(turn)  # Question.OFFER_CART
 
 
 class NoHandler(ShoppingHandler):
     intent = "AMAZON.NoIntent"
 
     def respond(self, turn: Turn) -> Response:
-        kind = turn.pending.get("kind")
-        heard = turn.pending.get("heard")
+        pending = turn.pending
         turn.clear_pending()
-        if kind in {"add", "choose"}:
-            turn.record(turn.event(Outcome.DECLINED, heard=heard))
+        if pending is None or not pending.accepts(Answer.NO):
+            return turn.ask("dialog.nothing_pending")
+        kind = pending.kind
+        if kind in {Question.ADD, Question.CHOOSE}:
+            turn.record(turn.event(Outcome.DECLINED, heard=pending.get("heard")))
             return turn.ask("dialog.nothing_added")
-        if kind in {"checkout", "code", "offer_cart"}:
+        if kind in {Question.CHECKOUT, Question.CODE, Question.OFFER_CART}:
             return turn.ask("checkout.declined")
-        if kind == "reorder":
+        if kind == Question.REORDER:
             return turn.ask("reorder.declined")
-        if kind == "clear":
-            return turn.ask("cart.kept")
-        return turn.ask("dialog.nothing_pending")
+        return turn.ask("cart.kept")  # Question.CLEAR
 
 
 class SelectChoiceHandler(ShoppingHandler):
@@ -70,8 +74,8 @@ class SelectChoiceHandler(ShoppingHandler):
 
     def respond(self, turn: Turn) -> Response:
         pending = turn.pending
-        options = [str(option) for option in pending.get("options", [])]
-        if pending.get("kind") != "choose" or not options:
+        options = [str(option) for option in pending.get("options", [])] if pending is not None else []
+        if pending is None or not pending.accepts(Answer.CHOICE) or not options:
             return turn.ask("dialog.nothing_pending")
         ids = turn.slot_ids("choice")
         heard = (turn.slot_value("choice") or "").lower().removeprefix("the ").removesuffix(" one").strip()
@@ -87,7 +91,7 @@ class VoiceCodeHandler(ShoppingHandler):
     intent = "VoiceCodeIntent"
 
     def respond(self, turn: Turn) -> Response:
-        if turn.pending.get("kind") not in {"code", "checkout"}:
+        if not accepts(turn.pending, Answer.CODE):
             if turn.state.voice_code.locked:
                 return turn.ask("checkout.locked")  # a code said after the lock: refused, whatever it is
             return turn.ask("dialog.nothing_pending")

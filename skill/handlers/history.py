@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from ask_sdk_model import Response
 
-from backend.shopping.orders import ProductHistory, product_history
+from backend.shopping import ProductHistory
 from skill.handlers.shopping_base import ShoppingHandler
-from skill.handlers.turn_context import Turn, money_words
-
-
-def _day(value: date) -> str:
-    return value.strftime("%B %d").replace(" 0", " ")
+from skill.handlers.turn_context import Turn
 
 
 class LastOrderHandler(ShoppingHandler):
@@ -23,13 +17,13 @@ class LastOrderHandler(ShoppingHandler):
         if not orders:
             return turn.ask("history.no_orders")
         order = orders[0]
-        names = [f"{line.quantity} {turn.product(line.product_id).name}" for line in order.lines]
+        names = [turn.line(line.quantity, turn.product(line.product_id).name) for line in order.lines]
         return turn.ask(
             "history.last_order",
-            placed=_day(order.placed_on),
+            placed=turn.day(order.placed_on),
             count=turn.counted("item", order.item_count),
             items=turn.product_list(names),
-            total=money_words(order.total),
+            total=turn.money(order.total),
         )
 
 
@@ -39,12 +33,15 @@ class _ProductHistoryHandler(ShoppingHandler):
         if not words and not turn.slot_ids("product"):
             return turn.ask("history.which_product")
         resolution = turn.resolve(words or "", alexa_ids=turn.slot_ids("product"))
-        orders = turn.shopping.orders(turn.caller.customer_id)
-        bought = [c for c in resolution.candidates if product_history(orders, c.product.id).times]
+        ids = [candidate.product.id for candidate in resolution.candidates]
+        histories = turn.shopping.product_histories(turn.caller.customer_id, ids)
+        bought = [c for c in resolution.candidates if histories[c.product.id].times]
         best = bought[0] if bought else resolution.best
         if best is None:
             return turn.ask("resolve.not_found", heard=words or "")
-        return best.product.name, product_history(orders, best.product.id)
+        return best.product.name, histories.get(best.product.id) or turn.shopping.product_history(
+            turn.caller.customer_id, best.product.id
+        )
 
 
 class LastPurchaseHandler(_ProductHistoryHandler):
@@ -57,7 +54,7 @@ class LastPurchaseHandler(_ProductHistoryHandler):
         name, history = found
         if history.last_on is None:
             return turn.ask("history.never", product=name)
-        return turn.ask("history.last_bought", product=name, day=_day(history.last_on))
+        return turn.ask("history.last_bought", product=name, day=turn.day(history.last_on))
 
 
 class PurchaseFrequencyHandler(_ProductHistoryHandler):

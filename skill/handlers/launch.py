@@ -1,29 +1,26 @@
-"""The launch of a linked customer: a greeting, and the cart left on another channel offered for checkout."""
+"""The launch: a shopping handler like any other. A linked customer is greeted and offered what they left in the
+cart on another channel ("you left oat milk in your cart on the website, want me to order it?"); without a linked
+account the ``AccountNotLinked`` it raises is answered by the link-account handler, as for every intent."""
 
 from __future__ import annotations
 
 from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
-from backend.errors import AccountNotLinked, UnknownAccessToken
-from backend.services import Backend
-from skill.handlers.account import link_account_response
+from skill.handlers.pending import Question
+from skill.handlers.shopping_base import ShoppingHandler
 from skill.handlers.turn_context import Turn
-from skill.identity import caller_of
-from skill.turn import speech_for
 
 CHANNEL_WORDS = {"web": "channel.web", "app": "channel.app", "store": "channel.store", "email": "channel.email"}
 
 
-def greet(handler_input: HandlerInput, backend: Backend) -> Response:
-    try:
-        caller = caller_of(handler_input, backend.tokens)
-    except (AccountNotLinked, UnknownAccessToken):
-        return link_account_response(handler_input)
-    turn = Turn(handler_input, backend, caller, speech_for(handler_input), backend.profiles)
-    response = _welcome(turn)
-    turn.remember_alias()
-    return response
+class LaunchHandler(ShoppingHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_request_type("LaunchRequest")(handler_input))
+
+    def respond(self, turn: Turn) -> Response:
+        return _welcome(turn)
 
 
 def _welcome(turn: Turn) -> Response:
@@ -33,7 +30,7 @@ def _welcome(turn: Turn) -> Response:
     if elsewhere:
         names = [turn.product(line.product_id).name for line in elsewhere if line.product_id in backend.catalog]
         channel = turn.say(CHANNEL_WORDS[elsewhere[-1].channel])
-        turn.set_pending("offer_cart", version=cart.version)
+        turn.set_pending(Question.OFFER_CART, version=cart.version)
         return turn.ask(
             "launch.left_in_cart", "launch.left_in_cart_reprompt", items=turn.product_list(names), channel=channel
         )

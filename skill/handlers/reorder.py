@@ -6,11 +6,9 @@ from __future__ import annotations
 from ask_sdk_model import Response
 
 from backend.resolver import Candidate, Resolution
-from backend.shopping.orders import orders_of_person, product_history
-from backend.shopping.purchases import bought_elsewhere
-from backend.shopping.usual import usual_basket
+from backend.shopping import bought_before
 from skill.handlers.shopping_base import ShoppingHandler, act_on_resolution, add_product, offer_items
-from skill.handlers.turn_context import Turn, bought_before
+from skill.handlers.turn_context import Turn
 
 
 class ReorderProductHandler(ShoppingHandler):
@@ -28,8 +26,8 @@ class ReorderProductHandler(ShoppingHandler):
         if not bought:
             return act_on_resolution(turn, resolution, turn.quantity(), words)
         candidate = bought[0]
-        orders = turn.shopping.orders(turn.caller.customer_id)
-        quantity = turn.quantity(default=product_history(orders, candidate.product.id).typical_quantity)
+        history = turn.shopping.product_history(turn.caller.customer_id, candidate.product.id)
+        quantity = turn.quantity(default=history.typical_quantity)
         return add_product(turn, candidate.product, quantity, heard=words, candidate=candidate)
 
 
@@ -41,16 +39,7 @@ class ReorderUsualHandler(ShoppingHandler):
     intent = "ReorderUsualIntent"
 
     def respond(self, turn: Turn) -> Response:
-        every_order = turn.shopping.orders(turn.caller.customer_id)
-        orders = orders_of_person(every_order, turn.caller.person_id)
-        # Store and web purchases count too (from the profile summary, read with the turn's state).
-        now = turn.now()
-        elsewhere = bought_elsewhere(turn.state.profile, turn.caller.customer_id, every_order, now)
-        basket = [
-            item
-            for item in usual_basket(orders, elsewhere=elsewhere, today=now.date())
-            if item.product_id in turn.backend.catalog
-        ]
+        basket = turn.shopping.usual(turn.state, turn.caller.person_id)
         if not basket:
             return turn.ask("reorder.no_usual")
         return offer_items(turn, [(item.product_id, item.quantity) for item in basket], key="reorder.usual")
@@ -65,4 +54,4 @@ class ReorderLastOrderHandler(ShoppingHandler):
             return turn.ask("history.no_orders")
         order = orders[0]
         items = [(line.product_id, line.quantity) for line in order.lines if line.product_id in turn.backend.catalog]
-        return offer_items(turn, items, key="reorder.last", placed=order.placed_on.strftime("%B %d").replace(" 0", " "))
+        return offer_items(turn, items, key="reorder.last", placed=turn.day(order.placed_on))

@@ -20,12 +20,12 @@ from backend.errors import (
     VoiceCodeRequired,
     WrongVoiceCode,
 )
-from backend.profile.events import Event, Outcome
+from backend.profile import Outcome
 from backend.resolver import Candidate, Decision, ReasonCode, Resolution
 from backend.services import Backend
-from backend.shopping.model import Order
-from backend.shopping.service import delivery_date
-from skill.handlers.turn_context import BadQuantity, Turn, money_words
+from backend.shopping import delivery_date
+from skill.handlers.pending import Question
+from skill.handlers.turn_context import BadQuantity, Turn
 from skill.identity import caller_of
 from skill.turn import speech_for
 
@@ -52,7 +52,7 @@ class ShoppingHandler(AbstractRequestHandler):
 
     def start(self, handler_input: HandlerInput) -> Turn:
         caller = caller_of(handler_input, self.backend.tokens)  # AccountNotLinked -> the link-account answer
-        return Turn(handler_input, self.backend, caller, speech_for(handler_input), self.backend.profiles)
+        return Turn(handler_input, self.backend, caller, speech_for(handler_input))
 
     def respond(self, turn: Turn) -> Response:
         raise NotImplementedError
@@ -78,7 +78,7 @@ def add_product(
         [(product.id, quantity)],
         request_id=turn.request_id,
         outcome=outcome,
-        stage_also=turn.staging(event),
+        event=event,
         cart=cart,
     )
     turn.clear_pending()
@@ -106,11 +106,11 @@ def act_on_resolution(turn: Turn, resolution: Resolution, quantity: int, heard: 
     if resolution.decision == Decision.ACCEPT and best is not None:
         return add_product(turn, best.product, quantity, heard=heard, candidate=best)
     if resolution.decision == Decision.CONFIRM and best is not None:
-        turn.set_pending("add", product=best.product.id, quantity=quantity, heard=heard[:100])
+        turn.set_pending(Question.ADD, product=best.product.id, quantity=quantity, heard=heard[:100])
         return turn.ask("resolve.confirm", "resolve.confirm_reprompt", quantity=quantity, product=best.product.name)
     if resolution.decision == Decision.CHOOSE and len(resolution.candidates) >= 2:
         options = _distinct(resolution.candidates)[:3]
-        turn.set_pending("choose", options=[c.product.id for c in options], quantity=quantity, heard=heard[:100])
+        turn.set_pending(Question.CHOOSE, options=[c.product.id for c in options], quantity=quantity, heard=heard[:100])
         names = [c.product.name for c in options]
         return turn.ask("resolve.choose", "resolve.choose_reprompt", options=_or_list(turn, names))
     turn.clear_pending()
@@ -148,17 +148,17 @@ def read_quote(turn: Turn, *, lead: str | None = None) -> Response:
     except EmptyCart:
         turn.clear_pending()
         return turn.ask("checkout.empty")
-    names = [f"{line.quantity} {line.name}" for line in quote.lines]
-    turn.set_pending("checkout", version=quote.cart_version)
+    names = [turn.line(line.quantity, line.name) for line in quote.lines]
+    turn.set_pending(Question.CHECKOUT, version=quote.cart_version)
     speech = turn.say(
         "checkout.summary",
         seller=quote.seller,
         items=turn.product_list(names),
         count=quote.item_count,
-        subtotal=money_words(quote.subtotal),
-        tax=money_words(quote.tax),
-        delivery=money_words(quote.delivery) if quote.delivery else turn.say("checkout.free"),
-        total=money_words(quote.total),
+        subtotal=turn.money(quote.subtotal),
+        tax=turn.money(quote.tax),
+        delivery=turn.money(quote.delivery) if quote.delivery else turn.say("checkout.free"),
+        total=turn.money(quote.total),
     )
     if lead:
         speech = f"{lead} {speech}"
@@ -167,7 +167,7 @@ def read_quote(turn: Turn, *, lead: str | None = None) -> Response:
 
 def place_order(turn: Turn, *, code: str | None = None) -> Response:
     pending = turn.pending
-    version = pending.get("version")
+    version = pending.get("version") if pending is not None else None
     person = turn.caller.person_id
     try:
         placed = turn.shopping.place_order(
@@ -176,14 +176,14 @@ def place_order(turn: Turn, *, code: str | None = None) -> Response:
             expected_version=int(version) if version is not None else None,
             code=code,
             person_id=person,
-            stage_also=lambda tx, order: turn.staging(_order_event(turn, order))(tx),
+            origin=turn.origin(),
             state=turn.state,
         )
     except VoiceCodeRequired:
-        turn.set_pending("code", version=version)
+        turn.set_pending(Question.CODE, version=version)
         return turn.ask("code.ask", "code.reprompt")
     except WrongVoiceCode as wrong:
-        turn.set_pending("code", version=version)
+        turn.set_pending(Question.CODE, version=version)
         return turn.ask("code.wrong", "code.reprompt", attempts=turn.counted("try", wrong.attempts_left))
     except PurchasingLocked:
         turn.clear_pending()
@@ -192,16 +192,16 @@ def place_order(turn: Turn, *, code: str | None = None) -> Response:
         turn.clear_pending()
         return turn.ask("checkout.empty")
     except CartChangedSinceQuote:
-        turn._state = None  # read the changed cart afresh
+        turn.forget_state()  # read the changed cart afresh
         return read_quote(turn, lead=turn.say("checkout.changed"))
     turn.clear_pending()
     order = placed.order
-    names = [f"{line.quantity} {turn.product(line.product_id).name}" for line in order.lines]
+    names = [turn.line(line.quantity, turn.product(line.product_id).name) for line in order.lines]
     when = delivery_date(order).strftime("%A")
     speech = turn.say(
         "checkout.placed",
         count=turn.counted("item", order.item_count),
-        total=money_words(order.total),
+        total=turn.money(order.total),
         seller=turn.backend.settings.seller_name,
         day=when,
     )
@@ -209,10 +209,10 @@ def place_order(turn: Turn, *, code: str | None = None) -> Response:
         "checkout.card_text",
         order_id=order.order_id,
         items="\n".join(names),
-        subtotal=money_words(order.subtotal),
-        tax=money_words(order.tax),
-        delivery=money_words(order.delivery),
-        total=money_words(order.total),
+        subtotal=turn.money(order.subtotal),
+        tax=turn.money(order.tax),
+        delivery=turn.money(order.delivery),
+        total=turn.money(order.total),
         day=when,
         seller=turn.backend.settings.seller_name,
     )
@@ -224,19 +224,10 @@ def place_order(turn: Turn, *, code: str | None = None) -> Response:
     )
 
 
-def _order_event(turn: Turn, order: Order) -> Event:
-    """ONE "ordered" event per order, naming every product in its ``lines`` (the profile's summary item may be
-    written once per transaction): each product's purchase reaches the favourites and the resolver's bias."""
-    lines = [
-        (product, line.quantity) for line in order.lines if (product := turn.backend.catalog.find(line.product_id))
-    ]
-    return turn.event(Outcome.ORDERED, quantity=min(order.item_count, 99), order_id=order.order_id, lines=lines)
-
-
 def offer_items(turn: Turn, items: list[tuple[str, int]], *, key: str, **values: Any) -> Response:
     """Say what would be reordered, and ask before anything is added or placed."""
-    names = [f"{quantity} {turn.product(pid).name}" for pid, quantity in items]
-    turn.set_pending("reorder", items=[[pid, quantity] for pid, quantity in items])
+    names = [turn.line(quantity, turn.product(pid).name) for pid, quantity in items]
+    turn.set_pending(Question.REORDER, items=[[pid, quantity] for pid, quantity in items])
     return turn.ask(
         key, "reorder.reprompt", items=turn.product_list(names), count=turn.counted("product", len(items)), **values
     )
@@ -244,7 +235,9 @@ def offer_items(turn: Turn, items: list[tuple[str, int]], *, key: str, **values:
 
 def add_pending_items_then_quote(turn: Turn) -> Response:
     """The yes to a reorder: put the products in the cart (one write), then read the checkout quote."""
-    items = [(str(pid), int(quantity)) for pid, quantity in turn.pending.get("items", [])]
+    pending = turn.pending
+    held = pending.get("items", []) if pending is not None else []
+    items = [(str(pid), int(quantity)) for pid, quantity in held]
     items = [(pid, quantity) for pid, quantity in items if pid in turn.backend.catalog]
     if not items:
         turn.clear_pending()
@@ -260,13 +253,13 @@ def add_pending_items_then_quote(turn: Turn) -> Response:
             items,
             request_id=turn.request_id,
             outcome={"key": "reorder.added", "count": len(items)},
-            stage_also=turn.staging(event),
+            event=event,
             cart=turn.state.cart,
         )
     except ValidationError:
         # The cart would pass its 60 products (or a line its 50 units): nothing was added.
         turn.clear_pending()
         return turn.ask("reorder.cart_full")
-    turn._state = None  # the quote reads the cart as saved
+    turn.forget_state()  # the quote reads the cart as saved
     lead = turn.say("reorder.added", count=turn.counted("product", int(result.outcome.get("count", len(items)))))
     return read_quote(turn, lead=lead)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from ask_sdk_model import Response
 
-from backend.shopping.service import delivery_date, order_status
+from backend.shopping import delivery_date, order_status
 from skill.handlers.shopping_base import ShoppingHandler
-from skill.handlers.turn_context import Turn, money_words
+from skill.handlers.turn_context import Turn
 
 
 class OrderStatusHandler(ShoppingHandler):
@@ -20,9 +20,9 @@ class OrderStatusHandler(ShoppingHandler):
         status = order_status(order, turn.now().date())
         return turn.ask(
             f"status.{status}" if turn.speech.has(f"status.{status}") else "status.other",
-            placed=order.placed_on.strftime("%B %d").replace(" 0", " "),
+            placed=turn.day(order.placed_on),
             count=turn.counted("item", order.item_count),
-            total=money_words(order.total),
-            day=delivery_date(order).strftime("%A %B %d").replace(" 0", " "),
+            total=turn.money(order.total),
+            day=turn.day(delivery_date(order), weekday=True),
             status=status,
         )

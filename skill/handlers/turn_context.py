@@ -1,16 +1,16 @@
 """What every shopping handler needs in a turn: the caller, speech, slots, the dialog in progress, the customer's
-state (one read), the resolver biased toward this customer, and the profile event staged with the turn's write.
+state (one read), products resolved for this customer, and where the turn's profile events come from.
 
-Session attributes hold only the dialog in progress under ``pending`` (what a yes/no/choice/code answers:
-product ids, quantities, a cart version), never the cart or history.
+Session attributes hold only the dialog in progress under ``pending`` (``skill.handlers.pending``), never the cart
+or history.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -21,18 +21,13 @@ from ask_sdk_model.slu.entityresolution import StatusCode
 
 from backend.catalog import Product
 from backend.errors import ValidationError
-from backend.history import PurchaseStats
-from backend.profile.events import MAX_LINES, Channel, Event, EventLine, Outcome
-from backend.profile.events import MAX_QUANTITY as MAX_EVENT_QUANTITY
-from backend.profile.store import ProfileStore
-from backend.resolver import Candidate, Decision, ReasonCode, Resolution
+from backend.identity import IdentityKind
+from backend.profile import Channel, Event, EventOrigin, Outcome, new_event
+from backend.resolver import Resolution
 from backend.services import Backend
-from backend.shopping import Shopping
-from backend.shopping.model import MAX_QUANTITY, MIN_QUANTITY
-from backend.shopping.purchases import every_channel
-from backend.shopping.state import CustomerState
-from backend.store.transaction import Transaction
-from skill.identity import Caller, alias_sk, remember_alias
+from backend.shopping import MAX_QUANTITY, MIN_QUANTITY, CustomerState, Shopping
+from skill.handlers.pending import Pending, Question
+from skill.identity import Caller, remember_alias
 from skill.speech import Speech
 
 MAX_READ_ITEMS = 5  # read at most this many products aloud, then "and N more"
@@ -50,7 +45,6 @@ class Turn:
     backend: Backend
     caller: Caller
     speech: Speech
-    profiles: ProfileStore
     _state: CustomerState | None = field(default=None, repr=False)
 
     # -- request -----------------------------------------------------------------------------------------------
@@ -116,12 +110,12 @@ class Turn:
         return attributes
 
     @property
-    def pending(self) -> dict[str, Any]:
-        value = self.session.get("pending")
-        return value if isinstance(value, dict) else {}
+    def pending(self) -> Pending | None:
+        """The question the skill asked last, if the customer has not answered it yet."""
+        return Pending.from_session(self.session.get("pending"))
 
-    def set_pending(self, kind: str, **data: Any) -> None:
-        self.session["pending"] = {"kind": kind, **data}
+    def set_pending(self, kind: Question, **data: Any) -> None:
+        self.session["pending"] = Pending(kind, data).to_session()
 
     def clear_pending(self) -> None:
         self.session.pop("pending", None)
@@ -135,44 +129,48 @@ class Turn:
     @property
     def state(self) -> CustomerState:
         if self._state is None:
-            self._state = self.shopping.state(self.caller.customer_id, identity_sks=self._alias_to_check())
+            self._state = self.shopping.state(self.caller.customer_id, aliases=self._alias_to_check())
         return self._state
 
-    def _alias_to_check(self) -> list[str]:
+    def forget_state(self) -> None:
+        """The turn changed the customer's state (or learned it changed): the next use reads it afresh."""
+        self._state = None
+
+    def _alias_to_check(self) -> list[tuple[IdentityKind, str]]:
         # Only a new session asks whether the Alexa user id is linked yet (one more key in the same batch read).
-        sk = alias_sk(self.caller) if self.session_is_new else None
-        return [sk] if sk else []
+        user_id = self.caller.user_id if self.session_is_new else None
+        return [(IdentityKind.ALEXA_USER, user_id)] if user_id else []
 
     def remember_alias(self) -> None:
         """On a new session, link the Alexa user id to the customer if the turn's read found it unlinked (once per
         skill enablement; see ``skill.identity``)."""
-        sk = alias_sk(self.caller) if self.session_is_new else None
-        if sk is not None and sk not in self.state.identities:
-            remember_alias(self.backend.identities, self.caller)
+        for kind, value in self._alias_to_check():
+            if not self.state.is_linked(kind, value):
+                remember_alias(self.backend.identities, self.caller)
 
-    def purchase_history(self) -> dict[str, PurchaseStats]:
-        """Purchases on every channel (imported orders + the profile's voice orders, store and web purchases), from
-        the items read with the turn's state: no extra read."""
-        state = self.state
-        return every_channel(state.order_stats, state.profile, self.caller.customer_id, self.now())
-
-    def resolve(self, words: str, *, alexa_ids: list[str] | None = None) -> Resolution:
-        """Resolve the heard words for this customer. Alexa's entity resolution knows the catalog, not the customer:
-        when none of the products it matched was ever bought here, but the words alone clearly name a product this
-        customer buys ("organic whole milk" for their "Vitamin D Organic Whole Milk"), theirs is meant."""
-        history = self.purchase_history()
-        resolver = self.backend.resolver
-        resolution = resolver.resolve(words, history=history, alexa_ids=alexa_ids or ())
-        if alexa_ids and words and history and not any(bought_before(c) for c in resolution.candidates):
-            own = resolver.resolve(words, history=history)
-            if own.decision == Decision.ACCEPT and own.best is not None and bought_before(own.best):
-                return own
-        return resolution
+    def resolve(self, words: str, *, alexa_ids: Sequence[str] = ()) -> Resolution:
+        """The products the heard words may mean to this customer (see ``Shopping.resolve_for``)."""
+        return self.shopping.resolve_for(self.state, words, alexa_ids=alexa_ids)
 
     def product(self, product_id: str) -> Product:
         return self.backend.catalog.get(product_id)
 
     # -- profile event -----------------------------------------------------------------------------------------
+    def origin(self, part: str = "") -> EventOrigin:
+        """Where this turn's events come from; ``part`` tells apart several events of one request. The id is
+        derived from the request id, so Alexa's retry of the request names the same event (written once)."""
+        digest = hashlib.sha256(f"{self.request_id}|{part}".encode()).hexdigest()[:32]
+        return EventOrigin(
+            event_id=f"voice-{digest}",
+            customer_id=self.caller.customer_id,
+            channel=Channel.VOICE,
+            type="voice_turn",
+            occurred_at=self.now(),
+            device=self.caller.device_id,
+            intent=self.intent_name,
+            locale=self.locale,
+        )
+
     def event(
         self,
         outcome: Outcome,
@@ -181,45 +179,22 @@ class Turn:
         quantity: int | None = None,
         heard: str | None = None,
         confidence: float | None = None,
-        order_id: str | None = None,
         lines: Sequence[tuple[Product, int]] = (),
-        part: str = "",
     ) -> Event:
-        """The turn's profile event: about one ``product``, or a basket of ``lines`` (an order, a reorder)."""
-        digest = hashlib.sha256(f"{self.request_id}|{part}".encode()).hexdigest()[:32]
-        return Event(
-            event_id=f"voice-{digest}",
-            customer_id=self.caller.customer_id,
-            channel=Channel.VOICE,
-            type="voice_turn",
-            occurred_at=self.now(),
-            outcome=outcome,
-            device=(self.caller.device_id or "")[:128] or None,
-            intent=self.intent_name,
-            heard=(heard or "")[:200] or None,
-            product_id=product.id if product else None,
-            product_name=product.name[:200] if product else None,
-            confidence=Decimal(str(round(confidence, 3))) if confidence is not None else None,
-            locale=self.locale,
+        """The turn's profile event: about one ``product``, or a basket of ``lines`` (a reorder)."""
+        return new_event(
+            self.origin(),
+            outcome,
+            product=product,
             quantity=quantity,
-            aisle=_label(product.aisle) if product else None,
-            department=_label(product.department) if product else None,
-            order_id=order_id,
-            lines=event_lines(lines),
+            heard=heard,
+            confidence=confidence,
+            lines=lines,
         )
-
-    def staging(self, *events: Event) -> Callable[..., None]:
-        """A ``stage_also`` hook that stages these profile events on the turn's one transaction."""
-
-        def stage(tx: Transaction, *_: Any) -> None:
-            for event in events:
-                self.profiles.stage_event(tx, event)
-
-        return stage
 
     def record(self, event: Event) -> None:
         """An event for a turn that writes nothing else (a miss, a decline): its own small transaction."""
-        self.profiles.record_event(event)
+        self.backend.profiles.record_event(event)
 
     # -- speech ------------------------------------------------------------------------------------------------
     def say(self, key: str, **values: Any) -> str:
@@ -232,6 +207,15 @@ class Turn:
         """ "1 item", "3 items": the number with its noun, singular or plural (``noun.<noun>.one|other``)."""
         return self.speech.say(f"noun.{noun}.{'one' if count == 1 else 'other'}", count=count)
 
+    def money(self, amount: Decimal) -> str:
+        return self.speech.money(amount)
+
+    def day(self, value: date, *, weekday: bool = False) -> str:
+        return self.speech.date(value, weekday=weekday)
+
+    def line(self, quantity: int, name: str) -> str:
+        return self.speech.product_line(quantity, name)
+
     def product_list(self, names: list[str]) -> str:
         if len(names) <= MAX_READ_ITEMS:
             return self.speech.join(names)
@@ -241,38 +225,3 @@ class Turn:
     def ask(self, key: str, reprompt: str = "reprompt.anything_else", **values: Any) -> Response:
         speech, again = self.say(key, **values), self.say(reprompt, **values)  # a reprompt may name the same things
         return self.handler_input.response_builder.speak(speech).ask(again).response
-
-
-def bought_before(candidate: Candidate) -> bool:
-    return any(reason.code == ReasonCode.BOUGHT_BEFORE for reason in candidate.reasons)
-
-
-def event_lines(lines: Sequence[tuple[Product, int]]) -> tuple[EventLine, ...]:
-    """A basket as event lines: one per distinct product (quantities of repeats add up). A cart, so an order, holds
-    at most ``MAX_CART_LINES`` (60) products, which is exactly what one event (``MAX_LINES``) can name; should a
-    basket ever hold more, the first 60 go on the event (the profile update has room for no more in one write) and
-    the rest stay on the order and in the cart."""
-    quantities: dict[str, int] = {}
-    products: dict[str, Product] = {}
-    for product, quantity in lines:
-        products.setdefault(product.id, product)
-        quantities[product.id] = quantities.get(product.id, 0) + quantity
-    return tuple(
-        EventLine(
-            product_id=product.id,
-            quantity=max(1, min(quantities[product.id], MAX_EVENT_QUANTITY)),
-            product_name=product.name[:200] or None,
-            aisle=_label(product.aisle),
-            department=_label(product.department),
-        )
-        for product in list(products.values())[:MAX_LINES]
-    )
-
-
-def _label(text: str) -> str | None:
-    label = " ".join(text.lower().split())[:64]
-    return label or None
-
-
-def money_words(amount: Decimal) -> str:
-    return f"${amount:.2f}"

@@ -30,6 +30,14 @@ Rules and their codes:
     dialog-unknown-slot        the dialog model names a slot its intent lacks
     unknown-prompt             a dialog prompt id with no entry in "prompts"
     elicited-slot-without-samples  a slot the dialog elicits but that has no slot samples
+    slot-only-sample-in-dialog-intent  an intent sample of slots only, on an intent in the dialog model
+    phrase-slot-without-carrier  an AMAZON.SearchQuery sample with no words besides its slot
+    phrase-slot-with-other-slots  an AMAZON.SearchQuery slot with another slot in one sample
+
+Sources for the slot-use rules: Amazon's build rejected "When using a Dialog Model, sample utterances for intents
+cannot contain only slots" (alexa/alexa-cookbook#35) and "Sample intent utterances with phrase types cannot consist
+of only slots" (alexa/alexa-cookbook#89). A phrase slot with another slot is our policy: the phrase slot takes
+free-form words, so it stands alone with its carrier phrase.
 """
 
 from __future__ import annotations
@@ -178,7 +186,28 @@ def _check_types(types: list[Any], limits: Limits) -> tuple[set[str], list[Probl
     return set(names), problems
 
 
-def _check_intents(intents: list[Any], type_names: set[str], limits: Limits) -> list[Problem]:
+def _check_slot_use(sample: Any, slot_types: Mapping[str, str], in_dialog: bool, where: str) -> list[Problem]:
+    """Rules on which slots a sample may hold: none only-slots in a dialog intent, phrase slots alone."""
+    if not isinstance(sample, str):
+        return []
+    slots = _SLOT_REFERENCE.findall(sample)
+    if not slots:
+        return []
+    words = " ".join(_SLOT_REFERENCE.sub(" ", sample).split())
+    problems = []
+    if in_dialog and not words:
+        problems.append(Problem("slot-only-sample-in-dialog-intent", f"{sample!r} has no words besides slots", where))
+    phrase = [slot for slot in slots if slot_types.get(slot) == "AMAZON.SearchQuery"]
+    if phrase and not words:
+        problems.append(Problem("phrase-slot-without-carrier", f"{sample!r} needs a carrier phrase", where))
+    if phrase and len(slots) > 1:
+        problems.append(Problem("phrase-slot-with-other-slots", f"{sample!r} combines a phrase slot", where))
+    return problems
+
+
+def _check_intents(
+    intents: list[Any], type_names: set[str], limits: Limits, dialog_intents: frozenset[str] = frozenset()
+) -> list[Problem]:
     problems: list[Problem] = []
     names: Counter[str] = Counter()
     owners: dict[str, list[str]] = defaultdict(list)
@@ -208,6 +237,14 @@ def _check_intents(intents: list[Any], type_names: set[str], limits: Limits) -> 
                 )
             for sample in _as_list(slot.get("samples")):
                 problems.extend(_check_sample(sample, declared, f"{where}.slots.{slot_name}", limits))
+                if (
+                    slot_type == "AMAZON.SearchQuery"
+                    and isinstance(sample, str)
+                    and len(_SLOT_REFERENCE.findall(sample)) > 1
+                ):
+                    problems.append(
+                        Problem("phrase-slot-with-other-slots", f"{sample!r} combines a phrase slot", where)
+                    )
                 if isinstance(sample, str) and f"{{{slot_name}}}" not in sample:
                     problems.append(
                         Problem("slot-sample-without-slot", f"{sample!r} does not contain {{{slot_name}}}", where)
@@ -218,8 +255,10 @@ def _check_intents(intents: list[Any], type_names: set[str], limits: Limits) -> 
                 Problem("too-many-samples", f"{len(samples)} samples (limit {limits.max_samples_per_intent})", where)
             )
         seen: Counter[str] = Counter()
+        slot_types = {str(slot.get("name", "")): str(slot.get("type", "")) for slot in slots}
         for sample in samples:
             problems.extend(_check_sample(sample, declared, where, limits))
+            problems.extend(_check_slot_use(sample, slot_types, name in dialog_intents, where))
             if isinstance(sample, str):
                 seen[normalise_sample(sample)] += 1
         for sample, count in sorted(seen.items()):
@@ -293,7 +332,11 @@ def check_model(
     problems = _check_invocation(language.get("invocationName"), limits)
     type_names, type_problems = _check_types(_as_list(language.get("types")), limits)
     problems.extend(type_problems)
-    problems.extend(_check_intents(intents, type_names, limits))
+    dialog = model.get("dialog") or {}
+    dialog_intents = frozenset(
+        str(intent.get("name", "")) for intent in _as_list(dialog.get("intents")) if isinstance(intent, dict)
+    )
+    problems.extend(_check_intents(intents, type_names, limits, dialog_intents))
     problems.extend(_check_dialog(model, intents))
     if size_chars is not None and size_chars > limits.max_model_chars:
         problems.append(

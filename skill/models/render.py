@@ -1,7 +1,8 @@
 """Deterministic JSON for interaction models: sorted keys, two-space indent, one slot value per line.
 
 One value per line keeps the 50,000-value PRODUCT type readable in diffs and about half the size of fully
-indented JSON, which matters against Amazon's model size limit.
+indented JSON, which matters against Amazon's model size limit. Sample utterances are also one per line but not
+indented: thousands of them, each indented twelve spaces, would cost the model about a thousand product values.
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ def _render(value: Any, indent: int, inline_items: bool) -> str:
             return "{}"
         parts = []
         for key in sorted(value):
+            if key == "samples" and isinstance(value[key], list) and value[key]:
+                lines = ",\n".join(_scalar(sample) for sample in value[key])
+                parts.append(f"{inner}{_scalar(key)}: [\n{lines}\n{inner}]")
+                continue
             # Slot type values ("types"[].values) go one per line.
             child_inline = key == "values" and isinstance(value[key], list) and "name" in value
             parts.append(f"{inner}{_scalar(key)}: {_render(value[key], indent + 1, child_inline)}")

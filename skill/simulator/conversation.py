@@ -2,8 +2,9 @@
 
 ``say("ask my grocer to add milk")`` finds the invocation phrasing, matches the words against the model, builds
 the request envelope, sends it and reads the response: session attributes carry over to the next turn, a
-``Dialog.ElicitSlot`` makes the next answer fill that slot of that intent, ``shouldEndSession`` closes the session
-(the next utterance opens a new one), "exit" sends SessionEndedRequest.
+``Dialog.ElicitSlot`` makes the next answer fill that slot of that intent, ``Dialog.UpdateDynamicEntities`` adds
+values to a slot type for the rest of the session (REPLACE) or drops them (CLEAR), ``shouldEndSession`` closes the
+session (the next utterance opens a new one), "exit" sends SessionEndedRequest.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from skill.simulator.builtins import (
     TRAILING_WORDS,
 )
 from skill.simulator.matcher import FALLBACK_INTENT, Heard, HeardSlot, Matcher
-from skill.simulator.model import LoadedModel
+from skill.simulator.model import LoadedModel, SlotType, slot_type_from_values
 from skill.simulator.transport import Transport
 
 _TAGS = re.compile(r"<[^>]+>")
@@ -110,6 +111,7 @@ class _Session:
     requests: int = 0
     pending: _Pending | None = None
     current_intent: str | None = None
+    dynamic: dict[str, SlotType] = field(default_factory=dict)
 
 
 class Conversation:
@@ -209,6 +211,7 @@ class Conversation:
     def _intent(self, said: str, words: str) -> Turn:
         session = self._open_session()
         pending = session.pending
+        self.matcher.dynamic = session.dynamic
         heard: Heard | None = None
         intent_body: dict[str, Any] | None = None
         dialog_state: str | None = None
@@ -269,6 +272,8 @@ class Conversation:
         session.attributes = dict(attributes) if isinstance(attributes, dict) else {}
         session.pending = None
         for directive in directives:
+            if directive.get("type") == "Dialog.UpdateDynamicEntities":
+                session.dynamic = _dynamic_entities(directive)
             if directive.get("type") == "Dialog.ElicitSlot":
                 updated = directive.get("updatedIntent") or {"name": session.current_intent}
                 intent_name = str(updated.get("name") or session.current_intent or "")
@@ -281,6 +286,18 @@ class Conversation:
         turn = Turn(said, heard, dict(slots), self._last_envelope, response, ended)
         self.history.append(turn)
         return turn
+
+
+def _dynamic_entities(directive: dict[str, Any]) -> dict[str, SlotType]:
+    """The session's dynamic entities after an UpdateDynamicEntities directive: REPLACE sets them, CLEAR drops them."""
+    if directive.get("updateBehavior") != "REPLACE":
+        return {}
+    types = directive.get("types")
+    return {
+        str(entry["name"]): slot_type_from_values(str(entry["name"]), list(entry.get("values") or []))
+        for entry in (types if isinstance(types, list) else [])
+        if isinstance(entry, dict) and entry.get("name")
+    }
 
 
 def _ends_session(body: dict[str, Any], directives: list[dict[str, Any]]) -> bool:

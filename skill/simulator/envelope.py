@@ -3,12 +3,13 @@ SessionEndedRequest. Ids, clock and identity are given by the caller, so tests c
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from skill.simulator.matcher import Heard, HeardSlot
+from skill.simulator.model import ResolvedValue
 
 ER_AUTHORITY_PREFIX = "amzn1.er-authority.echo-sdk"
 API_ENDPOINTS = {"en-GB": "https://api.eu.amazonalexa.com"}
@@ -38,6 +39,16 @@ def timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _authority(name: str, values: Sequence[ResolvedValue]) -> dict[str, Any]:
+    authority: dict[str, Any] = {
+        "authority": name,
+        "status": {"code": "ER_SUCCESS_MATCH" if values else "ER_SUCCESS_NO_MATCH"},
+    }
+    if values:
+        authority["values"] = [{"value": {"name": v.name, "id": v.id}} for v in values]
+    return authority
+
+
 def slot_json(slot: HeardSlot, skill_id: str) -> dict[str, Any]:
     body: dict[str, Any] = {
         "name": slot.name,
@@ -47,13 +58,10 @@ def slot_json(slot: HeardSlot, skill_id: str) -> dict[str, Any]:
     }
     simple: dict[str, Any] = {"type": "Simple", "value": slot.value}
     if slot.resolutions is not None:
-        authority: dict[str, Any] = {
-            "authority": f"{ER_AUTHORITY_PREFIX}.{skill_id}.{slot.type}",
-            "status": {"code": "ER_SUCCESS_MATCH" if slot.resolutions else "ER_SUCCESS_NO_MATCH"},
-        }
-        if slot.resolutions:
-            authority["values"] = [{"value": {"name": v.name, "id": v.id}} for v in slot.resolutions]
-        body["resolutions"] = {"resolutionsPerAuthority": [authority]}
+        authorities = [_authority(f"{ER_AUTHORITY_PREFIX}.{skill_id}.{slot.type}", slot.resolutions)]
+        if slot.dynamic is not None:  # Alexa lists the session's dynamic entities first
+            authorities.insert(0, _authority(f"{ER_AUTHORITY_PREFIX}.dynamic.{skill_id}.{slot.type}", slot.dynamic))
+        body["resolutions"] = {"resolutionsPerAuthority": authorities}
         simple["resolutions"] = body["resolutions"]
     body["slotValue"] = simple
     return body

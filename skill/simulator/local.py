@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ import yaml
 from backend.services import Backend
 from backend.settings import Settings
 from skill.models import model_path
+from skill.simulator.cart_probe import cart_lines
 from skill.simulator.conversation import Conversation, new_identity
 from skill.simulator.envelope import Identity
 from skill.simulator.model import LoadedModel, load_model_file
@@ -23,11 +23,6 @@ from skill.simulator.script import CartProbe
 from skill.simulator.transport import InProcessTransport, Transport
 
 log = logging.getLogger(__name__)
-
-# The conversation engineer's hook: cart_lines(backend, *, access_token, user_id, person_id) -> [{product_id,
-# name, quantity}]. Optional: without it, dialogs that check the cart fail and say why.
-DEFAULT_CART_HOOK = "backend.shopping.probe:cart_lines"
-CartHook = Callable[..., Sequence[Mapping[str, Any]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,17 +34,19 @@ class LocalSkill:
     def isolated(self, name: str) -> LocalSkill:
         """The same skill on a fresh table of the same store (catalog and resolver index reused), so one dialog
         file's carts and orders never leak into the next."""
-        from backend.demo import seed_demo
         from backend.services import build_backend
         from skill.app import build_runtime
 
         settings = dataclasses.replace(self.settings, table_name=f"{self.settings.table_name}-{name}")
         backend = build_backend(
-            settings, client=self.backend.table.client, catalog=self.backend.catalog, resolver=self.backend.resolver
+            settings,
+            client=self.backend.table.client,
+            clock=self.backend.clock,
+            catalog=self.backend.catalog,
+            resolver=self.backend.resolver,
+            demo=settings.load_demo_data,
         )
-        if settings.load_demo_data:
-            seed_demo(backend)
-        return LocalSkill(settings, backend, InProcessTransport(build_runtime(settings, backend=backend)))
+        return LocalSkill(settings, backend, InProcessTransport(build_runtime(backend)))
 
 
 def load_model(locale: str) -> LoadedModel:
@@ -72,26 +69,13 @@ def conversation_for(
     return Conversation(transport, load_model(locale), locale=locale, skill_id=skill_id, identity=identity)
 
 
-def load_cart_hook(spec: str | None = DEFAULT_CART_HOOK) -> CartHook | None:
-    """The callable named ``module:function``, or None when it does not exist (yet)."""
-    if not spec:
-        return None
-    module_name, _, attribute = spec.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        log.info("no cart hook %s", spec)
-        return None
-    hook = getattr(module, attribute, None)
-    return hook if callable(hook) else None
-
-
-def cart_probe(hook: CartHook | None, backend: Any) -> CartProbe | None:
-    if hook is None or backend is None:
-        return None
+def cart_probe(backend: Backend) -> CartProbe:
+    """The ``cart:`` checks of scripted dialogs read the cart of the conversation's account in ``backend``."""
 
     def probe(identity: Identity) -> Sequence[Mapping[str, Any]]:
-        return hook(backend, access_token=identity.access_token, user_id=identity.user_id, person_id=identity.person_id)
+        return cart_lines(
+            backend, access_token=identity.access_token, user_id=identity.user_id, person_id=identity.person_id
+        )
 
     return probe
 
@@ -100,16 +84,14 @@ def cart_probe(hook: CartHook | None, backend: Any) -> CartProbe | None:
 def local_skill(settings: Settings | None = None) -> Iterator[LocalSkill]:
     """The real skill in this process, on the embedded store (moto, in memory) unless settings name a DynamoDB;
     demo customers are loaded as ``voicecart serve`` loads them."""
-    from backend.demo import seed_demo
     from backend.services import build_backend
     from backend.store.embedded import store_for
     from skill.app import build_runtime
 
     with store_for(settings or Settings.load()) as reachable:
-        backend = build_backend(reachable)
-        if reachable.load_demo_data:
-            seed_demo(backend)  # each demo customer is provisioned on first use
-        yield LocalSkill(reachable, backend, InProcessTransport(build_runtime(reachable, backend=backend)))
+        # Each demo customer is provisioned on first use.
+        backend = build_backend(reachable, demo=reachable.load_demo_data)
+        yield LocalSkill(reachable, backend, InProcessTransport(build_runtime(backend)))
 
 
 def apply_setup(path: Path, backend: Backend) -> None:

@@ -5,15 +5,19 @@ Among the samples that match, the best one scores highest: each literal word cou
 sample wins), then slots that resolve (a number that parses, a custom value or synonym that entity resolution
 finds). A sample made of slots only ("{choice}", "{code}") matches only when its slots resolve, as Alexa would not
 send a bare unknown phrase to such an intent. Nothing matching means AMAZON.FallbackIntent.
+
+Dynamic entities (``Dialog.UpdateDynamicEntities``) extend a custom type for the rest of a session, as Alexa does:
+a value said from them resolves under the dynamic authority, listed before the static one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from skill.models.spoken import normalise_heard, spoken_form
 from skill.simulator.builtins import BUILTIN_PHRASES
-from skill.simulator.model import LoadedModel, Pattern, ResolvedValue
+from skill.simulator.model import LoadedModel, Pattern, ResolvedValue, SlotType
 from skill.simulator.numbers import parse_four_digits, parse_number
 
 FALLBACK_INTENT = "AMAZON.FallbackIntent"
@@ -32,10 +36,11 @@ class HeardSlot:
     type: str
     value: str
     resolutions: tuple[ResolvedValue, ...] | None  # None: a built-in type (no entity resolution block)
+    dynamic: tuple[ResolvedValue, ...] | None = None  # None: no dynamic entities for this type in the session
 
     @property
     def ids(self) -> tuple[str, ...]:
-        return tuple(value.id for value in self.resolutions or ())
+        return tuple(value.id for value in (*(self.dynamic or ()), *(self.resolutions or ())))
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +56,13 @@ class _SlotFill:
     resolutions: tuple[ResolvedValue, ...] | None
     score: int
     strong: bool
+    dynamic: tuple[ResolvedValue, ...] | None = None
 
 
 class Matcher:
-    def __init__(self, model: LoadedModel) -> None:
+    def __init__(self, model: LoadedModel, dynamic: Mapping[str, SlotType] | None = None) -> None:
         self.model = model
+        self.dynamic: Mapping[str, SlotType] = dynamic or {}
         self._builtins: dict[str, str] = {}
         for intent, phrases in BUILTIN_PHRASES.items():
             if intent in model.intents:
@@ -117,11 +124,13 @@ class Matcher:
         if custom is None:  # another built-in type: the words as heard
             return _SlotFill(text, None, 0, False)
         resolved = tuple(custom.resolve(text))
-        if resolved:
-            return _SlotFill(text, resolved, _RESOLVED_SCORE, True)
+        extra = self.dynamic.get(slot_type)
+        dynamic = None if extra is None else tuple(extra.resolve(text))
+        if resolved or dynamic:
+            return _SlotFill(text, resolved, _RESOLVED_SCORE, True, dynamic)
         if custom.value_count < OPEN_TYPE_MIN_VALUES:
             return None
-        return _SlotFill(text, (), _UNRESOLVED_SCORE, False)
+        return _SlotFill(text, (), _UNRESOLVED_SCORE, False, dynamic)
 
     def _match_pattern(self, pattern: Pattern, tokens: list[str], relaxed_slot: str | None) -> Heard | None:
         pieces = pattern.pieces
@@ -165,6 +174,7 @@ class Matcher:
                 type=self.model.slot_type(pattern.intent, name),
                 value=fill.value,
                 resolutions=fill.resolutions,
+                dynamic=fill.dynamic,
             )
             for name, fill in fills.items()
         }

@@ -55,6 +55,22 @@ class SlotType:
         return self.index.get(spoken_form(heard), [])
 
 
+def slot_type_from_values(name: str, values: list[Any]) -> SlotType:
+    """A slot type indexed from ASK ``values`` ([{"id", "name": {"value", "synonyms"}}]), as the model has them
+    and as ``Dialog.UpdateDynamicEntities`` sends them."""
+    index: dict[str, list[ResolvedValue]] = defaultdict(list)
+    for value in values:
+        if not isinstance(value, dict) or not isinstance(value.get("name"), dict):
+            continue
+        text = str(value["name"].get("value", ""))
+        resolved = ResolvedValue(id=str(value.get("id", text)), name=text)
+        synonyms = value["name"].get("synonyms") or []
+        for spoken in {spoken_form(text), *(spoken_form(str(s)) for s in synonyms)}:
+            if spoken and resolved not in index[spoken]:
+                index[spoken].append(resolved)
+    return SlotType(name, dict(index), len(values))
+
+
 @dataclass(frozen=True, slots=True)
 class IntentInfo:
     name: str
@@ -93,14 +109,7 @@ def load_model(document: dict[str, Any]) -> LoadedModel:
     dialog_intents = {intent["name"] for intent in model.get("dialog", {}).get("intents", [])}
     types: dict[str, SlotType] = {}
     for slot_type in language.get("types", []):
-        index: dict[str, list[ResolvedValue]] = defaultdict(list)
-        for value in slot_type.get("values", []):
-            name = value["name"]["value"]
-            resolved = ResolvedValue(id=str(value.get("id", name)), name=name)
-            for spoken in {spoken_form(name), *(spoken_form(s) for s in value["name"].get("synonyms", []))}:
-                if resolved not in index[spoken]:
-                    index[spoken].append(resolved)
-        types[slot_type["name"]] = SlotType(slot_type["name"], dict(index), len(slot_type.get("values", [])))
+        types[slot_type["name"]] = slot_type_from_values(slot_type["name"], slot_type.get("values", []))
     intents: dict[str, IntentInfo] = {}
     patterns: list[Pattern] = []
     slot_patterns: dict[tuple[str, str], list[Pattern]] = {}

@@ -3,6 +3,7 @@
     name: add and read the cart            # optional (default: the file name)
     locale: en-US                          # optional
     account: {access_token: demo-1285}     # optional: a linked account (also user_id, person_id, device_id)
+    needs: cart-total                      # optional: a capability the skill does not have yet (see below)
     turns:
       - say: open my grocer
         expect: {intent: LaunchRequest, speech: welcome, session_ended: false}
@@ -15,8 +16,13 @@
           cart: [{product_id: "24852", quantity: 2}]
       - new_session: true                  # or: token: <access token>  (changes take effect on the next turn)
 
-A file holds one dialog, or several under ``dialogs:``. Speech checks are case-insensitive: a string means
-"contains"; a mapping may use contains / not_contains (string or list), equals, regex.
+A file holds one dialog, or several under ``dialogs:``; ``isolation: dialog`` at the top of a file runs each of
+its dialogs on a fresh store (``voicecart test``), so independent cases cannot leak carts into each other.
+``needs:`` (a name or a list) marks a dialog written ahead of the skill: it is run and reported, but its failure
+does not fail the run, and it is flagged when it starts to pass (then the tag should go).
+
+Speech checks are case-insensitive: a string means "contains"; a mapping may use contains / not_contains
+(string or list), equals, regex.
 """
 
 from __future__ import annotations
@@ -61,6 +67,7 @@ class Dialog:
     locale: str | None
     account: Mapping[str, str]
     steps: tuple[Step, ...]
+    needs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +100,14 @@ class DialogResult:
     @property
     def turns(self) -> int:
         return sum(1 for step in self.steps if step.turn is not None)
+
+    @property
+    def turns_passed(self) -> int:
+        return sum(1 for step in self.steps if step.turn is not None and not step.failures)
+
+    @property
+    def turns_total(self) -> int:
+        return sum(1 for step in self.dialog.steps if step.say is not None)
 
 
 # -- loading ------------------------------------------------------------------------------------------------
@@ -134,16 +149,42 @@ def _dialog(raw: Any, path: Path, default_name: str) -> Dialog:
     name = str(raw.get("name") or default_name)
     steps = tuple(_step(turn, f"{path}: {name}: turn {i + 1}") for i, turn in enumerate(raw["turns"]))
     locale = raw.get("locale")
-    return Dialog(name, path, None if locale is None else str(locale), {k: str(v) for k, v in account.items()}, steps)
+    needs = raw.get("needs") or ()
+    if isinstance(needs, str):
+        needs = (needs,)
+    if not isinstance(needs, list | tuple) or not all(isinstance(need, str) and need for need in needs):
+        raise ScriptError(f"{path}: {name}: needs must be a name or a list of names")
+    return Dialog(
+        name,
+        path,
+        None if locale is None else str(locale),
+        {k: str(v) for k, v in account.items()},
+        steps,
+        tuple(needs),
+    )
 
 
-def load_dialogs(path: Path) -> list[Dialog]:
+def _read(path: Path) -> Any:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ScriptError(f"cannot read {path}: {exc}") from exc
     except yaml.YAMLError as exc:
         raise ScriptError(f"{path} is not valid YAML: {exc}") from exc
+
+
+def isolates_dialogs(path: Path) -> bool:
+    """Whether the file asks for each dialog on a fresh store (``isolation: dialog``)."""
+    data = _read(path)
+    if not isinstance(data, dict) or "isolation" not in data:
+        return False
+    if data["isolation"] not in ("dialog", "file"):
+        raise ScriptError(f"{path}: isolation must be 'dialog' or 'file'")
+    return bool(data["isolation"] == "dialog")
+
+
+def load_dialogs(path: Path) -> list[Dialog]:
+    data = _read(path)
     if isinstance(data, dict) and "dialogs" in data:
         raws = data["dialogs"]
         if not isinstance(raws, list):

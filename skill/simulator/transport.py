@@ -8,7 +8,7 @@ from typing import Any, Protocol
 import requests
 
 from backend.errors import VoicecartError
-from skill.signing import LocalSigner
+from skill.simulator.signing import LocalSigner
 
 
 class SimulatorError(VoicecartError):

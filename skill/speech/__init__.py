@@ -3,6 +3,14 @@
 Files in a locale folder are merged (core.json, shopping.json, ...). A locale falls back to en-US for keys it does
 not override, so en-GB only holds what British customers hear differently. Values are escaped for SSML, so a
 product called "Ben & Jerry's" cannot break the response.
+
+Amounts, dates and product lines are formatted per locale too (``money``, ``date``, ``product_line``), by keys:
+
+* money: prices are in the store's currency (``STORE_CURRENCY``; the demo grocer sells in US dollars), never
+  converted. Each locale says that currency as its customers expect it: en-US "$49.52" (Alexa reads "forty-nine
+  dollars and fifty-two cents"); en-GB names it in words, "49 US dollars and 52 cents", since a British listener
+  hearing "$" formatting could not tell it from their own currency, and a bare "dollars" would be ambiguous.
+* dates: en-US "November 20", en-GB "20 November" (with the weekday: "Friday November 20" / "Friday 20 November").
 """
 
 from __future__ import annotations
@@ -11,14 +19,19 @@ import json
 import random
 import string
 from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
 from functools import lru_cache
-from pathlib import Path
+from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any
 from xml.sax.saxutils import escape
 
-LOCALES_DIR = Path(__file__).resolve().parent / "locales"
+# Read through importlib.resources, so an installed wheel reads the same files as the checkout.
+LOCALES_DIR: Traversable = resources.files(__name__) / "locales"
 DEFAULT_LOCALE = "en-US"
 MAX_SPEECH_CHARACTERS = 8000  # Alexa rejects longer output speech
+STORE_CURRENCY = "USD"  # what the catalog's prices are in
 
 
 class MissingSpeech(KeyError):
@@ -32,9 +45,15 @@ def _load_locale(locale: str) -> Mapping[str, str | list[str]]:
     if locale != DEFAULT_LOCALE:
         merged.update(_load_locale(DEFAULT_LOCALE))
     if folder.is_dir():
-        for path in sorted(folder.glob("*.json")):
+        for path in locale_files(locale):
             merged.update(json.loads(path.read_text(encoding="utf-8")))
     return merged
+
+
+def locale_files(locale: str) -> list[Traversable]:
+    """The speech files of one locale, in the order they are merged."""
+    folder = LOCALES_DIR / locale
+    return sorted((p for p in folder.iterdir() if p.name.endswith(".json")), key=lambda p: p.name)
 
 
 def available_locales() -> list[str]:
@@ -77,6 +96,23 @@ class Speech:
         if isinstance(template, list):
             template = template[0]
         return template.format(**{name: str(value) for name, value in values.items()})
+
+    def money(self, amount: Decimal, *, currency: str = STORE_CURRENCY) -> str:
+        """An amount in the store's currency, as this locale says it (see the module's docstring)."""
+        cents = int((amount * 100).quantize(Decimal(1)))
+        whole, part = divmod(abs(cents), 100)
+        key = f"money.{currency}.whole" if part == 0 and self.has(f"money.{currency}.whole") else f"money.{currency}"
+        sign = "-" if cents < 0 else ""
+        return self.plain(key, amount=f"{sign}{whole}.{part:02d}", whole=f"{sign}{whole}", cents=str(part))
+
+    def date(self, day: date, *, weekday: bool = False) -> str:
+        """A day as this locale says it: "November 20" (en-US), "20 November" (en-GB)."""
+        key = "date.with_weekday" if weekday else "date.day"
+        return self.plain(key, weekday=f"{day:%A}", month=f"{day:%B}", day=str(day.day))
+
+    def product_line(self, quantity: int, name: str) -> str:
+        """One line of a cart or an order: "2 Organic Bananas"."""
+        return self.plain("line.product", quantity=quantity, product=name)
 
     def join(self, items: list[str]) -> str:
         """Speak a list as people do: "a", "a and b", "a, b and c" (en-GB/en-US alike, no Oxford comma)."""

@@ -1,4 +1,4 @@
-"""Trusting a local development signer (written by ``voicecart signer init``; see ``skill.signing``).
+"""Trusting a local development signer (written by ``voicecart signer init``; see ``skill.simulator.signing``).
 
 The directory holds the throwaway root CA, the chain Alexa would serve, and the chain URL the signer puts in its
 requests. Trusting it adds that root and serves that one URL from disk; every other URL is fetched as usual.

@@ -1,11 +1,11 @@
-"""Fixtures for the shopping and conversation tests: moto chain (credentials -> mock_aws -> table), the demo
-catalog, histories and resolver built once per session, a clock pinned to a fixed day, the whole backend, and
-customers signed up the way the demo links them (their past orders imported, a demo access token issued)."""
+"""What the shopping and conversation tests add to the one fixture chain of ``tests/conftest.py`` (moto, settings,
+table, catalog, resolver, backend): the demo histories (read once per session), a Shopping on a clock pinned to a
+fixed day, customers signed up the way the demo links them (past orders imported, a demo access token issued), a
+serialising moto server for concurrent writers, and a client with injected faults."""
 
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -14,18 +14,17 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from moto import mock_aws
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
-from backend.catalog import Catalog, load_default_catalog
-from backend.history import CustomerHistory, load_histories
+from backend.catalog import Catalog
+from backend.demo.histories import CustomerHistory, load_histories
+from backend.demo.history_import import import_history
 from backend.identity.tokens import DynamoAccessTokenStore
-from backend.resolver import Resolver
-from backend.services import Backend, build_backend
+from backend.profile.store import ProfileStore
+from backend.services import Backend
 from backend.settings import PACKAGE_DATA_DIR, Settings
 from backend.shopping import Shopping
-from backend.shopping.history_import import import_history
 from backend.store.dynamo import Table
 from backend.store.schema import MAIN_TABLE
 from backend.store.tables import ensure_tables, physical_name
@@ -36,56 +35,13 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "shopping"
 
 
 @pytest.fixture(scope="session")
-def catalog() -> Catalog:
-    return load_default_catalog()
-
-
-@pytest.fixture(scope="session")
 def histories() -> dict[str, CustomerHistory]:
     return load_histories(PACKAGE_DATA_DIR / "customers_sample.csv", last_order_on=TODAY)
 
 
-@pytest.fixture(scope="session")
-def resolver(catalog: Catalog) -> Resolver:
-    return Resolver(catalog)
-
-
-@pytest.fixture
-def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
-
-
-@pytest.fixture
-def settings() -> Settings:
-    return Settings.load(env={}, table_name=f"voicecart-test-{uuid.uuid4().hex[:8]}", aws_region="us-east-1")
-
-
-@pytest.fixture
-def dynamodb(aws_credentials: None) -> Iterator[object]:
-    with mock_aws():
-        yield boto3.client("dynamodb", region_name="us-east-1")
-
-
-@pytest.fixture
-def table(dynamodb: object, settings: Settings) -> Table:
-    ensure_tables(dynamodb, settings.table_name)  # type: ignore[arg-type]
-    return Table(dynamodb, physical_name(settings.table_name, MAIN_TABLE))  # type: ignore[arg-type]
-
-
 @pytest.fixture
 def shopping(table: Table, catalog: Catalog, settings: Settings) -> Shopping:
-    return Shopping(table, catalog, settings, clock=lambda: NOW)
-
-
-@pytest.fixture
-def backend(dynamodb: Any, settings: Settings, catalog: Catalog, resolver: Resolver) -> Backend:
-    return build_backend(settings, client=dynamodb, catalog=catalog, resolver=resolver)
+    return Shopping(table, catalog, settings, profiles=ProfileStore(table, clock=lambda: NOW), clock=lambda: NOW)
 
 
 def sign_up(backend: Backend, customer_id: str, history: CustomerHistory | None = None) -> str:
@@ -119,7 +75,8 @@ def serial_moto_endpoint() -> Iterator[str]:
 def server_shopping(serial_moto_endpoint: str, aws_credentials: None, catalog: Catalog, settings: Settings) -> Shopping:
     client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=serial_moto_endpoint)
     ensure_tables(client, settings.table_name)
-    return Shopping(Table(client, physical_name(settings.table_name, MAIN_TABLE)), catalog, settings, clock=lambda: NOW)
+    table = Table(client, physical_name(settings.table_name, MAIN_TABLE))
+    return Shopping(table, catalog, settings, profiles=ProfileStore(table, clock=lambda: NOW), clock=lambda: NOW)
 
 
 class FailingClient:

@@ -1,4 +1,4 @@
-"""A customer talking to the real skill: Alexa request envelopes built by hand, sent through ``SkillRuntime.handle``
+"""A customer talking to the real skill: the simulator's Alexa request envelopes, sent through ``SkillRuntime.handle``
 (the path the HTTP endpoint and the Lambda entry share), session attributes carried from turn to turn."""
 
 from __future__ import annotations
@@ -8,9 +8,11 @@ import re
 import uuid
 from typing import Any
 
+from backend.settings import DEMO_SKILL_ID
 from skill.runtime import SkillRuntime
+from skill.simulator.envelope import Identity, SessionInfo, envelope
 
-SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
+SKILL_ID = DEMO_SKILL_ID  # the one skill id of the tests: the settings fixture verifies it
 _TAGS = re.compile(r"<[^>]+>")
 
 
@@ -40,34 +42,18 @@ class Conversation:
         self.requests = 0
 
     def envelope(self, request: dict[str, Any], request_id: str | None = None) -> dict[str, Any]:
-        user: dict[str, Any] = {"userId": self.user_id}
-        if self.token:
-            user["accessToken"] = self.token
-        system: dict[str, Any] = {
-            "application": {"applicationId": SKILL_ID},
-            "user": user,
-            "device": {"deviceId": self.device_id, "supportedInterfaces": {}},
-            "apiEndpoint": "https://api.amazonalexa.com",
+        """The simulator's envelope (the one builder of Alexa envelopes) around ``request``."""
+        body = {
+            "requestId": request_id or f"amzn1.echo-api.request.{uuid.uuid4()}",
+            "timestamp": "2026-11-20T15:30:00Z",
+            "locale": "en-US",
+            **request,
         }
-        if self.person_id:
-            system["person"] = {"personId": self.person_id}
-        return {
-            "version": "1.0",
-            "session": {
-                "new": self.requests == 0,
-                "sessionId": self.session_id,
-                "application": {"applicationId": SKILL_ID},
-                "attributes": self.session,
-                "user": user,
-            },
-            "context": {"System": system},
-            "request": {
-                "requestId": request_id or f"amzn1.echo-api.request.{uuid.uuid4()}",
-                "timestamp": "2026-11-20T15:30:00Z",
-                "locale": "en-US",
-                **request,
-            },
-        }
+        identity = Identity(
+            user_id=self.user_id, device_id=self.device_id, access_token=self.token, person_id=self.person_id
+        )
+        session = SessionInfo(session_id=self.session_id, new=self.requests == 0, attributes=self.session)
+        return envelope(body, skill_id=SKILL_ID, identity=identity, session=session)
 
     def send(self, envelope: dict[str, Any]) -> str:
         """Send one envelope; returns the speech as plain words (SSML tags removed)."""

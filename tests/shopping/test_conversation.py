@@ -8,7 +8,7 @@ import pytest
 from conftest import FailingClient, sign_up
 from talking import Conversation
 
-from backend.history import CustomerHistory
+from backend.demo.histories import CustomerHistory
 from backend.services import Backend
 from skill.runtime import SkillRuntime
 from skill.skill_builder import build_skill
@@ -80,3 +80,21 @@ def test_a_store_fault_mid_checkout_is_an_apology_and_nothing_half_written(
     assert "Sorry" in speech and "nothing was changed" in speech
     assert backend.shopping.orders(CUSTOMER)[0].source == "instacart"
     assert backend.shopping.cart(CUSTOMER).item_count == 3
+
+
+# -- domain errors reach speech ----------------------------------------------------------------------------------------
+def test_going_past_fifty_of_one_product_is_explained_and_changes_nothing(talk: Conversation, backend: Backend) -> None:
+    first = talk.intent("AddToCartIntent", product="organic unsweetened all mond milk", quantity="30")
+    assert "30 Organic Unsweetened Almond Milk" in first
+    again = talk.intent("AddToCartIntent", product="organic unsweetened all mond milk", quantity="30")
+    assert "at most 50 of one product" in again and "went wrong" not in again
+    assert [(line.product_id, line.quantity) for line in backend.shopping.cart(CUSTOMER).lines] == [("35951", 30)]
+
+
+def test_a_cart_line_the_shop_no_longer_sells_is_explained(talk: Conversation, backend: Backend) -> None:
+    at = backend.shopping.now().isoformat()
+    backend.shopping.change_cart(
+        CUSTOMER, lambda cart: cart.with_added("delisted-1", 1, channel="web", at=at), request_id=None
+    )
+    speech = talk.intent("ReadCartIntent")
+    assert "isn't sold any more" in speech and "went wrong" not in speech

@@ -15,14 +15,13 @@ from conftest import sign_up
 from talking import Conversation
 
 from backend.catalog import Catalog
-from backend.history import CustomerHistory
+from backend.demo.histories import CustomerHistory
 from backend.identity.store import IdentityKind
 from backend.profile.events import Channel, Event, EventLine, Outcome, normalise_label
 from backend.profile.summary import summary_from_item
 from backend.resolver import Resolver
 from backend.services import Backend, build_backend
 from backend.settings import Settings
-from backend.shopping.purchases import every_channel
 from skill.runtime import SkillRuntime
 from skill.skill_builder import build_skill
 
@@ -78,7 +77,7 @@ def test_a_voice_order_of_several_products_reaches_the_profile_product_by_produc
     assert ordered.order_id == order.order_id and [line.product_id for line in ordered.lines] == list(order.product_ids)
     # The favourites now hold the ordered products, and the bias counts each of them once.
     state = backend.shopping.state(NEWCOMER)
-    stats = every_channel(state.order_stats, state.profile, NEWCOMER, datetime.now(UTC))
+    stats = backend.shopping.purchases(state)
     assert {pid: s.count for pid, s in stats.items()} == dict.fromkeys(order.product_ids, 1)
 
     # ... so "bread" now means the bread this customer ordered.
@@ -113,7 +112,7 @@ def test_imported_orders_and_profile_purchases_are_each_counted_once(
     store_purchase(backend, customer, eggs, days_ago=1, number=1)
 
     state = backend.shopping.state(customer)
-    stats = every_channel(state.order_stats, state.profile, customer, datetime.now(UTC))
+    stats = backend.shopping.purchases(state)
 
     assert stats[eggs].count == imported[eggs] + 1 and stats[eggs].days_since_last <= 1
     assert {pid: s.count for pid, s in stats.items() if pid != eggs} == {
@@ -169,9 +168,13 @@ class CountingClient:
 
 
 def test_the_alexa_user_id_is_linked_once_as_an_alias(
-    dynamodb: Any, settings: Settings, catalog: Catalog, resolver: Resolver, histories: dict[str, CustomerHistory]
+    dynamodb_client: Any,
+    settings: Settings,
+    catalog: Catalog,
+    resolver: Resolver,
+    histories: dict[str, CustomerHistory],
 ) -> None:
-    client = CountingClient(dynamodb)
+    client = CountingClient(dynamodb_client)
     backend = build_backend(settings, client=client, catalog=catalog, resolver=resolver)  # type: ignore[arg-type]
     talk = talk_as(backend, "3623", histories["3623"], user_id="amzn1.ask.account.ENABLEMENT1")
     client.take()

@@ -11,7 +11,7 @@ import pytest
 from conftest import sign_up
 from talking import Conversation
 
-from backend.history import CustomerHistory
+from backend.demo.histories import CustomerHistory
 from backend.profile.summary import summary_from_item
 from backend.services import Backend
 from skill.runtime import SkillRuntime

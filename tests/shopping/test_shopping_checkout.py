@@ -16,6 +16,7 @@ from backend.errors import (
     VoiceCodeRequired,
     WrongVoiceCode,
 )
+from backend.profile.store import ProfileStore
 from backend.settings import Settings
 from backend.shopping import Cart, CartLine, Shopping
 from backend.shopping.checkout import quote_cart
@@ -100,7 +101,10 @@ def test_a_store_fault_mid_checkout_leaves_nothing_half_written(
     shopping.add_items("2706", [(MILK, 2)], request_id="add")
     before = items_of(shopping.table, "2706")
     failing = FailingClient(shopping.table.client)
-    faulty = Shopping(Table(failing, shopping.table.name), catalog, settings, clock=lambda: NOW)  # type: ignore[arg-type]
+    faulty_table = Table(failing, shopping.table.name)  # type: ignore[arg-type]
+    faulty = Shopping(
+        faulty_table, catalog, settings, profiles=ProfileStore(faulty_table, clock=lambda: NOW), clock=lambda: NOW
+    )
     failing.fail_next = 1
 
     with pytest.raises(StoreUnavailable):

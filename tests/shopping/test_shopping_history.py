@@ -9,10 +9,10 @@ import pytest
 from conftest import TODAY
 
 from backend.catalog import Catalog
-from backend.history import CustomerHistory
+from backend.demo.histories import CustomerHistory
+from backend.demo.history_import import import_histories
 from backend.settings import Settings
 from backend.shopping import Shopping
-from backend.shopping.history_import import import_histories
 from backend.shopping.orders import orders_of_person, product_history, purchase_stats
 from backend.shopping.usual import usual_basket
 

@@ -13,13 +13,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backend.catalog import Catalog, Product
-from backend.history import CustomerHistory, PurchaseStats
-from backend.profile.events import MAX_LINES
+from backend.demo.histories import CustomerHistory
+from backend.demo.history_import import import_history
+from backend.identity.store import IdentityKind
+from backend.profile.events import MAX_LINES, event_lines
+from backend.profile.summary import summary_from_item
+from backend.resolver.purchases import PurchaseStats
 from backend.services import Backend
 from backend.shopping import Shopping
-from backend.shopping.history_import import import_history
 from backend.shopping.model import IMPORTED_SOURCE, Order, OrderLine
-from backend.shopping.probe import cart_lines
 from backend.shopping.purchases import (
     ORDER_STATS,
     bought_elsewhere,
@@ -29,7 +31,7 @@ from backend.shopping.purchases import (
 )
 from backend.shopping.usual import ELSEWHERE_MIN_DAYS, usual_basket
 from backend.store import keys
-from skill.handlers.turn_context import event_lines
+from skill.simulator.cart_probe import cart_lines
 
 
 def order(number: int, product_ids: list[str], *, days_ago: int, source: str = IMPORTED_SOURCE) -> Order:
@@ -79,27 +81,27 @@ def test_the_import_writes_the_statistics_the_turn_reads_in_its_one_batch(
     history = histories["2706"]
     assert import_history(shopping.table, history, catalog, shopping.settings) == len(history.orders)
     state = shopping.state("2706")
-    assert order_stats_from_item(state.order_stats, TODAY) == history.stats(TODAY)
+    assert state.imported_purchases == history.stats(TODAY)
     assert shopping.orders("2706")[0].source == IMPORTED_SOURCE  # the statistics item is not an order
 
 
 def test_the_bias_adds_the_profile_to_the_imported_orders() -> None:
     stats = {"products": "1:3:2026-11-01;2:1:2026-10-01"}
     profile = profile_item(p1=(2, "2026-11-18T10:00:00.000Z"), p9=(1, "2026-11-19T10:00:00.000Z"))
-    combined = every_channel(stats, profile, "c1", NOW)
+    combined = every_channel(order_stats_from_item(stats, NOW.date()), summary_from_item(profile, "c1"), NOW)
     assert combined == {
         "1": PurchaseStats(5, 2.0),  # 3 imported orders + 2 purchases elsewhere, latest wins
         "2": PurchaseStats(1, 50.0),
         "9": PurchaseStats(1, 1.0),
     }
-    assert every_channel(None, None, "c1", NOW) == {}
+    assert every_channel(order_stats_from_item(None, NOW.date()), None, NOW) == {}
 
 
 def test_bought_elsewhere_leaves_out_voicecart_orders() -> None:
     orders = [order(1, ["1"], days_ago=40), order(2, ["1", "2"], days_ago=1, source="voice")]
     # The profile counts the voice order's products (its "ordered" event) plus two store purchases of "1".
     profile = profile_item(p1=(3, "2026-11-19T10:00:00.000Z"), p2=(1, "2026-11-19T10:00:00.000Z"))
-    assert bought_elsewhere(profile, "c1", orders, NOW) == {"1": PurchaseStats(2, 1.0)}
+    assert bought_elsewhere(summary_from_item(profile, "c1"), orders, NOW) == {"1": PurchaseStats(2, 1.0)}
 
 
 # -- "my usual" with purchases elsewhere -------------------------------------------------------------------------------
@@ -178,9 +180,13 @@ def test_the_cart_probe_reads_the_cart_of_the_token_holder(backend: Backend) -> 
 def test_the_turn_state_is_one_batch_read_with_the_asked_identity(shopping: Shopping) -> None:
     alias = keys.identity_sk("alexa_user", "amzn1.ask.account.X")
     shopping.table.put({"pk": keys.customer_pk("1285"), "sk": alias, "kind": "ident_link"})
-    state = shopping.state("1285", identity_sks=[alias, keys.identity_sk("alexa_user", "other")])
-    assert state.identities == frozenset({alias})
-    assert state.cart.is_empty and state.order_stats is None and state.profile is None
+    state = shopping.state(
+        "1285", aliases=[(IdentityKind.ALEXA_USER, "amzn1.ask.account.X"), (IdentityKind.ALEXA_USER, "other")]
+    )
+    assert state.linked == frozenset({(IdentityKind.ALEXA_USER, "amzn1.ask.account.X")})
+    assert state.is_linked(IdentityKind.ALEXA_USER, "amzn1.ask.account.X")
+    assert not state.is_linked(IdentityKind.ALEXA_USER, "other")
+    assert state.cart.is_empty and state.imported_purchases == {} and state.profile is None
 
 
 def test_days_are_counted_to_today(shopping: Shopping) -> None:

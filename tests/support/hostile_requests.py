@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from skill.signing import LocalSigner
+from skill.simulator.signing import LocalSigner
 from tests.support.hostile import HOSTILE_DIR
 from tests.support.requests import build_request
 

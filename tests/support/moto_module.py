@@ -4,7 +4,7 @@ depend on each other (the conftest chain is per test; rebuilding it per request 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import boto3
@@ -21,7 +21,7 @@ REGION = "us-east-1"
 
 
 @contextmanager
-def module_backend(catalog: Catalog, resolver: Resolver) -> Iterator[Backend]:
+def module_backend(catalog: Catalog, resolver: Callable[[], Resolver]) -> Iterator[Backend]:
     with pytest.MonkeyPatch.context() as patch:
         for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):
             patch.delenv(name, raising=False)

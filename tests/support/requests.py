@@ -16,8 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from backend.settings import DEMO_SKILL_ID
+
 REQUESTS_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "requests"
-FIXTURE_SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
+FIXTURE_SKILL_ID = DEMO_SKILL_ID  # what the JSON fixtures carry as applicationId
 
 
 def load_request(name: str) -> dict[str, Any]:

@@ -1,5 +1,5 @@
-"""The cart probe of scripted dialogs (``skill/simulator/local.py`` loads ``backend.shopping.probe:cart_lines``):
-what is in the cart of the customer a simulated conversation speaks for, read straight from the store.
+"""The cart probe of scripted dialogs (their ``cart:`` checks): what is in the cart of the customer a simulated
+conversation speaks for, read straight from the in-process backend.
 
 Only plain values cross: the access token the conversation sends (resolved the way the skill resolves it, so a demo
 token provisions its customer on first use), and ids that identify nobody (ignored: ``userId`` is only an alias).
@@ -7,26 +7,14 @@ token provisions its customer on first use), and ids that identify nobody (ignor
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
 
-from backend.catalog import Catalog
 from backend.errors import AccountNotLinked, UnknownAccessToken
-from backend.identity.tokens import AccessTokenStore
-from backend.shopping.service import Shopping
-
-
-class _Backend(Protocol):
-    # What the probe needs of ``backend.services.Backend``.
-    @property
-    def tokens(self) -> AccessTokenStore: ...
-    @property
-    def shopping(self) -> Shopping: ...
-    @property
-    def catalog(self) -> Catalog: ...
+from backend.services import Backend
 
 
 def cart_lines(
-    backend: _Backend, *, access_token: str | None, user_id: str | None = None, person_id: str | None = None
+    backend: Backend, *, access_token: str | None, user_id: str | None = None, person_id: str | None = None
 ) -> list[dict[str, Any]]:
     """The cart's lines as ``{"product_id", "name", "quantity"}``, in cart order; ``[]`` without a linked account."""
     del user_id, person_id  # the cart is the account's, whoever speaks

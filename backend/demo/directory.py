@@ -1,7 +1,7 @@
 """The demo: 500 real Instacart customers, each provisioned as if they had just linked their account.
 
 Provisioning one customer is what a retailer's account linking does: their past orders arrive from the order
-system (``backend.shopping.history_import``) and their access token is linked (``backend.identity``). A marker
+system (``backend.demo.history_import``) and their access token is linked (``backend.identity``). A marker
 item records that it happened, so it happens once, however often it is asked for.
 
 Loading all 9,549 orders into the embedded store takes about fifteen seconds (moto parses every attribute), so
@@ -9,7 +9,7 @@ nothing waits for it: ``voicecart serve`` answers at once and provisions every c
 and a customer who speaks before their turn comes is provisioned on the spot, on their first request.
 
 The newest order of every customer is dated ``DAYS_SINCE_LAST_ORDER`` days before the server started, and earlier
-orders keep the customer's real gaps (see ``backend.history``), so "when did I last buy ..." has true answers.
+orders keep the customer's real gaps (see ``backend.demo.histories``), so "when did I last buy ..." has true answers.
 """
 
 from __future__ import annotations
@@ -18,14 +18,17 @@ import logging
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
+from backend.catalog import Catalog
+from backend.demo.histories import CustomerHistory, load_histories
+from backend.demo.history_import import import_history
 from backend.errors import UnknownAccessToken
-from backend.history import CustomerHistory, load_histories
-from backend.identity.tokens import AccessTokenStore, DynamoAccessTokenStore
-from backend.services import Backend
-from backend.shopping.history_import import import_history
+from backend.identity.tokens import AccessTokenStore, demo_token_for
+from backend.profile.store import ProfileStore
+from backend.settings import Settings
 from backend.store import keys
+from backend.store.dynamo import Table
 
 log = logging.getLogger(__name__)
 
@@ -43,33 +46,53 @@ class DemoCustomer:
 class DemoDirectory:
     """The demo customers, their tokens, and provisioning (idempotent, safe from several threads)."""
 
-    def __init__(self, backend: Backend, histories: Mapping[str, CustomerHistory], tokens: DynamoAccessTokenStore):
-        self.backend = backend
+    def __init__(
+        self,
+        histories: Mapping[str, CustomerHistory],
+        *,
+        table: Table,
+        catalog: Catalog,
+        settings: Settings,
+        profiles: ProfileStore,
+        tokens: AccessTokenStore,
+    ) -> None:
         self.histories = dict(histories)
-        self.tokens = tokens
-        self._by_token = {tokens.demo_token(customer_id): customer_id for customer_id in self.histories}
+        self._table = table
+        self._catalog = catalog
+        self._settings = settings
+        self._profiles = profiles
+        self._tokens = tokens
+        self._secret = settings.demo_token_secret.encode()
+        self._by_token = {self.demo_token(customer_id): customer_id for customer_id in self.histories}
         self._provisioned: set[str] = set()
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
 
     @classmethod
-    def load(cls, backend: Backend, *, today: date | None = None) -> DemoDirectory:
-        today = today or datetime.now(UTC).date()
+    def load(
+        cls,
+        *,
+        table: Table,
+        catalog: Catalog,
+        settings: Settings,
+        profiles: ProfileStore,
+        tokens: AccessTokenStore,
+        today: date,
+    ) -> DemoDirectory:
         histories = load_histories(
-            backend.settings.data_dir / "customers_sample.csv",
+            settings.data_dir / "customers_sample.csv",
             last_order_on=today - timedelta(days=DAYS_SINCE_LAST_ORDER),
         )
-        return cls(
-            backend,
-            histories,
-            DynamoAccessTokenStore(backend.identities, secret=backend.settings.demo_token_secret.encode()),
-        )
+        return cls(histories, table=table, catalog=catalog, settings=settings, profiles=profiles, tokens=tokens)
+
+    def demo_token(self, customer_id: str) -> str:
+        return demo_token_for(customer_id, self._secret)
 
     def customers(self) -> list[DemoCustomer]:
         return [
             DemoCustomer(
                 customer_id=customer_id,
-                access_token=self.tokens.demo_token(customer_id),
+                access_token=self.demo_token(customer_id),
                 orders=len(history.orders),
                 last_order_on=history.orders[-1].placed_on,
             )
@@ -87,13 +110,11 @@ class DemoDirectory:
             if customer_id in self._provisioned:
                 return False
             marker = {"pk": keys.customer_pk(customer_id), "sk": keys.DEMO_MARKER}
-            if self.backend.table.get(marker) is None:
-                import_history(
-                    self.backend.table, self.histories[customer_id], self.backend.catalog, self.backend.settings
-                )
-                self.backend.profiles.ensure_customer(customer_id)
-                self.tokens.issue_demo_token(customer_id)
-                self.backend.table.put({**marker, "kind": "demo", "source": "instacart"})
+            if self._table.get(marker) is None:
+                import_history(self._table, self.histories[customer_id], self._catalog, self._settings)
+                self._profiles.ensure_customer(customer_id)
+                self._tokens.issue_demo_token(customer_id)
+                self._table.put({**marker, "kind": "demo", "source": "instacart"})
                 did_it = True
             else:
                 did_it = False
@@ -145,13 +166,3 @@ class ProvisioningTokenStore:
 
     def issue_demo_token(self, customer_id: str) -> str:
         return self._inner.issue_demo_token(customer_id)
-
-
-def seed_demo(backend: Backend, *, background: bool = False, today: date | None = None) -> DemoDirectory:
-    """Make the demo customers usable on ``backend``: on first use always, and all of them in the background
-    when ``background`` is set (``voicecart serve``)."""
-    directory = DemoDirectory.load(backend, today=today)
-    backend.tokens = ProvisioningTokenStore(backend.tokens, directory)
-    if background:
-        directory.provision_in_background()
-    return directory

@@ -1,4 +1,4 @@
-"""Customer purchase histories from the Instacart layout, and the per-product statistics the resolver's bias uses.
+"""The demo's customer purchase histories, read from the Instacart layout (with their per-product statistics).
 
 Instacart gives each order only its sequence number and the days since the customer's previous order, never a date.
 We anchor the newest order at ``last_order_on`` and walk backwards through the gaps, so every order gets a real
@@ -14,14 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from backend.errors import CatalogLoadError
-
-
-@dataclass(frozen=True, slots=True)
-class PurchaseStats:
-    """How a customer buys one product, whatever the channel: the resolver's personal bias consumes this."""
-
-    count: int
-    days_since_last: float
+from backend.resolver.purchases import PurchaseStats
 
 
 @dataclass(frozen=True, slots=True)

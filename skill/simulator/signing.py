@@ -13,7 +13,6 @@ the chain URL; ``Settings.local_signer_dir`` pointing there makes the server tru
 
 from __future__ import annotations
 
-import argparse
 import base64
 import json
 import os
@@ -253,19 +252,3 @@ def init_local_signer(directory: Path, *, overwrite: bool = False) -> LocalSigne
     signer = LocalCertificateAuthority.create().issue_signer()
     signer.write(directory)
     return signer
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m skill.signing DIR``: write a local signer (until the CLI wires ``voicecart signer init``)."""
-    parser = argparse.ArgumentParser(prog="python -m skill.signing", description=main.__doc__)
-    parser.add_argument("directory", type=Path)
-    parser.add_argument("--force", action="store_true", help="replace an existing signer")
-    args = parser.parse_args(argv)
-    signer = init_local_signer(args.directory, overwrite=args.force)
-    print(f"local request signer written to {args.directory} (chain URL {signer.chain_url})")  # noqa: T201
-    print(f"trust it, for development only: VOICECART_LOCAL_SIGNER_DIR={args.directory} voicecart serve")  # noqa: T201
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -22,8 +22,8 @@ from datetime import time as clock_time
 from typing import Any
 
 from backend.catalog import Catalog
+from backend.demo.histories import CustomerHistory, PastOrder
 from backend.errors import StoreUnavailable
-from backend.history import CustomerHistory, PastOrder
 from backend.settings import Settings
 from backend.shopping.checkout import Totals
 from backend.shopping.items import order_to_item

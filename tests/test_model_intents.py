@@ -1,0 +1,153 @@
+"""The intents added for everyday shoppers, heard through the simulator from phrasings that are not samples.
+
+Each row is said the way a shopper might and checked for the intent and slots the handler needs. The phrasings
+are written here, not copied from interaction_models/src: they check that the patterns generalise.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from skill.models import model_path
+from skill.simulator.matcher import Matcher
+from skill.simulator.model import load_model_file
+
+LOCALES = ("en-US", "en-GB")
+
+
+@pytest.fixture(scope="module", params=LOCALES)
+def matcher(request: pytest.FixtureRequest) -> Matcher:
+    return Matcher(load_model_file(model_path(request.param)))
+
+
+CART_TOTAL = [
+    "what's my total right now",
+    "how much does my basket come to",
+    "how much will all this cost",
+    "tell me the subtotal",
+    "how much is in my cart",
+]
+
+
+@pytest.mark.parametrize("said", CART_TOTAL)
+def test_cart_total_is_its_own_question(matcher: Matcher, said: str) -> None:
+    heard = matcher.match(said)
+    assert (heard.intent, heard.slots) == ("CartTotalIntent", {})
+
+
+@pytest.mark.parametrize("said", ["check out", "place my order"])
+def test_checkout_is_not_a_cart_total(matcher: Matcher, said: str) -> None:
+    assert matcher.match(said).intent == "CheckoutIntent"
+
+
+CART_CONTAINS = [
+    ("is there any coffee in my basket", "coffee"),
+    ("have we already added bananas", "bananas"),
+    ("do we have oat milk in my cart", "oat milk"),
+    ("how many lemons are there in my cart", "lemons"),
+]
+
+
+@pytest.mark.parametrize(("said", "product"), CART_CONTAINS)
+def test_is_a_product_in_the_cart(matcher: Matcher, said: str, product: str) -> None:
+    heard = matcher.match(said)
+    assert heard.intent == "CartContainsIntent"
+    assert heard.slots["product"].value == product
+
+
+def test_anything_in_the_cart_reads_the_cart(matcher: Matcher) -> None:
+    assert matcher.match("is there anything in my cart").intent == "ReadCartIntent"
+
+
+@pytest.mark.parametrize(
+    "said", ["what do we typically order", "what's my usual", "what are my favorite products", "what do i buy most"]
+)
+def test_what_do_i_usually_buy_is_a_question(matcher: Matcher, said: str) -> None:
+    heard = matcher.match(said)
+    assert (heard.intent, heard.slots) == ("UsualProductsIntent", {})
+
+
+@pytest.mark.parametrize("said", ["reorder my usual", "my usual", "order my usual groceries"])
+def test_the_usual_itself_is_still_a_reorder(matcher: Matcher, said: str) -> None:
+    assert matcher.match(said).intent == "ReorderUsualIntent"
+
+
+PRICES = [
+    ("how much do the bananas cost", {"product": "bananas"}),
+    ("what is the price of oat milk", {"product": "oat milk"}),
+    ("how much is a carton of eggs", {"product": "eggs", "unit": "carton"}),
+    ("how pricey is the salmon", {"product": "salmon"}),
+]
+
+
+@pytest.mark.parametrize(("said", "slots"), PRICES)
+def test_price_of_a_product(matcher: Matcher, said: str, slots: dict[str, str]) -> None:
+    heard = matcher.match(said)
+    assert heard.intent == "ProductPriceIntent"
+    assert {name: slot.value for name, slot in heard.slots.items()} == slots
+
+
+@pytest.mark.parametrize(
+    ("said", "intent"),
+    [("how much is my cart", "CartTotalIntent"), ("how much milk do i buy", "PurchaseFrequencyIntent")],
+)
+def test_how_much_questions_that_are_not_prices(matcher: Matcher, said: str, intent: str) -> None:
+    assert matcher.match(said).intent == intent
+
+
+SEVERAL = [
+    ("add bread and butter", {"product": "bread", "productTwo": "butter"}),
+    ("could you get milk and some eggs", {"product": "milk", "productTwo": "eggs"}),
+    ("we're out of coffee and sugar", {"product": "coffee", "productTwo": "sugar"}),
+    (
+        "add two lemons and three limes",
+        {"quantity": "2", "product": "lemons", "quantityTwo": "3", "productTwo": "limes"},
+    ),
+    (
+        "put apples and pears and plums in my cart",
+        {"product": "apples", "productTwo": "pears", "productThree": "plums"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("said", "slots"), SEVERAL)
+def test_several_products_in_one_utterance(matcher: Matcher, said: str, slots: dict[str, str]) -> None:
+    heard = matcher.match(said)
+    assert heard.intent == "AddProductsIntent"
+    assert {name: slot.value for name, slot in heard.slots.items()} == slots
+
+
+def test_one_product_is_still_a_single_add(matcher: Matcher) -> None:
+    heard = matcher.match("add two lemons")
+    assert heard.intent == "AddToCartIntent"
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["please cancel the delivery", "i'd like to cancel my order", "can i still cancel my order", "stop my order"],
+)
+def test_cancel_the_latest_order(matcher: Matcher, said: str) -> None:
+    heard = matcher.match(said)
+    assert (heard.intent, heard.slots) == ("CancelOrderIntent", {})
+
+
+@pytest.mark.parametrize(
+    ("said", "intent"),
+    [
+        ("cancel", "AMAZON.CancelIntent"),
+        ("cancel that", "AMAZON.CancelIntent"),
+        ("cancel the eggs", "RemoveFromCartIntent"),
+    ],
+)
+def test_cancel_words_that_do_not_cancel_an_order(matcher: Matcher, said: str, intent: str) -> None:
+    assert matcher.match(said).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("said", "choice_id"),
+    [("the last one", "last"), ("the bottom one", "last"), ("none of them", "none"), ("neither", "none")],
+)
+def test_relative_answers_to_which_one(matcher: Matcher, said: str, choice_id: str) -> None:
+    heard = matcher.match(said)
+    assert heard.intent == "SelectChoiceIntent"
+    assert heard.slots["choice"].ids == (choice_id,)

@@ -67,6 +67,8 @@ EMBEDDED_REGION = REGION
 
 _instances: weakref.WeakValueDictionary[str, EmbeddedDynamoDB] = weakref.WeakValueDictionary()
 _instances_lock = threading.Lock()
+# Set while the current thread holds an embedded store's gate (see the query view in _install_item_level_rollback).
+_gated = threading.local()
 
 
 class Refused(Exception):
@@ -182,8 +184,10 @@ def _install_item_level_rollback() -> None:
         def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
             # Positional as moto's backend calls it: (hash_key, range_comparison, range_objs, limit,
             # exclusive_start_key, scan_index_forward, projection_expressions, index_name, ...).
+            # Only under the embedded store's gate: the view swaps the table's items for the call, which is safe
+            # only when no other call can touch the table meanwhile (moto used directly, e.g. by mock_aws, is not).
             index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
-            if index_name or hash_key is None or not self.range_key_attr:
+            if not getattr(_gated, "active", False) or index_name or hash_key is None or not self.range_key_attr:
                 return original_query(self, hash_key, *args, **kwargs)
             everything = self.items
             partition = everything.get(hash_key, {})  # .get: a defaultdict must not grow a partition here
@@ -284,12 +288,14 @@ class EmbeddedDynamoDB:
         except Refused as refusal:
             log.warning("embedded DynamoDB refused a call: %s", refusal)
             return _error(request, 400, "ThrottlingException", f"embedded store saturated: {refusal}")
+        _gated.active = True
         try:
             status, headers, body = _handler().dispatch(normalized, normalized.raw_url, normalized.headers)
             self.calls += 1
             if self.calls % self._maintenance_every == 0:
                 self._maintain()
         finally:
+            _gated.active = False
             self._gate.leave()
         return AWSResponse(request.url, status, headers, MockRawResponse(body))
 
@@ -424,11 +430,16 @@ def store_for(settings: Settings) -> Iterator[Settings]:
 
 
 def store_stats(store: EmbeddedDynamoDB) -> dict[str, int]:
-    """Counters for benchmarks: calls served and refused, items held and stream records kept, over all tables."""
-    tables = _tables()
-    return {
-        "store_calls": store.calls,
-        "refused": store.refused,
-        "items": sum(sum(len(partition) for partition in table.items.values()) for table in tables),
-        "stream_records": sum(len(table.stream_shard.items) for table in tables if table.stream_shard is not None),
-    }
+    """Counters for benchmarks: calls served and refused, items held and stream records kept, over all tables.
+    Read under the gate, like every call: a call in progress may be looking at a partial view of a table."""
+    store._gate.enter()
+    try:
+        tables = _tables()
+        return {
+            "store_calls": store.calls,
+            "refused": store.refused,
+            "items": sum(sum(len(partition) for partition in table.items.values()) for table in tables),
+            "stream_records": sum(len(t.stream_shard.items) for t in tables if t.stream_shard is not None),
+        }
+    finally:
+        store._gate.leave()

@@ -12,7 +12,8 @@
      │    ├── IdentityConflict         the id is already linked to another customer
      │    └── InvalidApiKey            a missing, malformed, unknown or revoked API key
      ├── StoreError                    the store failed; the caller apologises, nothing half-written remains
-     │    ├── StoreUnavailable         network, throttling, service errors
+     │    ├── StoreUnavailable         network, throttling, service errors (the write is known not to have applied)
+     │    │    └── OutcomeUnknown       a write that may or may not have applied, and no way to tell which
      │    ├── ConcurrentUpdate         a versioned write lost a race (retry with fresh state)
      │    └── AlreadyApplied           the same request/event id was already written (a retry: not an error to users)
      ├── CartError
@@ -86,6 +87,10 @@ class StoreError(VoicecartError):
 
 class StoreUnavailable(StoreError):
     pass
+
+
+class OutcomeUnknown(StoreUnavailable):
+    """Never say "nothing was changed" for this one: the write may have been applied."""
 
 
 class ConcurrentUpdate(StoreError):

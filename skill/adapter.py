@@ -23,11 +23,11 @@ from typing import Any
 
 from cryptography import x509
 from flask import Flask, Response, jsonify, request
-from werkzeug.exceptions import MethodNotAllowed, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from skill.verification import CertFetcher, Clock, EnvelopeHandler, RequestVerifier, build_verifiers
 from skill.verification.envelope import parse_envelope, request_id_of
-from skill.verification.errors import RequestVerificationError
+from skill.verification.errors import MalformedRequest, RequestVerificationError
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +35,7 @@ EXTENSION_NAME = "ASK_SDK_SKILL_ADAPTER"
 VERIFY_SIGNATURE_APP_CONFIG = "ASK_SDK_VERIFY_SIGNATURE"
 VERIFY_TIMESTAMP_APP_CONFIG = "ASK_SDK_VERIFY_TIMESTAMP"
 MAX_REQUEST_BYTES = 128 * 1024
+_ANY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,11 +99,15 @@ class SkillAdapter:
             raise TypeError("Expected a valid URL rule string")
         if self._verifiers is None:
             self.init_app(app)
-        app.add_url_rule(route, endpoint=endpoint, view_func=self.dispatch_request, methods=["POST"])
+        # Every method reaches the view, so a GET or a PUT is refused in JSON like everything else (Flask's own 405
+        # would be an HTML page).
+        app.add_url_rule(route, endpoint=endpoint, view_func=self.dispatch_request, methods=_ANY_METHOD)
 
     def dispatch_request(self) -> Response | tuple[Response, int]:
         if request.method != "POST":
-            raise MethodNotAllowed(valid_methods=["POST"])
+            refusal, status = _refusal(405, "method_not_allowed", "send Alexa requests with POST")
+            refusal.headers["Allow"] = "POST"
+            return refusal, status
         if self._verifiers is None:
             raise RuntimeError("SkillAdapter used before init_app(app)")
         # Alexa requests are a few KB. A declared length over the limit is refused unread; a chunked body is read
@@ -128,6 +133,9 @@ class SkillAdapter:
             return _refusal(400, "request_rejected", exc.reason)
         try:
             response = self._runtime.handle(envelope)
+        except MalformedRequest as exc:
+            logger.warning("Alexa request rejected: %s", exc.reason, extra={"check": "MalformedRequest"})
+            return _refusal(400, "request_rejected", exc.reason)
         except Exception:  # the boundary: any escaping skill error is a logged 500, never a crash
             logger.exception("Skill dispatch failed", extra={"request_id": request_id_of(envelope)})
             return _refusal(500, "skill_error", "the skill failed to handle the request")
@@ -141,3 +149,18 @@ def _too_large() -> tuple[Response, int]:
 def _refusal(status: int, error: str, reason: str) -> tuple[Response, int]:
     body: dict[str, Any] = {"error": error, "reason": reason}
     return jsonify(body), status
+
+
+def register_json_errors(app: Flask) -> None:
+    """Outside the API blueprint (which has its own handlers), answer HTTP errors and escaping exceptions in JSON:
+    a client of this server never gets an HTML page or a traceback."""
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> tuple[Response, int]:
+        status = error.code or 500
+        return _refusal(status, (error.name or "error").lower().replace(" ", "_"), error.name or "error")
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> tuple[Response, int]:
+        logger.exception("request failed: %s", type(error).__name__)
+        return _refusal(500, "internal_error", "internal error")

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask import Flask, jsonify
-from flask.typing import ResponseReturnValue
+from flask import Flask
 
 from backend.api import create_api_blueprint
 from backend.services import Backend, build_backend
 from backend.settings import Settings
-from skill.adapter import SkillAdapter
+from skill.adapter import SkillAdapter, register_json_errors
+from skill.health import register_health
 from skill.runtime import SkillRuntime
 from skill.skill_builder import build_skill
 from skill.verification import RequestVerifier, build_verifiers
@@ -43,11 +43,10 @@ def create_app(
     runtime = SkillRuntime(build_skill(backend))
     adapter = SkillAdapter(runtime, verifiers=list(verifiers) if verifiers is not None else build_verifiers(settings))
     adapter.register(app, ALEXA_ROUTE)
+    register_json_errors(app)
 
     app.register_blueprint(create_api_blueprint(backend), url_prefix=API_PREFIX)
 
-    @app.get("/healthz")
-    def health() -> ResponseReturnValue:
-        return jsonify(status="ok", products=len(backend.catalog))
+    register_health(app, backend)
 
     return app

@@ -19,7 +19,7 @@ COMMAND_MODULES = (
     "skill.commands.dialogtest",
     "skill.commands.models",
     "skill.commands.signer",
-    "backend.bench.cli",
+    "skill.bench",
     "backend.catalog.index_files",
 )
 

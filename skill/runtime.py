@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any, cast
 
+from ask_sdk_core.exceptions import SerializationException
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope, ResponseEnvelope
+
+from skill.verification.errors import MalformedRequest
 
 
 class SkillRuntime:
@@ -16,7 +19,16 @@ class SkillRuntime:
 
     def handle(self, envelope: dict[str, Any], context: object | None = None) -> dict[str, Any]:
         """Deserialize, dispatch, serialize. The envelope must already be verified (or not need it). ``context``
-        (the Lambda context, under Lambda) reaches the handlers as ``handler_input.context``."""
-        request_envelope = self._serializer.deserialize(payload=json.dumps(envelope), obj_type=RequestEnvelope)
+        (the Lambda context, under Lambda) reaches the handlers as ``handler_input.context``.
+
+        An envelope the SDK's model cannot read is :class:`MalformedRequest` (a 400 at the web edge), never an
+        error inside the skill: the shape check catches what Alexa would never send, this catches the rest.
+        """
+        try:
+            request_envelope = self._serializer.deserialize(payload=json.dumps(envelope), obj_type=RequestEnvelope)
+        except (SerializationException, ValueError, TypeError, AttributeError, KeyError, RecursionError) as exc:
+            raise MalformedRequest("request does not match the Alexa request model") from exc
+        if not isinstance(request_envelope, RequestEnvelope) or request_envelope.request is None:
+            raise MalformedRequest("request does not match the Alexa request model")
         response: ResponseEnvelope = self.skill.invoke(request_envelope=request_envelope, context=context)
         return cast("dict[str, Any]", self._serializer.serialize(response))

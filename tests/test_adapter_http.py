@@ -293,8 +293,13 @@ def test_an_oversized_body_is_refused_before_verification(harness: Harness) -> N
     assert harness.runtime.handled == 0
 
 
-def test_only_post_is_routed(harness: Harness) -> None:
-    assert harness.client.get(ROUTE).status_code == 405
+@pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
+def test_only_post_is_handled_and_other_methods_are_refused_in_json(harness: Harness, method: str) -> None:
+    response = harness.client.open(ROUTE, method=method)
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "POST"
+    assert response.get_json() == {"error": "method_not_allowed", "reason": "send Alexa requests with POST"}
+    assert harness.runtime.handled == 0
 
 
 def test_config_switches_turn_the_default_checks_off_like_flask_ask_sdk() -> None:

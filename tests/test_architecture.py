@@ -61,6 +61,7 @@ SKILL_RUNTIME_MAY_IMPORT = {
     "backend.shopping",
 }
 SKILL_TOOLS_MAY_ALSO_IMPORT = {
+    "backend.bench",
     "backend.demo",
     "backend.identity.clients",
     "backend.identity.tokens",
@@ -70,7 +71,15 @@ SKILL_TOOLS_MAY_ALSO_IMPORT = {
     "backend.store.embedded",
 }
 # skill/wsgi.py launches the app as `serve` does (store choice, demo data), so it is a tool, not the edge.
-SKILL_TOOLS = ("skill/commands/", "skill/simulator/", "skill/models/", "skill/cli.py", "skill/wsgi.py")
+# skill/bench/ drives the app from outside, as a load generator would.
+SKILL_TOOLS = (
+    "skill/commands/",
+    "skill/simulator/",
+    "skill/models/",
+    "skill/bench/",
+    "skill/cli.py",
+    "skill/wsgi.py",
+)
 
 
 def _backend_imports(paths: list[Path]) -> set[str]:

@@ -1,18 +1,21 @@
-"""The embedded moto server behaves like DynamoDB where the demo needs it: atomic requests, real rollbacks."""
+"""The embedded store behaves like DynamoDB where the demo needs it (atomic requests, real rollbacks, TTL, bounded
+streams) and is reachable only from this process, with bounded queueing."""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from decimal import Decimal
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 from backend.errors import ConcurrentUpdate
 from backend.settings import Settings
 from backend.store.dynamo import Table, make_client
-from backend.store.embedded import EmbeddedDynamoDB
+from backend.store.embedded import EmbeddedDynamoDB, FairGate, Refused, expire_ttl_items, trim_stream
 from backend.store.tables import ensure_tables
 from backend.store.transaction import Transaction
 
@@ -24,17 +27,99 @@ def embedded() -> Iterator[EmbeddedDynamoDB]:
 
 
 @pytest.fixture
-def table(embedded: EmbeddedDynamoDB, aws_credentials: None, request: pytest.FixtureRequest) -> Table:
+def table(embedded: EmbeddedDynamoDB, request: pytest.FixtureRequest) -> Table:
     settings = Settings.load(env={}, dynamodb_endpoint=embedded.endpoint, aws_region="us-east-1")
-    client = make_client(settings, session=boto3.session.Session())
+    client = make_client(settings)
     name = f"embedded-{request.node.name[:40]}"
     ensure_tables(client, name)
     return Table(client, name)
 
 
-def test_listens_on_loopback_only(embedded: EmbeddedDynamoDB) -> None:
+def test_there_is_no_socket_and_other_credentials_are_refused(embedded: EmbeddedDynamoDB, table: Table) -> None:
     assert embedded.endpoint is not None
-    assert embedded.endpoint.startswith("http://127.0.0.1:")
+    assert embedded.endpoint.endswith(".invalid")  # a name that resolves nowhere: nothing listens
+    table.put({"pk": "CUST#1", "sk": "SECRET"})
+    session = boto3.session.Session(aws_access_key_id="guess", aws_secret_access_key="guess", region_name="us-east-1")
+    stranger = session.client("dynamodb", endpoint_url=embedded.endpoint)
+    stranger.meta.events.register_first("before-send.dynamodb", embedded._send)  # even wired in, it is refused
+    with pytest.raises(ClientError, match="UnrecognizedClientException"):
+        stranger.get_item(TableName=table.name, Key={"pk": {"S": "CUST#1"}, "sk": {"S": "SECRET"}})
+
+
+def test_a_stopped_store_gives_no_client() -> None:
+    store = EmbeddedDynamoDB()
+    endpoint = store.start()
+    store.stop()
+    with pytest.raises(RuntimeError):
+        make_client(Settings.load(env={}, dynamodb_endpoint=endpoint, aws_region="us-east-1"))
+
+
+def test_the_gate_refuses_at_once_when_the_queue_is_full_and_serves_in_order() -> None:
+    gate = FairGate(max_waiting=2, max_wait=5)
+    gate.enter()
+    order: list[int] = []
+
+    def wait(n: int) -> None:
+        gate.enter()
+        order.append(n)
+        gate.leave()
+
+    first = threading.Thread(target=wait, args=(1,))
+    first.start()
+    while gate.waiting < 1:
+        time.sleep(0.001)
+    second = threading.Thread(target=wait, args=(2,))
+    second.start()
+    while gate.waiting < 2:
+        time.sleep(0.001)
+    started = time.monotonic()
+    with pytest.raises(Refused):
+        gate.enter()
+    assert time.monotonic() - started < 0.5
+    gate.leave()
+    first.join(5)
+    second.join(5)
+    assert order == [1, 2]
+    assert gate.refused == 1
+
+
+def test_a_waiter_gives_up_after_the_longest_wait() -> None:
+    gate = FairGate(max_waiting=4, max_wait=0.05)
+    gate.enter()
+    with pytest.raises(Refused, match="too long"):
+        gate.enter()
+    gate.leave()
+    gate.enter()  # free again: nothing was left holding it
+    gate.leave()
+
+
+def test_a_saturated_store_answers_with_dynamodbs_throttling_error(table: Table) -> None:
+    with EmbeddedDynamoDB(max_waiting=0, max_wait=0.05) as saturated:
+        client = saturated.client()
+        saturated._gate.enter()  # held, as by a long call: nobody may queue behind it
+        try:
+            with pytest.raises(ClientError, match="ThrottlingException"):
+                client.get_item(TableName=table.name, Key={"pk": {"S": "x"}, "sk": {"S": "y"}})
+        finally:
+            saturated._gate.leave()
+        assert saturated.refused == 1
+
+
+def test_stream_records_are_trimmed_and_expired_items_deleted(embedded: EmbeddedDynamoDB, table: Table) -> None:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    moto_table = dynamodb_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].tables[table.name]
+    for n in range(30):
+        table.put({"pk": "CUST#1", "sk": f"N#{n}", "expires_at": 1000 if n % 2 else 4_000_000_000})
+    assert len(moto_table.stream_shard.items) >= 30
+    start = moto_table.stream_shard.starting_sequence_number
+    assert trim_stream(moto_table, keep=10) >= 20
+    assert len(moto_table.stream_shard.items) == 10
+    assert moto_table.stream_shard.starting_sequence_number > start
+    assert expire_ttl_items(moto_table, now=2000) == 15
+    left = table.query_all("pk = :pk", values={":pk": "CUST#1"})
+    assert len(left) == 15 and all(item["expires_at"] == 4_000_000_000 for item in left)
 
 
 def test_cancelled_transaction_restores_exactly_the_touched_items(table: Table) -> None:
@@ -86,3 +171,33 @@ def test_concurrent_transactions_and_failures_lose_no_update(table: Table) -> No
     items = table.query_all("pk = :pk", values={":pk": "CUST#1"})
     assert sum(item["sk"].startswith("LOG#") for item in items) == workers * rounds
     assert not any(item["sk"].startswith("DOOMED#") for item in items)
+
+
+def test_queries_read_one_partition_and_range_as_dynamodb_does(table: Table) -> None:
+    for n in range(12):
+        table.put({"pk": "CUST#7", "sk": f"ORDER#{n:02d}", "n": n, "lines": [{"p": str(n)}]})
+        table.put({"pk": "CUST#7", "sk": f"EVENT#{n:02d}"})
+        table.put({"pk": "CUST#8", "sk": f"ORDER#{n:02d}"})
+    newest, start = table.query(
+        "pk = :pk AND begins_with(sk, :prefix)",
+        values={":pk": "CUST#7", ":prefix": "ORDER#"},
+        forward=False,
+        limit=5,
+    )
+    assert [item["sk"] for item in newest] == [f"ORDER#{n:02d}" for n in (11, 10, 9, 8, 7)]
+    assert newest[0]["lines"] == [{"p": "11"}] and newest[0]["n"] == 11
+    assert start is not None
+    following, _ = table.query(
+        "pk = :pk AND begins_with(sk, :prefix)",
+        values={":pk": "CUST#7", ":prefix": "ORDER#"},
+        forward=False,
+        limit=5,
+        start_key=start,
+    )
+    assert [item["sk"] for item in following] == [f"ORDER#{n:02d}" for n in (6, 5, 4, 3, 2)]
+    everything = table.query_all("pk = :pk", values={":pk": "CUST#7"})
+    assert len(everything) == 24
+    between = table.query_all(
+        "pk = :pk AND sk BETWEEN :a AND :b", values={":pk": "CUST#7", ":a": "ORDER#03", ":b": "ORDER#05"}
+    )
+    assert [item["sk"] for item in between] == ["ORDER#03", "ORDER#04", "ORDER#05"]

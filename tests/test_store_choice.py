@@ -16,11 +16,17 @@ import pytest
 from backend.errors import StoreUnavailable
 from backend.settings import Settings
 from backend.store.dynamo import make_client
-from backend.store.embedded import store_for
+from backend.store.embedded import EMBEDDED_ENDPOINT_SUFFIX, store_for
 from skill.cli import main as voicecart
 
 DIALOGS = Path(__file__).parent / "dialogs"
+# The embedded store lives in this process: its endpoint is a name that resolves nowhere (no socket at all).
 LOOPBACK = ("http://127.0.0.1:", "http://localhost:")
+IN_PROCESS = EMBEDDED_ENDPOINT_SUFFIX
+
+
+def _local(endpoint: str | None) -> bool:
+    return endpoint is not None and (endpoint.startswith(LOOPBACK) or endpoint.endswith(IN_PROCESS))
 
 
 @pytest.fixture
@@ -43,7 +49,7 @@ def region_only(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[str | N
     def client(self: boto3.session.Session, service: str, *args: Any, **kwargs: Any) -> Any:
         endpoint = kwargs.get("endpoint_url")
         made.append(endpoint)
-        assert endpoint is not None and endpoint.startswith(LOOPBACK), f"a {service} client for {endpoint!r}"
+        assert _local(endpoint), f"a {service} client for {endpoint!r}"
         return original(self, service, *args, **kwargs)
 
     monkeypatch.setattr(boto3.session.Session, "client", client)
@@ -57,7 +63,7 @@ def test_a_region_alone_starts_the_embedded_store(region_only: list[str | None])
         client = make_client(reachable)
         # Reachable and answering (other tests' embedded tables may share moto's process-wide state).
         assert isinstance(client.list_tables()["TableNames"], list)
-    assert region_only and all(endpoint and endpoint.startswith(LOOPBACK) for endpoint in region_only)
+    assert region_only and all(_local(endpoint) for endpoint in region_only)
 
 
 def test_voicecart_test_with_a_region_set_stays_embedded(

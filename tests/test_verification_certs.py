@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,6 +15,7 @@ from skill.simulator.signing import LocalCertificateAuthority, LocalSigner
 from skill.verification import CertificateChain, CertificateSource, ChainValidator
 from skill.verification.certs import MAX_CHAIN_BYTES, load_default_trust_roots
 from skill.verification.errors import (
+    BadCertificateUrl,
     CertificateNotInDate,
     CertificateUnavailable,
     CertificateUntrusted,
@@ -34,6 +38,14 @@ def leaf_key() -> rsa.RSAPrivateKey:
 @pytest.fixture(scope="module")
 def signer(authority: LocalCertificateAuthority, leaf_key: rsa.RSAPrivateKey) -> LocalSigner:
     return authority.issue_signer(key=leaf_key)
+
+
+class FakeMonotonic:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
 class CountingFetcher:
@@ -147,15 +159,21 @@ def test_the_cache_is_bounded_least_recently_used_first(signer: LocalSigner) -> 
     assert fetcher.calls == [*urls, urls[0]]
 
 
-def test_a_chain_that_fails_validation_is_not_cached(signer: LocalSigner, leaf_key: rsa.RSAPrivateKey) -> None:
+def test_a_chain_that_fails_validation_is_not_kept_and_its_failure_is_remembered(
+    signer: LocalSigner, leaf_key: rsa.RSAPrivateKey
+) -> None:
     stranger = LocalCertificateAuthority.create(with_intermediate=False).issue_signer(key=leaf_key)
-    fetcher = CountingFetcher(stranger.chain_pem())
-    source = CertificateSource(ChainValidator(signer.trust_roots), fetcher)
-    for _ in range(2):
+    fetcher = CountingFetcher(stranger.chain_pem(), signer.chain_pem())
+    clock = FakeMonotonic()
+    source = CertificateSource(ChainValidator(signer.trust_roots), fetcher, failure_ttl=60, monotonic=clock)
+    for _ in range(3):
         with pytest.raises(CertificateUntrusted):
             source.signing_certificate(URL, datetime.now(UTC))
-    assert len(fetcher.calls) == 2
+    assert len(fetcher.calls) == 1
     assert len(source) == 0
+    clock.now += 61
+    assert source.signing_certificate(URL, datetime.now(UTC)) == signer.certificate
+    assert len(fetcher.calls) == 2
 
 
 @pytest.mark.parametrize(
@@ -177,3 +195,103 @@ def test_default_trust_roots_load_without_warnings_and_include_amazon() -> None:
     roots = load_default_trust_roots()
     names = {root.subject.rfc4514_string() for root in roots}
     assert "CN=Amazon Root CA 1,O=Amazon,C=US" in names
+
+
+def _url(n: int) -> str:
+    return f"https://s3.amazonaws.com/echo.api/echo-api-cert-{n}.pem"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://s3.amazonaws.com/echo.api/",
+        "https://s3.amazonaws.com/echo.api/sub/echo-api-cert.pem",
+        "https://s3.amazonaws.com/echo.api/echo-api-cert.txt",
+        "https://s3.amazonaws.com/echo.api/" + "a" * 80 + ".pem",
+        "https://s3.amazonaws.com/echo.api/.pem",
+    ],
+)
+def test_a_url_not_shaped_like_amazons_is_never_fetched(signer: LocalSigner, url: str) -> None:
+    fetcher = CountingFetcher(signer.chain_pem())
+    source = CertificateSource(ChainValidator(signer.trust_roots), fetcher)
+    with pytest.raises(BadCertificateUrl, match="shape"):
+        source.signing_certificate(url, datetime.now(UTC))
+    assert fetcher.calls == []
+
+
+def test_fetches_beyond_the_budget_are_refused_without_fetching(signer: LocalSigner) -> None:
+    fetcher = CountingFetcher(signer.chain_pem())
+    clock = FakeMonotonic()
+    source = CertificateSource(
+        ChainValidator(signer.trust_roots), fetcher, max_entries=20, max_fetches_per_minute=3, monotonic=clock
+    )
+    now = datetime.now(UTC)
+    for n in range(3):
+        source.signing_certificate(_url(n), now)
+    with pytest.raises(CertificateUnavailable, match="too many"):
+        source.signing_certificate(_url(3), now)
+    assert len(fetcher.calls) == 3
+    # Chains already kept are still served while the budget is spent.
+    assert source.signing_certificate(_url(0), now) == signer.certificate
+    clock.now += 60
+    assert source.signing_certificate(_url(3), now) == signer.certificate
+
+
+class GatedFetcher:
+    """Blocks every fetch until released; counts fetches per URL."""
+
+    def __init__(self, pem: bytes) -> None:
+        self.pem = pem
+        self.release = threading.Event()
+        self.calls: list[str] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, url: str) -> bytes:
+        with self._lock:
+            self.calls.append(url)
+        if not self.release.wait(10):
+            raise OSError("never released")
+        return self.pem
+
+
+def test_one_fetch_per_url_and_a_kept_chain_never_waits_for_a_fetch(signer: LocalSigner) -> None:
+    fetcher = GatedFetcher(signer.chain_pem())
+    source = CertificateSource(ChainValidator(signer.trust_roots), fetcher, max_entries=4)
+    now = datetime.now(UTC)
+    fetcher.release.set()
+    source.signing_certificate(_url(0), now)  # kept
+    fetcher.release.clear()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        waiting = [pool.submit(source.signing_certificate, _url(1), now) for _ in range(3)]
+        deadline = time.monotonic() + 5
+        while _url(1) not in fetcher.calls and time.monotonic() < deadline:
+            time.sleep(0.01)
+        started = time.monotonic()
+        assert source.signing_certificate(_url(0), now) == signer.certificate
+        assert time.monotonic() - started < 0.5
+        assert not any(future.done() for future in waiting)
+        fetcher.release.set()
+        assert all(future.result(timeout=5) == signer.certificate for future in waiting)
+    assert fetcher.calls == [_url(0), _url(1)]
+
+
+def test_waiters_share_the_failure_of_the_fetch_they_waited_for(signer: LocalSigner) -> None:
+    calls: list[str] = []
+    gate = threading.Event()
+
+    def failing(url: str) -> bytes:
+        calls.append(url)
+        gate.wait(5)
+        raise OSError("slow and broken")
+
+    source = CertificateSource(ChainValidator(signer.trust_roots), failing)
+    now = datetime.now(UTC)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        futures = [pool.submit(source.signing_certificate, _url(7), now) for _ in range(3)]
+        time.sleep(0.2)
+        gate.set()
+        for future in futures:
+            with pytest.raises(CertificateUnavailable):
+                future.result(timeout=5)
+    assert calls == [_url(7)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -96,7 +97,20 @@ def test_a_timestamp_further_than_150_seconds_either_way_is_refused(offset: int)
         TimestampVerifier(clock=lambda: NOW).verify({}, b"", envelope)
 
 
-@pytest.mark.parametrize("raw", [None, 12345, "yesterday", "2025-01-15T10:00:00"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        None,
+        12345,
+        "yesterday",
+        "2025-01-15T10:00:00",
+        "2025-W03-3T10:00:00Z",  # a week date: fromisoformat reads it, the SDK's parser does not
+        "20250115T100000Z",
+        "0001-01-01T00:00:00+14:00",  # out of range once the offset is applied
+        "9999-12-31T23:59:59-14:00",
+        "2025-01-15T10:00:00Z\n",
+    ],
+)
 def test_a_missing_or_unreadable_timestamp_is_refused(raw: object) -> None:
     envelope = load_request("launch")
     envelope["request"]["timestamp"] = raw
@@ -136,9 +150,9 @@ def test_the_session_application_id_is_used_when_context_has_none() -> None:
 
 def test_build_verifiers_follows_the_settings(signer: LocalSigner) -> None:
     kinds = {
-        (True, True): [SignatureVerifier, TimestampVerifier, ApplicationIdVerifier],
+        (True, True): [TimestampVerifier, ApplicationIdVerifier, SignatureVerifier],
         (False, True): [TimestampVerifier, ApplicationIdVerifier],
-        (True, False): [SignatureVerifier, ApplicationIdVerifier],
+        (True, False): [ApplicationIdVerifier, SignatureVerifier],
         (False, False): [ApplicationIdVerifier],
     }
     for (signature, timestamp), expected in kinds.items():
@@ -174,8 +188,9 @@ def test_a_local_signer_directory_is_trusted_only_when_configured(
         raise OSError("no network in tests")
 
     default = build_verifiers(Settings.load(env={}), cert_fetcher=no_network)
+    (signature,) = [verifier for verifier in default if isinstance(verifier, SignatureVerifier)]
     with pytest.raises(RequestVerificationError):
-        default[0].verify(headers, body, envelope)
+        signature.verify(headers, body, envelope)
 
 
 def test_init_local_signer_refuses_to_overwrite(tmp_path: Path) -> None:
@@ -185,3 +200,19 @@ def test_init_local_signer_refuses_to_overwrite(tmp_path: Path) -> None:
     second = init_local_signer(tmp_path, overwrite=True)
     assert first.root != second.root
     assert (tmp_path / "signing-key.pem").stat().st_mode & 0o077 == 0
+
+
+def test_a_signature_of_the_wrong_length_is_refused_before_any_fetch(signer: LocalSigner) -> None:
+    fetched: list[str] = []
+
+    def fetcher(url: str) -> bytes:
+        fetched.append(url)
+        return signer.chain_pem()
+
+    envelope = build_request("launch")
+    body, headers = signer.sign_envelope(envelope)
+    headers["Signature-256"] = base64.b64encode(b"\0" * 255).decode()
+    verifier = SignatureVerifier(CertificateSource(ChainValidator(signer.trust_roots), fetcher))
+    with pytest.raises(BadSignature, match="length"):
+        verifier.verify(headers, body, envelope)
+    assert fetched == []

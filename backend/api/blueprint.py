@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from backend.api.access import Access
 from backend.api.errors import ApiError, register_error_handlers
-from backend.api.inputs import MAX_BODY_BYTES
+from backend.api.inputs import MAX_BODY_BYTES, check_request_text
 from backend.api.routes_cart import register_cart_routes
 from backend.api.routes_profile import register_profile_routes
 from backend.api.routes_voicecode import register_voicecode_routes
@@ -70,6 +70,7 @@ def create_api_blueprint(backend: Backend, *, name: str = "api") -> Blueprint:
             response.headers["Allow"] = ", ".join([*allowed, "OPTIONS"])
             return response
         request.max_content_length = MAX_BODY_BYTES
+        check_request_text()
         if request.endpoint not in public:
             access.authenticate()
         return None

@@ -89,6 +89,12 @@ def register_error_handlers(blueprint: Blueprint) -> None:
         log.error("api: unmapped domain error %s", type(error).__name__)
         return error_response(500, "internal_error", "internal error")
 
+    @blueprint.errorhandler(OverflowError)
+    def _out_of_range(error: OverflowError) -> tuple[Response, int]:
+        # Date arithmetic on a client's value (a timestamp whose offset leaves the representable range): bad
+        # input, not a failure of ours.
+        return error_response(400, "invalid_request", "a value is out of range")
+
     @blueprint.errorhandler(HTTPException)
     def _http(error: HTTPException) -> tuple[Response, int]:
         status = error.code or 500

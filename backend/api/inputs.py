@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -15,6 +16,13 @@ from backend.profile.events import Channel, parse_timestamp
 
 MAX_BODY_BYTES = 16 * 1024
 MAX_QUERY_VALUE = 1024
+MAX_INT_DIGITS = 9
+
+# Bidirectional embeddings, overrides and isolates reorder what a person reads ("Trojan source"); in an id or a
+# query value they only ever disguise one. Marks (LRM, RLM, ALM) are refused there too.
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_BIDI_FORMATTING = _BIDI_CONTROLS - frozenset("\u061c\u200e\u200f")
+_TEXT_CONTROLS_ALLOWED = frozenset("\t\n\r")
 
 
 def _no_constants(name: str) -> Any:
@@ -36,7 +44,51 @@ def json_body(*, required: bool = True) -> dict[str, Any]:
         raise ApiError(400, "malformed_json", "the body is not valid JSON") from exc
     if not isinstance(data, dict):
         raise ValidationError("the body must be a JSON object")
+    _check_body_text(data)
     return data
+
+
+def check_request_text() -> None:
+    """Path parameters and query values: printable text only (no controls, no bidi controls, no lone
+    surrogates). Such characters are never part of an id, and stored or logged they mislead or fail."""
+    for name, value in {**(request.view_args or {}), **request.args}.items():
+        if isinstance(value, str):
+            reason = _unsafe_text(value, allow_layout=False)
+            if reason:
+                raise ValidationError(f"{str(name)[:64]} {reason}", field=str(name)[:64])
+
+
+def _check_body_text(data: Any) -> None:
+    # Bodies are bounded (MAX_BODY_BYTES) and parsed already, so a walk without recursion is cheap and safe.
+    stack: list[Any] = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            reason = _unsafe_text(node, allow_layout=True)
+            if reason:
+                raise ValidationError(f"a text value {reason}")
+        elif isinstance(node, dict):
+            stack.extend(node.keys())
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+
+
+def _unsafe_text(value: str, *, allow_layout: bool) -> str | None:
+    if value.isascii() and value.isprintable():
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "holds a lone surrogate"
+    for char in value:
+        if char in _TEXT_CONTROLS_ALLOWED and allow_layout:
+            continue
+        if unicodedata.category(char) == "Cc":
+            return "holds a control character"
+        if char in (_BIDI_FORMATTING if allow_layout else _BIDI_CONTROLS):
+            return "holds a bidirectional control character"
+    return None
 
 
 def only_fields(data: Mapping[str, Any], allowed: Iterable[str]) -> None:
@@ -71,13 +123,19 @@ def channel_param(raw: str | None) -> Channel | None:
 
 
 def time_param(raw: str | None, name: str) -> datetime | None:
-    return None if raw is None else parse_timestamp(raw, field=name)
+    if raw is None:
+        return None
+    try:
+        return parse_timestamp(raw, field=name)
+    except OverflowError as exc:  # a valid form whose offset leaves datetime's range (0001-01-01T00:00+14:00)
+        raise ValidationError(f"{name} is out of range", field=name) from exc
 
 
 def int_param(raw: str | None, name: str, *, default: int, low: int, high: int) -> int:
     if raw is None:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    # str.isdigit() is true for "²" and other digits int() refuses: ASCII digits only.
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= MAX_INT_DIGITS) or not low <= int(raw) <= high:
         raise ValidationError(f"{name} must be an integer {low}..{high}", field=name)
     return int(raw)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -45,10 +46,15 @@ HISTORY_FILE = "customers_sample.csv"
 HISTORY_ANCHOR = date(2017, 6, 1)  # the newest order of each customer is dated this day; stats are as of it
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add ``bench resolve`` to a parent command's subparsers."""
+def register(
+    subparsers: argparse._SubParsersAction,  # type: ignore[type-arg]
+    extensions: Sequence[Callable[[argparse._SubParsersAction], None]] = (),  # type: ignore[type-arg]
+) -> None:
+    """Add ``bench resolve`` (and the ``extensions``' bench commands) to a parent command's subparsers."""
     bench = subparsers.add_parser("bench", help="measure voicecart components")
     bench_commands = bench.add_subparsers(dest="bench_command", required=True)
+    for extension in extensions:
+        extension(bench_commands)
     resolve = bench_commands.add_parser("resolve", help="resolver accuracy, baselines, latency, memory")
     resolve.add_argument("--queries", type=Path, action="append", required=True, help="eval CSV (repeatable)")
     resolve.add_argument("--json", action="store_true", help="one JSON object per set instead of a table")

@@ -19,6 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from backend.errors import StoreUnavailable
 from backend.outbound.checkpoints import Checkpoint, CheckpointStore
 from backend.settings import Settings
+from backend.store.embedded import streams_client_for
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +157,10 @@ def stream_arn_of(dynamodb_client: Any, table_name: str) -> tuple[str, str]:
 
 def make_streams_client(settings: Settings, *, session: boto3.session.Session | None = None) -> Any:
     """A DynamoDB Streams client for the same store the settings name (the embedded server answers both APIs)."""
+    if settings.dynamodb_endpoint is not None:
+        embedded = streams_client_for(settings.dynamodb_endpoint)
+        if embedded is not None:
+            return embedded
     session = session or boto3.session.Session()
     return session.client(
         "dynamodbstreams",

@@ -19,6 +19,7 @@ from backend.store import keys
 from backend.store.dynamo import Table
 
 _PAGE = 100
+_ITEMS_PER_ORDER = 8
 
 
 def all_orders(table: Table, customer_id: str) -> list[Order]:
@@ -40,7 +41,8 @@ def recent_orders(table: Table, customer_id: str, *, limit: int = 3) -> list[Ord
             "pk = :pk AND begins_with(sk, :prefix)",
             values={":pk": keys.customer_pk(customer_id), ":prefix": "ORDER#"},
             forward=False,
-            limit=_PAGE,
+            # A page sized to what is asked (an order and its line items), not a hundred whole orders.
+            limit=min(_PAGE, (limit - len(found)) * _ITEMS_PER_ORDER),
             start_key=start,
         )
         found.extend(order_from_item(item) for item in items if is_order_item(item))

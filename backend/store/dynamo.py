@@ -18,21 +18,33 @@ from botocore.exceptions import BotoCoreError, ClientError
 from backend.errors import AlreadyApplied, ConcurrentUpdate, StoreUnavailable
 from backend.settings import AWS, EMBEDDED, ENDPOINT, Settings
 from backend.store.codec import from_attribute_values, to_attribute_value, to_attribute_values
+from backend.store.embedded import client_for
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 log = logging.getLogger(__name__)
 
-# Short timeouts and a few retries: a voice turn has about eight seconds in all, and a hung call is worse than an
-# apology.
-CLIENT_CONFIG = Config(connect_timeout=2, read_timeout=3, retries={"max_attempts": 3, "mode": "standard"})
+# A voice turn has about eight seconds in all and makes two or three calls. Connect fast or not at all; a read that
+# takes two seconds is not coming back in time. Two attempts at most, so a retry never re-sends a call whose turn
+# has already been answered with an apology ("standard" mode: retries only transient errors, with jitter).
+CLIENT_CONFIG = Config(
+    connect_timeout=1,
+    read_timeout=2,
+    retries={"total_max_attempts": 2, "mode": "standard"},
+    max_pool_connections=50,
+)
 
 
 def make_client(settings: Settings, *, session: boto3.session.Session | None = None) -> DynamoDBClient:
-    """Create a DynamoDB client for the store the settings choose: an endpoint (the embedded server once started,
-    DynamoDB Local, LocalStack) or, only when ``store`` says "aws", AWS itself. Missing credentials or region for
-    AWS are a one-line :class:`StoreUnavailable`, before any call is made."""
+    """Create a DynamoDB client for the store the settings choose: the embedded store started in this process (its
+    endpoint names nothing on the network), another endpoint (DynamoDB Local, LocalStack) or, only when ``store``
+    says "aws", AWS itself. Missing credentials or region for AWS are a one-line :class:`StoreUnavailable`, before
+    any call is made."""
+    if settings.dynamodb_endpoint is not None:
+        embedded = client_for(settings.dynamodb_endpoint)
+        if embedded is not None:
+            return embedded
     session = session or boto3.session.Session()
     kind = settings.store_kind
     if kind == EMBEDDED:
@@ -76,9 +88,10 @@ def translate_errors(operation: str) -> Iterator[None]:
 class Table:
     """One physical table reached through an injected client."""
 
-    def __init__(self, client: DynamoDBClient, name: str) -> None:
+    def __init__(self, client: DynamoDBClient, name: str, *, key_names: tuple[str, ...] = ("pk", "sk")) -> None:
         self.client = client
         self.name = name
+        self.key_names = key_names  # the primary key's attributes (schema.MAIN_TABLE's)
 
     def get(self, key: Mapping[str, Any], *, consistent: bool = True) -> dict[str, Any] | None:
         with translate_errors("get_item"):

@@ -4,6 +4,17 @@ A voice turn stages its cart change, its profile event, the summary update and t
 commits once: one round trip, and never half a turn. Each staged write can name the domain error its condition
 stands for (a request marker that already exists means ``AlreadyApplied``; a cart version that moved means
 ``ConcurrentUpdate``), so a cancelled transaction is reported as what actually happened.
+
+When the outcome itself is unknown (a read timeout, a dropped connection or a 5xx after botocore's retries: the
+request may have been applied with its answer lost), the transaction asks the store. A staged put whose
+condition stands for ``AlreadyApplied`` is an idempotency marker (``REQ#<request id>``, ``EVENTID#<event id>``),
+and it is written in the same transaction as everything else, so it proves the outcome:
+
+- the marker is there, as this transaction wrote it: the commit applied, and ``commit`` returns normally;
+- the marker is there, written by an earlier attempt of the same request: ``AlreadyApplied``, as the condition
+  would have said;
+- the marker is absent: nothing was applied, ``StoreUnavailable`` (the caller may say nothing was changed);
+- no marker was staged, or the re-read fails too: ``OutcomeUnknown`` (the caller must not claim either way).
 """
 
 from __future__ import annotations
@@ -13,10 +24,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionClosedError,
+    ReadTimeoutError,
+    ResponseStreamingError,
+)
 
-from backend.errors import ConcurrentUpdate, StoreError, StoreUnavailable, ValidationError
-from backend.store.codec import to_attribute_value, to_attribute_values
+from backend.errors import (
+    AlreadyApplied,
+    ConcurrentUpdate,
+    OutcomeUnknown,
+    StoreError,
+    StoreUnavailable,
+    ValidationError,
+)
+from backend.store.codec import from_attribute_values, to_attribute_value, to_attribute_values
 from backend.store.dynamo import Table
 
 if TYPE_CHECKING:
@@ -25,6 +49,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_ITEMS = 100  # DynamoDB's limit for one TransactWriteItems call
+# Failures after which the request may have been applied: it was sent, and its answer was lost. (A connect timeout
+# or a refused connection means it was never sent.)
+_MAYBE_APPLIED = (ReadTimeoutError, ConnectionClosedError, ResponseStreamingError)
 
 
 @dataclass(frozen=True)
@@ -167,13 +194,44 @@ class Transaction:
             else:
                 self.table.client.transact_write_items(TransactItems=self._operations())
         except ClientError as exc:
+            if _status(exc) >= 500:
+                self._settle(exc)
+                return
             raise self._translate(exc) from exc
+        except _MAYBE_APPLIED as exc:
+            self._settle(exc)
+            return
         except BotoCoreError as exc:
             log.warning("dynamodb transaction failed: %s", type(exc).__name__)
             raise StoreUnavailable(type(exc).__name__) from exc
         finally:
             self._staged.clear()
             self._keys.clear()
+
+    def _settle(self, exc: Exception) -> None:
+        """The commit failed without saying whether it applied: return if it did, raise what is true if not."""
+        cause = type(exc).__name__
+        marker = next(
+            (staged for staged in self._staged if staged.conflict is AlreadyApplied and "Put" in staged.operation),
+            None,
+        )
+        if marker is None:
+            log.error("dynamodb write outcome unknown and nothing to check it by: %s", cause)
+            raise OutcomeUnknown(f"write outcome unknown ({cause})") from exc
+        item = marker.operation["Put"]["Item"]
+        key = {name: item[name] for name in self.table.key_names if name in item}
+        try:
+            found = self.table.client.get_item(TableName=self.table.name, Key=key, ConsistentRead=True).get("Item")
+        except (BotoCoreError, ClientError) as read_failure:
+            log.error("dynamodb write outcome unknown; the marker could not be read: %s", cause)
+            raise OutcomeUnknown(f"write outcome unknown ({cause})") from read_failure
+        if found is None:
+            log.warning("dynamodb write failed (%s) and did not apply", cause)
+            raise StoreUnavailable(f"write not applied ({cause})") from exc
+        if from_attribute_values(found) == from_attribute_values(item):
+            log.warning("dynamodb write answered %s but had applied", cause)
+            return
+        raise AlreadyApplied(f"{marker.description}: applied by an earlier attempt") from exc
 
     def _commit_single(self) -> None:
         # One write needs no transaction: the plain call costs half the capacity and behaves the same.
@@ -214,3 +272,8 @@ def _reasons_from_message(exc: ClientError) -> list[dict[str, str]]:
     if start == -1 or end < start:
         return []
     return [{"Code": part.strip()} for part in message[start + 1 : end].split(",")]
+
+
+def _status(exc: ClientError) -> int:
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+    return status if isinstance(status, int) else 0

@@ -94,7 +94,7 @@ def _announce(
     ]
     if chosen.uses_embedded_store:
         lines.append(
-            f"  store              embedded DynamoDB (moto) at {settings.dynamodb_endpoint}, IN MEMORY: "
+            "  store              embedded DynamoDB (moto) inside this process (no port open), IN MEMORY: "
             "everything is lost when this process stops"
         )
     else:

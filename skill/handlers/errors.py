@@ -23,6 +23,7 @@ from backend.errors import (
     EmptyCart,
     IdentityError,
     NotInCart,
+    OutcomeUnknown,
     ProductNotFound,
     PurchasingLocked,
     StoreError,
@@ -101,7 +102,9 @@ class StoreErrorHandler(AbstractExceptionHandler):
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         log.error("store failure during a turn: %s", exception, exc_info=exception)
-        return _answer(handler_input, speech_for(handler_input), "error.store")
+        # "Nothing was changed" only when that is known: an unknown outcome may have been applied.
+        key = "error.store_unknown" if isinstance(exception, OutcomeUnknown) else "error.store"
+        return _answer(handler_input, speech_for(handler_input), key)
 
 
 class CatchAllExceptionHandler(AbstractExceptionHandler):

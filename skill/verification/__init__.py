@@ -21,6 +21,7 @@ from skill.verification.certs import (
     ChainValidator,
     Clock,
     UrllibCertFetcher,
+    is_alexa_chain_url,
     load_default_trust_roots,
     utc_now,
 )
@@ -91,10 +92,21 @@ def build_verifiers(
     ``settings.local_signer_dir`` set, the local development CA is trusted too and its chain served from disk.
     """
     now = clock if clock is not None else utc_now
+    # The cheap checks first: a forged request with a stale timestamp or another skill's id is refused before the
+    # signature check can make us fetch anything.
     verifiers: list[RequestVerifier] = []
+    if settings.verify_timestamp:
+        verifiers.append(TimestampVerifier(clock=now))
+    else:
+        logger.warning("Alexa request TIMESTAMP verification is OFF: replayed requests are accepted")
+    if settings.skill_id:
+        verifiers.append(ApplicationIdVerifier(settings.skill_id))
+    else:
+        logger.warning("no skill id configured: requests for any skill are accepted")
     if settings.verify_signature:
         roots = list(trust_roots) if trust_roots is not None else load_default_trust_roots()
         fetcher = cert_fetcher
+        fetchable = is_alexa_chain_url
         if settings.local_signer_dir is not None:
             local = LocalTrust.load(settings.local_signer_dir)
             logger.warning(
@@ -104,15 +116,13 @@ def build_verifiers(
             )
             roots.append(local.root)
             fetcher = local.fetcher(fallback=fetcher if fetcher is not None else UrllibCertFetcher())
-        verifiers.append(SignatureVerifier(CertificateSource(ChainValidator(roots), fetcher), clock=now))
+            local_url = local.chain_url
+
+            def fetchable(url: str) -> bool:
+                return url == local_url or is_alexa_chain_url(url)
+
+        source = CertificateSource(ChainValidator(roots), fetcher, fetchable=fetchable)
+        verifiers.append(SignatureVerifier(source, clock=now))
     else:
         logger.warning("Alexa request SIGNATURE verification is OFF: any caller can drive this skill")
-    if settings.verify_timestamp:
-        verifiers.append(TimestampVerifier(clock=now))
-    else:
-        logger.warning("Alexa request TIMESTAMP verification is OFF: replayed requests are accepted")
-    if settings.skill_id:
-        verifiers.append(ApplicationIdVerifier(settings.skill_id))
-    else:
-        logger.warning("no skill id configured: requests for any skill are accepted")
     return verifiers

@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 import urllib.request
 import warnings
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,6 +23,8 @@ from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
 from skill.verification.errors import (
+    BadCertificateUrl,
+    CertificateError,
     CertificateNotInDate,
     CertificateUnavailable,
     CertificateUntrusted,
@@ -32,7 +35,8 @@ logger = logging.getLogger(__name__)
 
 ALEXA_SIGNING_SUBJECT = "echo-api.amazon.com"
 MAX_CHAIN_BYTES = 64 * 1024
-DEFAULT_FETCH_TIMEOUT_SECONDS = 3.0
+# Amazon serves the chain from S3 in well under a second; a slow host must not hold a request for long.
+DEFAULT_FETCH_TIMEOUT_SECONDS = 2.0
 
 Clock = Callable[[], datetime]
 """Returns the current time, timezone-aware."""
@@ -154,8 +158,30 @@ def _dns_names(cert: x509.Certificate) -> list[str]:
     return [name.lower() for name in extension.value.get_values_for_type(x509.DNSName)]
 
 
+class _Fetch:
+    """One fetch of one URL in flight: the first caller runs it, later callers for the same URL wait for it."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.chain: CertificateChain | None = None
+        self.error: CertificateError | None = None
+
+
 class CertificateSource:
-    """Validated chains by canonical URL: fetched once, kept while in date, at most ``max_entries`` of them."""
+    """Validated chains by canonical URL: fetched once, kept while in date, at most ``max_entries`` of them.
+
+    Built to hold under a flood of forged requests, each naming a chain URL of its own:
+
+    - a kept chain is served without waiting on anything (the lock is only ever held for dictionary updates);
+    - a URL is fetched only if it has the shape of Amazon's chain URLs (one ``.pem`` file directly under
+      ``/echo.api/``);
+    - one fetch per URL at a time: concurrent requests for a URL being fetched wait for that fetch (at most the
+      fetch timeout), and fetches of different URLs never wait for each other;
+    - a URL whose fetch or validation failed is refused without fetching for ``failure_ttl`` seconds;
+    - at most ``max_fetches_per_minute`` fetches start in any 60 s, whatever the URLs; beyond that a URL that is
+      not kept is refused at once. A real rotation is a new URL every few months, so the budget never binds for
+      Alexa's own traffic, while the chains already kept go on verifying every real request.
+    """
 
     def __init__(
         self,
@@ -163,15 +189,29 @@ class CertificateSource:
         fetcher: CertFetcher | None = None,
         *,
         max_entries: int = 8,
+        max_fetches_per_minute: int = 10,
+        failure_ttl: float = 60.0,
+        wait_timeout: float = DEFAULT_FETCH_TIMEOUT_SECONDS + 1.0,
+        fetchable: Callable[[str], bool] | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         if max_entries < 1:
             raise ValueError("max_entries must be at least 1")
+        if max_fetches_per_minute < 1:
+            raise ValueError("max_fetches_per_minute must be at least 1")
         self._validator = validator
         self._fetcher: CertFetcher = fetcher if fetcher is not None else UrllibCertFetcher()
         self._max_entries = max_entries
+        self._max_fetches = max_fetches_per_minute
+        self._failure_ttl = failure_ttl
+        self._wait_timeout = wait_timeout
+        self._fetchable = fetchable if fetchable is not None else is_alexa_chain_url
+        self._monotonic = monotonic
         self._chains: OrderedDict[str, CertificateChain] = OrderedDict()
-        # One lock, held across a miss's fetch: misses are rare and a second request for the same URL then
-        # finds the chain instead of fetching it again.
+        self._failures: OrderedDict[str, tuple[float, CertificateError]] = OrderedDict()
+        self._in_flight: dict[str, _Fetch] = {}
+        self._fetch_starts: deque[float] = deque()
+        # Guards the dictionaries above only; never held across a fetch or a validation.
         self._lock = threading.Lock()
 
     def signing_certificate(self, url: str, now: datetime) -> x509.Certificate:
@@ -183,12 +223,67 @@ class CertificateSource:
             if chain is not None:
                 logger.info("certificate chain out of date, fetching again", extra={"cert_url": url})
                 del self._chains[url]
+            flight, owner = self._join_or_start(url)
+        if not owner:
+            return self._wait_for(flight)
+        try:
             chain = self._fetch(url)
             self._validator.validate(chain, now)
-            self._chains[url] = chain
-            while len(self._chains) > self._max_entries:
-                self._chains.popitem(last=False)
-            return chain.leaf
+            flight.chain = chain
+        except CertificateError as exc:
+            flight.error = exc
+        finally:
+            self._finish(url, flight)
+        if flight.error is not None:
+            raise flight.error
+        assert flight.chain is not None
+        return flight.chain.leaf
+
+    def _join_or_start(self, url: str) -> tuple[_Fetch, bool]:
+        """Under the lock: the fetch to wait for, or a new one this caller runs (``True``); or refuse at once."""
+        in_flight = self._in_flight.get(url)
+        if in_flight is not None:
+            return in_flight, False
+        clock = self._monotonic()
+        failed = self._failures.get(url)
+        if failed is not None:
+            if clock - failed[0] < self._failure_ttl:
+                raise type(failed[1])(failed[1].reason)
+            del self._failures[url]
+        if not self._fetchable(url):
+            raise BadCertificateUrl("certificate URL is not the shape of Alexa's chain URLs")
+        while self._fetch_starts and clock - self._fetch_starts[0] >= _BUDGET_WINDOW_SECONDS:
+            self._fetch_starts.popleft()
+        if len(self._fetch_starts) >= self._max_fetches:
+            logger.warning("certificate fetch budget spent; refusing an unknown chain URL")
+            raise CertificateUnavailable("too many certificate chains fetched recently")
+        self._fetch_starts.append(clock)
+        flight = _Fetch()
+        self._in_flight[url] = flight
+        return flight, True
+
+    def _finish(self, url: str, flight: _Fetch) -> None:
+        with self._lock:
+            del self._in_flight[url]
+            if flight.chain is not None:
+                self._chains[url] = flight.chain
+                while len(self._chains) > self._max_entries:
+                    self._chains.popitem(last=False)
+            else:
+                if flight.error is None:  # something unexpected escaped the fetch: still refuse, still remember
+                    flight.error = CertificateUnavailable("certificate chain could not be fetched")
+                self._failures[url] = (self._monotonic(), flight.error)
+                while len(self._failures) > _MAX_REMEMBERED_FAILURES:
+                    self._failures.popitem(last=False)
+        flight.done.set()
+
+    def _wait_for(self, flight: _Fetch) -> x509.Certificate:
+        if not flight.done.wait(self._wait_timeout):
+            raise CertificateUnavailable("certificate chain could not be fetched in time")
+        if flight.error is not None:
+            raise type(flight.error)(flight.error.reason)
+        assert flight.chain is not None
+        return flight.chain.leaf
 
     def __len__(self) -> int:
         return len(self._chains)
@@ -199,3 +294,15 @@ class CertificateSource:
         except (OSError, URLError, ValueError) as exc:
             raise CertificateUnavailable("certificate chain could not be fetched") from exc
         return CertificateChain.from_pem(data)
+
+
+_BUDGET_WINDOW_SECONDS = 60.0
+_MAX_REMEMBERED_FAILURES = 1024
+_ALEXA_CHAIN_PATH = re.compile(r"/echo\.api/[A-Za-z0-9][A-Za-z0-9._-]{0,63}\.pem")
+
+
+def is_alexa_chain_url(url: str) -> bool:
+    """A canonical chain URL (see ``canonical_cert_url``) with the shape Amazon's have: one PEM file directly under
+    ``/echo.api/`` (``echo-api-cert-12.pem``), no query, no deeper path."""
+    prefix = "https://s3.amazonaws.com"
+    return url.startswith(prefix) and _ALEXA_CHAIN_PATH.fullmatch(url[len(prefix) :]) is not None

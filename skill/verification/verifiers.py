@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Protocol
@@ -32,6 +33,11 @@ DEFAULT_TIMESTAMP_TOLERANCE_IN_MILLIS = 150_000
 # Amazon allows up to an hour for skill events; nothing should need more.
 MAX_TIMESTAMP_TOLERANCE_IN_MILLIS = 3_600_000
 MAX_SIGNATURE_CHARS = 2048
+# 2048-, 3072- and 4096-bit RSA keys.
+RSA_SIGNATURE_BYTES = frozenset({256, 384, 512})
+# What Alexa sends ("2025-01-15T10:00:00Z", sometimes with a fraction): stricter than ``fromisoformat``, which
+# also reads week dates and other forms the SDK's parser refuses.
+_ALEXA_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})")
 
 
 class RequestVerifier(Protocol):
@@ -92,9 +98,13 @@ def _decode_signature(raw: str) -> bytes:
     if len(raw) > MAX_SIGNATURE_CHARS:
         raise BadSignature("signature is too long")
     try:
-        return base64.b64decode(raw.strip(), validate=True)
+        signature = base64.b64decode(raw.strip(), validate=True)
     except (binascii.Error, ValueError) as exc:
         raise BadSignature("signature is not base64") from exc
+    # An RSA signature is exactly as long as the key's modulus: refuse any other length before fetching a chain.
+    if len(signature) not in RSA_SIGNATURE_BYTES:
+        raise BadSignature("signature has the wrong length")
+    return signature
 
 
 class TimestampVerifier:
@@ -123,13 +133,15 @@ class TimestampVerifier:
         raw = request.get("timestamp") if isinstance(request, Mapping) else None
         if not isinstance(raw, str):
             raise BadTimestamp("request has no timestamp")
+        if _ALEXA_TIMESTAMP.fullmatch(raw) is None:
+            raise BadTimestamp("request timestamp is not ISO 8601")
         try:
             timestamp = datetime.fromisoformat(raw)
-        except ValueError as exc:
+            skew = abs((self._clock() - timestamp).total_seconds())
+        except (ValueError, OverflowError) as exc:
+            # OverflowError: an offset that pushes year 1 or 9999 out of range.
             raise BadTimestamp("request timestamp is not ISO 8601") from exc
-        if timestamp.tzinfo is None:
-            raise BadTimestamp("request timestamp has no timezone")
-        if abs((self._clock() - timestamp).total_seconds()) > self._tolerance_seconds:
+        if skew > self._tolerance_seconds:
             raise BadTimestamp("request timestamp is too far from now")
 
 

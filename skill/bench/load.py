@@ -1,0 +1,423 @@
+"""``voicecart bench load``: signed, realistic voice turns against a ``serve``-like server on loopback.
+
+A simulated customer talks in sessions: open the skill, add a product, hear the cart, ask what they ordered last
+time, check out and say yes. Each worker is its own demo customer (real Instacart history), one session after
+another, for ``--seconds`` at each concurrency (1, 4, 16, 48 by default). Then 16 writers add to ONE cart at once,
+and the cart is read back through the API: every add acknowledged must be in it, every add refused must not be.
+With ``--memory-requests N`` the server's RSS is sampled over N more turns.
+
+The server is ``skill.bench.load_server`` in a process of its own (the same app, store and verifier as
+``voicecart serve``), so the load generator does not share its interpreter. Usage::
+
+    voicecart bench load [--seconds 10] [--concurrency 1,4,16,48] [--writers 16] [--memory-requests 20000] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from backend.demo import load_histories
+from backend.identity.tokens import DEMO_TOKEN_SECRET, demo_token_for
+from backend.settings import DEMO_SKILL_ID, PACKAGE_DATA_DIR
+from skill.bench.stats import summary_ms
+from skill.simulator import envelope as env
+from skill.simulator.signing import LocalSigner, init_local_signer
+
+KINDS = ("launch", "add", "read", "history", "checkout", "confirm")
+# Words of the apologies the skill speaks when it fails (skill/speech: error.*): a turn answered with one is an error
+# the customer hears, whatever the HTTP status.
+APOLOGIES = ("went wrong on my side", "couldn't reach your account", "lost touch with your account")
+PRODUCTS = ("bananas", "organic strawberries", "whole milk", "large eggs", "baby spinach", "sourdough bread")
+MAX_TURNS_PER_LEVEL = 50_000
+
+
+def register(bench_commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = bench_commands.add_parser("load", help="throughput and latency of signed voice turns under load")
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of each concurrency level")
+    parser.add_argument("--concurrency", default="1,4,16,48", help="comma-separated worker counts")
+    parser.add_argument("--writers", type=int, default=16, help="writers on one cart (0 to skip)")
+    parser.add_argument("--adds-per-writer", type=int, default=10)
+    parser.add_argument("--memory-requests", type=int, default=0, help="turns to sample the server's RSS over")
+    parser.add_argument("--json", action="store_true", help="one JSON object instead of tables")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    levels = [int(part) for part in args.concurrency.split(",") if part.strip()]
+    if not levels or min(levels) < 1 or max(levels) > 64 or not 0 < args.seconds <= 300:
+        raise SystemExit("--concurrency takes 1..64 workers per level; --seconds (0, 300]")
+    if not 0 <= args.memory_requests <= 100_000 or not 0 <= args.writers <= 64:
+        raise SystemExit("--memory-requests at most 100,000; --writers at most 64")
+    customers = _customers(max(levels) + 1)
+    report: dict[str, Any] = {"seconds_per_level": args.seconds, "levels": []}
+    with tempfile.TemporaryDirectory(prefix="voicecart-bench-") as tmp, BenchServer(Path(tmp), customers) as server:
+        for workers in levels:
+            report["levels"].append(server.level(workers, customers[:workers], seconds=args.seconds))
+        if args.writers:
+            report["one_cart"] = server.one_cart(customers[-1], writers=args.writers, adds=args.adds_per_writer)
+        if args.memory_requests:
+            report["memory"] = server.memory(customers[: min(16, len(customers))], requests=args.memory_requests)
+    if args.json:
+        print(json.dumps(report))
+    else:
+        _print(report)
+    return 0
+
+
+def _customers(count: int) -> list[str]:
+    """Demo customers with the most orders first: their history turns do the most work."""
+    histories = load_histories(PACKAGE_DATA_DIR / "customers_sample.csv", last_order_on=datetime.now(UTC).date())
+    ranked = sorted(histories.items(), key=lambda pair: (-len(pair[1].orders), pair[0]))
+    return [customer_id for customer_id, _ in ranked[:count]]
+
+
+@dataclass
+class Tally:
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: Counter[str] = field(default_factory=Counter)
+    apologies: int = 0
+    turns: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, kind: str, seconds: float, status: int, speech: str) -> None:
+        with self.lock:
+            self.turns += 1
+            self.latencies[kind].append(seconds)
+            if status != 200:
+                self.errors[str(status)] += 1
+            elif any(words in speech for words in APOLOGIES):
+                self.apologies += 1
+
+
+class Client:
+    """One customer's device: a keep-alive connection, signed requests, the session carried between turns."""
+
+    def __init__(self, port: int, signer: LocalSigner, customer_id: str) -> None:
+        self._port = port
+        self._signer = signer
+        self._connection: http.client.HTTPConnection | None = None
+        token = demo_token_for(customer_id, DEMO_TOKEN_SECRET)
+        self._identity = env.Identity(
+            user_id=f"amzn1.ask.account.bench-{customer_id}",
+            device_id=f"amzn1.ask.device.bench-{uuid.uuid4().hex[:8]}",
+            access_token=token,
+        )
+        self._session_id = ""
+        self._attributes: dict[str, Any] = {}
+        self._new = True
+
+    def new_session(self) -> None:
+        self._session_id = f"amzn1.echo-api.session.{uuid.uuid4()}"
+        self._attributes = {}
+        self._new = True
+
+    def launch(self) -> tuple[int, str]:
+        self.new_session()
+        return self._send(env.launch_request(self._request_id(), datetime.now(UTC), "en-US"))
+
+    def intent(self, name: str, slots: dict[str, str] | None = None) -> tuple[int, str]:
+        intent: dict[str, Any] = {"name": name, "confirmationStatus": "NONE"}
+        if slots:
+            intent["slots"] = {
+                slot: {"name": slot, "value": value, "confirmationStatus": "NONE", "source": "USER"}
+                for slot, value in slots.items()
+            }
+        request = env.intent_request(self._request_id(), datetime.now(UTC), "en-US", intent, None)
+        return self._send(request)
+
+    def _request_id(self) -> str:
+        return f"amzn1.echo-api.request.{uuid.uuid4()}"
+
+    def _send(self, request: dict[str, Any]) -> tuple[int, str]:
+        session = env.SessionInfo(session_id=self._session_id, new=self._new, attributes=self._attributes)
+        body, headers = self._signer.sign_envelope(
+            env.envelope(request, skill_id=DEMO_SKILL_ID, identity=self._identity, session=session)
+        )
+        self._new = False
+        status, reply = self._post(body, {**headers, "Content-Type": "application/json"})
+        if status != 200:
+            return status, ""
+        answer = json.loads(reply)
+        self._attributes = answer.get("sessionAttributes") or {}
+        speech = str((answer.get("response", {}).get("outputSpeech") or {}).get("ssml", ""))
+        if answer.get("response", {}).get("shouldEndSession"):
+            self.new_session()
+        return status, speech
+
+    def _post(self, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        for attempt in range(2):
+            if self._connection is None:
+                self._connection = http.client.HTTPConnection("127.0.0.1", self._port, timeout=30)
+            try:
+                self._connection.request("POST", "/alexa", body=body, headers=headers)
+                response = self._connection.getresponse()
+                return response.status, response.read()
+            except (OSError, http.client.HTTPException):
+                self._connection.close()
+                self._connection = None
+                if attempt:
+                    return 0, b""
+        return 0, b""
+
+
+def timed(tally: Tally, kind: str, call: Callable[[], tuple[int, str]]) -> str:
+    started = time.perf_counter()
+    status, speech = call()
+    tally.record(kind, time.perf_counter() - started, status, speech)
+    return speech
+
+
+def session(client: Client, tally: Tally, product: str) -> None:
+    """launch, add, read, history, checkout, yes: one visit."""
+    timed(tally, "launch", client.launch)
+    timed(tally, "add", lambda: client.intent("AddToCartIntent", {"product": product}))
+    timed(tally, "read", lambda: client.intent("ReadCartIntent"))
+    timed(tally, "history", lambda: client.intent("LastOrderIntent"))
+    timed(tally, "checkout", lambda: client.intent("CheckoutIntent"))
+    timed(tally, "confirm", lambda: client.intent("AMAZON.YesIntent"))
+
+
+class BenchServer:
+    def __init__(self, directory: Path, customers: list[str]) -> None:
+        self._signer_dir = directory / "signer"
+        self._customers = customers
+        self._process: subprocess.Popen[str] | None = None
+        self.port = 0
+        self.api_key = ""
+        self.signer: LocalSigner | None = None
+
+    def __enter__(self) -> BenchServer:
+        self.signer = init_local_signer(self._signer_dir)
+        self._process = subprocess.Popen(  # noqa: S603 - our own module, with our own arguments
+            [sys.executable, "-m", "skill.bench.load_server", str(self._signer_dir), ",".join(self._customers)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self._process.stdout is not None
+        announced = json.loads(self._process.stdout.readline())
+        self.port, self.api_key = int(announced["port"]), str(announced["api_key"])
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._process is not None:
+            assert self._process.stdin is not None
+            try:
+                self._process.stdin.write("quit\n")
+                self._process.stdin.flush()
+                self._process.wait(timeout=20)
+            except (OSError, subprocess.TimeoutExpired):
+                self._process.kill()
+                self._process.wait(timeout=5)
+
+    def stats(self) -> dict[str, int]:
+        assert self._process is not None and self._process.stdin is not None and self._process.stdout is not None
+        self._process.stdin.write("stats\n")
+        self._process.stdin.flush()
+        stats: dict[str, int] = json.loads(self._process.stdout.readline())
+        return stats
+
+    def _client(self, customer_id: str) -> Client:
+        assert self.signer is not None
+        return Client(self.port, self.signer, customer_id)
+
+    def level(self, workers: int, customers: list[str], *, seconds: float) -> dict[str, Any]:
+        clients = [self._client(customer_id) for customer_id in customers]
+        warm = Tally()
+        for client in clients:  # first turns of a customer open a connection and read cold state
+            session(client, warm, PRODUCTS[0])
+        tally = Tally()
+        before = self.stats()
+        deadline = time.monotonic() + seconds
+        started = time.perf_counter()
+
+        def work(index: int) -> None:
+            client, n = clients[index], 0
+            while time.monotonic() < deadline and tally.turns < MAX_TURNS_PER_LEVEL:
+                session(client, tally, PRODUCTS[(index + n) % len(PRODUCTS)])
+                n += 1
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(work, range(workers)))
+        elapsed = time.perf_counter() - started
+        after = self.stats()
+        return {
+            "concurrency": workers,
+            "turns": tally.turns,
+            "turns_per_second": round(tally.turns / elapsed, 1),
+            "all": summary_ms([s for kind in KINDS for s in tally.latencies[kind]]),
+            "kinds": {kind: summary_ms(tally.latencies[kind]) for kind in KINDS},
+            "store_calls_per_turn": round((after["store_calls"] - before["store_calls"]) / max(tally.turns, 1), 2),
+            "store_refusals": after["refused"] - before["refused"],
+            "errors": dict(tally.errors),
+            "apologies": tally.apologies,
+        }
+
+    def one_cart(self, customer_id: str, *, writers: int, adds: int) -> dict[str, Any]:
+        """``writers`` devices of one household add at once, each its own product, ``adds`` times."""
+        self._clear_cart(customer_id)
+        outcomes: Counter[str] = Counter()
+        acknowledged: Counter[str] = Counter()
+        latencies: list[float] = []
+        lock = threading.Lock()
+        others: list[str] = []
+        products = self._distinct_products(writers)
+
+        def write(index: int) -> None:
+            client = self._client(customer_id)
+            client.launch()
+            for _ in range(adds):
+                started = time.perf_counter()
+                status, speech = client.intent("AddToCartIntent", {"product": products[index][1]})
+                elapsed = time.perf_counter() - started
+                kind = _add_outcome(status, speech)
+                with lock:
+                    latencies.append(elapsed)
+                    outcomes[kind] += 1
+                    if kind == "ack":
+                        acknowledged[products[index][0]] += 1
+                    elif kind == "other" and len(others) < 3:
+                        others.append(speech[:120])
+
+        with ThreadPoolExecutor(max_workers=writers) as pool:
+            list(pool.map(write, range(writers)))
+        in_cart = self._cart_quantities(customer_id)
+        # Each acknowledged add put one unit in the cart; each refused one put nothing. Compared in total (the
+        # resolver may hear a name as a neighbouring product) and per product.
+        units = sum(in_cart.values())
+        return {
+            "writers": writers,
+            "adds": writers * adds,
+            "acknowledged": outcomes["ack"],
+            "refused_with_apology": outcomes["apology"],
+            "other_answers": outcomes["other"],
+            "other_examples": others,
+            "http_errors": outcomes["error"],
+            "units_in_cart": units,
+            "applied_but_denied": max(0, units - outcomes["ack"]),
+            "lost": max(0, outcomes["ack"] - units),
+            "per_product_mismatches": sum(acknowledged[p] != in_cart.get(p, 0) for p, _ in products),
+            "latency": summary_ms(latencies),
+        }
+
+    def memory(self, customers: list[str], *, requests: int) -> dict[str, Any]:
+        clients = [self._client(customer_id) for customer_id in customers]
+        tally = Tally()
+        samples = [{"turns": 0, **self.stats()}]
+        step = max(requests // 10, 1)
+        next_sample = step
+
+        def work(index: int) -> None:
+            n = 0
+            while tally.turns < requests:
+                session(clients[index], tally, PRODUCTS[(index + n) % len(PRODUCTS)])
+                n += 1
+
+        with ThreadPoolExecutor(max_workers=len(clients)) as pool:
+            futures = [pool.submit(work, index) for index in range(len(clients))]
+            while not all(future.done() for future in futures):
+                if tally.turns >= next_sample:
+                    samples.append({"turns": tally.turns, **self.stats()})
+                    # As it goes, on stderr: a long run that is cut short still leaves its samples.
+                    print(f"memory sample {json.dumps(samples[-1])}", file=sys.stderr, flush=True)
+                    next_sample += step
+                time.sleep(0.2)
+        samples.append({"turns": tally.turns, **self.stats()})
+        first, last = samples[0], samples[-1]
+        turns = max(last["turns"] - first["turns"], 1)
+        return {
+            "turns": tally.turns,
+            "samples": samples,
+            "rss_growth_kb_per_1000_turns": round((last["rss_kb"] - first["rss_kb"]) * 1000 / turns, 1),
+            "items_per_1000_turns": round((last["items"] - first["items"]) * 1000 / turns, 1),
+            "errors": dict(tally.errors),
+            "apologies": tally.apologies,
+        }
+
+    # -- the API, for what the voice turns cannot show --------------------------------------------------------
+    def _api(self, method: str, path: str) -> Any:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            connection.request(method, "/api/v1" + path, headers={"Authorization": f"Bearer {self.api_key}"})
+            response = connection.getresponse()
+            return json.loads(response.read() or b"{}")
+        finally:
+            connection.close()
+
+    def _clear_cart(self, customer_id: str) -> None:
+        self._api("DELETE", f"/customers/{customer_id}/cart")
+
+    def _cart_quantities(self, customer_id: str) -> dict[str, int]:
+        cart = self._api("GET", f"/customers/{customer_id}/cart")
+        return {line["product_id"]: int(line["quantity"]) for line in cart.get("lines", [])}
+
+    def _distinct_products(self, count: int) -> list[tuple[str, str]]:
+        """(id, spoken name) of ``count`` catalog products whose names resolve to themselves."""
+        from backend.catalog import load_default_catalog
+
+        catalog = load_default_catalog()
+        chosen: list[tuple[str, str]] = []
+        for product in catalog:
+            name = product.name.lower()
+            if name.isascii() and 2 <= len(name.split()) <= 3 and name.replace(" ", "").isalpha():
+                chosen.append((product.id, name))
+            if len(chosen) == count:
+                break
+        return chosen
+
+
+def _add_outcome(status: int, speech: str) -> str:
+    """ack: the add was confirmed (skill/speech cart.added); apology: a failure was spoken; other: anything else
+    (a question back, a product not found)."""
+    if status != 200:
+        return "error"
+    if any(words in speech for words in APOLOGIES):
+        return "apology"
+    if "Added " in speech or (speech.startswith("<speak>Okay, ") and " in your " in speech):
+        return "ack"
+    return "other"
+
+
+def _print(report: dict[str, Any]) -> None:
+    header = (
+        f"{'conc':>4} {'turns':>6} {'turns/s':>8} {'p50':>7} {'p95':>7} {'p99':>7}  "
+        + "  ".join(f"{kind + ' p50/p99':>17}" for kind in KINDS)
+        + f" {'calls/turn':>10} {'refused':>7} {'errors':>6} {'apolog.':>7}"
+    )
+    print(f"signed voice turns against a serve-like server; {report['seconds_per_level']} s per level (ms)")
+    print(header)
+    print("-" * len(header))
+    for level in report["levels"]:
+        kinds = "  ".join(f"{level['kinds'][k]['p50_ms']:>8}/{level['kinds'][k]['p99_ms']:<8}" for k in KINDS)
+        print(
+            f"{level['concurrency']:>4} {level['turns']:>6} {level['turns_per_second']:>8} "
+            f"{level['all']['p50_ms']:>7} {level['all']['p95_ms']:>7} {level['all']['p99_ms']:>7}  {kinds}"
+            f" {level['store_calls_per_turn']:>10} {level['store_refusals']:>7} {sum(level['errors'].values()):>6}"
+            f" {level['apologies']:>7}"
+        )
+    if "one_cart" in report:
+        print(f"\none cart, concurrent writers: {json.dumps(report['one_cart'])}")
+    if "memory" in report:
+        memory = report["memory"]
+        print(
+            f"\nmemory over {memory['turns']} turns: RSS +{memory['rss_growth_kb_per_1000_turns']} KiB per 1000 turns, "
+            f"items +{memory['items_per_1000_turns']} per 1000 turns; errors {memory['errors']}, "
+            f"apologies {memory['apologies']}"
+        )
+        for sample in memory["samples"]:
+            print(f"  {json.dumps(sample)}")

@@ -1,0 +1,58 @@
+"""The server ``voicecart bench load`` drives: what ``voicecart serve`` runs (embedded store, demo customers, the
+real app and verifier, werkzeug's threaded server on loopback), in a process of its own so the load generator
+does not share its interpreter.
+
+It trusts the local signer in ``argv[1]``, provisions the demo customers before it announces itself (so no
+background import competes with the measurement), then prints one JSON line ``{"port", "api_key"}`` and answers
+commands on stdin: ``stats`` prints ``{"store_calls", "refused", "rss_kb", "items", "stream_records"}``, ``quit``
+(or end of input) stops it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from pathlib import Path
+
+from werkzeug.serving import make_server
+
+from backend.identity.clients import create_api_client
+from backend.services import build_backend
+from backend.settings import Settings
+from backend.store.embedded import EmbeddedDynamoDB, store_stats
+from skill.app import create_app
+from skill.bench.stats import quiet_logs, rss_kb
+
+
+def main(argv: list[str]) -> int:
+    quiet_logs()
+    signer_dir = Path(argv[1])
+    customers = argv[2].split(",") if len(argv) > 2 and argv[2] else []
+    with EmbeddedDynamoDB() as store:
+        settings = Settings.load(
+            dynamodb_endpoint=store.endpoint, aws_region="us-east-1", local_signer_dir=signer_dir, log_level="ERROR"
+        )
+        backend = build_backend(settings, demo=True)
+        assert backend.demo is not None
+        for customer_id in customers:
+            backend.demo.provision(customer_id)
+        api_key = create_api_client(backend.table, name="bench", channel="web")["api_key"]
+        app = create_app(settings, backend=backend)
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, name="bench-serve", daemon=True)
+        thread.start()
+        print(json.dumps({"port": server.server_port, "api_key": api_key}), flush=True)
+        for line in sys.stdin:
+            command = line.strip()
+            if command == "stats":
+                print(json.dumps({"rss_kb": rss_kb(), **store_stats(store)}), flush=True)
+            elif command == "quit":
+                break
+        server.shutdown()
+        thread.join(timeout=5)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

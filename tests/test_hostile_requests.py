@@ -1,0 +1,92 @@
+"""The hostile corpus (tests/fixtures/requests/hostile/) against the real app: none accepted, none a 5xx."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from backend.catalog import Catalog
+from backend.resolver import Resolver
+from backend.services import Backend
+from skill.app import ALEXA_ROUTE, create_app
+from skill.simulator.signing import LocalCertificateAuthority, LocalSigner
+from skill.verification import build_verifiers
+from tests.support.hostile import rendered_corpus
+from tests.support.hostile_requests import case_request, hostile_cases, load_case
+from tests.support.moto_module import module_backend
+from tests.support.requests import build_request
+
+CASES = hostile_cases()
+
+
+@pytest.fixture(scope="module")
+def signer() -> LocalSigner:
+    return LocalCertificateAuthority.create().issue_signer()
+
+
+@pytest.fixture(scope="module")
+def stranger() -> LocalSigner:
+    return LocalCertificateAuthority.create().issue_signer()
+
+
+@pytest.fixture(scope="module")
+def backend(catalog: Catalog, shared_resolver: Callable[[], Resolver]) -> Iterator[Backend]:
+    with module_backend(catalog, shared_resolver) as shared:
+        yield shared
+
+
+@pytest.fixture(scope="module")
+def client(backend: Backend, signer: LocalSigner) -> FlaskClient:
+    served = {signer.chain_url: signer.chain_pem()}
+
+    def fetch(url: str) -> bytes:
+        if url not in served:
+            raise OSError("404")
+        return served[url]
+
+    verifiers = build_verifiers(backend.settings, trust_roots=signer.trust_roots, cert_fetcher=fetch)
+    app: Flask = create_app(backend=backend, verifiers=verifiers)
+    return app.test_client()
+
+
+def test_the_corpus_holds_at_least_a_hundred_requests_as_generated() -> None:
+    assert len(CASES) >= 100
+    assert len({load_case(path)["name"] for path in CASES}) == len(CASES)
+    # The files are what tests/support/hostile.py writes: edit the cases there, then regenerate.
+    assert {path.name: path.read_text(encoding="utf-8") for path in CASES} == rendered_corpus()
+
+
+@pytest.mark.parametrize("base", ["launch", "intent_add_to_cart", "session_ended"])
+def test_the_unedited_bases_are_accepted(client: FlaskClient, signer: LocalSigner, base: str) -> None:
+    # The control: a case is refused for what it changed, not because signing in this test is broken.
+    body, headers = signer.sign_envelope(build_request(base))
+    response = client.post(ALEXA_ROUTE, data=body, headers=headers)
+    assert response.status_code == 200, response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", CASES, ids=[path.stem for path in CASES])
+def test_a_hostile_request_is_refused_in_json(
+    client: FlaskClient, signer: LocalSigner, stranger: LocalSigner, path: Path
+) -> None:
+    case = load_case(path)
+    body, headers = case_request(case, signer, stranger)
+    response = client.post(ALEXA_ROUTE, data=body, headers=headers)
+    assert 400 <= response.status_code < 500, (case["why"], response.status_code, response.get_data(as_text=True))
+    refusal: Any = response.get_json(silent=True)
+    assert response.mimetype == "application/json" and isinstance(refusal, dict), response.get_data(as_text=True)
+    assert isinstance(refusal.get("reason"), str) and len(refusal["reason"]) <= 120
+
+
+def test_signed_cases_carry_a_true_signature_over_the_bytes_sent(signer: LocalSigner, stranger: LocalSigner) -> None:
+    signed = [load_case(path) for path in CASES if load_case(path).get("signing") == "signed"]
+    untouched = [case for case in signed if "headers" not in case and "drop_headers" not in case]
+    assert len(untouched) >= 50
+    for case in untouched:
+        body, headers = case_request(case, signer, stranger)
+        assert headers["Signature-256"] == signer.signature(body)
+        assert headers["SignatureCertChainUrl"] == signer.chain_url

@@ -84,6 +84,8 @@ class Settings:
     delivery_fee: Decimal = Decimal("4.99")
     free_delivery_from: Decimal = Decimal("35.00")
     voice_code_threshold: Decimal = Decimal("100.00")
+    # The developer console (/console): None means on with the embedded store only; never served by a Lambda.
+    console: bool | None = None
     # Logging
     log_level: str = "INFO"
     log_json: bool = True
@@ -176,6 +178,7 @@ _ENVIRONMENT: dict[str, tuple[tuple[str, ...], Callable[[str], Any]]] = {
     "delivery_fee": (("VOICECART_DELIVERY_FEE",), Decimal),
     "free_delivery_from": (("VOICECART_FREE_DELIVERY_FROM",), Decimal),
     "voice_code_threshold": (("VOICECART_VOICE_CODE_THRESHOLD",), Decimal),
+    "console": (("VOICECART_CONSOLE",), _parse_bool),
     "log_level": (("VOICECART_LOG_LEVEL",), str),
     "log_json": (("VOICECART_LOG_JSON",), _parse_bool),
 }

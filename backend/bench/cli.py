@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -53,6 +54,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     resolve.add_argument("--slow-subset", type=int, default=200, help="queries per set for the slow baselines")
     resolve.add_argument("--difflib-subset", type=int, default=40, help="queries per set for difflib (seconds each)")
     resolve.add_argument("--no-baselines", action="store_true", help="measure only the resolver")
+    resolve.add_argument("--plot", type=Path, help="also draw accuracy against latency per set to this PNG")
     resolve.set_defaults(func=run_resolve)
 
 
@@ -83,6 +85,10 @@ def run_resolve(args: argparse.Namespace) -> int:
         print(json.dumps({"kind": "performance", **performance}))
     else:
         _print_tables(reports, performance, args.slow_subset, args.difflib_subset)
+    if args.plot:
+        from backend.bench.plots import resolve_plot
+
+        print(f"plot: {resolve_plot([_set_json(report) for report in reports], args.plot)}", file=sys.stderr)
     return 0
 
 

@@ -116,7 +116,8 @@ def test_the_customer_page_shows_ids_cart_channels_and_the_timeline(signed_in: F
     html = signed_in.get(f"/associate/customers/{MINE}", base_url=HTTPS).get_data(as_text=True)
     assert "card-123456" in html
     assert "Bag of Organic Bananas" in html
-    assert "web · 2026-11-20T11:00" in html
+    assert '<span class="tag ch-web">web</span>' in html
+    assert "20 Nov 11:00" in html
     assert "heard “add some bananas”" in html
     assert html.index("product view") < html.index("voice add"), "newest first"
     voice_only = signed_in.get(f"/associate/customers/{MINE}?channel=voice", base_url=HTTPS).get_data(as_text=True)

@@ -48,6 +48,16 @@ def test_the_console_is_on_with_the_embedded_store_unless_turned_off(client: Fla
     assert not console_enabled(dataclasses.replace(settings, console=False))
 
 
+def test_the_embedded_store_as_serve_starts_it_keeps_the_console_on(aws_credentials: None) -> None:
+    from backend.store.embedded import store_for
+
+    with store_for(Settings.load(env={}, load_demo_data=False)) as reachable:
+        assert reachable.store_kind == "endpoint"  # the embedded server is reached as an endpoint
+        assert console_enabled(reachable, {})
+    with store_for(Settings.load(env={}, load_demo_data=False, console=False)) as reachable:
+        assert not console_enabled(reachable, {})
+
+
 def test_never_in_a_lambda(settings: Settings) -> None:
     environ = {"AWS_LAMBDA_FUNCTION_NAME": "voicecart-skill"}
     assert not console_enabled(settings, environ)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from backend.profile.events import Channel, Event
+from backend.errors import ValidationError
+from backend.profile.events import Channel, Event, parse_timestamp
 from backend.resolver.model import Resolution
 from backend.services import Backend
 
@@ -30,7 +31,15 @@ class Row:
     product_id: str
     name: str
     quantity: int
-    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CartRow:
+    product_id: str
+    name: str
+    quantity: int
+    channel: str  # the channel that last put the line in the cart
+    added_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +55,19 @@ def _name(backend: Backend, product_id: str, fallback: str | None = None) -> str
     return product.name if product else (fallback or f"product {product_id} (no longer sold)")
 
 
-def cart_rows(backend: Backend, customer_id: str) -> list[Row]:
+def cart_rows(backend: Backend, customer_id: str) -> list[CartRow]:
     cart = backend.shopping.cart(customer_id)
     return [
-        Row(line.product_id, _name(backend, line.product_id), line.quantity, f"{line.channel} · {line.added_at[:16]}")
+        CartRow(line.product_id, _name(backend, line.product_id), line.quantity, line.channel, _moment(line.added_at))
         for line in cart.lines
     ]
+
+
+def _moment(raw: str) -> datetime | None:
+    try:
+        return parse_timestamp(raw) if raw else None
+    except ValidationError:
+        return None
 
 
 def usual_rows(backend: Backend, customer_id: str) -> list[Row]:

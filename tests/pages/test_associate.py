@@ -180,3 +180,17 @@ def test_the_product_search_offers_the_resolvers_candidates(signed_in: FlaskClie
     html = signed_in.get(f"/associate/customers/{MINE}?product=bananas", base_url=HTTPS).get_data(as_text=True)
     assert 'name="product_id" value="' in html
     assert "Banana" in html
+
+
+def test_a_store_that_does_not_answer_is_an_apology_not_a_500(
+    signed_in: FlaskClient, backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backend.errors import StoreUnavailable
+
+    def unavailable(*args: object, **kwargs: object) -> None:
+        raise StoreUnavailable("query: ReadTimeoutError")
+
+    monkeypatch.setattr(backend.identities, "identities", unavailable)
+    response = signed_in.get(f"/associate/customers/{MINE}", base_url=HTTPS)
+    assert response.status_code == 503
+    assert "did not answer in time" in response.get_data(as_text=True)

@@ -11,7 +11,7 @@ from typing import Any, TypeVar, cast
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
-from backend.errors import InvalidApiKey, ValidationError, VoicecartError
+from backend.errors import InvalidApiKey, StoreUnavailable, ValidationError, VoicecartError
 from backend.identity.clients import WRITE, ApiClient
 from backend.identity.store import IdentityKind
 from backend.profile.events import (
@@ -110,6 +110,11 @@ def create_associate_blueprint(backend: Backend, *, name: str = "associate") -> 
     @bp.context_processor
     def _template_values() -> dict[str, Any]:
         return {"csrf_token": csrf_token, "client": g.get("associate_client"), "bp": bp.name}
+
+    @bp.errorhandler(StoreUnavailable)
+    def _store_unavailable(exc: StoreUnavailable) -> ResponseReturnValue:
+        message = "The customer store did not answer in time, and nothing was changed. Try again in a moment."
+        return render_template("associate/error.html", title="Try again", message=message), 503
 
     _register_sign_in(bp, backend)
     _register_pages(bp, backend, guard)

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
-from backend.errors import VoicecartError
+from backend.errors import StoreUnavailable, VoicecartError
 from backend.services import Backend
 from backend.settings import Settings
 from skill.pages.console.sessions import ConsoleSession, ConsoleSessions, ConsoleTurn
@@ -68,6 +68,10 @@ def create_console_blueprint(backend: Backend, *, enabled: bool | None = None, n
     @bp.context_processor
     def _values() -> dict[str, Any]:
         return {"csrf_token": csrf_token, "bp": bp.name}
+
+    @bp.errorhandler(StoreUnavailable)
+    def _store_unavailable(exc: StoreUnavailable) -> ResponseReturnValue:
+        return Response("The store did not answer in time; try again.", status=503, mimetype="text/plain")
 
     @bp.get("/")
     def index() -> ResponseReturnValue:

@@ -62,6 +62,8 @@ def resolve_plot(records: Sequence[Mapping[str, Any]], path: Path) -> Path:
             axis.annotate(method + subset, (latency, point["top1"]), textcoords="offset points", xytext=(6, -12),
                           fontsize=8, color=colour)  # fmt: skip
         axis.set_xscale("log")
+        latencies = [max(float(p["p50_ms"]), 1e-3) for p in _points(record)]
+        axis.set_xlim(min(latencies) / 2, max(latencies) * 6)  # room for the labels right of the points
         axis.set_ylim(0, 1.02)
         axis.set_xlabel("median latency per query (ms, log scale)")
         axis.set_ylabel("accuracy (filled: top-1, hollow: top-3)")

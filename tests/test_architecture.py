@@ -66,7 +66,10 @@ SKILL_TOOLS_MAY_ALSO_IMPORT = {
     "backend.store.embedded",
 }
 # skill/wsgi.py launches the app as `serve` does (store choice, demo data), so it is a tool, not the edge.
-SKILL_TOOLS = ("skill/commands/", "skill/simulator/", "skill/models/", "skill/cli.py", "skill/wsgi.py")
+# skill/pages/console/ drives the simulator for developers (off in production), so it is a tool too.
+SKILL_TOOLS = (
+    "skill/commands/", "skill/simulator/", "skill/models/", "skill/cli.py", "skill/wsgi.py", "skill/pages/console/",
+)  # fmt: skip
 
 
 def _backend_imports(paths: list[Path]) -> set[str]:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from backend.errors import ValidationError
-from backend.profile.events import Channel, Event, parse_timestamp
-from backend.resolver.model import Resolution
+from backend.profile import Channel, Event
+from backend.resolver import Resolution
 from backend.services import Backend
 
 TIMELINE_PAGE = 50
@@ -64,9 +63,10 @@ def cart_rows(backend: Backend, customer_id: str) -> list[CartRow]:
 
 
 def _moment(raw: str) -> datetime | None:
+    """A cart line's time (ISO-8601 as the cart stores it), or None for lines saved without one."""
     try:
-        return parse_timestamp(raw) if raw else None
-    except ValidationError:
+        return datetime.fromisoformat(raw) if raw else None
+    except ValueError:
         return None
 
 

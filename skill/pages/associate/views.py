@@ -11,22 +11,11 @@ from typing import Any, TypeVar, cast
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
-from backend.errors import InvalidApiKey, StoreUnavailable, ValidationError, VoicecartError
-from backend.identity.clients import WRITE, ApiClient
-from backend.identity.store import IdentityKind
-from backend.profile.events import (
-    PRODUCT_ID_PATTERN,
-    Channel,
-    Event,
-    EventOrigin,
-    Outcome,
-    check_customer_id,
-    check_id,
-    format_timestamp,
-    new_event,
-)
+from backend.errors import InvalidApiKey, StoreUnavailable, ValidationError
+from backend.identity import ApiClient, IdentityKind
+from backend.profile import Channel, Event, EventOrigin, Outcome, new_event
 from backend.services import Backend
-from backend.shopping.model import check_quantity
+from backend.shopping import MAX_QUANTITY, MIN_QUANTITY
 from skill.pages.associate import customer as view
 from skill.pages.sessions import (
     STATIC_FOLDER,
@@ -41,6 +30,8 @@ F = TypeVar("F", bound=Callable[..., ResponseReturnValue])
 
 SEARCH_KINDS = (IdentityKind.STORE, IdentityKind.WEB, IdentityKind.EMAIL)
 MAX_WORDS = 100
+MAX_PRODUCT_ID = 64
+WRITE_SCOPE = "write"  # the API key scope that lets a client change carts and write its channel's events
 
 
 class Guard:
@@ -74,12 +65,8 @@ class Guard:
 
     def visible_customer(self, customer_id: str) -> str:
         """A customer this client may see and that exists; anything else is a 404 (no probing of ids)."""
-        try:
-            customer_id = check_customer_id(customer_id)
-        except ValidationError:
-            abort(404)
         client: ApiClient = g.associate_client
-        if not client.can_see(customer_id) or not self.backend.profiles.customer_exists(customer_id):
+        if not client.can_see(customer_id) or not _exists(self.backend, customer_id):
             abort(404)
         return customer_id
 
@@ -87,7 +74,7 @@ class Guard:
         """A visible customer, for a client that may write."""
         customer_id = self.visible_customer(customer_id)
         client: ApiClient = g.associate_client
-        if not client.has_scope(WRITE):
+        if not client.has_scope(WRITE_SCOPE):
             abort(403, description="This key may read, not change, this customer's cart or history.")
         return customer_id
 
@@ -153,7 +140,7 @@ def _register_pages(bp: Blueprint, backend: Backend, guard: Guard) -> None:
         if not query:
             return render_template("associate/search.html", query="", not_found=False)
         found = _find_customer(backend, query)
-        if found is not None and g.associate_client.can_see(found) and backend.profiles.customer_exists(found):
+        if found is not None and g.associate_client.can_see(found) and _exists(backend, found):
             return redirect(url_for(f"{bp.name}.customer", customer_id=found))
         return render_template("associate/search.html", query=query, not_found=True), 404
 
@@ -190,15 +177,13 @@ def _register_actions(bp: Blueprint, backend: Backend, guard: Guard) -> None:
     @guard.signed_in
     def add_to_cart(customer_id: str) -> ResponseReturnValue:
         customer_id = guard.writer(customer_id)
-        try:
-            product_id = check_id(request.form.get("product_id"), field="product_id", pattern=PRODUCT_ID_PATTERN)
-            quantity = check_quantity(_int(request.form.get("quantity", "1")))
-            product = backend.catalog.get(product_id)
-        except VoicecartError as exc:
-            abort(400, description=str(exc))
+        product = backend.catalog.find(request.form.get("product_id", "")[:MAX_PRODUCT_ID])
+        if product is None:
+            abort(400, description="No product has that id.")
+        quantity = _quantity(request.form.get("quantity", "1"))
         now = backend.clock()
         event = new_event(_origin(customer_id, "add_to_cart", now), Outcome.ADDED, product=product, quantity=quantity)
-        at = format_timestamp(now)
+        at = event.timestamp
         backend.shopping.change_cart(
             customer_id,
             lambda cart: cart.with_added(product.id, quantity, channel=Channel.STORE.value, at=at),
@@ -219,7 +204,7 @@ def _register_actions(bp: Blueprint, backend: Backend, guard: Guard) -> None:
         product = None
         raw_product = request.form.get("product_id", "").strip()
         if raw_product:
-            product = backend.catalog.find(raw_product)
+            product = backend.catalog.find(raw_product[:MAX_PRODUCT_ID])
             if product is None:
                 abort(400, description="No product has that id.")
         now = backend.clock()
@@ -243,11 +228,22 @@ def _origin(customer_id: str, kind: str, now: datetime) -> EventOrigin:
     )
 
 
-def _int(raw: str | None) -> int:
+def _quantity(raw: str | None) -> int:
     try:
-        return int(raw or "")
-    except ValueError as exc:
-        raise ValidationError("quantity must be a whole number", field="quantity") from exc
+        quantity = int(raw or "")
+    except ValueError:
+        quantity = 0
+    if not MIN_QUANTITY <= quantity <= MAX_QUANTITY:
+        abort(400, description=f"The quantity must be a whole number from {MIN_QUANTITY} to {MAX_QUANTITY}.")
+    return quantity
+
+
+def _exists(backend: Backend, customer_id: str) -> bool:
+    """An existing customer (an id that cannot be one, as from a typed search, is simply not found)."""
+    try:
+        return backend.profiles.customer_exists(customer_id)
+    except ValidationError:
+        return False
 
 
 def _channel_filter(raw: str | None) -> Channel | None:
@@ -265,13 +261,8 @@ def _find_customer(backend: Backend, query: str) -> str | None:
     kinds: tuple[IdentityKind, ...] = SEARCH_KINDS
     if sep and kind_name in {k.value for k in SEARCH_KINDS}:
         kinds, query = (IdentityKind(kind_name),), value.strip()
-    else:
-        try:
-            customer_id = check_customer_id(query)
-        except ValidationError:
-            customer_id = None
-        if customer_id is not None and backend.profiles.customer_exists(customer_id):
-            return customer_id
+    elif _exists(backend, query):
+        return query
     for kind in kinds:
         try:
             found = backend.identities.resolve(kind, query)

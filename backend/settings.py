@@ -105,6 +105,8 @@ class Settings:
     webhook_allow_loopback: bool = False
     # An Amazon EventBridge bus that also receives every outbound event (none: webhooks only).
     eventbridge_bus: str | None = None
+    # The developer console (/console): None means on with the embedded store only; never served by a Lambda.
+    console: bool | None = None
     # Logging
     log_level: str = "INFO"
     log_json: bool = True
@@ -204,6 +206,7 @@ _ENVIRONMENT: dict[str, tuple[tuple[str, ...], Callable[[str], Any]]] = {
     "cart_reminder_after_minutes": (("VOICECART_CART_REMINDER_AFTER_MINUTES",), int),
     "webhook_allow_loopback": (("VOICECART_WEBHOOK_ALLOW_LOOPBACK",), _parse_bool),
     "eventbridge_bus": (("VOICECART_EVENTBRIDGE_BUS",), _parse_optional),
+    "console": (("VOICECART_CONSOLE",), _parse_bool),
     "log_level": (("VOICECART_LOG_LEVEL",), str),
     "log_json": (("VOICECART_LOG_JSON",), _parse_bool),
 }

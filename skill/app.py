@@ -16,6 +16,8 @@ from backend.services import Backend, build_backend
 from backend.settings import Settings
 from skill.adapter import SkillAdapter, register_json_errors
 from skill.health import register_health
+from skill.pages.associate import create_associate_blueprint
+from skill.pages.console import create_console_blueprint
 from skill.runtime import SkillRuntime
 from skill.skill_builder import build_skill
 from skill.verification import RequestVerifier, build_verifiers
@@ -46,6 +48,8 @@ def create_app(
     register_json_errors(app)
 
     app.register_blueprint(create_api_blueprint(backend), url_prefix=API_PREFIX)
+    app.register_blueprint(create_associate_blueprint(backend), url_prefix="/associate")
+    app.register_blueprint(create_console_blueprint(backend), url_prefix="/console")
 
     register_health(app, backend)
 

@@ -71,12 +71,14 @@ SKILL_TOOLS_MAY_ALSO_IMPORT = {
     "backend.store.embedded",
 }
 # skill/wsgi.py launches the app as `serve` does (store choice, demo data), so it is a tool, not the edge.
-# skill/bench/ drives the app from outside, as a load generator would.
+# skill/bench/ drives the app from outside, as a load generator would; skill/pages/console/ drives the simulator
+# for developers (off in production).
 SKILL_TOOLS = (
     "skill/commands/",
     "skill/simulator/",
     "skill/models/",
     "skill/bench/",
+    "skill/pages/console/",
     "skill/cli.py",
     "skill/wsgi.py",
 )

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -66,6 +67,7 @@ def register(
     resolve.add_argument(
         "--half", choices=("a", "b"), help="only one stable half of each set's rows (tune on one, check on the other)"
     )
+    resolve.add_argument("--plot", type=Path, help="also draw accuracy against latency per set to this PNG")
     resolve.set_defaults(func=run_resolve)
     lambda_coldstart.register(bench_commands)
 
@@ -107,6 +109,10 @@ def run_resolve(args: argparse.Namespace) -> int:
         print(json.dumps({"kind": "performance", **performance}))
     else:
         _print_tables(reports, performance, args.slow_subset, args.difflib_subset)
+    if args.plot:
+        from backend.bench.plots import resolve_plot
+
+        print(f"plot: {resolve_plot([_set_json(report) for report in reports], args.plot)}", file=sys.stderr)
     return 0
 
 

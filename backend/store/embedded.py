@@ -452,7 +452,12 @@ def store_for(settings: Settings) -> Iterator[Settings]:
     with EmbeddedDynamoDB() as embedded:
         assert embedded.endpoint is not None
         yield dataclasses.replace(
-            settings, store=ENDPOINT, dynamodb_endpoint=embedded.endpoint, aws_region=EMBEDDED_REGION
+            settings,
+            store=ENDPOINT,
+            dynamodb_endpoint=embedded.endpoint,
+            aws_region=EMBEDDED_REGION,
+            # The developer console is on by default with the embedded store only: decided here, where it is known.
+            console=True if settings.console is None else settings.console,
         )
 
 

@@ -54,6 +54,7 @@ def register(bench_commands: argparse._SubParsersAction) -> None:  # type: ignor
     parser.add_argument("--adds-per-writer", type=int, default=10)
     parser.add_argument("--memory-requests", type=int, default=0, help="turns to sample the server's RSS over")
     parser.add_argument("--json", action="store_true", help="one JSON object instead of tables")
+    parser.add_argument("--plot", type=Path, help="also draw latency percentiles against concurrency to this PNG")
     parser.set_defaults(func=run)
 
 
@@ -76,6 +77,10 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(report))
     else:
         _print(report)
+    if args.plot:
+        from backend.bench import plots
+
+        print(f"plot: {plots.load_plot(report, args.plot)}", file=sys.stderr)
     return 0
 
 

@@ -27,7 +27,14 @@ from skill.handlers.dialog import NoHandler, SelectChoiceHandler, VoiceCodeHandl
 from skill.handlers.errors import CatchAllExceptionHandler, DomainErrorHandler, StoreErrorHandler
 from skill.handlers.history import LastOrderHandler, LastPurchaseHandler, PurchaseFrequencyHandler
 from skill.handlers.launch import LaunchHandler
+from skill.handlers.questions import (
+    CartContainsHandler,
+    CartTotalHandler,
+    ProductPriceHandler,
+    UsualProductsHandler,
+)
 from skill.handlers.reorder import ReorderLastOrderHandler, ReorderProductHandler, ReorderUsualHandler
+from skill.handlers.several import AddProductsHandler
 from skill.handlers.status import OrderStatusHandler
 
 
@@ -37,6 +44,7 @@ def request_handlers(backend: Backend) -> list[AbstractRequestHandler]:
         # shopping, one handler per intent
         AddToCartHandler(backend),
         RemoveFromCartHandler(backend),
+        AddProductsHandler(backend),
         ChangeQuantityHandler(backend),
         ReadCartHandler(backend),
         ClearCartHandler(backend),
@@ -46,6 +54,10 @@ def request_handlers(backend: Backend) -> list[AbstractRequestHandler]:
         LastOrderHandler(backend),
         LastPurchaseHandler(backend),
         PurchaseFrequencyHandler(backend),
+        CartTotalHandler(backend),
+        CartContainsHandler(backend),
+        UsualProductsHandler(backend),
+        ProductPriceHandler(backend),
         CheckoutHandler(backend),
         OrderStatusHandler(backend),
         # answers to a question the skill asked

@@ -8,9 +8,12 @@ from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractR
 from backend.services import Backend
 from skill.handlers.account import AccountNotLinkedHandler
 from skill.handlers.builtins import (
+    CanFulfillHandler,
+    ExceptionEncounteredHandler,
     FallbackHandler,
     HelpHandler,
     NavigateHomeHandler,
+    PlayerEventHandler,
     SessionEndedHandler,
     StopHandler,
     UnhandledIntentHandler,
@@ -36,6 +39,22 @@ from skill.handlers.questions import (
 from skill.handlers.reorder import ReorderLastOrderHandler, ReorderProductHandler, ReorderUsualHandler
 from skill.handlers.several import AddProductsHandler
 from skill.handlers.status import OrderStatusHandler
+
+# Intents Alexa may route here without the skill's name (CanFulfillIntentRequest): shopping ones, not answers.
+CAN_FULFILL = frozenset(
+    {
+        "AddToCartIntent",
+        "AddProductsIntent",
+        "ReadCartIntent",
+        "CartTotalIntent",
+        "CartContainsIntent",
+        "ProductPriceIntent",
+        "ReorderUsualIntent",
+        "ReorderLastOrderIntent",
+        "UsualProductsIntent",
+        "OrderStatusIntent",
+    }
+)
 
 
 def request_handlers(backend: Backend) -> list[AbstractRequestHandler]:
@@ -70,6 +89,9 @@ def request_handlers(backend: Backend) -> list[AbstractRequestHandler]:
         StopHandler(),
         NavigateHomeHandler(),
         SessionEndedHandler(),
+        ExceptionEncounteredHandler(),
+        PlayerEventHandler(),
+        CanFulfillHandler(CAN_FULFILL),
         FallbackHandler(),
         UnhandledIntentHandler(),
     ]

@@ -9,7 +9,7 @@ from rapidfuzz import fuzz, process
 from backend.errors import NotInCart
 from backend.profile import Outcome
 from skill.handlers.pending import Answer, Question, accepts
-from skill.handlers.shopping_base import ShoppingHandler, act_on_resolution, add_product
+from skill.handlers.shopping_base import ShoppingHandler, act_on_resolution, add_product, put_in_cart
 from skill.handlers.turn_context import Turn
 
 _NAME_CUTOFF = 70  # rapidfuzz WRatio: "the bananas" vs "Banana" scores ~90; unrelated names stay under 60
@@ -85,7 +85,9 @@ class AddToCartHandler(ShoppingHandler):
                 return add_product(turn, turn.product(chosen), quantity, heard=words)
         if words and words.lower().strip() in _ANOTHER | PRONOUNS and turn.last_product and not ids:
             # "add another one", "three more of those": the product the conversation named last
-            return add_product(turn, turn.product(turn.last_product), turn.quantity(), heard=words)
+            product = turn.product(turn.last_product)
+            turn.clear_pending()
+            return turn.ask_text(put_in_cart(turn, product, turn.quantity(), heard=words, say_total=True))
         if not words and not ids:
             intent = turn.request.intent
             return (

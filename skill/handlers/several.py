@@ -87,7 +87,8 @@ def resolve_many(
         resolution = turn.resolve(words, alexa_ids=alexa_ids)
         best = resolution.best
         if resolution.decision == Decision.ACCEPT and best is not None:
-            said.append(put_in_cart(turn, best.product, quantity, heard=words, candidate=best))
+            part = f"{len(said) + 1}-{index}"
+            said.append(put_in_cart(turn, best.product, quantity, heard=words, candidate=best, part=part))
         elif resolution.decision in {Decision.CONFIRM, Decision.CHOOSE} and best is not None:
             asking.append((resolution, quantity, words))
         else:
@@ -113,7 +114,7 @@ def queue_of(pending: Pending) -> list[tuple[str, int]]:
 def add_then_continue(turn: Turn, pending: Pending, product_id: str) -> Response:
     """The answer picked a product: add it, then go on with what the customer asked for after it."""
     quantity = int(pending.get("quantity", 1))
-    said = put_in_cart(turn, turn.product(product_id), quantity, heard=pending.get("heard"))
+    said = put_in_cart(turn, turn.product(product_id), quantity, heard=pending.get("heard"), part="answer")
     return next_in_queue(turn, pending, lead=said)
 
 

@@ -73,9 +73,18 @@ def add_product(
 
 
 def put_in_cart(
-    turn: Turn, product: Product, quantity: int, *, heard: str | None, candidate: Candidate | None = None
+    turn: Turn,
+    product: Product,
+    quantity: int,
+    *,
+    heard: str | None,
+    candidate: Candidate | None = None,
+    part: str = "",
+    say_total: bool = False,
 ) -> str:
-    """Add one product (one write, one profile event); returns the sentence that says what was added."""
+    """Add one product (one write, one profile event); returns the sentence that says what was added (or, with
+    ``say_total``, how many are in the cart now). ``part`` tells apart several writes of one request: each has its
+    own retry marker and event id, so a retried request repeats none of them."""
     why = _why(turn, candidate)
     outcome = {"key": "cart.added", "quantity": quantity, "product": product.name, "why": why}
     event = turn.event(
@@ -84,11 +93,12 @@ def put_in_cart(
         quantity=quantity,
         heard=heard,
         confidence=candidate.confidence if candidate else None,
+        part=part,
     )
     result = turn.shopping.add_items(
         turn.caller.customer_id,
         [(product.id, quantity)],
-        request_id=turn.request_id,
+        request_id=f"{turn.request_id}#{part}" if part else turn.request_id,
         outcome=outcome,
         event=event,
         cart=turn.state.cart,
@@ -96,6 +106,10 @@ def put_in_cart(
     turn.forget_state()
     turn.added([product.id])
     said = result.outcome or outcome
+    if say_total:
+        line = turn.state.cart.line_for(product.id)
+        total = line.quantity if line is not None else quantity
+        return turn.say("cart.quantity_changed", product=product.name, quantity=total)
     return turn.say(
         "cart.added",
         quantity=said.get("quantity", quantity),

@@ -229,10 +229,12 @@ class Turn:
         heard: str | None = None,
         confidence: float | None = None,
         lines: Sequence[tuple[Product, int]] = (),
+        part: str = "",
     ) -> Event:
-        """The turn's profile event: about one ``product``, or a basket of ``lines`` (a reorder)."""
+        """The turn's profile event: about one ``product``, or a basket of ``lines`` (a reorder). ``part`` tells
+        apart several events of one request (several products added in one utterance)."""
         return new_event(
-            self.origin(),
+            self.origin(part),
             outcome,
             product=product,
             quantity=quantity,

@@ -7,6 +7,7 @@ from ask_sdk_core.skill_builder import SkillBuilder
 
 from backend.services import Backend
 from skill.handlers import exception_handlers, request_handlers
+from skill.handlers.lifecycle import CloseQuestion, ExpireQuestion
 from skill.handlers.logging import RequestLogger, ResponseLogger
 
 
@@ -18,6 +19,8 @@ def build_skill(backend: Backend) -> CustomSkill:
     for exception_handler in exception_handlers(backend):
         builder.add_exception_handler(exception_handler)
     builder.add_global_request_interceptor(RequestLogger())
+    builder.add_global_request_interceptor(ExpireQuestion())  # a question lives one turn: see lifecycle
+    builder.add_global_response_interceptor(CloseQuestion())
     builder.add_global_response_interceptor(ResponseLogger())
     skill: CustomSkill = builder.create()
     return skill

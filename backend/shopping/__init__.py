@@ -19,6 +19,7 @@ Modules, one job each:
 
 from backend.shopping.model import MAX_QUANTITY, MIN_QUANTITY, Cart, CartLine, Order, OrderLine, Quote
 from backend.shopping.orders import ProductHistory
+from backend.shopping.quantities import parse_quantity
 from backend.shopping.service import CartResult, PlacedOrder, Shopping, bought_before, delivery_date, order_status
 from backend.shopping.state import CustomerState
 from backend.shopping.usual import UsualItem
@@ -47,4 +48,5 @@ __all__ = [
     "delivery_date",
     "normalise_code",
     "order_status",
+    "parse_quantity",
 ]

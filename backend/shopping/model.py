@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -111,6 +112,18 @@ class Quote:
     @property
     def item_count(self) -> int:
         return sum(line.quantity for line in self.lines)
+
+    @property
+    def fingerprint(self) -> str:
+        """What the customer heard and agrees to with a yes: every line (product, quantity, price) and the total.
+        Two quotes with the same fingerprint ask for the same purchase, whatever the cart's version says."""
+        parts = [f"{line.product_id}x{line.quantity}@{line.unit_price}" for line in sorted(self.lines, key=_by_id)]
+        text = "|".join([*parts, f"total={self.total}", f"delivery={self.delivery}", f"tax={self.tax}"])
+        return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def _by_id(line: OrderLine) -> str:
+    return line.product_id
 
 
 @dataclass(frozen=True, slots=True)

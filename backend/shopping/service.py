@@ -268,6 +268,7 @@ class Shopping:
         *,
         request_id: str | None,
         expected_version: int | None = None,
+        expected_quote: str | None = None,
         code: str | None = None,
         person_id: str | None = None,
         channel: str = VOICE,
@@ -279,7 +280,7 @@ class Shopping:
         (given the request's ``origin``) the profile's "ordered" event. All of it or none of it."""
         state = state or self.state(customer_id)
         try:
-            quote = self._checked_quote(state, expected_version=expected_version)
+            quote = self._checked_quote(state, expected_version=expected_version, expected_quote=expected_quote)
             if self._needs_code(state, quote):
                 self._check_code(customer_id, state, code, request_id)
         except (CartError, CheckoutError):
@@ -342,12 +343,18 @@ class Shopping:
             lines=lines,
         )
 
-    def _checked_quote(self, state: CustomerState, *, expected_version: int | None) -> Quote:
+    def _checked_quote(
+        self, state: CustomerState, *, expected_version: int | None, expected_quote: str | None = None
+    ) -> Quote:
         if state.voice_code.locked:
             raise PurchasingLocked("purchasing is locked after too many wrong voice codes")
         if expected_version is not None and state.cart.version != expected_version:
             raise CartChangedSinceQuote(f"cart is at version {state.cart.version}, quoted {expected_version}")
-        return quote_cart(state.cart, self.catalog, self.settings)
+        quote = quote_cart(state.cart, self.catalog, self.settings)
+        if expected_quote is not None and quote.fingerprint != expected_quote:
+            # Same cart version, other figures (a price or the delivery fee moved): not what was agreed to.
+            raise CartChangedSinceQuote("the quote changed since it was read out")
+        return quote
 
     def _needs_code(self, state: CustomerState, quote: Quote) -> bool:
         return state.voice_code.enabled and quote.total >= self.settings.voice_code_threshold

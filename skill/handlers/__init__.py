@@ -8,9 +8,12 @@ from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractR
 from backend.services import Backend
 from skill.handlers.account import AccountNotLinkedHandler
 from skill.handlers.builtins import (
+    CanFulfillHandler,
+    ExceptionEncounteredHandler,
     FallbackHandler,
     HelpHandler,
     NavigateHomeHandler,
+    PlayerEventHandler,
     SessionEndedHandler,
     StopHandler,
     UnhandledIntentHandler,
@@ -27,8 +30,31 @@ from skill.handlers.dialog import NoHandler, SelectChoiceHandler, VoiceCodeHandl
 from skill.handlers.errors import CatchAllExceptionHandler, DomainErrorHandler, StoreErrorHandler
 from skill.handlers.history import LastOrderHandler, LastPurchaseHandler, PurchaseFrequencyHandler
 from skill.handlers.launch import LaunchHandler
+from skill.handlers.questions import (
+    CartContainsHandler,
+    CartTotalHandler,
+    ProductPriceHandler,
+    UsualProductsHandler,
+)
 from skill.handlers.reorder import ReorderLastOrderHandler, ReorderProductHandler, ReorderUsualHandler
+from skill.handlers.several import AddProductsHandler
 from skill.handlers.status import OrderStatusHandler
+
+# Intents Alexa may route here without the skill's name (CanFulfillIntentRequest): shopping ones, not answers.
+CAN_FULFILL = frozenset(
+    {
+        "AddToCartIntent",
+        "AddProductsIntent",
+        "ReadCartIntent",
+        "CartTotalIntent",
+        "CartContainsIntent",
+        "ProductPriceIntent",
+        "ReorderUsualIntent",
+        "ReorderLastOrderIntent",
+        "UsualProductsIntent",
+        "OrderStatusIntent",
+    }
+)
 
 
 def request_handlers(backend: Backend) -> list[AbstractRequestHandler]:
@@ -37,6 +63,7 @@ def request_handlers(backend: Backend) -> list[AbstractRequestHandler]:
         # shopping, one handler per intent
         AddToCartHandler(backend),
         RemoveFromCartHandler(backend),
+        AddProductsHandler(backend),
         ChangeQuantityHandler(backend),
         ReadCartHandler(backend),
         ClearCartHandler(backend),
@@ -46,6 +73,10 @@ def request_handlers(backend: Backend) -> list[AbstractRequestHandler]:
         LastOrderHandler(backend),
         LastPurchaseHandler(backend),
         PurchaseFrequencyHandler(backend),
+        CartTotalHandler(backend),
+        CartContainsHandler(backend),
+        UsualProductsHandler(backend),
+        ProductPriceHandler(backend),
         CheckoutHandler(backend),
         OrderStatusHandler(backend),
         # answers to a question the skill asked
@@ -58,6 +89,9 @@ def request_handlers(backend: Backend) -> list[AbstractRequestHandler]:
         StopHandler(),
         NavigateHomeHandler(),
         SessionEndedHandler(),
+        ExceptionEncounteredHandler(),
+        PlayerEventHandler(),
+        CanFulfillHandler(CAN_FULFILL),
         FallbackHandler(),
         UnhandledIntentHandler(),
     ]

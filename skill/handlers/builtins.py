@@ -8,6 +8,13 @@ from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
+from ask_sdk_model.canfulfill import (
+    CanFulfillIntent,
+    CanFulfillIntentValues,
+    CanFulfillSlot,
+    CanFulfillSlotValues,
+    CanUnderstandSlotValues,
+)
 from ask_sdk_model.ui import SimpleCard
 
 from skill.turn import speech_for
@@ -89,3 +96,53 @@ class UnhandledIntentHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         log.warning("no handler for this request; answering with the fallback")
         return FallbackHandler().handle(handler_input)
+
+
+class ExceptionEncounteredHandler(AbstractRequestHandler):
+    """Alexa reports that a directive of ours failed: log it; Alexa expects no speech and no session change."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_request_type("System.ExceptionEncountered")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        error = getattr(handler_input.request_envelope.request, "error", None)
+        log.warning("Alexa reported an error", extra={"error": str(getattr(error, "message", ""))})
+        return handler_input.response_builder.response
+
+
+class PlayerEventHandler(AbstractRequestHandler):
+    """AudioPlayer and PlaybackController events: the skill plays no audio, so it answers each with the empty
+    response Alexa expects (no speech, no open microphone)."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        kind = str(getattr(handler_input.request_envelope.request, "object_type", "") or "")
+        return kind.startswith(("AudioPlayer.", "PlaybackController."))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return handler_input.response_builder.response
+
+
+class CanFulfillHandler(AbstractRequestHandler):
+    """Name-free interaction: whether the skill can take the intent Alexa asks about. Nothing is said or changed."""
+
+    def __init__(self, intents: frozenset[str]) -> None:
+        self.intents = intents
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_request_type("CanFulfillIntentRequest")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        intent = getattr(handler_input.request_envelope.request, "intent", None)
+        name = getattr(intent, "name", None)
+        ours = name in self.intents
+        slots = {
+            slot: CanFulfillSlot(
+                can_understand=CanUnderstandSlotValues.MAYBE if ours else CanUnderstandSlotValues.NO,
+                can_fulfill=CanFulfillSlotValues.YES if ours else CanFulfillSlotValues.NO,
+            )
+            for slot in (getattr(intent, "slots", None) or {})
+        }
+        verdict = CanFulfillIntentValues.YES if ours else CanFulfillIntentValues.NO
+        return handler_input.response_builder.set_can_fulfill_intent(
+            CanFulfillIntent(can_fulfill=verdict, slots=slots or None)
+        ).response

@@ -1,5 +1,6 @@
-"""The answers to a question the skill asked: yes, no, "the second one", the voice code. What they answer is the
-question pending in the session (``skill.handlers.pending``), which also says which answers it accepts."""
+"""The answers to a question the skill asked: yes, no, "the second one" / "the last one" / "none of those" / a name,
+the voice code. What they answer is the question of the turn before (``skill.handlers.lifecycle``: a question lives
+one turn), which also says which answers it accepts (``skill.handlers.pending``)."""
 
 from __future__ import annotations
 
@@ -8,17 +9,22 @@ from ask_sdk_model import Response
 from backend.profile import Outcome
 from backend.shopping import normalise_code
 from skill.handlers.cart import clear_cart
-from skill.handlers.pending import Answer, Question, accepts
+from skill.handlers.pending import Answer, Pending, Question, accepts
+from skill.handlers.several import add_then_continue, next_in_queue
 from skill.handlers.shopping_base import (
     ShoppingHandler,
+    act_on_resolution,
     add_pending_items_then_quote,
-    add_product,
     place_order,
     read_quote,
+    read_rest_of_quote,
+    skip_rest_of_quote,
 )
 from skill.handlers.turn_context import Turn
 
 _ORDINALS = {"first": 1, "one": 1, "1": 1, "second": 2, "two": 2, "2": 2, "third": 3, "three": 3, "3": 3}
+LAST = "last"  # CHOICE id: the last of the options offered
+NONE = "none"  # CHOICE id: none of them
 
 
 class YesHandler(ShoppingHandler):
@@ -28,26 +34,28 @@ class YesHandler(ShoppingHandler):
         pending = turn.pending
         if pending is None or not pending.accepts(Answer.YES):
             return turn.ask("dialog.nothing_pending")
+        turn.answered()
         kind = pending.kind
         if kind == Question.ADD:
-            return add_product(
-                turn,
-                turn.product(str(pending.get("product"))),
-                int(pending.get("quantity", 1)),
-                heard=pending.get("heard"),
-            )
+            return add_then_continue(turn, pending, str(pending.get("product")))
         if kind == Question.CHOOSE:
-            options = pending.get("options") or []
-            return add_product(turn, turn.product(str(options[0])), int(pending.get("quantity", 1)), heard=None)
+            # "yes" right after "X, Y or Z?": the first named, the resolver's best.
+            options = [str(option) for option in pending.get("options", []) if str(option) in turn.backend.catalog]
+            return add_then_continue(turn, pending, options[0]) if options else ask_again(turn, pending)
+        if kind == Question.OFFER_ADD:
+            return offer_add_yes(turn, pending)
         if kind == Question.CLEAR:
             return clear_cart(turn)
-        if kind == Question.REORDER:
+        if kind in {Question.REORDER, Question.USUAL}:
             return add_pending_items_then_quote(turn)
         if kind == Question.CHECKOUT:
             return place_order(turn)
+        if kind == Question.READ_REST:
+            return read_rest_of_quote(turn)
         if kind == Question.CODE:
+            turn.set_pending(Question.CODE, **dict(pending.data))
             return turn.ask("code.ask", "code.reprompt")
-        return read_quote(turn)  # Question.OFFER_CART
+        return read_quote(turn)  # Question.OFFER_CART, Question.OFFER_CHECKOUT: the quote, never an order
 
 
 class NoHandler(ShoppingHandler):
@@ -57,16 +65,30 @@ class NoHandler(ShoppingHandler):
         pending = turn.pending
         turn.clear_pending()
         if pending is None or not pending.accepts(Answer.NO):
-            return turn.ask("dialog.nothing_pending")
-        kind = pending.kind
-        if kind in {Question.ADD, Question.CHOOSE}:
-            turn.record(turn.event(Outcome.DECLINED, heard=pending.get("heard")))
-            return turn.ask("dialog.nothing_added")
-        if kind in {Question.CHECKOUT, Question.CODE, Question.OFFER_CART}:
-            return turn.ask("checkout.declined")
-        if kind == Question.REORDER:
-            return turn.ask("reorder.declined")
-        return turn.ask("cart.kept")  # Question.CLEAR
+            # "no thanks" to "Anything else?": the customer is done.
+            return (
+                turn.handler_input.response_builder.speak(turn.say("stop.goodbye"))
+                .set_should_end_session(True)
+                .response
+            )
+        turn.answered()
+        return say_no(turn, pending)
+
+
+def say_no(turn: Turn, pending: Pending) -> Response:
+    kind = pending.kind
+    if kind in {Question.ADD, Question.CHOOSE, Question.OFFER_ADD}:
+        turn.record(turn.event(Outcome.DECLINED, heard=pending.get("heard")))
+        return next_in_queue(turn, pending, lead=turn.say("dialog.nothing_added"))
+    if kind == Question.READ_REST:
+        return skip_rest_of_quote(turn)
+    if kind in {Question.CHECKOUT, Question.CODE, Question.OFFER_CART}:
+        return turn.ask("checkout.declined")
+    if kind == Question.OFFER_CHECKOUT:
+        return turn.ask("cart.total_kept")
+    if kind in {Question.REORDER, Question.USUAL}:
+        return turn.ask("reorder.declined")
+    return turn.ask("cart.kept")  # Question.CLEAR
 
 
 class SelectChoiceHandler(ShoppingHandler):
@@ -77,14 +99,41 @@ class SelectChoiceHandler(ShoppingHandler):
         options = [str(option) for option in pending.get("options", [])] if pending is not None else []
         if pending is None or not pending.accepts(Answer.CHOICE) or not options:
             return turn.ask("dialog.nothing_pending")
+        turn.answered()
         ids = turn.slot_ids("choice")
-        heard = (turn.slot_value("choice") or "").lower().removeprefix("the ").removesuffix(" one").strip()
-        number = int(ids[0]) if ids and ids[0].isdigit() else _ORDINALS.get(heard, 0)
-        if not 1 <= number <= len(options):
-            return turn.ask("resolve.choose_again", count=len(options))
-        return add_product(
-            turn, turn.product(options[number - 1]), int(pending.get("quantity", 1)), heard=pending.get("heard")
-        )
+        if NONE in ids:
+            return say_no(turn, pending)
+        chosen = next((pid for pid in ids if pid in options), None)  # a name, under the dynamic entities
+        if chosen is None:
+            chosen = _by_position(turn, ids, options)
+        if chosen is None:
+            return ask_again(turn, pending)
+        return add_then_continue(turn, pending, chosen)
+
+
+def _by_position(turn: Turn, ids: list[str], options: list[str]) -> str | None:
+    if LAST in ids:
+        return options[-1]
+    heard = (turn.slot_value("choice") or "").lower().removeprefix("the ").removesuffix(" one").strip()
+    number = next((int(pid) for pid in ids if pid.isdigit()), 0) or _ORDINALS.get(heard, 0)
+    return options[number - 1] if 1 <= number <= len(options) else None
+
+
+def ask_again(turn: Turn, pending: Pending) -> Response:
+    """An answer that picks none of the options: the same question once more, naming them."""
+    options = [str(option) for option in pending.get("options", []) if str(option) in turn.backend.catalog]
+    names = [turn.product(pid).name for pid in options]
+    turn.set_pending(Question.CHOOSE, **dict(pending.data))
+    return turn.ask("resolve.choose_again", "resolve.choose_reprompt", options=turn.speech.join(names))
+
+
+def offer_add_yes(turn: Turn, pending: Pending) -> Response:
+    """The yes to "want me to add it?": the product named, or the words resolved as an add would."""
+    product = pending.get("product")
+    if product and str(product) in turn.backend.catalog:
+        return add_then_continue(turn, pending, str(product))
+    heard = str(pending.get("heard") or "")
+    return act_on_resolution(turn, turn.resolve(heard), int(pending.get("quantity", 1)), heard)
 
 
 class VoiceCodeHandler(ShoppingHandler):
@@ -95,7 +144,10 @@ class VoiceCodeHandler(ShoppingHandler):
             if turn.state.voice_code.locked:
                 return turn.ask("checkout.locked")  # a code said after the lock: refused, whatever it is
             return turn.ask("dialog.nothing_pending")
+        pending = turn.answered()
         code = normalise_code(turn.slot_value("code"))
         if code is None:
+            assert pending is not None
+            turn.set_pending(Question.CODE, **dict(pending.data))
             return turn.ask("code.not_heard", "code.reprompt")
         return place_order(turn, code=code)

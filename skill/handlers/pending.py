@@ -1,5 +1,6 @@
 """The question the skill asked and is waiting an answer to: its kind, what it holds, and which answers it accepts.
 
+A question lives exactly one turn (``skill.handlers.lifecycle``): the answer must come in the next request.
 The session keeps it under ``pending`` as ``{"kind": <Question>, **data}`` (product ids, quantities, a cart
 version: never the cart or history). A kind this version does not know (a session from an older deployment) reads
 as no question at all.
@@ -21,6 +22,10 @@ class Question(StrEnum):
     CHECKOUT = "checkout"  # the quote was read: data version
     CODE = "code"  # "what is your voice code?": data version
     OFFER_CART = "offer_cart"  # "you left X in your cart on the web; check out?": data version
+    OFFER_CHECKOUT = "offer_checkout"  # "your total is ...; want to check out?": yes reads the quote, never orders
+    READ_REST = "read_rest"  # a long quote: "want me to read the rest?": data version
+    USUAL = "usual"  # "you usually buy ...; add them?": data items [[product id, quantity], ...]
+    OFFER_ADD = "offer_add"  # "there's no butter in your cart; add it?" / "... $2.99; add some?": data heard, product
 
 
 class Answer(StrEnum):
@@ -39,6 +44,10 @@ ACCEPTS: Mapping[Question, frozenset[Answer]] = {
     Question.CHECKOUT: frozenset({Answer.YES, Answer.NO, Answer.CODE}),
     Question.CODE: frozenset({Answer.YES, Answer.NO, Answer.CODE}),
     Question.OFFER_CART: frozenset({Answer.YES, Answer.NO}),
+    Question.OFFER_CHECKOUT: frozenset({Answer.YES, Answer.NO}),
+    Question.READ_REST: frozenset({Answer.YES, Answer.NO}),
+    Question.USUAL: frozenset({Answer.YES, Answer.NO}),
+    Question.OFFER_ADD: frozenset({Answer.YES, Answer.NO}),
 }
 
 

@@ -3,12 +3,17 @@ read the checkout quote, place the order, reorder a list of products)."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.response_helper import ResponseFactory
 from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
+from ask_sdk_model.dialog import DynamicEntitiesDirective
+from ask_sdk_model.er.dynamic import Entity, EntityListItem, EntityValueAndSynonyms, UpdateBehavior
 from ask_sdk_model.ui import SimpleCard
 
 from backend.catalog import Product
@@ -23,7 +28,7 @@ from backend.errors import (
 from backend.profile import Outcome
 from backend.resolver import Candidate, Decision, ReasonCode, Resolution
 from backend.services import Backend
-from backend.shopping import delivery_date
+from backend.shopping import Quote, delivery_date
 from skill.handlers.pending import Question
 from skill.handlers.turn_context import BadQuantity, Turn
 from skill.identity import caller_of
@@ -63,6 +68,23 @@ def add_product(
     turn: Turn, product: Product, quantity: int, *, heard: str | None, candidate: Candidate | None = None
 ) -> Response:
     """Add and say exactly what was added (and why this product, when history chose it)."""
+    turn.clear_pending()
+    return turn.ask_text(put_in_cart(turn, product, quantity, heard=heard, candidate=candidate))
+
+
+def put_in_cart(
+    turn: Turn,
+    product: Product,
+    quantity: int,
+    *,
+    heard: str | None,
+    candidate: Candidate | None = None,
+    part: str = "",
+    say_total: bool = False,
+) -> str:
+    """Add one product (one write, one profile event); returns the sentence that says what was added (or, with
+    ``say_total``, how many are in the cart now). ``part`` tells apart several writes of one request: each has its
+    own retry marker and event id, so a retried request repeats none of them."""
     why = _why(turn, candidate)
     outcome = {"key": "cart.added", "quantity": quantity, "product": product.name, "why": why}
     event = turn.event(
@@ -71,19 +93,24 @@ def add_product(
         quantity=quantity,
         heard=heard,
         confidence=candidate.confidence if candidate else None,
+        part=part,
     )
-    cart = turn.state.cart if turn.state else None
     result = turn.shopping.add_items(
         turn.caller.customer_id,
         [(product.id, quantity)],
-        request_id=turn.request_id,
+        request_id=f"{turn.request_id}#{part}" if part else turn.request_id,
         outcome=outcome,
         event=event,
-        cart=cart,
+        cart=turn.state.cart,
     )
-    turn.clear_pending()
+    turn.forget_state()
+    turn.added([product.id])
     said = result.outcome or outcome
-    return turn.ask(
+    if say_total:
+        line = turn.state.cart.line_for(product.id)
+        total = line.quantity if line is not None else quantity
+        return turn.say("cart.quantity_changed", product=product.name, quantity=total)
+    return turn.say(
         "cart.added",
         quantity=said.get("quantity", quantity),
         product=said.get("product", product.name),
@@ -107,24 +134,86 @@ def _why(turn: Turn, candidate: Candidate | None) -> str:
     return turn.say("reason.bought_once")
 
 
-def act_on_resolution(turn: Turn, resolution: Resolution, quantity: int, heard: str) -> Response:
-    """ACCEPT adds; CONFIRM asks "did you mean"; CHOOSE offers 2-3 distinct products; NOT_FOUND suggests."""
+def act_on_resolution(
+    turn: Turn,
+    resolution: Resolution,
+    quantity: int,
+    heard: str,
+    *,
+    lead: str = "",
+    queue: Sequence[Sequence[Any]] = (),
+) -> Response:
+    """ACCEPT adds; CONFIRM asks "did you mean"; CHOOSE offers 2-3 distinct products; NOT_FOUND suggests.
+    ``queue`` is what the customer asked for after this product (several in one breath): carried by the question,
+    handled after its answer. ``lead`` is said first (what was already done this turn)."""
     best = resolution.best
+    held = [list(item) for item in queue]
     if resolution.decision == Decision.ACCEPT and best is not None:
-        return add_product(turn, best.product, quantity, heard=heard, candidate=best)
+        said = put_in_cart(turn, best.product, quantity, heard=heard, candidate=best)
+        return turn.ask_text(_joined(lead, said))
     if resolution.decision == Decision.CONFIRM and best is not None:
-        turn.set_pending(Question.ADD, product=best.product.id, quantity=quantity, heard=heard[:100])
-        return turn.ask("resolve.confirm", "resolve.confirm_reprompt", quantity=quantity, product=best.product.name)
+        turn.mention(best.product.id)
+        turn.set_pending(Question.ADD, product=best.product.id, quantity=quantity, heard=heard[:100], queue=held)
+        speech = turn.say("resolve.confirm", quantity=quantity, product=best.product.name)
+        return turn.ask_text(
+            _joined(lead, speech), "resolve.confirm_reprompt", quantity=quantity, product=best.product.name
+        )
     if resolution.decision == Decision.CHOOSE and len(resolution.candidates) >= 2:
-        options = _distinct(resolution.candidates)[:3]
-        turn.set_pending(Question.CHOOSE, options=[c.product.id for c in options], quantity=quantity, heard=heard[:100])
-        names = [c.product.name for c in options]
-        return turn.ask("resolve.choose", "resolve.choose_reprompt", options=_or_list(turn, names))
+        options = [c.product for c in _distinct(resolution.candidates)[:3]]
+        return offer_choices(turn, options, quantity, heard, lead=lead, queue=held)
     turn.clear_pending()
     turn.record(turn.event(Outcome.NOT_FOUND, heard=heard))
     if best is not None:
-        return turn.ask("resolve.not_found_suggest", heard=heard, product=best.product.name)
-    return turn.ask("resolve.not_found", heard=heard)
+        speech = turn.say("resolve.not_found_suggest", heard=heard, product=best.product.name)
+    else:
+        speech = turn.say("resolve.not_found", heard=heard)
+    return turn.ask_text(_joined(lead, speech))
+
+
+def offer_choices(
+    turn: Turn,
+    options: Sequence[Product],
+    quantity: int,
+    heard: str,
+    *,
+    lead: str = "",
+    queue: Sequence[Sequence[Any]] = (),
+) -> Response:
+    """ "I found X, Y or Z. Which one?": the answer may be an ordinal, "the last one", "none of those" or a name,
+    which Alexa resolves from the options sent as dynamic entities (words that tell them apart)."""
+    turn.set_pending(
+        Question.CHOOSE,
+        options=[product.id for product in options],
+        quantity=quantity,
+        heard=heard[:100],
+        queue=[list(item) for item in queue],
+    )
+    names = [product.name for product in options]
+    speech = _joined(lead, turn.say("resolve.choose", options=_or_list(turn, names)))
+    response = turn.ask_text(speech, "resolve.choose_reprompt")
+    response.directives = [*(response.directives or []), choice_entities(options)]
+    return response
+
+
+def choice_entities(options: Sequence[Product]) -> DynamicEntitiesDirective:
+    words = [set(_WORD.findall(product.name.lower())) for product in options]
+    shared = set.intersection(*words) if words else set()
+    values = []
+    for product, own in zip(options, words, strict=True):
+        telling = sorted(word for word in own - shared if len(word) > 2 and word not in _FILLER)
+        synonyms = [*telling, *(f"{word} {noun}" for word in telling for noun in sorted(shared)[:1])][:20]
+        values.append(Entity(id=product.id, name=EntityValueAndSynonyms(value=product.name[:140], synonyms=synonyms)))
+    return DynamicEntitiesDirective(
+        update_behavior=UpdateBehavior.REPLACE, types=[EntityListItem(name="CHOICE", values=values)]
+    )
+
+
+_WORD = re.compile(r"[a-z][a-z']+")
+_FILLER = frozenset({"and", "the", "with", "for", "pack", "count", "oz"})
+
+
+def _joined(lead: str, speech: str) -> str:
+    return f"{lead} {speech}" if lead else speech
 
 
 def _distinct(candidates: tuple[Candidate, ...]) -> list[Candidate]:
@@ -144,8 +233,14 @@ def _or_list(turn: Turn, names: list[str]) -> str:
     return f"{', '.join(names[:-1])} {turn.say('list.or')} {names[-1]}"
 
 
+LONG_QUOTE_LINES = 8  # a quote with more lines than this offers to read the rest before asking for the yes
+FIRST_LINES = 5  # ... after reading this many
+
+
 def read_quote(turn: Turn, *, lead: str | None = None) -> Response:
-    """Amazon's rule for physical goods: seller, products, delivery and total with tax, then an explicit yes."""
+    """Amazon's rule for physical goods: seller, every product, delivery and total with tax, then an explicit yes.
+    A long cart is read in two parts: the first lines, "want me to read the rest?", then the rest and the totals.
+    The card carries every line either way."""
     state = turn.state
     if state.voice_code.locked:
         turn.clear_pending()
@@ -155,42 +250,113 @@ def read_quote(turn: Turn, *, lead: str | None = None) -> Response:
     except EmptyCart:
         turn.clear_pending()
         return turn.ask("checkout.empty")
-    names = [turn.line(line.quantity, line.name) for line in quote.lines]
-    turn.set_pending(Question.CHECKOUT, version=quote.cart_version)
-    speech = turn.say(
-        "checkout.summary",
-        seller=quote.seller,
-        items=turn.product_list(names),
-        count=quote.item_count,
-        subtotal=turn.money(quote.subtotal),
-        tax=turn.money(quote.tax),
-        delivery=turn.money(quote.delivery) if quote.delivery else turn.say("checkout.free"),
-        total=turn.money(quote.total),
-    )
+    lines = [(line.quantity, line.name) for line in quote.lines]
+    if len(lines) > LONG_QUOTE_LINES:
+        turn.set_pending(Question.READ_REST, version=quote.cart_version, quote=quote.fingerprint)
+        speech = turn.say(
+            "checkout.summary_start",
+            seller=quote.seller,
+            count=turn.counted("item", quote.item_count),
+            items=grouped_lines(turn, lines[:FIRST_LINES]),
+            more=turn.counted("product", len(lines) - FIRST_LINES),
+        )
+        reprompt = turn.say("checkout.rest_reprompt")
+    else:
+        turn.set_pending(Question.CHECKOUT, version=quote.cart_version, quote=quote.fingerprint)
+        speech = turn.say(
+            "checkout.summary", seller=quote.seller, items=grouped_lines(turn, lines), **_totals(turn, quote)
+        )
+        reprompt = turn.say("checkout.reprompt")
     if lead:
         speech = f"{lead} {speech}"
+    return _with_quote_card(turn, quote, turn.handler_input.response_builder.speak(speech).ask(reprompt)).response
+
+
+def read_rest_of_quote(turn: Turn) -> Response:
+    """The yes (or no) to "want me to read the rest?": the remaining lines (unless declined), the totals, and the
+    question whose yes places the order - for the quote that was started, if the cart still reads the same."""
+    pending = turn.pending
+    quote = turn.shopping.quote(turn.state.cart) if not turn.state.cart.is_empty else None
+    if quote is None or pending is None or quote.fingerprint != pending.get("quote"):
+        turn.forget_state()
+        return read_quote(turn, lead=turn.say("checkout.changed"))
+    rest = [(line.quantity, line.name) for line in quote.lines[FIRST_LINES:]]
+    turn.set_pending(Question.CHECKOUT, version=quote.cart_version, quote=quote.fingerprint)
+    speech = turn.say("checkout.summary_rest", items=grouped_lines(turn, rest), **_totals(turn, quote))
+    return (
+        _with_quote_card(turn, quote, turn.handler_input.response_builder.speak(speech))
+        .ask(turn.say("checkout.reprompt"))
+        .response
+    )
+
+
+def skip_rest_of_quote(turn: Turn) -> Response:
+    pending = turn.pending
+    quote = turn.shopping.quote(turn.state.cart) if not turn.state.cart.is_empty else None
+    if quote is None or pending is None or quote.fingerprint != pending.get("quote"):
+        turn.forget_state()
+        return read_quote(turn, lead=turn.say("checkout.changed"))
+    turn.set_pending(Question.CHECKOUT, version=quote.cart_version, quote=quote.fingerprint)
+    speech = turn.say("checkout.summary_totals", **_totals(turn, quote))
     return turn.handler_input.response_builder.speak(speech).ask(turn.say("checkout.reprompt")).response
+
+
+def _totals(turn: Turn, quote: Quote) -> dict[str, str]:
+    return {
+        "subtotal": turn.money(quote.subtotal),
+        "tax": turn.money(quote.tax),
+        "delivery": turn.money(quote.delivery) if quote.delivery else turn.say("checkout.free"),
+        "total": turn.money(quote.total),
+    }
+
+
+def _with_quote_card(turn: Turn, quote: Quote, builder: ResponseFactory) -> ResponseFactory:
+    every_line = "\n".join(turn.line(line.quantity, line.name) for line in quote.lines)
+    card = turn.plain("checkout.quote_card_text", items=every_line, **_totals(turn, quote))
+    return builder.set_card(SimpleCard(title=turn.plain("checkout.quote_card_title"), content=card))
+
+
+def grouped_lines(turn: Turn, lines: list[tuple[int, str]]) -> str:
+    """Every line, those of equal quantity said together: "Bananas, Eggs, 2 each of Milk and Bread"."""
+    groups: dict[int, list[str]] = {}
+    for quantity, name in lines:
+        groups.setdefault(quantity, []).append(name)
+    parts: list[str] = []
+    for quantity, names in groups.items():
+        if len(names) == 1:
+            parts.append(turn.line(quantity, names[0]))
+        elif quantity == 1:
+            parts.extend(turn.line(1, name) for name in names)
+        else:
+            parts.append(turn.say("checkout.each_of", quantity=quantity, items=turn.speech.join(names)))
+    return turn.speech.join(parts)
 
 
 def place_order(turn: Turn, *, code: str | None = None) -> Response:
     pending = turn.pending
     version = pending.get("version") if pending is not None else None
+    fingerprint = pending.get("quote") if pending is not None else None
+    if version is None or fingerprint is None:
+        # Only the answer to a quote read out the turn before places an order.
+        turn.clear_pending()
+        return read_quote(turn)
     person = turn.caller.person_id
     try:
         placed = turn.shopping.place_order(
             turn.caller.customer_id,
             request_id=turn.request_id,
-            expected_version=int(version) if version is not None else None,
+            expected_version=int(version),
+            expected_quote=str(fingerprint),
             code=code,
             person_id=person,
             origin=turn.origin(),
             state=turn.state,
         )
     except VoiceCodeRequired:
-        turn.set_pending(Question.CODE, version=version)
+        turn.set_pending(Question.CODE, version=version, quote=fingerprint)
         return turn.ask("code.ask", "code.reprompt")
     except WrongVoiceCode as wrong:
-        turn.set_pending(Question.CODE, version=version)
+        turn.set_pending(Question.CODE, version=version, quote=fingerprint)
         return turn.ask("code.wrong", "code.reprompt", attempts=turn.counted("try", wrong.attempts_left))
     except PurchasingLocked:
         turn.clear_pending()
@@ -235,9 +401,13 @@ def offer_items(turn: Turn, items: list[tuple[str, int]], *, key: str, **values:
     """Say what would be reordered, and ask before anything is added or placed."""
     names = [turn.line(quantity, turn.product(pid).name) for pid, quantity in items]
     turn.set_pending(Question.REORDER, items=[[pid, quantity] for pid, quantity in items])
-    return turn.ask(
-        key, "reorder.reprompt", items=turn.product_list(names), count=turn.counted("product", len(items)), **values
-    )
+    speech = turn.say(key, items=turn.product_list(names), count=turn.counted("product", len(items)), **values)
+    cart = turn.state.cart
+    if not cart.is_empty:
+        # Said before the yes: the reorder goes into a cart that already holds these.
+        there = [turn.line(line.quantity, turn.product(line.product_id).name) for line in cart.lines]
+        speech = f"{turn.say('reorder.cart_has', items=turn.speech.join(there))} {speech}"
+    return turn.ask_text(speech, "reorder.reprompt")
 
 
 def add_pending_items_then_quote(turn: Turn) -> Response:

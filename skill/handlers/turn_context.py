@@ -25,12 +25,27 @@ from backend.identity import IdentityKind
 from backend.profile import Channel, Event, EventOrigin, Outcome, new_event
 from backend.resolver import Resolution
 from backend.services import Backend
-from backend.shopping import MAX_QUANTITY, MIN_QUANTITY, CustomerState, Shopping
+from backend.shopping import CustomerState, Shopping, parse_quantity
+from skill.handlers.lifecycle import SESSION_KEY, mark_answered, take_question
 from skill.handlers.pending import Pending, Question
 from skill.identity import Caller, remember_alias
 from skill.speech import Speech
 
 MAX_READ_ITEMS = 5  # read at most this many products aloud, then "and N more"
+_LAST_PRODUCT = "last_product"  # session: a product id
+_ADDED = "added"  # session: product ids added this session, oldest first
+_ADDED_KEPT = 10
+
+
+def asks_something(speech: str) -> bool:
+    return "?" in speech.replace("</speak>", "").rstrip()[-80:]
+
+
+def with_question(speech: str, reprompt: str, turn: Turn) -> str:
+    if asks_something(speech):
+        return speech
+    question = reprompt if asks_something(reprompt) else turn.say("reprompt.anything_else")
+    return f"{speech} {question}"
 
 
 class BadQuantity(ValidationError):
@@ -95,9 +110,10 @@ class Turn:
         heard = self.slot_value("quantity")
         if heard is None:
             return default
-        if not heard.isdigit() or not MIN_QUANTITY <= int(heard) <= MAX_QUANTITY:
+        value = parse_quantity(heard)
+        if value is None:
             raise BadQuantity(heard)
-        return int(heard)
+        return value
 
     # -- dialog in progress ------------------------------------------------------------------------------------
     @property
@@ -111,14 +127,47 @@ class Turn:
 
     @property
     def pending(self) -> Pending | None:
-        """The question the skill asked last, if the customer has not answered it yet."""
-        return Pending.from_session(self.session.get("pending"))
+        """The question the skill asked in the turn before this one, if any: it lives this turn only."""
+        return take_question(self.handler_input)
+
+    def answered(self) -> Pending | None:
+        """This turn answers the question of the turn before (it is not dropped unannounced); returns it."""
+        mark_answered(self.handler_input)
+        return self.pending
 
     def set_pending(self, kind: Question, **data: Any) -> None:
-        self.session["pending"] = Pending(kind, data).to_session()
+        """Ask ``kind`` now: the next turn may answer it, no later one."""
+        take_question(self.handler_input)  # the question of the turn before stays out of the session
+        self.session[SESSION_KEY] = Pending(kind, data).to_session()
 
     def clear_pending(self) -> None:
-        self.session.pop("pending", None)
+        """This response asks nothing that a yes or a "which one" could answer."""
+        self.session.pop(SESSION_KEY, None)
+
+    # -- what the conversation talked about (follow-ups: "make it three", "remove it") ----------------------------
+    @property
+    def last_product(self) -> str | None:
+        """The product the conversation named last (added, changed, asked about)."""
+        value = self.session.get(_LAST_PRODUCT)
+        return str(value) if value and str(value) in self.backend.catalog else None
+
+    def mention(self, product_id: str) -> None:
+        self.session[_LAST_PRODUCT] = product_id
+
+    def added(self, product_ids: Sequence[str]) -> None:
+        """Products this turn put in the cart, in order: "remove the last thing I added" takes the newest."""
+        history = [str(pid) for pid in self.session.get(_ADDED, []) if str(pid) not in product_ids]
+        self.session[_ADDED] = [*history, *product_ids][-_ADDED_KEPT:]
+        if product_ids:
+            self.mention(product_ids[-1])
+
+    @property
+    def last_added(self) -> str | None:
+        cart = {line.product_id for line in self.state.cart.lines}
+        for product_id in reversed([str(pid) for pid in self.session.get(_ADDED, [])]):
+            if product_id in cart:
+                return product_id
+        return None
 
     # -- customer ----------------------------------------------------------------------------------------------
     @property
@@ -180,10 +229,12 @@ class Turn:
         heard: str | None = None,
         confidence: float | None = None,
         lines: Sequence[tuple[Product, int]] = (),
+        part: str = "",
     ) -> Event:
-        """The turn's profile event: about one ``product``, or a basket of ``lines`` (a reorder)."""
+        """The turn's profile event: about one ``product``, or a basket of ``lines`` (a reorder). ``part`` tells
+        apart several events of one request (several products added in one utterance)."""
         return new_event(
-            self.origin(),
+            self.origin(part),
             outcome,
             product=product,
             quantity=quantity,
@@ -222,6 +273,13 @@ class Turn:
         more = self.speech.say("list.more", count=len(names) - MAX_READ_ITEMS)
         return self.speech.join([*names[:MAX_READ_ITEMS], more])
 
+    def ask_text(self, speech: str, reprompt: str = "reprompt.anything_else", **values: Any) -> Response:
+        """``ask`` for a sentence already said (joined from several keys)."""
+        again = self.say(reprompt, **values)
+        return self.handler_input.response_builder.speak(with_question(speech, again, self)).ask(again).response
+
     def ask(self, key: str, reprompt: str = "reprompt.anything_else", **values: Any) -> Response:
+        """Say ``key`` and keep the microphone open: the speech ends with a question (Amazon's rule), the
+        reprompt's or "Anything else?" when the sentence itself asks none."""
         speech, again = self.say(key, **values), self.say(reprompt, **values)  # a reprompt may name the same things
-        return self.handler_input.response_builder.speak(speech).ask(again).response
+        return self.handler_input.response_builder.speak(with_question(speech, again, self)).ask(again).response

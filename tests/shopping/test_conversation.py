@@ -60,7 +60,12 @@ def test_reorder_usual_then_checkout(talk: Conversation, backend: Backend) -> No
     assert "Organic Unsweetened Almond Milk" in speech and "Should I add" in speech
     assert backend.shopping.cart(CUSTOMER).is_empty
     speech = talk.intent("AMAZON.YesIntent")
-    assert "Voicecart Demo Grocer" in speech and "total of $" in speech and "tax" in speech
+    # 15 lines: the first ones, then the offer to read the rest before the question that orders
+    assert "Voicecart Demo Grocer" in speech and "read the rest?" in speech and "total of $" not in speech
+    assert talk.card is not None and talk.card["content"].count("\n1 ") + 1 >= 14  # every line on the card
+    speech = talk.intent("AMAZON.YesIntent")
+    assert "total of $" in speech and "tax" in speech and speech.endswith("Should I place the order?")
+    assert backend.shopping.cart(CUSTOMER).item_count == 15
     speech = talk.intent("AMAZON.YesIntent")
     assert "Your order of 15 items from Voicecart Demo Grocer is placed" in speech
     assert talk.card is not None and talk.card["title"] == "Order placed"

@@ -1,0 +1,98 @@
+"""The life of a question: exactly one turn.
+
+Before any handler runs, ``ExpireQuestion`` takes the question the skill asked last turn out of the session and
+keeps it for this turn only (request attributes). The handler of an answer reads it there (``asked``) and says it
+answered it (``answered``); a handler that asks something puts a new question in the session. So whatever else the
+customer says - another intent, help, fallback, an error - the old question is gone at the end of the turn: a later
+"yes" finds nothing to confirm, and a later "the first one" nothing to pick.
+
+After the handler, ``CloseQuestion`` says so when something was at stake in the question dropped (an order, a
+product, an emptied cart) and tells Alexa to forget the options' names it was given for a "which one?".
+"""
+
+from __future__ import annotations
+
+import re
+
+from ask_sdk_core.dispatch_components import AbstractRequestInterceptor, AbstractResponseInterceptor
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+from ask_sdk_model.dialog import DynamicEntitiesDirective
+from ask_sdk_model.er.dynamic import UpdateBehavior
+from ask_sdk_model.ui import SsmlOutputSpeech
+
+from skill.handlers.pending import Pending, Question
+from skill.turn import speech_for
+
+SESSION_KEY = "pending"
+_ASKED = "voicecart.asked"  # request attribute: the question of the turn before, taken out of the session
+_ANSWERED = "voicecart.answered"  # request attribute: a handler used it as the answer it was waiting for
+
+# What the customer is told when a question with something at stake is dropped by another request.
+DROPPED = {
+    Question.CHECKOUT: "dialog.dropped_order",
+    Question.CODE: "dialog.dropped_order",
+    Question.OFFER_CART: "dialog.dropped_order",
+    Question.CLEAR: "dialog.dropped_clear",
+    Question.REORDER: "dialog.dropped_items",
+    Question.USUAL: "dialog.dropped_items",
+    Question.ADD: "dialog.dropped_product",
+    Question.CHOOSE: "dialog.dropped_product",
+    Question.OFFER_ADD: "dialog.dropped_product",
+}
+
+
+def take_question(handler_input: HandlerInput) -> Pending | None:
+    """The question asked last turn. The first call of the turn moves it out of the session; it is then this
+    turn's alone (idempotent: later calls return the same)."""
+    attributes = handler_input.attributes_manager.request_attributes
+    if _ASKED not in attributes:
+        session = handler_input.attributes_manager.session_attributes or {}
+        attributes[_ASKED] = session.pop(SESSION_KEY, None)
+    return Pending.from_session(attributes[_ASKED])
+
+
+def mark_answered(handler_input: HandlerInput) -> None:
+    handler_input.attributes_manager.request_attributes[_ANSWERED] = True
+
+
+def question_now(handler_input: HandlerInput) -> Pending | None:
+    """The question the response asks (put in the session this turn), if any."""
+    return Pending.from_session((handler_input.attributes_manager.session_attributes or {}).get(SESSION_KEY))
+
+
+class ExpireQuestion(AbstractRequestInterceptor):
+    def process(self, handler_input: HandlerInput) -> None:
+        take_question(handler_input)
+
+
+class CloseQuestion(AbstractResponseInterceptor):
+    def process(self, handler_input: HandlerInput, response: Response | None) -> None:
+        if response is None:
+            return
+        asked = take_question(handler_input)
+        now = question_now(handler_input)
+        choosing = now is not None and now.kind == Question.CHOOSE
+        if asked is not None and asked.kind == Question.CHOOSE and not choosing and response.output_speech is not None:
+            response.directives = [*(response.directives or []), _clear_choices()]
+        answered = bool(handler_input.attributes_manager.request_attributes.get(_ANSWERED))
+        if asked is None or answered or (now is not None and now.kind == asked.kind):
+            return
+        key = DROPPED.get(asked.kind)
+        if key is not None and isinstance(response.output_speech, SsmlOutputSpeech):
+            speech = speech_for(handler_input)
+            note = speech.say(key, cart=speech.say("word.cart"))
+            response.output_speech = SsmlOutputSpeech(ssml=_prepend(response.output_speech.ssml or "", note))
+
+
+def _clear_choices() -> DynamicEntitiesDirective:
+    return DynamicEntitiesDirective(update_behavior=UpdateBehavior.CLEAR)
+
+
+_SPEAK = re.compile(r"^\s*<speak>", re.IGNORECASE)
+
+
+def _prepend(ssml: str, note: str) -> str:
+    if _SPEAK.match(ssml):
+        return _SPEAK.sub(lambda match: f"{match.group(0)}{note} ", ssml, count=1)
+    return f"<speak>{note} {ssml}</speak>"

@@ -1,0 +1,126 @@
+"""Several products in one breath ("add milk, eggs and bread"): each resolved; every confident one added in one
+write; those that need a question asked one at a time, the rest carried by that question to the next turn."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ask_sdk_model import Response
+
+from backend.profile import Outcome
+from backend.resolver import Decision, Resolution
+from backend.shopping import parse_quantity
+from skill.handlers.pending import Pending
+from skill.handlers.shopping_base import ShoppingHandler, _joined, act_on_resolution, put_in_cart
+from skill.handlers.turn_context import BadQuantity, Turn
+
+_SLOTS = (("product", "quantity"), ("productTwo", "quantityTwo"), ("productThree", "quantityThree"))
+
+
+class AddProductsHandler(ShoppingHandler):
+    intent = "AddProductsIntent"
+
+    def respond(self, turn: Turn) -> Response:
+        heard: list[tuple[str, int, list[str]]] = []
+        for product_slot, quantity_slot in _SLOTS:
+            words = turn.slot_value(product_slot)
+            if words:
+                heard.append((words, _quantity(turn, quantity_slot), turn.slot_ids(product_slot)))
+        if not heard:
+            return turn.ask("add.which", "add.which_reprompt")
+        # A name with "and" in it ("half and half", "macaroni and cheese"): the words joined back first.
+        if len(heard) > 1 and all(quantity == 1 for _, quantity, _ in heard[1:]):
+            whole = " and ".join(words for words, _, _ in heard)
+            resolution = turn.resolve(whole)
+            if resolution.decision == Decision.ACCEPT and _covers(resolution, whole):
+                return act_on_resolution(turn, resolution, heard[0][1], whole)
+        items: list[tuple[str, int, list[str]]] = []
+        for words, quantity, ids in heard:
+            items.extend((part, quantity, part_ids) for part, part_ids in _split(turn, words, ids))
+        return resolve_many(turn, [(words, quantity) for words, quantity, _ in items], ids=[i for _, _, i in items])
+
+
+def _quantity(turn: Turn, slot: str) -> int:
+    heard = turn.slot_value(slot)
+    if heard is None:
+        return 1
+    value = parse_quantity(heard)
+    if value is None:
+        raise BadQuantity(heard)
+    return value
+
+
+def _covers(resolution: Resolution, words: str) -> bool:
+    best = resolution.best
+    if best is None:
+        return False
+    name = best.product.name.lower()
+    return all(part.strip() in name for part in words.lower().split(" and "))
+
+
+def _split(turn: Turn, words: str, ids: list[str]) -> list[tuple[str, list[str]]]:
+    """ "milk eggs" (speech recognition writes no commas): two products where the resolver is sure of both
+    halves and not of the whole; otherwise one name."""
+    tokens = words.split()
+    if len(tokens) < 2 or ids:
+        return [(words, ids)]
+    whole = turn.resolve(words)
+    if whole.decision == Decision.ACCEPT:
+        return [(words, ids)]
+    for cut in range(1, len(tokens)):
+        left, right = " ".join(tokens[:cut]), " ".join(tokens[cut:])
+        if all(turn.resolve(part).decision == Decision.ACCEPT for part in (left, right)):
+            return [(left, []), (right, [])]
+    return [(words, ids)]
+
+
+def resolve_many(
+    turn: Turn, items: Sequence[tuple[str, int]], *, ids: Sequence[Sequence[str]] = (), lead: str = ""
+) -> Response:
+    """Add what resolves confidently, say it, then ask about the first that needs a question, carrying the rest."""
+    said: list[str] = [lead] if lead else []
+    asking: list[tuple[Resolution, int, str]] = []
+    missing: list[str] = []
+    for index, (words, quantity) in enumerate(items):
+        alexa_ids = list(ids[index]) if index < len(ids) else []
+        resolution = turn.resolve(words, alexa_ids=alexa_ids)
+        best = resolution.best
+        if resolution.decision == Decision.ACCEPT and best is not None:
+            part = f"{len(said) + 1}-{index}"
+            said.append(put_in_cart(turn, best.product, quantity, heard=words, candidate=best, part=part))
+        elif resolution.decision in {Decision.CONFIRM, Decision.CHOOSE} and best is not None:
+            asking.append((resolution, quantity, words))
+        else:
+            turn.record(turn.event(Outcome.NOT_FOUND, heard=words))
+            missing.append(words)
+    if missing:
+        said.append(turn.say("several.not_found", items=turn.speech.join(missing)))
+    lead_text = " ".join(said)
+    if not asking:
+        turn.clear_pending()
+        return turn.ask_text(lead_text or turn.say("dialog.nothing_added"))
+    resolution, quantity, words = asking[0]
+    queue: list[list[Any]] = [[w, q] for _, q, w in asking[1:]]
+    intro = turn.say("several.for", heard=words) if len(items) > 1 or lead else ""
+    return act_on_resolution(turn, resolution, quantity, words, lead=_joined(lead_text, intro), queue=queue)
+
+
+def queue_of(pending: Pending) -> list[tuple[str, int]]:
+    raw = pending.get("queue") or []
+    return [(str(item[0]), int(item[1])) for item in raw if isinstance(item, list) and len(item) == 2]
+
+
+def add_then_continue(turn: Turn, pending: Pending, product_id: str) -> Response:
+    """The answer picked a product: add it, then go on with what the customer asked for after it."""
+    quantity = int(pending.get("quantity", 1))
+    said = put_in_cart(turn, turn.product(product_id), quantity, heard=pending.get("heard"), part="answer")
+    return next_in_queue(turn, pending, lead=said)
+
+
+def next_in_queue(turn: Turn, pending: Pending, *, lead: str) -> Response:
+    queue = queue_of(pending)
+    if not queue:
+        turn.clear_pending()
+        return turn.ask_text(lead)
+    return resolve_many(turn, queue, lead=lead)

@@ -21,6 +21,7 @@ from backend.clock import Clock, utc_now
 from backend.identity.clients import ApiClientStore
 from backend.identity.store import IdentityStore
 from backend.identity.tokens import AccessTokenStore, DynamoAccessTokenStore
+from backend.profile.consent import ConsentStore
 from backend.profile.privacy import CustomerData
 from backend.profile.store import ProfileStore
 from backend.settings import Settings
@@ -73,6 +74,11 @@ class Backend:
     @property
     def resolver(self) -> Resolver:
         return self._resolver.get()
+
+    @property
+    def consents(self) -> ConsentStore:
+        """Consent per purpose (kept on the profile item: a stateless view of the table)."""
+        return ConsentStore(self.table)
 
 
 def load_catalog(settings: Settings) -> Catalog:

@@ -69,14 +69,19 @@ class Access:
     def customer(self, ref: str, *, scope: str | None = None) -> str:
         """The canonical customer id behind ``ref`` (an id, or ``web:``/``email:``/``store:`` + a linked id), if
         this client holds ``scope`` (default: read for GET, write otherwise) and may see the customer (else 403),
-        and it exists (else 404)."""
+        and it exists (else 404). A key scoped to some customers gets 403 alike for an unknown id, an unlinked
+        linked-id and another customer's: whether someone else exists is not its business."""
         self.require(scope or (READ if request.method in _READ_METHODS else WRITE))
         if ":" in ref:
             raw_kind, _, value = ref.partition(":")
             kind = channel_kind(raw_kind)
-            customer_id = self.backend.identities.resolve(kind, value)
-            if customer_id is None:
+            found = self.backend.identities.resolve(kind, value)
+            if found is None or not self.client.can_see(found):
+                # A scoped key gets the same answer for an id nobody has and another customer's id: no oracle.
+                if not self.client.all_customers:
+                    raise ApiError(403, "forbidden", "this API client may not access this customer")
                 raise CustomerNotFound(f"no customer is linked to this {kind.value} id")
+            customer_id = found
         else:
             customer_id = check_customer_id(ref)
         if not self.client.can_see(customer_id):

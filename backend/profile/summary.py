@@ -46,6 +46,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from backend.errors import ValidationError
+from backend.profile.consent import Consents, consents_from_item
 from backend.profile.events import (
     AFFINITY_WEIGHT,
     ENGAGED,
@@ -300,6 +301,7 @@ class ProfileSummary:
     products: tuple[ProductAffinity, ...]  # favourites first
     created_at: str | None = None
     updated_at: str | None = None
+    consents: Consents = field(default_factory=lambda: Consents({}))  # read from the same item, see ``consent``
 
     def favourites(self, limit: int = 10) -> tuple[ProductAffinity, ...]:
         return self.products[:limit]
@@ -385,6 +387,7 @@ def summary_from_item(item: Mapping[str, Any], customer_id: str | None = None) -
         products=tuple(affinities),
         created_at=item.get("created_at"),
         updated_at=item.get("updated_at"),
+        consents=consents_from_item(item),
     )
 
 

@@ -102,3 +102,28 @@ def test_a_scoped_key_cannot_tell_unknown_ids_from_other_customers(api: Api) -> 
     # A key for every customer is told plainly that nobody has the id.
     assert_error(api.call("GET", "/customers/web:anon-nobody/profile", api.web), 404)
     assert api.call("GET", "/customers/web:anon-2000/profile", api.web).get_json()["customer_id"] == "2000"
+
+
+def test_each_channel_writes_its_own_events_and_voice_uses_them(api: Api) -> None:
+    app = api.backend.clients.create(name="shop app", channel="app", customers=["1285"]).key
+    linked = api.call("POST", "/customers/1285/identities", app, json={"kind": "app", "value": "install-7f3a"})
+    assert linked.status_code == 201
+    view = {"event_id": "app-view-1", "channel": "app", "type": "product_view", "outcome": "viewed",
+            "product_id": "21137", "occurred_at": "2026-11-22T09:00:00Z"}  # fmt: skip
+    bought = {"event_id": "app-buy-1", "channel": "app", "type": "purchase", "outcome": "purchased",
+              "lines": [{"product_id": "27845", "quantity": 1}], "occurred_at": "2026-11-22T09:05:00Z"}  # fmt: skip
+    for body in (view, bought):
+        assert api.call("POST", "/customers/app:install-7f3a/events", app, json=body).status_code == 201
+    assert api.call("POST", "/customers/1285/events", api.email, json=load("email_click_event.json")).status_code == 201
+    assert (
+        api.call("POST", "/customers/1285/events", api.store, json=load("store_receipt_event.json")).status_code == 201
+    )
+    # A key writes its own channel only.
+    assert_error(api.call("POST", "/customers/1285/events", app, json={**view, "channel": "store"}), 403)
+
+    events = api.call("GET", "/customers/app:install-7f3a/events?channel=app", app).get_json()["events"]
+    assert [event["name"] for event in events] == ["Order Completed", "Product Viewed"]
+    state = api.backend.shopping.state("1285")
+    purchases = api.backend.shopping.purchases(state)
+    assert purchases["27845"].count == 2  # bought in the app and at the till: both bias the voice resolver
+    assert "21137" in purchases  # the till receipt's strawberries

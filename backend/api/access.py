@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 def channel_kind(raw: object) -> IdentityKind:
     kind = parse_kind(raw)
     if kind not in CHANNEL_KINDS:
-        raise ValidationError("only web, email and store ids can be used through the API", field="kind")
+        raise ValidationError("only web, app, email and store ids can be used through the API", field="kind")
     return kind
 
 
@@ -67,10 +67,10 @@ class Access:
             raise ApiError(403, "channel_not_allowed", f"this API client writes {channel.value} events")
 
     def customer(self, ref: str, *, scope: str | None = None) -> str:
-        """The canonical customer id behind ``ref`` (an id, or ``web:``/``email:``/``store:`` + a linked id), if
-        this client holds ``scope`` (default: read for GET, write otherwise) and may see the customer (else 403),
-        and it exists (else 404). A key scoped to some customers gets 403 alike for an unknown id, an unlinked
-        linked-id and another customer's: whether someone else exists is not its business."""
+        """The canonical customer id behind ``ref`` (an id, or ``web:``/``app:``/``email:``/``store:`` + a linked
+        id), if this client holds ``scope`` (default: read for GET, write otherwise) and may see the customer
+        (else 403), and it exists (else 404). A key scoped to some customers gets 403 alike for an unknown id, an
+        unlinked linked-id and another customer's: whether someone else exists is not its business."""
         self.require(scope or (READ if request.method in _READ_METHODS else WRITE))
         if ":" in ref:
             raw_kind, _, value = ref.partition(":")

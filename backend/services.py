@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from backend.catalog import Catalog, load_instacart
 from backend.clock import Clock, utc_now
 from backend.identity.clients import ApiClientStore
+from backend.identity.merge import ProfileMerger
 from backend.identity.store import IdentityStore
 from backend.identity.tokens import AccessTokenStore, DynamoAccessTokenStore
 from backend.profile.consent import ConsentStore
@@ -74,6 +75,11 @@ class Backend:
     @property
     def resolver(self) -> Resolver:
         return self._resolver.get()
+
+    @property
+    def merger(self) -> ProfileMerger:
+        """Merges two profiles into one (a stateless view of the stores)."""
+        return ProfileMerger(self.table, profiles=self.profiles, shopping=self.shopping, clock=self.clock)
 
     @property
     def consents(self) -> ConsentStore:

@@ -127,3 +127,36 @@ def test_each_channel_writes_its_own_events_and_voice_uses_them(api: Api) -> Non
     purchases = api.backend.shopping.purchases(state)
     assert purchases["27845"].count == 2  # bought in the app and at the till: both bias the voice resolver
     assert "21137" in purchases  # the till receipt's strawberries
+
+
+def test_merge_moves_everything_and_leaves_nothing_of_the_source(api: Api) -> None:
+    api.backend.profiles.ensure_customer("anon-77")
+    web = api.web
+    api.call("POST", "/customers/anon-77/identities", web, json={"kind": "web", "value": "cookie-77"})
+    view = load("web_view_event.json")
+    api.call("POST", "/customers/anon-77/events", web, json=view)
+    api.call("POST", "/customers/anon-77/cart/items", web, json={"product_id": "21137", "quantity": 2})
+    api.call("POST", "/customers/1285/cart/items", web, json={"product_id": "21137", "quantity": 1})
+    assert_error(api.call("POST", "/customers/1285/merge", web, json={"source": "anon-77"}), 403, "scope_missing")
+    merger = api.backend.clients.create(name="identity desk", channel="web", scopes=("read", "write", "privacy")).key
+
+    response = api.call("POST", "/customers/1285/merge", merger, json={"source": "web:cookie-77"})
+
+    assert response.status_code == 200, response.get_data(as_text=True)
+    record = response.get_json()
+    assert record["source"] == "anon-77" and record["target"] == "1285"
+    assert record["moved"]["events"] == 2  # the page view and the web add
+    assert record["moved"]["cart_lines"] == 1 and record["moved"]["identities"] == ["web:cookie-77"]
+    cart = api.call("GET", "/customers/1285/cart", web).get_json()
+    assert {line["product_id"]: line["quantity"] for line in cart["lines"]} == {"21137": 3}
+    assert api.call("GET", "/customers/web:cookie-77/profile", web).get_json()["customer_id"] == "1285"
+    event_ids = {event["event_id"] for event in api.call("GET", "/customers/1285/events", web).get_json()["events"]}
+    assert view["event_id"] in event_ids
+    # Nothing of the source remains; the target's export holds the merge record.
+    assert_error(api.call("GET", "/customers/anon-77/profile", web), 404)
+    assert not api.backend.customer_data.partition("anon-77")
+    exported = api.call("GET", "/customers/1285/export", merger).get_json()
+    merges = [item for entries in exported["items"].values() for item in entries if item.get("kind") == "merge"]
+    assert [(item["source"], item["moved"]["events"]) for item in merges] == [("anon-77", 2)]
+    # Merging again (the source is gone) is a plain 404, and nothing changes.
+    assert_error(api.call("POST", "/customers/1285/merge", merger, json={"source": "anon-77"}), 404)

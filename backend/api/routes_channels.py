@@ -1,4 +1,4 @@
-"""Routes: consent per purpose (read, grant, withdraw) and computed traits in one call."""
+"""Routes: consent per purpose (read, grant, withdraw), computed traits in one call, and merging two profiles."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from flask import Blueprint, Response, jsonify
 
 from backend.api.access import Access
 from backend.api.inputs import json_body, only_fields, query_params
+from backend.errors import ValidationError
+from backend.identity.clients import PRIVACY
 from backend.profile.consent import parse_purpose, parse_status
 from backend.profile.summary import empty_summary
 from backend.profile.traits import BasketItem, compute_traits
@@ -29,6 +31,19 @@ def register_channel_routes(bp: Blueprint, access: Access) -> None:
         customer_id = access.customer(ref)
         consent = backend.consents.set(customer_id, chosen, status, channel=access.client.channel, at=access.now())
         return jsonify(consent.to_json())
+
+    @bp.post("/customers/<ref>/merge")
+    def merge_profiles(ref: str) -> Response:
+        """Merge the profile ``source`` names into this one; the source is erased, so this needs ``privacy``."""
+        query_params(())
+        data = json_body()
+        only_fields(data, ("source",))
+        source_ref = data.get("source")
+        if not isinstance(source_ref, str) or not source_ref:
+            raise ValidationError("source must be a customer reference", field="source")
+        target = access.customer(ref, scope=PRIVACY)
+        source = access.customer(source_ref, scope=PRIVACY)
+        return jsonify(backend.merger.merge(source, target).to_json())
 
     @bp.get("/customers/<ref>/traits")
     def get_traits(ref: str) -> Response:

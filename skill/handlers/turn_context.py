@@ -22,8 +22,7 @@ from ask_sdk_model.slu.entityresolution import StatusCode
 from backend.catalog import Product
 from backend.errors import ValidationError
 from backend.identity import IdentityKind
-from backend.profile import Channel, Event, EventOrigin, Outcome, new_event
-from backend.profile.consent import Purpose
+from backend.profile import Channel, Event, EventOrigin, Outcome, Purpose, new_event
 from backend.resolver import Resolution
 from backend.services import Backend
 from backend.shopping import MAX_QUANTITY, MIN_QUANTITY, CustomerState, Shopping

@@ -20,8 +20,10 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from backend.catalog import Catalog, load_instacart
 from backend.clock import Clock, utc_now
 from backend.identity.clients import ApiClientStore
+from backend.identity.merge import ProfileMerger
 from backend.identity.store import IdentityStore
 from backend.identity.tokens import AccessTokenStore, DynamoAccessTokenStore
+from backend.profile.consent import ConsentStore
 from backend.profile.privacy import CustomerData
 from backend.profile.store import ProfileStore
 from backend.settings import Settings
@@ -77,6 +79,16 @@ class Backend:
     @property
     def resolver(self) -> Resolver:
         return self._resolver.get()
+
+    @property
+    def merger(self) -> ProfileMerger:
+        """Merges two profiles into one (a stateless view of the stores)."""
+        return ProfileMerger(self.table, profiles=self.profiles, shopping=self.shopping, clock=self.clock)
+
+    @property
+    def consents(self) -> ConsentStore:
+        """Consent per purpose (kept on the profile item: a stateless view of the table)."""
+        return ConsentStore(self.table)
 
 
 def load_catalog(settings: Settings) -> Catalog:

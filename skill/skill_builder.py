@@ -9,6 +9,7 @@ from backend.services import Backend
 from skill.handlers import exception_handlers, request_handlers
 from skill.handlers.lifecycle import CloseQuestion, ExpireQuestion
 from skill.handlers.logging import RequestLogger, ResponseLogger
+from skill.handlers.turn_events import TurnRecorder, recording_errors
 
 
 def build_skill(backend: Backend) -> CustomSkill:
@@ -16,11 +17,12 @@ def build_skill(backend: Backend) -> CustomSkill:
     builder.skill_id = backend.settings.skill_id  # type: ignore[assignment]  # the SDK annotates it as None
     for handler in request_handlers(backend):
         builder.add_request_handler(handler)
-    for exception_handler in exception_handlers(backend):
+    for exception_handler in recording_errors(exception_handlers(backend), backend):
         builder.add_exception_handler(exception_handler)
     builder.add_global_request_interceptor(RequestLogger())
     builder.add_global_request_interceptor(ExpireQuestion())  # a question lives one turn: see lifecycle
     builder.add_global_response_interceptor(CloseQuestion())
+    builder.add_global_response_interceptor(TurnRecorder(backend))  # every turn one event
     builder.add_global_response_interceptor(ResponseLogger())
     skill: CustomSkill = builder.create()
     return skill

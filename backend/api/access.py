@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 def channel_kind(raw: object) -> IdentityKind:
     kind = parse_kind(raw)
     if kind not in CHANNEL_KINDS:
-        raise ValidationError("only web, email and store ids can be used through the API", field="kind")
+        raise ValidationError("only web, app, email and store ids can be used through the API", field="kind")
     return kind
 
 
@@ -67,16 +67,21 @@ class Access:
             raise ApiError(403, "channel_not_allowed", f"this API client writes {channel.value} events")
 
     def customer(self, ref: str, *, scope: str | None = None) -> str:
-        """The canonical customer id behind ``ref`` (an id, or ``web:``/``email:``/``store:`` + a linked id), if
-        this client holds ``scope`` (default: read for GET, write otherwise) and may see the customer (else 403),
-        and it exists (else 404)."""
+        """The canonical customer id behind ``ref`` (an id, or ``web:``/``app:``/``email:``/``store:`` + a linked
+        id), if this client holds ``scope`` (default: read for GET, write otherwise) and may see the customer
+        (else 403), and it exists (else 404). A key scoped to some customers gets 403 alike for an unknown id, an
+        unlinked linked-id and another customer's: whether someone else exists is not its business."""
         self.require(scope or (READ if request.method in _READ_METHODS else WRITE))
         if ":" in ref:
             raw_kind, _, value = ref.partition(":")
             kind = channel_kind(raw_kind)
-            customer_id = self.backend.identities.resolve(kind, value)
-            if customer_id is None:
+            found = self.backend.identities.resolve(kind, value)
+            if found is None or not self.client.can_see(found):
+                # A scoped key gets the same answer for an id nobody has and another customer's id: no oracle.
+                if not self.client.all_customers:
+                    raise ApiError(403, "forbidden", "this API client may not access this customer")
                 raise CustomerNotFound(f"no customer is linked to this {kind.value} id")
+            customer_id = found
         else:
             customer_id = check_customer_id(ref)
         if not self.client.can_see(customer_id):

@@ -19,6 +19,7 @@ from backend.api.access import Access
 from backend.api.errors import ApiError, register_error_handlers
 from backend.api.inputs import MAX_BODY_BYTES, check_request_text
 from backend.api.routes_cart import register_cart_routes
+from backend.api.routes_channels import register_channel_routes
 from backend.api.routes_profile import register_profile_routes
 from backend.api.routes_voicecode import register_voicecode_routes
 from backend.api.routes_webhooks import register_webhook_routes
@@ -89,6 +90,7 @@ def create_api_blueprint(backend: Backend, *, name: str = "api") -> Blueprint:
     register_cart_routes(bp, access)
     register_webhook_routes(bp, access)
     register_voicecode_routes(bp, access)
+    register_channel_routes(bp, access)
 
     @bp.route("/<path:_rest>", methods=list(_METHODS), endpoint=CATCH_ALL)
     def unknown_route(_rest: str) -> Response:

@@ -115,7 +115,12 @@ def register_cart_routes(bp: Blueprint, access: Access) -> None:
         limit = int_param(params.get("limit"), "limit", default=20, low=1, high=100)
         today = access.now().date()
         orders = backend.shopping.recent_orders(customer_id, limit=limit)
-        return jsonify({"customer_id": customer_id, "orders": [order_json(order, today=today) for order in orders]})
+        return jsonify(
+            {
+                "customer_id": customer_id,
+                "orders": [order_json(order, today=today, catalog=backend.catalog) for order in orders],
+            }
+        )
 
 
 def _change(

@@ -13,7 +13,7 @@ from backend.errors import ValidationError
 from backend.identity.clients import PRIVACY
 from backend.profile.events import event_from_json
 from backend.profile.store import DEFAULT_PAGE, MAX_PAGE
-from backend.profile.summary import empty_summary
+from backend.profile.summary import empty_summary, with_history
 
 
 def register_profile_routes(bp: Blueprint, access: Access) -> None:
@@ -24,7 +24,13 @@ def register_profile_routes(bp: Blueprint, access: Access) -> None:
     def get_profile(ref: str) -> Response:
         query_params(())
         customer_id = access.customer(ref)
-        summary = backend.profiles.summary(customer_id) or empty_summary(customer_id)
+        state = backend.shopping.state(customer_id)  # the profile and the imported history, one read
+        summary = with_history(
+            state.profile or empty_summary(customer_id),
+            state.imported_purchases,
+            today=access.now().date(),
+            name_of=lambda product_id: found.name if (found := backend.catalog.find(product_id)) else None,
+        )
         return jsonify({"customer_id": customer_id, "summary": summary.to_json()})
 
     @bp.get("/customers/<ref>/events")

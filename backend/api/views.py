@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from backend.catalog import Catalog
-from backend.shopping.model import Cart, Order
+from backend.shopping.model import Cart, Order, OrderLine
 from backend.shopping.service import Shopping, order_status
 
 
@@ -45,7 +45,15 @@ def cart_json(cart: Cart, *, catalog: Catalog, shopping: Shopping) -> dict[str, 
     return body
 
 
-def order_json(order: Order, *, today: date) -> dict[str, Any]:
+def order_json(order: Order, *, today: date, catalog: Catalog | None = None) -> dict[str, Any]:
+    """An order; a line without a stored name (imported history) is named from the catalog when it has it."""
+
+    def name(line: OrderLine) -> str | None:
+        if line.name:
+            return line.name
+        found = catalog.find(line.product_id) if catalog is not None else None
+        return found.name if found else None
+
     return {
         "order_id": order.order_id,
         "placed_at": order.placed_at.isoformat(),
@@ -55,7 +63,7 @@ def order_json(order: Order, *, today: date) -> dict[str, Any]:
         "lines": [
             {
                 "product_id": line.product_id,
-                "name": line.name or None,
+                "name": name(line),
                 "quantity": line.quantity,
                 "unit_price": str(line.unit_price),
                 "line_total": str(line.line_total),

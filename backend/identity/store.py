@@ -33,13 +33,14 @@ class IdentityKind(StrEnum):
     ALEXA_TOKEN = "alexa_token"  # noqa: S105 - a kind name, not a secret
     ALEXA_USER = "alexa_user"
     ALEXA_PERSON = "alexa_person"
-    WEB = "web"
+    WEB = "web"  # the web shop's anonymous (cookie) id or account id
     EMAIL = "email"
-    STORE = "store"
+    STORE = "store"  # the store's loyalty card number
+    APP = "app"  # the app's anonymous install id or account id
 
 
 # Kinds another channel may link through the API; Alexa ids come only from the skill.
-CHANNEL_KINDS = frozenset({IdentityKind.WEB, IdentityKind.EMAIL, IdentityKind.STORE})
+CHANNEL_KINDS = frozenset({IdentityKind.WEB, IdentityKind.EMAIL, IdentityKind.STORE, IdentityKind.APP})
 
 _PLAIN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@+\-]{0,127}")
 _ALEXA_ID = re.compile(r"[A-Za-z0-9._\-]{1,512}")

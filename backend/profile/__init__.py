@@ -43,6 +43,7 @@ PROFILE itself); one update expression never writes overlapping paths (every sum
 ``summary``); nested ``SET`` on a missing map is refused by DynamoDB (and by moto), so no maps are used.
 """
 
+from backend.profile.consent import Consent, Consents, ConsentStore, Purpose, consents_from_item
 from backend.profile.events import Channel, Event, EventLine, EventOrigin, Outcome, event_from_json, new_event
 from backend.profile.privacy import CustomerData, DeletionReceipt
 from backend.profile.store import EventPage, EventWrite, ProfileStore, StagedEvent, stage_event
@@ -56,6 +57,9 @@ from backend.profile.summary import (
 
 __all__ = [
     "Channel",
+    "Consent",
+    "ConsentStore",
+    "Consents",
     "CustomerData",
     "DeletionReceipt",
     "Event",
@@ -67,8 +71,10 @@ __all__ = [
     "ProductAffinity",
     "ProfileStore",
     "ProfileSummary",
+    "Purpose",
     "StagedEvent",
     "combine_stats",
+    "consents_from_item",
     "event_from_json",
     "new_event",
     "purchase_stats",

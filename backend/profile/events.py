@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from backend.errors import ValidationError
+from backend.profile.names import spec_name
 
 if TYPE_CHECKING:
     from backend.catalog import Product
@@ -43,6 +44,11 @@ class Outcome(StrEnum):
     CLICKED = "clicked"
     PURCHASED = "purchased"
     ANSWERED = "answered"
+    OPENED = "opened"  # the skill was launched
+    ASKED = "asked"  # the turn ended on a question (did you mean, which one, how many)
+    QUOTED = "quoted"  # the checkout quote was read, the order awaits a yes
+    FAILED = "failed"  # the turn ended in an error answer
+    ENDED = "ended"  # the session ended (the customer stopped, or Alexa closed it)
 
 
 # How much an outcome says about what the customer likes; 0 = nothing (a decline or a miss teaches no affinity).
@@ -262,13 +268,16 @@ class Event:
             "order_id": self.order_id,
             "lines": [line.to_json() for line in self.lines] or None,
         }
+        data["name"] = spec_name(
+            type=self.type, outcome=self.outcome.value if self.outcome else None, intent=self.intent
+        )
         data.update({key: value for key, value in optional.items() if value is not None})
         return data
 
 
 EVENT_FIELDS = frozenset(
     {
-        "event_id", "customer_id", "channel", "type", "occurred_at", "outcome", "device", "intent", "heard",
+        "name", "event_id", "customer_id", "channel", "type", "occurred_at", "outcome", "device", "intent", "heard",
         "product_id", "product_name", "confidence", "locale", "quantity", "aisle", "department", "order_id", "lines",
     }
 )  # fmt: skip

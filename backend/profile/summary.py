@@ -40,12 +40,13 @@ products. Demo customers have at most a few hundred.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from backend.errors import ValidationError
+from backend.profile.consent import Consents, consents_from_item
 from backend.profile.events import (
     AFFINITY_WEIGHT,
     ENGAGED,
@@ -300,6 +301,7 @@ class ProfileSummary:
     products: tuple[ProductAffinity, ...]  # favourites first
     created_at: str | None = None
     updated_at: str | None = None
+    consents: Consents = field(default_factory=lambda: Consents({}))  # read from the same item, see ``consent``
 
     def favourites(self, limit: int = 10) -> tuple[ProductAffinity, ...]:
         return self.products[:limit]
@@ -385,6 +387,7 @@ def summary_from_item(item: Mapping[str, Any], customer_id: str | None = None) -
         products=tuple(affinities),
         created_at=item.get("created_at"),
         updated_at=item.get("updated_at"),
+        consents=consents_from_item(item),
     )
 
 
@@ -423,3 +426,37 @@ def combine_stats(*sources: Mapping[str, PurchaseStats]) -> dict[str, PurchaseSt
                 else PurchaseStats(seen.count + stats.count, min(seen.days_since_last, stats.days_since_last))
             )
     return combined
+
+
+def with_history(
+    summary: ProfileSummary,
+    imported: Mapping[str, PurchaseStats],
+    *,
+    today: date,
+    name_of: Callable[[str], str | None],
+) -> ProfileSummary:
+    """The summary with the imported order history counted in: each product's purchases and count gain the orders
+    it was in, and its last purchase moves to the imported one's day when that is later. Imported orders are not
+    events (see ``backend.shopping.purchases``), so nothing is counted twice."""
+    if not imported:
+        return summary
+    merged = {product.product_id: product for product in summary.products}
+    for product_id, stats in imported.items():
+        day = today - timedelta(days=int(stats.days_since_last))
+        stamp = format_timestamp(datetime(day.year, day.month, day.day, tzinfo=UTC))
+        known = merged.get(product_id)
+        if known is None:
+            merged[product_id] = ProductAffinity(
+                product_id, name_of(product_id), stats.count, stats.count, stamp, stamp, {}
+            )
+            continue
+        merged[product_id] = replace(
+            known,
+            name=known.name or name_of(product_id),
+            count=known.count + stats.count,
+            purchases=known.purchases + stats.count,
+            last_at=max(filter(None, (known.last_at, stamp))),
+            last_purchased_at=max(filter(None, (known.last_purchased_at, stamp))),
+        )
+    products = sorted(merged.values(), key=lambda p: (-p.purchases, -p.count, _descending(p.last_at), p.product_id))
+    return replace(summary, products=tuple(products))

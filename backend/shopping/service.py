@@ -28,6 +28,7 @@ from backend.errors import (
     VoiceCodeRequired,
     WrongVoiceCode,
 )
+from backend.profile.consent import Purpose
 from backend.profile.events import MAX_QUANTITY as MAX_EVENT_QUANTITY
 from backend.profile.events import Event, EventOrigin, new_event
 from backend.profile.events import Outcome as EventOutcome
@@ -129,7 +130,10 @@ class Shopping:
     # -- domain questions -------------------------------------------------------------------------------------
     def purchases(self, state: CustomerState) -> dict[str, PurchaseStats]:
         """Purchases on every channel (imported orders + the profile's voice orders, store and web purchases), from
-        the state the turn read: no extra read."""
+        the state the turn read: no extra read. None at all when the customer withdrew personalisation consent: the
+        resolver then chooses as it would for a stranger."""
+        if state.profile is not None and not state.profile.consents.allows(Purpose.PERSONALISATION):
+            return {}
         return every_channel(state.imported_purchases, state.profile, self.now())
 
     def resolve_for(self, state: CustomerState, words: str, *, alexa_ids: Sequence[str] = ()) -> Resolution:

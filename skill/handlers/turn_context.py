@@ -22,7 +22,7 @@ from ask_sdk_model.slu.entityresolution import StatusCode
 from backend.catalog import Product
 from backend.errors import ValidationError
 from backend.identity import IdentityKind
-from backend.profile import Channel, Event, EventOrigin, Outcome, new_event
+from backend.profile import Channel, Event, EventOrigin, Outcome, Purpose, new_event
 from backend.resolver import Resolution
 from backend.services import Backend
 from backend.shopping import CustomerState, Shopping, parse_quantity
@@ -31,6 +31,8 @@ from skill.handlers.pending import Pending, Question
 from skill.identity import Caller, remember_alias
 from skill.speech import Speech
 
+TURN_ATTRIBUTE = "voicecart.turn"  # request attribute: this request's Turn
+EVENT_ATTRIBUTE = "voicecart.event"  # request attribute: the handler built (and writes) the turn's event
 MAX_READ_ITEMS = 5  # read at most this many products aloud, then "and N more"
 _LAST_PRODUCT = "last_product"  # session: a product id
 _ADDED = "added"  # session: product ids added this session, oldest first
@@ -61,6 +63,10 @@ class Turn:
     caller: Caller
     speech: Speech
     _state: CustomerState | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        # The turn recorder (``skill.handlers.turn_events``) finds the turn here after the handler ran.
+        self.handler_input.attributes_manager.request_attributes[TURN_ATTRIBUTE] = self
 
     # -- request -----------------------------------------------------------------------------------------------
     @property
@@ -232,16 +238,24 @@ class Turn:
         part: str = "",
     ) -> Event:
         """The turn's profile event: about one ``product``, or a basket of ``lines`` (a reorder). ``part`` tells
-        apart several events of one request (several products added in one utterance)."""
+        apart several events of one request (several products added in one utterance). The handler that builds it
+        writes it (in its own transaction, or with ``record``): the turn recorder then writes no other."""
+        self.handler_input.attributes_manager.request_attributes[EVENT_ATTRIBUTE] = True
         return new_event(
             self.origin(part),
             outcome,
             product=product,
             quantity=quantity,
-            heard=heard,
+            heard=self.keep_heard(heard),
             confidence=confidence,
             lines=lines,
         )
+
+    def keep_heard(self, heard: str | None) -> str | None:
+        """The heard words, if the customer lets us keep them (consent ``heard_words``; the state read tells)."""
+        if heard is None or self.state.profile is None:
+            return heard
+        return heard if self.state.profile.consents.allows(Purpose.HEARD_WORDS) else None
 
     def record(self, event: Event) -> None:
         """An event for a turn that writes nothing else (a miss, a decline): its own small transaction."""

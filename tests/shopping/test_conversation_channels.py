@@ -182,7 +182,8 @@ def test_the_alexa_user_id_is_linked_once_as_an_alias(
 
     talk.launch()  # a new session: the one batch read also asks for the alias, missing: linked
     first = client.take()
-    assert first["batch_get_item"] == 1 and first["transact_write_items"] == 1
+    # Two writes: the alias link, and the launch's own event (every turn is one event, see skill.handlers.turn_events)
+    assert first["batch_get_item"] == 1 and first["transact_write_items"] == 2
     assert backend.identities.resolve(IdentityKind.ALEXA_USER, "amzn1.ask.account.ENABLEMENT1") == "3623"
     [alias] = [i for i in backend.identities.identities("3623") if i.kind == IdentityKind.ALEXA_USER]
 
@@ -190,13 +191,13 @@ def test_the_alexa_user_id_is_linked_once_as_an_alias(
     talk.new_session()
     talk.intent("ReadCartIntent")  # a new session: the alias is found in the turn's read, no write
     later = client.take()
-    assert later["batch_get_item"] == 2 and later["transact_write_items"] == 0
+    assert later["batch_get_item"] == 2 and later["transact_write_items"] == 2  # the two turns' events, no link
     assert [i for i in backend.identities.identities("3623") if i.kind == IdentityKind.ALEXA_USER] == [alias]
 
     talk.user_id = "amzn1.ask.account.ENABLEMENT2"  # the skill was disabled and enabled again
     talk.new_session()
     talk.launch()
-    assert client.take()["transact_write_items"] == 1
+    assert client.take()["transact_write_items"] == 2  # the new link and the launch's event
     assert backend.identities.resolve(IdentityKind.ALEXA_USER, "amzn1.ask.account.ENABLEMENT2") == "3623"
 
 

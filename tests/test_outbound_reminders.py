@@ -16,8 +16,9 @@ from backend.outbound.ledger import DeliveryLedger
 from backend.outbound.mailers import FileMailer
 from backend.outbound.reminders import ReminderScheduler, ReminderSweep
 from backend.outbound.streams import StreamReader
+from backend.profile import Channel
+from backend.profile.consent import ConsentStore, Purpose, Status
 from backend.settings import Settings
-from backend.store import keys
 from backend.store.dynamo import Table
 from tests.support.outbound import FakeClock, all_records, shopping_on, stream_reader
 
@@ -42,10 +43,8 @@ class Shop:
         self.reader: StreamReader = stream_reader(table, self.clock)
 
     def consent(self, customer_id: str, status: str = "granted") -> None:
-        self.table.update(
-            {"pk": keys.customer_pk(customer_id), "sk": keys.PROFILE},
-            "SET consent = :c",
-            values={":c": {"marketing_email": {"status": status, "source": "web", "at": "2026-11-01T00:00:00Z"}}},
+        ConsentStore(self.table).set(
+            customer_id, Purpose.MARKETING_EMAIL, Status(status), channel=Channel.WEB, at=self.clock()
         )
 
     def pump(self) -> None:

@@ -67,6 +67,24 @@ def register_profile_routes(bp: Blueprint, access: Access) -> None:
             fingerprints.check(customer_id, event.event_id, print_)
         return jsonify({"event_id": event.event_id, "status": written.status}), 201 if written.written else 200
 
+    register_identity_routes(bp, access)
+
+    @bp.get("/customers/<ref>/export")
+    def export_customer(ref: str) -> Response:
+        query_params(())
+        return jsonify(backend.customer_data.export(access.customer(ref, scope=PRIVACY)))
+
+    @bp.delete("/customers/<ref>")
+    def delete_customer(ref: str) -> Response:
+        query_params(())
+        erased = backend.customer_data.delete(access.customer(ref, scope=PRIVACY), requested_by=access.client.client_id)
+        return jsonify(erased.to_json())
+
+
+def register_identity_routes(bp: Blueprint, access: Access) -> None:
+    """The ids other channels know the customer by: listed, linked by their own channel, unlinked."""
+    backend = access.backend
+
     @bp.get("/customers/<ref>/identities")
     def list_identities(ref: str) -> Response:
         query_params(())
@@ -94,14 +112,3 @@ def register_profile_routes(bp: Blueprint, access: Access) -> None:
         if not backend.identities.unlink(customer_id, access.own_channel_kind(kind), value):
             raise ApiError(404, "identity_not_found", "this id is not linked to this customer")
         return Response(status=204)
-
-    @bp.get("/customers/<ref>/export")
-    def export_customer(ref: str) -> Response:
-        query_params(())
-        return jsonify(backend.customer_data.export(access.customer(ref, scope=PRIVACY)))
-
-    @bp.delete("/customers/<ref>")
-    def delete_customer(ref: str) -> Response:
-        query_params(())
-        erased = backend.customer_data.delete(access.customer(ref, scope=PRIVACY), requested_by=access.client.client_id)
-        return jsonify(erased.to_json())

@@ -1,10 +1,9 @@
 """What outbound messages need to know about a customer: the e-mail address, and whether marketing e-mail is allowed.
 
 The address is the customer's linked e-mail identity (``IDENT#email#<address>`` in their partition), else an
-``email`` attribute of the profile. There is no consent record yet (issue 14, item 4, comes later): marketing
-consent is read from the profile item as ``consent.marketing_email.status == "granted"``, the shape that record
-will take, and anything else, including no attribute at all, means NOT consented. Order confirmations are
-transactional and need no marketing consent.
+``email`` attribute of the profile. Marketing e-mail needs the customer's ``marketing_email`` consent, read from
+the profile item as the consent records keep it (``backend.profile.consent``: off until granted). Order
+confirmations are transactional and need no marketing consent.
 """
 
 from __future__ import annotations
@@ -12,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from backend.profile.consent import Purpose, consents_from_item
 from backend.store import keys
 from backend.store.dynamo import Table
 
-GRANTED = "granted"
 
 
 def email_address(table: Table, customer_id: str, *, profile: Mapping[str, Any] | None = None) -> str | None:
@@ -37,8 +36,4 @@ def load_profile(table: Table, customer_id: str) -> dict[str, Any] | None:
 
 
 def consents_to_marketing_email(profile: Mapping[str, Any] | None) -> bool:
-    consent = (profile or {}).get("consent")
-    if not isinstance(consent, Mapping):
-        return False
-    purpose = consent.get("marketing_email")
-    return isinstance(purpose, Mapping) and purpose.get("status") == GRANTED
+    return consents_from_item(profile).allows(Purpose.MARKETING_EMAIL)

@@ -80,8 +80,9 @@ def record_turn(handler_input: HandlerInput, backend: Backend, outcome: Outcome 
     heard = None
     if outcome is None:
         outcome = outcome_of(handler_input)
-        if outcome is Outcome.ASKED and turn.pending is not None:
-            heard = turn.pending.get("heard") or None
+        asked = question_now(handler_input)  # the question this turn asked (turn.pending is last turn's)
+        if outcome is Outcome.ASKED and asked is not None:
+            heard = asked.get("heard") or None
     try:
         event = new_event(turn.origin(), outcome, heard=turn.keep_heard(heard))
         backend.profiles.record_event(event)

@@ -16,7 +16,6 @@ from backend.store import keys
 from backend.store.dynamo import Table
 
 
-
 def email_address(table: Table, customer_id: str, *, profile: Mapping[str, Any] | None = None) -> str | None:
     linked, _ = table.query(
         "pk = :pk AND begins_with(sk, :email)",

@@ -369,8 +369,12 @@ def _handler() -> Any:
         def serialized(self, action_result: ActionResult) -> Any:
             result = action_result.result
             if isinstance(result, dict) and self._get_action() in FAST_SERIALISED:
+                try:
+                    body = json.dumps(result, separators=(",", ":"))
+                except TypeError:  # binary attributes (bytes) need moto's own serialiser
+                    return super().serialized(action_result)
                 headers = {"Content-Type": "application/x-amz-json-1.0", **self.response_headers}
-                return 200, headers, json.dumps(result, separators=(",", ":"))
+                return 200, headers, body
             return super().serialized(action_result)
 
     return FastDynamoHandler

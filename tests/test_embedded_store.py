@@ -201,3 +201,24 @@ def test_queries_read_one_partition_and_range_as_dynamodb_does(table: Table) -> 
         "pk = :pk AND sk BETWEEN :a AND :b", values={":pk": "CUST#7", ":a": "ORDER#03", ":b": "ORDER#05"}
     )
     assert [item["sk"] for item in between] == ["ORDER#03", "ORDER#04", "ORDER#05"]
+
+
+def test_an_iterator_into_trimmed_records_gets_dynamodbs_trimmed_data_error(
+    embedded: EmbeddedDynamoDB, table: Table
+) -> None:
+    """A stream reader behind the trim hears what DynamoDB says (and starts again), not an internal error."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    moto_table = dynamodb_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].tables[table.name]
+    streams = embedded.streams_client()
+    arn = table.client.describe_table(TableName=table.name)["Table"]["LatestStreamArn"]
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    for n in range(30):
+        table.put({"pk": "CUST#1", "sk": f"N#{n}"})
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")[
+        "ShardIterator"
+    ]
+    assert trim_stream(moto_table, keep=10) >= 20
+    with pytest.raises(ClientError, match="TrimmedDataAccessException"):
+        streams.get_records(ShardIterator=iterator)

@@ -23,7 +23,8 @@ from backend.store.transaction import Transaction
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-_BACKOFF_SECONDS = 0.01
+_BACKOFF_SECONDS = 0.025  # first retry waits up to this; it doubles, capped
+_BACKOFF_CAP_SECONDS = 0.5
 
 T = TypeVar("T")
 
@@ -57,5 +58,8 @@ def retry_on_conflict(attempt: Callable[[int], T], *, attempts: int = MAX_ATTEMP
             if number == attempts - 1:
                 raise
             log.info("cart write lost a race; retrying (%d)", number + 1)
-            time.sleep(random.uniform(0, _BACKOFF_SECONDS * (number + 1)))  # noqa: S311 - jitter, not a secret
+            # Full jitter, doubling: two writers served in strict turn by one store would otherwise lose to each
+            # other in lockstep (read, read, write, stale write) on every retry.
+            ceiling = min(_BACKOFF_CAP_SECONDS, _BACKOFF_SECONDS * 2**number)
+            time.sleep(random.uniform(0, ceiling))  # noqa: S311 - jitter, not a secret
     raise AssertionError("unreachable")

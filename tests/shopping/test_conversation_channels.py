@@ -48,7 +48,7 @@ def store_purchase(backend: Backend, customer_id: str, product_id: str, *, days_
         customer_id=customer_id,
         channel=Channel.STORE,
         type="store_purchase",
-        occurred_at=datetime.now(UTC) - timedelta(days=days_ago, hours=1),
+        occurred_at=datetime.now(UTC) - timedelta(days=days_ago),  # whole days: the same answer at any hour
         outcome=Outcome.PURCHASED,
         lines=(line,),
     )

@@ -50,7 +50,9 @@ ITEM_ACTIONS = {
     "dynamodb:BatchWriteItem",
 }
 # Modules the init phase imports besides the handler module: each must import without moto.
-COLD_START_MODULES = ("skill.app", "backend.services")
+COLD_START_MODULES = ("skill.skill_builder", "backend.services", "backend.catalog.prebuilt")
+# Modules a function's init must not import: the skill's Lambda has no web app (Flask is the API function's).
+NOT_AT_INIT = {"SkillFunction": ("flask", "skill.app", "skill.pages"), "ApiFunction": ()}
 # The template's settings (store AWS, no table created, no demo data) with dummy credentials and an endpoint that
 # refuses connections: the init phase must build without moto and without a single call to AWS.
 INIT_ENVIRONMENT = {
@@ -391,6 +393,8 @@ def test_the_lambda_code_path_imports_without_moto(template: dict[str, Any], fun
         "import importlib, sys\nsys.modules['moto'] = None\n"
         + "".join(f"importlib.import_module({name!r})\n" for name in modules)
         + f"assert callable(getattr(sys.modules[{module_name!r}], {attribute!r}))\n"
+        + f"imported = {{name for name in {NOT_AT_INIT[function_id]!r} if name in sys.modules}}\n"
+        + "assert not imported, f'the init imported {sorted(imported)}'\n"
     )
     environment = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
     result = subprocess.run(
@@ -419,6 +423,36 @@ def test_lambda_requirements_are_the_project_dependencies_without_moto() -> None
     lines = (INFRA / "requirements.txt").read_text(encoding="utf-8").splitlines()
     listed = {str(Requirement(line)) for line in lines if line.strip() and not line.lstrip().startswith("#")}
     assert listed == wanted
+
+
+def test_functions_load_the_prebuilt_files_the_makefile_puts_in_the_package(template: dict[str, Any]) -> None:
+    makefile = (INFRA / "Makefile").read_text(encoding="utf-8")
+    match = re.search(r"^PREBUILT_DIR = (\S+)$", makefile, re.MULTILINE)
+    assert match is not None
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    # Lambda unpacks the package into /var/task (LAMBDA_TASK_ROOT).
+    assert variables["VOICECART_INDEX_DIR"] == f"/var/task/{match.group(1)}"
+
+
+def test_the_makefile_builds_the_prebuilt_catalog_the_runtime_looks_for(tmp_path: Path) -> None:
+    from backend.catalog.prebuilt import catalog_version, load, prebuilt_path
+    from backend.settings import PACKAGE_DATA_DIR
+
+    make = ["make", "-s", "-f", str(INFRA / "Makefile"), "lambda-prebuilt", f"ARTIFACTS_DIR={tmp_path}"]
+    result = subprocess.run(
+        [*make, f"PYTHON={sys.executable}", "PREBUILT_FLAGS=--catalog-only"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    directory = tmp_path / "voicecart-prebuilt"
+    version = catalog_version(PACKAGE_DATA_DIR)  # what the function computes from its packaged CSV files
+    path = prebuilt_path(directory, version)
+    assert len(load(path, version=version).catalog) > 49_000
+    assert [entry.name for entry in directory.iterdir()] == [path.name]  # --catalog-only: no index
+    assert path.stat().st_mode & 0o444 == 0o444 and directory.stat().st_mode & 0o555 == 0o555  # for any user
 
 
 def test_the_makefile_has_a_build_target_for_every_function(template: dict[str, Any]) -> None:

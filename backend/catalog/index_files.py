@@ -30,6 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     build = commands.add_parser("build", help="build the prebuilt catalog and index of a catalog")
     build.add_argument("--catalog", type=Path, default=DEFAULT_DATA_DIR, help="Instacart-layout directory")
     build.add_argument("--cache-dir", type=Path, default=None, help="where indexes live (default: the cache dir)")
+    build.add_argument("--catalog-only", action="store_true", help="the prebuilt catalog, not the resolver's index")
     build.set_defaults(func=run_build)
 
 
@@ -43,6 +44,8 @@ def run_build(args: argparse.Namespace) -> int:
     loaded = time.perf_counter() - started
     size = path.stat().st_size / 1e6
     print(f"{path}: {len(from_csv.catalog)} products, built in {built:.1f} s, {size:.1f} MB, loads in {loaded:.2f} s")
+    if args.catalog_only:
+        return 0
     catalog = from_csv.catalog
     directory = cache_dir / catalog_key(catalog)
     started = time.perf_counter()

@@ -96,6 +96,8 @@ def save(loaded: CatalogLoad, path: Path, *, version: str) -> None:
     try:
         with os.fdopen(handle, "wb") as file:
             np.savez(file, **encoded)  # type: ignore[arg-type]
+        # mkstemp makes the file private; a packaged file is read by the function's own user (Lambda's is not root).
+        os.chmod(staging, 0o644)
         os.replace(staging, path)
     except BaseException:
         Path(staging).unlink(missing_ok=True)

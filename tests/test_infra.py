@@ -8,6 +8,7 @@ into their long JSON form by a small SafeLoader subclass.
 from __future__ import annotations
 
 import ast
+import copy
 import dataclasses
 import importlib
 import importlib.util
@@ -281,9 +282,38 @@ def test_tables_are_recoverable_encrypted_and_retained(template: dict[str, Any],
 def test_the_skill_function_is_invoked_only_by_this_alexa_skill(template: dict[str, Any]) -> None:
     skill = template["Resources"]["SkillFunction"]
     assert skill["Properties"]["Handler"] == "skill.lambda_entry.handler"
-    assert function_property(template, skill, "Runtime") == "python3.11"
+    assert function_property(template, skill, "Runtime") == "python3.12"  # the first with SnapStart for Python
     events = [event for event in skill["Properties"]["Events"].values() if event["Type"] == "AlexaSkill"]
     assert events == [{"Type": "AlexaSkill", "Properties": {"SkillId": {"Ref": "SkillId"}}}]
+
+
+def test_the_skill_function_starts_from_a_snapshot_of_its_init_behind_its_alias(template: dict[str, Any]) -> None:
+    """SnapStart applies to published versions only: Alexa must call the alias, and only this skill may."""
+    samtranslator = pytest.importorskip("samtranslator.translator.transform", reason="pip install aws-sam-translator")
+    skill = template["Resources"]["SkillFunction"]["Properties"]
+    assert skill["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    alias = f"SkillFunctionAlias{skill['AutoPublishAlias']}"
+    document = copy.deepcopy(template)
+    document["Globals"]["Function"]["CodeUri"] = "s3://bucket/package.zip"  # what sam build + package put there
+
+    class NoManagedPolicies:
+        def load(self) -> dict[str, str]:
+            return {}
+
+    with pytest.MonkeyPatch.context() as environment:
+        environment.setenv("AWS_DEFAULT_REGION", "us-east-1")
+        deployed = samtranslator.transform(document, {"SkillId": DEMO_SKILL_ID}, NoManagedPolicies())
+    resources = deployed["Resources"]
+    assert resources["SkillFunction"]["Properties"]["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    assert resources[alias]["Type"] == "AWS::Lambda::Alias"
+    (permission,) = (
+        r
+        for r in resources.values()
+        if r["Type"] == "AWS::Lambda::Permission" and r["Properties"]["Principal"] == "alexa-appkit.amazon.com"
+    )
+    assert permission["Properties"]["FunctionName"] == {"Ref": alias}
+    assert permission["Properties"]["EventSourceToken"] == {"Ref": "SkillId"}
+    assert deployed["Outputs"]["SkillFunctionArn"]["Value"] == {"Ref": alias}
 
 
 @pytest.mark.parametrize(
@@ -362,7 +392,7 @@ def test_outputs_name_the_table_its_stream_the_skill_function_and_the_api(templa
     outputs = template["Outputs"]
     assert outputs["TableName"]["Value"] == {"Ref": "MainTable"}
     assert outputs["TableStreamArn"]["Value"] == {"Fn::GetAtt": ["MainTable", "StreamArn"]}
-    assert outputs["SkillFunctionArn"]["Value"] == {"Fn::GetAtt": ["SkillFunction", "Arn"]}
+    assert outputs["SkillFunctionArn"]["Value"] == {"Ref": "SkillFunction.Alias"}  # the alias SnapStart serves
     assert "${HttpApi}" in outputs["ApiUrl"]["Value"]["Fn::Sub"]
 
 

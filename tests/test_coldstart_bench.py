@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 from pathlib import Path
 
 import pytest
@@ -11,16 +12,22 @@ from backend.bench.lambda_coldstart import CHILD, FIGURES, one_cold_start, stand
 from skill.cli import build_parser
 
 
-def test_the_bench_command_takes_runs_a_handler_and_a_source() -> None:
+def test_the_bench_command_takes_runs_a_handler_a_source_and_a_baseline() -> None:
     args = build_parser().parse_args(
-        ["bench", "coldstart", "--runs", "3", "--handler", "skill.lambda_entry.handler", "--source", "../main"]
+        ["bench", "coldstart", "--runs", "3", "--handler", "skill.lambda_entry.handler", "--baseline", "../main"]
     )
-    assert (args.runs, args.handler, args.json, args.source) == (
-        3,
-        "skill.lambda_entry.handler",
-        False,
-        Path("../main"),
-    )
+    assert (args.runs, args.handler, args.json) == (3, "skill.lambda_entry.handler", False)
+    assert (args.source, args.baseline) == (None, Path("../main"))
+
+
+@pytest.mark.slow  # two fresh interpreters, each loading the 50k-product catalog and the index
+def test_a_baseline_is_measured_alternately_and_compared(capsys: pytest.CaptureFixture[str]) -> None:
+    here = Path(__file__).resolve().parents[1]
+    args = build_parser().parse_args(["bench", "coldstart", "--runs", "1", "--baseline", str(here), "--json"])
+    assert args.func(args) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["baseline"]["source"] == str(here)
+    assert set(report["ratio"]) == set(FIGURES) and report["ratio"]["first_answer"] > 0
 
 
 def test_the_fresh_process_imports_nothing_before_the_handler_does() -> None:

@@ -20,8 +20,9 @@ included, and nothing the stand-in store needs. Figures are milliseconds, median
 
 Before the runs the measured code is byte-compiled, as the Lambda package is (``infra/Makefile``).
 ``--source DIR`` measures the voicecart code in DIR (a checkout or an export of another branch: it goes first on
-the child's path) with this bench, so two versions compare in one session. The target: ``first_answer`` within
-1000 ms at 50k products.
+the child's path) with this bench; ``--baseline DIR`` measures DIR's code too, alternating the fresh processes of
+the two, and prints both medians and their ratio: on a shared machine whose load changes by the minute, the
+ratio of alternated runs is the figure to quote. The target: ``first_answer`` within 1000 ms at 50k products.
 """
 
 from __future__ import annotations
@@ -75,16 +76,29 @@ def register(bench_commands: argparse._SubParsersAction) -> None:  # type: ignor
     coldstart.add_argument(
         "--source", type=Path, default=None, help="measure the voicecart code in this directory (e.g. main's)"
     )
+    coldstart.add_argument(
+        "--baseline", type=Path, default=None, help="also measure the code in this directory, runs alternated"
+    )
     coldstart.add_argument("--json", action="store_true", help="one JSON object instead of a table")
     coldstart.set_defaults(func=run_coldstart)
 
 
 def run_coldstart(args: argparse.Namespace) -> int:
-    byte_compile(args.source or Path(__file__).resolve().parents[2])
+    here = Path(__file__).resolve().parents[2]
+    measured = args.source or here
+    byte_compile(measured)
+    if args.baseline is not None:
+        byte_compile(args.baseline)
+    runs: list[dict[str, Any]] = []
+    baseline_runs: list[dict[str, Any]] = []
     with stand_in_store() as endpoint:
-        runs = [one_cold_start(args.handler, endpoint=endpoint, source=args.source) for _ in range(max(1, args.runs))]
-    medians = {name: round(statistics.median(run[name] for run in runs), 1) for name in FIGURES}
-    report = {
+        for _ in range(max(1, args.runs)):
+            # Alternated, so a shared machine's changing load weighs on both alike.
+            if args.baseline is not None:
+                baseline_runs.append(one_cold_start(args.handler, endpoint=endpoint, source=args.baseline))
+            runs.append(one_cold_start(args.handler, endpoint=endpoint, source=args.source))
+    medians = _medians(runs)
+    report: dict[str, Any] = {
         "runs": len(runs),
         "source": str(args.source or "this checkout"),
         "median_ms": medians,
@@ -92,17 +106,36 @@ def run_coldstart(args: argparse.Namespace) -> int:
         "met": medians["first_answer"] <= TARGET_MS,
         "speech": runs[-1]["speech"],
     }
+    if baseline_runs:
+        baseline = _medians(baseline_runs)
+        report["baseline"] = {"source": str(args.baseline), "median_ms": baseline}
+        report["ratio"] = {name: _ratio(medians[name], baseline[name]) for name in FIGURES}
     if args.json:
         print(json.dumps(report))
         return 0
     print(f"cold start of {args.handler} ({report['source']}): medians over {len(runs)} fresh processes (ms)")
-    for name in FIGURES:
-        print(f"  {name:<13} {medians[name]:>9.1f}")
+    if baseline_runs:
+        print(f"  {'':<13} {'this':>9} {'baseline':>9} {'ratio':>6}   (baseline: {args.baseline}, runs alternated)")
+        for name in FIGURES:
+            ratio = report["ratio"][name]
+            shown = f"{ratio:>6.2f}" if ratio is not None else f"{'-':>6}"
+            print(f"  {name:<13} {medians[name]:>9.1f} {report['baseline']['median_ms'][name]:>9.1f} {shown}")
+    else:
+        for name in FIGURES:
+            print(f"  {name:<13} {medians[name]:>9.1f}")
     verdict = "met" if report["met"] else "NOT met"
     print(f"target: first answer within {TARGET_MS:.0f} ms of process start: {verdict}")
     print(f"  launch said: {runs[-1]['speech']['launch'][:100]}")
     print(f"  add said:    {runs[-1]['speech']['add'][:100]}")
     return 0
+
+
+def _ratio(value: float, baseline: float) -> float | None:
+    return round(value / baseline, 2) if baseline else None
+
+
+def _medians(runs: list[dict[str, Any]]) -> dict[str, float]:
+    return {name: round(statistics.median(run[name] for run in runs), 1) for name in FIGURES}
 
 
 def byte_compile(source: Path) -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from backend.catalog import Catalog, load_instacart
+from backend.catalog import Catalog
 from backend.clock import Clock, utc_now
 from backend.identity.clients import ApiClientStore
 from backend.identity.merge import ProfileMerger
@@ -92,7 +92,11 @@ class Backend:
 
 
 def load_catalog(settings: Settings) -> Catalog:
-    loaded = load_instacart(settings.data_dir)
+    """The catalog in ``settings.data_dir``: its prebuilt file (``voicecart index build``) when there is one for this
+    version of the CSV files, else the CSV files (``backend.catalog.prebuilt``)."""
+    from backend.catalog.prebuilt import load_instacart_prebuilt
+
+    loaded = load_instacart_prebuilt(settings.data_dir)
     for problem in loaded.problems[:20]:
         log.warning("catalog row skipped: %s line %d: %s", problem.file, problem.line, problem.reason)
     if len(loaded.problems) > 20:

@@ -1,9 +1,10 @@
 """The skill as an AWS Lambda handler, with no Flask: ``skill.lambda_entry.handler``.
 
-The runtime is built in the init phase, when Lambda imports this module: settings, the store, the catalog, the
-resolver's index (whatever ``build_backend`` gives: built here, or loaded when a prebuilt one exists) and the skill
-(``skill.lambda_skill.build_entry``). Alexa's first request then finds everything ready, and SnapStart can snapshot
-it. Importing this module is the build, as Lambda expects: import ``skill.lambda_skill`` to build from other parts.
+The runtime is built in the init phase, when Lambda imports this module: settings, the store, the catalog and
+the resolver's index (their prebuilt files when ``VOICECART_INDEX_DIR`` holds them, as in the Lambda package) and
+the skill (``skill.lambda_skill.build_entry``). Alexa's first request then finds everything ready, and SnapStart
+snapshots it (``skill.lambda_snapshot`` registers what each restored environment must redo). Importing this
+module is the build, as Lambda expects: import ``skill.lambda_skill`` to build from other parts.
 
 Each invocation logs through Powertools with the request id and the cold-start flag, and flushes its metrics
 (``backend.lambda_support.telemetry``); ``VOICECART_LOG_LEVEL`` sets the level.
@@ -18,6 +19,7 @@ from typing import Any
 from backend.lambda_support.telemetry import Telemetry, telemetry
 from backend.settings import Settings
 from skill.lambda_skill import LambdaEntry, build_entry
+from skill.lambda_snapshot import register_snapshot_hooks
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +37,7 @@ def _init() -> tuple[Telemetry, LambdaEntry]:
 
 
 _telemetry, _entry = _init()
+register_snapshot_hooks()
 
 
 @_telemetry.handler

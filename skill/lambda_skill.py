@@ -87,7 +87,7 @@ def build_entry(
     now: the catalog and the resolver's index are ready before the first request. ``init_figures`` on the entry
     says how long each part took (milliseconds), for the init log line and ``voicecart bench coldstart``."""
     from backend.services import build_backend, load_catalog
-    from skill.app import build_runtime
+    from skill.skill_builder import build_skill  # not skill.app: a Lambda has no use for Flask and the web pages
 
     figures: dict[str, float] = {}
     started = time.perf_counter()
@@ -111,7 +111,7 @@ def build_entry(
     lap("index_ms")
     if telemetry is not None:
         count_resolver_decisions(resolver, telemetry)
-    entry = LambdaEntry(build_runtime(backend), skill_id=settings.skill_id, telemetry=telemetry)
+    entry = LambdaEntry(SkillRuntime(build_skill(backend)), skill_id=settings.skill_id, telemetry=telemetry)
     lap("skill_ms")
     entry.init_figures = figures
     return entry

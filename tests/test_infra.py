@@ -8,6 +8,7 @@ into their long JSON form by a small SafeLoader subclass.
 from __future__ import annotations
 
 import ast
+import copy
 import dataclasses
 import importlib
 import importlib.util
@@ -50,7 +51,9 @@ ITEM_ACTIONS = {
     "dynamodb:BatchWriteItem",
 }
 # Modules the init phase imports besides the handler module: each must import without moto.
-COLD_START_MODULES = ("skill.app", "backend.services")
+COLD_START_MODULES = ("skill.skill_builder", "backend.services", "backend.catalog.prebuilt")
+# Modules a function's init must not import: the skill's Lambda has no web app (Flask is the API function's).
+NOT_AT_INIT = {"SkillFunction": ("flask", "skill.app", "skill.pages"), "ApiFunction": ()}
 # The template's settings (store AWS, no table created, no demo data) with dummy credentials and an endpoint that
 # refuses connections: the init phase must build without moto and without a single call to AWS.
 INIT_ENVIRONMENT = {
@@ -279,9 +282,38 @@ def test_tables_are_recoverable_encrypted_and_retained(template: dict[str, Any],
 def test_the_skill_function_is_invoked_only_by_this_alexa_skill(template: dict[str, Any]) -> None:
     skill = template["Resources"]["SkillFunction"]
     assert skill["Properties"]["Handler"] == "skill.lambda_entry.handler"
-    assert function_property(template, skill, "Runtime") == "python3.11"
+    assert function_property(template, skill, "Runtime") == "python3.12"  # the first with SnapStart for Python
     events = [event for event in skill["Properties"]["Events"].values() if event["Type"] == "AlexaSkill"]
     assert events == [{"Type": "AlexaSkill", "Properties": {"SkillId": {"Ref": "SkillId"}}}]
+
+
+def test_the_skill_function_starts_from_a_snapshot_of_its_init_behind_its_alias(template: dict[str, Any]) -> None:
+    """SnapStart applies to published versions only: Alexa must call the alias, and only this skill may."""
+    samtranslator = pytest.importorskip("samtranslator.translator.transform", reason="pip install aws-sam-translator")
+    skill = template["Resources"]["SkillFunction"]["Properties"]
+    assert skill["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    alias = f"SkillFunctionAlias{skill['AutoPublishAlias']}"
+    document = copy.deepcopy(template)
+    document["Globals"]["Function"]["CodeUri"] = "s3://bucket/package.zip"  # what sam build + package put there
+
+    class NoManagedPolicies:
+        def load(self) -> dict[str, str]:
+            return {}
+
+    with pytest.MonkeyPatch.context() as environment:
+        environment.setenv("AWS_DEFAULT_REGION", "us-east-1")
+        deployed = samtranslator.transform(document, {"SkillId": DEMO_SKILL_ID}, NoManagedPolicies())
+    resources = deployed["Resources"]
+    assert resources["SkillFunction"]["Properties"]["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    assert resources[alias]["Type"] == "AWS::Lambda::Alias"
+    (permission,) = (
+        r
+        for r in resources.values()
+        if r["Type"] == "AWS::Lambda::Permission" and r["Properties"]["Principal"] == "alexa-appkit.amazon.com"
+    )
+    assert permission["Properties"]["FunctionName"] == {"Ref": alias}
+    assert permission["Properties"]["EventSourceToken"] == {"Ref": "SkillId"}
+    assert deployed["Outputs"]["SkillFunctionArn"]["Value"] == {"Ref": alias}
 
 
 @pytest.mark.parametrize(
@@ -360,7 +392,7 @@ def test_outputs_name_the_table_its_stream_the_skill_function_and_the_api(templa
     outputs = template["Outputs"]
     assert outputs["TableName"]["Value"] == {"Ref": "MainTable"}
     assert outputs["TableStreamArn"]["Value"] == {"Fn::GetAtt": ["MainTable", "StreamArn"]}
-    assert outputs["SkillFunctionArn"]["Value"] == {"Fn::GetAtt": ["SkillFunction", "Arn"]}
+    assert outputs["SkillFunctionArn"]["Value"] == {"Ref": "SkillFunction.Alias"}  # the alias SnapStart serves
     assert "${HttpApi}" in outputs["ApiUrl"]["Value"]["Fn::Sub"]
 
 
@@ -391,6 +423,8 @@ def test_the_lambda_code_path_imports_without_moto(template: dict[str, Any], fun
         "import importlib, sys\nsys.modules['moto'] = None\n"
         + "".join(f"importlib.import_module({name!r})\n" for name in modules)
         + f"assert callable(getattr(sys.modules[{module_name!r}], {attribute!r}))\n"
+        + f"imported = {{name for name in {NOT_AT_INIT[function_id]!r} if name in sys.modules}}\n"
+        + "assert not imported, f'the init imported {sorted(imported)}'\n"
     )
     environment = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
     result = subprocess.run(
@@ -419,6 +453,36 @@ def test_lambda_requirements_are_the_project_dependencies_without_moto() -> None
     lines = (INFRA / "requirements.txt").read_text(encoding="utf-8").splitlines()
     listed = {str(Requirement(line)) for line in lines if line.strip() and not line.lstrip().startswith("#")}
     assert listed == wanted
+
+
+def test_functions_load_the_prebuilt_files_the_makefile_puts_in_the_package(template: dict[str, Any]) -> None:
+    makefile = (INFRA / "Makefile").read_text(encoding="utf-8")
+    match = re.search(r"^PREBUILT_DIR = (\S+)$", makefile, re.MULTILINE)
+    assert match is not None
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    # Lambda unpacks the package into /var/task (LAMBDA_TASK_ROOT).
+    assert variables["VOICECART_INDEX_DIR"] == f"/var/task/{match.group(1)}"
+
+
+def test_the_makefile_builds_the_prebuilt_catalog_the_runtime_looks_for(tmp_path: Path) -> None:
+    from backend.catalog.prebuilt import catalog_version, load, prebuilt_path
+    from backend.settings import PACKAGE_DATA_DIR
+
+    make = ["make", "-s", "-f", str(INFRA / "Makefile"), "lambda-prebuilt", f"ARTIFACTS_DIR={tmp_path}"]
+    result = subprocess.run(
+        [*make, f"PYTHON={sys.executable}", "PREBUILT_FLAGS=--catalog-only"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    directory = tmp_path / "voicecart-prebuilt"
+    version = catalog_version(PACKAGE_DATA_DIR)  # what the function computes from its packaged CSV files
+    path = prebuilt_path(directory, version)
+    assert len(load(path, version=version).catalog) > 49_000
+    assert [entry.name for entry in directory.iterdir()] == [path.name]  # --catalog-only: no index
+    assert path.stat().st_mode & 0o444 == 0o444 and directory.stat().st_mode & 0o555 == 0o555  # for any user
 
 
 def test_the_makefile_has_a_build_target_for_every_function(template: dict[str, Any]) -> None:

@@ -86,6 +86,8 @@ def test_tables_of_another_catalog_are_refused(tmp_path: Path) -> None:
 def test_the_index_command_builds_the_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     catalog_dir = Path(__file__).parent / "fixtures" / "catalog" / "instacart_bad"
     assert index_main(["build", "--catalog", str(catalog_dir), "--cache-dir", str(tmp_path)]) == 0
-    (store,) = tmp_path.iterdir()
+    (store,) = (path for path in tmp_path.iterdir() if path.is_dir())
+    (catalog_file,) = tmp_path.glob("catalog-*.npz")  # the prebuilt catalog beside the tables
     assert (store / "meta.json").exists()
-    assert str(store) in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert str(store) in printed and str(catalog_file) in printed

@@ -1,9 +1,13 @@
-"""One cold start, run by ``voicecart bench coldstart``: ``python -m backend.bench.lambda_coldstart_child HANDLER OUT``.
+"""One cold start, run by ``voicecart bench coldstart``: ``python -P .../lambda_coldstart_child.py HANDLER OUT``.
 
-A fresh interpreter does what Lambda's runtime does: imports the handler's module (its init phase builds the
-runtime) and invokes the handler with a LaunchRequest, then an AddToCart, for a customer linked beforehand. The embedded
-store is started first with the table and the link, as a stand-in for DynamoDB (timed on its own: in AWS the table
-is there already).
+A fresh interpreter does exactly what Lambda's runtime does, nothing more: imports the handler's module (its init
+phase builds the runtime) and invokes the handler with a LaunchRequest, then an AddToCart, for a customer the parent
+linked beforehand. The store is a DynamoDB endpoint the parent serves (the environment names it, as
+``VOICECART_STORE`` names the table's region in AWS), so every import the function needs (boto3 included) is paid
+here, in the init, as in Lambda.
+
+This file imports only the standard library and is run by path (``-P``: its folder is not put on ``sys.path``), so
+the handler measured is whichever voicecart ``PYTHONPATH`` finds first (``voicecart bench coldstart --source``).
 Wall-clock stamps (``time.time()``, comparable with the time the parent took just before starting this process) go
 to OUT as JSON; the function's own log lines go to stdout, as in Lambda.
 """
@@ -16,7 +20,6 @@ STARTED = time.time()
 
 import importlib  # noqa: E402  - the stamp above is taken before anything is imported
 import json  # noqa: E402
-import os  # noqa: E402
 import sys  # noqa: E402
 import uuid  # noqa: E402
 from datetime import UTC, datetime  # noqa: E402
@@ -24,7 +27,7 @@ from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
-TOKEN = "bench-linked-access-token"  # noqa: S105 - a made-up token linked to a demo customer in the embedded store
+TOKEN = "bench-linked-access-token"  # noqa: S105 - a made-up token linked to a demo customer in the bench's store
 CUSTOMER = "1285"
 PRODUCT = "peanut butter"
 
@@ -75,54 +78,31 @@ def envelope(request: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def main(handler_path: str, out: Path) -> None:
-    from backend.store.embedded import EmbeddedDynamoDB
+ADD_TO_CART = {
+    "type": "IntentRequest",
+    "dialogState": "STARTED",
+    "intent": {
+        "name": "AddToCartIntent",
+        "confirmationStatus": "NONE",
+        "slots": {"product": {"name": "product", "value": PRODUCT, "confirmationStatus": "NONE"}},
+    },
+}
 
+
+def main(handler_path: str, out: Path) -> None:
     stamps: dict[str, float] = {"interpreter": STARTED}
-    with EmbeddedDynamoDB() as store:
-        os.environ.update(
-            VOICECART_STORE=str(store.endpoint),
-            VOICECART_SKILL_ID=SKILL_ID,
-            VOICECART_CREATE_TABLES="true",
-            VOICECART_DEMO_DATA="false",
-            VOICECART_TABLE=f"voicecart-bench-{uuid.uuid4().hex[:8]}",
-        )
-        _link_customer()  # the table made and a customer linked: as in AWS, there before the function starts
-        stamps["store"] = time.time()
-        module_name, _, attribute = handler_path.rpartition(".")
-        handler = getattr(importlib.import_module(module_name), attribute)
-        stamps["init"] = time.time()
-        launch = handler(envelope({"type": "LaunchRequest"}), Context())
-        stamps["launch"] = time.time()
-        added = handler(
-            envelope(
-                {
-                    "type": "IntentRequest",
-                    "dialogState": "STARTED",
-                    "intent": {
-                        "name": "AddToCartIntent",
-                        "confirmationStatus": "NONE",
-                        "slots": {"product": {"name": "product", "value": PRODUCT, "confirmationStatus": "NONE"}},
-                    },
-                }
-            ),
-            Context(),
-        )
-        stamps["add"] = time.time()
+    module_name, _, attribute = handler_path.rpartition(".")
+    handler = getattr(importlib.import_module(module_name), attribute)
+    stamps["init"] = time.time()
+    launch = handler(envelope({"type": "LaunchRequest"}), Context())
+    stamps["launch"] = time.time()
+    added = handler(envelope(ADD_TO_CART), Context())
+    stamps["add"] = time.time()
     speech = {
         name: answer["response"].get("outputSpeech", {}).get("ssml", "")
         for name, answer in (("launch", launch), ("add", added))
     }
     out.write_text(json.dumps({"stamps": stamps, "speech": speech}), encoding="utf-8")
-
-
-def _link_customer() -> None:
-    from backend.identity.store import IdentityKind, IdentityStore
-    from backend.services import open_table
-    from backend.settings import Settings
-
-    identities = IdentityStore(open_table(Settings.load(), create_tables=True))
-    identities.link(CUSTOMER, IdentityKind.ALEXA_TOKEN, TOKEN)
 
 
 if __name__ == "__main__":

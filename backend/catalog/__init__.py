@@ -25,5 +25,8 @@ __all__ = [
 
 @lru_cache(maxsize=1)
 def load_default_catalog() -> Catalog:
-    """The packaged Instacart demo catalog, loaded once per process (its problems are not kept)."""
-    return load_instacart(DEFAULT_DATA_DIR).catalog
+    """The packaged Instacart demo catalog, loaded once per process (its problems are not kept): from its prebuilt
+    file when the cache directory holds one for this version (``backend.catalog.prebuilt``), else from the CSV."""
+    from backend.catalog.prebuilt import load_instacart_prebuilt
+
+    return load_instacart_prebuilt(DEFAULT_DATA_DIR).catalog

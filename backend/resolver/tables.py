@@ -26,6 +26,9 @@ import numpy as np
 import numpy.typing as npt
 
 from backend.catalog import Catalog
+
+# Re-exported: the prebuilt catalog lives in the same directory, so the function moved beside it.
+from backend.catalog.cache import default_cache_dir as default_cache_dir  # noqa: PLC0414
 from backend.resolver.heads import HeadDepartments
 from backend.resolver.index import CandidateIndex
 from backend.resolver.phonemes import Pronouncer, coarse
@@ -166,15 +169,3 @@ def _lines(path: Path, count: int) -> list[str]:
     if len(lines) != count:
         raise ValueError(f"{path}: {len(lines)} lines, expected {count}")
     return lines
-
-
-def default_cache_dir() -> Path:
-    """Where prebuilt tables live: ``$VOICECART_INDEX_DIR``, else the user's cache directory (``/tmp`` on Lambda,
-    the only place it may write)."""
-    configured = os.environ.get("VOICECART_INDEX_DIR")
-    if configured:
-        return Path(configured)
-    if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
-        return Path(tempfile.gettempdir()) / "voicecart-index"
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "voicecart" / "resolver"

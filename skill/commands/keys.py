@@ -14,6 +14,7 @@ from backend.errors import ValidationError
 from backend.identity.clients import API_CHANNELS, DEFAULT_SCOPES, SCOPES, ApiClient, ApiClientStore
 from backend.services import open_table
 from backend.settings import Settings
+from skill.commands.durable_store import durable_store
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -45,14 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def client_store(settings: Settings | None = None) -> ApiClientStore:
-    settings = settings or Settings.load()
-    if settings.uses_embedded_store:
-        raise ValidationError(
-            "keys live in the chosen store, and the embedded store lives only inside a running `voicecart serve` "
-            "(which prints a demo key): set VOICECART_STORE to an endpoint URL or to aws",
-            field="store",
-        )
-    return ApiClientStore(open_table(settings))
+    return ApiClientStore(open_table(durable_store("keys", instead="which prints a demo key", settings=settings)))
 
 
 def parse_customers(values: list[str]) -> list[str] | None:

@@ -19,6 +19,7 @@ from backend.profile import Channel, ProfileStore
 from backend.services import open_table
 from backend.settings import Settings
 from backend.shopping import Actor, VoiceCodes, VoiceCodeStatus
+from skill.commands.durable_store import durable_store
 
 _STAFF = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@\-]{0,63}")
 
@@ -43,14 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def voice_codes(settings: Settings | None = None) -> VoiceCodes:
-    settings = settings or Settings.load()
-    if settings.uses_embedded_store:
-        raise ValidationError(
-            "voice codes live in the chosen store, and the embedded store lives only inside a running "
-            "`voicecart serve` (use its API): set VOICECART_STORE to an endpoint URL or to aws",
-            field="store",
-        )
-    table = open_table(settings)
+    table = open_table(durable_store("voice codes", instead="use its API", settings=settings))
     return VoiceCodes(table, ProfileStore(table))
 
 

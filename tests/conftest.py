@@ -30,14 +30,14 @@ from backend.store.dynamo import Table
 from backend.store.schema import MAIN_TABLE
 from backend.store.tables import ensure_tables, physical_name
 from skill.app import create_app
-from tests.support.requests import FIXTURE_SKILL_ID
+from tests.support.envelopes import SKILL_ID
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
     from backend.resolver import Resolver
 
-TEST_SKILL_ID = FIXTURE_SKILL_ID
+TEST_SKILL_ID = SKILL_ID
 TEST_REGION = "us-east-1"
 
 

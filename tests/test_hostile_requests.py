@@ -16,10 +16,10 @@ from backend.services import Backend
 from skill.app import ALEXA_ROUTE, create_app
 from skill.simulator.signing import LocalCertificateAuthority, LocalSigner
 from skill.verification import build_verifiers
+from tests.support.envelopes import alexa_request
 from tests.support.hostile import rendered_corpus
 from tests.support.hostile_requests import case_request, hostile_cases, load_case
 from tests.support.moto_module import module_backend
-from tests.support.requests import build_request
 
 CASES = hostile_cases()
 
@@ -64,7 +64,7 @@ def test_the_corpus_holds_at_least_a_hundred_requests_as_generated() -> None:
 @pytest.mark.parametrize("base", ["launch", "intent_add_to_cart", "session_ended"])
 def test_the_unedited_bases_are_accepted(client: FlaskClient, signer: LocalSigner, base: str) -> None:
     # The control: a case is refused for what it changed, not because signing in this test is broken.
-    body, headers = signer.sign_envelope(build_request(base))
+    body, headers = signer.sign_envelope(alexa_request(base))
     response = client.post(ALEXA_ROUTE, data=body, headers=headers)
     assert response.status_code == 200, response.get_data(as_text=True)
 

@@ -20,8 +20,8 @@ from backend.services import Backend
 from skill.app import ALEXA_ROUTE, API_PREFIX, create_app
 from skill.simulator.signing import LocalCertificateAuthority, LocalSigner
 from skill.verification import build_verifiers
+from tests.support.envelopes import alexa_request
 from tests.support.moto_module import module_backend
-from tests.support.requests import build_request
 
 CUSTOMER = "1285"
 # Text as an attacker writes it: surrogates, controls, bidi controls, digits other than ASCII, plus plain ids.
@@ -114,7 +114,7 @@ def assert_json_answer(response: Any) -> None:
 def test_no_signed_envelope_gets_a_5xx(
     client: FlaskClient, signer: LocalSigner, base: str, edits: list[tuple[str, Any]]
 ) -> None:
-    envelope = build_request(base)
+    envelope = alexa_request(base)
     for pointer, value in edits:
         _set(envelope, pointer, value)
     body = json.dumps(envelope).encode()  # ensure_ascii: lone surrogates travel as \\ud800 escapes

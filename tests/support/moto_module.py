@@ -15,7 +15,7 @@ from backend.catalog import Catalog
 from backend.resolver import Resolver
 from backend.services import Backend, build_backend
 from backend.settings import Settings
-from tests.support.requests import FIXTURE_SKILL_ID
+from tests.support.envelopes import SKILL_ID
 
 REGION = "us-east-1"
 
@@ -33,7 +33,7 @@ def module_backend(catalog: Catalog, resolver: Callable[[], Resolver]) -> Iterat
                 env={},
                 table_name=f"voicecart-test-{uuid.uuid4().hex[:8]}",
                 aws_region=REGION,
-                skill_id=FIXTURE_SKILL_ID,
+                skill_id=SKILL_ID,
                 load_demo_data=False,
             )
             client = boto3.client("dynamodb", region_name=REGION)

@@ -33,7 +33,7 @@ from skill.adapter import (
 )
 from skill.runtime import SkillRuntime
 from skill.simulator.signing import LocalCertificateAuthority, LocalSigner
-from tests.support.requests import FIXTURE_SKILL_ID, build_request, intent_request
+from tests.support.envelopes import SKILL_ID, alexa_request, intent_envelope
 
 ROUTE = "/alexa"
 SECRETS = ("fixture-api-access-token-never-log-me", "fixture-linked-access-token-never-log-me")
@@ -131,14 +131,14 @@ def harness(authority: LocalCertificateAuthority, leaf_key: rsa.RSAPrivateKey) -
     signer = server.serve(authority.issue_signer(key=leaf_key))
     runtime = CountingRuntime()
     app = Flask(__name__)
-    SkillAdapter(
-        runtime, FIXTURE_SKILL_ID, app=app, trust_roots=[authority.root], cert_fetcher=server, clock=clock
-    ).register(app, ROUTE)
+    SkillAdapter(runtime, SKILL_ID, app=app, trust_roots=[authority.root], cert_fetcher=server, clock=clock).register(
+        app, ROUTE
+    )
     yield Harness(app.test_client(), runtime, server, clock, signer, authority, leaf_key)
 
 
 def test_a_launch_request_signed_by_the_test_ca_is_answered(harness: Harness) -> None:
-    response = harness.post_signed(build_request("launch"))
+    response = harness.post_signed(alexa_request("launch"))
 
     assert response.status_code == 200
     assert response.json["response"]["outputSpeech"]["ssml"] == "<speak>Welcome to the test grocer.</speak>"
@@ -151,7 +151,7 @@ def test_headers_and_url_parts_are_matched_case_insensitively_where_amazon_allow
         "https://s3.amazonaws.com:443/echo.api/voicecart-local.pem",
         "https://s3.amazonaws.com/echo.api/../echo.api/voicecart-local.pem",
     ):
-        body, headers = harness.signer.sign_envelope(build_request("launch"))
+        body, headers = harness.signer.sign_envelope(alexa_request("launch"))
         lowered = {name.lower(): value for name, value in headers.items()}
         lowered["signaturecertchainurl"] = url
         assert harness.post(body, lowered).status_code == 200, url
@@ -160,13 +160,13 @@ def test_headers_and_url_parts_are_matched_case_insensitively_where_amazon_allow
 
 def test_the_certificate_chain_is_fetched_once(harness: Harness) -> None:
     for _ in range(3):
-        assert harness.post_signed(build_request("launch")).status_code == 200
+        assert harness.post_signed(alexa_request("launch")).status_code == 200
     assert harness.server.fetched == [harness.signer.chain_url]
 
 
 def _sign_then(change: Callable[[bytes, dict[str, str]], tuple[bytes, dict[str, str]]]) -> Callable[[Harness], Any]:
     def send(harness: Harness) -> Any:
-        body, headers = harness.signer.sign_envelope(build_request("launch"))
+        body, headers = harness.signer.sign_envelope(alexa_request("launch"))
         return harness.post(*change(body, headers))
 
     return send
@@ -188,14 +188,14 @@ def _signed_by(*, stranger: bool = False, **issue: Any) -> Callable[[Harness], A
         name = "-".join(sorted(issue)) or "stranger"
         chain_url = f"https://s3.amazonaws.com/echo.api/{name}.pem"
         signer = harness.server.serve(ca.issue_signer(chain_url=chain_url, key=harness.leaf_key, **issue))
-        return harness.post_signed(build_request("launch"), signer)
+        return harness.post_signed(alexa_request("launch"), signer)
 
     return send
 
 
 def _at(offset: timedelta) -> Callable[[Harness], Any]:
     def send(harness: Harness) -> Any:
-        return harness.post_signed(build_request("launch", timestamp=harness.clock.now + offset))
+        return harness.post_signed(alexa_request("launch", timestamp=harness.clock.now + offset))
 
     return send
 
@@ -237,7 +237,7 @@ REJECTIONS: dict[str, tuple[Callable[[Harness], Any], str]] = {
     "stale timestamp": (_at(timedelta(seconds=-151)), "too far from now"),
     "future timestamp": (_at(timedelta(seconds=151)), "too far from now"),
     "wrong skill id": (
-        lambda h: h.post_signed(build_request("launch", application_id="amzn1.ask.skill.someone-else")),
+        lambda h: h.post_signed(alexa_request("launch", application_id="amzn1.ask.skill.someone-else")),
         "request is for another skill",
     ),
     "malformed json": (_raw(b'{"version": "1.0", "request": '), "body is not JSON"),
@@ -265,7 +265,7 @@ def test_every_broken_rule_is_a_400_that_never_reaches_the_skill(
 
 def test_a_skill_error_is_a_logged_500_without_the_envelope(harness: Harness, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.ERROR, logger="skill.adapter"):
-        response = harness.post_signed(intent_request("AMAZON.HelpIntent"))
+        response = harness.post_signed(intent_envelope("AMAZON.HelpIntent"))
 
     assert response.status_code == 500
     assert response.json["error"] == "skill_error"
@@ -275,7 +275,7 @@ def test_a_skill_error_is_a_logged_500_without_the_envelope(harness: Harness, ca
 
 
 def test_a_request_nobody_handles_is_a_500(harness: Harness) -> None:
-    assert harness.post_signed(build_request("session_ended")).status_code == 500
+    assert harness.post_signed(alexa_request("session_ended")).status_code == 500
 
 
 def test_an_oversized_body_is_refused_before_verification(harness: Harness) -> None:
@@ -307,21 +307,21 @@ def test_config_switches_turn_the_default_checks_off_like_flask_ask_sdk() -> Non
     app = Flask(__name__)
     app.config[VERIFY_SIGNATURE_APP_CONFIG] = False
     app.config[VERIFY_TIMESTAMP_APP_CONFIG] = False
-    adapter = SkillAdapter(runtime, FIXTURE_SKILL_ID, app=app)
+    adapter = SkillAdapter(runtime, SKILL_ID, app=app)
     adapter.register(app, ROUTE)
     client = app.test_client()
 
-    stale = build_request("launch", timestamp=datetime(2020, 1, 1, tzinfo=UTC))
+    stale = alexa_request("launch", timestamp=datetime(2020, 1, 1, tzinfo=UTC))
     assert client.post(ROUTE, data=json.dumps(stale)).status_code == 200
-    other = build_request("launch", application_id="amzn1.ask.skill.someone-else")
+    other = alexa_request("launch", application_id="amzn1.ask.skill.someone-else")
     assert client.post(ROUTE, data=json.dumps(other)).status_code == 400
-    assert app.extensions[EXTENSION_NAME][FIXTURE_SKILL_ID] is adapter
+    assert app.extensions[EXTENSION_NAME][SKILL_ID] is adapter
 
 
 def test_verification_is_on_by_default(authority: LocalCertificateAuthority) -> None:
     app = Flask(__name__)
-    SkillAdapter(CountingRuntime(), FIXTURE_SKILL_ID).register(app, ROUTE)
-    response = app.test_client().post(ROUTE, data=json.dumps(build_request("launch")))
+    SkillAdapter(CountingRuntime(), SKILL_ID).register(app, ROUTE)
+    response = app.test_client().post(ROUTE, data=json.dumps(alexa_request("launch")))
     assert response.status_code == 400
     assert app.config[VERIFY_SIGNATURE_APP_CONFIG] is True
     assert app.config[VERIFY_TIMESTAMP_APP_CONFIG] is True
@@ -331,6 +331,6 @@ def test_explicit_verifiers_are_the_whole_list(harness: Harness) -> None:
     runtime = CountingRuntime()
     app = Flask(__name__)
     SkillAdapter(runtime, verifiers=[]).register(app, ROUTE, endpoint="unverified")
-    response = app.test_client().post(ROUTE, data=json.dumps(build_request("launch", application_id="anything")))
+    response = app.test_client().post(ROUTE, data=json.dumps(alexa_request("launch", application_id="anything")))
     assert response.status_code == 200
     assert runtime.handled == 1

@@ -3,28 +3,24 @@
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from moto import mock_aws
 
 from backend.api import create_api_blueprint, openapi_document
 from backend.catalog import Catalog
 from backend.identity import IdentityKind
 from backend.profile import Channel, Event, Outcome
-from backend.services import build_backend
+from backend.resolver import Resolver
+from backend.services import Backend, build_backend
 from backend.settings import Settings
 from backend.store.codec import from_attribute_values
 from backend.store.dynamo import Table
-from backend.store.schema import MAIN_TABLE
-from backend.store.tables import ensure_tables, physical_name
 from tests.support.contract import check_response
 
 FIXTURES = Path(__file__).parent / "fixtures" / "api"
@@ -49,11 +45,15 @@ class TickingClock:
 
 
 class Api:
-    """The app under test, its backend, and one key per client."""
+    """The app under test, its backend (on a ticking clock), and one key per client."""
 
-    def __init__(self, table: Table, settings: Settings, catalog: Catalog) -> None:
+    def __init__(
+        self, table: Table, settings: Settings, catalog: Catalog, resolver: Callable[[], Resolver] | None = None
+    ) -> None:
         clock = TickingClock()
-        self.backend = build_backend(settings, client=table.client, clock=clock, catalog=catalog, create_tables=False)
+        self.backend = build_backend(
+            settings, client=table.client, clock=clock, catalog=catalog, resolver=resolver, create_tables=False
+        )
         app = Flask(__name__)
         app.register_blueprint(create_api_blueprint(self.backend), url_prefix=PREFIX)
         self.app = app
@@ -76,25 +76,15 @@ class Api:
 
 
 @pytest.fixture
-def api(table: Table, settings: Settings, catalog: Catalog) -> Api:
-    return Api(table, settings, catalog)
+def api(table: Table, settings: Settings, catalog: Catalog, shared_resolver: Callable[[], Resolver]) -> Api:
+    return Api(table, settings, catalog, shared_resolver)
 
 
 @pytest.fixture(scope="module")
-def shared_api(catalog: Catalog) -> Iterator[Api]:
+def shared_api(shared_backend: Backend, catalog: Catalog, shared_resolver: Callable[[], Resolver]) -> Api:
     """One app and table for the tests that only read or are refused before writing: fast, and still the real
-    store. The same chain as conftest's (credentials -> mock_aws -> table), at module scope."""
-    with pytest.MonkeyPatch.context() as patch:
-        for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):
-            patch.delenv(name, raising=False)
-        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SECURITY_TOKEN", "AWS_SESSION_TOKEN"):
-            patch.setenv(name, "testing")
-        patch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-        with mock_aws():
-            settings = Settings.load(env={}, table_name=f"voicecart-api-{uuid.uuid4().hex[:8]}", aws_region="us-east-1")
-            client = boto3.client("dynamodb", region_name="us-east-1")
-            ensure_tables(client, settings.table_name)
-            yield Api(Table(client, physical_name(settings.table_name, MAIN_TABLE)), settings, catalog)
+    store (the harness's module-scoped table)."""
+    return Api(shared_backend.table, shared_backend.settings, catalog, shared_resolver)
 
 
 def assert_error(response: Any, status: int, code: str | None = None) -> dict[str, Any]:

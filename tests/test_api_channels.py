@@ -3,6 +3,7 @@ validated against openapi.json by ``Api.call``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,14 +12,15 @@ from backend.catalog import Catalog
 from backend.profile import Channel, Outcome, new_event
 from backend.profile.events import EventOrigin
 from backend.profile.traits import predicted_next_order
+from backend.resolver import Resolver
 from backend.settings import Settings
 from backend.store.dynamo import Table
 from tests.test_api import NOW, Api, assert_error, load
 
 
 @pytest.fixture
-def api(table: Table, settings: Settings, catalog: Catalog) -> Api:
-    return Api(table, settings, catalog)
+def api(table: Table, settings: Settings, catalog: Catalog, shared_resolver: Callable[[], Resolver]) -> Api:
+    return Api(table, settings, catalog, shared_resolver)
 
 
 def consents(api: Api, key: str) -> dict[str, dict[str, object]]:

@@ -4,23 +4,16 @@ content types and bodies, and every schema-valid request accepted. Unsupported m
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 import schemathesis
 from flask import Flask
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
-from moto import mock_aws
 
-from backend.api import create_api_blueprint, openapi_document
-from backend.catalog import Catalog
-from backend.services import build_backend
-from backend.settings import Settings
-from backend.store.tables import ensure_tables
+from backend.api import openapi_document
+from backend.services import Backend
 
 PREFIX = "/api/v1"
 EXAMPLES_PER_OPERATION = 15
@@ -28,24 +21,12 @@ METHODS = ("get", "put", "post", "delete", "patch")
 
 
 @pytest.fixture(scope="module")
-def served(catalog: Catalog) -> Iterator[tuple[Flask, str]]:
-    with pytest.MonkeyPatch.context() as patch:
-        for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):
-            patch.delenv(name, raising=False)
-        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SECURITY_TOKEN", "AWS_SESSION_TOKEN"):
-            patch.setenv(name, "testing")
-        patch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-        with mock_aws():
-            settings = Settings.load(env={}, table_name=f"voicecart-contract-{uuid.uuid4().hex[:8]}")
-            client = boto3.client("dynamodb", region_name="us-east-1")
-            ensure_tables(client, settings.table_name)
-            services = build_backend(settings, client=client, catalog=catalog, create_tables=False)
-            for customer_id in ("1285", "2000"):
-                services.profiles.ensure_customer(customer_id)
-            key = services.clients.create(name="contract", channel="web", scopes=("read", "write", "privacy")).key
-            app = Flask(__name__)
-            app.register_blueprint(create_api_blueprint(services), url_prefix=PREFIX)
-            yield app, key
+def served(shared_backend: Backend, shared_app: Flask) -> tuple[Flask, str]:
+    """The app as ``voicecart serve`` builds it, on the harness's module-scoped table, and a key for every scope."""
+    for customer_id in ("1285", "2000"):
+        shared_backend.profiles.ensure_customer(customer_id)
+    key = shared_backend.clients.create(name="contract", channel="web", scopes=("read", "write", "privacy")).key
+    return shared_app, key
 
 
 def test_every_generated_request_gets_a_documented_answer(served: tuple[Flask, str]) -> None:

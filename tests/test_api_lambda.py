@@ -164,7 +164,7 @@ def test_the_init_phase_builds_the_api_and_an_invocation_logs_and_measures_witho
         "POWERTOOLS_SERVICE_NAME": "voicecart-api-test",
     }
     result = subprocess.run(
-        [sys.executable, "-m", "tests.support.api_lambda_init_probe", str(answers_path)],
+        [sys.executable, "-m", "tests.support.lambda_init_probe", "api", str(answers_path)],
         cwd=Path(__file__).resolve().parents[1],
         env=environment,
         capture_output=True,

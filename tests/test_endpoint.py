@@ -15,7 +15,7 @@ from skill.app import ALEXA_ROUTE, build_runtime, create_app
 from skill.lambda_skill import LambdaEntry
 from skill.simulator.signing import LocalCertificateAuthority, LocalSigner
 from skill.verification import build_verifiers
-from tests.support.requests import build_request, intent_request
+from tests.support.envelopes import alexa_request, intent_envelope
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,7 @@ def speech_of(response: Any) -> str:
 
 
 def test_signed_launch_without_a_linked_account_asks_to_link(client: FlaskClient, signer: LocalSigner) -> None:
-    response = post_signed(client, signer, build_request("launch"))
+    response = post_signed(client, signer, alexa_request("launch"))
     assert response.status_code == 200
     body = response.get_json()
     assert body["version"] == "1.0"
@@ -51,7 +51,7 @@ def test_signed_launch_without_a_linked_account_asks_to_link(client: FlaskClient
 def test_signed_launch_of_a_linked_customer_is_welcomed(
     client: FlaskClient, signer: LocalSigner, backend: Backend
 ) -> None:
-    envelope = build_request("launch")
+    envelope = alexa_request("launch")
     envelope["context"]["System"]["user"]["accessToken"] = backend.tokens.issue_demo_token("1285")
     response = post_signed(client, signer, envelope)
     body = response.get_json()
@@ -61,7 +61,7 @@ def test_signed_launch_of_a_linked_customer_is_welcomed(
 
 
 def test_help_answers_with_speech_reprompt_and_card(client: FlaskClient, signer: LocalSigner) -> None:
-    response = post_signed(client, signer, intent_request("AMAZON.HelpIntent"))
+    response = post_signed(client, signer, intent_envelope("AMAZON.HelpIntent"))
     body = response.get_json()["response"]
     assert "I can add groceries" in body["outputSpeech"]["ssml"]
     assert body["card"]["type"] == "Simple"
@@ -70,48 +70,48 @@ def test_help_answers_with_speech_reprompt_and_card(client: FlaskClient, signer:
 
 @pytest.mark.parametrize("intent", ["AMAZON.StopIntent", "AMAZON.CancelIntent"])
 def test_stop_and_cancel_end_the_session(client: FlaskClient, signer: LocalSigner, intent: str) -> None:
-    response = post_signed(client, signer, intent_request(intent))
+    response = post_signed(client, signer, intent_envelope(intent))
     assert response.get_json()["response"]["shouldEndSession"] is True
 
 
 def test_fallback_keeps_the_session_open(client: FlaskClient, signer: LocalSigner) -> None:
-    response = post_signed(client, signer, intent_request("AMAZON.FallbackIntent"))
+    response = post_signed(client, signer, intent_envelope("AMAZON.FallbackIntent"))
     assert "didn't get that" in speech_of(response)
     assert response.get_json()["response"]["shouldEndSession"] is False
 
 
 def test_navigate_home_ends_quietly(client: FlaskClient, signer: LocalSigner) -> None:
-    response = post_signed(client, signer, intent_request("AMAZON.NavigateHomeIntent"))
+    response = post_signed(client, signer, intent_envelope("AMAZON.NavigateHomeIntent"))
     body = response.get_json()["response"]
     assert "outputSpeech" not in body
     assert body["shouldEndSession"] is True
 
 
 def test_session_ended_gets_an_empty_answer(client: FlaskClient, signer: LocalSigner) -> None:
-    response = post_signed(client, signer, build_request("session_ended"))
+    response = post_signed(client, signer, alexa_request("session_ended"))
     assert response.status_code == 200
     assert "outputSpeech" not in response.get_json()["response"]
 
 
 def test_en_gb_request_is_answered_in_british_english(client: FlaskClient, signer: LocalSigner) -> None:
-    envelope = intent_request("AMAZON.HelpIntent")
+    envelope = intent_envelope("AMAZON.HelpIntent")
     envelope["request"]["locale"] = "en-GB"
     response = post_signed(client, signer, envelope)
     assert "basket" in response.get_json()["response"]["card"]["content"]
 
 
 def test_unsigned_request_never_reaches_the_skill(client: FlaskClient) -> None:
-    response = client.post(ALEXA_ROUTE, data=json.dumps(build_request("launch")), content_type="application/json")
+    response = client.post(ALEXA_ROUTE, data=json.dumps(alexa_request("launch")), content_type="application/json")
     assert response.status_code == 400
 
 
 def test_stale_request_is_refused(client: FlaskClient, signer: LocalSigner) -> None:
-    stale = build_request("launch", timestamp=datetime.now(UTC) - timedelta(seconds=151))
+    stale = alexa_request("launch", timestamp=datetime.now(UTC) - timedelta(seconds=151))
     assert post_signed(client, signer, stale).status_code == 400
 
 
 def test_request_for_another_skill_is_refused(client: FlaskClient, signer: LocalSigner) -> None:
-    other = build_request("launch", application_id="amzn1.ask.skill.someone-else")
+    other = alexa_request("launch", application_id="amzn1.ask.skill.someone-else")
     assert post_signed(client, signer, other).status_code == 400
 
 
@@ -122,7 +122,7 @@ def test_health_reports_the_catalog(client: FlaskClient) -> None:
 def test_lambda_entry_answers_the_same_envelope_the_same_way(
     client: FlaskClient, signer: LocalSigner, backend: Backend
 ) -> None:
-    envelope = intent_request("AMAZON.HelpIntent")
+    envelope = intent_envelope("AMAZON.HelpIntent")
     over_http = post_signed(client, signer, envelope).get_json()
     entry = LambdaEntry(build_runtime(backend), skill_id=backend.settings.skill_id)
     assert entry(envelope, None) == over_http

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -10,16 +9,13 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from backend.catalog import Catalog
-from backend.resolver import Resolver
 from backend.services import Backend
 from skill.app import ALEXA_ROUTE, create_app
 from skill.simulator.signing import LocalCertificateAuthority, LocalSigner
 from skill.verification import build_verifiers
+from tests.support.envelopes import alexa_request
 from tests.support.hostile import rendered_corpus
 from tests.support.hostile_requests import case_request, hostile_cases, load_case
-from tests.support.moto_module import module_backend
-from tests.support.requests import build_request
 
 CASES = hostile_cases()
 
@@ -35,13 +31,8 @@ def stranger() -> LocalSigner:
 
 
 @pytest.fixture(scope="module")
-def backend(catalog: Catalog, shared_resolver: Callable[[], Resolver]) -> Iterator[Backend]:
-    with module_backend(catalog, shared_resolver) as shared:
-        yield shared
-
-
-@pytest.fixture(scope="module")
-def client(backend: Backend, signer: LocalSigner) -> FlaskClient:
+def client(shared_backend: Backend, signer: LocalSigner) -> FlaskClient:
+    """The app on the harness's module-scoped backend (no request here depends on another), trusting ``signer``."""
     served = {signer.chain_url: signer.chain_pem()}
 
     def fetch(url: str) -> bytes:
@@ -49,8 +40,8 @@ def client(backend: Backend, signer: LocalSigner) -> FlaskClient:
             raise OSError("404")
         return served[url]
 
-    verifiers = build_verifiers(backend.settings, trust_roots=signer.trust_roots, cert_fetcher=fetch)
-    app: Flask = create_app(backend=backend, verifiers=verifiers)
+    verifiers = build_verifiers(shared_backend.settings, trust_roots=signer.trust_roots, cert_fetcher=fetch)
+    app: Flask = create_app(backend=shared_backend, verifiers=verifiers)
     return app.test_client()
 
 
@@ -64,7 +55,7 @@ def test_the_corpus_holds_at_least_a_hundred_requests_as_generated() -> None:
 @pytest.mark.parametrize("base", ["launch", "intent_add_to_cart", "session_ended"])
 def test_the_unedited_bases_are_accepted(client: FlaskClient, signer: LocalSigner, base: str) -> None:
     # The control: a case is refused for what it changed, not because signing in this test is broken.
-    body, headers = signer.sign_envelope(build_request(base))
+    body, headers = signer.sign_envelope(alexa_request(base))
     response = client.post(ALEXA_ROUTE, data=body, headers=headers)
     assert response.status_code == 200, response.get_data(as_text=True)
 

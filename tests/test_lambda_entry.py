@@ -29,9 +29,9 @@ from skill.runtime import SkillRuntime
 from skill.simulator.signing import LocalCertificateAuthority
 from skill.verification import build_verifiers
 from skill.verification.errors import MalformedRequest, WrongApplication
+from tests.support.envelopes import SKILL_ID, alexa_request
 from tests.support.lambda_context import LambdaContext
 from tests.support.lambda_output import emf_blobs, json_lines, metric_values
-from tests.support.requests import FIXTURE_SKILL_ID, build_request
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TOKENS = ("fixture-linked-access-token-never-log-me", "fixture-api-access-token-never-log-me")
@@ -88,21 +88,21 @@ def speech(answer: dict[str, Any]) -> str:
 
 def test_the_lambda_answers_an_envelope_exactly_as_the_http_endpoint_does() -> None:
     signer = LocalCertificateAuthority.create(with_intermediate=False).issue_signer()
-    envelope = build_request("launch")
+    envelope = alexa_request("launch")
 
     class Switches:
-        skill_id = FIXTURE_SKILL_ID
+        skill_id = SKILL_ID
         verify_signature = True
         verify_timestamp = True
         local_signer_dir = None
 
     app = Flask(__name__)
     verifiers = build_verifiers(Switches(), trust_roots=signer.trust_roots, cert_fetcher=signer.cert_fetcher())
-    SkillAdapter(CountingRuntime(), FIXTURE_SKILL_ID, verifiers).register(app, "/alexa")
+    SkillAdapter(CountingRuntime(), SKILL_ID, verifiers).register(app, "/alexa")
     body, headers = signer.sign_envelope(envelope)
     over_http = app.test_client().post("/alexa", data=body, headers=headers)
 
-    from_lambda = LambdaEntry(CountingRuntime(), skill_id=FIXTURE_SKILL_ID)(json.loads(body), None)
+    from_lambda = LambdaEntry(CountingRuntime(), skill_id=SKILL_ID)(json.loads(body), None)
 
     assert over_http.status_code == 200
     assert from_lambda == over_http.json
@@ -111,7 +111,7 @@ def test_the_lambda_answers_an_envelope_exactly_as_the_http_endpoint_does() -> N
 
 def test_the_lambda_context_reaches_the_skills_handlers() -> None:
     context = LambdaContext(function_name="voicecart-prod-SkillFunction")
-    answer = LambdaEntry(CountingRuntime(), skill_id=FIXTURE_SKILL_ID)(build_request("launch"), context)
+    answer = LambdaEntry(CountingRuntime(), skill_id=SKILL_ID)(alexa_request("launch"), context)
     assert speech(answer) == "<speak>Welcome from voicecart-prod-SkillFunction.</speak>"
 
 
@@ -120,9 +120,9 @@ def test_another_skills_request_fails_before_the_skill_runs_and_counts_as_an_err
 ) -> None:
     observed, stream = log_stream
     runtime = CountingRuntime()
-    handler = observed.handler(LambdaEntry(runtime, skill_id=FIXTURE_SKILL_ID, telemetry=observed))
+    handler = observed.handler(LambdaEntry(runtime, skill_id=SKILL_ID, telemetry=observed))
     with pytest.raises(WrongApplication):
-        handler(build_request("launch", application_id="amzn1.ask.skill.someone-else"), LambdaContext())
+        handler(alexa_request("launch", application_id="amzn1.ask.skill.someone-else"), LambdaContext())
     assert runtime.calls == 0
     assert any("request is for another skill" in line["message"] for line in json_lines(stream.getvalue()))
     blobs = emf_blobs(capsys.readouterr().out)
@@ -135,7 +135,7 @@ def test_another_skills_request_fails_before_the_skill_runs_and_counts_as_an_err
 def test_an_event_that_is_not_an_alexa_envelope_is_refused(event: Any) -> None:
     runtime = CountingRuntime()
     with pytest.raises(MalformedRequest):
-        LambdaEntry(runtime, skill_id=FIXTURE_SKILL_ID)(event, None)
+        LambdaEntry(runtime, skill_id=SKILL_ID)(event, None)
     assert runtime.calls == 0
 
 
@@ -143,10 +143,10 @@ def test_each_invocation_logs_with_its_request_id_and_flushes_its_metrics(
     log_stream: tuple[Telemetry, io.StringIO], capsys: pytest.CaptureFixture[str]
 ) -> None:
     observed, stream = log_stream
-    handler = observed.handler(LambdaEntry(CountingRuntime(), skill_id=FIXTURE_SKILL_ID, telemetry=observed))
+    handler = observed.handler(LambdaEntry(CountingRuntime(), skill_id=SKILL_ID, telemetry=observed))
     first, second = LambdaContext(), LambdaContext()
-    handler(build_request("launch"), first)
-    handler(build_request("launch"), second)
+    handler(alexa_request("launch"), first)
+    handler(alexa_request("launch"), second)
 
     text = stream.getvalue()
     answered = [line for line in json_lines(text) if line["message"] == "launch answered"]
@@ -173,14 +173,14 @@ def test_the_init_phase_builds_everything_and_the_first_turns_resolve_and_log_no
         # As the template sets them, on moto inside the probe; the table is created here, owned by the stack there.
         "VOICECART_STORE": "aws",
         "VOICECART_TABLE": f"voicecart-test-{uuid.uuid4().hex[:8]}",
-        "VOICECART_SKILL_ID": FIXTURE_SKILL_ID,
+        "VOICECART_SKILL_ID": SKILL_ID,
         "VOICECART_DEMO_DATA": "false",
         "VOICECART_CREATE_TABLES": "true",
         "VOICECART_LOG_LEVEL": "DEBUG",
         "POWERTOOLS_SERVICE_NAME": "voicecart-skill-test",
     }
     result = subprocess.run(
-        [sys.executable, "-m", "tests.support.lambda_init_probe", str(answers_path)],
+        [sys.executable, "-m", "tests.support.lambda_init_probe", "skill", str(answers_path)],
         cwd=REPO_ROOT,
         env=environment,
         capture_output=True,

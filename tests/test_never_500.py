@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -13,15 +12,12 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from backend.catalog import Catalog
 from backend.identity.clients import create_api_client
-from backend.resolver import Resolver
 from backend.services import Backend
 from skill.app import ALEXA_ROUTE, API_PREFIX, create_app
 from skill.simulator.signing import LocalCertificateAuthority, LocalSigner
 from skill.verification import build_verifiers
-from tests.support.moto_module import module_backend
-from tests.support.requests import build_request
+from tests.support.envelopes import alexa_request
 
 CUSTOMER = "1285"
 # Text as an attacker writes it: surrogates, controls, bidi controls, digits other than ASCII, plus plain ids.
@@ -66,27 +62,24 @@ ENVELOPE_PATHS = [
 
 
 @pytest.fixture(scope="module")
-def backend(catalog: Catalog, shared_resolver: Callable[[], Resolver]) -> Iterator[Backend]:
-    with module_backend(catalog, shared_resolver) as shared:
-        shared.profiles.ensure_customer(CUSTOMER)
-        yield shared
-
-
-@pytest.fixture(scope="module")
 def signer() -> LocalSigner:
     return LocalCertificateAuthority.create().issue_signer()
 
 
 @pytest.fixture(scope="module")
-def client(backend: Backend, signer: LocalSigner) -> FlaskClient:
-    verifiers = build_verifiers(backend.settings, trust_roots=signer.trust_roots, cert_fetcher=signer.cert_fetcher())
-    app: Flask = create_app(backend=backend, verifiers=verifiers)
+def client(shared_backend: Backend, signer: LocalSigner) -> FlaskClient:
+    """The app on the harness's module-scoped backend (no request here depends on another), trusting ``signer``."""
+    verifiers = build_verifiers(
+        shared_backend.settings, trust_roots=signer.trust_roots, cert_fetcher=signer.cert_fetcher()
+    )
+    app: Flask = create_app(backend=shared_backend, verifiers=verifiers)
     return app.test_client()
 
 
 @pytest.fixture(scope="module")
-def api_key(backend: Backend) -> str:
-    key: str = create_api_client(backend.table, name="fuzzer", channel="web")["api_key"]
+def api_key(shared_backend: Backend) -> str:
+    shared_backend.profiles.ensure_customer(CUSTOMER)
+    key: str = create_api_client(shared_backend.table, name="fuzzer", channel="web")["api_key"]
     return key
 
 
@@ -114,7 +107,7 @@ def assert_json_answer(response: Any) -> None:
 def test_no_signed_envelope_gets_a_5xx(
     client: FlaskClient, signer: LocalSigner, base: str, edits: list[tuple[str, Any]]
 ) -> None:
-    envelope = build_request(base)
+    envelope = alexa_request(base)
     for pointer, value in edits:
         _set(envelope, pointer, value)
     body = json.dumps(envelope).encode()  # ensure_ascii: lone surrogates travel as \\ud800 escapes

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from backend.catalog import DEFAULT_DATA_DIR, Catalog, Product, load_default_catalog
+from backend.catalog import DEFAULT_DATA_DIR, Catalog, Product
 from backend.demo.histories import load_histories
 from backend.resolver import Candidate, Decision, ReasonCode, Resolver
 from backend.resolver.purchases import PurchaseStats
@@ -22,16 +22,6 @@ from backend.spoken import sound_key, spoken_form
 
 FIXTURES = Path(__file__).parent / "fixtures" / "resolver"
 ANCHOR = date(2017, 6, 1)
-
-
-@pytest.fixture(scope="session")
-def catalog() -> Catalog:
-    return load_default_catalog()
-
-
-@pytest.fixture(scope="session")
-def resolver(catalog: Catalog) -> Resolver:
-    return Resolver(catalog)
 
 
 @pytest.fixture(scope="session")

@@ -27,7 +27,7 @@ from skill.verification.errors import (
     WrongApplication,
 )
 from skill.verification.verifiers import header_value
-from tests.support.requests import FIXTURE_SKILL_ID, alexa_timestamp, build_request, load_request
+from tests.support.envelopes import SKILL_ID, alexa_request, alexa_timestamp
 
 NOW = datetime(2025, 1, 15, 10, 0, 0, tzinfo=UTC)
 
@@ -42,13 +42,13 @@ def signature_verifier(signer: LocalSigner) -> SignatureVerifier:
 
 
 def test_a_signed_body_passes(signer: LocalSigner) -> None:
-    envelope = build_request("launch")
+    envelope = alexa_request("launch")
     body, headers = signer.sign_envelope(envelope)
     signature_verifier(signer).verify(headers, body, envelope)
 
 
 def test_headers_are_found_whatever_their_case(signer: LocalSigner) -> None:
-    envelope = build_request("launch")
+    envelope = alexa_request("launch")
     body, headers = signer.sign_envelope(envelope)
     shouted = {name.upper(): value for name, value in headers.items()}
     signature_verifier(signer).verify(shouted, body, envelope)
@@ -69,7 +69,7 @@ def test_headers_are_found_whatever_their_case(signer: LocalSigner) -> None:
 def test_broken_signature_headers_are_refused(
     signer: LocalSigner, change: object, error: type[RequestVerificationError]
 ) -> None:
-    envelope = build_request("launch")
+    envelope = alexa_request("launch")
     body, headers = signer.sign_envelope(envelope)
     assert callable(change)
     change(headers)
@@ -78,7 +78,7 @@ def test_broken_signature_headers_are_refused(
 
 
 def test_a_body_changed_after_signing_is_refused(signer: LocalSigner) -> None:
-    envelope = build_request("launch")
+    envelope = alexa_request("launch")
     body, headers = signer.sign_envelope(envelope)
     with pytest.raises(BadSignature):
         signature_verifier(signer).verify(headers, body.replace(b"LaunchRequest", b"LaunchRequesT"), envelope)
@@ -86,13 +86,13 @@ def test_a_body_changed_after_signing_is_refused(signer: LocalSigner) -> None:
 
 @pytest.mark.parametrize("offset", [-150, 0, 150])
 def test_a_timestamp_within_150_seconds_passes(offset: int) -> None:
-    envelope = build_request("launch", timestamp=NOW + timedelta(seconds=offset))
+    envelope = alexa_request("launch", timestamp=NOW + timedelta(seconds=offset))
     TimestampVerifier(clock=lambda: NOW).verify({}, b"", envelope)
 
 
 @pytest.mark.parametrize("offset", [-151, 151, -86_400])
 def test_a_timestamp_further_than_150_seconds_either_way_is_refused(offset: int) -> None:
-    envelope = build_request("launch", timestamp=NOW + timedelta(seconds=offset))
+    envelope = alexa_request("launch", timestamp=NOW + timedelta(seconds=offset))
     with pytest.raises(BadTimestamp, match="too far"):
         TimestampVerifier(clock=lambda: NOW).verify({}, b"", envelope)
 
@@ -112,14 +112,14 @@ def test_a_timestamp_further_than_150_seconds_either_way_is_refused(offset: int)
     ],
 )
 def test_a_missing_or_unreadable_timestamp_is_refused(raw: object) -> None:
-    envelope = load_request("launch")
+    envelope = alexa_request("launch", timestamp=NOW)
     envelope["request"]["timestamp"] = raw
     with pytest.raises(BadTimestamp):
         TimestampVerifier(clock=lambda: NOW).verify({}, b"", envelope)
 
 
 def test_timestamps_with_milliseconds_are_read() -> None:
-    envelope = load_request("launch")
+    envelope = alexa_request("launch", timestamp=NOW)
     envelope["request"]["timestamp"] = "2025-01-15T10:00:01.250Z"
     TimestampVerifier(clock=lambda: NOW).verify({}, b"", envelope)
     assert alexa_timestamp(NOW) == "2025-01-15T10:00:00Z"
@@ -132,20 +132,20 @@ def test_the_timestamp_tolerance_is_bounded(tolerance: int) -> None:
 
 
 def test_the_application_id_must_be_the_skill_id() -> None:
-    verifier = ApplicationIdVerifier(FIXTURE_SKILL_ID)
-    verifier.verify({}, b"", load_request("launch"))
+    verifier = ApplicationIdVerifier(SKILL_ID)
+    verifier.verify({}, b"", alexa_request("launch", timestamp=NOW))
     with pytest.raises(WrongApplication, match="another skill"):
-        verifier.verify({}, b"", build_request("launch", application_id="amzn1.ask.skill.someone-else"))
+        verifier.verify({}, b"", alexa_request("launch", application_id="amzn1.ask.skill.someone-else"))
 
 
 def test_the_session_application_id_is_used_when_context_has_none() -> None:
-    envelope = build_request("launch", application_id="amzn1.ask.skill.someone-else")
+    envelope = alexa_request("launch", application_id="amzn1.ask.skill.someone-else")
     del envelope["context"]
-    envelope["session"]["application"]["applicationId"] = FIXTURE_SKILL_ID
-    ApplicationIdVerifier(FIXTURE_SKILL_ID).verify({}, b"", envelope)
+    envelope["session"]["application"]["applicationId"] = SKILL_ID
+    ApplicationIdVerifier(SKILL_ID).verify({}, b"", envelope)
     del envelope["session"]
     with pytest.raises(WrongApplication, match="no application id"):
-        ApplicationIdVerifier(FIXTURE_SKILL_ID).verify({}, b"", envelope)
+        ApplicationIdVerifier(SKILL_ID).verify({}, b"", envelope)
 
 
 def test_build_verifiers_follows_the_settings(signer: LocalSigner) -> None:
@@ -175,7 +175,7 @@ def test_a_local_signer_directory_is_trusted_only_when_configured(
 ) -> None:
     init_local_signer(tmp_path / "signer")
     client = LocalSigner.load(tmp_path / "signer")
-    envelope = build_request("launch")
+    envelope = alexa_request("launch")
     body, headers = client.sign_envelope(envelope)
 
     with caplog.at_level(logging.WARNING):
@@ -209,7 +209,7 @@ def test_a_signature_of_the_wrong_length_is_refused_before_any_fetch(signer: Loc
         fetched.append(url)
         return signer.chain_pem()
 
-    envelope = build_request("launch")
+    envelope = alexa_request("launch")
     body, headers = signer.sign_envelope(envelope)
     headers["Signature-256"] = base64.b64encode(b"\0" * 255).decode()
     verifier = SignatureVerifier(CertificateSource(ChainValidator(signer.trust_roots), fetcher))

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from backend.outbound import keys as outbound_keys
 from backend.profile.events import format_timestamp
+from backend.store import keys
 from backend.store.dynamo import Table
 
 CHECKPOINT_KIND = "stream_checkpoint"
@@ -27,11 +27,11 @@ class Checkpoint:
 class CheckpointStore:
     def __init__(self, table: Table, stream_label: str, *, clock: Callable[[], datetime]) -> None:
         self.table = table
-        self.pk = outbound_keys.checkpoint_pk(stream_label)
+        self.pk = keys.checkpoint_pk(stream_label)
         self.clock = clock
 
     def load(self, shard_id: str) -> Checkpoint | None:
-        item = self.table.get({"pk": self.pk, "sk": outbound_keys.checkpoint_sk(shard_id)})
+        item = self.table.get({"pk": self.pk, "sk": keys.checkpoint_sk(shard_id)})
         if item is None:
             return None
         number = item.get("sequence_number")
@@ -40,7 +40,7 @@ class CheckpointStore:
     def save(self, shard_id: str, checkpoint: Checkpoint) -> None:
         item = {
             "pk": self.pk,
-            "sk": outbound_keys.checkpoint_sk(shard_id),
+            "sk": keys.checkpoint_sk(shard_id),
             "kind": CHECKPOINT_KIND,
             "shard_id": shard_id,
             "finished": checkpoint.finished,

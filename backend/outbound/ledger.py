@@ -18,7 +18,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from backend.errors import ConcurrentUpdate
-from backend.outbound import keys as outbound_keys
 from backend.profile.events import format_timestamp
 from backend.store import keys
 from backend.store.dynamo import Table
@@ -37,7 +36,7 @@ class DeliveryLedger:
         self.lease = lease
 
     def _key(self, customer_id: str, target: str, message_id: str) -> dict[str, str]:
-        return {"pk": keys.customer_pk(customer_id), "sk": outbound_keys.delivery_sk(target, message_id)}
+        return {"pk": keys.customer_pk(customer_id), "sk": keys.delivery_sk(target, message_id)}
 
     def claim(self, customer_id: str, target: str, message_id: str) -> bool:
         """True when this caller should send now; False when the message was sent, or is being sent, already."""

@@ -32,7 +32,6 @@ from datetime import UTC, datetime, timedelta
 
 from backend.catalog import Catalog
 from backend.errors import AlreadyApplied
-from backend.outbound import keys as outbound_keys
 from backend.outbound.mail import safe_name
 from backend.outbound.recipients import consents_to_marketing_email, load_profile
 from backend.outbound.translate import CartActivity
@@ -83,10 +82,10 @@ class ReminderScheduler:
     def schedule(self, activity: CartActivity) -> None:
         changed = _parse(activity.updated_at) or self.clock()
         due = changed + self.idle
-        shard = outbound_keys.shard_of(activity.customer_id, outbound_keys.SCHEDULE_SHARDS)
+        shard = keys.shard_of(activity.customer_id, keys.SCHEDULE_SHARDS)
         self.table.put(
             {
-                "pk": outbound_keys.schedule_pk(_bucket_name(bucket_start(due)), shard),
+                "pk": keys.schedule_pk(_bucket_name(bucket_start(due)), shard),
                 "sk": keys.customer_pk(activity.customer_id),
                 "kind": SCHEDULE_KIND,
                 "customer_id": activity.customer_id,
@@ -124,7 +123,7 @@ class ReminderSweep:
     def run(self) -> SweepResult:
         now = self.clock()
         result = SweepResult()
-        state_key = {"pk": outbound_keys.REMINDER_STATE_PK, "sk": outbound_keys.REMINDER_STATE_SK}
+        state_key = {"pk": keys.REMINDER_STATE_PK, "sk": keys.REMINDER_STATE_SK}
         state = self.table.get(state_key)
         swept = _parse(str(state["swept_through"])) if state and state.get("swept_through") else None
         start = swept + BUCKET if swept else bucket_start(now - FIRST_LOOKBACK)
@@ -132,10 +131,8 @@ class ReminderSweep:
         bucket = start
         last_done: datetime | None = None
         while bucket + BUCKET <= now:
-            for shard in range(outbound_keys.SCHEDULE_SHARDS):
-                due = self.table.query_all(
-                    "pk = :pk", values={":pk": outbound_keys.schedule_pk(_bucket_name(bucket), shard)}
-                )
+            for shard in range(keys.SCHEDULE_SHARDS):
+                due = self.table.query_all("pk = :pk", values={":pk": keys.schedule_pk(_bucket_name(bucket), shard)})
                 for item in due:
                     if item.get("kind") == SCHEDULE_KIND:
                         result.checked += 1
@@ -175,7 +172,7 @@ class ReminderSweep:
         message_id = f"cart-reminder-{safe_name(episode)}"
         tx = Transaction(self.table)
         tx.put(
-            {"pk": keys.customer_pk(customer_id), "sk": outbound_keys.reminder_sk(episode), "kind": REMINDER_KIND,
+            {"pk": keys.customer_pk(customer_id), "sk": keys.reminder_sk(episode), "kind": REMINDER_KIND,
              "episode": episode, "cart_version": cart.version, "message_id": message_id, "reminded_at": at},
             condition="attribute_not_exists(pk)",
             conflict=AlreadyApplied,

@@ -24,7 +24,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from backend.errors import ConcurrentUpdate
-from backend.outbound import keys as outbound_keys
 from backend.outbound.errors import SubscriptionLimit, WebhookRejected, WebhookTargetRefused
 from backend.outbound.signing import new_secret
 from backend.outbound.translate import SUBSCRIPTION_KIND
@@ -144,12 +143,12 @@ class SubscriptionStore:
             secret=new_secret(),
             created_at=format_timestamp(self.clock()),
         )
-        shard = outbound_keys.shard_of(subscription.subscription_id, outbound_keys.SUBSCRIPTION_SHARDS)
+        shard = keys.shard_of(subscription.subscription_id, keys.SUBSCRIPTION_SHARDS)
         self.table.put(
             {
-                "pk": outbound_keys.client_subscriptions_pk(client_id),
-                "sk": outbound_keys.subscription_sk(subscription.subscription_id),
-                "gsi1pk": outbound_keys.subscription_gsi1pk(shard),
+                "pk": keys.client_subscriptions_pk(client_id),
+                "sk": keys.subscription_sk(subscription.subscription_id),
+                "gsi1pk": keys.subscription_gsi1pk(shard),
                 "gsi1sk": subscription.subscription_id,
                 "kind": SUBSCRIPTION_KIND,
                 "subscription_id": subscription.subscription_id,
@@ -167,7 +166,7 @@ class SubscriptionStore:
     def of_client(self, client_id: str) -> list[Subscription]:
         items = self.table.query_all(
             "pk = :pk AND begins_with(sk, :sub)",
-            values={":pk": outbound_keys.client_subscriptions_pk(client_id), ":sub": outbound_keys.SUBSCRIPTION_PREFIX},
+            values={":pk": keys.client_subscriptions_pk(client_id), ":sub": keys.SUBSCRIPTION_PREFIX},
             consistent=True,
         )
         return [_from_item(item) for item in items if item.get("kind") == SUBSCRIPTION_KIND]
@@ -175,8 +174,8 @@ class SubscriptionStore:
     def get(self, client_id: str, subscription_id: str) -> Subscription | None:
         item = self.table.get(
             {
-                "pk": outbound_keys.client_subscriptions_pk(client_id),
-                "sk": outbound_keys.subscription_sk(subscription_id),
+                "pk": keys.client_subscriptions_pk(client_id),
+                "sk": keys.subscription_sk(subscription_id),
             }
         )
         return _from_item(item) if item and item.get("kind") == SUBSCRIPTION_KIND else None
@@ -186,8 +185,8 @@ class SubscriptionStore:
         tx = Transaction(self.table)
         tx.delete(
             {
-                "pk": outbound_keys.client_subscriptions_pk(client_id),
-                "sk": outbound_keys.subscription_sk(subscription_id),
+                "pk": keys.client_subscriptions_pk(client_id),
+                "sk": keys.subscription_sk(subscription_id),
             },
             condition="attribute_exists(pk)",
         )
@@ -199,9 +198,9 @@ class SubscriptionStore:
 
     def all(self) -> list[Subscription]:
         found: list[Subscription] = []
-        for shard in range(outbound_keys.SUBSCRIPTION_SHARDS):
+        for shard in range(keys.SUBSCRIPTION_SHARDS):
             items = self.table.query_all(
-                "gsi1pk = :shard", values={":shard": outbound_keys.subscription_gsi1pk(shard)}, index=GSI1.name
+                "gsi1pk = :shard", values={":shard": keys.subscription_gsi1pk(shard)}, index=GSI1.name
             )
             found.extend(_from_item(item) for item in items if item.get("kind") == SUBSCRIPTION_KIND)
         return found

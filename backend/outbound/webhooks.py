@@ -22,7 +22,6 @@ from datetime import datetime
 
 import requests
 
-from backend.outbound import keys as outbound_keys
 from backend.outbound.ledger import DeliveryLedger
 from backend.outbound.signing import SIGNATURE_HEADER, signature_header
 from backend.outbound.subscriptions import Subscription, SubscriptionDirectory
@@ -160,8 +159,8 @@ class WebhookDispatcher:
         at = format_timestamp(self.clock())
         item = {
             "pk": keys.customer_pk(event.customer_id),
-            "sk": outbound_keys.dead_letter_sk(subscription.subscription_id, event.event_id),
-            "gsi1pk": outbound_keys.dead_letter_gsi1pk(subscription.subscription_id),
+            "sk": keys.dead_letter_sk(subscription.subscription_id, event.event_id),
+            "gsi1pk": keys.dead_letter_gsi1pk(subscription.subscription_id),
             "gsi1sk": f"{at}#{event.event_id}",
             "kind": DEAD_LETTER_KIND,
             "subscription_id": subscription.subscription_id,
@@ -181,7 +180,7 @@ def dead_letters(table: Table, subscription_id: str, *, limit: int = 50) -> list
     """A subscription's dead letters, newest first."""
     items, _ = table.query(
         "gsi1pk = :dead",
-        values={":dead": outbound_keys.dead_letter_gsi1pk(subscription_id)},
+        values={":dead": keys.dead_letter_gsi1pk(subscription_id)},
         index="gsi1",
         forward=False,
         limit=limit,

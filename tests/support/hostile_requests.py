@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from skill.simulator.signing import LocalSigner
+from tests.support.envelopes import alexa_request
 from tests.support.hostile import HOSTILE_DIR
-from tests.support.requests import build_request
 
 
 def hostile_cases() -> list[Path]:
@@ -50,9 +50,9 @@ def case_body(case: dict[str, Any]) -> bytes:
         return str(case["repeat"]["unit"]).encode() * int(case["repeat"]["count"])
     if "base" not in case:
         return json.dumps(case["body"]).encode()
-    envelope = build_request(case["base"])
+    envelope = alexa_request(case["base"])
     if not case.get("fresh_timestamp", True):
-        envelope["request"]["timestamp"] = build_request(case["base"])["request"]["timestamp"]
+        envelope["request"]["timestamp"] = alexa_request(case["base"])["request"]["timestamp"]
     for path, value in case.get("set", []):
         _set(envelope, path, value)
     for path in case.get("delete", []):

@@ -9,6 +9,7 @@
      │    ├── AccountNotLinked         no access token: the customer must link an account
      │    ├── UnknownAccessToken       a token that maps to no customer
      │    ├── CustomerNotFound         an id (or linked id) that belongs to no customer
+     │    │    └── CustomerErased       the customer was erased (a write in flight during the erase is refused)
      │    ├── IdentityConflict         the id is already linked to another customer
      │    └── InvalidApiKey            a missing, malformed, unknown or revoked API key
      ├── StoreError                    the store failed; the caller apologises, nothing half-written remains
@@ -69,6 +70,11 @@ class UnknownAccessToken(IdentityError):
 
 class CustomerNotFound(IdentityError):
     pass
+
+
+class CustomerErased(CustomerNotFound):
+    """The customer has a tombstone: a write that was under way when the erase began is refused whole, and the
+    caller answers as for an account that is not linked (the API: no such customer)."""
 
 
 class IdentityConflict(IdentityError):

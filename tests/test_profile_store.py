@@ -92,7 +92,7 @@ def test_stage_event_joins_the_callers_transaction(profiles: ProfileStore, table
     tx.put({"pk": keys.customer_pk("1285"), "sk": keys.CART, "lines": []})
     staged = profiles.stage_event(tx, event(1))
     assert staged.writes == 4  # marker, event, heard words, profile update
-    assert len(tx) == 5
+    assert len(tx) == 6  # and the check that the customer is not erased
     tx.commit()
     kinds = sorted(str(item.get("kind", item["sk"])) for item in partition(table))
     assert kinds == ["CART", "event", "event_id", "heard", "profile"]

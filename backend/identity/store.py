@@ -20,6 +20,7 @@ from typing import Any
 
 from backend.clock import Clock, utc_now
 from backend.errors import ConcurrentUpdate, CustomerNotFound, IdentityConflict, ValidationError
+from backend.profile.erasure import stage_not_erased
 from backend.profile.events import check_customer_id, format_timestamp
 from backend.store import keys
 from backend.store.dynamo import Table
@@ -103,6 +104,7 @@ class IdentityStore:
             condition="attribute_not_exists(pk) OR customer_id = :c",
             values={":c": customer_id},
         )  # fmt: skip
+        stage_not_erased(tx, customer_id)  # never link an id to an erased customer (an alias in flight)
         tx.put(
             {"pk": keys.customer_pk(customer_id), "sk": keys.identity_sk(kind, stored), "kind": REVERSE_KIND,
              "id_kind": kind.value, "value": stored, "lookup_pk": lookup_pk, "linked_at": now},

@@ -7,6 +7,10 @@ No name, token, Alexa id, product, order or heard word.
 
 Everything that could bring an erased customer back checks it: the demo's token provisioning refuses an erased
 customer (``backend.demo``), and the erase itself revokes every access token and alias (their lookup items go first).
+A turn already in flight when the erase begins (its token resolved, its state read) cannot write either: every
+transaction that writes a customer's cart, events or links carries ``stage_not_erased``, a condition that the
+tombstone does not exist, so its commit is refused whole with ``CustomerErased``. The tombstone is written before
+the first delete, so a write either commits before it (and the sweep deletes it) or meets it (and is refused).
 
 Stream consumers (the table streams NEW_AND_OLD_IMAGES): the tombstone's INSERT appears on the stream like any
 item. The rule is **drop every record, held or arriving, of a customer who has a tombstone**:
@@ -21,9 +25,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from backend.errors import ConcurrentUpdate
+from backend.errors import ConcurrentUpdate, CustomerErased
 from backend.store import keys
 from backend.store.dynamo import Table
+from backend.store.transaction import Transaction
 
 TOMBSTONE_KIND = "tombstone"
 ERASING, ERASED = "erasing", "erased"
@@ -62,6 +67,14 @@ def _from_item(item: Mapping[str, Any]) -> Tombstone:
         erased_at=str(item["erased_at"]) if item.get("erased_at") else None,
         counts={str(kind): int(count) for kind, count in dict(item.get("counts") or {}).items()},
     )
+
+
+def stage_not_erased(tx: Transaction, customer_id: str) -> None:
+    """Make ``tx`` apply only while ``customer_id`` has no tombstone (once per transaction; a repeat is a no-op)."""
+    key = tombstone_key(customer_id)
+    if tx.touches(key):
+        return
+    tx.check(key, "attribute_not_exists(pk)", conflict=CustomerErased)
 
 
 class Tombstones:

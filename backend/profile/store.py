@@ -12,6 +12,7 @@ from typing import Any
 
 from backend.clock import Clock, utc_now
 from backend.errors import AlreadyApplied, ConcurrentUpdate, ValidationError
+from backend.profile.erasure import stage_not_erased
 from backend.profile.events import Channel, Event, check_customer_id, format_timestamp
 from backend.profile.pages import Position, decode_cursor, encode_cursor, query_fingerprint
 from backend.profile.records import event_from_items, event_item, heard_item, marker_item, profile_key
@@ -54,7 +55,7 @@ class EventPage:
 
 
 def stage_event(tx: Transaction, event: Event, *, heard_words_retention_days: int, now: datetime) -> StagedEvent:
-    """Stage one event on the caller's transaction: 3 writes (4 with heard words), no reads.
+    """Stage one event on the caller's transaction: 3 writes (4 with heard words) and the not-erased check, no reads.
 
     1. the ``EVENTID#`` marker, conditional on not existing: a repeat cancels the transaction as ``AlreadyApplied``;
     2. the event item (lasting); 3. the heard-words item (expires); 4. one ``UpdateItem`` on ``PROFILE``.
@@ -74,6 +75,7 @@ def stage_event(tx: Transaction, event: Event, *, heard_words_retention_days: in
         tx.put(heard)
         writes += 1
     tx.update(profile_key(event.customer_id), update.expression(), names=update.names, values=update.values)
+    stage_not_erased(tx, event.customer_id)  # a turn in flight during an erase writes nothing
     return StagedEvent(event=event, writes=writes, catch_ups=catch_ups)
 
 
@@ -125,7 +127,8 @@ class ProfileStore:
                 self.table.update(
                     profile_key(staged.event.customer_id),
                     "SET " + ", ".join(sets),
-                    condition="attribute_not_exists(#f) OR #f < :t",
+                    # attribute_exists(pk): a catch-up moves fields of a profile, never recreates an erased one
+                    condition="attribute_exists(pk) AND (attribute_not_exists(#f) OR #f < :t)",
                     names=names,
                     values=values,
                 )

@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import TypeVar
 
 from backend.errors import ConcurrentUpdate
+from backend.profile.erasure import stage_not_erased
 from backend.shopping.items import cart_from_item, cart_key, cart_to_item
 from backend.shopping.model import Cart
 from backend.store.dynamo import Table
@@ -36,6 +37,7 @@ def load_cart(table: Table, customer_id: str) -> Cart:
 def stage_cart(tx: Transaction, cart: Cart, *, at: str, channel: str) -> Cart:
     """Stage ``cart`` as the next version of the one it was derived from; return the cart as it will be saved."""
     saved = replace(cart, version=cart.version + 1, updated_at=at, updated_channel=channel)
+    stage_not_erased(tx, cart.customer_id)  # a write in flight during an erase recreates no cart
     if cart.version == 0:
         tx.put(cart_to_item(saved), condition="attribute_not_exists(pk)", conflict=ConcurrentUpdate)
     else:

@@ -8,7 +8,9 @@ process stops.
 What makes it fit for many concurrent clients:
 
 - **Reachable only by this process.** There is no port to find; the endpoint is a name that resolves nowhere
-  (``*.invalid``) and the clients built here sign with credentials made up at start, which the dispatcher checks.
+  (``*.invalid``), and the dispatcher serves only the clients built here: each is wired to it with a key made up at
+  start, which the dispatcher checks (a client wired to it without that key is refused). Nothing verifies a SigV4
+  signature in process, so the clients do not compute one (a millisecond of every call).
 - **One call at a time, fairly, with a bounded queue.** moto is not thread-safe (two requests can interleave in
   one backend and lose writes), and DynamoDB applies each request atomically, so calls run one at a time, in
   arrival order. At most ``max_waiting`` calls wait, each at most ``max_wait`` seconds: beyond that a call is
@@ -19,7 +21,10 @@ What makes it fit for many concurrent clients:
   ``stream_records_kept`` records, and items whose ``expires_at`` has passed are deleted, as DynamoDB's TTL does.
 - **Fast answers.** moto serialises every response through a generic, model-driven serialiser: about 10 ms per
   item returned, so a query of one order's page took a second. The item operations' results are already in
-  DynamoDB's wire shape, so they are written with ``json.dumps`` (a test checks both give the same document).
+  DynamoDB's wire shape, so they are written with ``json.dumps`` (a test checks both give the same document). And moto
+  parses an update expression twice per update (once to check it, once to run it), at a millisecond or more each;
+  the parse is a pure function of the expression's text, and every user of the tree copies it before changing it,
+  so parsed trees are kept (a bounded cache: the skill writes a few dozen distinct expressions).
 - **Queries that read one partition.** moto answers a query on the table by scanning every item of the table
   and sorting the whole partition; the query is given a view holding only the queried partition (and only its
   ``begins_with`` range, when asked), which is what DynamoDB reads.
@@ -34,6 +39,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import functools
+import hmac
 import json
 import logging
 import secrets
@@ -47,6 +53,7 @@ from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
 import boto3
+from botocore import UNSIGNED
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.config import Config
 
@@ -59,8 +66,10 @@ log = logging.getLogger(__name__)
 
 EMBEDDED_ENDPOINT_SUFFIX = ".embedded-dynamodb.invalid"
 REGION = "us-east-1"
-# No retries: a refusal here is deliberate (the queue is full), and a retry would only join the queue again.
-EMBEDDED_CLIENT_CONFIG = Config(retries={"total_max_attempts": 1, "mode": "standard"})
+# No retries: a refusal here is deliberate (the queue is full), and a retry would only join the queue again. Unsigned:
+# the call never leaves the process, and the dispatcher checks its own key instead (see EmbeddedDynamoDB._send).
+EMBEDDED_CLIENT_CONFIG = Config(retries={"total_max_attempts": 1, "mode": "standard"}, signature_version=UNSIGNED)
+PARSED_EXPRESSIONS_KEPT = 512
 
 # The region the embedded store's clients sign for (any region works; one keeps its tables in one place).
 EMBEDDED_REGION = REGION
@@ -202,10 +211,23 @@ def _install_item_level_rollback() -> None:
             finally:
                 self.items = everything
 
+        _keep_parsed_update_expressions()
         models.copy = _TablesAreNotCopied(Table)
         setattr(Table, "query", query)  # noqa: B010
         setattr(models.DynamoDBBackend, "transact_write_items", transact_write_items)  # noqa: B010
         setattr(models.DynamoDBBackend, _PATCHED_FLAG, True)
+
+
+def _keep_parsed_update_expressions() -> None:
+    """Parse each update expression once (moto parses it on every update, twice). Safe to share: moto's validator
+    deep-copies the tree before it resolves names and values into it, and the other caller only reads it."""
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
+
+    make = UpdateExpressionParser.make
+    if hasattr(make, "cache_info"):
+        return
+    cached = functools.lru_cache(maxsize=PARSED_EXPRESSIONS_KEPT)(make)
+    setattr(UpdateExpressionParser, "make", staticmethod(cached))  # noqa: B010
 
 
 def _dynamo(raw: dict[str, Any] | None) -> Any:
@@ -232,8 +254,7 @@ class EmbeddedDynamoDB:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._gate = FairGate(max_waiting=max_waiting, max_wait=max_wait)
-        self._access_key = "VC" + secrets.token_hex(9).upper()
-        self._secret_key = secrets.token_urlsafe(30)
+        self._key = secrets.token_urlsafe(30)  # what the clients built here give the dispatcher
         self._stream_records_kept = stream_records_kept
         self._maintenance_every = maintenance_every
         self._ttl_sweep_seconds = ttl_sweep_seconds
@@ -269,27 +290,22 @@ class EmbeddedDynamoDB:
     def _client(self, service: str) -> Any:
         if not self._started or self.endpoint is None:
             raise RuntimeError("the embedded store is not started")
-        session = boto3.session.Session(
-            aws_access_key_id=self._access_key, aws_secret_access_key=self._secret_key, region_name=REGION
-        )
+        session = boto3.session.Session(region_name=REGION)
         client = session.client(service, endpoint_url=self.endpoint, config=EMBEDDED_CLIENT_CONFIG)  # type: ignore[call-overload]
         handler = _handler() if service == "dynamodb" else _streams_handler()
         event = f"before-send.{client.meta.service_model.service_id.hyphenize()}"
-        client.meta.events.register_first(event, functools.partial(self._send, handler=handler))
+        client.meta.events.register_first(event, functools.partial(self._send, handler=handler, key=self._key))
         return client
 
     @property
     def refused(self) -> int:
         return self._gate.refused
 
-    def _send(self, request: AWSPreparedRequest, *, handler: Any = None, **_: Any) -> AWSResponse:
+    def _send(self, request: AWSPreparedRequest, *, handler: Any = None, key: str = "", **_: Any) -> AWSResponse:
         from moto.core.botocore_stubber import MockRawResponse
         from moto.core.request import normalize_request
 
-        authorization = request.headers.get("Authorization", b"")
-        if isinstance(authorization, bytes):
-            authorization = authorization.decode("latin-1")
-        if f"Credential={self._access_key}/" not in authorization:
+        if not hmac.compare_digest(key, self._key):
             return _error(request, 400, "UnrecognizedClientException", "The security token is not valid.")
         normalized = normalize_request(request)
         try:

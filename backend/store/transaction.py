@@ -36,9 +36,9 @@ from backend.errors import (
     AlreadyApplied,
     ConcurrentUpdate,
     OutcomeUnknown,
-    StoreError,
     StoreUnavailable,
     ValidationError,
+    VoicecartError,
 )
 from backend.store.codec import from_attribute_values, to_attribute_value, to_attribute_values
 from backend.store.dynamo import Table
@@ -57,7 +57,7 @@ _MAYBE_APPLIED = (ReadTimeoutError, ConnectionClosedError, ResponseStreamingErro
 @dataclass(frozen=True)
 class _Staged:
     operation: dict[str, Any]
-    conflict: type[StoreError]
+    conflict: type[VoicecartError]
     description: str
 
 
@@ -81,7 +81,7 @@ class Transaction:
         condition: str | None = None,
         names: Mapping[str, str] | None = None,
         values: Mapping[str, Any] | None = None,
-        conflict: type[StoreError] = ConcurrentUpdate,
+        conflict: type[VoicecartError] = ConcurrentUpdate,
     ) -> None:
         body: dict[str, Any] = {"TableName": self.table.name, "Item": to_attribute_values(item)}
         self._keys.add((item.get("pk"), item.get("sk")))
@@ -103,7 +103,7 @@ class Transaction:
         condition: str | None = None,
         names: Mapping[str, str] | None = None,
         values: Mapping[str, Any] | None = None,
-        conflict: type[StoreError] = ConcurrentUpdate,
+        conflict: type[VoicecartError] = ConcurrentUpdate,
     ) -> None:
         body: dict[str, Any] = {
             "TableName": self.table.name,
@@ -128,7 +128,7 @@ class Transaction:
         condition: str | None = None,
         names: Mapping[str, str] | None = None,
         values: Mapping[str, Any] | None = None,
-        conflict: type[StoreError] = ConcurrentUpdate,
+        conflict: type[VoicecartError] = ConcurrentUpdate,
     ) -> None:
         body: dict[str, Any] = {"TableName": self.table.name, "Key": to_attribute_values(key)}
         self._keys.add((key.get("pk"), key.get("sk")))
@@ -149,7 +149,7 @@ class Transaction:
         *,
         names: Mapping[str, str] | None = None,
         values: Mapping[str, Any] | None = None,
-        conflict: type[StoreError] = ConcurrentUpdate,
+        conflict: type[VoicecartError] = ConcurrentUpdate,
     ) -> None:
         body: dict[str, Any] = {"TableName": self.table.name, "Key": to_attribute_values(key)}
         self._keys.add((key.get("pk"), key.get("sk")))
@@ -171,7 +171,7 @@ class Transaction:
         condition: str | None,
         names: Mapping[str, str] | None,
         values: Mapping[str, Any] | None,
-        conflict: type[StoreError],
+        conflict: type[VoicecartError],
         description: str,
     ) -> None:
         if len(self._staged) >= MAX_ITEMS:
@@ -249,7 +249,7 @@ class Transaction:
     def _operations(self) -> list[TransactWriteItemTypeDef]:
         return [cast("TransactWriteItemTypeDef", staged.operation) for staged in self._staged]
 
-    def _translate(self, exc: ClientError) -> StoreError:
+    def _translate(self, exc: ClientError) -> VoicecartError:
         code = exc.response.get("Error", {}).get("Code", "")
         if code == "ConditionalCheckFailedException":
             staged = self._staged[0]

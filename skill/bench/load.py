@@ -343,12 +343,20 @@ class BenchServer:
                     next_sample += step
                 time.sleep(0.2)
         samples.append({"turns": tally.turns, **self.stats()})
-        first, last = samples[0], samples[-1]
+        first, middle, last = samples[0], samples[len(samples) // 2], samples[-1]
         turns = max(last["turns"] - first["turns"], 1)
         return {
             "turns": tally.turns,
             "samples": samples,
             "rss_growth_kb_per_1000_turns": round((last["rss_kb"] - first["rss_kb"]) * 1000 / turns, 1),
+            # The second half alone: caches that fill once (parsed expressions, resolver memos) are full by then, so
+            # what still grows is what the turns store (events, orders) and anything unbounded.
+            "rss_growth_kb_per_1000_turns_second_half": round(
+                (last["rss_kb"] - middle["rss_kb"]) * 1000 / max(last["turns"] - middle["turns"], 1), 1
+            ),
+            "rss_kb_per_item_stored": round(
+                (last["rss_kb"] - first["rss_kb"]) / max(last["items"] - first["items"], 1), 2
+            ),
             "items_per_1000_turns": round((last["items"] - first["items"]) * 1000 / turns, 1),
             "errors": dict(tally.errors),
             "apologies": tally.apologies,
@@ -420,7 +428,9 @@ def _print(report: dict[str, Any]) -> None:
     if "memory" in report:
         memory = report["memory"]
         print(
-            f"\nmemory over {memory['turns']} turns: RSS +{memory['rss_growth_kb_per_1000_turns']} KiB per 1000 turns, "
+            f"\nmemory over {memory['turns']} turns: RSS +{memory['rss_growth_kb_per_1000_turns']} KiB per 1000 turns "
+            f"(second half +{memory['rss_growth_kb_per_1000_turns_second_half']}), "
+            f"{memory['rss_kb_per_item_stored']} KiB per item stored, "
             f"items +{memory['items_per_1000_turns']} per 1000 turns; errors {memory['errors']}, "
             f"apologies {memory['apologies']}"
         )

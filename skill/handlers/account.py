@@ -1,5 +1,5 @@
-"""No linked account (or a token nobody knows): say the account must be linked, send the LinkAccount card, and read
-or write nothing personal."""
+"""No linked account (or a token nobody knows, or a customer erased while the turn ran): say the account must be
+linked, send the LinkAccount card, and read or write nothing personal."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 from ask_sdk_model.ui import LinkAccountCard
 
-from backend.errors import AccountNotLinked, UnknownAccessToken
+from backend.errors import AccountNotLinked, CustomerErased, UnknownAccessToken
 from skill.turn import speech_for
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ def link_account_response(handler_input: HandlerInput) -> Response:
 
 class AccountNotLinkedHandler(AbstractExceptionHandler):
     def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
-        return isinstance(exception, AccountNotLinked | UnknownAccessToken)
+        return isinstance(exception, AccountNotLinked | UnknownAccessToken | CustomerErased)
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         log.info("request without a usable account link: %s", type(exception).__name__)

@@ -14,7 +14,9 @@ from talking import Conversation
 
 from backend.api import create_api_blueprint
 from backend.demo import DemoDirectory
-from backend.errors import UnknownAccessToken
+from backend.errors import CustomerErased, UnknownAccessToken
+from backend.identity import IdentityKind
+from backend.profile import Channel, EventOrigin, Outcome, new_event
 from backend.profile.erasure import customer_of_record, drop_erased
 from backend.services import Backend, build_backend
 from backend.store.codec import from_attribute_values
@@ -158,3 +160,56 @@ def test_the_stream_holds_nothing_of_the_erased_customer(demo_backend: Backend, 
     kept = list(drop_erased(before, {CUSTOMER}))
     assert not [record for record in kept if customer_of_record(record) == CUSTOMER]
     assert len(kept) == len(before) - len(theirs)
+
+
+def erase_before_the_next_write(backend: Backend) -> list[dict[str, Any]]:
+    """When the turn's first write is about to go out (its token resolved, its state read), the erase runs first:
+    the race of a voice turn in flight during ``DELETE /customers/{id}``, made deterministic through the client's
+    own event hooks. Returns the receipts of the erases that ran."""
+    receipts: list[dict[str, Any]] = []
+    events = backend.table.client.meta.events
+
+    def before_write(**_: Any) -> None:
+        for name in WRITE_CALLS:
+            events.unregister(f"before-call.dynamodb.{name}", before_write)
+        receipts.append(erase(backend))
+
+    for name in WRITE_CALLS:
+        events.register(f"before-call.dynamodb.{name}", before_write)
+    return receipts
+
+
+WRITE_CALLS = ("TransactWriteItems", "PutItem", "UpdateItem")
+
+
+def test_a_turn_in_flight_during_the_erase_writes_nothing_and_hears_the_link_account_answer(
+    demo_backend: Backend, directory: DemoDirectory
+) -> None:
+    token = directory.demo_token(CUSTOMER)
+    talk = Conversation(SkillRuntime(build_skill(demo_backend)), token, user_id=USER_ID)
+    talk.launch()
+    receipts = erase_before_the_next_write(demo_backend)
+    speech = talk.intent("AddToCartIntent", product="banana", ids={"product": "24852"})
+    assert len(receipts) == 1 and receipts[0]["counts"]["orders"] > 0
+    assert "link your account" in speech and "Banana" not in speech
+    assert about(demo_backend, CUSTOMER) == []  # no cart, no event, no profile, no marker came back
+
+
+def test_every_write_of_an_erased_customer_is_refused_whole(demo_backend: Backend, directory: DemoDirectory) -> None:
+    directory.provision(CUSTOMER)
+    state = demo_backend.shopping.state(CUSTOMER)
+    demo_backend.customer_data.delete(CUSTOMER, requested_by="support")
+    shopping, profiles = demo_backend.shopping, demo_backend.profiles
+    origin = EventOrigin(
+        event_id="voice-late", customer_id=CUSTOMER, channel=Channel.VOICE, type="voice_turn",
+        occurred_at=shopping.now(), device=None, intent="AddToCartIntent", locale="en-US",
+    )  # fmt: skip
+    late_writes = (
+        lambda: shopping.add_items(CUSTOMER, [("24852", 1)], request_id="late-add", cart=state.cart),
+        lambda: profiles.record_event(new_event(origin, Outcome.OPENED)),
+        lambda: demo_backend.identities.link(CUSTOMER, IdentityKind.ALEXA_USER, USER_ID),
+    )
+    for write in late_writes:
+        with pytest.raises(CustomerErased):
+            write()
+    assert about(demo_backend, CUSTOMER) == []

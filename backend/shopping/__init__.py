@@ -9,6 +9,7 @@ Modules, one job each:
   the resolver's personal bias and "my usual".
 - ``carts``: versioned conditional cart writes, retried on a lost race.
 - ``orders``: order reads (recent, all, one) and what history questions need.
+- ``order_summary``: one item per customer that answers the history questions (kept with every order change).
 - ``checkout``: quotes (Decimal tax and delivery) and order placement as ONE transaction.
 - ``usual``: the "usual" basket, derived from real order history.
 - ``voicecode``: the optional 4-digit purchase code and the lockout after wrong codes.
@@ -18,7 +19,7 @@ Modules, one job each:
 """
 
 from backend.shopping.model import MAX_QUANTITY, MIN_QUANTITY, Cart, CartLine, Order, OrderLine, Quote
-from backend.shopping.orders import ProductHistory
+from backend.shopping.order_summary import ProductHistory
 from backend.shopping.quantities import parse_quantity
 from backend.shopping.service import CartResult, PlacedOrder, Shopping, bought_before, delivery_date, order_status
 from backend.shopping.state import CustomerState

@@ -14,7 +14,7 @@ So "every channel, each purchase once" is:
   orders' statistics are kept on ONE item (``ORDERSTATS``), written with the import, which the turn's single
   ``BatchGetItem`` reads beside the cart and the profile (``state.py``). It changes only when orders are imported
   again: live orders reach the profile instead.
-* for "my usual" (a turn that queries every order anyway): the orders themselves + what the profile bought
+* for "my usual": the orders (as the order summary keeps them, ``order_summary``) + what the profile bought
   *elsewhere*, i.e. its purchases minus the lines of voicecart orders (already among the orders).
 
 The ``ORDERSTATS`` item holds the statistics as ONE string attribute, ``products``: entries
@@ -103,15 +103,23 @@ def bought_elsewhere(
 
     The profile keeps one last-purchase date per product across channels, so a product's date here may be its
     latest voice order's; only the count is exactly "elsewhere"."""
-    stats = profile_purchases(profile, now)
     in_orders: dict[str, int] = {}
     for order in orders:
         if order.source != imported:
             for product_id in set(order.product_ids):
                 in_orders[product_id] = in_orders.get(product_id, 0) + 1
+    return elsewhere_than(profile, in_orders, now)
+
+
+def elsewhere_than(
+    profile: ProfileSummary | None, in_live_orders: Mapping[str, int], now: datetime
+) -> dict[str, PurchaseStats]:
+    """``bought_elsewhere`` given, per product, how many orders placed through voicecart held it (what the order
+    summary keeps: ``Digest.live_counts``)."""
+    stats = profile_purchases(profile, now)
     elsewhere: dict[str, PurchaseStats] = {}
     for product_id, seen in stats.items():
-        count = seen.count - in_orders.get(product_id, 0)
+        count = seen.count - in_live_orders.get(product_id, 0)
         if count > 0:
             elsewhere[product_id] = PurchaseStats(count=count, days_since_last=seen.days_since_last)
     return elsewhere

@@ -21,7 +21,17 @@ Modules, one job each:
 from backend.shopping.model import MAX_QUANTITY, MIN_QUANTITY, Cart, CartLine, Order, OrderLine, Quote
 from backend.shopping.order_summary import ProductHistory
 from backend.shopping.quantities import parse_quantity
-from backend.shopping.service import CartResult, PlacedOrder, Shopping, bought_before, delivery_date, order_status
+from backend.shopping.service import (
+    Cancellation,
+    CancelOutcome,
+    CartResult,
+    PlacedOrder,
+    Shopping,
+    bought_before,
+    cancel_deadline,
+    delivery_date,
+    order_status,
+)
 from backend.shopping.state import CustomerState
 from backend.shopping.usual import UsualItem
 from backend.shopping.voicecode import normalise_code
@@ -32,6 +42,8 @@ __all__ = [
     "MAX_QUANTITY",
     "MIN_QUANTITY",
     "Actor",
+    "CancelOutcome",
+    "Cancellation",
     "Cart",
     "CartLine",
     "CartResult",
@@ -46,6 +58,7 @@ __all__ = [
     "VoiceCodeStatus",
     "VoiceCodes",
     "bought_before",
+    "cancel_deadline",
     "delivery_date",
     "normalise_code",
     "order_status",

@@ -26,8 +26,8 @@ What it holds (cancelled orders count nowhere but in ``recent``):
 **Size.** DynamoDB refuses items over 400 KB. Per product it costs about 30 bytes plus about 7 a kept day, so the
 date lists are capped at ``DATE_CAP`` (the newest purchases; "how often" is the median gap between those, which is
 also what the customer does *now*). The largest demo customer's summary (187111: 50 orders, 256 products) is
-24 KB; the pages benchmark's 500-order customer (1,627 products) 97 KB. Above ``MAX_BYTES`` the summary is stored as *overflowed*
-(no parts), and every question is answered from the orders, as before: slow, never wrong.
+24 KB; the pages benchmark's 500-order customer (1,627 products) 97 KB. Above ``MAX_BYTES`` the summary is stored
+as *overflowed* (no parts), and every question is answered from the orders, as before: slow, never wrong.
 
 The parts are JSON strings (day numbers are proleptic ordinals): one attribute each, parsed by the C decoder in well
 under a millisecond, where a map of maps would cost DynamoDB type tags and moto's parsing per entry.
@@ -99,18 +99,22 @@ class UsualInputs:
 class Digest:
     """The fold of one set of orders (the household's, or one speaker's). Mutable while folding, then read."""
 
-    __slots__ = ("orders", "products", "window")
+    __slots__ = ("cancelled_live", "orders", "products", "window")
 
     def __init__(
         self,
         orders: int = 0,
         products: dict[str, list[Any]] | None = None,
         window: list[list[Any]] | None = None,
+        cancelled_live: dict[str, int] | None = None,
     ) -> None:
         self.orders = orders
         self.products: dict[str, list[Any]] = products if products is not None else {}
         # newest first: [placed_at iso, order id, product ids]
         self.window: list[list[Any]] = window if window is not None else []
+        # per product: cancelled orders placed through voicecart that held it (their "ordered" event reached the
+        # profile, so they are not purchases "elsewhere" either)
+        self.cancelled_live: dict[str, int] = cancelled_live if cancelled_live is not None else {}
 
     def add(self, order: Order) -> None:
         """Fold in one order that is not older than any folded before (the caller checks)."""
@@ -167,17 +171,26 @@ class Digest:
             quantities={pid: tally[_QUANTITIES] for pid, tally in self.products.items()},
         )
 
+    def add_cancelled(self, order: Order) -> None:
+        if order.source != IMPORTED_SOURCE:
+            for product_id in set(order.product_ids):
+                self.cancelled_live[product_id] = self.cancelled_live.get(product_id, 0) + 1
+
     def live_counts(self) -> dict[str, int]:
-        """Per product: the orders placed through voicecart (not imported) that held it."""
-        return {pid: tally[_LIVE] for pid, tally in self.products.items() if tally[_LIVE]}
+        """Per product: the orders placed through voicecart (not imported) that held it, cancelled ones too (what
+        the profile's "ordered" events counted: ``purchases.elsewhere_than``)."""
+        counts = {pid: tally[_LIVE] for pid, tally in self.products.items() if tally[_LIVE]}
+        for pid, count in self.cancelled_live.items():
+            counts[pid] = counts.get(pid, 0) + count
+        return counts
 
     def to_json(self) -> str:
-        return json.dumps([self.orders, self.products, self.window], separators=(",", ":"))
+        return json.dumps([self.orders, self.products, self.window, self.cancelled_live], separators=(",", ":"))
 
     @classmethod
     def from_json(cls, raw: str) -> Digest:
-        orders, products, window = json.loads(raw)
-        return cls(int(orders), products, window)
+        orders, products, window, cancelled_live = json.loads(raw)
+        return cls(int(orders), products, window, cancelled_live)
 
     def copy(self) -> Digest:
         return Digest.from_json(self.to_json())
@@ -288,6 +301,7 @@ class OrderSummary:
     def _fold(self, order: Order) -> None:
         self.newest = max(self.newest, (order.placed_at.isoformat(), order.order_id))
         if order.status == CANCELLED:
+            self.household.add_cancelled(order)
             return
         self.household.add(order)
         if order.person_id:

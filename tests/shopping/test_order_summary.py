@@ -23,7 +23,7 @@ from backend.demo.history_import import import_histories, import_history, past_o
 from backend.errors import StoreUnavailable
 from backend.profile.store import ProfileStore
 from backend.settings import Settings
-from backend.shopping import Shopping
+from backend.shopping import CancelOutcome, Shopping, cancel_deadline
 from backend.shopping import order_summary as summary_module
 from backend.shopping.model import IMPORTED_SOURCE, Order, OrderLine
 from backend.shopping.order_summary import (
@@ -144,7 +144,7 @@ def test_the_summary_answers_what_the_orders_say(orders: list[Order]) -> None:
     assert summary.recent_orders(10) == newest[:10]
     live: dict[str, int] = {}
     for order in orders:
-        if order.status != "cancelled" and order.source != IMPORTED_SOURCE:
+        if order.source != IMPORTED_SOURCE:  # cancelled ones too: their "ordered" event reached the profile
             for pid in set(order.product_ids):
                 live[pid] = live.get(pid, 0) + 1
     assert summary.household.live_counts() == live
@@ -333,7 +333,7 @@ def test_a_summary_of_another_version_is_rebuilt(
     import_history(shopping.table, histories["3623"], catalog, settings)
     old = _stored(shopping, "3623")
     assert old is not None
-    shopping.table.put({**old, "version": 0, "household": "[0,{},[]]"})
+    shopping.table.put({**old, "version": 0, "household": "[0,{},[]]"})  # an older format
     assert load_summary(shopping.table, "3623").summary is None
     assert shopping.product_history("3623", MILK).times == plain_product_history(shopping.orders("3623"), MILK).times
     stored = _stored(shopping, "3623")
@@ -375,3 +375,58 @@ def test_the_summary_is_read_with_only_the_parts_asked_for(
     with pytest.raises(LookupError):
         _ = recent_only.household
     assert date.fromisoformat(str(recent_only.newest[0])[:10]) == TODAY
+
+
+# -- cancelling ---------------------------------------------------------------------------------------------------
+def _placed(shopping: Shopping, histories: dict[str, CustomerHistory], catalog: Catalog, settings: Settings) -> Order:
+    import_history(shopping.table, histories["2706"], catalog, settings)
+    shopping.add_items("2706", [(BANANA, 3)], request_id="add")
+    return shopping.place_order("2706", request_id="buy", expected_version=1).order
+
+
+def _at(shopping: Shopping, when: datetime) -> Shopping:
+    return Shopping(
+        shopping.table,
+        shopping.catalog,
+        shopping.settings,
+        profiles=ProfileStore(shopping.table, clock=lambda: when),
+        clock=lambda: when,
+    )
+
+
+def test_cancelling_an_order_takes_it_out_of_the_summary_in_the_same_write(
+    shopping: Shopping, histories: dict[str, CustomerHistory], catalog: Catalog, settings: Settings
+) -> None:
+    order = _placed(shopping, histories, catalog, settings)
+    assert shopping.product_history("2706", BANANA).last_on == NOW.date()
+    done = shopping.cancel_order("2706", request_id="cancel")
+    assert done.outcome is CancelOutcome.CANCELLED and done.order is not None
+    assert done.order.order_id == order.order_id and done.deadline == cancel_deadline(order)
+    assert shopping.order("2706", order.order_id).status == "cancelled"  # type: ignore[union-attr]
+    assert _comparable(_stored(shopping, "2706")) == _comparable(_as_orders_say(shopping, "2706"))
+    assert shopping.product_history("2706", BANANA) == plain_product_history(shopping.orders("2706"), BANANA)
+    assert shopping.recent_orders("2706", limit=1)[0].status == "cancelled"  # still listed, as cancelled
+    again = shopping.cancel_order("2706", request_id="cancel")  # Alexa's retry
+    assert again.repeated and again.outcome is CancelOutcome.CANCELLED
+    assert shopping.cancel_order("2706", order.order_id, request_id="other").outcome is CancelOutcome.ALREADY_CANCELLED
+
+
+def test_an_order_cannot_be_cancelled_from_its_delivery_day(
+    shopping: Shopping, histories: dict[str, CustomerHistory], catalog: Catalog, settings: Settings
+) -> None:
+    order = _placed(shopping, histories, catalog, settings)
+    deadline = cancel_deadline(order)
+    assert deadline.date() == NOW.date() + timedelta(days=2) and deadline.hour == 0
+    late = _at(shopping, deadline)
+    assert late.cancel_order("2706", request_id="late").outcome is CancelOutcome.TOO_LATE
+    assert shopping.order("2706", order.order_id).status == "placed"  # type: ignore[union-attr]
+    just_in_time = _at(shopping, deadline - timedelta(seconds=1))
+    assert just_in_time.cancel_order("2706", request_id="ok").outcome is CancelOutcome.CANCELLED
+
+
+def test_imported_history_and_nothing_cannot_be_cancelled(
+    shopping: Shopping, histories: dict[str, CustomerHistory], catalog: Catalog, settings: Settings
+) -> None:
+    assert shopping.cancel_order("2706", request_id="c").outcome is CancelOutcome.NO_ORDER
+    import_history(shopping.table, histories["2706"], catalog, settings)
+    assert shopping.cancel_order("2706", request_id="c").outcome is CancelOutcome.TOO_LATE  # delivered long ago

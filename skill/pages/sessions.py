@@ -16,7 +16,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from flask import abort, request, session
+from flask import Blueprint, Response, abort, request, session
 from flask.sansio.app import App
 
 CSRF_FIELD = "csrf_token"
@@ -76,3 +76,19 @@ def secure_headers(response_headers: dict[str, str] | None = None) -> dict[str, 
     }
     headers.update(response_headers or {})
     return headers
+
+
+def protect(bp: Blueprint) -> None:
+    """What every page blueprint does on every request: the app's session settings (once), the CSRF check before
+    the view, and the safe headers on the response (a view's own header wins)."""
+    bp.record_once(lambda state: configure_sessions(state.app))
+
+    @bp.before_request
+    def _csrf() -> None:
+        check_csrf()
+
+    @bp.after_request
+    def _headers(response: Response) -> Response:
+        for header, value in secure_headers().items():
+            response.headers.setdefault(header, value)
+        return response

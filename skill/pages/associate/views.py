@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
 from backend.errors import InvalidApiKey, StoreUnavailable, ValidationError
@@ -17,14 +17,7 @@ from backend.profile import Channel, Event, EventOrigin, Outcome, new_event
 from backend.services import Backend
 from backend.shopping import MAX_QUANTITY, MIN_QUANTITY
 from skill.pages.associate import customer as view
-from skill.pages.sessions import (
-    STATIC_FOLDER,
-    check_csrf,
-    configure_sessions,
-    csrf_token,
-    secure_headers,
-    start_session,
-)
+from skill.pages.sessions import STATIC_FOLDER, csrf_token, protect, start_session
 
 F = TypeVar("F", bound=Callable[..., ResponseReturnValue])
 
@@ -81,18 +74,8 @@ class Guard:
 
 def create_associate_blueprint(backend: Backend, *, name: str = "associate") -> Blueprint:
     bp = Blueprint(name, __name__, template_folder="templates", static_folder=STATIC_FOLDER, static_url_path="/static")
-    bp.record_once(lambda state: configure_sessions(state.app))
+    protect(bp)
     guard = Guard(backend, bp.name)
-
-    @bp.before_request
-    def _csrf() -> None:
-        check_csrf()
-
-    @bp.after_request
-    def _headers(response: Response) -> Response:
-        for header, value in secure_headers().items():
-            response.headers.setdefault(header, value)
-        return response
 
     @bp.context_processor
     def _template_values() -> dict[str, Any]:

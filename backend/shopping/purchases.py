@@ -67,12 +67,15 @@ def order_stats_from_item(item: Mapping[str, Any] | None, today: date) -> dict[s
     if not item:
         return {}
     stats: dict[str, PurchaseStats] = {}
+    ages: dict[str, float] = {}  # per day written: most products share a few hundred order days
     for entry in str(item.get("products") or "").split(";"):
         parts = entry.rsplit(":", 2)  # a product id may hold ":" itself; the count and the day never do
         if len(parts) != 3 or not parts[0] or not parts[1].isdigit():
             continue  # an empty history, or an entry this version cannot read
         product_id, count, day = parts
-        days = float(max((today - date.fromisoformat(day)).days, 0))
+        days = ages.get(day)
+        if days is None:
+            days = ages[day] = float(max((today - date.fromisoformat(day)).days, 0))
         stats[product_id] = PurchaseStats(count=int(count), days_since_last=days)
     return stats
 

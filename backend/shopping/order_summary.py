@@ -224,6 +224,10 @@ def _sort_key(order: Order) -> tuple[datetime, str]:
     return (order.placed_at, order.order_id)
 
 
+def _newest_key(newest: tuple[str, str]) -> tuple[datetime, str]:
+    return (datetime.fromisoformat(newest[0]), newest[1])
+
+
 class OrderSummary:
     """A customer's order summary (see the module's text). ``rev`` counts its writes (0: never stored).
 
@@ -284,7 +288,7 @@ class OrderSummary:
     def with_order(self, order: Order) -> OrderSummary | None:
         """This summary with ``order`` folded in, or None when only a rebuild can say (the order is older than
         one already folded, or the summary overflowed)."""
-        if self.overflowed or (order.placed_at.isoformat(), order.order_id) <= self.newest:
+        if self.overflowed or (self.newest[0] and _sort_key(order) <= _newest_key(self.newest)):
             return None
         after = OrderSummary(
             rev=self.rev,
@@ -299,7 +303,8 @@ class OrderSummary:
         return after
 
     def _fold(self, order: Order) -> None:
-        self.newest = max(self.newest, (order.placed_at.isoformat(), order.order_id))
+        if not self.newest[0] or _sort_key(order) > _newest_key(self.newest):
+            self.newest = (order.placed_at.isoformat(), order.order_id)
         if order.status == CANCELLED:
             self.household.add_cancelled(order)
             return

@@ -1,8 +1,9 @@
 """Signed-cookie sessions and CSRF tokens for the pages.
 
 The cookie is Flask's signed session: ``Secure``, ``HttpOnly``, ``SameSite=Lax``, holding the signed-in API client's
-id, its key's SHA-256 (which finds the client in one read; the API takes no hashes) and the CSRF token, never a key. The signing secret is random per process unless ``VOICECART_SESSION_SECRET``
-gives one (several workers behind one address need the same), so a restart signs everyone out.
+id, its key's SHA-256 (which finds the client in one read; the API takes no hashes) and the CSRF token, never a key.
+The signing secret is random per process unless ``VOICECART_SESSION_SECRET`` gives one (several workers behind one
+address need the same), so a restart signs everyone out.
 
 Every form carries the session's CSRF token; a POST without it, or with another, is refused with 400 before the view
 runs. Tokens are compared in constant time.

@@ -216,6 +216,13 @@ def test_a_five_hundred_order_customer_fits_and_a_huge_one_is_marked_overflowed(
 
 
 # -- kept with the orders, in the store -----------------------------------------------------------------------------
+def _on(table: Table, like: Shopping, *, when: datetime = NOW) -> Shopping:
+    """A Shopping like ``like`` on another table (a client with a fault injected) or at another moment."""
+    return Shopping(
+        table, like.catalog, like.settings, profiles=ProfileStore(table, clock=lambda: when), clock=lambda: when
+    )
+
+
 def _stored(shopping: Shopping, customer_id: str) -> dict[str, Any] | None:
     return shopping.table.get(summary_key(customer_id))
 
@@ -280,10 +287,7 @@ def test_a_failed_checkout_leaves_the_summary_as_it_was(
     shopping.add_items("2706", [(MILK, 2)], request_id="add")
     before = _stored(shopping, "2706")
     failing = FailingClient(shopping.table.client)
-    faulty_table = Table(failing, shopping.table.name)  # type: ignore[arg-type]
-    faulty = Shopping(
-        faulty_table, catalog, settings, profiles=ProfileStore(faulty_table, clock=lambda: NOW), clock=lambda: NOW
-    )
+    faulty = _on(Table(failing, shopping.table.name), shopping)  # type: ignore[arg-type]
     failing.fail_next = 1
     with pytest.raises(StoreUnavailable):
         faulty.place_order("2706", request_id="buy", expected_version=1)
@@ -307,10 +311,7 @@ def test_an_order_whose_summary_moved_meanwhile_is_folded_into_the_newer_one(
                 shopping.rebuild_order_summary("2706")  # one revision on
             return client.transact_write_items(**kwargs)
 
-    racing_table = Table(MovingClient(client), shopping.table.name)  # type: ignore[arg-type]
-    racing = Shopping(
-        racing_table, catalog, settings, profiles=ProfileStore(racing_table, clock=lambda: NOW), clock=lambda: NOW
-    )
+    racing = _on(Table(MovingClient(client), shopping.table.name), shopping)  # type: ignore[arg-type]
     placed = racing.place_order("2706", request_id="buy", expected_version=1)
     assert moved and not placed.repeated
     assert _comparable(_stored(shopping, "2706")) == _comparable(_as_orders_say(shopping, "2706"))
@@ -385,13 +386,7 @@ def _placed(shopping: Shopping, histories: dict[str, CustomerHistory], catalog: 
 
 
 def _at(shopping: Shopping, when: datetime) -> Shopping:
-    return Shopping(
-        shopping.table,
-        shopping.catalog,
-        shopping.settings,
-        profiles=ProfileStore(shopping.table, clock=lambda: when),
-        clock=lambda: when,
-    )
+    return _on(shopping.table, shopping, when=when)
 
 
 def test_cancelling_an_order_takes_it_out_of_the_summary_in_the_same_write(

@@ -201,6 +201,14 @@ def test_queries_read_one_partition_and_range_as_dynamodb_does(table: Table) -> 
         "pk = :pk AND sk BETWEEN :a AND :b", values={":pk": "CUST#7", ":a": "ORDER#03", ":b": "ORDER#05"}
     )
     assert [item["sk"] for item in between] == ["ORDER#03", "ORDER#04", "ORDER#05"]
+    # a time range read newest first, a page at a time (the timeline's query), never outside the range
+    range_values = {":pk": "CUST#7", ":a": "EVENT#02", ":b": "EVENT#09"}
+    first, start = table.query("pk = :pk AND sk BETWEEN :a AND :b", values=range_values, forward=False, limit=3)
+    rest, end = table.query(
+        "pk = :pk AND sk BETWEEN :a AND :b", values=range_values, forward=False, limit=10, start_key=start
+    )
+    assert end is None
+    assert [item["sk"] for item in [*first, *rest]] == [f"EVENT#{n:02d}" for n in range(9, 1, -1)]
 
 
 def test_an_iterator_into_trimmed_records_gets_dynamodbs_trimmed_data_error(

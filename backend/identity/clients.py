@@ -41,6 +41,7 @@ API_CHANNELS = tuple(channel for channel in Channel if channel not in (Channel.V
 GRANT_KIND = "api_grant"
 KEY_PREFIX = "vck_"
 _KEY = re.compile(r"[A-Za-z0-9_\-]{16,128}")
+_HASH = re.compile(r"[0-9a-f]{64}")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._\-]{0,63}")
 MAX_LISTED_CUSTOMERS = MAX_ITEMS - 1  # the client item and one grant per customer fit one transaction
 
@@ -179,6 +180,20 @@ class ApiClientStore:
 
     def revoke(self, key: str) -> None:
         self._revoke_pk(keys.api_key_pk(sha256_hex(key)))
+
+    def session_handle(self, key: str) -> str:
+        """What a signed-in page session keeps instead of the key: the key's hash, which finds the client with one
+        GetItem and is no key itself (the API takes keys, never hashes)."""
+        return sha256_hex(key)
+
+    def by_session_handle(self, handle: str) -> ApiClient | None:
+        """The client behind a session handle, unless it was revoked since: one consistent GetItem."""
+        if not _HASH.fullmatch(handle):
+            return None
+        item = self.table.get({"pk": keys.api_key_pk(handle), "sk": keys.APIKEY})
+        if item is None or item.get("kind") != CLIENT_KIND or item.get("revoked"):
+            return None
+        return _client_from_item(item)
 
     def clients(self, *, include_revoked: bool = False) -> list[ApiClient]:
         """Every client (never a key: only hashes are stored), oldest first."""

@@ -143,6 +143,7 @@ class ProfileMerger:
                  "orders": int((mine or {}).get("orders", 0)) + int(stats.get("orders", 0)),
                  "products": _merged_stats(mine, stats)}
             )  # fmt: skip
+        self.shopping.rebuild_order_summary(target)  # the target's history questions now count the moved orders
         return moved
 
     def _move_cart(self, source: str, target: str) -> tuple[int, tuple[str, ...]]:

@@ -9,6 +9,7 @@ Modules, one job each:
   the resolver's personal bias and "my usual".
 - ``carts``: versioned conditional cart writes, retried on a lost race.
 - ``orders``: order reads (recent, all, one) and what history questions need.
+- ``order_summary``: one item per customer that answers the history questions (kept with every order change).
 - ``checkout``: quotes (Decimal tax and delivery) and order placement as ONE transaction.
 - ``usual``: the "usual" basket, derived from real order history.
 - ``voicecode``: the optional 4-digit purchase code and the lockout after wrong codes.
@@ -18,9 +19,19 @@ Modules, one job each:
 """
 
 from backend.shopping.model import MAX_QUANTITY, MIN_QUANTITY, Cart, CartLine, Order, OrderLine, Quote
-from backend.shopping.orders import ProductHistory
+from backend.shopping.order_summary import ProductHistory
 from backend.shopping.quantities import parse_quantity
-from backend.shopping.service import CartResult, PlacedOrder, Shopping, bought_before, delivery_date, order_status
+from backend.shopping.service import (
+    Cancellation,
+    CancelOutcome,
+    CartResult,
+    PlacedOrder,
+    Shopping,
+    bought_before,
+    cancel_deadline,
+    delivery_date,
+    order_status,
+)
 from backend.shopping.state import CustomerState
 from backend.shopping.usual import UsualItem
 from backend.shopping.voicecode import normalise_code
@@ -31,6 +42,8 @@ __all__ = [
     "MAX_QUANTITY",
     "MIN_QUANTITY",
     "Actor",
+    "CancelOutcome",
+    "Cancellation",
     "Cart",
     "CartLine",
     "CartResult",
@@ -45,6 +58,7 @@ __all__ = [
     "VoiceCodeStatus",
     "VoiceCodes",
     "bought_before",
+    "cancel_deadline",
     "delivery_date",
     "normalise_code",
     "order_status",

@@ -6,17 +6,27 @@ Line items (``ORDER#<id>#LINE#nnn``) share that prefix; they are skipped here (t
 
 from __future__ import annotations
 
-import itertools
+import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
-from statistics import median
 
+from backend.errors import ConcurrentUpdate
 from backend.resolver.purchases import PurchaseStats
 from backend.shopping.items import is_order_item, order_from_item
 from backend.shopping.model import Order
+from backend.shopping.order_summary import (
+    OrderSummary,
+    ProductHistory,
+    StoredSummary,
+    load_summary,
+    stage_summary,
+    summarize,
+)
 from backend.store import keys
 from backend.store.dynamo import Table
+from backend.store.transaction import Transaction
+
+log = logging.getLogger(__name__)
 
 _PAGE = 100
 _ITEMS_PER_ORDER = 8
@@ -30,6 +40,17 @@ def all_orders(table: Table, customer_id: str) -> list[Order]:
         forward=False,
     )
     return [order_from_item(item) for item in items if is_order_item(item)]
+
+
+def has_orders(table: Table, customer_id: str) -> bool:
+    """Whether the customer has any order (one item read at most)."""
+    items, _ = table.query(
+        "pk = :pk AND begins_with(sk, :prefix)",
+        values={":pk": keys.customer_pk(customer_id), ":prefix": "ORDER#"},
+        limit=1,
+        consistent=True,
+    )
+    return bool(items)
 
 
 def recent_orders(table: Table, customer_id: str, *, limit: int = 3) -> list[Order]:
@@ -80,27 +101,23 @@ def purchase_stats(orders: Iterable[Order], today: date) -> dict[str, PurchaseSt
     }
 
 
-@dataclass(frozen=True, slots=True)
-class ProductHistory:
-    product_id: str
-    times: int  # orders that held it
-    orders: int  # orders considered
-    last_on: date | None
-    first_on: date | None
-    typical_days_between: float | None  # median gap between two orders holding it (None under 2 purchases)
-    typical_quantity: int
-
-
 def product_history(orders: Sequence[Order], product_id: str) -> ProductHistory:
-    dates = sorted(order.placed_on for order in orders if product_id in order.product_ids)
-    quantities = [line.quantity for order in orders for line in order.lines if line.product_id == product_id]
-    gaps = [(later - earlier).days for earlier, later in itertools.pairwise(dates)]
-    return ProductHistory(
-        product_id=product_id,
-        times=len(dates),
-        orders=len(orders),
-        last_on=dates[-1] if dates else None,
-        first_on=dates[0] if dates else None,
-        typical_days_between=float(median(gaps)) if gaps else None,
-        typical_quantity=int(median(quantities)) if quantities else 1,
-    )
+    """How often and when ``orders`` held the product: what the order summary of these orders answers."""
+    return summarize(orders).product_history(product_id)
+
+
+def rebuild_summary(table: Table, customer_id: str, *, at: str, stored: StoredSummary | None = None) -> OrderSummary:
+    """The order summary built from every order, stored over what the table holds (``stored``, else read now).
+    No item is written for a customer without orders (nor, so, for one who was erased)."""
+    stored = stored if stored is not None else load_summary(table, customer_id, parts=())
+    orders = all_orders(table, customer_id)
+    summary = summarize(orders, rev=(stored.rev or 0) + 1)
+    if not orders and stored.rev is None:
+        return summary
+    tx = Transaction(table)
+    stage_summary(tx, customer_id, summary, over=stored.rev, updated_at=at)
+    try:
+        tx.commit()
+    except ConcurrentUpdate:
+        log.info("order summary written by another request meanwhile", extra={"customer_id": customer_id})
+    return summary

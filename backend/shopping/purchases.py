@@ -14,7 +14,7 @@ So "every channel, each purchase once" is:
   orders' statistics are kept on ONE item (``ORDERSTATS``), written with the import, which the turn's single
   ``BatchGetItem`` reads beside the cart and the profile (``state.py``). It changes only when orders are imported
   again: live orders reach the profile instead.
-* for "my usual" (a turn that queries every order anyway): the orders themselves + what the profile bought
+* for "my usual": the orders (as the order summary keeps them, ``order_summary``) + what the profile bought
   *elsewhere*, i.e. its purchases minus the lines of voicecart orders (already among the orders).
 
 The ``ORDERSTATS`` item holds the statistics as ONE string attribute, ``products``: entries
@@ -67,12 +67,15 @@ def order_stats_from_item(item: Mapping[str, Any] | None, today: date) -> dict[s
     if not item:
         return {}
     stats: dict[str, PurchaseStats] = {}
+    ages: dict[str, float] = {}  # per day written: most products share a few hundred order days
     for entry in str(item.get("products") or "").split(";"):
         parts = entry.rsplit(":", 2)  # a product id may hold ":" itself; the count and the day never do
         if len(parts) != 3 or not parts[0] or not parts[1].isdigit():
             continue  # an empty history, or an entry this version cannot read
         product_id, count, day = parts
-        days = float(max((today - date.fromisoformat(day)).days, 0))
+        days = ages.get(day)
+        if days is None:
+            days = ages[day] = float(max((today - date.fromisoformat(day)).days, 0))
         stats[product_id] = PurchaseStats(count=int(count), days_since_last=days)
     return stats
 
@@ -103,15 +106,23 @@ def bought_elsewhere(
 
     The profile keeps one last-purchase date per product across channels, so a product's date here may be its
     latest voice order's; only the count is exactly "elsewhere"."""
-    stats = profile_purchases(profile, now)
     in_orders: dict[str, int] = {}
     for order in orders:
         if order.source != imported:
             for product_id in set(order.product_ids):
                 in_orders[product_id] = in_orders.get(product_id, 0) + 1
+    return elsewhere_than(profile, in_orders, now)
+
+
+def elsewhere_than(
+    profile: ProfileSummary | None, in_live_orders: Mapping[str, int], now: datetime
+) -> dict[str, PurchaseStats]:
+    """``bought_elsewhere`` given, per product, how many orders placed through voicecart held it (what the order
+    summary keeps: ``Digest.live_counts``)."""
+    stats = profile_purchases(profile, now)
     elsewhere: dict[str, PurchaseStats] = {}
     for product_id, seen in stats.items():
-        count = seen.count - in_orders.get(product_id, 0)
+        count = seen.count - in_live_orders.get(product_id, 0)
         if count > 0:
             elsewhere[product_id] = PurchaseStats(count=count, days_since_last=seen.days_since_last)
     return elsewhere

@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from backend.catalog import Catalog
@@ -41,18 +42,22 @@ from backend.shopping.carts import load_cart, retry_on_conflict, stage_cart
 from backend.shopping.checkout import quote_cart
 from backend.shopping.items import order_line_items, order_to_item, outbox_item
 from backend.shopping.model import VOICE, Cart, Order, Quote
-from backend.shopping.orders import (
+from backend.shopping.order_summary import (
+    CANCELLED,
+    RECENT,
+    OrderSummary,
     ProductHistory,
-    all_orders,
-    get_order,
-    orders_of_person,
-    product_history,
-    recent_orders,
+    StoredSummary,
+    load_summary,
+    stage_summary,
+    summarize,
 )
-from backend.shopping.purchases import bought_elsewhere, every_channel
+from backend.shopping.orders import all_orders, get_order, orders_of_person, rebuild_summary, recent_orders
+from backend.shopping.purchases import bought_elsewhere, elsewhere_than, every_channel
 from backend.shopping.requests import stage_marker, stored_outcome
 from backend.shopping.state import Alias, CustomerState, load_state
-from backend.shopping.usual import UsualItem, usual_basket
+from backend.shopping.usual import UsualItem, usual_basket, usual_from
+from backend.store import keys
 from backend.store.dynamo import Table
 from backend.store.transaction import Transaction
 
@@ -61,6 +66,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+SUMMARY_ATTEMPTS = 3  # an order whose summary another write moved is folded into the newer one, this many times
 DELIVERY_DAYS = 2  # illustrative: every order is delivered two days after it is placed
 
 Outcome = Mapping[str, Any] | Callable[[Cart, Cart], Mapping[str, Any]]
@@ -92,6 +98,26 @@ def bought_before(candidate: Candidate) -> bool:
 
 def delivery_date(order: Order) -> date:
     return order.placed_on + timedelta(days=DELIVERY_DAYS)
+
+
+def cancel_deadline(order: Order) -> datetime:
+    """An order can be cancelled until its delivery day begins (midnight, in the order's own time zone)."""
+    return datetime.combine(delivery_date(order), time.min, tzinfo=order.placed_at.tzinfo)
+
+
+class CancelOutcome(StrEnum):
+    CANCELLED = "cancelled"
+    ALREADY_CANCELLED = "already_cancelled"
+    TOO_LATE = "too_late"  # out for delivery or delivered: past ``cancel_deadline``
+    NO_ORDER = "no_order"
+
+
+@dataclass(frozen=True)
+class Cancellation:
+    outcome: CancelOutcome
+    order: Order | None  # the order as it stands after the call
+    deadline: datetime | None  # until when it could be cancelled
+    repeated: bool = False  # this request cancelled it before (an Alexa retry)
 
 
 def order_status(order: Order, today: date) -> str:
@@ -154,17 +180,26 @@ class Shopping:
 
     def usual(self, state: CustomerState, person_id: str | None) -> list[UsualItem]:
         """The usual basket of this speaker (their own orders when they placed enough, else the household's),
-        with store and web purchases counted too; products the shop no longer sells left out."""
-        every_order = self.orders(state.customer_id)
+        with store and web purchases counted too; products the shop no longer sells left out. From the order
+        summary: one read, whatever the length of the history."""
         now = self.now()
-        elsewhere = bought_elsewhere(state.profile, every_order, now)
-        basket = usual_basket(orders_of_person(every_order, person_id), elsewhere=elsewhere, today=now.date())
+        summary = self.order_summary(state.customer_id, parts=("household", "persons"))
+        if summary.overflowed:
+            every_order = self.orders(state.customer_id)
+            elsewhere = bought_elsewhere(state.profile, every_order, now)
+            basket = usual_basket(orders_of_person(every_order, person_id), elsewhere=elsewhere, today=now.date())
+        else:
+            elsewhere = elsewhere_than(state.profile, summary.household.live_counts(), now)
+            inputs = summary.digest_of(person_id).usual_inputs()
+            basket = usual_from(inputs, elsewhere=elsewhere, today=now.date())
         return [item for item in basket if item.product_id in self.catalog]
 
     def product_histories(self, customer_id: str, product_ids: Sequence[str]) -> dict[str, ProductHistory]:
-        """How often and when each of these products was ordered (one query of the orders for all of them)."""
-        orders = self.orders(customer_id)
-        return {product_id: product_history(orders, product_id) for product_id in dict.fromkeys(product_ids)}
+        """How often and when each of these products was ordered (one read of the order summary for all)."""
+        summary = self.order_summary(customer_id, parts=("household",))
+        if summary.overflowed:
+            summary = summarize(self.orders(customer_id))
+        return {product_id: summary.product_history(product_id) for product_id in dict.fromkeys(product_ids)}
 
     def product_history(self, customer_id: str, product_id: str) -> ProductHistory:
         return self.product_histories(customer_id, [product_id])[product_id]
@@ -173,13 +208,46 @@ class Shopping:
         return load_cart(self.table, customer_id)
 
     def orders(self, customer_id: str) -> list[Order]:
+        """Every order, newest first: a query of the whole history (history questions read the summary)."""
         return all_orders(self.table, customer_id)
 
     def recent_orders(self, customer_id: str, *, limit: int = 3) -> list[Order]:
+        """The newest ``limit`` orders of any status: from the order summary up to ``RECENT``, else a bounded
+        descending query."""
+        if limit <= RECENT:
+            summary = self.order_summary(customer_id, parts=("recent",))
+            if not summary.overflowed:
+                return summary.recent_orders(limit)
         return recent_orders(self.table, customer_id, limit=limit)
 
     def order(self, customer_id: str, order_id: str) -> Order | None:
         return get_order(self.table, customer_id, order_id)
+
+    # -- the order summary ------------------------------------------------------------------------------------
+    def order_summary(
+        self, customer_id: str, *, parts: Sequence[str] = ("recent", "household", "persons")
+    ) -> OrderSummary:
+        """The customer's order summary (``order_summary``), read with only ``parts``; built from the orders and
+        stored when there is none of this version yet."""
+        stored = load_summary(self.table, customer_id, parts=parts)
+        if stored.summary is not None:
+            return stored.summary
+        return self._rebuild_summary(customer_id, stored)
+
+    def rebuild_order_summary(self, customer_id: str) -> OrderSummary:
+        """Build the summary from every order and store it (after orders moved in from elsewhere: a merge)."""
+        return rebuild_summary(self.table, customer_id, at=self.now().isoformat())
+
+    def _rebuild_summary(self, customer_id: str, stored: StoredSummary) -> OrderSummary:
+        return rebuild_summary(self.table, customer_id, at=self.now().isoformat(), stored=stored)
+
+    def _stage_summary_with(self, tx: Transaction, customer_id: str, order: Order, at: str) -> None:
+        """Stage the summary with a new order folded in (rebuilt from the orders when folding cannot say)."""
+        stored = load_summary(self.table, customer_id)
+        after = stored.summary.with_order(order) if stored.summary is not None else None
+        if after is None:
+            after = summarize([*self.orders(customer_id), order])
+        stage_summary(tx, customer_id, after, over=stored.rev, updated_at=at)
 
     def quote(self, cart: Cart) -> Quote:
         return quote_cart(cart, self.catalog, self.settings)
@@ -308,32 +376,98 @@ class Shopping:
             person_id=person_id,
         )
         at = placed_at.isoformat()
-        tx = Transaction(self.table)
-        if request_id:
-            stage_marker(tx, customer_id, request_id, outcome={"order_id": order.order_id}, applied_at=at)
-        stage_cart(tx, state.cart.cleared(), at=at, channel=channel)
-        tx.put(order_to_item(order, request_id=request_id), condition="attribute_not_exists(pk)")
-        for line_item in order_line_items(order):
-            tx.put(line_item)
-        tx.put(self._confirmation_message(order, at))
-        if state.voice_code.enabled and state.voice_code.failed_attempts:
-            voicecode.stage_reset_attempts(tx, customer_id, state.voice_code, at=at)
-        staged = self.profiles.stage_event(tx, self._ordered_event(origin, order)) if origin is not None else None
-        try:
-            tx.commit()
-        except AlreadyApplied:
-            repeated = self._repeated_order(customer_id, request_id)
-            if repeated is None:
-                raise
-            return repeated
-        except ConcurrentUpdate as exc:
-            # The cart (or the code state) moved after the quote was read out: that quote is no longer what the
-            # customer agreed to.
-            raise CartChangedSinceQuote("the cart changed while checking out") from exc
+        for attempt in range(1, SUMMARY_ATTEMPTS + 1):
+            tx = Transaction(self.table)
+            if request_id:
+                stage_marker(tx, customer_id, request_id, outcome={"order_id": order.order_id}, applied_at=at)
+            stage_cart(tx, state.cart.cleared(), at=at, channel=channel)
+            tx.put(order_to_item(order, request_id=request_id), condition="attribute_not_exists(pk)")
+            for line_item in order_line_items(order):
+                tx.put(line_item)
+            tx.put(self._confirmation_message(order, at))
+            if state.voice_code.enabled and state.voice_code.failed_attempts:
+                voicecode.stage_reset_attempts(tx, customer_id, state.voice_code, at=at)
+            self._stage_summary_with(tx, customer_id, order, at)
+            staged = self.profiles.stage_event(tx, self._ordered_event(origin, order)) if origin is not None else None
+            try:
+                tx.commit()
+            except AlreadyApplied:
+                repeated = self._repeated_order(customer_id, request_id)
+                if repeated is None:
+                    raise
+                return repeated
+            except ConcurrentUpdate as exc:
+                if attempt < SUMMARY_ATTEMPTS and self._only_summary_moved(state):
+                    continue  # another write updated the order summary: fold this order into the newer one
+                # The cart (or the code state) moved after the quote was read out: that quote is no longer what
+                # the customer agreed to.
+                raise CartChangedSinceQuote("the cart changed while checking out") from exc
+            break
         if staged is not None:
             self.profiles.apply_catch_ups(staged)
         log.info("order placed", extra={"order_id": order.order_id, "lines": len(order.lines)})
         return PlacedOrder(order, repeated=False)
+
+    def cancel_order(
+        self, customer_id: str, order_id: str | None = None, *, request_id: str | None, channel: str = VOICE
+    ) -> Cancellation:
+        """Cancel an order (the newest when no id is given) while it can be: ONE transaction holds the request
+        marker, the order's status (on condition that it is still "placed") and the order summary rebuilt
+        without it. Nothing is refunded here: the illustrative shop charges on delivery."""
+        stored = self.replayed(customer_id, request_id)
+        if stored and "cancelled" in stored:
+            again = get_order(self.table, customer_id, str(stored["cancelled"]))
+            deadline = cancel_deadline(again) if again else None
+            return Cancellation(CancelOutcome.CANCELLED, again, deadline, repeated=True)
+        if order_id is not None:
+            order = get_order(self.table, customer_id, order_id)
+        else:
+            order = next(iter(self.recent_orders(customer_id, limit=1)), None)
+        if order is None:
+            return Cancellation(CancelOutcome.NO_ORDER, None, None)
+        deadline = cancel_deadline(order)
+        if order.status == CANCELLED:
+            return Cancellation(CancelOutcome.ALREADY_CANCELLED, order, deadline)
+        at = self.now()
+        if order.status != "placed" or at >= deadline:
+            return Cancellation(CancelOutcome.TOO_LATE, order, deadline)
+        cancelled = replace(order, status=CANCELLED)
+        for attempt in range(1, SUMMARY_ATTEMPTS + 1):
+            tx = Transaction(self.table)
+            if request_id:
+                stage_marker(
+                    tx, customer_id, request_id, outcome={"cancelled": order.order_id}, applied_at=at.isoformat()
+                )
+            tx.update(
+                {"pk": keys.customer_pk(customer_id), "sk": keys.order_sk(order.order_id)},
+                "SET #status = :cancelled, cancelled_at = :at, cancelled_channel = :channel",
+                condition="#status = :placed",
+                names={"#status": "status"},
+                values={":cancelled": CANCELLED, ":placed": "placed", ":at": at.isoformat(), ":channel": channel},
+            )
+            others = [o for o in self.orders(customer_id) if o.order_id != order.order_id]
+            over = load_summary(self.table, customer_id, parts=()).rev
+            stage_summary(tx, customer_id, summarize([*others, cancelled]), over=over, updated_at=at.isoformat())
+            try:
+                tx.commit()
+            except AlreadyApplied:
+                return self.cancel_order(customer_id, order.order_id, request_id=request_id, channel=channel)
+            except ConcurrentUpdate:
+                now_order = get_order(self.table, customer_id, order.order_id)
+                if now_order is not None and now_order.status == "placed" and attempt < SUMMARY_ATTEMPTS:
+                    continue  # only the summary moved: rebuild over the newer one
+                if now_order is not None and now_order.status == CANCELLED:
+                    return Cancellation(CancelOutcome.ALREADY_CANCELLED, now_order, deadline)
+                raise
+            break
+        log.info("order cancelled", extra={"order_id": order.order_id})
+        return Cancellation(CancelOutcome.CANCELLED, cancelled, deadline)
+
+    def _only_summary_moved(self, state: CustomerState) -> bool:
+        """After a failed condition: whether the cart and the code state are still as quoted (so only the order
+        summary, the one other conditional write, can have moved)."""
+        now = self.state(state.customer_id)
+        return now.cart.version == state.cart.version and now.voice_code == state.voice_code
 
     def _ordered_event(self, origin: EventOrigin, order: Order) -> Event:
         """ONE "ordered" event per order, naming every product in its ``lines`` (the profile's summary item may be

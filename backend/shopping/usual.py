@@ -22,6 +22,9 @@ The rule, in order:
    whole-history top-up every purchase elsewhere counts. Quantity 1 unless orders say otherwise.
 
 ``orders`` may be every order of the account or one recognised speaker's (see ``orders.orders_of_person``).
+The rule reads only what the order summary keeps of them (``order_summary.UsualInputs``), so a voice turn takes the
+usual from that one item (``usual_from``), and ``usual_basket(orders)`` is the same rule on a list of orders.
+Cancelled orders are not purchases and count nowhere; orders placed at the same moment are ordered by their id.
 """
 
 from __future__ import annotations
@@ -29,10 +32,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from statistics import mean, median
 
 from backend.resolver.purchases import PurchaseStats
 from backend.shopping.model import Order
+from backend.shopping.order_summary import WINDOW, UsualInputs, summarize
 
 ELSEWHERE_MIN_DAYS = 60
 _NEVER_IN_AN_ORDER = float("inf")  # products bought only elsewhere sort after those added early in orders
@@ -50,29 +53,50 @@ def usual_basket(
     *,
     elsewhere: Mapping[str, PurchaseStats] | None = None,
     today: date | None = None,
-    window: int = 10,
+    window: int = WINDOW,
     min_share: float = 0.4,
     min_items: int = 3,
     max_items: int = 15,
 ) -> tuple[UsualItem, ...]:
-    """The usual basket (rules above). ``elsewhere``: purchases outside ``orders``; it needs ``today``."""
-    newest_first = sorted(orders, key=lambda order: order.placed_at, reverse=True)
-    recent = newest_first[:window]
-    regular_elsewhere = _regular_elsewhere(elsewhere or {}, recent, today)
-    if not recent and not regular_elsewhere:
+    """The usual basket of ``orders`` (rules above). ``elsewhere``: purchases outside ``orders``; it needs
+    ``today``."""
+    if window != WINDOW:
+        raise ValueError(f"the usual's window is the order summary's, {WINDOW} orders")
+    return usual_from(
+        summarize(orders).household.usual_inputs(),
+        elsewhere=elsewhere,
+        today=today,
+        min_share=min_share,
+        min_items=min_items,
+        max_items=max_items,
+    )
+
+
+def usual_from(
+    inputs: UsualInputs,
+    *,
+    elsewhere: Mapping[str, PurchaseStats] | None = None,
+    today: date | None = None,
+    min_share: float = 0.4,
+    min_items: int = 3,
+    max_items: int = 15,
+) -> tuple[UsualItem, ...]:
+    """The rule on what the order summary keeps of the orders (``OrderSummary.digest_of(...).usual_inputs()``)."""
+    regular_elsewhere = _regular_elsewhere(elsewhere or {}, inputs.oldest_window_day, today)
+    if not inputs.window_orders and not regular_elsewhere:
         return ()
-    in_recent = _order_counts(recent)
-    in_all = _order_counts(newest_first)
+    in_recent = dict(inputs.in_window)
+    in_all = dict(inputs.in_all)
     for pid, count in regular_elsewhere.items():
         in_recent[pid] = in_recent.get(pid, 0) + count
     for pid, stats in (elsewhere or {}).items():
         in_all[pid] = in_all.get(pid, 0) + stats.count
-    positions = _mean_positions(newest_first)
+    positions = inputs.positions
 
     def place(pid: str) -> float:
         return positions.get(pid, _NEVER_IN_AN_ORDER)
 
-    needed = max(2, min_share * len(recent))
+    needed = max(2, min_share * inputs.window_orders)
     core = [pid for pid, count in in_recent.items() if count >= needed]
     core.sort(key=lambda pid: (-in_recent[pid], place(pid), pid))
     if len(core) < min_items:
@@ -80,41 +104,20 @@ def usual_basket(
         extra.sort(key=lambda pid: (-in_all[pid], place(pid), pid))
         core.extend(extra[: min_items - len(core)])
     return tuple(
-        UsualItem(pid, _typical_quantity(newest_first, pid), min(1.0, in_recent.get(pid, 0) / max(len(recent), 1)))
+        UsualItem(pid, inputs.typical_quantity(pid), min(1.0, in_recent.get(pid, 0) / max(inputs.window_orders, 1)))
         for pid in core[:max_items]
     )
 
 
 def _regular_elsewhere(
-    elsewhere: Mapping[str, PurchaseStats], recent: Sequence[Order], today: date | None
+    elsewhere: Mapping[str, PurchaseStats], oldest_window_day: date | None, today: date | None
 ) -> dict[str, int]:
     """Products bought elsewhere at least twice and last within the window's period (rule 6)."""
     if not elsewhere:
         return {}
     if today is None:
         raise ValueError("purchases elsewhere need today's date")
-    period = max((today - recent[-1].placed_on).days, ELSEWHERE_MIN_DAYS) if recent else ELSEWHERE_MIN_DAYS
+    period = max((today - oldest_window_day).days, ELSEWHERE_MIN_DAYS) if oldest_window_day else ELSEWHERE_MIN_DAYS
     return {
         pid: stats.count for pid, stats in elsewhere.items() if stats.count >= 2 and stats.days_since_last <= period
     }
-
-
-def _order_counts(orders: Sequence[Order]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for order in orders:
-        for pid in set(order.product_ids):
-            counts[pid] = counts.get(pid, 0) + 1
-    return counts
-
-
-def _mean_positions(orders: Sequence[Order]) -> dict[str, float]:
-    seen: dict[str, list[int]] = {}
-    for order in orders:
-        for position, pid in enumerate(order.product_ids):
-            seen.setdefault(pid, []).append(position)
-    return {pid: mean(places) for pid, places in seen.items()}
-
-
-def _typical_quantity(orders: Sequence[Order], product_id: str) -> int:
-    quantities = [line.quantity for order in orders for line in order.lines if line.product_id == product_id]
-    return max(1, int(median(quantities))) if quantities else 1

@@ -205,6 +205,9 @@ def _install_item_level_rollback() -> None:
                 # The same condition moto applies after sorting the whole partition, applied before it.
                 prefix = bounds[0].value
                 partition = {key: item for key, item in partition.items() if key.value.startswith(prefix)}
+            elif comparison == "BETWEEN" and bounds and len(bounds) == 2 and all(b.type == "S" for b in bounds):
+                low, high = bounds[0].value, bounds[1].value  # a time range of events: the same, for BETWEEN
+                partition = {key: item for key, item in partition.items() if low <= key.value <= high}
             self.items = {hash_key: partition} if partition else {}
             try:
                 return original_query(self, hash_key, *args, **kwargs)

@@ -7,6 +7,7 @@ import hashlib
 PROFILE = "PROFILE"
 CART = "CART"
 ORDER_STATS = "ORDERSTATS"  # per-product counts and last dates of imported orders (one item per customer)
+ORDER_SUMMARY = "ORDERSUMMARY"  # what history questions read of all orders (one item per customer)
 DEMO_MARKER = "DEMO"
 IDENT = "IDENT"
 APIKEY = "APIKEY"

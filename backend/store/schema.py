@@ -14,6 +14,7 @@ Single-table design, partitioned by customer. The item kinds and the access patt
 | an event's raw heard words (expire by TTL)   | pk = CUST#<id>, sk = EVENT#<ts>#<id>#HEARD (after its event)  |
 | API clients scoped to a customer (deletion)  | pk = CUST#<id>, sk begins_with GRANT#                         |
 | orders of a customer, newest first           | pk = CUST#<id>, sk begins_with ORDER# (order ids sort by time) |
+| history questions, recent orders (summary)   | pk = CUST#<id>, sk = ORDERSUMMARY (GetItem, with projection)   |
 | one order and its lines                      | pk = CUST#<id>, sk begins_with ORDER#<order id>                |
 | an Alexa request applied once                | pk = CUST#<id>, sk = REQ#<request id> (conditional put, TTL)   |
 | customer by access token / web / store id    | pk = IDENT#<kind>#<value>, sk = IDENT  (GetItem)              |

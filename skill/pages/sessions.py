@@ -1,8 +1,9 @@
 """Signed-cookie sessions and CSRF tokens for the pages.
 
 The cookie is Flask's signed session: ``Secure``, ``HttpOnly``, ``SameSite=Lax``, holding the signed-in API client's
-id and the CSRF token, never a key. The signing secret is random per process unless ``VOICECART_SESSION_SECRET``
-gives one (several workers behind one address need the same), so a restart signs everyone out.
+id, its key's SHA-256 (which finds the client in one read; the API takes no hashes) and the CSRF token, never a key.
+The signing secret is random per process unless ``VOICECART_SESSION_SECRET`` gives one (several workers behind one
+address need the same), so a restart signs everyone out.
 
 Every form carries the session's CSRF token; a POST without it, or with another, is refused with 400 before the view
 runs. Tokens are compared in constant time.
@@ -16,7 +17,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from flask import abort, request, session
+from flask import Blueprint, Response, abort, request, session
 from flask.sansio.app import App
 
 CSRF_FIELD = "csrf_token"
@@ -76,3 +77,19 @@ def secure_headers(response_headers: dict[str, str] | None = None) -> dict[str, 
     }
     headers.update(response_headers or {})
     return headers
+
+
+def protect(bp: Blueprint) -> None:
+    """What every page blueprint does on every request: the app's session settings (once), the CSRF check before
+    the view, and the safe headers on the response (a view's own header wins)."""
+    bp.record_once(lambda state: configure_sessions(state.app))
+
+    @bp.before_request
+    def _csrf() -> None:
+        check_csrf()
+
+    @bp.after_request
+    def _headers(response: Response) -> Response:
+        for header, value in secure_headers().items():
+            response.headers.setdefault(header, value)
+        return response

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
+from backend.demo.histories import CustomerHistory, PastOrder
+from backend.demo.history_import import import_history
 from backend.identity import IdentityKind
 from backend.profile import Channel, Event, Outcome
 from backend.services import Backend
@@ -194,3 +197,28 @@ def test_a_store_that_does_not_answer_is_an_apology_not_a_500(
     response = signed_in.get(f"/associate/customers/{MINE}", base_url=HTTPS)
     assert response.status_code == 503
     assert "did not answer in time" in response.get_data(as_text=True)
+
+
+def test_the_customer_page_reads_no_order_and_names_lines_from_the_catalog(
+    signed_in: FlaskClient, backend: Backend
+) -> None:
+    """However long the history, the page reads the order summary, never the orders themselves."""
+    today = backend.clock().date()
+    orders = tuple(
+        PastOrder(order_id=f"p{n}", number=n + 1, placed_on=today - timedelta(days=7 * (30 - n)),
+                  product_ids=(BANANAS, "13176") if n % 2 else (BANANAS,))
+        for n in range(30)
+    )  # fmt: skip
+    import_history(backend.table, CustomerHistory(MINE, orders), backend.catalog, backend.settings)
+    queries: list[dict[str, Any]] = []
+    backend.table.client.meta.events.register(
+        "provide-client-params.dynamodb.Query", lambda params, **_: queries.append(params)
+    )
+    page = signed_in.get(f"/associate/customers/{MINE}", base_url=HTTPS)
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Banana" in text and f"{orders[-1].placed_on:%d %b %Y}" in text  # the newest order, from the summary
+    read_orders = [q for q in queries if any(str(v.get("S", "")).startswith("ORDER#") for v in
+                                             q.get("ExpressionAttributeValues", {}).values())]  # fmt: skip
+    assert queries and read_orders == []  # the hook saw the page's queries, and none of them was of orders
+    assert len(queries) <= 3  # the timeline's page (and the linked ids), nothing that grows with orders

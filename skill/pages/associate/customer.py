@@ -1,4 +1,8 @@
-"""What the customer page shows, read through the backend's services into plain rows for the templates."""
+"""What the customer page shows, read through the backend's services into plain rows for the templates.
+
+The page reads a bounded amount whatever the customer's history: the turn state once (cart, profile), the order
+summary for the usual basket and the recent orders, one page of the timeline; product names come from the catalog
+in memory, never from a read per line."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from datetime import datetime
 from backend.profile import Channel, Event
 from backend.resolver import Resolution
 from backend.services import Backend
+from backend.shopping import CustomerState
 
 TIMELINE_PAGE = 50
 RECENT_ORDERS = 5
@@ -54,8 +59,8 @@ def _name(backend: Backend, product_id: str, fallback: str | None = None) -> str
     return product.name if product else (fallback or f"product {product_id} (no longer sold)")
 
 
-def cart_rows(backend: Backend, customer_id: str) -> list[CartRow]:
-    cart = backend.shopping.cart(customer_id)
+def cart_rows(backend: Backend, state: CustomerState) -> list[CartRow]:
+    cart = state.cart
     return [
         CartRow(line.product_id, _name(backend, line.product_id), line.quantity, line.channel, _moment(line.added_at))
         for line in cart.lines
@@ -70,8 +75,8 @@ def _moment(raw: str) -> datetime | None:
         return None
 
 
-def usual_rows(backend: Backend, customer_id: str) -> list[Row]:
-    state = backend.shopping.state(customer_id)
+def usual_rows(backend: Backend, state: CustomerState) -> list[Row]:
+    """The usual basket, from the order summary (one read, however long the history)."""
     return [
         Row(item.product_id, _name(backend, item.product_id), item.quantity)
         for item in backend.shopping.usual(state, None)[:USUAL_ITEMS]
@@ -108,7 +113,6 @@ def timeline(
     return entries, page.next_cursor
 
 
-def search_products(backend: Backend, customer_id: str, words: str) -> Resolution:
+def search_products(backend: Backend, state: CustomerState, words: str) -> Resolution:
     """The resolver's candidates for what the associate typed, ranked for this customer (their purchases count)."""
-    state = backend.shopping.state(customer_id)
     return backend.shopping.resolve_for(state, words)

@@ -8,23 +8,16 @@ from datetime import datetime
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
 from backend.errors import InvalidApiKey, StoreUnavailable, ValidationError
 from backend.identity import ApiClient, IdentityKind
 from backend.profile import Channel, Event, EventOrigin, Outcome, new_event
 from backend.services import Backend
-from backend.shopping import MAX_QUANTITY, MIN_QUANTITY
+from backend.shopping import MAX_QUANTITY, MIN_QUANTITY, CustomerState
 from skill.pages.associate import customer as view
-from skill.pages.sessions import (
-    STATIC_FOLDER,
-    check_csrf,
-    configure_sessions,
-    csrf_token,
-    secure_headers,
-    start_session,
-)
+from skill.pages.sessions import STATIC_FOLDER, csrf_token, protect, start_session
 
 F = TypeVar("F", bound=Callable[..., ResponseReturnValue])
 
@@ -42,12 +35,13 @@ class Guard:
         self.bp_name = bp_name
 
     def client(self) -> ApiClient | None:
-        """The session's client, read again on every request so a revoked key signs its sessions out."""
-        client_id = session.get("client_id")
-        if not isinstance(client_id, str):
+        """The session's client, read again on every request (one GetItem by the key's hash, kept in the session)
+        so a revoked key signs its sessions out."""
+        client_id, handle = session.get("client_id"), session.get("client_handle")
+        if not isinstance(client_id, str) or not isinstance(handle, str):
             return None
-        client = next((c for c in self.backend.clients.clients() if c.client_id == client_id), None)
-        if client is None or client.channel is not Channel.STORE:
+        client = self.backend.clients.by_session_handle(handle)
+        if client is None or client.client_id != client_id or client.channel is not Channel.STORE:
             session.clear()
             return None
         return client
@@ -81,18 +75,8 @@ class Guard:
 
 def create_associate_blueprint(backend: Backend, *, name: str = "associate") -> Blueprint:
     bp = Blueprint(name, __name__, template_folder="templates", static_folder=STATIC_FOLDER, static_url_path="/static")
-    bp.record_once(lambda state: configure_sessions(state.app))
+    protect(bp)
     guard = Guard(backend, bp.name)
-
-    @bp.before_request
-    def _csrf() -> None:
-        check_csrf()
-
-    @bp.after_request
-    def _headers(response: Response) -> Response:
-        for header, value in secure_headers().items():
-            response.headers.setdefault(header, value)
-        return response
 
     @bp.context_processor
     def _template_values() -> dict[str, Any]:
@@ -115,13 +99,14 @@ def _register_sign_in(bp: Blueprint, backend: Backend) -> None:
         error = None
         if request.method == "POST":
             try:
-                client = backend.clients.authenticate(request.form.get("api_key", "").strip())
+                api_key = request.form.get("api_key", "").strip()
+                client = backend.clients.authenticate(api_key)
             except InvalidApiKey:
                 client = None
             if client is None or client.channel is not Channel.STORE:
                 error = "That key is not a store key of this shop. Check it and try again."
             else:
-                start_session(client_id=client.client_id)
+                start_session(client_id=client.client_id, client_handle=backend.clients.session_handle(api_key))
                 return redirect(_safe_next(request.form.get("next")) or url_for(f"{bp.name}.search"))
         status = 401 if error else 200
         return render_template("associate/sign_in.html", error=error, next=request.args.get("next", "")), status
@@ -153,13 +138,14 @@ def _register_pages(bp: Blueprint, backend: Backend, guard: Guard) -> None:
             backend, customer_id, channel=channel, cursor=request.args.get("cursor") or None
         )
         words = request.args.get("product", "").strip()[:MAX_WORDS]
-        resolution = view.search_products(backend, customer_id, words) if words else None
+        state = _state(backend, customer_id)
+        resolution = view.search_products(backend, state, words) if words else None
         return render_template(
             "associate/customer.html",
             customer_id=customer_id,
             identities=backend.identities.identities(customer_id),
-            cart=view.cart_rows(backend, customer_id),
-            usual=view.usual_rows(backend, customer_id),
+            cart=view.cart_rows(backend, state),
+            usual=view.usual_rows(backend, state),
             orders=backend.shopping.recent_orders(customer_id, limit=view.RECENT_ORDERS),
             timeline=entries,
             next_cursor=next_cursor,
@@ -239,11 +225,23 @@ def _quantity(raw: str | None) -> int:
 
 
 def _exists(backend: Backend, customer_id: str) -> bool:
-    """An existing customer (an id that cannot be one, as from a typed search, is simply not found)."""
+    """An existing customer (an id that cannot be one, as from a typed search, is simply not found).
+
+    The customer's state comes first: a few items at known keys, kept for the page (``_state``). Only a customer
+    without a profile item needs the query for any item of theirs, which the embedded store answers by sorting
+    the whole partition (a 500-order customer's takes longer than the rest of the page)."""
     try:
-        return backend.profiles.customer_exists(customer_id)
+        state = backend.shopping.state(customer_id)
+        g.customer_state = state
+        return state.profile is not None or backend.profiles.customer_exists(customer_id)
     except ValidationError:
         return False
+
+
+def _state(backend: Backend, customer_id: str) -> CustomerState:
+    """The state read when the customer's existence was checked in this request, or read now."""
+    state: CustomerState | None = g.get("customer_state")
+    return state if state is not None and state.customer_id == customer_id else backend.shopping.state(customer_id)
 
 
 def _channel_filter(raw: str | None) -> Channel | None:

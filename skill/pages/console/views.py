@@ -17,7 +17,7 @@ from backend.errors import StoreUnavailable, VoicecartError
 from backend.services import Backend
 from backend.settings import Settings
 from skill.pages.console.sessions import ConsoleSession, ConsoleSessions, ConsoleTurn
-from skill.pages.sessions import STATIC_FOLDER, check_csrf, configure_sessions, csrf_token, secure_headers
+from skill.pages.sessions import STATIC_FOLDER, csrf_token, protect
 from skill.runtime import SkillRuntime
 from skill.simulator.conversation import Turn
 from skill.simulator.local import LocalSkill, apply_setup, cart_probe, conversation_for
@@ -45,7 +45,7 @@ def create_console_blueprint(backend: Backend, *, enabled: bool | None = None, n
     bp = Blueprint(name, __name__, template_folder="templates", static_folder=STATIC_FOLDER, static_url_path="/static")
     if not (console_enabled(backend.settings) if enabled is None else enabled):
         return bp  # no routes: every console path is a 404
-    bp.record_once(lambda state: configure_sessions(state.app))
+    protect(bp)
     sessions = ConsoleSessions()
     transport = InProcessTransport(SkillRuntime(build_skill(backend)))
     replay_lock = threading.Lock()
@@ -54,16 +54,6 @@ def create_console_blueprint(backend: Backend, *, enabled: bool | None = None, n
 
     def current() -> ConsoleSession | None:
         return sessions.get(session.get("console"))
-
-    @bp.before_request
-    def _csrf() -> None:
-        check_csrf()
-
-    @bp.after_request
-    def _headers(response: Response) -> Response:
-        for header, value in secure_headers().items():
-            response.headers.setdefault(header, value)
-        return response
 
     @bp.context_processor
     def _values() -> dict[str, Any]:

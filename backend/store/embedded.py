@@ -188,37 +188,44 @@ def _install_item_level_rollback() -> None:
                         table.put_item(attributes)
                 raise
 
-        original_query = Table.query
-
-        def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
-            # Positional as moto's backend calls it: (hash_key, range_comparison, range_objs, limit,
-            # exclusive_start_key, scan_index_forward, projection_expressions, index_name, ...).
-            # Only under the embedded store's gate: the view swaps the table's items for the call, which is safe
-            # only when no other call can touch the table meanwhile (moto used directly, e.g. by mock_aws, is not).
-            index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
-            if not getattr(_gated, "active", False) or index_name or hash_key is None or not self.range_key_attr:
-                return original_query(self, hash_key, *args, **kwargs)
-            everything = self.items
-            partition = everything.get(hash_key, {})  # .get: a defaultdict must not grow a partition here
-            comparison, bounds = (args[0], args[1]) if len(args) > 1 else (None, None)
-            if comparison == "BEGINS_WITH" and bounds and bounds[0].type == "S":
-                # The same condition moto applies after sorting the whole partition, applied before it.
-                prefix = bounds[0].value
-                partition = {key: item for key, item in partition.items() if key.value.startswith(prefix)}
-            elif comparison == "BETWEEN" and bounds and len(bounds) == 2 and all(b.type == "S" for b in bounds):
-                low, high = bounds[0].value, bounds[1].value  # a time range of events: the same, for BETWEEN
-                partition = {key: item for key, item in partition.items() if low <= key.value <= high}
-            self.items = {hash_key: partition} if partition else {}
-            try:
-                return original_query(self, hash_key, *args, **kwargs)
-            finally:
-                self.items = everything
+        query = _range_scoped_query(Table.query)
 
         _keep_parsed_update_expressions()
         models.copy = _TablesAreNotCopied(Table)
         setattr(Table, "query", query)  # noqa: B010
         setattr(models.DynamoDBBackend, "transact_write_items", transact_write_items)  # noqa: B010
         setattr(models.DynamoDBBackend, _PATCHED_FLAG, True)
+
+
+def _range_scoped_query(original_query: Callable[..., Any]) -> Callable[..., Any]:
+    """moto's Table.query sorts the whole partition before it applies the key condition; under the gate, sort only
+    the items the condition can match."""
+
+    def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        # Positional as moto's backend calls it: (hash_key, range_comparison, range_objs, limit,
+        # exclusive_start_key, scan_index_forward, projection_expressions, index_name, ...).
+        # Only under the embedded store's gate: the view swaps the table's items for the call, which is safe
+        # only when no other call can touch the table meanwhile (moto used directly, e.g. by mock_aws, is not).
+        index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
+        if not getattr(_gated, "active", False) or index_name or hash_key is None or not self.range_key_attr:
+            return original_query(self, hash_key, *args, **kwargs)
+        everything = self.items
+        partition = everything.get(hash_key, {})  # .get: a defaultdict must not grow a partition here
+        comparison, bounds = (args[0], args[1]) if len(args) > 1 else (None, None)
+        if comparison == "BEGINS_WITH" and bounds and bounds[0].type == "S":
+            # The same condition moto applies after sorting the whole partition, applied before it.
+            prefix = bounds[0].value
+            partition = {key: item for key, item in partition.items() if key.value.startswith(prefix)}
+        elif comparison == "BETWEEN" and bounds and len(bounds) == 2 and all(b.type == "S" for b in bounds):
+            low, high = bounds[0].value, bounds[1].value  # a time range of events: the same, for BETWEEN
+            partition = {key: item for key, item in partition.items() if low <= key.value <= high}
+        self.items = {hash_key: partition} if partition else {}
+        try:
+            return original_query(self, hash_key, *args, **kwargs)
+        finally:
+            self.items = everything
+
+    return query
 
 
 def _keep_parsed_update_expressions() -> None:

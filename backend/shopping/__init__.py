@@ -9,6 +9,7 @@ Modules, one job each:
   the resolver's personal bias and "my usual".
 - ``carts``: versioned conditional cart writes, retried on a lost race.
 - ``orders``: order reads (recent, all, one) and what history questions need.
+- ``cancellation``: cancelling the latest order while it can still be cancelled (the cut-off rule, one write).
 - ``checkout``: quotes (Decimal tax and delivery) and order placement as ONE transaction.
 - ``usual``: the "usual" basket, derived from real order history.
 - ``voicecode``: the optional 4-digit purchase code and the lockout after wrong codes.
@@ -17,6 +18,7 @@ Modules, one job each:
 - ``service``: ``Shopping``, the facade the skill and the API call.
 """
 
+from backend.shopping.cancellation import CancelCheck, CancelState
 from backend.shopping.model import MAX_QUANTITY, MIN_QUANTITY, Cart, CartLine, Order, OrderLine, Quote
 from backend.shopping.orders import ProductHistory
 from backend.shopping.quantities import parse_quantity
@@ -31,6 +33,8 @@ __all__ = [
     "MAX_QUANTITY",
     "MIN_QUANTITY",
     "Actor",
+    "CancelCheck",
+    "CancelState",
     "Cart",
     "CartLine",
     "CartResult",

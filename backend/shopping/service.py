@@ -37,6 +37,7 @@ from backend.resolver.model import Candidate, Decision, ReasonCode, Resolution
 from backend.resolver.purchases import PurchaseStats
 from backend.settings import Settings
 from backend.shopping import voicecode
+from backend.shopping.cancellation import DELIVERY_DAYS, OrderCancellations
 from backend.shopping.carts import load_cart, retry_on_conflict, stage_cart
 from backend.shopping.checkout import quote_cart
 from backend.shopping.items import order_line_items, order_to_item, outbox_item
@@ -61,7 +62,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DELIVERY_DAYS = 2  # illustrative: every order is delivered two days after it is placed
 
 Outcome = Mapping[str, Any] | Callable[[Cart, Cart], Mapping[str, Any]]
 
@@ -121,6 +121,11 @@ class Shopping:
 
     def now(self) -> datetime:
         return self._clock()
+
+    @property
+    def cancellations(self) -> OrderCancellations:
+        """Cancelling the latest order while it can still be cancelled (a stateless view of the same stores)."""
+        return OrderCancellations(self.table, self.catalog, self.settings, profiles=self.profiles, clock=self._clock)
 
     # -- reads ------------------------------------------------------------------------------------------------
     def state(self, customer_id: str, *, aliases: Sequence[Alias] = ()) -> CustomerState:

@@ -23,6 +23,7 @@ from skill.handlers.cart import (
     AddToCartHandler,
     ChangeQuantityHandler,
     ClearCartHandler,
+    ProductOnlyHandler,
     ReadCartHandler,
     RemoveFromCartHandler,
 )
@@ -64,6 +65,7 @@ def request_handlers(backend: Backend) -> list[AbstractRequestHandler]:
         LaunchHandler(backend),
         # shopping, one handler per intent
         AddToCartHandler(backend),
+        ProductOnlyHandler(backend),
         RemoveFromCartHandler(backend),
         AddProductsHandler(backend),
         ChangeQuantityHandler(backend),

@@ -61,17 +61,19 @@ def find_in_cart(turn: Turn) -> str | None:
 
 
 def names_last_product(turn: Turn, words: str) -> bool:
-    """Whether ``words`` name the product the conversation named last ("add another butter" after Pure Irish
-    Butter): every word of them is a word of its name."""
+    """Whether ``words`` ask for another of the product the conversation named last ("another butter" after Pure
+    Irish Butter): "another" and then only words of its name."""
     last = turn.last_product
-    if last is None or not words:
+    said = _WORDS.findall(words.lower())
+    if last is None or not said or said[0] != "another":
         return False
     name = set(_WORDS.findall(turn.product(last).name.lower()))
-    said = [word for word in _WORDS.findall(words.lower()) if word not in {"the", "a", "an", "some", "more"}]
-    return bool(said) and all(word in name or word.rstrip("s") in name for word in said)
+    rest = [word for word in said[1:] if word not in _NOT_NAMES]
+    return all(word in name or word.rstrip("s") in name for word in rest)
 
 
 _WORDS = re.compile(r"[a-z0-9][a-z0-9']*")
+_NOT_NAMES = frozenset({"the", "a", "an", "some", "more", "another", "one", "of", "those", "that"})
 
 
 def quantity_and_words(turn: Turn, words: str | None) -> tuple[int, str | None]:
@@ -130,8 +132,16 @@ class AddToCartHandler(ShoppingHandler):
                 .response
             )
         quantity, words = quantity_and_words(turn, words)
+        if words and words.lower().startswith("another "):
+            words = words[len("another ") :]  # "another cheese" when the last product was not a cheese
         resolution = turn.resolve(words or "", alexa_ids=ids)
         return act_on_resolution(turn, resolution, quantity, words or (ids[0] if ids else ""))
+
+
+class ProductOnlyHandler(AddToCartHandler):
+    """A product said alone ("bananas") outside an elicitation: an add, or the answer to "which one?"."""
+
+    intent = "ProductOnlyIntent"
 
 
 class RemoveFromCartHandler(ShoppingHandler):

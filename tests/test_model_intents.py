@@ -151,3 +151,51 @@ def test_relative_answers_to_which_one(matcher: Matcher, said: str, choice_id: s
     heard = matcher.match(said)
     assert heard.intent == "SelectChoiceIntent"
     assert heard.slots["choice"].ids == (choice_id,)
+
+
+FOLLOW_UPS = [
+    # (said, intent, slots heard: value per slot)
+    ("just four more", "AddToCartIntent", {"quantity": "4"}),
+    ("get two more of that", "AddToCartIntent", {"quantity": "2"}),
+    ("actually get them back out", "RemoveFromCartIntent", {}),
+    ("take three lemons out", "RemoveFromCartIntent", {"quantity": "3", "product": "lemons"}),
+    ("remove one of those avocados", "RemoveFromCartIntent", {"quantity": "1", "product": "avocados"}),
+    ("sorry make that six", "ChangeQuantityIntent", {"quantity": "6"}),
+    ("no i meant five", "ChangeQuantityIntent", {"quantity": "5"}),
+    ("please triple the tortillas", "ChangeQuantityIntent", {"factor": "triple", "product": "tortillas"}),
+    ("double them", "ChangeQuantityIntent", {"factor": "double"}),
+]
+
+
+@pytest.mark.parametrize(("said", "intent", "slots"), FOLLOW_UPS)
+def test_follow_ups_that_refer_to_the_product_named_last(
+    matcher: Matcher, said: str, intent: str, slots: dict[str, str]
+) -> None:
+    heard = matcher.match(said)
+    assert heard.intent == intent
+    assert {name: slot.value for name, slot in heard.slots.items()} == slots
+
+
+SWAPS = [
+    ("exchange my oat milk for the soy milk", {"product": "oat milk", "replacement": "soy milk"}),
+    ("i'd like sourdough instead of the white bread", {"product": "white bread", "replacement": "sourdough"}),
+    ("no make it the unsalted butter instead", {"replacement": "unsalted butter"}),
+]
+
+
+@pytest.mark.parametrize(("said", "slots"), SWAPS)
+def test_swapping_a_line_for_another_product(matcher: Matcher, said: str, slots: dict[str, str]) -> None:
+    heard = matcher.match(said)
+    assert heard.intent == "SwapProductIntent"
+    assert {name: slot.value for name, slot in heard.slots.items()} == slots
+
+
+def test_a_product_alone_is_heard_only_when_it_names_a_product(matcher: Matcher) -> None:
+    heard = matcher.match("avocado")
+    assert heard.intent == "ProductOnlyIntent" and heard.slots["product"].ids
+    assert matcher.match("purple monkey dishwasher").intent == "AMAZON.FallbackIntent"
+
+
+def test_a_carrier_with_a_polite_lead_is_an_add(matcher: Matcher) -> None:
+    heard = matcher.match("could you stick some limes in the cart")
+    assert heard.intent == "AddToCartIntent" and heard.slots["product"].value == "limes"

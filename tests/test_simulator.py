@@ -95,8 +95,9 @@ def conversation(model: LoadedModel) -> Conversation:
         ("never mind", "AMAZON.CancelIntent", {}),
         ("go home", "AMAZON.NavigateHomeIntent", {}),
         ("the purple elephant sings", "AMAZON.FallbackIntent", {}),
-        # A product said alone is an answer to "what would you like to add?", not an intent of its own.
-        ("bananas", "AMAZON.FallbackIntent", {}),
+        # A product said alone outside an elicitation has an intent of its own, outside the dialog model; words
+        # that name no product are not heard as one.
+        ("bananas", "ProductOnlyIntent", {"product": "bananas"}),
     ],
 )
 def test_utterances_are_heard_as_intents_with_slots(

@@ -49,6 +49,7 @@ class Outcome(StrEnum):
     QUOTED = "quoted"  # the checkout quote was read, the order awaits a yes
     FAILED = "failed"  # the turn ended in an error answer
     ENDED = "ended"  # the session ended (the customer stopped, or Alexa closed it)
+    CANCELLED = "cancelled"  # an order was cancelled (its lines name what was in it)
 
 
 # How much an outcome says about what the customer likes; 0 = nothing (a decline or a miss teaches no affinity).

@@ -15,6 +15,7 @@ A name the spec has is used as the spec spells it; where the spec has none, the 
 | ``quoted``         |                                         | Checkout Started        | e-commerce v2           |
 | ``ordered``        |                                         | Order Completed         | e-commerce v2           |
 | ``purchased``      |                                         | Order Completed         | e-commerce v2           |
+| ``cancelled``      |                                         | Order Cancelled         | e-commerce v2           |
 | ``viewed``         |                                         | Product Viewed          | e-commerce v2           |
 | ``clicked``        |                                         | Product Clicked         | e-commerce v2           |
 | ``not_found``      |                                         | Products Searched       | e-commerce v2           |
@@ -45,6 +46,7 @@ BY_OUTCOME: Mapping[str, str] = {
     "quoted": "Checkout Started",
     "ordered": "Order Completed",
     "purchased": "Order Completed",
+    "cancelled": "Order Cancelled",
     "viewed": "Product Viewed",
     "clicked": "Product Clicked",
     "not_found": "Products Searched",

@@ -10,6 +10,7 @@ Modules, one job each:
 - ``carts``: versioned conditional cart writes, retried on a lost race.
 - ``orders``: order reads (recent, all, one) and what history questions need.
 - ``order_summary``: one item per customer that answers the history questions (kept with every order change).
+- ``cancellation``: cancelling the latest order while it can still be cancelled (the cut-off rule, one write).
 - ``checkout``: quotes (Decimal tax and delivery) and order placement as ONE transaction.
 - ``usual``: the "usual" basket, derived from real order history.
 - ``voicecode``: the optional 4-digit purchase code and the lockout after wrong codes.
@@ -18,17 +19,15 @@ Modules, one job each:
 - ``service``: ``Shopping``, the facade the skill and the API call.
 """
 
+from backend.shopping.cancellation import CancelCheck, CancelState, cancel_deadline
 from backend.shopping.model import MAX_QUANTITY, MIN_QUANTITY, Cart, CartLine, Order, OrderLine, Quote
 from backend.shopping.order_summary import ProductHistory
 from backend.shopping.quantities import parse_quantity
 from backend.shopping.service import (
-    Cancellation,
-    CancelOutcome,
     CartResult,
     PlacedOrder,
     Shopping,
     bought_before,
-    cancel_deadline,
     delivery_date,
     order_status,
 )
@@ -42,8 +41,8 @@ __all__ = [
     "MAX_QUANTITY",
     "MIN_QUANTITY",
     "Actor",
-    "CancelOutcome",
-    "Cancellation",
+    "CancelCheck",
+    "CancelState",
     "Cart",
     "CartLine",
     "CartResult",

@@ -11,9 +11,8 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
-from enum import StrEnum
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from backend.catalog import Catalog
@@ -38,12 +37,12 @@ from backend.resolver.model import Candidate, Decision, ReasonCode, Resolution
 from backend.resolver.purchases import PurchaseStats
 from backend.settings import Settings
 from backend.shopping import voicecode
+from backend.shopping.cancellation import DELIVERY_DAYS, OrderCancellations
 from backend.shopping.carts import load_cart, retry_on_conflict, stage_cart
 from backend.shopping.checkout import quote_cart
 from backend.shopping.items import order_line_items, order_to_item, outbox_item
 from backend.shopping.model import VOICE, Cart, Order, Quote
 from backend.shopping.order_summary import (
-    CANCELLED,
     RECENT,
     OrderSummary,
     ProductHistory,
@@ -57,7 +56,6 @@ from backend.shopping.purchases import bought_elsewhere, elsewhere_than, every_c
 from backend.shopping.requests import stage_marker, stored_outcome
 from backend.shopping.state import Alias, CustomerState, load_state
 from backend.shopping.usual import UsualItem, usual_basket, usual_from
-from backend.store import keys
 from backend.store.dynamo import Table
 from backend.store.transaction import Transaction
 
@@ -67,7 +65,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SUMMARY_ATTEMPTS = 3  # an order whose summary another write moved is folded into the newer one, this many times
-DELIVERY_DAYS = 2  # illustrative: every order is delivered two days after it is placed
 
 Outcome = Mapping[str, Any] | Callable[[Cart, Cart], Mapping[str, Any]]
 
@@ -100,26 +97,6 @@ def delivery_date(order: Order) -> date:
     return order.placed_on + timedelta(days=DELIVERY_DAYS)
 
 
-def cancel_deadline(order: Order) -> datetime:
-    """An order can be cancelled until its delivery day begins (midnight, in the order's own time zone)."""
-    return datetime.combine(delivery_date(order), time.min, tzinfo=order.placed_at.tzinfo)
-
-
-class CancelOutcome(StrEnum):
-    CANCELLED = "cancelled"
-    ALREADY_CANCELLED = "already_cancelled"
-    TOO_LATE = "too_late"  # out for delivery or delivered: past ``cancel_deadline``
-    NO_ORDER = "no_order"
-
-
-@dataclass(frozen=True)
-class Cancellation:
-    outcome: CancelOutcome
-    order: Order | None  # the order as it stands after the call
-    deadline: datetime | None  # until when it could be cancelled
-    repeated: bool = False  # this request cancelled it before (an Alexa retry)
-
-
 def order_status(order: Order, today: date) -> str:
     """Illustrative status: ``placed`` until its delivery day, then ``delivered`` (cancelled stays cancelled)."""
     if order.status != "placed":
@@ -147,6 +124,11 @@ class Shopping:
 
     def now(self) -> datetime:
         return self._clock()
+
+    @property
+    def cancellations(self) -> OrderCancellations:
+        """Cancelling the latest order while it can still be cancelled (a stateless view of the same stores)."""
+        return OrderCancellations(self.table, self.catalog, self.settings, profiles=self.profiles, clock=self._clock)
 
     # -- reads ------------------------------------------------------------------------------------------------
     def state(self, customer_id: str, *, aliases: Sequence[Alias] = ()) -> CustomerState:
@@ -407,61 +389,6 @@ class Shopping:
             self.profiles.apply_catch_ups(staged)
         log.info("order placed", extra={"order_id": order.order_id, "lines": len(order.lines)})
         return PlacedOrder(order, repeated=False)
-
-    def cancel_order(
-        self, customer_id: str, order_id: str | None = None, *, request_id: str | None, channel: str = VOICE
-    ) -> Cancellation:
-        """Cancel an order (the newest when no id is given) while it can be: ONE transaction holds the request
-        marker, the order's status (on condition that it is still "placed") and the order summary rebuilt
-        without it. Nothing is refunded here: the illustrative shop charges on delivery."""
-        stored = self.replayed(customer_id, request_id)
-        if stored and "cancelled" in stored:
-            again = get_order(self.table, customer_id, str(stored["cancelled"]))
-            deadline = cancel_deadline(again) if again else None
-            return Cancellation(CancelOutcome.CANCELLED, again, deadline, repeated=True)
-        if order_id is not None:
-            order = get_order(self.table, customer_id, order_id)
-        else:
-            order = next(iter(self.recent_orders(customer_id, limit=1)), None)
-        if order is None:
-            return Cancellation(CancelOutcome.NO_ORDER, None, None)
-        deadline = cancel_deadline(order)
-        if order.status == CANCELLED:
-            return Cancellation(CancelOutcome.ALREADY_CANCELLED, order, deadline)
-        at = self.now()
-        if order.status != "placed" or at >= deadline:
-            return Cancellation(CancelOutcome.TOO_LATE, order, deadline)
-        cancelled = replace(order, status=CANCELLED)
-        for attempt in range(1, SUMMARY_ATTEMPTS + 1):
-            tx = Transaction(self.table)
-            if request_id:
-                stage_marker(
-                    tx, customer_id, request_id, outcome={"cancelled": order.order_id}, applied_at=at.isoformat()
-                )
-            tx.update(
-                {"pk": keys.customer_pk(customer_id), "sk": keys.order_sk(order.order_id)},
-                "SET #status = :cancelled, cancelled_at = :at, cancelled_channel = :channel",
-                condition="#status = :placed",
-                names={"#status": "status"},
-                values={":cancelled": CANCELLED, ":placed": "placed", ":at": at.isoformat(), ":channel": channel},
-            )
-            others = [o for o in self.orders(customer_id) if o.order_id != order.order_id]
-            over = load_summary(self.table, customer_id, parts=()).rev
-            stage_summary(tx, customer_id, summarize([*others, cancelled]), over=over, updated_at=at.isoformat())
-            try:
-                tx.commit()
-            except AlreadyApplied:
-                return self.cancel_order(customer_id, order.order_id, request_id=request_id, channel=channel)
-            except ConcurrentUpdate:
-                now_order = get_order(self.table, customer_id, order.order_id)
-                if now_order is not None and now_order.status == "placed" and attempt < SUMMARY_ATTEMPTS:
-                    continue  # only the summary moved: rebuild over the newer one
-                if now_order is not None and now_order.status == CANCELLED:
-                    return Cancellation(CancelOutcome.ALREADY_CANCELLED, now_order, deadline)
-                raise
-            break
-        log.info("order cancelled", extra={"order_id": order.order_id})
-        return Cancellation(CancelOutcome.CANCELLED, cancelled, deadline)
 
     def _only_summary_moved(self, state: CustomerState) -> bool:
         """After a failed condition: whether the cart and the code state are still as quoted (so only the order

@@ -18,10 +18,12 @@ from skill.handlers.builtins import (
     StopHandler,
     UnhandledIntentHandler,
 )
+from skill.handlers.cancel_order import CancelOrderHandler
 from skill.handlers.cart import (
     AddToCartHandler,
     ChangeQuantityHandler,
     ClearCartHandler,
+    ProductOnlyHandler,
     ReadCartHandler,
     RemoveFromCartHandler,
 )
@@ -39,6 +41,7 @@ from skill.handlers.questions import (
 from skill.handlers.reorder import ReorderLastOrderHandler, ReorderProductHandler, ReorderUsualHandler
 from skill.handlers.several import AddProductsHandler
 from skill.handlers.status import OrderStatusHandler
+from skill.handlers.swap import SwapProductHandler
 
 # Intents Alexa may route here without the skill's name (CanFulfillIntentRequest): shopping ones, not answers.
 CAN_FULFILL = frozenset(
@@ -62,9 +65,11 @@ def request_handlers(backend: Backend) -> list[AbstractRequestHandler]:
         LaunchHandler(backend),
         # shopping, one handler per intent
         AddToCartHandler(backend),
+        ProductOnlyHandler(backend),
         RemoveFromCartHandler(backend),
         AddProductsHandler(backend),
         ChangeQuantityHandler(backend),
+        SwapProductHandler(backend),
         ReadCartHandler(backend),
         ClearCartHandler(backend),
         ReorderProductHandler(backend),
@@ -79,6 +84,7 @@ def request_handlers(backend: Backend) -> list[AbstractRequestHandler]:
         ProductPriceHandler(backend),
         CheckoutHandler(backend),
         OrderStatusHandler(backend),
+        CancelOrderHandler(backend),
         # answers to a question the skill asked
         YesHandler(backend),
         NoHandler(backend),

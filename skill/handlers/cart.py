@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 from ask_sdk_model import Response
 from ask_sdk_model.dialog import ElicitSlotDirective
 from rapidfuzz import fuzz, process
 
 from backend.errors import NotInCart
 from backend.profile import Outcome
+from backend.shopping import MAX_QUANTITY
 from skill.handlers.pending import Answer, Question, accepts
-from skill.handlers.shopping_base import ShoppingHandler, act_on_resolution, add_product, put_in_cart
-from skill.handlers.turn_context import Turn
+from skill.handlers.several import add_then_continue
+from skill.handlers.shopping_base import ShoppingHandler, act_on_resolution, put_in_cart
+from skill.handlers.turn_context import BadQuantity, Turn
 
 _NAME_CUTOFF = 70  # rapidfuzz WRatio: "the bananas" vs "Banana" scores ~90; unrelated names stay under 60
 
@@ -21,6 +25,9 @@ PRONOUNS = frozenset(
 )
 _LAST_ADDED = ("the last thing", "last thing", "the last item", "last item", "the last one", "what i just added")
 _ANOTHER = frozenset({"another", "another one", "one more", "more", "one", "the same", "same", "more of those"})
+# Words that, after a number, make it part of a product's name rather than a count of it ("two percent milk",
+# "seven up"). Not "grain" or "bean": "two bean burritos" is a count as often as "three bean salad" is a name.
+_NUMBER_HEADS = frozenset({"percent", "%", "up"})
 
 
 def refers_back(words: str | None) -> bool:
@@ -53,6 +60,31 @@ def find_in_cart(turn: Turn) -> str | None:
     return None
 
 
+def names_last_product(turn: Turn, words: str) -> bool:
+    """Whether ``words`` ask for another of the product the conversation named last ("another butter" after Pure
+    Irish Butter): "another" and then only words of its name."""
+    last = turn.last_product
+    said = _WORDS.findall(words.lower())
+    if last is None or not said or said[0] != "another":
+        return False
+    name = set(_WORDS.findall(turn.product(last).name.lower()))
+    rest = [word for word in said[1:] if word not in _NOT_NAMES]
+    return all(word in name or word.rstrip("s") in name for word in rest)
+
+
+_WORDS = re.compile(r"[a-z0-9][a-z0-9']*")
+_NOT_NAMES = frozenset({"the", "a", "an", "some", "more", "another", "one", "of", "those", "that"})
+
+
+def quantity_and_words(turn: Turn, words: str | None) -> tuple[int, str | None]:
+    """The quantity slot and the product words, with a number that belongs to the name given back to it: Alexa
+    hears "add two percent milk" as quantity 2 and product "percent milk"."""
+    heard = turn.slot_value("quantity")
+    if heard is not None and words and words.lower().split()[0] in _NUMBER_HEADS:
+        return 1, f"{heard} {words}"
+    return turn.quantity(), words
+
+
 def pick_from_choices(turn: Turn) -> str | None:
     """While choices are on offer, "the organic one" / the name picks one of them."""
     pending = turn.pending
@@ -81,13 +113,16 @@ class AddToCartHandler(ShoppingHandler):
         if pending is not None and accepts(pending, Answer.PRODUCT):
             chosen = pick_from_choices(turn)
             if chosen is not None:
-                quantity = int(pending.get("quantity", 1))
-                return add_product(turn, turn.product(chosen), quantity, heard=words)
-        if words and words.lower().strip() in _ANOTHER | PRONOUNS and turn.last_product and not ids:
-            # "add another one", "three more of those": the product the conversation named last
-            product = turn.product(turn.last_product)
+                return add_then_continue(turn, pending, chosen)
+        refers = (not words and not ids and turn.slot_value("quantity") is not None) or (
+            bool(words) and not ids and (words or "").lower().strip() in _ANOTHER | PRONOUNS
+        )
+        last = turn.last_product
+        if last is not None and (refers or (words and names_last_product(turn, words))):
+            # "add another one", "three more of those", "one more", "add another butter": the product the
+            # conversation named last
             turn.clear_pending()
-            return turn.ask_text(put_in_cart(turn, product, turn.quantity(), heard=words, say_total=True))
+            return turn.ask_text(put_in_cart(turn, turn.product(last), turn.quantity(), heard=words, say_total=True))
         if not words and not ids:
             intent = turn.request.intent
             return (
@@ -96,9 +131,17 @@ class AddToCartHandler(ShoppingHandler):
                 .add_directive(ElicitSlotDirective(updated_intent=intent, slot_to_elicit="product"))
                 .response
             )
-        quantity = turn.quantity()
+        quantity, words = quantity_and_words(turn, words)
+        if words and words.lower().startswith("another "):
+            words = words[len("another ") :]  # "another cheese" when the last product was not a cheese
         resolution = turn.resolve(words or "", alexa_ids=ids)
         return act_on_resolution(turn, resolution, quantity, words or (ids[0] if ids else ""))
+
+
+class ProductOnlyHandler(AddToCartHandler):
+    """A product said alone ("bananas") outside an elicitation: an add, or the answer to "which one?"."""
+
+    intent = "ProductOnlyIntent"
 
 
 class RemoveFromCartHandler(ShoppingHandler):
@@ -106,6 +149,9 @@ class RemoveFromCartHandler(ShoppingHandler):
 
     def respond(self, turn: Turn) -> Response:
         words = (turn.slot_value("product") or "").lower()
+        if turn.slot_value("quantity") is not None:
+            # "take one cucumber out", "remove two of those": that many fewer
+            return remove_some(turn, find_in_cart(turn), turn.quantity())
         if words == "one" or words.startswith("one "):
             return remove_one(turn, words.removeprefix("one").strip())
         product_id = find_in_cart(turn)
@@ -137,15 +183,22 @@ def remove_one(turn: Turn, words: str) -> Response:
         product_id = str(match[2]) if match is not None else None
     else:
         product_id = turn.last_product
+    return remove_some(turn, product_id, 1, heard=words or None)
+
+
+def remove_some(turn: Turn, product_id: str | None, count: int, *, heard: str | None = None) -> Response:
+    """``count`` fewer of a cart line (one write); the line goes when none are left."""
+    cart = turn.state.cart
+    words = heard if heard is not None else turn.slot_value("product")
     line = cart.line_for(product_id) if product_id else None
     if product_id is None or line is None:
         return turn.ask("cart.not_in_cart", heard=words or turn.say("word.that"))
     product = turn.product(product_id)
     turn.mention(product_id)
-    left = line.quantity - 1
+    left = line.quantity - count
     if left <= 0:
         change = lambda current: current.without(product_id)  # noqa: E731
-        event = turn.event(Outcome.REMOVED, product=product, heard=words or None)
+        event = turn.event(Outcome.REMOVED, product=product, heard=words)
     else:
         at = turn.now().isoformat()
         change = lambda current: current.with_quantity(product_id, left, channel="voice", at=at)  # noqa: E731
@@ -167,12 +220,20 @@ class ChangeQuantityHandler(ShoppingHandler):
     intent = "ChangeQuantityIntent"
 
     def respond(self, turn: Turn) -> Response:
-        if turn.slot_value("quantity") is None:
+        factor = next((int(pid) for pid in turn.slot_ids("factor") if pid.isdigit()), None)
+        if turn.slot_value("quantity") is None and factor is None:
             return turn.ask("quantity.missing", "quantity.reprompt")
-        quantity = turn.quantity()
         product_id = find_in_cart(turn)
         if product_id is None:
             return turn.ask("cart.not_in_cart", heard=turn.slot_value("product") or turn.say("word.that"))
+        if factor is not None:
+            # "double the eggs": the line times the factor, within what one line may hold
+            line = turn.state.cart.line_for(product_id)
+            quantity = (line.quantity if line is not None else 1) * factor
+            if quantity > MAX_QUANTITY:
+                raise BadQuantity(str(quantity))
+        else:
+            quantity = turn.quantity()
         product = turn.product(product_id)
         turn.mention(product_id)
         event = turn.event(Outcome.QUANTITY_CHANGED, product=product, quantity=quantity)

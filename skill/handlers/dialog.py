@@ -8,6 +8,7 @@ from ask_sdk_model import Response
 
 from backend.profile import Outcome
 from backend.shopping import normalise_code
+from skill.handlers.cancel_order import cancel_order
 from skill.handlers.cart import clear_cart
 from skill.handlers.pending import Answer, Pending, Question, accepts
 from skill.handlers.several import add_then_continue, next_in_queue
@@ -38,7 +39,7 @@ class YesHandler(ShoppingHandler):
         kind = pending.kind
         if kind == Question.ADD:
             return add_then_continue(turn, pending, str(pending.get("product")))
-        if kind == Question.CHOOSE:
+        if kind in {Question.CHOOSE, Question.SWAP}:
             # "yes" right after "X, Y or Z?": the first named, the resolver's best.
             options = [str(option) for option in pending.get("options", []) if str(option) in turn.backend.catalog]
             return add_then_continue(turn, pending, options[0]) if options else ask_again(turn, pending)
@@ -46,6 +47,8 @@ class YesHandler(ShoppingHandler):
             return offer_add_yes(turn, pending)
         if kind == Question.CLEAR:
             return clear_cart(turn)
+        if kind == Question.CANCEL_ORDER:
+            return cancel_order(turn, pending)
         if kind in {Question.REORDER, Question.USUAL}:
             return add_pending_items_then_quote(turn)
         if kind == Question.CHECKOUT:
@@ -80,6 +83,11 @@ def say_no(turn: Turn, pending: Pending) -> Response:
     if kind in {Question.ADD, Question.CHOOSE, Question.OFFER_ADD}:
         turn.record(turn.event(Outcome.DECLINED, heard=pending.get("heard")))
         return next_in_queue(turn, pending, lead=turn.say("dialog.nothing_added"))
+    if kind == Question.SWAP:
+        turn.record(turn.event(Outcome.DECLINED, heard=pending.get("heard")))
+        return turn.ask("swap.kept")
+    if kind == Question.CANCEL_ORDER:
+        return turn.ask("cancel.kept")
     if kind == Question.READ_REST:
         return skip_rest_of_quote(turn)
     if kind in {Question.CHECKOUT, Question.CODE, Question.OFFER_CART}:
@@ -123,7 +131,7 @@ def ask_again(turn: Turn, pending: Pending) -> Response:
     """An answer that picks none of the options: the same question once more, naming them."""
     options = [str(option) for option in pending.get("options", []) if str(option) in turn.backend.catalog]
     names = [turn.product(pid).name for pid in options]
-    turn.set_pending(Question.CHOOSE, **dict(pending.data))
+    turn.set_pending(pending.kind, **dict(pending.data))
     return turn.ask("resolve.choose_again", "resolve.choose_reprompt", options=turn.speech.join(names))
 
 

@@ -21,7 +21,7 @@ from ask_sdk_model.dialog import DynamicEntitiesDirective
 from ask_sdk_model.er.dynamic import UpdateBehavior
 from ask_sdk_model.ui import SsmlOutputSpeech
 
-from skill.handlers.pending import Pending, Question
+from skill.handlers.pending import OFFERS_OPTIONS, Pending, Question
 from skill.turn import speech_for
 
 SESSION_KEY = "pending"
@@ -39,6 +39,8 @@ DROPPED = {
     Question.ADD: "dialog.dropped_product",
     Question.CHOOSE: "dialog.dropped_product",
     Question.OFFER_ADD: "dialog.dropped_product",
+    Question.SWAP: "dialog.dropped_swap",
+    Question.CANCEL_ORDER: "dialog.dropped_cancel",
 }
 
 
@@ -72,8 +74,8 @@ class CloseQuestion(AbstractResponseInterceptor):
             return
         asked = take_question(handler_input)
         now = question_now(handler_input)
-        choosing = now is not None and now.kind == Question.CHOOSE
-        if asked is not None and asked.kind == Question.CHOOSE and not choosing and response.output_speech is not None:
+        choosing = now is not None and now.kind in OFFERS_OPTIONS
+        if asked is not None and asked.kind in OFFERS_OPTIONS and not choosing and response.output_speech is not None:
             response.directives = [*(response.directives or []), _clear_choices()]
         answered = bool(handler_input.attributes_manager.request_attributes.get(_ANSWERED))
         if asked is None or answered or (now is not None and now.kind == asked.kind):

@@ -26,6 +26,8 @@ class Question(StrEnum):
     READ_REST = "read_rest"  # a long quote: "want me to read the rest?": data version
     USUAL = "usual"  # "you usually buy ...; add them?": data items [[product id, quantity], ...]
     OFFER_ADD = "offer_add"  # "there's no butter in your cart; add it?" / "... $2.99; add some?": data heard, product
+    SWAP = "swap"  # "swap the milk for Almond Milk?" / "... for A, B or C?": data replace, options, quantity, heard
+    CANCEL_ORDER = "cancel_order"  # "your order of ...; should I cancel it?": data order_id
 
 
 class Answer(StrEnum):
@@ -48,7 +50,11 @@ ACCEPTS: Mapping[Question, frozenset[Answer]] = {
     Question.READ_REST: frozenset({Answer.YES, Answer.NO}),
     Question.USUAL: frozenset({Answer.YES, Answer.NO}),
     Question.OFFER_ADD: frozenset({Answer.YES, Answer.NO}),
+    Question.SWAP: frozenset({Answer.YES, Answer.NO, Answer.CHOICE, Answer.PRODUCT}),
+    Question.CANCEL_ORDER: frozenset({Answer.YES, Answer.NO}),
 }
+# Questions that offer options by name (sent to Alexa as dynamic entities while the question is open).
+OFFERS_OPTIONS = frozenset({Question.CHOOSE, Question.SWAP})
 
 
 @dataclass(frozen=True)

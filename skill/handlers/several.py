@@ -11,8 +11,8 @@ from ask_sdk_model import Response
 from backend.profile import Outcome
 from backend.resolver import Decision, Resolution
 from backend.shopping import parse_quantity
-from skill.handlers.pending import Pending
-from skill.handlers.shopping_base import ShoppingHandler, _joined, act_on_resolution, put_in_cart
+from skill.handlers.pending import Pending, Question
+from skill.handlers.shopping_base import ShoppingHandler, _joined, act_on_resolution, put_in_cart, swap_product
 from skill.handlers.turn_context import BadQuantity, Turn
 
 _SLOTS = (("product", "quantity"), ("productTwo", "quantityTwo"), ("productThree", "quantityThree"))
@@ -112,8 +112,15 @@ def queue_of(pending: Pending) -> list[tuple[str, int]]:
 
 
 def add_then_continue(turn: Turn, pending: Pending, product_id: str) -> Response:
-    """The answer picked a product: add it, then go on with what the customer asked for after it."""
+    """The answer picked a product: add it (or swap it in, when the question was which product to swap to), then
+    go on with what the customer asked for after it."""
     quantity = int(pending.get("quantity", 1))
+    replace = str(pending.get("replace") or "")
+    if pending.kind == Question.SWAP:
+        if turn.state.cart.line_for(replace) is None:
+            turn.clear_pending()
+            return turn.ask("cart.not_in_cart", heard=turn.say("word.that"))
+        return swap_product(turn, replace, turn.product(product_id), quantity, heard=pending.get("heard"))
     said = put_in_cart(turn, turn.product(product_id), quantity, heard=pending.get("heard"), part="answer")
     return next_in_queue(turn, pending, lead=said)
 

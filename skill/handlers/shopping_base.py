@@ -106,7 +106,7 @@ def put_in_cart(
     turn.forget_state()
     turn.added([product.id])
     said = result.outcome or outcome
-    if say_total:
+    if say_total and not result.repeated:  # a retry says what the first answer said (the stored outcome)
         line = turn.state.cart.line_for(product.id)
         total = line.quantity if line is not None else quantity
         return turn.say("cart.quantity_changed", product=product.name, quantity=total)
@@ -116,6 +116,26 @@ def put_in_cart(
         product=said.get("product", product.name),
         why=said.get("why", why),
     )
+
+
+def swap_product(turn: Turn, old_id: str, new: Product, quantity: int, *, heard: str | None) -> Response:
+    """One cart line for another product, in one write (the line's quantity kept); the profile learns the new
+    product was added."""
+    turn.clear_pending()
+    old = turn.product(old_id)
+    at = turn.now().isoformat()
+    event = turn.event(Outcome.ADDED, product=new, quantity=quantity, heard=heard)
+    turn.shopping.change_cart(
+        turn.caller.customer_id,
+        lambda cart: cart.without(old_id).with_added(new.id, quantity, channel="voice", at=at),
+        request_id=turn.request_id,
+        outcome={"swapped": old.name, "product": new.name, "quantity": quantity},
+        event=event,
+        cart=turn.state.cart,
+    )
+    turn.forget_state()
+    turn.added([new.id])
+    return turn.ask("swap.done", old=old.name, quantity=quantity, product=new.name)
 
 
 def _why(turn: Turn, candidate: Candidate | None) -> str:

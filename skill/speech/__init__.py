@@ -11,6 +11,7 @@ Amounts, dates and product lines are formatted per locale too (``money``, ``date
   dollars and fifty-two cents"); en-GB names it in words, "49 US dollars and 52 cents", since a British listener
   hearing "$" formatting could not tell it from their own currency, and a bare "dollars" would be ambiguous.
 * dates: en-US "November 20", en-GB "20 November" (with the weekday: "Friday November 20" / "Friday 20 November").
+* times of day: "8 pm", "8:30 am" (``time_of_day``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import json
 import random
 import string
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
@@ -109,6 +110,14 @@ class Speech:
         """A day as this locale says it: "November 20" (en-US), "20 November" (en-GB)."""
         key = "date.with_weekday" if weekday else "date.day"
         return self.plain(key, weekday=f"{day:%A}", month=f"{day:%B}", day=str(day.day))
+
+    def time_of_day(self, moment: time) -> str:
+        """A clock time as this locale says it: "8 pm", "8:30 am" (en-US; en-GB may say it otherwise)."""
+        hour = moment.hour % 12 or 12
+        meridiem = self.plain("time.pm" if moment.hour >= 12 else "time.am")
+        if moment.minute:
+            return self.plain("time.with_minutes", hour=hour, minute=f"{moment.minute:02d}", meridiem=meridiem)
+        return self.plain("time.on_the_hour", hour=hour, meridiem=meridiem)
 
     def product_line(self, quantity: int, name: str) -> str:
         """One line of a cart or an order: "2 Organic Bananas"."""

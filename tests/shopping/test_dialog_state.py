@@ -4,6 +4,7 @@ runtime the endpoint uses, moto behind it): a question lives exactly one turn.
 - No order is placed except by a yes in the turn right after the quote, and the order is the cart that quote read.
 - No product enters the cart from an expired question: an answer (yes, "the first one") adds only when the
   response just before asked the question it answers.
+- No order is cancelled except by a yes in the turn right after "should I cancel it?", and only the order it read.
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ STEPS = [
     Step("ClearCartIntent"),
     Step("AMAZON.NoIntent"),
     Step("RemoveFromCartIntent", (("product", "almond milk"),)),
+    Step("CancelOrderIntent"),  # "should I cancel it?" after an order was placed
+    Step("SwapProductIntent", (("product", "almond milk"), ("replacement", "cheese"))),  # "... which one?"
 ]
 
 
@@ -66,6 +69,10 @@ def conversation(backend: Backend, histories: dict[str, CustomerHistory]) -> tup
 
 def _cart(backend: Backend) -> dict[str, int]:
     return {line.product_id: line.quantity for line in backend.shopping.cart(CUSTOMER).lines}
+
+
+def _cancelled(backend: Backend) -> set[str]:
+    return {order.order_id for order in backend.shopping.orders(CUSTOMER) if order.status == "cancelled"}
 
 
 def _total_said(speech: str) -> str | None:
@@ -92,8 +99,13 @@ def test_no_order_and_no_product_comes_from_a_question_that_is_not_the_last_one(
         asked: dict[str, Any] = dict(talk.pending)
         cart_before = _cart(backend)
         orders_before = len(backend.shopping.orders(CUSTOMER))
+        cancelled_before = _cancelled(backend)
         speech = step.send(talk)
         orders = backend.shopping.orders(CUSTOMER)
+        if _cancelled(backend) > cancelled_before:
+            # only a yes right after "should I cancel it?", for the order that question read
+            assert step.intent == "AMAZON.YesIntent" and asked.get("kind") == "cancel_order", (step, asked)
+            assert _cancelled(backend) - cancelled_before == {str(asked.get("order_id"))}
         if len(orders) > orders_before:
             # only a yes right after the quote, for the cart and total that quote read
             assert step.intent == "AMAZON.YesIntent" and asked.get("kind") == "checkout", (step, asked)
@@ -103,7 +115,7 @@ def test_no_order_and_no_product_comes_from_a_question_that_is_not_the_last_one(
         grown = {pid for pid, quantity in _cart(backend).items() if quantity > cart_before.get(pid, 0)}
         if grown and step.intent in ANSWERS:
             # an answer adds only what the question of the response just before offered
-            assert asked.get("kind") in {"add", "choose", "reorder", "usual", "offer_add"}, (step, asked)
+            assert asked.get("kind") in {"add", "choose", "reorder", "usual", "offer_add", "swap"}, (step, asked)
             offered = {str(asked.get("product"))} | {str(o) for o in asked.get("options", [])}
             offered |= {str(item[0]) for item in asked.get("items", [])}
             assert grown <= offered

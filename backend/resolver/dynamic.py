@@ -20,7 +20,7 @@ from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from typing import Final, Protocol
 
-from backend.catalog import Catalog
+from backend.catalog import Catalog, Product
 from backend.spoken import spoken_form
 
 MAX_VALUES: Final = 100
@@ -111,13 +111,14 @@ def dynamic_entities(
     catalog's names (``catalog_names``; a caller that asks often keeps them), computed here when not given."""
     ids = likely_products(history, catalog, limit=limit)
     taken = catalog_names(catalog) if names is None and ids else names or frozenset()
-    values = []
-    for product_id in ids:
-        product = catalog.get(product_id)
-        name = _clip(product.name)
-        if name:
-            values.append(DynamicValue(product.id, name, _synonyms(product.name, taken)))
-    return tuple(values)
+    values = (entity_value(catalog.get(product_id), taken) for product_id in ids)
+    return tuple(value for value in values if value is not None)
+
+
+def entity_value(product: Product, names: Container[str]) -> DynamicValue | None:
+    """One product as a dynamic-entity value (``None`` for a name with nothing to say); ``names`` as above."""
+    name = _clip(product.name)
+    return DynamicValue(product.id, name, _synonyms(product.name, names)) if name else None
 
 
 def update_directive(slot_type: str, values: tuple[DynamicValue, ...]) -> dict[str, object]:

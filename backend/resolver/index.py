@@ -87,6 +87,7 @@ class CandidateIndex:
         self._document_frequency = document_frequency
         self._forward: tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]] | None = None
         self.size = count
+        self._prepare_forward()
 
     @classmethod
     def from_arrays(
@@ -105,7 +106,14 @@ class CandidateIndex:
         index._max_postings = settings["max_postings"]
         index.size = settings["size"]
         index._forward = None
+        index._prepare_forward()
         return index
+
+    def _prepare_forward(self) -> None:
+        """A large index inverts its postings when built or loaded (about a minute at 1M products), so no
+        customer's first request waits for it."""
+        if self.size >= TWO_STAGE_MIN_ENTRIES:
+            self._forward_index()
 
     def arrays(self) -> IndexParts:
         """The index as plain parts to store: features in id order, numpy arrays, settings."""
@@ -186,7 +194,7 @@ class CandidateIndex:
         return touched, (overlap[touched] + extra) / (self._mass[touched] + query_mass)
 
     def _forward_index(self) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]:
-        """Each entry's feature ids (CSR), inverted from the postings on first use (large indexes only)."""
+        """Each entry's feature ids (CSR), inverted from the postings (large indexes only)."""
         forward = self._forward
         if forward is None:
             feature_of_posting = np.repeat(

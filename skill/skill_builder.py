@@ -7,6 +7,7 @@ from ask_sdk_core.skill_builder import SkillBuilder
 
 from backend.services import Backend
 from skill.handlers import exception_handlers, request_handlers
+from skill.handlers.entities import KeepProductEntities
 from skill.handlers.lifecycle import CloseQuestion, ExpireQuestion
 from skill.handlers.logging import RequestLogger, ResponseLogger
 from skill.handlers.turn_events import TurnRecorder, recording_errors
@@ -22,6 +23,7 @@ def build_skill(backend: Backend) -> CustomSkill:
     builder.add_global_request_interceptor(RequestLogger())
     builder.add_global_request_interceptor(ExpireQuestion())  # a question lives one turn: see lifecycle
     builder.add_global_response_interceptor(CloseQuestion())
+    builder.add_global_response_interceptor(KeepProductEntities())  # after CloseQuestion: it may CLEAR choices
     builder.add_global_response_interceptor(TurnRecorder(backend))  # every turn one event
     builder.add_global_response_interceptor(ResponseLogger())
     skill: CustomSkill = builder.create()

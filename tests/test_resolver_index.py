@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backend.catalog import load_default_catalog
+from backend.resolver import index as index_module
 from backend.resolver.index import CandidateIndex, entry_features
 from backend.spoken import sound_key, spoken_form
 
@@ -37,3 +39,18 @@ def test_pruned_search_equals_exhaustive_ranking(index: int, cut: int) -> None:
     found = list(INDEX.search(spoken, sound_key(spoken), limit=30))
     expected = exhaustive(spoken, 30)
     assert found[:29] == expected[:29]  # the 30th may tie with the 31st
+
+
+def test_a_large_index_completes_what_the_posting_budget_left_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a budget too small for a query's features, the plain search ranks on the rarest ones alone; the
+    two-stage search (large indexes) adds the rest on a shortlist and finds the exhaustive ranking's best."""
+    tight = CandidateIndex(ENTRIES, max_postings=300)
+    queries = [" ".join(NAMES[number].split()[-2:]) for number in range(0, len(NAMES), 97)]  # how names are cut
+    monkeypatch.setattr(index_module, "TWO_STAGE_MIN_ENTRIES", 10**9)
+    plain = [tight.search(q, sound_key(q), limit=10)[:1] for q in queries]
+    monkeypatch.setattr(index_module, "TWO_STAGE_MIN_ENTRIES", 0)
+    completed = [tight.search(q, sound_key(q), limit=10)[:1] for q in queries]
+    best = [NAMES[exhaustive(q, 1)[0]] for q in queries]
+    right_completed = sum(bool(found) and NAMES[found[0]] == name for found, name in zip(completed, best, strict=True))
+    right_plain = sum(bool(found) and NAMES[found[0]] == name for found, name in zip(plain, best, strict=True))
+    assert right_completed == len(queries) > right_plain

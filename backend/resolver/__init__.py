@@ -1,6 +1,20 @@
 """Spoken product resolution: candidate index, re-ranking, personal bias, calibrated decisions."""
 
+from backend.resolver.dynamic import MAX_VALUES as MAX_DYNAMIC_VALUES
+from backend.resolver.dynamic import DynamicValue
+from backend.resolver.dynamic import fingerprint as dynamic_fingerprint
 from backend.resolver.model import Candidate, Decision, Reason, ReasonCode, Resolution
 from backend.resolver.resolver import PurchaseStatsLike, Resolver
 
-__all__ = ["Candidate", "Decision", "PurchaseStatsLike", "Reason", "ReasonCode", "Resolution", "Resolver"]
+__all__ = [
+    "MAX_DYNAMIC_VALUES",
+    "Candidate",
+    "Decision",
+    "DynamicValue",
+    "PurchaseStatsLike",
+    "Reason",
+    "ReasonCode",
+    "Resolution",
+    "Resolver",
+    "dynamic_fingerprint",
+]

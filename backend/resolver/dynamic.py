@@ -16,11 +16,11 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from typing import Final, Protocol
 
-from backend.catalog import Catalog
+from backend.catalog import Catalog, Product
 from backend.spoken import spoken_form
 
 MAX_VALUES: Final = 100
@@ -29,6 +29,8 @@ MAX_SYNONYMS: Final = 5
 RECENCY_DAYS: Final = 60.0  # a purchase this many days ago weighs 1/e of one today, besides its count
 
 _SPOKEN_TEXT: Final = re.compile(r"[^\w\s'&%.-]+")
+# Words a shortened name cannot start with: the cut fell inside a phrase ("& Blueberry", "with Sea Salt").
+_NOT_A_START: Final = frozenset({"&", "and", "with", "of", "in", "for", "the", "a", "an", "de", "-", "or", "plus"})
 
 
 class _Stats(Protocol):
@@ -62,15 +64,20 @@ def _clip(text: str) -> str:
     return text[:MAX_CHARS].rsplit(" ", 1)[0]
 
 
-def _synonyms(name: str) -> tuple[str, ...]:
+def _synonyms(name: str, taken: Container[str] = frozenset()) -> tuple[str, ...]:
     """How people shorten a product they know: the end of its name (its last two and three words), and the name
-    as spoken ("2% Milk" -> "two percent milk")."""
+    as spoken ("2% Milk" -> "two percent milk"). An end that starts mid-phrase ("& Blueberry", "2 Baby Food")
+    is no way to say it; one that is another product's whole name (``taken``, casefolded: "Organic Blueberries"
+    of "Frozen Organic Blueberries") would steer the words said to the wrong product."""
     words = _clip(name).split()
     options = [" ".join(words[-2:]), " ".join(words[-3:]), spoken_form(name)]
     seen = {_clip(name).casefold()}
     result: list[str] = []
     for option in map(_clip, options):
-        if len(option.split()) >= 2 and option.casefold() not in seen:
+        first = option.split()[0].casefold() if option else ""
+        if len(option.split()) < 2 or first in _NOT_A_START or first[:1].isdigit():
+            continue
+        if option.casefold() not in seen and option.casefold() not in taken:
             seen.add(option.casefold())
             result.append(option)
     return tuple(result[:MAX_SYNONYMS])
@@ -88,17 +95,30 @@ def likely_products(history: Mapping[str, _Stats], catalog: Catalog, *, limit: i
     return known[: min(limit, MAX_VALUES)]
 
 
+def catalog_names(catalog: Catalog) -> frozenset[str]:
+    """Every product's name, casefolded, words single-spaced: what a synonym must not be (see ``_synonyms``)."""
+    return frozenset(" ".join(product.name.casefold().split()) for product in catalog)
+
+
 def dynamic_entities(
-    history: Mapping[str, _Stats], catalog: Catalog, *, limit: int = MAX_VALUES
+    history: Mapping[str, _Stats],
+    catalog: Catalog,
+    *,
+    limit: int = MAX_VALUES,
+    names: Container[str] | None = None,
 ) -> tuple[DynamicValue, ...]:
-    """The customer's most likely products as dynamic-entity values (at most ``MAX_VALUES``)."""
-    values = []
-    for product_id in likely_products(history, catalog, limit=limit):
-        product = catalog.get(product_id)
-        name = _clip(product.name)
-        if name:
-            values.append(DynamicValue(product.id, name, _synonyms(product.name)))
-    return tuple(values)
+    """The customer's most likely products as dynamic-entity values (at most ``MAX_VALUES``). ``names`` are the
+    catalog's names (``catalog_names``; a caller that asks often keeps them), computed here when not given."""
+    ids = likely_products(history, catalog, limit=limit)
+    taken = catalog_names(catalog) if names is None and ids else names or frozenset()
+    values = (entity_value(catalog.get(product_id), taken) for product_id in ids)
+    return tuple(value for value in values if value is not None)
+
+
+def entity_value(product: Product, names: Container[str]) -> DynamicValue | None:
+    """One product as a dynamic-entity value (``None`` for a name with nothing to say); ``names`` as above."""
+    name = _clip(product.name)
+    return DynamicValue(product.id, name, _synonyms(product.name, names)) if name else None
 
 
 def update_directive(slot_type: str, values: tuple[DynamicValue, ...]) -> dict[str, object]:

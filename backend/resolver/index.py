@@ -25,6 +25,10 @@ SOUND_PREFIX = "s:"
 PHONE_PREFIX = "p:"
 STRONG_SHARE = 0.08  # see CandidateIndex._strong_overlaps
 STRONG_BOUND = STRONG_SHARE / (1 + STRONG_SHARE)
+# From this many entries on, the features the posting budget leaves out are scored on a shortlist instead
+# (``CandidateIndex._completed_overlaps``); below it every feature fits the budget almost always.
+TWO_STAGE_MIN_ENTRIES = 250_000
+SHORTLIST_FACTOR = 10
 
 
 def entry_features(spoken: str, sound: str, phones: str = "") -> set[str]:
@@ -81,7 +85,9 @@ class CandidateIndex:
         self._max_df = max(int(count * max_df_share), 50)
         self._max_postings = max_postings
         self._document_frequency = document_frequency
+        self._forward: tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]] | None = None
         self.size = count
+        self._prepare_forward()
 
     @classmethod
     def from_arrays(
@@ -99,7 +105,15 @@ class CandidateIndex:
         index._max_df = settings["max_df"]
         index._max_postings = settings["max_postings"]
         index.size = settings["size"]
+        index._forward = None
+        index._prepare_forward()
         return index
+
+    def _prepare_forward(self) -> None:
+        """A large index inverts its postings when built or loaded (about a minute at 1M products), so no
+        customer's first request waits for it."""
+        if self.size >= TWO_STAGE_MIN_ENTRIES:
+            self._forward_index()
 
     def arrays(self) -> IndexParts:
         """The index as plain parts to store: features in id order, numpy arrays, settings."""
@@ -136,6 +150,8 @@ class CandidateIndex:
         order = np.argsort(frequency, kind="stable")
         ids, frequency = ids[order], frequency[order]
         keep = (frequency <= self._max_df) & (np.cumsum(frequency) - frequency < self._max_postings)
+        all_ids, all_frequency = ids, frequency
+        dropped = all_ids[(all_frequency <= self._max_df) & ~keep] if self.size >= TWO_STAGE_MIN_ENTRIES else ids[:0]
         ids = ids[keep]
         if ids.size == 0:
             return []
@@ -143,12 +159,52 @@ class CandidateIndex:
         owners = np.concatenate([self._postings[start:end] for start, end in zip(starts, ends, strict=True)])
         weights = np.repeat(self._idf[ids], ends - starts)
         overlap = np.bincount(owners, weights=weights, minlength=self.size).astype(np.float64, copy=False)
-        touched, dice = self._strong_overlaps(overlap, query_mass, limit)
+        if dropped.size:
+            touched, dice = self._completed_overlaps(overlap, dropped, query_mass, limit)
+        else:
+            touched, dice = self._strong_overlaps(overlap, query_mass, limit)
         if limit < touched.size:
             best = np.argpartition(-dice, limit)[:limit]
             touched, dice = touched[best], dice[best]
         ranked = touched[np.lexsort((touched, -dice))]
         return ranked.tolist()  # type: ignore[no-any-return]
+
+    def _completed_overlaps(
+        self, overlap: npt.NDArray[np.float64], dropped: npt.NDArray[np.int64], query_mass: float, limit: int
+    ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
+        """On a large index the posting budget leaves out the commoner features, and with them what tells a name
+        from its look-alikes. Rather than read their long posting lists, the best ``SHORTLIST_FACTOR * limit``
+        entries by the features read get the dropped features' weight from their own feature lists (a forward
+        index): work bounded by the shortlist, whatever the catalog's size."""
+        touched = np.flatnonzero(overlap)
+        if touched.size == 0:
+            return touched, np.zeros(0)
+        dice = overlap[touched] / (self._mass[touched] + query_mass)
+        shortlist = min(touched.size, SHORTLIST_FACTOR * limit)
+        if shortlist < touched.size:
+            best = np.argpartition(-dice, shortlist - 1)[:shortlist]
+            touched = touched[best]
+        forward, forward_offsets = self._forward_index()
+        starts, ends = forward_offsets[touched], forward_offsets[touched + 1]
+        lengths = ends - starts
+        features = np.concatenate([forward[start:end] for start, end in zip(starts, ends, strict=True)])
+        extra_weights = np.where(np.isin(features, dropped), self._idf[features], 0.0)
+        owner_rows = np.repeat(np.arange(touched.size), lengths)
+        extra = np.bincount(owner_rows, weights=extra_weights, minlength=touched.size)
+        return touched, (overlap[touched] + extra) / (self._mass[touched] + query_mass)
+
+    def _forward_index(self) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]:
+        """Each entry's feature ids (CSR), inverted from the postings (large indexes only)."""
+        forward = self._forward
+        if forward is None:
+            feature_of_posting = np.repeat(
+                np.arange(self._document_frequency.size, dtype=np.int32), np.diff(self._offsets)
+            )
+            order = np.argsort(self._postings, kind="stable")
+            counts = np.bincount(self._postings, minlength=self.size)
+            forward = (feature_of_posting[order], np.concatenate(([0], np.cumsum(counts))))
+            self._forward = forward  # one assignment: a concurrent first search builds its own and drops it
+        return forward
 
     def _strong_overlaps(
         self, overlap: npt.NDArray[np.float64], query_mass: float, limit: int

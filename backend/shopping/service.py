@@ -33,6 +33,8 @@ from backend.profile.events import MAX_QUANTITY as MAX_EVENT_QUANTITY
 from backend.profile.events import Event, EventOrigin, new_event
 from backend.profile.events import Outcome as EventOutcome
 from backend.profile.store import ProfileStore
+from backend.resolver.dynamic import DynamicValue, catalog_names, entity_value
+from backend.resolver.dynamic import likely_products as likely_product_ids
 from backend.resolver.model import Candidate, Decision, ReasonCode, Resolution
 from backend.resolver.purchases import PurchaseStats
 from backend.settings import Settings
@@ -104,6 +106,9 @@ def order_status(order: Order, today: date) -> str:
     return "delivered" if today >= delivery_date(order) else "placed"
 
 
+MAX_KEPT_VALUES = 20_000  # dynamic-entity values kept made (a few MB); beyond, they are made afresh
+
+
 class Shopping:
     def __init__(
         self,
@@ -121,6 +126,9 @@ class Shopping:
         self.profiles = profiles
         self._resolver = resolver  # a factory: the index is built on the first question that needs it
         self._clock = clock
+        self._names: frozenset[str] | None = None  # the catalog's names, on the first ``likely_products``
+        # Each product's slot value, made once (its spoken forms cost a third of a millisecond): asked every turn.
+        self._values: dict[str, DynamicValue | None] = {}
 
     def now(self) -> datetime:
         return self._clock()
@@ -144,16 +152,44 @@ class Shopping:
             return {}
         return every_channel(state.imported_purchases, state.profile, self.now())
 
-    def resolve_for(self, state: CustomerState, words: str, *, alexa_ids: Sequence[str] = ()) -> Resolution:
-        """The products ``words`` may mean to this customer. Alexa's entity resolution knows the catalog, not the
-        customer: when none of the products it matched was ever bought here, but the words alone clearly name a
-        product this customer buys ("organic whole milk" for their "Vitamin D Organic Whole Milk"), theirs is
-        meant."""
+    def likely_products(self, state: CustomerState) -> tuple[DynamicValue, ...]:
+        """The products this customer is most likely to ask for (their purchases as the prior: how often, how
+        lately), as slot values the skill can hand to the recogniser (Alexa's dynamic entities). None without a
+        history, or without personalisation consent."""
+        history = self.purchases(state)
+        if not history:
+            return ()
+        if self._names is None:
+            self._names = catalog_names(self.catalog)
+        if len(self._values) > MAX_KEPT_VALUES:
+            self._values.clear()
+        values = []
+        for product_id in likely_product_ids(history, self.catalog):
+            if product_id not in self._values:
+                self._values[product_id] = entity_value(self.catalog.get(product_id), self._names)
+            value = self._values[product_id]
+            if value is not None:
+                values.append(value)
+        return tuple(values)
+
+    def resolve_for(
+        self,
+        state: CustomerState,
+        words: str,
+        *,
+        alexa_ids: Sequence[str] = (),
+        dynamic_ids: Sequence[str] = (),
+    ) -> Resolution:
+        """The products ``words`` may mean to this customer. ``dynamic_ids`` are what the recogniser matched among
+        the customer's likely products (``likely_products``), taken first; ``alexa_ids`` its static catalog
+        matches. Alexa's static entity resolution knows the catalog, not the customer: when none of the products it
+        matched was ever bought here, but the words alone clearly name a product this customer buys ("organic whole
+        milk" for their "Vitamin D Organic Whole Milk"), theirs is meant."""
         if self._resolver is None:
             raise RuntimeError("this Shopping was built without a resolver")
         resolver = self._resolver()
         history = self.purchases(state)
-        resolution = resolver.resolve(words, history=history, alexa_ids=alexa_ids)
+        resolution = resolver.resolve(words, history=history, alexa_ids=alexa_ids, dynamic_ids=dynamic_ids)
         if alexa_ids and words and history and not any(bought_before(c) for c in resolution.candidates):
             own = resolver.resolve(words, history=history)
             if own.decision == Decision.ACCEPT and own.best is not None and bought_before(own.best):

@@ -37,6 +37,7 @@ MAX_READ_ITEMS = 5  # read at most this many products aloud, then "and N more"
 _LAST_PRODUCT = "last_product"  # session: a product id
 _ADDED = "added"  # session: product ids added this session, oldest first
 _ADDED_KEPT = 10
+DYNAMIC_AUTHORITY = "amzn1.er-authority.echo-sdk.dynamic."  # + "<skill id>.<slot type>"
 
 
 def asks_something(speech: str) -> bool:
@@ -63,6 +64,9 @@ class Turn:
     caller: Caller
     speech: Speech
     _state: CustomerState | None = field(default=None, repr=False)
+    # Ids a slot matched under a dynamic-entity authority (the customer's likely products): resolved first.
+    _dynamic_ids: set[str] = field(default_factory=set, repr=False)
+    _stale: CustomerState | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         # The turn recorder (``skill.handlers.turn_events``) finds the turn here after the handler ran.
@@ -106,9 +110,12 @@ class Turn:
         for authority in resolutions:
             if getattr(authority.status, "code", None) != StatusCode.ER_SUCCESS_MATCH:
                 continue
+            dynamic = str(getattr(authority, "authority", "")).startswith(DYNAMIC_AUTHORITY)
             for value in authority.values or []:
                 if value.value and value.value.id:
                     ids.append(str(value.value.id))
+                    if dynamic:
+                        self._dynamic_ids.add(str(value.value.id))
         return list(dict.fromkeys(ids))
 
     def quantity(self, default: int = 1) -> int:
@@ -187,8 +194,15 @@ class Turn:
             self._state = self.shopping.state(self.caller.customer_id, aliases=self._alias_to_check())
         return self._state
 
+    @property
+    def last_read(self) -> CustomerState | None:
+        """The state this turn last read, even if a write since made it stale; ``None`` if it read none. Never a
+        read of its own: for what a write of this turn does not change (the purchases before it)."""
+        return self._state or self._stale
+
     def forget_state(self) -> None:
         """The turn changed the customer's state (or learned it changed): the next use reads it afresh."""
+        self._stale = self._state or self._stale
         self._state = None
 
     def _alias_to_check(self) -> list[tuple[IdentityKind, str]]:
@@ -204,8 +218,11 @@ class Turn:
                 remember_alias(self.backend.identities, self.caller)
 
     def resolve(self, words: str, *, alexa_ids: Sequence[str] = ()) -> Resolution:
-        """The products the heard words may mean to this customer (see ``Shopping.resolve_for``)."""
-        return self.shopping.resolve_for(self.state, words, alexa_ids=alexa_ids)
+        """The products the heard words may mean to this customer (see ``Shopping.resolve_for``); of the slot's ids,
+        those matched among the customer's dynamic entities go first, as their own authority."""
+        dynamic = [product_id for product_id in alexa_ids if product_id in self._dynamic_ids]
+        static = [product_id for product_id in alexa_ids if product_id not in self._dynamic_ids]
+        return self.shopping.resolve_for(self.state, words, alexa_ids=static, dynamic_ids=dynamic)
 
     def product(self, product_id: str) -> Product:
         return self.backend.catalog.get(product_id)

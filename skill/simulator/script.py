@@ -10,7 +10,7 @@
       - say: add two bananas
         expect:
           intent: AddToCartIntent
-          slots: {product: {value: bananas, id: "24852"}, quantity: "2"}
+          slots: {product: {value: bananas, id: "24852"}, quantity: "2"}   # dynamic_id: under the dynamic authority
           speech: {contains: [added, banana], not_contains: sorry}
           card: {title: Added}
           cart: [{product_id: "24852", quantity: 2}]
@@ -241,6 +241,11 @@ def _check_slots(spec: Any, turn: Turn) -> list[Failure]:
             failures.append(Failure(f"slots.{name}.value", str(want_map["value"]), got.value))
         if "id" in want_map and str(want_map["id"]) not in got.ids:
             failures.append(Failure(f"slots.{name}.id", f"among the ids: {want_map['id']}", list(got.ids)))
+        dynamic = [value.id for value in got.dynamic or ()]
+        if "dynamic_id" in want_map and str(want_map["dynamic_id"]) not in dynamic:
+            failures.append(
+                Failure(f"slots.{name}.dynamic_id", f"among the dynamic ids: {want_map['dynamic_id']}", dynamic)
+            )
         if "ids" in want_map and sorted(map(str, want_map["ids"])) != sorted(got.ids):
             failures.append(Failure(f"slots.{name}.ids", sorted(map(str, want_map["ids"])), sorted(got.ids)))
         if "status" in want_map:

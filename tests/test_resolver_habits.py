@@ -13,6 +13,7 @@ from backend.resolver import Decision, ReasonCode, Resolver
 from backend.resolver.habits import Habit, NameWords, aisle_noun, habit_among
 from backend.resolver.phonemes import default_pronouncer
 from backend.resolver.purchases import PurchaseStats
+from backend.resolver.resolver import OFFER_GAP
 from backend.spoken import spoken_form
 
 PRONOUNCE = default_pronouncer().word
@@ -196,3 +197,20 @@ def test_a_long_whole_name_of_another_product_is_asked_about(small: Resolver) ->
     resolution = bigger.resolve("old fashioned rolled oats", history=_often(("32", 6)), orders=20)
     assert resolution.decision is Decision.CHOOSE
     assert [candidate.product.id for candidate in resolution.candidates[:2]] == ["33", "32"]
+
+
+def test_a_choice_between_twins_offers_nothing_unrelated(resolver: Resolver) -> None:
+    # "Banana" and "Bananas" sound the same; a product of theirs the words barely match is no third option.
+    green_onions = "5025"
+    resolution = resolver.resolve("bananas", history=_often((green_onions, 2)), orders=40)
+    assert resolution.decision is Decision.CHOOSE
+    ids = [candidate.product.id for candidate in resolution.candidates]
+    assert {"24852", "39276"} <= set(ids) and green_onions not in ids
+    best = resolution.candidates[0]
+    assert all(best.match - candidate.match <= OFFER_GAP for candidate in resolution.candidates)
+
+
+def test_the_twin_they_buy_is_their_answer(resolver: Resolver) -> None:
+    resolution = resolver.resolve("bananas", history=_often(("24852", 25)), orders=28)
+    assert resolution.decision is Decision.ACCEPT
+    assert resolution.best is not None and resolution.best.product.id == "24852"

@@ -8,6 +8,7 @@ from rapidfuzz import fuzz, process
 
 from backend.errors import NotInCart
 from backend.profile import Outcome
+from backend.resolver import name_with_number
 from skill.handlers.pending import Answer, Question, accepts
 from skill.handlers.shopping_base import ShoppingHandler, act_on_resolution, add_product, put_in_cart
 from skill.handlers.turn_context import Turn
@@ -97,6 +98,9 @@ class AddToCartHandler(ShoppingHandler):
                 .response
             )
         quantity = turn.quantity()
+        joined = name_with_number(turn.slot_value("quantity") or "", words or "")
+        if joined is not None:  # "two percent milk": the number Alexa took for a quantity starts the name
+            words, ids, quantity = joined, [], 1
         resolution = turn.resolve(words or "", alexa_ids=ids)
         return act_on_resolution(turn, resolution, quantity, words or (ids[0] if ids else ""))
 

@@ -214,3 +214,14 @@ def test_the_twin_they_buy_is_their_answer(resolver: Resolver) -> None:
     resolution = resolver.resolve("bananas", history=_often(("24852", 25)), orders=28)
     assert resolution.decision is Decision.ACCEPT
     assert resolution.best is not None and resolution.best.product.id == "24852"
+
+
+def test_a_describing_word_their_product_lacks_is_evidence_against_it(resolver: Resolver, catalog: Catalog) -> None:
+    spinach = next(product for product in catalog if product.name == "Organic Baby Spinach")
+    history = _often((spinach.id, 10))
+    assert resolver.resolve("baby spinach", history=history, orders=20).decision is Decision.ACCEPT
+    for words in ("spicy spinach", "frozen spinach", "vanilla spinach"):
+        resolution = resolver.resolve(words, history=history, orders=20)
+        assert (
+            resolution.decision is not Decision.ACCEPT or resolution.best is None or resolution.best.product != spinach
+        )

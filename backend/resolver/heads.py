@@ -46,12 +46,18 @@ def kind_shares(spoken_names: Iterable[str], heads: Iterable[str]) -> dict[str, 
     word most names end in is what products are ("yogurt" 0.69, "bar" 0.85); one that mostly qualifies
     ("classic" 0.06, "organic" 0.02) is not, and one heading almost nothing is no kind at all.
     """
+    held, headed = word_counts(spoken_names, heads)
+    return {word: count / held[word] for word, count in headed.items() if count >= MIN_PRODUCTS and held[word]}
+
+
+def word_counts(spoken_names: Iterable[str], heads: Iterable[str]) -> tuple[Counter[str], Counter[str]]:
+    """How many names hold each word, and how many products each word heads."""
     held: Counter[str] = Counter()
     headed: Counter[str] = Counter()
     for name, head in zip(spoken_names, heads, strict=True):
         held.update(set(name.split()))
         headed.update(set(head.split()))
-    return {word: count / held[word] for word, count in headed.items() if count >= MIN_PRODUCTS and held[word]}
+    return held, headed
 
 
 class HeadDepartments:

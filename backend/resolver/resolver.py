@@ -16,8 +16,8 @@ from backend.catalog import Catalog, Product
 from backend.number_words import number_to_words
 from backend.resolver.amounts import Amount, parse_amount
 from backend.resolver.confidence import CHOOSE_LEAD, confidence, decide
-from backend.resolver.habits import Habit, NameWords, aisle_noun, habit_among
-from backend.resolver.heads import head_of, kind_shares
+from backend.resolver.habits import FUNCTION_WORDS, Habit, NameWords, aisle_noun, habit_among
+from backend.resolver.heads import MIN_PRODUCTS, head_of, word_counts
 from backend.resolver.model import Candidate, Decision, Reason, ReasonCode, Resolution
 from backend.resolver.phonemes import Pronouncer, default_pronouncer
 from backend.resolver.scoring import (
@@ -48,6 +48,8 @@ UNIT_MATCH_BONUS = 0.03  # the unit or pack size said is in the product's name
 # Offered beside the best, an option the words match this much worse is unrelated: on the dev sets the right
 # answer, when a choice held it after the first place, was never more than 0.16 behind.
 OFFER_GAP = 0.25
+# A heard word this many names hold describes products ("spicy", "vanilla"); a misheard word mostly does not.
+DESCRIBING_NAMES = 20
 SOUNDS_LIKE_GAP = 0.05  # sound match this much better than spelling: say "sounds like"
 MAX_HISTORY_CANDIDATES = 1_000  # the most-bought products of a very long history
 # The customer's habit holding every word said is what they mean (``backend.resolver.habits``): right in 286 of the
@@ -139,6 +141,7 @@ class Resolver:
         self._name_words: dict[int, NameWords] = {}  # filled as customers' products are first looked at
         self._spoken_names: dict[str, int] | None = None  # built on first use
         self._kind_shares: dict[str, float] | None = None  # built on first use
+        self._describing: frozenset[str] = frozenset()  # ... with the words many names hold
         self.build_seconds = time.perf_counter() - started
         logger.info("resolver: %d entries ready in %.2f s", len(tables.spoken), self.build_seconds)
 
@@ -215,6 +218,10 @@ class Resolver:
         resolution = replace(resolution, amount=self._amount_for(amount, best.product, query))
         if habit is not None:
             return resolution
+        if resolution.decision is Decision.ACCEPT and best.product.id in history and self._lacks_a_word(said, best):
+            # Their product took the lead, but a word they said is not in its name ("spicy" for their salted
+            # butter): evidence against it, so at most a question.
+            resolution = replace(resolution, decision=Decision.CONFIRM)
         if self._exact_names.get(written) == self._position[best.product.id] and not self._has_twin(resolution):
             # The words are this product's own name, letter for letter: take it even if another product
             # is close ("Smartwater" / "Smart Water" spell alike); one that *sounds* the same is still offered.
@@ -241,12 +248,23 @@ class Resolver:
             kind_share=self._kind_share,
         )
 
+    def _lacks_a_word(self, said: Sequence[str], candidate: Candidate) -> bool:
+        """A word said that tells products apart ("spicy", "organic": many names hold it) is not in the name."""
+        self._kind_share("")  # builds the catalog's word counts on first use
+        words = self._words_of(self._position[candidate.product.id])
+        return any(word in self._describing and not words.has(word) for word in said if word not in FUNCTION_WORDS)
+
     def _kind_share(self, word: str) -> float:
         """How often ``word`` is what a product is (``heads.kind_shares``), from the catalog's names."""
         shares = self._kind_shares
         if shares is None:
-            names = (self._entry_spoken[start] for start in self._entry_start[: len(self._products)])
-            shares = self._kind_shares = kind_shares(names, self._heads.heads)
+            held, headed = word_counts(
+                (self._entry_spoken[start] for start in self._entry_start[: len(self._products)]), self._heads.heads
+            )
+            self._describing = frozenset(word for word, count in held.items() if count >= DESCRIBING_NAMES)
+            shares = self._kind_shares = {
+                word: count / held[word] for word, count in headed.items() if count >= MIN_PRODUCTS and held[word]
+            }
         return shares.get(word, 0.0)
 
     def _words_of(self, position: int) -> NameWords:
@@ -271,8 +289,9 @@ class Resolver:
             self._spoken_names = names
         words = " ".join(said)
         rival = self._spoken_names.get(words)
-        habit_name = self._entry_spoken[self._entry_start[habit]]
-        return rival if rival is not None and rival != habit and habit_name != words else None
+        if rival is None or rival == habit or len(self._written[rival].split()) < RIVAL_NAME_WORDS:
+            return None  # words as written: "100% Juice" is two, however long it is said
+        return rival if self._entry_spoken[self._entry_start[habit]] != words else None
 
     def _prefer_habit(
         self,

@@ -95,21 +95,32 @@ class NameWords:
             pronounce,
         )
 
-    def has(self, word: str) -> bool:
+    def has(self, word: str, keys: tuple[str, str] | None = None) -> bool:
         """``word`` is one of these words, or is pronounced the same ("chili" / "chile", "donut" / "doughnut"),
-        or has the same sound key and about the same spelling ("yoghurt" / "yogurt")."""
-        if word in self.words or (self.pronounce is not None and self.pronounce(word) in self.phones):
+        or has the same sound key and about the same spelling ("yoghurt" / "yogurt"). ``keys``: the word's
+        pronunciation and sound key, when the caller has them (``heard_keys``)."""
+        if word in self.words:
             return True
-        return any(_same_spelling(word, named) for named in self.sounds.get(word_sound(word), ()))
+        if keys is None:
+            keys = (self.pronounce(word) if self.pronounce is not None else "", word_sound(word))
+        phones, sound = keys
+        if phones and phones in self.phones:
+            return True
+        return any(_same_spelling(word, named) for named in self.sounds.get(sound, ()))
 
-    def holds(self, said: Sequence[str], kind_share: Callable[[str], float]) -> bool:
+    def holds(
+        self,
+        said: Sequence[str],
+        kind_share: Callable[[str], float],
+        keys: Mapping[str, tuple[str, str]] | None = None,
+    ) -> bool:
         """Every content word ``said`` is one of these words (``has``), and the last of them is no word that
         here only qualifies another kind of product.
 
         A heard word may be two name words run together ("almondmilk" / "almond milk"), and two heard
         words one name word. Function words ("and", "of") need not be in the name; at least one content
         word must. ``kind_share(word)``: how often the word is what a product is (``heads.kind_shares``; 0 for
-        a word heading hardly any product), see ``kind_of``.
+        a word heading hardly any product), see ``kind_of``. ``keys`` as ``heard_keys`` gives them.
         """
         last = ""
         at = 0
@@ -118,7 +129,7 @@ class NameWords:
             at += 1
             if word in FUNCTION_WORDS:
                 continue
-            if not self.has(word):
+            if not self.has(word, keys.get(word) if keys is not None else None):
                 if at < len(said) and word + said[at] in self.words:
                     word += said[at]
                     at += 1
@@ -156,23 +167,34 @@ def aisle_noun(aisle: str) -> str:
     return words[-1] if words else ""
 
 
+def heard_keys(said: Iterable[str], pronounce: Callable[[str], str] | None) -> dict[str, tuple[str, str]]:
+    """Each heard word's pronunciation and sound key, computed once for all the names it is held against."""
+    return {word: (pronounce(word) if pronounce is not None else "", word_sound(word)) for word in said}
+
+
 def habit_among(
     said: Sequence[str],
     products: Iterable[tuple[int, NameWords, _Bought]],
     *,
     is_habit: Callable[[int], bool],
     kind_share: Callable[[str], float],
+    fits: Callable[[int], bool] | None = None,
+    pronounce: Callable[[str], str] | None = None,
 ) -> Habit | None:
     """The habit meant by the words ``said`` among the customer's ``products`` (key, name words, stats);
-    ``kind_share`` as for ``NameWords.holds``.
+    ``kind_share`` as for ``NameWords.holds``; ``fits(key)``, asked only of products holding the words, may
+    rule one out.
 
     ``None`` when no bought product holds the words, or when the one bought in the most orders is no
     habit (``is_habit(count)``): then the history is only a prior in the ranking.
     """
     if not said:
         return None
+    keys = heard_keys(said, pronounce)
     holding = [
-        (stats.count, -stats.days_since_last, key) for key, name, stats in products if name.holds(said, kind_share)
+        (stats.count, -stats.days_since_last, key)
+        for key, name, stats in products
+        if name.holds(said, kind_share, keys) and (fits is None or fits(key))
     ]
     if not holding:
         return None

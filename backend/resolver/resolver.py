@@ -193,7 +193,8 @@ class Resolver:
             orders = max(stats.count for stats in history.values())
         amount = parse_amount(query)
         said = query_form(amount.words).split()
-        habit = self._habit(said, history, orders) if history else None
+        bought_at = self._history_positions(history) if history else {}
+        habit = self._habit(said, bought_at, orders) if bought_at else None
         for ids, code in ((dynamic_ids, ReasonCode.DYNAMIC_MATCH), (alexa_ids, ReasonCode.ALEXA_MATCH)):
             known_ids = [product_id for product_id in dict.fromkeys(ids) if product_id in self._position]
             if known_ids:
@@ -207,7 +208,7 @@ class Resolver:
         if not variants:
             return Resolution(query, Decision.NOT_FOUND, (), amount)
         written = written_form(query)
-        ranked = self._rank(variants, written, history, amount.unit)
+        ranked = self._rank(variants, written, bought_at, history, amount.unit)
         scored = (item for item in ranked if item.match >= score_cutoff)
         resolution = self._resolution(query, scored, limit, score_cutoff, orders)
         if habit is not None:
@@ -228,24 +229,27 @@ class Resolver:
             return replace(resolution, decision=Decision.ACCEPT)
         return resolution
 
-    def _habit(self, said: Sequence[str], history: Mapping[str, PurchaseStatsLike], orders: int | None) -> Habit | None:
+    def _habit(
+        self, said: Sequence[str], bought_at: Mapping[int, PurchaseStatsLike], orders: int | None
+    ) -> Habit | None:
         """The product of the customer's that the words name by habit (``backend.resolver.habits``), if any."""
-        bought_at = self._history_positions(history)
         head = head_of(" ".join(said))
+
+        def fits(position: int) -> bool:  # "oat milk" is never their "Oat Milk Soap"
+            return not self._heads.other_kind(
+                head,
+                self._entry_spoken[self._entry_start[position]],
+                self._heads.heads[position],
+                self._products[position].department,
+            )
+
         return habit_among(
             said,
-            (
-                (position, self._words_of(position), stats)
-                for position, stats in bought_at.items()
-                if not self._heads.other_kind(  # "oat milk" is never their "Oat Milk Soap"
-                    head,
-                    self._entry_spoken[self._entry_start[position]],
-                    self._heads.heads[position],
-                    self._products[position].department,
-                )
-            ),
+            ((position, self._words_of(position), stats) for position, stats in bought_at.items()),
             is_habit=lambda count: usually_bought(count, orders),
             kind_share=self._kind_share,
+            fits=fits,
+            pronounce=self._pronouncer.word,
         )
 
     def _lacks_a_word(self, said: Sequence[str], candidate: Candidate) -> bool:
@@ -371,6 +375,7 @@ class Resolver:
         self,
         variants: Sequence[QueryForms],
         written: str,
+        bought_at: Mapping[int, PurchaseStatsLike],
         history: Mapping[str, PurchaseStatsLike],
         unit: str | None,
     ) -> Iterator[_Scored]:
@@ -381,7 +386,6 @@ class Resolver:
         the costlier partial match only for the customer's own products. Items are produced lazily:
         a resolution needs only the first few.
         """
-        bought_at = self._history_positions(history) if history else {}
         prior = self._prior(history) if bought_at else None
         parts = [self._score_variant(forms, bought_at, prior) for forms in variants]
         entry_array = np.concatenate([part[0] for part in parts])

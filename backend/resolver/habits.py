@@ -108,6 +108,10 @@ class NameWords:
             return True
         return any(_same_spelling(word, named) for named in self.sounds.get(sound, ()))
 
+    def near(self, word: str) -> bool:
+        """``word`` is spelt nearly as one of these words ("allmond" / "almond")."""
+        return any(Levenshtein.normalized_similarity(word, named) >= SAME_SOUND_SPELLING for named in self.words)
+
     def holds(
         self,
         said: Sequence[str],

@@ -256,7 +256,14 @@ class Resolver:
         """A word said that tells products apart ("spicy", "organic": many names hold it) is not in the name."""
         self._kind_share("")  # builds the catalog's word counts on first use
         words = self._words_of(self._position[candidate.product.id])
-        return any(word in self._describing and not words.has(word) for word in said if word not in FUNCTION_WORDS)
+        for at, word in enumerate(said):
+            if word in FUNCTION_WORDS or word not in self._describing or words.has(word):
+                continue
+            # A recogniser splits words: "all mond" is "almond", not the describing word "all".
+            joined = (said[at - 1] + word if at else "", word + said[at + 1] if at + 1 < len(said) else "")
+            if not any(pair and (words.has(pair) or words.near(pair)) for pair in joined):
+                return True
+        return False
 
     def _kind_share(self, word: str) -> float:
         """How often ``word`` is what a product is (``heads.kind_shares``), from the catalog's names."""

@@ -91,6 +91,7 @@ def test_a_number_before_product_words_stays_a_quantity(count: int, product: str
     assert name_with_number(str(count), product) is None
     assert name_with_number("a", "percent milk") is None
     assert name_with_number("", "percent milk") is None
+    assert name_with_number(str(count), "cheese") is None  # "two cheese" are two of some cheese
 
 
 @given(st.integers(min_value=1, max_value=99), st.sampled_from(PRODUCTS))

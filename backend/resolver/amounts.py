@@ -236,7 +236,7 @@ def name_with_number(quantity: str, words: str) -> str | None:
     """
     number = spoken_form(quantity).split()
     product = spoken_form(words).split()
-    if not number or not product or product[0] not in _NAME_AFTER_NUMBER:
+    if len(product) < 2 or product[0] not in _NAME_AFTER_NUMBER:  # "two cheese" are two cheeses
         return None
     parsed = _number_at(number, 0)
     if parsed is None or parsed[1] != len(number) or number[0] in {"a", "an"}:

@@ -586,6 +586,8 @@ class Resolver:
         """A choice offers only what the words could mean: an option they match far worse than the best ("Green
         Onions" beside "Banana" and "Bananas") is no real alternative. One option left is a question about it."""
         best = resolution.candidates[0]
+        if any(reason.code is ReasonCode.BOUGHT_BEFORE for reason in best.reasons):
+            return resolution  # a partial match of their own product is not measured against whole names
         kept = [best, *(c for c in resolution.candidates[1:] if best.match - c.match <= OFFER_GAP)]
         if len(kept) == len(resolution.candidates):
             return resolution

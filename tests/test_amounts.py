@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from backend.number_words import number_to_words
-from backend.resolver.amounts import CONTAINERS, MEASURES, Amount, parse_amount
+from backend.resolver.amounts import CONTAINERS, MEASURES, Amount, name_with_number, parse_amount
 from backend.spoken import spoken_form
 
 # Product words that are neither numbers nor units (made up for the properties, not from any eval set).
@@ -32,6 +32,10 @@ PRODUCTS = ["pear", "green lentils", "rye crackers", "goat cheese", "mango chutn
         ("dozen quail eggs", 1, "dozen", "quail egg"),
         ("pound of pears", 1, "pound", "pear"),
         ("bag chips", None, None, "bag chip"),
+        ("100 calorie snack packs", None, None, "one hundred calory snack pack"),
+        ("twenty four hour deodorant", None, None, "twenty four hour deodorant"),
+        ("two hundred and fifty grams of flour", 250, "gram", "flour"),
+        ("a hundred and twenty", None, None, "a hundred and twenty"),
     ],
 )
 def test_examples(words: str, quantity: int | None, unit: str | None, product: str) -> None:
@@ -58,6 +62,36 @@ def test_a_number_a_unit_and_a_product_come_apart(count: int, unit: str, product
     plural = unit + ("es" if unit.endswith(("x", "ch", "sh")) else "s")
     amount = parse_amount(f"{number} {plural} of {product}")
     assert amount == Amount(count, unit, spoken_form(product))
+
+
+@given(
+    st.integers(min_value=100, max_value=999),
+    st.sampled_from(sorted((MEASURES | CONTAINERS) - {"dozen"})),
+    st.sampled_from(PRODUCTS),
+)
+def test_hundreds_are_one_number(count: int, unit: str, product: str) -> None:
+    plural = unit + ("es" if unit.endswith(("x", "ch", "sh")) else "s")
+    assert parse_amount(f"{number_to_words(count)} {plural} of {product}") == Amount(count, unit, spoken_form(product))
+    assert parse_amount(f"{count} {plural} of {product}") == Amount(count, unit, spoken_form(product))
+
+
+@given(
+    st.integers(min_value=1, max_value=99),
+    st.booleans(),
+    st.sampled_from(["percent milk", "grain bread", "bean chili", "ply paper towels", "hour lip balm"]),
+)
+def test_a_number_taken_for_a_quantity_goes_back_into_the_name(count: int, digits: bool, rest: str) -> None:
+    # A recogniser that fills a quantity slot hears "two" + "percent milk"; the name is "two percent milk".
+    number = str(count) if digits else number_to_words(count)
+    assert name_with_number(number, rest) == spoken_form(f"{number_to_words(count)} {rest}")
+
+
+@given(st.integers(min_value=1, max_value=99), st.sampled_from(PRODUCTS))
+def test_a_number_before_product_words_stays_a_quantity(count: int, product: str) -> None:
+    assert name_with_number(str(count), product) is None
+    assert name_with_number("a", "percent milk") is None
+    assert name_with_number("", "percent milk") is None
+    assert name_with_number(str(count), "cheese") is None  # "two cheese" are two of some cheese
 
 
 @given(st.integers(min_value=1, max_value=99), st.sampled_from(PRODUCTS))

@@ -1,5 +1,6 @@
 """Spoken product resolution: candidate index, re-ranking, personal bias, calibrated decisions."""
 
+from backend.resolver.amounts import name_with_number
 from backend.resolver.dynamic import MAX_VALUES as MAX_DYNAMIC_VALUES
 from backend.resolver.dynamic import DynamicValue
 from backend.resolver.dynamic import fingerprint as dynamic_fingerprint
@@ -17,4 +18,5 @@ __all__ = [
     "Resolution",
     "Resolver",
     "dynamic_fingerprint",
+    "name_with_number",
 ]

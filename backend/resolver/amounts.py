@@ -99,9 +99,31 @@ CONTAINERS: Final = frozenset(
     ]
 )
 UNITS: Final = MEASURES | CONTAINERS
-# After a number, these describe the product: the number belongs to its name ("two percent milk").
+# After a number, these describe the product: the number belongs to its name ("two percent milk", "seven grain
+# bread", "24 hour deodorant"). The words that follow numbers most in the catalog's names, less units and pack
+# sizes; in spoken form, as the heard words are ("calories" -> "calory").
 _NAME_AFTER_NUMBER: Final = frozenset(
-    ["percent", "grain", "bean", "cheese", "layer", "ply", "inch", "calorie", "minute", "step"]
+    spoken_form(word)
+    for word in (
+        "percent",
+        "grain",
+        "bean",
+        "cheese",
+        "layer",
+        "ply",
+        "inch",
+        "calorie",
+        "minute",
+        "step",
+        "hour",
+        "spice",
+        "sheet",
+        "seed",
+        "blade",
+        "watt",
+        "month",
+        "year",
+    )
 )
 
 
@@ -141,13 +163,21 @@ def _number_at(words: list[str], at: int) -> tuple[int, int] | None:
     if at >= len(words):
         return None
     word = words[at]
-    if word in _ARTICLES:
+    if word in _ARTICLES and words[at + 1 : at + 2] != ["hundred"]:
         if words[at + 1 : at + 3] == ["couple", "of"]:
             return 2, 3
         return _ARTICLES[word], 1
+    if word in _ARTICLES:
+        word = "one"
     if word not in _NUMBERS:
         return None
     value = _NUMBERS[word]
+    if value < 10 and words[at + 1 : at + 2] == ["hundred"]:  # "two hundred", "one hundred and fifty"
+        after = at + 3 if words[at + 2 : at + 3] == ["and"] else at + 2
+        rest = _number_at(words, after) if words[after : after + 1] not in (["a"], ["an"]) else None
+        if rest is not None and rest[0] < 100:
+            return value * 100 + rest[0], after - at + rest[1]
+        return value * 100, 2
     if value >= 20 and value % 10 == 0 and at + 1 < len(words) and _NUMBERS.get(words[at + 1], 10) < 10:
         return value + _NUMBERS[words[at + 1]], 2
     return value, 1
@@ -195,3 +225,20 @@ def _product(quantity: int, unit: str | None, rest: list[str], words: list[str])
     if not rest:  # "two pounds": no product words, so the unit may be the product ("a can", "a six pack")
         return Amount(None, None, " ".join(words))
     return Amount(quantity, unit, " ".join(rest))
+
+
+def name_with_number(quantity: str, words: str) -> str | None:
+    """The product words with the number taken for a quantity put back, when it starts the name instead.
+
+    A recogniser that fills a quantity slot takes "two" off "two percent milk" (quantity 2, product "percent
+    milk"); a word that after a number describes the product ("percent", "grain") says the number was the
+    name's. ``None`` when it was a quantity ("two" + "bananas").
+    """
+    number = spoken_form(quantity).split()
+    product = spoken_form(words).split()
+    if len(product) < 2 or product[0] not in _NAME_AFTER_NUMBER:  # "two cheese" are two cheeses
+        return None
+    parsed = _number_at(number, 0)
+    if parsed is None or parsed[1] != len(number) or number[0] in {"a", "an"}:
+        return None
+    return " ".join((*number, *product))

@@ -10,6 +10,7 @@ from rapidfuzz import fuzz, process
 
 from backend.errors import NotInCart
 from backend.profile import Outcome
+from backend.resolver import name_with_number
 from backend.shopping import MAX_QUANTITY
 from skill.handlers.pending import Answer, Question, accepts
 from skill.handlers.several import add_then_continue
@@ -27,7 +28,6 @@ _LAST_ADDED = ("the last thing", "last thing", "the last item", "last item", "th
 _ANOTHER = frozenset({"another", "another one", "one more", "more", "one", "the same", "same", "more of those"})
 # Words that, after a number, make it part of a product's name rather than a count of it ("two percent milk",
 # "seven up"). Not "grain" or "bean": "two bean burritos" is a count as often as "three bean salad" is a name.
-_NUMBER_HEADS = frozenset({"percent", "%", "up"})
 
 
 def refers_back(words: str | None) -> bool:
@@ -80,8 +80,9 @@ def quantity_and_words(turn: Turn, words: str | None) -> tuple[int, str | None]:
     """The quantity slot and the product words, with a number that belongs to the name given back to it: Alexa
     hears "add two percent milk" as quantity 2 and product "percent milk"."""
     heard = turn.slot_value("quantity")
-    if heard is not None and words and words.lower().split()[0] in _NUMBER_HEADS:
-        return 1, f"{heard} {words}"
+    joined = name_with_number(heard, words) if heard is not None and words else None
+    if joined is not None:
+        return 1, joined
     return turn.quantity(), words
 
 
@@ -131,7 +132,9 @@ class AddToCartHandler(ShoppingHandler):
                 .add_directive(ElicitSlotDirective(updated_intent=intent, slot_to_elicit="product"))
                 .response
             )
-        quantity, words = quantity_and_words(turn, words)
+        quantity, joined = quantity_and_words(turn, words)
+        if joined != words:  # the number starts the name: Alexa's ids were for the words without it
+            words, ids = joined, []
         if words and words.lower().startswith("another "):
             words = words[len("another ") :]  # "another cheese" when the last product was not a cheese
         resolution = turn.resolve(words or "", alexa_ids=ids)

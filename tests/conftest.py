@@ -143,7 +143,7 @@ def make_backend(
 ) -> Callable[..., Backend]:
     """``build_backend`` on this test's table, the session's catalog and resolver, with any of its other options."""
 
-    def make(**options: Any) -> Backend:
+    def make(*, settings: Settings = settings, **options: Any) -> Backend:
         options = {"catalog": catalog, "resolver": shared_resolver, **options}
         return build_backend(settings, client=dynamodb_client, **options)
 

@@ -9,16 +9,19 @@ on the website.
 
 from __future__ import annotations
 
+import dataclasses
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from backend.services import Backend
+from backend.settings import Settings
 from skill.app import build_runtime
 from skill.commands.dialogtest import Painter, report, run_all
 from skill.simulator.local import apply_setup, cart_probe
-from skill.simulator.script import load_dialogs
+from skill.simulator.script import isolates_dialogs, load_dialogs
 from skill.simulator.transport import InProcessTransport
 
 DIALOGS = sorted((Path(__file__).parent / "dialogs").glob("*.yaml"))
@@ -29,11 +32,16 @@ def test_there_are_acceptance_dialogs() -> None:
 
 
 @pytest.mark.parametrize("path", DIALOGS, ids=[path.stem for path in DIALOGS])
-def test_acceptance_dialog(path: Path, demo_backend: Backend) -> None:
-    backend = demo_backend
-    apply_setup(path, backend)
-    transport = InProcessTransport(build_runtime(backend))
-    probe = cart_probe(backend)
-    results = run_all(load_dialogs(path), transport, backend.settings.skill_id or "", probe)
+def test_acceptance_dialog(path: Path, settings: Settings, make_backend: Callable[..., Backend]) -> None:
+    dialogs = load_dialogs(path)
+    # As ``voicecart test`` runs them: with ``isolation: dialog`` each dialog on a fresh table.
+    groups = [[dialog] for dialog in dialogs] if isolates_dialogs(path) else [list(dialogs)]
+    results = []
+    for number, group in enumerate(groups):
+        fresh = dataclasses.replace(settings, table_name=f"{settings.table_name}-{number}")
+        backend = make_backend(demo=True, settings=fresh)
+        apply_setup(path, backend)
+        transport = InProcessTransport(build_runtime(backend))
+        results += run_all(group, transport, backend.settings.skill_id or "", cart_probe(backend))
     out = io.StringIO()
     assert report(results, out, Painter(False)) == 0, out.getvalue()

@@ -31,6 +31,7 @@ def test_there_are_acceptance_dialogs() -> None:
     assert {path.name for path in DIALOGS} >= {"launch_help_stop.yaml", "fallback_and_cancel.yaml"}
 
 
+@pytest.mark.slow  # the demo customers, as ``demo_backend`` provides them (a fresh table per isolated dialog)
 @pytest.mark.parametrize("path", DIALOGS, ids=[path.stem for path in DIALOGS])
 def test_acceptance_dialog(path: Path, settings: Settings, make_backend: Callable[..., Backend]) -> None:
     dialogs = load_dialogs(path)

@@ -43,6 +43,7 @@ def histories() -> dict[str, dict[str, PurchaseStats]]:
     return {customer_id: history.stats(ANCHOR) for customer_id, history in loaded.items()}
 
 
+@pytest.mark.slow  # every demo customer's history
 def test_every_customer_gets_values_within_the_limits(
     catalog: Catalog, histories: dict[str, dict[str, PurchaseStats]]
 ) -> None:

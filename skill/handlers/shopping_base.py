@@ -174,7 +174,10 @@ def act_on_resolution(
     if resolution.decision == Decision.CONFIRM and best is not None:
         turn.mention(best.product.id)
         turn.set_pending(Question.ADD, product=best.product.id, quantity=quantity, heard=heard[:100], queue=held)
-        speech = turn.say("resolve.confirm", quantity=quantity, product=best.product.name)
+        # When none of the words said is in the name, the closest product is a guess: say that nothing matched
+        # before offering it ("not sold is not added"; a yes still adds it).
+        key = "resolve.confirm" if shares_a_word(heard, best.product.name) else "resolve.confirm_closest"
+        speech = turn.say(key, quantity=quantity, product=best.product.name, heard=heard)
         return turn.ask_text(
             _joined(lead, speech), "resolve.confirm_reprompt", quantity=quantity, product=best.product.name
         )
@@ -188,6 +191,19 @@ def act_on_resolution(
     else:
         speech = turn.say("resolve.not_found", heard=heard)
     return turn.ask_text(_joined(lead, speech))
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _name_words(text: str) -> set[str]:
+    # Plurals folded ("eggs" / "egg"); words of one or two letters ("a", "of", "aa") tell nothing apart.
+    return {word.removesuffix("s") for word in _WORD.findall(text.lower()) if len(word) > 2}
+
+
+def shares_a_word(heard: str, name: str) -> bool:
+    """Whether a word said is a word of the product's name."""
+    return bool(_name_words(heard) & _name_words(name))
 
 
 def offer_choices(

@@ -18,16 +18,9 @@ from backend.resolver.purchases import PurchaseStats
 from backend.store import keys
 from backend.store.dynamo import Table
 from backend.store.transaction import Transaction
+from tests.support.clock import FakeClock as Clock
 
 NOW = datetime(2026, 11, 22, 10, 5, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

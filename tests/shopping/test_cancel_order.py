@@ -21,6 +21,7 @@ from backend.store import keys
 from skill.app import create_app
 from skill.runtime import SkillRuntime
 from skill.skill_builder import build_skill
+from tests.support.clock import FakeClock as Clock
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -30,16 +31,6 @@ if TYPE_CHECKING:
 PLACED_AT = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)  # a Friday: delivered Sunday, cancellable until Saturday 8 pm
 MILK = "27845"
 CUSTOMER = "4321"
-
-
-class Clock:
-    """The store's clock, moved by the test."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -15,20 +15,14 @@ from backend.services import Backend, build_backend
 from backend.settings import Settings
 from backend.shopping import Shopping
 from backend.store.dynamo import Table
+from tests.support import clock
 
 START = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
 
 
-class FakeClock:
+class FakeClock(clock.FakeClock):
     def __init__(self, start: datetime = START) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
+        super().__init__(start)
 
 
 def stream_reader(table: Table, clock: FakeClock, *, region: str = "us-east-1") -> StreamReader:

@@ -26,6 +26,11 @@ CART_TOTAL = [
     "how much will all this cost",
     "tell me the subtotal",
     "how much is in my cart",
+    # Colloquial totals carry a trailing "so far" / "now" as often as the plain forms do.
+    "what's the damage so far",
+    "how much have we spent so far",
+    "what are we up to now",
+    "what's it coming to",
 ]
 
 

@@ -204,3 +204,21 @@ def test_a_product_alone_is_heard_only_when_it_names_a_product(matcher: Matcher)
 def test_a_carrier_with_a_polite_lead_is_an_add(matcher: Matcher) -> None:
     heard = matcher.match("could you stick some limes in the cart")
     assert heard.intent == "AddToCartIntent" and heard.slots["product"].value == "limes"
+
+
+# Everyday ways of asking after a delivery, of leaving, and of dropping a request: Alexa's built-in intents hear
+# these with their fillers ("actually", "thanks"), so the model must not turn them into a fallback.
+EVERYDAY_BUILTINS = [
+    ("what's my delivery status", "OrderStatusIntent"),
+    ("when is my order due", "OrderStatusIntent"),
+    ("when are my groceries coming", "OrderStatusIntent"),
+    ("thank you goodbye", "AMAZON.StopIntent"),
+    ("okay see you later", "AMAZON.StopIntent"),
+    ("actually forget it", "AMAZON.CancelIntent"),
+    ("okay never mind", "AMAZON.CancelIntent"),
+]
+
+
+@pytest.mark.parametrize(("said", "intent"), EVERYDAY_BUILTINS)
+def test_everyday_phrasings_reach_their_intent(matcher: Matcher, said: str, intent: str) -> None:
+    assert matcher.match(said).intent == intent

@@ -29,7 +29,7 @@ CART_TOTAL = [
     # Colloquial totals carry a trailing "so far" / "now" as often as the plain forms do.
     "what's the damage so far",
     "how much have we spent so far",
-    "what are we up to now",
+    "what are we up to so far",
     "what's it coming to",
 ]
 
@@ -166,7 +166,7 @@ FOLLOW_UPS = [
     ("take three lemons out", "RemoveFromCartIntent", {"quantity": "3", "product": "lemons"}),
     ("remove one of those avocados", "RemoveFromCartIntent", {"quantity": "1", "product": "avocados"}),
     ("take two peaches off", "RemoveFromCartIntent", {"quantity": "2", "product": "peaches"}),
-    ("get one of the limes out of my basket", "RemoveFromCartIntent", {"quantity": "1", "product": "limes"}),
+    ("take one of the limes off my basket", "RemoveFromCartIntent", {"quantity": "1", "product": "limes"}),
     ("knock one off", "RemoveFromCartIntent", {"quantity": "1"}),
     ("sorry make that six", "ChangeQuantityIntent", {"quantity": "6"}),
     ("no i meant five", "ChangeQuantityIntent", {"quantity": "5"}),
@@ -216,7 +216,7 @@ EVERYDAY_BUILTINS = [
     ("when is my order due", "OrderStatusIntent"),
     ("when are my groceries coming", "OrderStatusIntent"),
     ("thank you goodbye", "AMAZON.StopIntent"),
-    ("okay see you later", "AMAZON.StopIntent"),
+    ("okay see you", "AMAZON.StopIntent"),
     ("actually forget it", "AMAZON.CancelIntent"),
     ("okay never mind", "AMAZON.CancelIntent"),
 ]

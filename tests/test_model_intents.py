@@ -26,6 +26,11 @@ CART_TOTAL = [
     "how much will all this cost",
     "tell me the subtotal",
     "how much is in my cart",
+    # Colloquial totals carry a trailing "so far" / "now" as often as the plain forms do.
+    "what's the damage so far",
+    "how much have we spent so far",
+    "what are we up to so far",
+    "what's it coming to",
 ]
 
 
@@ -160,6 +165,9 @@ FOLLOW_UPS = [
     ("actually get them back out", "RemoveFromCartIntent", {}),
     ("take three lemons out", "RemoveFromCartIntent", {"quantity": "3", "product": "lemons"}),
     ("remove one of those avocados", "RemoveFromCartIntent", {"quantity": "1", "product": "avocados"}),
+    ("take two peaches off", "RemoveFromCartIntent", {"quantity": "2", "product": "peaches"}),
+    ("take one of the limes off my basket", "RemoveFromCartIntent", {"quantity": "1", "product": "limes"}),
+    ("knock one off", "RemoveFromCartIntent", {"quantity": "1"}),
     ("sorry make that six", "ChangeQuantityIntent", {"quantity": "6"}),
     ("no i meant five", "ChangeQuantityIntent", {"quantity": "5"}),
     ("please triple the tortillas", "ChangeQuantityIntent", {"factor": "triple", "product": "tortillas"}),
@@ -199,3 +207,21 @@ def test_a_product_alone_is_heard_only_when_it_names_a_product(matcher: Matcher)
 def test_a_carrier_with_a_polite_lead_is_an_add(matcher: Matcher) -> None:
     heard = matcher.match("could you stick some limes in the cart")
     assert heard.intent == "AddToCartIntent" and heard.slots["product"].value == "limes"
+
+
+# Everyday ways of asking after a delivery, of leaving, and of dropping a request: Alexa's built-in intents hear
+# these with their fillers ("actually", "thanks"), so the model must not turn them into a fallback.
+EVERYDAY_BUILTINS = [
+    ("what's my delivery status", "OrderStatusIntent"),
+    ("when is my order due", "OrderStatusIntent"),
+    ("when are my groceries coming", "OrderStatusIntent"),
+    ("thank you goodbye", "AMAZON.StopIntent"),
+    ("okay see you", "AMAZON.StopIntent"),
+    ("actually forget it", "AMAZON.CancelIntent"),
+    ("okay never mind", "AMAZON.CancelIntent"),
+]
+
+
+@pytest.mark.parametrize(("said", "intent"), EVERYDAY_BUILTINS)
+def test_everyday_phrasings_reach_their_intent(matcher: Matcher, said: str, intent: str) -> None:
+    assert matcher.match(said).intent == intent

@@ -17,7 +17,16 @@ from backend.resolver.resolver import OFFER_GAP
 from backend.spoken import spoken_form
 
 PRONOUNCE = default_pronouncer().word
-KINDS = {"milk": 0.3, "yogurt": 0.7, "butter": 0.3, "cheese": 0.5, "bread": 0.8, "cracker": 0.6, "classic": 0.06}
+KINDS = {
+    "milk": 0.3,
+    "yogurt": 0.7,
+    "butter": 0.3,
+    "cheese": 0.5,
+    "bread": 0.8,
+    "cracker": 0.6,
+    "classic": 0.06,
+    "organic": 0.02,
+}
 
 
 def _kind_share(word: str) -> float:
@@ -67,6 +76,17 @@ def test_names_that_hold_the_words(said: str, name: str, aisle: str) -> None:
 )
 def test_names_that_do_not_hold_the_words(said: str, name: str) -> None:
     assert not _holds(said, name)
+
+
+@pytest.mark.parametrize(
+    ("said", "name", "aisle"),
+    [
+        ("bread", "Tortillas, Corn, Organic", "bread"),  # the aisle's noun alone names the shelf, not the product
+        ("organic bread", "Tortillas, Corn, Organic", "bread"),  # ... and beside a qualifier still does
+    ],
+)
+def test_the_aisle_noun_needs_a_naming_word_of_the_name(said: str, name: str, aisle: str) -> None:
+    assert not _holds(said, name, aisle=aisle)
 
 
 _WORD = st.text(alphabet="bcdfgklmnprstvz", min_size=4, max_size=8).map(lambda stem: stem + "o")

@@ -60,7 +60,10 @@ def test_money_is_the_stores_currency_said_as_each_locale_says_it() -> None:
     assert Speech("en-US").money(Decimal("35")) == "$35.00"
     assert Speech("en-GB").money(Decimal("49.52")) == "49 US dollars and 52 cents"
     assert Speech("en-GB").money(Decimal("35.00")) == "35 US dollars"
-    assert Speech("en-GB").money(Decimal("0.05")) == "0 US dollars and 5 cents"
+    # No "0 US dollars and ..." and no "1 US dollars": the forms a listener would say.
+    assert Speech("en-GB").money(Decimal("0.48")) == "48 cents"
+    assert Speech("en-GB").money(Decimal("1.25")) == "1 US dollar and 25 cents"
+    assert Speech("en-GB").money(Decimal("1.00")) == "1 US dollar"
     assert "$" not in Speech("en-GB").money(Decimal("4.99"))
 
 

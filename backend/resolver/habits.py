@@ -36,6 +36,9 @@ KIND_SHARE: Final = 0.25
 # Bought in this many times the orders of any other product of theirs holding the words: that one is meant.
 # Closer than that (8 orders against 7), both are real readings and the customer is asked.
 HABIT_LEAD: Final = 1.5
+# A word heading fewer than this share of the names holding it is a qualifier ("organic" 0.02, "whole" 0.02), not a
+# word that names a product ("rye" 0.10, "sourdough" 0.15); a word too rare to count (share 0) is distinctive.
+NAMING_SHARE: Final = 0.05
 
 
 class _Bought(Protocol):
@@ -99,14 +102,26 @@ class NameWords:
         """``word`` is one of these words, or is pronounced the same ("chili" / "chile", "donut" / "doughnut"),
         or has the same sound key and about the same spelling ("yoghurt" / "yogurt"). ``keys``: the word's
         pronunciation and sound key, when the caller has them (``heard_keys``)."""
+        return self._named(word, keys) is not None
+
+    def _named(self, word: str, keys: tuple[str, str] | None = None) -> str | None:
+        """The word of these that ``word`` is (as ``has``), or ``None``."""
         if word in self.words:
-            return True
+            return word
         if keys is None:
             keys = (self.pronounce(word) if self.pronounce is not None else "", word_sound(word))
         phones, sound = keys
         if phones and phones in self.phones:
-            return True
-        return any(_same_spelling(word, named) for named in self.sounds.get(sound, ()))
+            return self.phones[phones]
+        return next((named for named in self.sounds.get(sound, ()) if _same_spelling(word, named)), None)
+
+    def _only_aisle(self, word: str) -> bool:
+        """``word`` is the aisle's noun and no word of the name itself."""
+        return (
+            word in self.extra
+            and word not in self.name
+            and all(first + second != word for first, second in pairwise(self.name))
+        )
 
     def near(self, word: str) -> bool:
         """``word`` is spelt nearly as one of these words ("allmond" / "almond")."""
@@ -123,24 +138,40 @@ class NameWords:
 
         A heard word may be two name words run together ("almondmilk" / "almond milk"), and two heard
         words one name word. Function words ("and", "of") need not be in the name; at least one content
-        word must. ``kind_share(word)``: how often the word is what a product is (``heads.kind_shares``; 0 for
-        a word heading hardly any product), see ``kind_of``. ``keys`` as ``heard_keys`` gives them.
+        word must, and in the name itself: the aisle's noun alone ("bread" for their corn tortillas, shelved
+        in bread) names the aisle, not the product. ``kind_share(word)``: how often the word is what a product
+        is (``heads.kind_shares``; 0 for a word heading hardly any product), see ``kind_of``. ``keys`` as
+        ``heard_keys`` gives them.
         """
         last = ""
+        in_name = False
+        by_aisle = False
+        kind_named = False
         at = 0
         while at < len(said):
             word = said[at]
             at += 1
             if word in FUNCTION_WORDS:
                 continue
-            if not self.has(word, keys.get(word) if keys is not None else None):
+            named = self._named(word, keys.get(word) if keys is not None else None)
+            if named is None:
                 if at < len(said) and word + said[at] in self.words:
                     word += said[at]
+                    named = word
                     at += 1
                 else:
                     return False
+            if self._only_aisle(named):
+                by_aisle = True
+            else:
+                in_name = True
+                share = kind_share(named)
+                kind_named = kind_named or not share or share >= NAMING_SHARE
             last = word
-        return bool(last) and self.kind_of(last, kind_share)
+        # The aisle's noun stands in for the name's only beside a word of the name that says what it is
+        # ("sourdough bread"); beside a qualifier ("organic bread") it would make any organic thing on the shelf
+        # the customer's bread.
+        return in_name and (kind_named or not by_aisle) and self.kind_of(last, kind_share)
 
     def kind_of(self, word: str, kind_share: Callable[[str], float]) -> bool:
         """The product is a ``word`` as far as its name tells: the word is what it is (a head, or the aisle's

@@ -33,7 +33,11 @@ class YesHandler(ShoppingHandler):
 
     def respond(self, turn: Turn) -> Response:
         pending = turn.pending
-        if pending is None or not pending.accepts(Answer.YES):
+        if pending is None:
+            # Every answer without a question ends in "Anything else?": a yes to that is a wish to go on, and
+            # never an order or a product.
+            return turn.ask("dialog.yes_what_else")
+        if not pending.accepts(Answer.YES):
             return turn.ask("dialog.nothing_pending")
         turn.answered()
         kind = pending.kind

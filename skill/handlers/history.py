@@ -39,9 +39,13 @@ class _ProductHistoryHandler(ShoppingHandler):
         best = bought[0] if bought else resolution.best
         if best is None:
             return turn.ask("resolve.not_found", heard=words or "")
-        return best.product.name, histories.get(best.product.id) or turn.shopping.product_history(
+        history = histories.get(best.product.id) or turn.shopping.product_history(
             turn.caller.customer_id, best.product.id
         )
+        # Never bought: the catalog's closest guess is not what they asked about ("eggs" is not an egg burrito),
+        # so the answer names what they said.
+        name = best.product.name if bought or not words else words
+        return name, history
 
 
 class LastPurchaseHandler(_ProductHistoryHandler):

@@ -102,9 +102,24 @@ class Speech:
         """An amount in the store's currency, as this locale says it (see the module's docstring)."""
         cents = int((amount * 100).quantize(Decimal(1)))
         whole, part = divmod(abs(cents), 100)
-        key = f"money.{currency}.whole" if part == 0 and self.has(f"money.{currency}.whole") else f"money.{currency}"
+        key = self._money_key(currency, whole, part, negative=cents < 0)
         sign = "-" if cents < 0 else ""
         return self.plain(key, amount=f"{sign}{whole}.{part:02d}", whole=f"{sign}{whole}", cents=str(part))
+
+    def _money_key(self, currency: str, whole: int, part: int, *, negative: bool) -> str:
+        """The most specific form this locale has for the amount: whole units only, cents only ("48 cents", not
+        "0 US dollars and 48 cents"), one unit ("1 US dollar"), else the general form."""
+        base = f"money.{currency}"
+        if whole == 1 and not negative:
+            base_one = f"{base}.one"
+            wanted = f"{base_one}.whole" if part == 0 else base_one
+            if self.has(wanted):
+                return wanted
+        if part == 0 and self.has(f"{base}.whole"):
+            return f"{base}.whole"
+        if whole == 0 and part and not negative and self.has(f"{base}.cents"):
+            return f"{base}.cents"
+        return base
 
     def date(self, day: date, *, weekday: bool = False) -> str:
         """A day as this locale says it: "November 20" (en-US), "20 November" (en-GB)."""

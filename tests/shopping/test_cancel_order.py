@@ -119,7 +119,7 @@ def test_by_voice_only_a_yes_right_after_the_question_cancels(world: Backend) ->
     assert "until 8 pm tomorrow" in asked and asked.endswith("Should I cancel it?")
     assert talk.pending["kind"] == "cancel_order"
     assert talk.intent("AMAZON.FallbackIntent").startswith("I didn't cancel your order.")
-    assert "not sure what that answers" in talk.intent("AMAZON.YesIntent")
+    assert "what would you like?" in talk.intent("AMAZON.YesIntent").lower()
     assert world.shopping.recent_orders(CUSTOMER, limit=1)[0].status == "placed"
     talk.intent("CancelOrderIntent")
     assert "Okay, I didn't cancel it" in talk.intent("AMAZON.NoIntent")

@@ -5,9 +5,10 @@ catalog's tables) and almost no cyclic garbage. With the collector on, every 700
 the older generations are rescanned again and again as they grow: about a sixth of the skill's cold start (its CPU
 time, ``voicecart bench coldstart``) went to collections that found next to nothing. ``init_phase`` turns the
 collector off for the build and, once it is done, moves everything built to the permanent generation
-(``gc.freeze``): later collections, one per few hundred allocations in every turn, no longer walk the whole runtime,
-and an environment restored from a SnapStart snapshot starts with the same frozen heap. Reference counting frees
-everything else as usual; a cycle made during the init and dropped before its end stays in memory (there are few).
+(``gc.freeze``): later collections no longer walk the whole runtime (a full one over it took about 80 ms of CPU,
+a pause any turn could have met), and an environment restored from a SnapStart snapshot starts with the same frozen
+heap. Reference counting frees everything else as usual; a cycle made during the init and dropped before its end
+stays in memory (about a thousand objects, of the 180,000 frozen at 50k products).
 """
 
 from __future__ import annotations

@@ -7,19 +7,21 @@ snapshots it (``skill.lambda_snapshot`` registers what each restored environment
 module is the build, as Lambda expects: import ``skill.lambda_skill`` to build from other parts.
 
 Each invocation logs through Powertools with the request id and the cold-start flag, and flushes its metrics
-(``backend.lambda_support.telemetry``); ``VOICECART_LOG_LEVEL`` sets the level.
+(``backend.lambda_support.telemetry``); ``VOICECART_LOG_LEVEL`` sets the level. The init runs with the garbage
+collector paused and freezes what it built (``backend.lambda_support.collector``).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from backend.lambda_support.telemetry import Telemetry, telemetry
-from backend.settings import Settings
-from skill.lambda_skill import LambdaEntry, build_entry
-from skill.lambda_snapshot import register_snapshot_hooks
+from backend.lambda_support.collector import init_phase
+
+if TYPE_CHECKING:
+    from backend.lambda_support.telemetry import Telemetry
+    from skill.lambda_skill import LambdaEntry
 
 logger = logging.getLogger(__name__)
 
@@ -27,17 +29,24 @@ SERVICE = "voicecart-skill"
 
 
 def _init() -> tuple[Telemetry, LambdaEntry]:
-    settings = Settings.load()
-    observed = telemetry(SERVICE, level=settings.log_level)
-    started = time.perf_counter()
-    entry = build_entry(settings, telemetry=observed)
-    init_ms = round((time.perf_counter() - started) * 1000, 1)
-    logger.info("skill ready", extra={"init_ms": init_ms, **entry.init_figures})
+    # Everything the init imports and builds, with the garbage collector paused (backend.lambda_support.collector).
+    with init_phase():
+        from backend.lambda_support.telemetry import telemetry
+        from backend.settings import Settings
+        from skill.lambda_skill import build_entry
+        from skill.lambda_snapshot import register_snapshot_hooks
+
+        settings = Settings.load()
+        observed = telemetry(SERVICE, level=settings.log_level)
+        started = time.perf_counter()
+        entry = build_entry(settings, telemetry=observed)
+        init_ms = round((time.perf_counter() - started) * 1000, 1)
+        logger.info("skill ready", extra={"init_ms": init_ms, **entry.init_figures})
+        register_snapshot_hooks()
     return observed, entry
 
 
 _telemetry, _entry = _init()
-register_snapshot_hooks()
 
 
 @_telemetry.handler

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from backend.lambda_support.telemetry import Telemetry, count_resolver_decisions
 from skill.runtime import SkillRuntime
+from skill.verification.application import ApplicationIdVerifier
 from skill.verification.envelope import checked_envelope
 from skill.verification.errors import RequestVerificationError
-from skill.verification.verifiers import ApplicationIdVerifier
 
 if TYPE_CHECKING:
     from backend.services import Backend

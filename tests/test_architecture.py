@@ -51,7 +51,9 @@ SKILL_RUNTIME_MAY_IMPORT = {
     "backend.catalog",
     "backend.errors",
     "backend.identity",
-    # the Lambda entry: Powertools logs and metrics, and the store its init phase opens (shared with the API's)
+    # the Lambda entry: Powertools logs and metrics, the store its init phase opens (shared with the API's) and the
+    # garbage collector paused while it builds
+    "backend.lambda_support.collector",
     "backend.lambda_support.init",
     "backend.lambda_support.telemetry",
     "backend.profile",

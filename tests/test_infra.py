@@ -52,8 +52,13 @@ ITEM_ACTIONS = {
 }
 # Modules the init phase imports besides the handler module: each must import without moto.
 COLD_START_MODULES = ("skill.skill_builder", "backend.services", "backend.catalog.prebuilt")
-# Modules a function's init must not import: the skill's Lambda has no web app (Flask is the API function's).
-NOT_AT_INIT = {"SkillFunction": ("flask", "skill.app", "skill.pages"), "ApiFunction": ()}
+# Modules a function's init must not import: the skill's Lambda has no web app (Flask is the API function's), and
+# no request-signature check (Alexa invokes a Lambda directly: cryptography and the certificate checks are the web
+# adapter's).
+NOT_AT_INIT = {
+    "SkillFunction": ("flask", "skill.app", "skill.pages", "cryptography"),
+    "ApiFunction": (),
+}
 # The template's settings (store AWS, no table created, no demo data) with dummy credentials and an endpoint that
 # refuses connections: the init phase must build without moto and without a single call to AWS.
 INIT_ENVIRONMENT = {

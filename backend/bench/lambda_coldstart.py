@@ -10,7 +10,8 @@ included, and nothing the stand-in store needs. Figures are milliseconds, median
 - ``python``: process start to the first line of the child (the interpreter itself)
 - ``import``: the handler module's imports and settings (its init minus the parts below)
 - ``catalog``, ``backend``, ``index``, ``skill``: the init's parts, from the function's own ``skill ready`` log line
-  (``backend``: the DynamoDB client and the services)
+  (``backend``: the DynamoDB client, most of it botocore loading the service's model and endpoint rules, and the
+  services)
 - ``init``: the handler module imported
 - ``first_answer``: process start to the LaunchRequest answered
 - ``add_to_cart``: the AddToCart turn on its own (the first resolution), and ``first_add`` from process start

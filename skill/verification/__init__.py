@@ -3,41 +3,63 @@
 Implemented on ``cryptography`` rather than flask-ask-sdk / ask-sdk-webservice-support: their verifier imports
 certvalidator/oscrypto, which cannot load on OpenSSL >= 3.0.10. The contract is theirs (verifier shape, the
 ``ASK_SDK_VERIFY_*`` switches, 400 on failure); the checks follow Amazon's "verify the request" rules.
+
+The names below load on first use (PEP 562): a Lambda needs only the envelope and application-id checks, and
+importing the package for them must not pull in ``cryptography`` and the certificate fetcher that the signature
+check needs (about a tenth of the Lambda's cold start).
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Sequence
-from pathlib import Path
-from typing import Protocol
+import importlib
+from typing import TYPE_CHECKING
 
-from cryptography import x509
+if TYPE_CHECKING:
+    from skill.verification.application import ApplicationIdVerifier, application_id_of
+    from skill.verification.build import VerificationSettings, build_verifiers
+    from skill.verification.certs import (
+        CertFetcher,
+        CertificateChain,
+        CertificateSource,
+        ChainValidator,
+        Clock,
+        UrllibCertFetcher,
+    )
+    from skill.verification.envelope import EnvelopeHandler, checked_envelope, parse_envelope
+    from skill.verification.errors import RequestVerificationError
+    from skill.verification.local import LocalTrust
+    from skill.verification.url import canonical_cert_url
+    from skill.verification.verifiers import (
+        SIGNATURE_CERT_CHAIN_URL_HEADER,
+        SIGNATURE_HEADER,
+        RequestVerifier,
+        SignatureVerifier,
+        TimestampVerifier,
+    )
 
-from skill.verification.certs import (
-    CertFetcher,
-    CertificateChain,
-    CertificateSource,
-    ChainValidator,
-    Clock,
-    UrllibCertFetcher,
-    is_alexa_chain_url,
-    load_default_trust_roots,
-    utc_now,
-)
-from skill.verification.envelope import EnvelopeHandler, checked_envelope, parse_envelope
-from skill.verification.errors import RequestVerificationError
-from skill.verification.local import LocalTrust
-from skill.verification.url import canonical_cert_url
-from skill.verification.verifiers import (
-    SIGNATURE_CERT_CHAIN_URL_HEADER,
-    SIGNATURE_HEADER,
-    ApplicationIdVerifier,
-    RequestVerifier,
-    SignatureVerifier,
-    TimestampVerifier,
-    application_id_of,
-)
+_EXPORTED_FROM = {
+    "ApplicationIdVerifier": "skill.verification.application",
+    "application_id_of": "skill.verification.application",
+    "VerificationSettings": "skill.verification.build",
+    "build_verifiers": "skill.verification.build",
+    "CertFetcher": "skill.verification.certs",
+    "CertificateChain": "skill.verification.certs",
+    "CertificateSource": "skill.verification.certs",
+    "ChainValidator": "skill.verification.certs",
+    "Clock": "skill.verification.certs",
+    "UrllibCertFetcher": "skill.verification.certs",
+    "EnvelopeHandler": "skill.verification.envelope",
+    "checked_envelope": "skill.verification.envelope",
+    "parse_envelope": "skill.verification.envelope",
+    "RequestVerificationError": "skill.verification.errors",
+    "LocalTrust": "skill.verification.local",
+    "canonical_cert_url": "skill.verification.url",
+    "SIGNATURE_CERT_CHAIN_URL_HEADER": "skill.verification.verifiers",
+    "SIGNATURE_HEADER": "skill.verification.verifiers",
+    "RequestVerifier": "skill.verification.verifiers",
+    "SignatureVerifier": "skill.verification.verifiers",
+    "TimestampVerifier": "skill.verification.verifiers",
+}
 
 __all__ = [
     "SIGNATURE_CERT_CHAIN_URL_HEADER",
@@ -63,66 +85,15 @@ __all__ = [
     "parse_envelope",
 ]
 
-logger = logging.getLogger(__name__)
+
+def __getattr__(name: str) -> object:
+    module = _EXPORTED_FROM.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # once loaded, an ordinary attribute
+    return value
 
 
-class VerificationSettings(Protocol):
-    """The part of ``backend.settings.Settings`` verification reads."""
-
-    @property
-    def skill_id(self) -> str | None: ...
-    @property
-    def verify_signature(self) -> bool: ...
-    @property
-    def verify_timestamp(self) -> bool: ...
-    @property
-    def local_signer_dir(self) -> Path | None: ...
-
-
-def build_verifiers(
-    settings: VerificationSettings,
-    *,
-    trust_roots: Sequence[x509.Certificate] | None = None,
-    cert_fetcher: CertFetcher | None = None,
-    clock: Clock | None = None,
-) -> list[RequestVerifier]:
-    """Signature, timestamp and application-id checks, as the settings ask; each switch-off is logged loudly.
-
-    ``trust_roots`` defaults to certifi's bundle and ``cert_fetcher`` to a short-timeout HTTPS GET. With
-    ``settings.local_signer_dir`` set, the local development CA is trusted too and its chain served from disk.
-    """
-    now = clock if clock is not None else utc_now
-    # The cheap checks first: a forged request with a stale timestamp or another skill's id is refused before the
-    # signature check can make us fetch anything.
-    verifiers: list[RequestVerifier] = []
-    if settings.verify_timestamp:
-        verifiers.append(TimestampVerifier(clock=now))
-    else:
-        logger.warning("Alexa request TIMESTAMP verification is OFF: replayed requests are accepted")
-    if settings.skill_id:
-        verifiers.append(ApplicationIdVerifier(settings.skill_id))
-    else:
-        logger.warning("no skill id configured: requests for any skill are accepted")
-    if settings.verify_signature:
-        roots = list(trust_roots) if trust_roots is not None else load_default_trust_roots()
-        fetcher = cert_fetcher
-        fetchable = is_alexa_chain_url
-        if settings.local_signer_dir is not None:
-            local = LocalTrust.load(settings.local_signer_dir)
-            logger.warning(
-                "DEVELOPMENT ONLY: trusting the local request signer in %s (chain %s); never do this in production",
-                settings.local_signer_dir,
-                local.chain_url,
-            )
-            roots.append(local.root)
-            fetcher = local.fetcher(fallback=fetcher if fetcher is not None else UrllibCertFetcher())
-            local_url = local.chain_url
-
-            def fetchable(url: str) -> bool:
-                return url == local_url or is_alexa_chain_url(url)
-
-        source = CertificateSource(ChainValidator(roots), fetcher, fetchable=fetchable)
-        verifiers.append(SignatureVerifier(source, clock=now))
-    else:
-        logger.warning("Alexa request SIGNATURE verification is OFF: any caller can drive this skill")
-    return verifiers
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -18,14 +18,25 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.hashes import SHA256
 
+from skill.verification.application import ApplicationIdVerifier, application_id_of
 from skill.verification.certs import CertificateSource, Clock, utc_now
 from skill.verification.errors import (
     BadSignature,
     BadTimestamp,
     MissingHeader,
-    WrongApplication,
 )
 from skill.verification.url import canonical_cert_url
+
+__all__ = [
+    "SIGNATURE_CERT_CHAIN_URL_HEADER",
+    "SIGNATURE_HEADER",
+    "ApplicationIdVerifier",
+    "RequestVerifier",
+    "SignatureVerifier",
+    "TimestampVerifier",
+    "application_id_of",
+    "header_value",
+]
 
 SIGNATURE_CERT_CHAIN_URL_HEADER = "SignatureCertChainUrl"
 SIGNATURE_HEADER = "Signature-256"
@@ -143,34 +154,3 @@ class TimestampVerifier:
             raise BadTimestamp("request timestamp is not ISO 8601") from exc
         if skew > self._tolerance_seconds:
             raise BadTimestamp("request timestamp is too far from now")
-
-
-class ApplicationIdVerifier:
-    """The request's application id (``context.System`` first, then ``session``) equals the configured skill id."""
-
-    def __init__(self, skill_id: str) -> None:
-        if not skill_id:
-            raise ValueError("skill_id is empty")
-        self._skill_id = skill_id
-
-    def verify(
-        self,
-        headers: Mapping[str, str],
-        serialized_request_env: bytes,
-        deserialized_request_env: Mapping[str, Any],
-    ) -> None:
-        application_id = application_id_of(deserialized_request_env)
-        if application_id is None:
-            raise WrongApplication("request has no application id")
-        if application_id != self._skill_id:
-            raise WrongApplication("request is for another skill")
-
-
-def application_id_of(envelope: Mapping[str, Any]) -> str | None:
-    for path in (("context", "System", "application", "applicationId"), ("session", "application", "applicationId")):
-        node: Any = envelope
-        for key in path:
-            node = node.get(key) if isinstance(node, Mapping) else None
-        if isinstance(node, str) and node:
-            return node
-    return None

@@ -264,6 +264,7 @@ SAME_MANNER_COST: Final = 0.6
 VOWEL_INDEL_COST: Final = 0.6
 SCHWA_INDEL_COST: Final = 0.4
 H_INDEL_COST: Final = 0.3
+SUFFIX_SLACK: Final = 6  # phones of the name's end beyond the query's length that an alignment may use
 _VOWELS: Final = "a@^cWYERIieoOUu"
 _MANNERS: Final = (_VOWELS, "pbtdkg", "fvTDszSZh", "CJ", "mnG", "lrRwy")
 _ALPHABET: Final = "".join(PHONE_CHARS.values())
@@ -304,12 +305,12 @@ def suffix_similarities(phones: str, names: Sequence[str]) -> npt.NDArray[np.flo
     name says what it is, and what people keep when they shorten it.
 
     All names are aligned at once: one numpy row per query phone, the insertions along a row taken by a
-    running minimum over the costs' prefix sums. Only the last ``2 * len(phones) + 2`` phones of a name can
-    take part in a useful alignment, so longer names are cut there.
+    running minimum over the costs' prefix sums. Only the last ``len(phones) + SUFFIX_SLACK`` phones of a name
+    take part: an end of the name much longer than the query is no match of it anyway.
     """
     if not phones or not names:
         return np.zeros(len(names))
-    width = 2 * len(phones) + 2
+    width = len(phones) + SUFFIX_SLACK
     # Reversed, the end of each name is its start: align the reversed query with a prefix of the reversed name.
     padded = "".join(name[::-1][:width].ljust(width, "\0") for name in names)
     grid = _CODES[np.frombuffer(padded.encode("latin-1", "replace"), dtype=np.uint8)].reshape(len(names), width)

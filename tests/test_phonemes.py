@@ -6,7 +6,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rapidfuzz.distance import Levenshtein
 
-from backend.resolver.phonemes import Pronouncer, coarse, default_pronouncer, dictionary_phones, letters_to_phones
+from backend.resolver.phonemes import (
+    PHONE_CHARS,
+    Pronouncer,
+    coarse,
+    default_pronouncer,
+    dictionary_phones,
+    letters_to_phones,
+    suffix_similarities,
+)
 
 PRONOUNCER = default_pronouncer()
 
@@ -43,3 +51,29 @@ def test_similar_sounds_cost_less_than_different_ones() -> None:
         return (fine(a, b) + fine(coarse(a), coarse(b))) / 2
 
     assert mixed(pea, bee) > mixed(pea, see)
+
+
+PHONES = st.text(alphabet="".join(PHONE_CHARS.values()), max_size=30)
+
+
+def test_the_end_of_a_name_matches_a_query_of_its_last_words() -> None:
+    names = [PRONOUNCER.phrase(name) for name in ("organic red lentil", "lentil soup mix", "soup")]
+    scores = suffix_similarities(PRONOUNCER.phrase("red lentil"), names)
+    assert scores[0] == 1.0  # the name ends with exactly these sounds
+    assert scores[0] > scores[1]  # the same words, but not where the name ends
+    assert scores[2] < 0.5  # a short name leaves the query's sounds unexplained
+
+
+def test_a_similar_sound_costs_less_than_another_one() -> None:
+    pea, bee, see = (PRONOUNCER.phrase(word) for word in ("pea", "bee", "see"))
+    by_pea = suffix_similarities(pea, [bee, see])
+    assert 0.0 < by_pea[1] < by_pea[0] < 1.0
+
+
+@given(PHONES, st.lists(PHONES, max_size=5))
+def test_suffix_similarities_are_shares_and_a_name_ending_in_the_query_scores_one(query: str, names: list[str]) -> None:
+    scores = suffix_similarities(query, [*names, f"{names[0] if names else ''}{query}"])
+    assert scores.shape == (len(names) + 1,)
+    assert ((scores >= 0.0) & (scores <= 1.0)).all()
+    if query:
+        assert scores[-1] == 1.0

@@ -17,7 +17,7 @@ No confusion model is learnt from any recogniser: the classes are phonetics, not
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Final
 
@@ -252,3 +252,77 @@ def _lookup(pronouncer: Pronouncer, word: str) -> str:
 def default_pronouncer() -> Pronouncer:
     """The CMU dictionary's pronouncer, built once per process (a prebuilt index brings its own)."""
     return Pronouncer.from_table(load_cmudict())
+
+
+# Costs of the weighted phone alignment (``suffix_similarities``), from phonetics alone: a substitution within a
+# coarse class (voicing pairs, nasals, liquids, vowels made in one place) costs little, one between two vowels or
+# two consonants made the same way (stops, fricatives, nasals, liquids and glides) more, anything else a full
+# edit. Vowels, above all the reduced "uh", and "h" are the sounds a recogniser most often drops or adds, so
+# leaving them out costs less than a consonant.
+SAME_CLASS_COST: Final = 0.3
+SAME_MANNER_COST: Final = 0.6
+VOWEL_INDEL_COST: Final = 0.6
+SCHWA_INDEL_COST: Final = 0.4
+H_INDEL_COST: Final = 0.3
+SUFFIX_SLACK: Final = 6  # phones of the name's end beyond the query's length that an alignment may use
+_VOWELS: Final = "a@^cWYERIieoOUu"
+_MANNERS: Final = (_VOWELS, "pbtdkg", "fvTDszSZh", "CJ", "mnG", "lrRwy")
+_ALPHABET: Final = "".join(PHONE_CHARS.values())
+_PAD: Final = len(_ALPHABET)  # beyond the end of a name: free to insert
+
+
+def _phone_costs() -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.intp]]:
+    classes = {char: target for chars, target in _COARSE_CLASSES for char in chars}
+    size = _PAD + 1
+    substitute = np.ones((size, size))
+    for row, left in enumerate(_ALPHABET):
+        for column, right in enumerate(_ALPHABET):
+            if left == right:
+                substitute[row, column] = 0.0
+            elif classes.get(left, left) == classes.get(right, right):
+                substitute[row, column] = SAME_CLASS_COST
+            elif any(left in manner and right in manner for manner in _MANNERS):
+                substitute[row, column] = SAME_MANNER_COST
+    indel = np.ones(size)
+    indel[[_ALPHABET.index(char) for char in _VOWELS]] = VOWEL_INDEL_COST
+    indel[_ALPHABET.index("^")] = SCHWA_INDEL_COST
+    indel[_ALPHABET.index("h")] = H_INDEL_COST
+    indel[_PAD] = 0.0
+    codes = np.full(256, _PAD, dtype=np.intp)
+    codes[[ord(char) for char in _ALPHABET]] = np.arange(len(_ALPHABET))
+    return substitute, indel, codes
+
+
+_SUBSTITUTE, _INDEL, _CODES = _phone_costs()
+
+
+def suffix_similarities(phones: str, names: Sequence[str]) -> npt.NDArray[np.float64]:
+    """How well ``phones`` (a short query) sounds like the *end* of each name's phone string, 0..1.
+
+    A weighted edit distance (cheap substitutions between similar sounds, cheap loss of weak sounds) between the
+    query and the best suffix of the name, as a share of the cost of the query's own phones. Without word
+    boundaries ("sea salt" heard "she strolled", "arugula" in "deregulated"): the end is where a product's
+    name says what it is, and what people keep when they shorten it.
+
+    All names are aligned at once: one numpy row per query phone, the insertions along a row taken by a
+    running minimum over the costs' prefix sums. Only the last ``len(phones) + SUFFIX_SLACK`` phones of a name
+    take part: an end of the name much longer than the query is no match of it anyway.
+    """
+    if not phones or not names:
+        return np.zeros(len(names))
+    width = len(phones) + SUFFIX_SLACK
+    # Reversed, the end of each name is its start: align the reversed query with a prefix of the reversed name.
+    padded = "".join(name[::-1][:width].ljust(width, "\0") for name in names)
+    grid = _CODES[np.frombuffer(padded.encode("latin-1", "replace"), dtype=np.uint8)].reshape(len(names), width)
+    inserted = np.concatenate((np.zeros((len(names), 1)), np.cumsum(_INDEL[grid], axis=1)), axis=1)
+    costs = inserted.copy()
+    query = _CODES[np.frombuffer(phones[::-1].encode("latin-1", "replace"), dtype=np.uint8)]
+    step = np.empty_like(costs)
+    for code in query.tolist():
+        deleted = _INDEL[code]
+        step[:, 0] = costs[:, 0] + deleted
+        np.minimum(costs[:, :-1] + _SUBSTITUTE[code][grid], costs[:, 1:] + deleted, out=step[:, 1:])
+        costs = np.minimum.accumulate(step - inserted, axis=1) + inserted
+    # Free end in the (reversed) name: the best prefix; padding costs nothing, so the last column holds the rest.
+    best = costs.min(axis=1)
+    return np.clip(1.0 - best / max(float(_INDEL[query].sum()), 1e-9), 0.0, 1.0)  # type: ignore[no-any-return]

@@ -479,6 +479,7 @@ class Resolver:
                 self._spoken_array[own_rows].tolist(),
                 self._sound_array[own_rows].tolist(),
                 self._coarse_array[own_rows].tolist(),
+                self._phones_array[own_rows].tolist(),
             )
             partial[rows] = parts > matches[rows]
             matches[rows] = np.maximum(matches[rows], parts)

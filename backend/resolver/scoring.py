@@ -21,7 +21,7 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from backend.resolver.phonemes import Pronouncer, coarse
+from backend.resolver.phonemes import Pronouncer, coarse, suffix_similarities
 from backend.spoken import sound_key, word_sound
 
 SPELLING_WEIGHT: Final = 0.4
@@ -38,6 +38,7 @@ PARTIAL_PHONE_WEIGHT: Final = 0.3
 WORD_SET_WEIGHT: Final = 0.9  # all heard words in the name, out of order: nearly as good as in order
 SHORT_NAME_POWER: Final = 1.0  # how hard a name shorter than the query is held to the words it leaves out
 TRAILING_WEIGHT: Final = 0.3  # share of the partial match given to the end of the name
+SUFFIX_WEIGHT: Final = 0.3  # share of the weighted phone alignment with the end of the name
 
 PRIOR_SCALE: Final = 0.03  # match units per nat of prior odds (fitted on half a of the dev sets)
 PRIOR_FROM: Final = 0.55
@@ -109,7 +110,11 @@ def word_coverage(query: QueryForms, spoken: str) -> float:
 
 
 def partial_matches(
-    query: QueryForms, spoken: Sequence[str], sound: Sequence[str], coarse_phones: Sequence[str] | None = None
+    query: QueryForms,
+    spoken: Sequence[str],
+    sound: Sequence[str],
+    coarse_phones: Sequence[str] | None = None,
+    phones: Sequence[str] | None = None,
 ) -> npt.NDArray[np.float64]:
     """How well the query matches *part* of each name (short words for a known product), 0..1.
 
@@ -147,6 +152,10 @@ def partial_matches(
         query, [name[-spelling_length:] for name in spoken], [name[-sound_length:] for name in sound]
     )
     partial = TRAILING_WEIGHT * by_tail + (1 - TRAILING_WEIGHT) * partial
+    if phones is not None and query.phones:
+        # The same, by sound and without a cut: the query's phones against the best end of the name's, with
+        # similar sounds cheap to confuse (``phonemes.suffix_similarities``).
+        partial = (1 - SUFFIX_WEIGHT) * partial + SUFFIX_WEIGHT * suffix_similarities(query.phones, phones)
     for row in np.flatnonzero(partial >= COVERAGE_FROM).tolist():
         partial[row] = COVERAGE_WEIGHT * word_coverage(query, spoken[row]) + (1 - COVERAGE_WEIGHT) * partial[row]
     # Every heard word is a word of the name, in another order ("coffee beans" for "Whole Bean Coffee").

@@ -194,11 +194,7 @@ class CandidateIndex:
         ``SHORTLIST_FACTOR * limit`` by Dice on what was read then get their exact Dice on every informative
         feature from their own feature lists (the forward index): the commoner features are what tells a name
         from its look-alikes, but their postings are the longest."""
-        order = np.lexsort((frequency, ~self._word_features()[ids]))
-        read_ids, read_frequency = ids[order], frequency[order]
-        budget = min(self._max_postings, SCALE_POSTINGS)
-        read = max(int(np.searchsorted(np.cumsum(read_frequency) - read_frequency, budget, side="left")), 1)
-        read_ids = read_ids[:read]
+        read_ids = self._read_first(ids, frequency)
         starts, ends = self._offsets[read_ids], self._offsets[read_ids + 1]
         owners = np.concatenate([self._postings[start:end] for start, end in zip(starts, ends, strict=True)])
         if owners.size == 0:
@@ -223,6 +219,31 @@ class CandidateIndex:
         positions = np.repeat(starts - rows, lengths) + np.arange(int(lengths.sum()))
         overlap = np.add.reduceat(query_weights[forward[positions]], rows)
         return touched, overlap / (self._mass[touched] + query_mass)
+
+    def _read_first(self, ids: npt.NDArray[np.int64], frequency: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """The features whose postings a large index reads: words, then the rarest, within ``SCALE_POSTINGS``."""
+        order = np.lexsort((frequency, ~self._word_features()[ids]))
+        read_ids, read_frequency = ids[order], frequency[order]
+        budget = min(self._max_postings, SCALE_POSTINGS)
+        read = max(int(np.searchsorted(np.cumsum(read_frequency) - read_frequency, budget, side="left")), 1)
+        return read_ids[:read]
+
+    def postings_read(self, spoken: str, sound: str, phones: str = "") -> int:
+        """How many postings ``search`` reads for this query (for benchmarks)."""
+        ids = np.fromiter(
+            (i for f in entry_features(spoken, sound, phones) if (i := self._vocabulary.get(f)) is not None),
+            dtype=np.int64,
+        )
+        frequency = self._document_frequency[ids]
+        order = np.argsort(frequency, kind="stable")
+        ids, frequency = ids[order], frequency[order]
+        if self.size >= TWO_STAGE_MIN_ENTRIES:
+            informative = frequency <= self._max_df
+            if not informative.any():
+                return 0
+            return int(self._document_frequency[self._read_first(ids[informative], frequency[informative])].sum())
+        keep = (frequency <= self._max_df) & (np.cumsum(frequency) - frequency < self._max_postings)
+        return int(frequency[keep].sum())
 
     def _word_features(self) -> npt.NDArray[np.bool_]:
         """Which feature ids are words (large indexes only)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -77,6 +79,6 @@ def test_a_large_index_ranks_what_it_returns_by_exact_dice(index: int, budget: i
         patch.setattr(index_module, "SCALE_POSTINGS", budget)
         found = list(INDEX.search(spoken, sound_key(spoken), limit=30))
     scores = [exact_dice(spoken, number) for number in found]
-    assert found and all(a >= b - 1e-12 for a, b in zip(scores, scores[1:], strict=False))
+    assert found and all(a >= b - 1e-12 for a, b in pairwise(scores))
     if budget == 10**6:
         assert scores[:29] == [exact_dice(spoken, number) for number in exhaustive(spoken, 29)]

@@ -75,3 +75,18 @@ def test_eval_set_reads_catalog_and_personal_layouts() -> None:
     personal = load_eval_set(FIXTURES / "resolver" / "spoken_personal_sample.csv")
     assert personal.personal
     assert all(query.customer_id for query in personal.queries)
+
+
+def test_saved_tables_are_built_once_then_loaded(tmp_path: Path) -> None:
+    """``--million-tables`` and ``retrieval --cache-dir`` reuse saved tables: the first run builds and saves them,
+    the next loads them and says so, answering the same."""
+    from backend.bench.measure import build_measured
+
+    catalog = load_instacart(TINY_CATALOG).catalog
+    built, first = build_measured(catalog, tables_dir=tmp_path)
+    loaded, second = build_measured(catalog, tables_dir=tmp_path)
+    assert not first.from_saved and second.from_saved and second.as_dict()["from_saved_tables"] is True
+    query = load_eval_set(TINY_EVAL).queries[0].heard
+    assert [c.product.id for c in loaded.resolve(query).candidates] == [
+        c.product.id for c in built.resolve(query).candidates
+    ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -54,3 +56,29 @@ def test_a_large_index_completes_what_the_posting_budget_left_out(monkeypatch: p
     right_completed = sum(bool(found) and NAMES[found[0]] == name for found, name in zip(completed, best, strict=True))
     right_plain = sum(bool(found) and NAMES[found[0]] == name for found, name in zip(plain, best, strict=True))
     assert right_completed == len(queries) > right_plain
+
+
+def exact_dice(spoken: str, number: int) -> float:
+    """The weighted Dice of one entry against the query, on every informative feature."""
+    vocabulary, idf, frequency = INDEX._vocabulary, INDEX._idf, INDEX._document_frequency
+    present = [vocabulary[f] for f in entry_features(spoken, sound_key(spoken)) if f in vocabulary]
+    informative = {f for f in present if frequency[f] <= INDEX._max_df}
+    name, sound = ENTRIES[number]
+    shared = [vocabulary[f] for f in entry_features(name, sound) if vocabulary[f] in informative]
+    return float(idf[shared].sum()) / (float(INDEX._mass[number]) + float(idf[present].sum()))
+
+
+@settings(max_examples=30, deadline=None)
+@given(index=st.integers(min_value=0, max_value=len(NAMES) - 1), budget=st.sampled_from([50, 400, 10**6]))
+def test_a_large_index_ranks_what_it_returns_by_exact_dice(index: int, budget: int) -> None:
+    """However few postings the large-index search reads, what it returns is scored on every feature: in the
+    order of the exact Dice, and when the budget holds every posting, the exhaustive ranking itself."""
+    spoken = " ".join(NAMES[index].split()[-2:])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index_module, "TWO_STAGE_MIN_ENTRIES", 0)
+        patch.setattr(index_module, "SCALE_POSTINGS", budget)
+        found = list(INDEX.search(spoken, sound_key(spoken), limit=30))
+    scores = [exact_dice(spoken, number) for number in found]
+    assert found and all(a >= b - 1e-12 for a, b in pairwise(scores))
+    if budget == 10**6:
+        assert scores[:29] == [exact_dice(spoken, number) for number in exhaustive(spoken, 29)]

@@ -61,6 +61,12 @@ def register(
     resolve.add_argument("--json", action="store_true", help="one JSON object per set instead of a table")
     resolve.add_argument("--catalog", type=Path, default=DEFAULT_DATA_DIR, help="Instacart-layout directory")
     resolve.add_argument("--scale-million", action="store_true", help="also build and time a 1,000,000-product index")
+    resolve.add_argument(
+        "--million-tables",
+        type=Path,
+        help="with --scale-million: load the 1M resolver tables from this directory (built and saved there when "
+        "absent; a build takes about ten minutes)",
+    )
     resolve.add_argument("--slow-subset", type=int, default=200, help="queries per set for the slow baselines")
     resolve.add_argument("--difflib-subset", type=int, default=40, help="queries per set for difflib (seconds each)")
     resolve.add_argument("--no-baselines", action="store_true", help="measure only the resolver")
@@ -99,7 +105,7 @@ def run_resolve(args: argparse.Namespace) -> int:
     performance["prebuilt"] = prebuilt_figures(resolver, args.catalog, texts)
     if args.scale_million:
         del resolver
-        million = _million(catalog, sets, histories, judge, texts)
+        million = _million(catalog, sets, histories, judge, texts, tables_dir=args.million_tables)
         performance["million"] = million.figures
         for report in reports:
             report.million = million.scores.get(report.eval_set.name)
@@ -145,9 +151,18 @@ class _Million:
     scores: dict[str, Score]
 
 
-def _million(catalog: Catalog, sets: list[EvalSet], histories: Histories, judge: Judge, texts: list[str]) -> _Million:
-    """Build the 1,000,000-product index, time it, and score every set against it (same judge: real ids)."""
-    big_resolver, big_build = build_measured(recombined_catalog(catalog))
+def _million(
+    catalog: Catalog,
+    sets: list[EvalSet],
+    histories: Histories,
+    judge: Judge,
+    texts: list[str],
+    *,
+    tables_dir: Path | None = None,
+) -> _Million:
+    """Build (or load) the 1,000,000-product index, time it, and score every set against it (same judge: real
+    ids)."""
+    big_resolver, big_build = build_measured(recombined_catalog(catalog), tables_dir=tables_dir)
     big_p50, big_p99 = latency_ms(big_resolver, texts)
     scores = {
         eval_set.name: score_resolver(big_resolver, eval_set, histories, judge, method="voicecart resolver @1M")

@@ -88,3 +88,16 @@ def test_stream_records_older_than_a_day_are_dropped(store: EmbeddedDynamoDB, ta
     assert moto_table(table).stream_shard.items == []
     with pytest.raises(ClientError, match="TrimmedDataAccessException"):
         streams.get_records(ShardIterator=iterator)
+
+
+def test_moto_keeps_no_register_of_every_item_version(store: EmbeddedDynamoDB, table: Table) -> None:
+    """moto appends every model object it makes to a list for its dashboard, for ever: the store empties it."""
+    from moto.dynamodb.models.dynamo_type import Item
+    from moto.dynamodb.models.table import StreamRecord
+
+    for n in range(50):
+        table.update({"pk": "CUST#1", "sk": "PROFILE"}, "ADD n :one", values={":one": 1})
+        table.put({"pk": "CUST#1", "sk": f"N#{n}"})
+    # upkeep runs after every call here: at most one call's objects are registered
+    assert len(Item.instances_tracked) < 10
+    assert len(StreamRecord.instances_tracked) < 10

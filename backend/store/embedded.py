@@ -20,7 +20,8 @@ What makes it fit for many concurrent clients:
 - **Flat memory.** moto keeps every stream record and never runs TTL. Every ``maintenance_every`` calls, under the
   gate, a batch of at most ``sweep_batch`` items is swept for passed ``expires_at`` (deleted, as DynamoDB's TTL
   does) and stream records older than 24 hours or beyond the newest ``stream_records_kept`` are dropped
-  (``backend.store.embedded_upkeep``). What expires and when is ``backend.store.retention``.
+  (``backend.store.embedded_upkeep``), and moto's register of every model object it ever made (kept for its
+  dashboard, the largest growth of all) is emptied. What expires and when is ``backend.store.retention``.
 - **Fast answers.** moto serialises every response through a generic, model-driven serialiser: about 10 ms per
   item returned, so a query of one order's page took a second. The item operations' results are already in
   DynamoDB's wire shape, so they are written with ``json.dumps`` (a test checks both give the same document). And moto

@@ -9,7 +9,13 @@ stream's bounded retention.
   ``max_age`` and all but the newest ``keep`` (a count bound too: in memory a busy hour is already a lot).
   Sequence numbers stay as they were, so readers behind the trim are told ``TrimmedDataAccessException``.
 
-``Upkeep`` runs both, on the store's own (injected) clock, from the store's call path every few hundred calls and
+- **moto's instance register.** Every moto model object (each item version an update copies, each stream record,
+  each shard iterator) is appended, at creation, to a class-level list kept for moto's web dashboard, and never
+  removed: about 70 KB per voice turn, for as long as the process runs, whatever is deleted or trimmed.
+  ``forget_tracked_instances`` empties those lists of the DynamoDB models; nothing else reads them, and the
+  embedded store serves no dashboard.
+
+``Upkeep`` runs all three, on the store's own (injected) clock, from the store's call path every few hundred calls and
 under its gate: no thread of its own, nothing to race with a call, and a cost spread over the calls that caused it.
 """
 
@@ -23,6 +29,21 @@ from typing import Any
 from backend.clock import Clock, utc_now
 
 STREAM_RETENTION = timedelta(hours=24)  # as DynamoDB Streams
+TRACKED_SERVICES = ("dynamodb", "dynamodbstreams")
+
+
+def forget_tracked_instances() -> int:
+    """Empty moto's register of DynamoDB model instances (see the module's note); the number of references dropped."""
+    from moto.core.model_instances import model_data
+
+    dropped = 0
+    for service in TRACKED_SERVICES:
+        for model in list(model_data.get(service, {}).values()):
+            tracked = getattr(model, "instances_tracked", None)
+            if tracked:
+                dropped += len(tracked)
+                tracked.clear()
+    return dropped
 
 
 class TtlSweeper:
@@ -138,6 +159,7 @@ class Upkeep:
                 sweeper = self._sweepers[id(table)] = TtlSweeper(table, batch=self._sweep_batch)
             self.expired += sweeper.step(now)
             self.trimmed += trim_stream(table, keep=self._stream_records_kept, now=now, max_age=self._stream_max_age)
+        forget_tracked_instances()
 
 
 def expire_ttl_items(table: Any, *, now: float) -> int:

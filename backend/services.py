@@ -135,7 +135,7 @@ def build_backend(
     client = table.client
     catalog = catalog or load_catalog(settings)
     identities = IdentityStore(table, clock=clock)
-    profiles = ProfileStore(table, heard_words_retention_days=settings.heard_words_retention_days, clock=clock)
+    profiles = ProfileStore(table, retention=settings.retention, clock=clock)
 
     def build_resolver() -> Resolver:
         from backend.resolver import Resolver

@@ -6,14 +6,17 @@ settings are plain values, read once and passed down.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from backend.errors import ValidationError
+from backend.store.retention import Retention
 
 PACKAGE_DATA_DIR = Path(__file__).resolve().parent / "data" / "instacart"
 # The store choices: moto in this process, a DynamoDB-compatible endpoint (DynamoDB Local, LocalStack), AWS itself.
@@ -86,8 +89,13 @@ class Settings:
     # Demo access tokens are an HMAC of the customer id with this secret. The default is public: anyone can compute
     # a demo token. Set your own before a demo server is reachable by anyone else.
     demo_token_secret: str = "voicecart-demo-token-secret"  # noqa: S105 - public on purpose, see above
-    # Privacy: raw heard words expire after this many days; aggregates in the profile stay
-    heard_words_retention_days: int = 30
+    # Privacy and retention (backend/store/retention.py): raw heard words expire after this many days, events (and
+    # their idempotency markers) after event_retention_days, sent messages after outbox_retention_days, request
+    # markers after request_marker_ttl_seconds. Aggregates in the profile summary and orders stay.
+    heard_words_retention_days: float = 30
+    event_retention_days: float = 400
+    outbox_retention_days: float = 30
+    request_marker_ttl_seconds: int = 86_400
     # Commerce (illustrative demo values)
     seller_name: str = "Voicecart Demo Grocer"
     tax_rate: Decimal = Decimal("0.0725")
@@ -154,6 +162,20 @@ class Settings:
                 "(VOICECART_DYNAMODB_ENDPOINT / AWS_ENDPOINT_URL_DYNAMODB): set one of them",
                 field="store",
             )
+        self.retention  # noqa: B018 - refuse a non-positive retention period when the settings are made
+
+    @functools.cached_property
+    def retention(self) -> Retention:
+        """How long each expiring item kind is kept (validated: every period positive)."""
+        try:
+            return Retention(
+                request_markers=timedelta(seconds=self.request_marker_ttl_seconds),
+                heard_words=timedelta(days=self.heard_words_retention_days),
+                events=timedelta(days=self.event_retention_days),
+                outbox=timedelta(days=self.outbox_retention_days),
+            )
+        except ValueError as exc:
+            raise ValidationError(str(exc), field="retention") from exc
 
     @property
     def store_kind(self) -> str:
@@ -193,7 +215,10 @@ _ENVIRONMENT: dict[str, tuple[tuple[str, ...], Callable[[str], Any]]] = {
     "load_demo_data": (("VOICECART_DEMO_DATA",), _parse_bool),
     "demo_data_anywhere": (("VOICECART_DEMO_DATA_ANYWHERE",), _parse_bool),
     "demo_token_secret": (("VOICECART_DEMO_TOKEN_SECRET",), str),
-    "heard_words_retention_days": (("VOICECART_HEARD_WORDS_RETENTION_DAYS",), int),
+    "heard_words_retention_days": (("VOICECART_HEARD_WORDS_RETENTION_DAYS",), float),
+    "event_retention_days": (("VOICECART_EVENT_RETENTION_DAYS",), float),
+    "outbox_retention_days": (("VOICECART_OUTBOX_RETENTION_DAYS",), float),
+    "request_marker_ttl_seconds": (("VOICECART_REQUEST_MARKER_TTL_SECONDS",), int),
     "seller_name": (("VOICECART_SELLER_NAME",), str),
     "tax_rate": (("VOICECART_TAX_RATE",), Decimal),
     "delivery_fee": (("VOICECART_DELIVERY_FEE",), Decimal),

@@ -15,7 +15,8 @@ from botocore.exceptions import ClientError
 from backend.errors import ConcurrentUpdate
 from backend.settings import Settings
 from backend.store.dynamo import Table, make_client
-from backend.store.embedded import EmbeddedDynamoDB, FairGate, Refused, expire_ttl_items, trim_stream
+from backend.store.embedded import EmbeddedDynamoDB, FairGate, Refused
+from backend.store.embedded_upkeep import expire_ttl_items, trim_stream
 from backend.store.tables import ensure_tables
 from backend.store.transaction import Transaction
 

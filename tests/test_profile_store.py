@@ -17,6 +17,7 @@ from backend.profile.events import format_timestamp
 from backend.resolver.purchases import PurchaseStats
 from backend.store import keys
 from backend.store.dynamo import Table
+from backend.store.retention import Retention
 from backend.store.transaction import Transaction
 from tests.support.clock import FakeClock as Clock
 
@@ -30,7 +31,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def profiles(table: Table, clock: Clock) -> ProfileStore:
-    return ProfileStore(table, heard_words_retention_days=30, clock=clock)
+    return ProfileStore(table, retention=Retention(heard_words=timedelta(days=30)), clock=clock)
 
 
 def event(number: int, **changes: Any) -> Event:

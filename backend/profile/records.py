@@ -9,6 +9,7 @@ from typing import Any
 
 from backend.profile.events import Channel, Event, EventLine, Outcome, format_timestamp, parse_timestamp
 from backend.store import keys
+from backend.store.retention import expires_at
 
 EVENT_KIND = "event"
 HEARD_KIND = "heard"
@@ -21,7 +22,9 @@ def profile_key(customer_id: str) -> dict[str, str]:
     return {"pk": keys.customer_pk(customer_id), "sk": keys.PROFILE}
 
 
-def marker_item(event: Event, *, now: datetime) -> dict[str, Any]:
+def marker_item(event: Event, *, now: datetime, keep: timedelta) -> dict[str, Any]:
+    """The event id's idempotency marker: it lasts as long as the event (``keep`` from when it happened), so a
+    channel re-sending an event it has already sent is told so for as long as the event can be read."""
     return {
         "pk": keys.customer_pk(event.customer_id),
         "sk": keys.event_id_sk(event.event_id),
@@ -29,11 +32,13 @@ def marker_item(event: Event, *, now: datetime) -> dict[str, Any]:
         "event_id": event.event_id,
         "event_sk": keys.event_sk(event.timestamp, event.event_id),
         "written_at": format_timestamp(now),
+        "expires_at": expires_at(event.occurred_at, keep),
     }
 
 
-def event_item(event: Event) -> dict[str, Any]:
-    """The lasting part of an event: everything but the raw heard words."""
+def event_item(event: Event, *, keep: timedelta) -> dict[str, Any]:
+    """The event without its raw heard words, kept ``keep`` from when it happened (TTL): what it counted is folded
+    into the profile summary when it is written, so the summary stays whole when old events go."""
     stamp = event.timestamp
     item: dict[str, Any] = {
         "pk": keys.customer_pk(event.customer_id),
@@ -46,6 +51,7 @@ def event_item(event: Event) -> dict[str, Any]:
         "channel": event.channel.value,
         "type": event.type,
         "occurred_at": stamp,
+        "expires_at": expires_at(event.occurred_at, keep),
     }
     if event.outcome is not None:
         item["outcome"] = event.outcome.value

@@ -7,7 +7,7 @@ import random
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from backend.clock import Clock, utc_now
@@ -19,6 +19,7 @@ from backend.profile.records import event_from_items, event_item, heard_item, ma
 from backend.profile.summary import CatchUp, ProfileSummary, build_profile_update, summary_from_item
 from backend.store import keys
 from backend.store.dynamo import Table
+from backend.store.retention import Retention, is_expired
 from backend.store.schema import GSI1
 from backend.store.transaction import Transaction
 
@@ -54,11 +55,12 @@ class EventPage:
     next_cursor: str | None
 
 
-def stage_event(tx: Transaction, event: Event, *, heard_words_retention_days: int, now: datetime) -> StagedEvent:
+def stage_event(tx: Transaction, event: Event, *, retention: Retention, now: datetime) -> StagedEvent:
     """Stage one event on the caller's transaction: 3 writes (4 with heard words) and the not-erased check, no reads.
 
     1. the ``EVENTID#`` marker, conditional on not existing: a repeat cancels the transaction as ``AlreadyApplied``;
-    2. the event item (lasting); 3. the heard-words item (expires); 4. one ``UpdateItem`` on ``PROFILE``.
+    2. the event item (kept ``retention.events``); 3. the heard-words item (kept ``retention.heard_words``, never
+    longer than its event); 4. one ``UpdateItem`` on ``PROFILE``, whose counters outlive the events.
     The caller's transaction must not touch ``PROFILE`` or these keys itself (DynamoDB: one item once per
     transaction).
     """
@@ -67,10 +69,14 @@ def stage_event(tx: Transaction, event: Event, *, heard_words_retention_days: in
     if tx.touches(profile_key(event.customer_id)):
         raise ValueError("one transaction can record one event per customer; put several products in Event.lines")
     update, catch_ups = build_profile_update(event, now=now)  # first: may refuse the event, nothing staged yet
-    tx.put(marker_item(event, now=now), condition="attribute_not_exists(pk)", conflict=AlreadyApplied)
-    tx.put(event_item(event))
+    tx.put(
+        marker_item(event, now=now, keep=retention.events),
+        condition="attribute_not_exists(pk)",
+        conflict=AlreadyApplied,
+    )
+    tx.put(event_item(event, keep=retention.events))
     writes = 3
-    heard = heard_item(event, retention=timedelta(days=heard_words_retention_days), now=now)
+    heard = heard_item(event, retention=min(retention.heard_words, retention.events), now=now)
     if heard is not None:
         tx.put(heard)
         writes += 1
@@ -80,15 +86,15 @@ def stage_event(tx: Transaction, event: Event, *, heard_words_retention_days: in
 
 
 class ProfileStore:
-    def __init__(self, table: Table, *, heard_words_retention_days: int = 30, clock: Clock = utc_now) -> None:
+    def __init__(self, table: Table, *, retention: Retention | None = None, clock: Clock = utc_now) -> None:
         self.table = table
-        self.heard_words_retention_days = heard_words_retention_days
+        self.retention = retention or Retention()
         self.clock = clock
 
     # --- writing ---------------------------------------------------------------------------------------------------
 
     def stage_event(self, tx: Transaction, event: Event) -> StagedEvent:
-        return stage_event(tx, event, heard_words_retention_days=self.heard_words_retention_days, now=self.clock())
+        return stage_event(tx, event, retention=self.retention, now=self.clock())
 
     def record_event(self, event: Event) -> EventWrite:
         """Write one event in its own transaction; a repeated event id changes nothing and reports so.
@@ -201,10 +207,11 @@ class ProfileStore:
             }
         groups, position = self._collect(query, limit=limit, forward=not newest_first, start=start)
         now = self.clock()
+        # An event past its retention is not shown even while TTL has yet to delete it (DynamoDB's TTL lags).
         events = tuple(
             event_from_items(parts["event"], parts.get("heard"), now=now)
             for parts in groups.values()
-            if "event" in parts
+            if "event" in parts and not is_expired(parts["event"], now)
         )
         next_cursor = encode_cursor(position, fingerprint) if position else None
         return EventPage(events=events, next_cursor=next_cursor)

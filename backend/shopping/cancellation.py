@@ -115,7 +115,14 @@ class OrderCancellations:
         for attempt in range(1, SUMMARY_ATTEMPTS + 1):
             tx = Transaction(self.table)
             if request_id:
-                stage_marker(tx, customer_id, request_id, outcome={"cancelled": order_id}, applied_at=at)
+                stage_marker(
+                    tx,
+                    customer_id,
+                    request_id,
+                    outcome={"cancelled": order_id},
+                    applied_at=at,
+                    keep=self.settings.retention.request_markers,
+                )
             tx.update(
                 {"pk": keys.customer_pk(customer_id), "sk": keys.order_sk(order_id)},
                 "SET #status = :cancelled, cancelled_at = :at",
@@ -178,4 +185,5 @@ class OrderCancellations:
             subject=f"Your {seller} order {order.order_id} is cancelled",
             body=body,
             order_id=order.order_id,
+            keep=self.settings.retention.outbox,
         )

@@ -17,16 +17,18 @@ Item kinds (all in the customer's partition, ``pk = CUST#<id>``):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from backend.shopping.model import Cart, CartLine, Order, OrderLine, VoiceCodeState
 from backend.store import keys
+from backend.store.retention import expires_at
 
 ORDER_KIND = "order"
 ORDER_LINE_KIND = "order_line"
 OUTBOX_KIND = "outbox"
+OUTBOX_RETENTION = timedelta(days=30)
 
 
 def _int(value: Any, default: int = 0) -> int:
@@ -151,8 +153,18 @@ def is_order_item(item: Mapping[str, Any]) -> bool:
 
 
 def outbox_item(
-    customer_id: str, *, message_id: str, created_at: str, template: str, subject: str, body: str, order_id: str
+    customer_id: str,
+    *,
+    message_id: str,
+    created_at: str,
+    template: str,
+    subject: str,
+    body: str,
+    order_id: str,
+    keep: timedelta = OUTBOX_RETENTION,
 ) -> dict[str, Any]:
+    """A message to send. It expires (TTL) ``keep`` after it was made: the stream delivers it within its 24 hours,
+    and what was sent is kept on the delivery ledger (``backend.outbound``)."""
     return {
         "pk": keys.customer_pk(customer_id),
         "sk": keys.outbox_sk(created_at, message_id),
@@ -165,6 +177,7 @@ def outbox_item(
         "order_id": order_id,
         "state": "pending",
         "created_at": created_at,
+        "expires_at": expires_at(created_at, keep),
     }
 
 

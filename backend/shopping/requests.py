@@ -1,21 +1,23 @@
 """Request markers: ``REQ#<request id>`` is put, on condition it does not exist, in the same transaction as the
 turn's writes. Alexa's retry of a request therefore fails that condition (``AlreadyApplied``) and changes nothing;
 the marker keeps the turn's outcome (a small map the caller chose) so the retry can be answered as the first was.
-Markers expire (TTL) after a day: Alexa retries within seconds.
+Markers expire (TTL) ``Settings.request_marker_ttl_seconds`` after the request (a day by default): Alexa retries
+within seconds, and a caller re-reading an unknown outcome does so at once.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from backend.errors import AlreadyApplied
 from backend.store import keys
 from backend.store.dynamo import Table
+from backend.store.retention import expires_at
 from backend.store.transaction import Transaction
 
-MARKER_TTL_SECONDS = 86_400
+MARKER_TTL = timedelta(days=1)
 
 
 def marker_key(customer_id: str, request_id: str) -> dict[str, str]:
@@ -30,6 +32,7 @@ def stage_marker(
     outcome: Mapping[str, Any],
     applied_at: str,
     fingerprint: str | None = None,
+    keep: timedelta = MARKER_TTL,
 ) -> None:
     """Stage the marker. Stage it FIRST: a cancelled transaction reports the first failed condition, and a retry
     must read as ``AlreadyApplied`` even when the cart has moved on since. ``fingerprint`` (what the request asked
@@ -40,7 +43,7 @@ def stage_marker(
         "request_id": request_id,
         "applied_at": applied_at,
         "outcome": dict(outcome),
-        "expires_at": int(time.time()) + MARKER_TTL_SECONDS,
+        "expires_at": expires_at(applied_at, keep),  # from the request's own (injected) clock
     }
     if fingerprint is not None:
         item["fingerprint"] = fingerprint

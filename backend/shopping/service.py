@@ -310,7 +310,15 @@ class Shopping:
             at = self.now().isoformat()
             tx = Transaction(self.table)
             if request_id:
-                stage_marker(tx, customer_id, request_id, outcome=result, applied_at=at, fingerprint=fingerprint)
+                stage_marker(
+                    tx,
+                    customer_id,
+                    request_id,
+                    outcome=result,
+                    applied_at=at,
+                    fingerprint=fingerprint,
+                    keep=self.settings.retention.request_markers,
+                )
             saved = stage_cart(tx, after, at=at, channel=channel)
             staged = self.profiles.stage_event(tx, event) if event is not None else None
             tx.commit()
@@ -397,7 +405,14 @@ class Shopping:
         for attempt in range(1, SUMMARY_ATTEMPTS + 1):
             tx = Transaction(self.table)
             if request_id:
-                stage_marker(tx, customer_id, request_id, outcome={"order_id": order.order_id}, applied_at=at)
+                stage_marker(
+                    tx,
+                    customer_id,
+                    request_id,
+                    outcome={"order_id": order.order_id},
+                    applied_at=at,
+                    keep=self.settings.retention.request_markers,
+                )
             stage_cart(tx, state.cart.cleared(), at=at, channel=channel)
             tx.put(order_to_item(order, request_id=request_id), condition="attribute_not_exists(pk)")
             for line_item in order_line_items(order):
@@ -469,7 +484,14 @@ class Shopping:
         tx = Transaction(self.table)
         after_attempts = voicecode.MAX_WRONG_CODES - (state.voice_code.failed_attempts + 1)
         if request_id:
-            stage_marker(tx, customer_id, request_id, outcome={"wrong_code": max(after_attempts, 0)}, applied_at=at)
+            stage_marker(
+                tx,
+                customer_id,
+                request_id,
+                outcome={"wrong_code": max(after_attempts, 0)},
+                applied_at=at,
+                keep=self.settings.retention.request_markers,
+            )
         after = voicecode.stage_wrong_code(tx, customer_id, state.voice_code, at=at)
         try:
             tx.commit()
@@ -521,6 +543,7 @@ class Shopping:
             subject=f"Your {self.settings.seller_name} order {order.order_id}",
             body=body,
             order_id=order.order_id,
+            keep=self.settings.retention.outbox,
         )
 
     # -- voice code -------------------------------------------------------------------------------------------

@@ -17,8 +17,11 @@ What makes it fit for many concurrent clients:
   refused at once with DynamoDB's own throttling error instead of joining a queue it would time out in.
 - **No retries of calls whose caller has gone.** In-process, a call cannot outlive its caller; the clients made
   here do not retry a refusal either (the caller apologises or retries with fresh state itself).
-- **Flat memory.** moto keeps every stream record and never runs TTL. Stream shards are trimmed to the newest
-  ``stream_records_kept`` records, and items whose ``expires_at`` has passed are deleted, as DynamoDB's TTL does.
+- **Flat memory.** moto keeps every stream record and never runs TTL. Every ``maintenance_every`` calls, under the
+  gate, a batch of at most ``sweep_batch`` items is swept for passed ``expires_at`` (deleted, as DynamoDB's TTL
+  does) and stream records older than 24 hours or beyond the newest ``stream_records_kept`` are dropped
+  (``backend.store.embedded_upkeep``), and moto's register of every model object it ever made (kept for its
+  dashboard, the largest growth of all) is emptied. What expires and when is ``backend.store.retention``.
 - **Fast answers.** moto serialises every response through a generic, model-driven serialiser: about 10 ms per
   item returned, so a query of one order's page took a second. The item operations' results are already in
   DynamoDB's wire shape, so they are written with ``json.dumps`` (a test checks both give the same document). And moto
@@ -44,7 +47,6 @@ import json
 import logging
 import secrets
 import threading
-import time
 import weakref
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -57,7 +59,9 @@ from botocore import UNSIGNED
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.config import Config
 
+from backend.clock import Clock, utc_now
 from backend.settings import ENDPOINT, Settings
+from backend.store.embedded_upkeep import Upkeep, item_kinds
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -259,17 +263,20 @@ class EmbeddedDynamoDB:
         max_waiting: int = 256,
         max_wait: float = 5.0,
         stream_records_kept: int = 1000,
-        maintenance_every: int = 500,
-        ttl_sweep_seconds: float = 30.0,
-        clock: Callable[[], float] = time.time,
+        maintenance_every: int = 200,
+        sweep_batch: int = 2000,
+        clock: Clock = utc_now,
     ) -> None:
         self._gate = FairGate(max_waiting=max_waiting, max_wait=max_wait)
         self._key = secrets.token_urlsafe(30)  # what the clients built here give the dispatcher
-        self._stream_records_kept = stream_records_kept
-        self._maintenance_every = maintenance_every
-        self._ttl_sweep_seconds = ttl_sweep_seconds
-        self._clock = clock
-        self._next_sweep = 0.0
+        # TTL deletion and stream retention, as DynamoDB runs them (backend.store.embedded_upkeep)
+        self.upkeep = Upkeep(
+            _tables,
+            every=maintenance_every,
+            sweep_batch=sweep_batch,
+            stream_records_kept=stream_records_kept,
+            clock=clock,
+        )
         self._started = False
         self.calls = 0
         self.endpoint: str | None = None
@@ -336,24 +343,11 @@ class EmbeddedDynamoDB:
                     raise
                 return _error(request, 400, "TrimmedDataAccessException", "the iterator points at trimmed records")
             self.calls += 1
-            if self.calls % self._maintenance_every == 0:
-                self._maintain()
+            self.upkeep.maybe_run()
         finally:
             _gated.active = False
             self._gate.leave()
         return AWSResponse(request.url, status, headers, MockRawResponse(body))
-
-    def _maintain(self) -> None:
-        """Under the gate: trim stream records; now and then, expire TTL items."""
-        for table in _tables():
-            trim_stream(table, keep=self._stream_records_kept)
-        now = self._clock()
-        if now >= self._next_sweep:
-            self._next_sweep = now + self._ttl_sweep_seconds
-            for table in _tables():
-                expired = expire_ttl_items(table, now=now)
-                if expired:
-                    log.info("embedded DynamoDB expired %d items", expired)
 
     def __enter__(self) -> EmbeddedDynamoDB:
         self.start()
@@ -453,33 +447,6 @@ def _tables() -> list[Any]:
     return list(backend.tables.values())
 
 
-def trim_stream(table: Any, *, keep: int) -> int:
-    """Drop all but the newest ``keep`` stream records (sequence numbers stay as they were)."""
-    shard = getattr(table, "stream_shard", None)
-    if shard is None or len(shard.items) <= keep:
-        return 0
-    dropped = len(shard.items) - keep
-    shard.items = shard.items[dropped:]
-    shard.starting_sequence_number += dropped
-    return dropped
-
-
-def expire_ttl_items(table: Any, *, now: float) -> int:
-    """Delete the items whose TTL attribute is a time before ``now``, as DynamoDB's TTL process does."""
-    ttl = getattr(table, "ttl", None) or {}
-    attribute = ttl.get("AttributeName") if ttl.get("TimeToLiveStatus") == "ENABLED" else None
-    if not attribute:
-        return 0
-    expired = []
-    for item in table.all_items():
-        value = item.attrs.get(attribute)
-        if value is not None and value.type == "N" and float(value.value) < now:
-            expired.append(item)
-    for item in expired:
-        table.delete_item(item.hash_key, item.range_key)
-    return len(expired)
-
-
 @contextmanager
 def store_for(settings: Settings) -> Iterator[Settings]:
     """Settings that reach the chosen DynamoDB: pointing at an embedded store started for the duration of the
@@ -500,6 +467,15 @@ def store_for(settings: Settings) -> Iterator[Settings]:
         )
 
 
+def store_kinds(store: EmbeddedDynamoDB) -> dict[str, int]:
+    """Items held by kind (``embedded_upkeep.item_kinds``), read under the gate."""
+    store._gate.enter()
+    try:
+        return item_kinds(_tables())
+    finally:
+        store._gate.leave()
+
+
 def store_stats(store: EmbeddedDynamoDB) -> dict[str, int]:
     """Counters for benchmarks: calls served and refused, items held and stream records kept, over all tables.
     Read under the gate, like every call: a call in progress may be looking at a partial view of a table."""
@@ -511,6 +487,7 @@ def store_stats(store: EmbeddedDynamoDB) -> dict[str, int]:
             "refused": store.refused,
             "items": sum(sum(len(partition) for partition in table.items.values()) for table in tables),
             "stream_records": sum(len(t.stream_shard.items) for t in tables if t.stream_shard is not None),
+            "expired": store.upkeep.expired,
         }
     finally:
         store._gate.leave()

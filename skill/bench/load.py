@@ -4,17 +4,22 @@ A simulated customer talks in sessions: open the skill, add a product, hear the 
 time, check out and say yes. Each worker is its own demo customer (real Instacart history), one session after
 another, for ``--seconds`` at each concurrency (1, 4, 16, 48 by default). Then 16 writers add to ONE cart at once,
 and the cart is read back through the API: every add acknowledged must be in it, every add refused must not be.
-With ``--memory-requests N`` the server's RSS is sampled over N more turns.
+With ``--memory-requests N`` the server's RSS and the items it holds (by kind) are sampled 20 times over N more
+turns, and the RSS slope over the last half is fitted (least squares): flat means that slope is about nothing.
+``--retention-seconds S`` keeps every expiring item kind S seconds instead of the deployment's days, so the run
+reaches the steady state TTL keeps (what expires goes as fast as it comes) within minutes.
 
 The server is ``skill.bench.load_server`` in a process of its own (the same app, store and verifier as
 ``voicecart serve``), so the load generator does not share its interpreter. Usage::
 
-    voicecart bench load [--seconds 10] [--concurrency 1,4,16,48] [--writers 16] [--memory-requests 20000] [--json]
+    voicecart bench load [--seconds 10] [--concurrency 1,4,16,48] [--writers 16] [--memory-requests 20000]
+        [--retention-seconds 120] [--json]
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import http.client
 import json
 import subprocess
@@ -44,6 +49,7 @@ KINDS = ("launch", "add", "read", "history", "checkout", "confirm")
 APOLOGIES = ("went wrong on my side", "couldn't reach your account", "lost touch with your account")
 PRODUCTS = ("bananas", "organic strawberries", "whole milk", "large eggs", "baby spinach", "sourdough bread")
 MAX_TURNS_PER_LEVEL = 50_000
+MEMORY_SAMPLES = 20
 
 
 def register(bench_commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -53,6 +59,12 @@ def register(bench_commands: argparse._SubParsersAction) -> None:  # type: ignor
     parser.add_argument("--writers", type=int, default=16, help="writers on one cart (0 to skip)")
     parser.add_argument("--adds-per-writer", type=int, default=10)
     parser.add_argument("--memory-requests", type=int, default=0, help="turns to sample the server's RSS over")
+    parser.add_argument(
+        "--retention-seconds",
+        type=float,
+        default=0.0,
+        help="keep expiring items (markers, events, heard words, outbox) this long (default: the deployment's days)",
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object instead of tables")
     parser.add_argument("--plot", type=Path, help="also draw latency percentiles against concurrency to this PNG")
     parser.set_defaults(func=run)
@@ -64,9 +76,14 @@ def run(args: argparse.Namespace) -> int:
         raise SystemExit("--concurrency takes 1..64 workers per level; --seconds (0, 300]")
     if not 0 <= args.memory_requests <= 100_000 or not 0 <= args.writers <= 64:
         raise SystemExit("--memory-requests at most 100,000; --writers at most 64")
+    if not 0 <= args.retention_seconds <= 86_400 * 400:
+        raise SystemExit("--retention-seconds: 0 (the deployment's) up to 400 days")
     customers = _customers(max(levels) + 1)
     report: dict[str, Any] = {"seconds_per_level": args.seconds, "levels": []}
-    with tempfile.TemporaryDirectory(prefix="voicecart-bench-") as tmp, BenchServer(Path(tmp), customers) as server:
+    if args.retention_seconds:
+        report["retention_seconds"] = args.retention_seconds
+    bench_server = functools.partial(BenchServer, retention_seconds=args.retention_seconds)
+    with tempfile.TemporaryDirectory(prefix="voicecart-bench-") as tmp, bench_server(Path(tmp), customers) as server:
         for workers in levels:
             report["levels"].append(server.level(workers, customers[:workers], seconds=args.seconds))
         if args.writers:
@@ -198,9 +215,10 @@ def session(client: Client, tally: Tally, product: str) -> None:
 
 
 class BenchServer:
-    def __init__(self, directory: Path, customers: list[str]) -> None:
+    def __init__(self, directory: Path, customers: list[str], *, retention_seconds: float = 0.0) -> None:
         self._signer_dir = directory / "signer"
         self._customers = customers
+        self._retention = retention_seconds
         self._process: subprocess.Popen[str] | None = None
         self.port = 0
         self.api_key = ""
@@ -209,7 +227,14 @@ class BenchServer:
     def __enter__(self) -> BenchServer:
         self.signer = init_local_signer(self._signer_dir)
         self._process = subprocess.Popen(  # noqa: S603 - our own module, with our own arguments
-            [sys.executable, "-m", "skill.bench.load_server", str(self._signer_dir), ",".join(self._customers)],
+            [
+                sys.executable,
+                "-m",
+                "skill.bench.load_server",
+                str(self._signer_dir),
+                ",".join(self._customers),
+                str(self._retention),
+            ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -231,11 +256,18 @@ class BenchServer:
                 self._process.wait(timeout=5)
 
     def stats(self) -> dict[str, int]:
+        return self._ask("stats")
+
+    def kinds(self) -> dict[str, int]:
+        """Items the store holds, by kind (``EVENT``, ``REQ``, ``ORDER``...)."""
+        return self._ask("kinds")
+
+    def _ask(self, command: str) -> dict[str, int]:
         assert self._process is not None and self._process.stdin is not None and self._process.stdout is not None
-        self._process.stdin.write("stats\n")
+        self._process.stdin.write(f"{command}\n")
         self._process.stdin.flush()
-        stats: dict[str, int] = json.loads(self._process.stdout.readline())
-        return stats
+        answer: dict[str, int] = json.loads(self._process.stdout.readline())
+        return answer
 
     def _client(self, customer_id: str) -> Client:
         assert self.signer is not None
@@ -324,7 +356,8 @@ class BenchServer:
         clients = [self._client(customer_id) for customer_id in customers]
         tally = Tally()
         samples = [{"turns": 0, **self.stats()}]
-        step = max(requests // 10, 1)
+        kinds = [self.kinds()]
+        step = max(requests // MEMORY_SAMPLES, 1)
         next_sample = step
 
         def work(index: int) -> None:
@@ -338,26 +371,17 @@ class BenchServer:
             while not all(future.done() for future in futures):
                 if tally.turns >= next_sample:
                     samples.append({"turns": tally.turns, **self.stats()})
+                    if len(samples) == MEMORY_SAMPLES // 2 + 1:
+                        kinds.append(self.kinds())  # the start of the last half
                     # As it goes, on stderr: a long run that is cut short still leaves its samples.
                     print(f"memory sample {json.dumps(samples[-1])}", file=sys.stderr, flush=True)
                     next_sample += step
                 time.sleep(0.2)
         samples.append({"turns": tally.turns, **self.stats()})
-        first, middle, last = samples[0], samples[len(samples) // 2], samples[-1]
-        turns = max(last["turns"] - first["turns"], 1)
+        kinds.append(self.kinds())
         return {
             "turns": tally.turns,
-            "samples": samples,
-            "rss_growth_kb_per_1000_turns": round((last["rss_kb"] - first["rss_kb"]) * 1000 / turns, 1),
-            # The second half alone: caches that fill once (parsed expressions, resolver memos) are full by then, so
-            # what still grows is what the turns store (events, orders) and anything unbounded.
-            "rss_growth_kb_per_1000_turns_second_half": round(
-                (last["rss_kb"] - middle["rss_kb"]) * 1000 / max(last["turns"] - middle["turns"], 1), 1
-            ),
-            "rss_kb_per_item_stored": round(
-                (last["rss_kb"] - first["rss_kb"]) / max(last["items"] - first["items"], 1), 2
-            ),
-            "items_per_1000_turns": round((last["items"] - first["items"]) * 1000 / turns, 1),
+            **memory_figures(samples, kinds),
             "errors": dict(tally.errors),
             "apologies": tally.apologies,
         }
@@ -394,6 +418,52 @@ class BenchServer:
         return chosen
 
 
+def slope_per_1000(points: list[tuple[float, float]]) -> float:
+    """Least-squares slope of y against x, per 1000 of x (0 for fewer than two distinct x)."""
+    if len(points) < 2:
+        return 0.0
+    mean_x = sum(x for x, _ in points) / len(points)
+    mean_y = sum(y for _, y in points) / len(points)
+    spread = sum((x - mean_x) ** 2 for x, _ in points)
+    if not spread:
+        return 0.0
+    return 1000 * sum((x - mean_x) * (y - mean_y) for x, y in points) / spread
+
+
+def memory_figures(samples: list[dict[str, int]], kinds: list[dict[str, int]]) -> dict[str, Any]:
+    """RSS and items against turns: whole-run and last-half slopes, and which kinds of item the last half added.
+
+    The last half is what flat is judged on: by then caches that fill once (parsed expressions, resolver memos) are
+    full and, with a retention shorter than the first half, what expires goes as fast as it comes."""
+    first, last = samples[0], samples[-1]
+    half = [sample for sample in samples if sample["turns"] >= last["turns"] / 2]
+    turns = max(last["turns"] - first["turns"], 1)
+    half_turns = max(half[-1]["turns"] - half[0]["turns"], 1)
+    middle_kinds, last_kinds = kinds[-2] if len(kinds) > 2 else kinds[0], kinds[-1]
+    return {
+        "samples": samples,
+        "rss_growth_kb_per_1000_turns": round((last["rss_kb"] - first["rss_kb"]) * 1000 / turns, 1),
+        "rss_slope_kb_per_1000_turns_last_half": round(
+            slope_per_1000([(sample["turns"], sample["rss_kb"]) for sample in half]), 1
+        ),
+        "rss_kb_last_half": {"min": min(s["rss_kb"] for s in half), "max": max(s["rss_kb"] for s in half)},
+        "items_per_1000_turns": round((last["items"] - first["items"]) * 1000 / turns, 1),
+        "items_slope_per_1000_turns_last_half": round(
+            slope_per_1000([(sample["turns"], sample["items"]) for sample in half]), 1
+        ),
+        "stream_records_last": last.get("stream_records", 0),
+        "expired": last.get("expired", 0) - first.get("expired", 0),
+        # items added per 1000 turns in the last half, by kind (what is kept, e.g. orders, and anything that is not
+        # expiring as it should)
+        "kinds_per_1000_turns_last_half": {
+            kind: round((last_kinds.get(kind, 0) - middle_kinds.get(kind, 0)) * 1000 / half_turns, 1)
+            for kind in sorted(set(last_kinds) | set(middle_kinds))
+            if last_kinds.get(kind, 0) != middle_kinds.get(kind, 0)
+        },
+        "kinds_held_last": last_kinds,
+    }
+
+
 def _add_outcome(status: int, speech: str) -> str:
     """ack: the add was confirmed (skill/speech cart.added); apology: a failure was spoken; other: anything else
     (a question back, a product not found)."""
@@ -427,12 +497,17 @@ def _print(report: dict[str, Any]) -> None:
         print(f"\none cart, concurrent writers: {json.dumps(report['one_cart'])}")
     if "memory" in report:
         memory = report["memory"]
+        retention = report.get("retention_seconds")
         print(
-            f"\nmemory over {memory['turns']} turns: RSS +{memory['rss_growth_kb_per_1000_turns']} KiB per 1000 turns "
-            f"(second half +{memory['rss_growth_kb_per_1000_turns_second_half']}), "
-            f"{memory['rss_kb_per_item_stored']} KiB per item stored, "
-            f"items +{memory['items_per_1000_turns']} per 1000 turns; errors {memory['errors']}, "
-            f"apologies {memory['apologies']}"
+            f"\nmemory over {memory['turns']} turns"
+            f" (retention {f'{retention:g} s' if retention else 'as deployed'}): "
+            f"RSS +{memory['rss_growth_kb_per_1000_turns']} KiB per 1000 turns overall, "
+            f"last-half slope {memory['rss_slope_kb_per_1000_turns_last_half']} KiB per 1000 turns "
+            f"(RSS {memory['rss_kb_last_half']['min']}..{memory['rss_kb_last_half']['max']} KiB); "
+            f"items +{memory['items_per_1000_turns']} per 1000 turns overall, last-half slope "
+            f"{memory['items_slope_per_1000_turns_last_half']}; expired {memory['expired']}; "
+            f"errors {memory['errors']}, apologies {memory['apologies']}"
         )
+        print(f"  items added per 1000 turns in the last half, by kind: {memory['kinds_per_1000_turns_last_half']}")
         for sample in memory["samples"]:
             print(f"  {json.dumps(sample)}")

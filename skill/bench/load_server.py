@@ -2,10 +2,14 @@
 real app and verifier, werkzeug's threaded server on loopback), in a process of its own so the load generator
 does not share its interpreter.
 
-It trusts the local signer in ``argv[1]``, provisions the demo customers before it announces itself (so no
-background import competes with the measurement), then prints one JSON line ``{"port", "api_key"}`` and answers
-commands on stdin: ``stats`` prints ``{"store_calls", "refused", "rss_kb", "items", "stream_records"}``, ``quit``
-(or end of input) stops it.
+It trusts the local signer in ``argv[1]``, provisions the demo customers (``argv[2]``, comma-separated) before it
+announces itself (so no background import competes with the measurement), then prints one JSON line
+``{"port", "api_key"}`` and answers commands on stdin: ``stats`` prints ``{"store_calls", "refused", "rss_kb",
+"items", "stream_records", "expired"}``, ``kinds`` the items held by kind, ``quit`` (or end of input) stops it.
+
+``argv[3]``, when given and not 0, is a retention in seconds for every expiring item kind (request markers, heard
+words, events, outbox messages; ``backend.store.retention``) instead of the deployment's days: a memory run then
+reaches the steady state it would reach after days within minutes.
 """
 
 from __future__ import annotations
@@ -14,13 +18,14 @@ import json
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 from werkzeug.serving import make_server
 
 from backend.identity.clients import create_api_client
 from backend.services import build_backend
 from backend.settings import Settings
-from backend.store.embedded import EmbeddedDynamoDB, store_stats
+from backend.store.embedded import EmbeddedDynamoDB, store_kinds, store_stats
 from skill.app import create_app
 from skill.bench.stats import quiet_logs, rss_kb
 
@@ -29,9 +34,14 @@ def main(argv: list[str]) -> int:
     quiet_logs()
     signer_dir = Path(argv[1])
     customers = argv[2].split(",") if len(argv) > 2 and argv[2] else []
+    retention = float(argv[3]) if len(argv) > 3 and argv[3] else 0.0
     with EmbeddedDynamoDB() as store:
         settings = Settings.load(
-            dynamodb_endpoint=store.endpoint, aws_region="us-east-1", local_signer_dir=signer_dir, log_level="ERROR"
+            dynamodb_endpoint=store.endpoint,
+            aws_region="us-east-1",
+            local_signer_dir=signer_dir,
+            log_level="ERROR",
+            **retention_overrides(retention),
         )
         backend = build_backend(settings, demo=True)
         assert backend.demo is not None
@@ -47,11 +57,26 @@ def main(argv: list[str]) -> int:
             command = line.strip()
             if command == "stats":
                 print(json.dumps({"rss_kb": rss_kb(), **store_stats(store)}), flush=True)
+            elif command == "kinds":
+                print(json.dumps(store_kinds(store)), flush=True)
             elif command == "quit":
                 break
         server.shutdown()
         thread.join(timeout=5)
     return 0
+
+
+def retention_overrides(seconds: float) -> dict[str, Any]:
+    """Settings keeping every expiring item kind ``seconds`` (none: the deployment's retention)."""
+    if seconds <= 0:
+        return {}
+    days = seconds / 86_400
+    return {
+        "request_marker_ttl_seconds": max(int(seconds), 1),
+        "heard_words_retention_days": days,
+        "event_retention_days": days,
+        "outbox_retention_days": days,
+    }
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from hypothesis import settings as hypothesis_settings
 
 from backend.api import openapi_document
 from backend.services import Backend
+from tests.support.properties import examples
 
 PREFIX = "/api/v1"
 EXAMPLES_PER_OPERATION = 15
@@ -38,7 +39,7 @@ def test_every_generated_request_gets_a_documented_answer(served: tuple[Flask, s
     for operation in operations:
 
         @hypothesis_settings(
-            max_examples=EXAMPLES_PER_OPERATION,
+            max_examples=examples(EXAMPLES_PER_OPERATION),
             deadline=None,
             database=None,
             derandomize=True,

@@ -40,6 +40,7 @@ from backend.store.dynamo import Table
 from backend.store.schema import MAIN_TABLE
 from backend.store.tables import ensure_tables, physical_name
 from skill.app import create_app
+from tests.support import moto_speed
 from tests.support.envelopes import SKILL_ID
 from tests.support.properties import FAST, FULL, register_profiles
 
@@ -55,6 +56,8 @@ TEST_REGION = "us-east-1"
 _LOADER = botocore.loaders.create_loader()
 # Registered on import, before hypothesis' own plugin loads a ``--hypothesis-profile``
 register_profiles()
+# moto's DynamoDB answers encoded directly, as moto's own encoder would (tests/test_moto_speed.py)
+moto_speed.install()
 
 
 def dummy_credentials(patch: pytest.MonkeyPatch) -> None:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import botocore.loaders
 import botocore.session
+import hypothesis
 import pytest
 from filelock import FileLock
 from flask import Flask
@@ -39,7 +40,9 @@ from backend.store.dynamo import Table
 from backend.store.schema import MAIN_TABLE
 from backend.store.tables import ensure_tables, physical_name
 from skill.app import create_app
+from tests.support import moto_speed
 from tests.support.envelopes import SKILL_ID
+from tests.support.properties import FAST, FULL, register_profiles
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -51,6 +54,10 @@ TEST_REGION = "us-east-1"
 # botocore reads and parses its service descriptions anew for every new session (a tenth of a second for DynamoDB);
 # the test clients share one loader, which only caches those read-only files.
 _LOADER = botocore.loaders.create_loader()
+# Registered on import, before hypothesis' own plugin loads a ``--hypothesis-profile``
+register_profiles()
+# moto's DynamoDB answers encoded directly, as moto's own encoder would (tests/test_moto_speed.py)
+moto_speed.install()
 
 
 def dummy_credentials(patch: pytest.MonkeyPatch) -> None:
@@ -194,6 +201,21 @@ def shared_client(shared_app: Flask) -> FlaskClient:
 
 
 SLOW_FIXTURES = {"resolver", "demo_backend"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The fast loop (``-m "not slow"``) draws a fifth of each property's examples, everything else all of them
+    (tests/support/properties.py); an explicit ``HYPOTHESIS_PROFILE`` or ``--hypothesis-profile`` wins."""
+    chosen = os.environ.get("HYPOTHESIS_PROFILE") or config.getoption("hypothesis_profile", None)
+    if chosen:
+        hypothesis.settings.load_profile(chosen)
+        return
+    fast = "not slow" in " ".join(str(config.getoption("markexpr", "") or "").split())
+    hypothesis.settings.load_profile(FAST if fast else FULL)
+
+
+def pytest_report_header() -> str:
+    return f"hypothesis profile: {hypothesis.settings.get_current_profile_name()} (tests/support/properties.py)"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -22,6 +22,7 @@ from backend.catalog.prebuilt import (
     save,
 )
 from backend.errors import CatalogLoadError
+from tests.support.properties import examples
 
 BAD_ROWS = Path(__file__).parent / "fixtures" / "catalog" / "instacart_bad"
 
@@ -136,7 +137,7 @@ _product = st.builds(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.lists(_product, max_size=12, unique_by=lambda product: product.id))
 def test_any_loaded_catalog_comes_back_field_for_field(
     tmp_path_factory: pytest.TempPathFactory, products: list[Product]

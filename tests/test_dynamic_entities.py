@@ -33,6 +33,7 @@ from skill.simulator.conversation import Conversation
 from skill.simulator.conversation import Turn as SimTurn
 from skill.simulator.local import cart_probe, conversation_for
 from skill.simulator.transport import InProcessTransport
+from tests.support.properties import examples
 
 ANCHOR = date(2017, 6, 1)
 
@@ -65,7 +66,7 @@ def test_the_most_bought_come_first(catalog: Catalog) -> None:
 
 
 @given(st.integers(min_value=0, max_value=400))
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=examples(20), deadline=None)
 def test_never_more_than_the_limit(size: int) -> None:
     catalog = load_default_catalog()
     ids = [product.id for product in list(catalog)[:size]]

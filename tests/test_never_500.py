@@ -18,6 +18,7 @@ from skill.app import ALEXA_ROUTE, API_PREFIX, create_app
 from skill.simulator.signing import LocalCertificateAuthority, LocalSigner
 from skill.verification import build_verifiers
 from tests.support.envelopes import alexa_request
+from tests.support.properties import examples
 
 CUSTOMER = "1285"
 # Text as an attacker writes it: surrogates, controls, bidi controls, digits other than ASCII, plus plain ids.
@@ -99,7 +100,7 @@ def assert_json_answer(response: Any) -> None:
     assert response.mimetype == "application/json", response.get_data(as_text=True)[:300]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     base=st.sampled_from(["launch", "intent_add_to_cart", "session_ended", "help_intent"]),
     edits=st.lists(st.tuples(st.sampled_from(ENVELOPE_PATHS), JSON_VALUE), min_size=1, max_size=3),
@@ -119,7 +120,7 @@ def _segment(text: str) -> str:
     return quote(text.encode("utf-8", "surrogatepass"), safe="")
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     route=st.sampled_from(["events", "orders", "cart", "profile", "identities"]),
     ref=st.one_of(
@@ -143,7 +144,7 @@ EXTREME_TIMES = st.sampled_from(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     target=st.sampled_from(["events", "cart/items", "identities"]),
     body=st.dictionaries(

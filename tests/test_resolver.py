@@ -19,6 +19,7 @@ from backend.resolver import Candidate, Decision, ReasonCode, Resolver
 from backend.resolver.purchases import PurchaseStats
 from backend.resolver.resolver import written_form
 from backend.spoken import sound_key, spoken_form
+from tests.support.properties import examples
 
 FIXTURES = Path(__file__).parent / "fixtures" / "resolver"
 ANCHOR = date(2017, 6, 1)
@@ -53,7 +54,9 @@ def _right(catalog: Catalog, answer: Product, expected_id: str) -> bool:
     return answer.id == expected_id or answer.name.casefold() == catalog.get(expected_id).name.casefold()
 
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 @SETTINGS

@@ -15,6 +15,7 @@ from backend.resolver.phonemes import default_pronouncer
 from backend.resolver.purchases import PurchaseStats
 from backend.resolver.resolver import OFFER_GAP
 from backend.spoken import spoken_form
+from tests.support.properties import examples
 
 PRONOUNCE = default_pronouncer().word
 KINDS = {
@@ -92,14 +93,14 @@ def test_the_aisle_noun_needs_a_naming_word_of_the_name(said: str, name: str, ai
 _WORD = st.text(alphabet="bcdfgklmnprstvz", min_size=4, max_size=8).map(lambda stem: stem + "o")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(name=st.lists(_WORD, min_size=1, max_size=6), picks=st.lists(st.booleans(), min_size=6, max_size=6))
 def test_any_words_of_a_name_ending_in_its_last_are_held(name: list[str], picks: list[bool]) -> None:
     said = [word for word, pick in zip(name[:-1], picks, strict=False) if pick] + [name[-1]]
     assert NameWords.of(name, (name[-1],)).holds(said, lambda word: 1.0)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(name=st.lists(_WORD, min_size=1, max_size=6), extra=st.text(alphabet="aeiu", min_size=3, max_size=6))
 def test_a_word_the_name_lacks_is_never_held(name: list[str], extra: str) -> None:
     # Vowel-only words share no sound or spelling with the consonant-heavy name words.

@@ -12,6 +12,7 @@ from backend.catalog import load_default_catalog
 from backend.resolver import index as index_module
 from backend.resolver.index import CandidateIndex, entry_features
 from backend.spoken import sound_key, spoken_form
+from tests.support.properties import examples
 
 NAMES = [spoken_form(product.name) for product in list(load_default_catalog())[:5_000]]
 ENTRIES = [(name, sound_key(name)) for name in NAMES]
@@ -33,7 +34,7 @@ def exhaustive(spoken: str, limit: int) -> list[int]:
     return [number for _, number in sorted(ranked)[:limit]]
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(index=st.integers(min_value=0, max_value=len(NAMES) - 1), cut=st.integers(min_value=1, max_value=3))
 def test_pruned_search_equals_exhaustive_ranking(index: int, cut: int) -> None:
     words = NAMES[index].split()

@@ -39,6 +39,7 @@ from backend.shopping.order_summary import (
 )
 from backend.shopping.usual import UsualItem, usual_basket, usual_from
 from backend.store.dynamo import Table
+from tests.support.properties import examples
 
 MILK = "27845"
 BANANA = "24852"
@@ -129,7 +130,7 @@ def histories(draw: st.DrawFn) -> list[Order]:
     return orders
 
 
-@hypothesis_settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@hypothesis_settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(histories())
 def test_the_summary_answers_what_the_orders_say(orders: list[Order]) -> None:
     summary = summarize(orders)
@@ -150,7 +151,7 @@ def test_the_summary_answers_what_the_orders_say(orders: list[Order]) -> None:
     assert summary.household.live_counts() == live
 
 
-@hypothesis_settings(max_examples=100, deadline=None)
+@hypothesis_settings(max_examples=examples(100), deadline=None)
 @given(histories())
 def test_folding_orders_in_one_by_one_is_the_rebuild(orders: list[Order]) -> None:
     """What placing orders keeps (one fold per order) is what a rebuild from the orders writes, to the byte."""
@@ -163,7 +164,7 @@ def test_folding_orders_in_one_by_one_is_the_rebuild(orders: list[Order]) -> Non
     assert summary_to_item("c1", folded, rev=1, updated_at="t") == summary_to_item("c1", rebuilt, rev=1, updated_at="t")
 
 
-@hypothesis_settings(max_examples=60, deadline=None)
+@hypothesis_settings(max_examples=examples(60), deadline=None)
 @given(histories())
 def test_the_item_reads_back_as_the_same_summary(orders: list[Order]) -> None:
     item = summary_to_item("c1", summarize(orders), rev=3, updated_at="t")

@@ -32,6 +32,7 @@ from backend.shopping.purchases import (
 from backend.shopping.usual import ELSEWHERE_MIN_DAYS, usual_basket
 from backend.store import keys
 from skill.simulator.cart_probe import cart_lines
+from tests.support.properties import examples
 
 
 def order(number: int, product_ids: list[str], *, days_ago: int, source: str = IMPORTED_SOURCE) -> Order:
@@ -143,7 +144,7 @@ elsewhere_stats = st.dictionaries(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(baskets, elsewhere_stats)
 def test_purchases_elsewhere_never_push_out_a_regular_product(
     products: list[list[str]], elsewhere: dict[str, PurchaseStats]

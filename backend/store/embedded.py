@@ -24,7 +24,9 @@ What makes it fit for many concurrent clients:
   DynamoDB's wire shape, so they are written with ``json.dumps`` (a test checks both give the same document). And moto
   parses an update expression twice per update (once to check it, once to run it), at a millisecond or more each;
   the parse is a pure function of the expression's text, and every user of the tree copies it before changing it,
-  so parsed trees are kept (a bounded cache: the skill writes a few dozen distinct expressions).
+  so parsed trees are kept (a bounded cache: the skill writes a few dozen distinct expressions). The simple
+  updates (top-level ``SET``, ``if_not_exists`` and numeric ``ADD`` by placeholder: the profile summary's, every
+  turn) skip moto's tree walks altogether (``backend.store.embedded_updates``; a test checks moto's own answer).
 - **Queries that read one partition.** moto answers a query on the table by scanning every item of the table
   and sorting the whole partition; the query is given a view holding only the queried partition (and only its
   ``begins_with`` range, when asked), which is what DynamoDB reads.
@@ -58,6 +60,7 @@ from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.config import Config
 
 from backend.settings import ENDPOINT, Settings
+from backend.store import embedded_updates
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -190,6 +193,7 @@ def _install_item_level_rollback() -> None:
 
         query = _range_scoped_query(Table.query)
 
+        embedded_updates.install(models.DynamoDBBackend)
         _keep_parsed_update_expressions()
         models.copy = _TablesAreNotCopied(Table)
         setattr(Table, "query", query)  # noqa: B010

@@ -147,3 +147,35 @@ def test_the_profile_summary_s_update_takes_the_direct_path() -> None:
         "ADD #a :v SET #b = :w ADD #c :x",
     ):
         assert simple_clauses(other) is None, other
+
+
+@pytest.mark.parametrize("padding", [-1, 0, 1])
+def test_items_are_measured_once_and_refused_as_moto_refuses_them(
+    backend_and_tables: tuple[Any, str], padding: int
+) -> None:
+    from moto.dynamodb.exceptions import ItemSizeTooLarge
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+
+    backend, table_name = backend_and_tables
+    key = {"pk": {"S": "CUST#2"}, "sk": {"S": "BIG"}}
+    base = {**key, "a": {"S": "x" * 1000}, "n": {"N": "12"}}
+    limit_left = 405_000 - sum(len(name) + DynamoType(value).size() for name, value in base.items())
+    attrs = {**base, "pad": {"S": "y" * (limit_left - len("pad") + padding)}}
+    moto_refuses = False
+    try:  # moto's own check, one attribute at a time
+        measured = LimitedSizeDict()
+        for name, value in attrs.items():
+            measured[name] = DynamoType(value)
+    except ItemSizeTooLarge:
+        moto_refuses = True
+    assert moto_refuses is (padding > 0)
+    if moto_refuses:
+        with pytest.raises(ItemSizeTooLarge):
+            Item(DynamoType(key["pk"]), DynamoType(key["sk"]), attrs)
+        with pytest.raises(ItemSizeTooLarge):
+            backend.put_item(table_name, attrs)
+    else:
+        item = Item(DynamoType(key["pk"]), DynamoType(key["sk"]), attrs)
+        assert dict(item.attrs) == dict(measured)
+        backend.put_item(table_name, attrs)
+        assert backend.get_item(table_name, key).to_json()["Attributes"] == attrs

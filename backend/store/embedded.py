@@ -26,7 +26,8 @@ What makes it fit for many concurrent clients:
   the parse is a pure function of the expression's text, and every user of the tree copies it before changing it,
   so parsed trees are kept (a bounded cache: the skill writes a few dozen distinct expressions). The simple
   updates (top-level ``SET``, ``if_not_exists`` and numeric ``ADD`` by placeholder: the profile summary's, every
-  turn) skip moto's tree walks altogether (``backend.store.embedded_updates``; a test checks moto's own answer).
+  turn) skip moto's tree walks altogether (``backend.store.embedded_updates``; a test checks moto's own answer),
+  and an item is measured against the size limit once, not once per attribute (``backend.store.embedded_items``).
 - **Queries that read one partition.** moto answers a query on the table by scanning every item of the table
   and sorting the whole partition; the query is given a view holding only the queried partition (and only its
   ``begins_with`` range, when asked), which is what DynamoDB reads.
@@ -60,7 +61,7 @@ from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.config import Config
 
 from backend.settings import ENDPOINT, Settings
-from backend.store import embedded_updates
+from backend.store import embedded_items, embedded_updates
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -194,6 +195,7 @@ def _install_item_level_rollback() -> None:
         query = _range_scoped_query(Table.query)
 
         embedded_updates.install(models.DynamoDBBackend)
+        embedded_items.install(models.Item)
         _keep_parsed_update_expressions()
         models.copy = _TablesAreNotCopied(Table)
         setattr(Table, "query", query)  # noqa: B010

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from backend.store.embedded_items import MAX_ITEM_BYTES
+
 _NAME = r"#[A-Za-z0-9_]+"
 _VALUE = r":[A-Za-z0-9_]+"
 _SET_CLAUSE = re.compile(
@@ -36,7 +38,6 @@ _SECTION = re.compile(r"(?<![#:\w])(SET|ADD|REMOVE|DELETE)(?!\w)", re.IGNORECASE
 _CLAUSE_COMMA = re.compile(r",(?![^(]*\))")  # a comma between clauses, not inside if_not_exists( , )
 # The value types a SET here writes as given; sets, lists and maps go through moto (empty sets, nested checks).
 _SCALARS = frozenset({"S", "N", "BOOL", "NULL"})
-MAX_ITEM_BYTES = 405_000  # moto's limit (between DynamoDB's measured 409 and 410 KB), as LimitedSizeDict applies it
 
 
 @dataclass(frozen=True, slots=True)

@@ -142,6 +142,11 @@ class NameWords:
             last = word
         return bool(last) and self.kind_of(last, kind_share)
 
+    def qualifies_only(self, word: str, kind_share: Callable[[str], float]) -> bool:
+        """``word`` is in this name only as a qualifier of another kind of product: "butter" in "Cheese & Peanut
+        Butter Sandwich Crackers", "tuna" in "Whitefish & Tuna Cat Food"."""
+        return self.has(word) and not self.kind_of(word, kind_share)
+
     def kind_of(self, word: str, kind_share: Callable[[str], float]) -> bool:
         """The product is a ``word`` as far as its name tells: the word is what it is (a head, or the aisle's
         noun), or names no kind of product ("garcia"), or does not come before a head that says what the
@@ -163,6 +168,12 @@ def _same_spelling(heard: str, named: str) -> bool:
         word_sound(heard) == word_sound(named)
         and Levenshtein.normalized_similarity(heard, named) >= SAME_SOUND_SPELLING
     )
+
+
+def asked_kind(said: Sequence[str]) -> str:
+    """What the words ask for: their last word ("peanut butter" -> "butter"); nothing when that is a function
+    word, as in words cut short or misheard ("yellow and a" for "yellow onion")."""
+    return said[-1] if said and said[-1] not in FUNCTION_WORDS else ""
 
 
 def aisle_noun(aisle: str) -> str:

@@ -127,6 +127,7 @@ class NameWords:
         a word heading hardly any product), see ``kind_of``. ``keys`` as ``heard_keys`` gives them.
         """
         last = ""
+        named = False  # a word of the name itself, not only the aisle's noun ("pretzels" for their corn chips)
         at = 0
         while at < len(said):
             word = said[at]
@@ -139,13 +140,15 @@ class NameWords:
                     at += 1
                 else:
                     return False
+            named = named or word not in self.extra or word in self.name
             last = word
-        return bool(last) and self.kind_of(last, kind_share)
+        return bool(last) and named and self.kind_of(last, kind_share)
 
     def qualifies_only(self, word: str, kind_share: Callable[[str], float]) -> bool:
         """``word`` is in this name only as a qualifier of another kind of product: "butter" in "Cheese & Peanut
-        Butter Sandwich Crackers", "tuna" in "Whitefish & Tuna Cat Food"."""
-        return self.has(word) and not self.kind_of(word, kind_share)
+        Butter Sandwich Crackers", "tuna" in "Whitefish & Tuna Cat Food". The word as the name spells it (spoken
+        forms fold plurals): this is asked of every product of theirs the words partly match, so it stays cheap."""
+        return word in self.name and not self.kind_of(word, kind_share)
 
     def kind_of(self, word: str, kind_share: Callable[[str], float]) -> bool:
         """The product is a ``word`` as far as its name tells: the word is what it is (a head, or the aisle's

@@ -21,6 +21,7 @@ from backend.resolver.heads import MIN_PRODUCTS, head_aisles, head_of, word_coun
 from backend.resolver.model import Candidate, Decision, Reason, ReasonCode, Resolution
 from backend.resolver.phonemes import Pronouncer, default_pronouncer
 from backend.resolver.scoring import (
+    PRIOR_FROM,
     QueryForms,
     full_match,
     full_matches,
@@ -205,6 +206,10 @@ class Resolver:
         habit = self._habit(said, bought_at, orders) if bought_at else None
         for ids, code in ((dynamic_ids, ReasonCode.DYNAMIC_MATCH), (alexa_ids, ReasonCode.ALEXA_MATCH)):
             known_ids = [product_id for product_id in dict.fromkeys(ids) if product_id in self._position]
+            if len(known_ids) == 1 and code is ReasonCode.ALEXA_MATCH and self._names_another(query, known_ids):
+                # One static match would be taken unasked, but the words are another product's whole name: a
+                # synonym ("eggs" for a breakfast burrito) hid the product they name. The words decide.
+                break
             if known_ids:
                 resolution = self._from_alexa(query, known_ids, history, limit, orders=orders, code=code)
                 if habit is not None:
@@ -236,6 +241,13 @@ class Resolver:
             # is close ("Smartwater" / "Smart Water" spell alike); one that *sounds* the same is still offered.
             return replace(resolution, decision=Decision.ACCEPT)
         return resolution
+
+    def _names_another(self, query: str, product_ids: Sequence[str]) -> bool:
+        """The words are, letter for letter, the whole name of a product not among ``product_ids``."""
+        position = self._exact_names.get(written_form(query))
+        if position is None:
+            position = self._spoken_name_of(query_form(query))
+        return position is not None and self._products[position].id not in product_ids
 
     def _habit(
         self, said: Sequence[str], bought_at: Mapping[int, PurchaseStatsLike], orders: int | None
@@ -273,13 +285,14 @@ class Resolver:
                 return True
         return False
 
-    def _another_kind(self, kind: str, position: int) -> bool:
+    def _another_kind(self, kind: str, said: Sequence[str], position: int) -> bool:
         """The product is another kind of thing than ``kind`` (what the words ask for, ``asked_kind``): its name
         holds the word only as a qualifier (``NameWords.qualifies_only``), and its aisle holds few of the products
         ``kind`` heads ("butter": spreads and butter, not crackers). The aisle keeps a kind that names a kind
-        ("parmesan" heads 0.36 of its products in packaged cheese) from counting against "Parmesan Cheese"."""
+        ("parmesan" heads 0.36 of its products in packaged cheese) from counting against "Parmesan Cheese". A
+        product whose own kind was said too is what they ask for ("coffee beans", their "Whole Bean Coffee")."""
         words = self._words_of(position)
-        if not kind or not words.qualifies_only(kind, self._kind_share):
+        if not kind or not words.qualifies_only(kind, self._kind_share) or not words.heads.isdisjoint(said):
             return False
         shares = self._head_aisles
         if shares is None:
@@ -533,9 +546,11 @@ class Resolver:
             )
             # A few words of one of their products name it only when they ask for what it is: "peanut butter" is
             # no name for their "Cheese & Peanut Butter Sandwich Crackers", so that partial match does not count.
-            kind = asked_kind(forms.spoken.split())
-            for at in np.flatnonzero(parts > matches[rows]).tolist():
-                if self._another_kind(kind, int(owners[rows[at]])):
+            said = forms.spoken.split()
+            kind = asked_kind(said)
+            # (Only partial matches good enough to matter: below the prior's floor none can take a lead.)
+            for at in np.flatnonzero((parts > matches[rows]) & (parts >= PRIOR_FROM)).tolist():
+                if self._another_kind(kind, said, int(owners[rows[at]])):
                     parts[at] = 0.0
             partial[rows] = parts > matches[rows]
             matches[rows] = np.maximum(matches[rows], parts)

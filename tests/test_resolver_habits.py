@@ -69,6 +69,12 @@ def test_names_that_do_not_hold_the_words(said: str, name: str) -> None:
     assert not _holds(said, name)
 
 
+def test_the_aisle_alone_does_not_name_a_product() -> None:
+    # Their corn chips sit in "chips pretzels": "pretzels" is another kind in that aisle, not a name for them.
+    assert not _holds("pretzels", "Original Corn Chips", aisle="chips pretzels")
+    assert _holds("corn chips", "Original Corn Chips", aisle="chips pretzels")
+
+
 _WORD = st.text(alphabet="bcdfgklmnprstvz", min_size=4, max_size=8).map(lambda stem: stem + "o")
 
 

@@ -44,7 +44,9 @@ def _catalog() -> Catalog:
         ("Plantain Chips", "chips pretzels", "snacks"),
         ("Thin Potato Chips Sea Salt", "chips pretzels", "snacks"),
         ("Black Tea", "tea", "beverages"),
-        ("Mint Tea", "tea", "beverages"),
+        ("Mint", "fresh herbs", "produce"),
+        ("Mini", "candy chocolate", "snacks"),
+        ("Peppermint Tea", "tea", "beverages"),
         ("Chamomile Tea", "tea", "beverages"),
         ("Jasmine Tea", "tea", "beverages"),
         ("Oolong Tea", "tea", "beverages"),
@@ -99,3 +101,11 @@ def test_another_products_whole_name_of_the_kind_asked_for_makes_their_habit_a_q
     names = [candidate.product.name for candidate in resolution.candidates]
     assert names[0] == "Thin Potato Chips Sea Salt"  # theirs first
     assert "Sea Salt" in names
+
+
+def test_the_history_never_turns_a_weak_match_into_an_answer(resolver: Resolver) -> None:
+    # "mint tee": nothing is called that; their "Mint" matches the words weakly, and only the history puts it ahead.
+    assert resolver.resolve("mint tee").decision is not Decision.ACCEPT
+    resolution = resolver.resolve("mint tee", history=_bought(resolver, ("Mint", 9)), orders=20)
+    assert resolution.best is not None and resolution.best.product.name == "Mint"
+    assert resolution.decision is Decision.CONFIRM

@@ -15,7 +15,7 @@ import numpy.typing as npt
 from backend.catalog import Catalog, Product
 from backend.number_words import number_to_words
 from backend.resolver.amounts import Amount, parse_amount
-from backend.resolver.confidence import CHOOSE_LEAD, confidence, decide
+from backend.resolver.confidence import ACCEPT_AT, CHOOSE_LEAD, confidence, decide
 from backend.resolver.habits import FUNCTION_WORDS, Habit, NameWords, aisle_noun, asked_kind, habit_among
 from backend.resolver.heads import MIN_PRODUCTS, head_aisles, head_of, word_counts
 from backend.resolver.model import Candidate, Decision, Reason, ReasonCode, Resolution
@@ -664,6 +664,16 @@ class Resolver:
             decision = Decision.CONFIRM
         if (twins or whole_name_rival) and decision is Decision.ACCEPT:
             decision = Decision.CHOOSE
+        words_lead = best.match - max((item.match for item in distinct[1:]), default=score_cutoff)
+        if (
+            decision is Decision.ACCEPT
+            and best.bought is not None
+            and best.match < STRONG_MATCH
+            and confidence(best.match, words_lead, bought=False) < ACCEPT_AT
+        ):
+            # A weak match whose lead the history made ("mint tee" for their "Mint", when the same words alone
+            # are a choice): the history may make it the question, never the answer.
+            decision = Decision.CONFIRM
         if decision is Decision.CHOOSE:
             return self._offered(Resolution(query, decision, candidates))
         return Resolution(query, decision, candidates)

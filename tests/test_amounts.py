@@ -36,6 +36,18 @@ PRODUCTS = ["pear", "green lentils", "rye crackers", "goat cheese", "mango chutn
         ("twenty four hour deodorant", None, None, "twenty four hour deodorant"),
         ("two hundred and fifty grams of flour", 250, "gram", "flour"),
         ("a hundred and twenty", None, None, "a hundred and twenty"),
+        ("could you add a couple limes", 2, None, "lime"),
+        ("couple of pears", 2, None, "pear"),  # the slot lost the article
+        ("a couple plums", 2, None, "plum"),
+        ("a pair of mangoes", 2, None, "mango"),
+        ("a few peppers", 3, None, "pepper"),
+        ("few onions", 3, None, "onion"),
+        ("a couple of cans of chickpeas", 2, "can", "chickpea"),
+        ("a couple dozen quail eggs", 2, "dozen", "quail egg"),
+        ("a half dozen muffins", 6, None, "muffin"),
+        ("half dozen rolls", 6, None, "roll"),
+        ("pair cut ham", None, None, "pair cut ham"),  # "pair" without "of" is no count
+        ("a couple", 1, None, "couple"),  # nothing after it: no count of anything
     ],
 )
 def test_examples(words: str, quantity: int | None, unit: str | None, product: str) -> None:

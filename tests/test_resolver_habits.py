@@ -90,6 +90,12 @@ def test_the_aisle_noun_needs_a_naming_word_of_the_name(said: str, name: str, ai
     assert not _holds(said, name, aisle=aisle)
 
 
+def test_the_aisle_alone_does_not_name_a_product() -> None:
+    # Their corn chips sit in "chips pretzels": "pretzels" is another kind in that aisle, not a name for them.
+    assert not _holds("pretzels", "Original Corn Chips", aisle="chips pretzels")
+    assert _holds("corn chips", "Original Corn Chips", aisle="chips pretzels")
+
+
 _WORD = st.text(alphabet="bcdfgklmnprstvz", min_size=4, max_size=8).map(lambda stem: stem + "o")
 
 
@@ -195,10 +201,11 @@ def test_a_word_their_habit_lacks_points_elsewhere(small: Resolver) -> None:
 
 
 def test_a_kind_their_habit_only_mentions_is_not_it(small: Resolver) -> None:
-    # "whole milk" from someone who buys a whole milk yogurt, and never the milk: never the yogurt unasked.
+    # "whole milk" from someone who buys a whole milk yogurt, and never the milk: the words name the milk, and
+    # the yogurt's history does not make them its name.
     resolution = small.resolve("whole milk", history=_often(("20", 12)), orders=20)
-    assert resolution.decision is not Decision.ACCEPT
-    assert "10" in {candidate.product.id for candidate in resolution.candidates}
+    assert resolution.best is not None and resolution.best.product.id == "10"
+    assert not (resolution.decision is Decision.ACCEPT and resolution.best.product.id == "20")
 
 
 def test_a_long_whole_name_of_another_product_is_asked_about(small: Resolver) -> None:

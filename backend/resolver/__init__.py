@@ -6,12 +6,14 @@ from backend.resolver.dynamic import DynamicValue
 from backend.resolver.dynamic import fingerprint as dynamic_fingerprint
 from backend.resolver.model import Candidate, Decision, Reason, ReasonCode, Resolution
 from backend.resolver.resolver import PurchaseStatsLike, Resolver
+from backend.resolver.twins import Option, spoken_options
 
 __all__ = [
     "MAX_DYNAMIC_VALUES",
     "Candidate",
     "Decision",
     "DynamicValue",
+    "Option",
     "PurchaseStatsLike",
     "Reason",
     "ReasonCode",
@@ -19,4 +21,5 @@ __all__ = [
     "Resolver",
     "dynamic_fingerprint",
     "name_with_number",
+    "spoken_options",
 ]

@@ -1,6 +1,6 @@
 """Quantity, unit and product words, separated: "two pounds of apples" -> 2, pound, "apple".
 
-A request names how many (a number word, "a", "a couple of"), sometimes a unit or pack size
+A request names how many (a number word, "a", "a couple of", "a pair of", "a few"), sometimes a unit or pack size
 ("pounds", "a gallon", "a dozen", "a six pack", "three cans"), then the product. A number that
 describes the product ("two percent milk", "seven grain bread") is part of its name, not a quantity:
 it is followed by a word that qualifies the product, not by the product itself. Which reading is
@@ -60,6 +60,10 @@ _NUMBERS: Final = {word: value for value, word in enumerate(ONES) if value} | {
     word: value * 10 for value, word in enumerate(TENS) if word
 }
 _ARTICLES: Final = {"a": 1, "an": 1, "one": 1}
+# Counts said without a number: "a couple of", "a pair of", "a few" (the article may be lost to the slot). "A few"
+# is taken as 3, the number an assistant would say back to be corrected ("3 Limes, anything else?").
+_COUNT_WORDS: Final = {"couple": 2, "pair": 2, "few": 3}
+_COUNT_NEEDS_OF: Final = frozenset(["pair"])  # "a pair avocados" is no way to say it; "a couple lemons" is
 # Units of measure and containers a product is counted in; the spoken (singular) form.
 MEASURES: Final = frozenset(
     ["pound", "ounce", "gallon", "quart", "pint", "liter", "litre", "kilogram", "kilo", "gram", "milliliter", "dozen"]
@@ -163,9 +167,11 @@ def _number_at(words: list[str], at: int) -> tuple[int, int] | None:
     if at >= len(words):
         return None
     word = words[at]
+    counted = _count_words_at(words, at + 1 if word in {"a", "an"} else at)
+    if counted is not None:
+        value, used = counted
+        return value, used + (1 if word in {"a", "an"} else 0)
     if word in _ARTICLES and words[at + 1 : at + 2] != ["hundred"]:
-        if words[at + 1 : at + 3] == ["couple", "of"]:
-            return 2, 3
         return _ARTICLES[word], 1
     if word in _ARTICLES:
         word = "one"
@@ -183,6 +189,18 @@ def _number_at(words: list[str], at: int) -> tuple[int, int] | None:
     return value, 1
 
 
+def _count_words_at(words: list[str], at: int) -> tuple[int, int] | None:
+    """A count said in words at ``words[at:]`` ("couple of", "pair of", "few"), with the words it took; ``None``
+    when none is there, or nothing follows it (then it may be the product's own word)."""
+    word = words[at] if at < len(words) else ""
+    if word not in _COUNT_WORDS:
+        return None
+    used = 2 if words[at + 1 : at + 2] == ["of"] else 1
+    if (word in _COUNT_NEEDS_OF and used == 1) or at + used >= len(words):
+        return None
+    return _COUNT_WORDS[word], used
+
+
 def parse_amount(text: str) -> Amount:
     """Separate quantity, unit and product words. Never loses a product word: with nothing to separate,
     ``words`` is the whole phrase (without the request words it starts with)."""
@@ -191,14 +209,17 @@ def parse_amount(text: str) -> Amount:
     while start < len(heard) - 1 and heard[start] in _REQUEST_WORDS:
         start += 1
     words = heard[start:]
+    half = 1 if words[:1] == ["a"] else 0  # "half a dozen", "a half dozen"
+    if words[half : half + 1] == ["half"]:
+        dozen = words[half + 1 : half + 3] == ["a", "dozen"] or words[half + 1 : half + 2] == ["dozen"]
+        if dozen:
+            rest = words[half + 3 :] if words[half + 1] == "a" else words[half + 2 :]
+            return _product(6, None, rest, words)
     number = _number_at(words, 0)
     if number is None:
         # A unit with no number ("dozen eggs", "pound of apples", as a slot may carry it): one of that unit.
         if len(words) > 1 and (words[0] == "dozen" or (words[0] in UNITS and words[1] == "of")):
             return _product(1, words[0], words[1:], words)
-        if words and words[0] == "half" and words[1:3] in (["a", "dozen"], ["dozen"]):
-            rest = words[3:] if words[1] == "a" else words[2:]
-            return _product(6, None, rest, words)
         # No amount: the words stay as heard ("and" or "to" may be the start of a misheard name).
         return Amount(None, None, " ".join(heard))
     quantity, used = number

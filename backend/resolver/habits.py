@@ -144,7 +144,7 @@ class NameWords:
         ``heard_keys`` gives them.
         """
         last = ""
-        in_name = False
+        in_name = False  # a word of the name itself, not only the aisle's noun ("pretzels" for their corn chips)
         by_aisle = False
         kind_named = False
         at = 0
@@ -173,6 +173,12 @@ class NameWords:
         # the customer's bread.
         return in_name and (kind_named or not by_aisle) and self.kind_of(last, kind_share)
 
+    def qualifies_only(self, word: str, kind_share: Callable[[str], float]) -> bool:
+        """``word`` is in this name only as a qualifier of another kind of product: "butter" in "Cheese & Peanut
+        Butter Sandwich Crackers", "tuna" in "Whitefish & Tuna Cat Food". The word as the name spells it (spoken
+        forms fold plurals): this is asked of every product of theirs the words partly match, so it stays cheap."""
+        return word in self.name and not self.kind_of(word, kind_share)
+
     def kind_of(self, word: str, kind_share: Callable[[str], float]) -> bool:
         """The product is a ``word`` as far as its name tells: the word is what it is (a head, or the aisle's
         noun), or names no kind of product ("garcia"), or does not come before a head that says what the
@@ -194,6 +200,12 @@ def _same_spelling(heard: str, named: str) -> bool:
         word_sound(heard) == word_sound(named)
         and Levenshtein.normalized_similarity(heard, named) >= SAME_SOUND_SPELLING
     )
+
+
+def asked_kind(said: Sequence[str]) -> str:
+    """What the words ask for: their last word ("peanut butter" -> "butter"); nothing when that is a function
+    word, as in words cut short or misheard ("yellow and a" for "yellow onion")."""
+    return said[-1] if said and said[-1] not in FUNCTION_WORDS else ""
 
 
 def aisle_noun(aisle: str) -> str:

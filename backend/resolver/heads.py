@@ -60,6 +60,24 @@ def word_counts(spoken_names: Iterable[str], heads: Iterable[str]) -> tuple[Coun
     return held, headed
 
 
+def head_aisles(heads: Iterable[str], aisles: Iterable[str]) -> dict[str, dict[str, float]]:
+    """For each word heading at least ``MIN_PRODUCTS`` products, the share of those products in each aisle.
+
+    ``heads`` and ``aisles`` run in step, one product each (``heads`` as ``HeadDepartments.heads``). Finer than
+    the departments: "butter" heads products in spreads and butter, a few in snacks, hardly any in crackers.
+    """
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for head, aisle in zip(heads, aisles, strict=True):
+        for word in head.split():
+            counts[word][aisle] += 1
+    shares: dict[str, dict[str, float]] = {}
+    for word, by_aisle in counts.items():
+        total = sum(by_aisle.values())
+        if total >= MIN_PRODUCTS:
+            shares[word] = {aisle: count / total for aisle, count in by_aisle.items()}
+    return shares
+
+
 class HeadDepartments:
     """For each head word, the departments whose products it heads."""
 
@@ -88,6 +106,12 @@ class HeadDepartments:
     def named_lists(self) -> dict[str, list[str]]:
         """The head -> departments table as JSON data."""
         return {head: sorted(departments) for head, departments in self._named.items()}
+
+    def names(self, head: str, department: str) -> bool | None:
+        """Whether ``head`` heads products of ``department`` ("oil": pantry, personal care; not snacks); ``None``
+        for a word heading too few products to say."""
+        named = self._named.get(head)
+        return None if named is None else department in named
 
     def other_kind(self, query_head: str, product_spoken: str, product_heads: str, department: str) -> bool:
         """The words ask for one kind of product and this is another that only shares the word: the words' head

@@ -15,12 +15,13 @@ import numpy.typing as npt
 from backend.catalog import Catalog, Product
 from backend.number_words import number_to_words
 from backend.resolver.amounts import Amount, parse_amount
-from backend.resolver.confidence import CHOOSE_LEAD, confidence, decide
-from backend.resolver.habits import FUNCTION_WORDS, Habit, NameWords, aisle_noun, habit_among
-from backend.resolver.heads import MIN_PRODUCTS, head_of, word_counts
+from backend.resolver.confidence import ACCEPT_AT, CHOOSE_LEAD, confidence, decide
+from backend.resolver.habits import FUNCTION_WORDS, Habit, NameWords, aisle_noun, asked_kind, habit_among
+from backend.resolver.heads import MIN_PRODUCTS, head_aisles, head_of, word_counts
 from backend.resolver.model import Candidate, Decision, Reason, ReasonCode, Resolution
 from backend.resolver.phonemes import Pronouncer, default_pronouncer
 from backend.resolver.scoring import (
+    PRIOR_FROM,
     QueryForms,
     full_match,
     full_matches,
@@ -41,6 +42,10 @@ ALEXA_MATCH_SCORE = 0.97  # Alexa's own resolution, matched against our catalog 
 EXACT_NAME_TIEBREAK = 1e-3  # the exact written name beats another product that sounds the same
 STRONG_MATCH = 0.8  # a match this good of a product bought in HABIT_ORDERS orders is not a weak one
 WORDS_PREFER_MARGIN = 0.05  # another product matching the words this much better is a real rival
+# ... of a habit whose whole name the words match, heard a little wrong ("both strawberries" for their "Whole
+# Strawberries" beside "Bites Strawberry", 0.06 better): only a clearly better match ("green tee": "Green Tea"
+# 0.15 better than their "Green Peas") is.
+HABIT_MISHEARD_MARGIN = 0.1
 WHOLE_NAME_MATCH = 0.97  # the words are this product's whole name, as far as sound and spelling tell
 HABIT_ORDERS = 3  # bought in this many orders: "the one you usually buy"
 HABIT_SHARE = 1 / 3  # ... or in this share of all their orders (and more than once)
@@ -59,6 +64,11 @@ HABIT_CONFIDENCE = 0.99
 # the habit that holds them ("house blend ground coffee"): both are offered. Two or three words are how people
 # name what they buy ("low fat milk" for their "1% Lowfat Milk"), whatever else is called just that.
 RIVAL_NAME_WORDS = 4
+# A product in an aisle holding less than this share of the products a word heads is not that kind of thing
+# ("butter" heads 0.016 of its products in crackers, "tuna" 0.06 in cat food, "parmesan" 0.36 in packaged cheese),
+# when its name also says so. "puff" heads 0.09 of its products in popcorn jerky: "Cheddar Puffs Cheese Snacks" are
+# puffs, so the line is drawn below that.
+KIND_AISLE_SHARE = 0.08
 
 
 def usually_bought(count: int, orders: int | None) -> bool:
@@ -142,6 +152,7 @@ class Resolver:
         self._spoken_names: dict[str, int] | None = None  # built on first use
         self._kind_shares: dict[str, float] | None = None  # built on first use
         self._describing: frozenset[str] = frozenset()  # ... with the words many names hold
+        self._head_aisles: dict[str, dict[str, float]] | None = None  # built on first use
         self.build_seconds = time.perf_counter() - started
         logger.info("resolver: %d entries ready in %.2f s", len(tables.spoken), self.build_seconds)
 
@@ -197,6 +208,10 @@ class Resolver:
         habit = self._habit(said, bought_at, orders) if bought_at else None
         for ids, code in ((dynamic_ids, ReasonCode.DYNAMIC_MATCH), (alexa_ids, ReasonCode.ALEXA_MATCH)):
             known_ids = [product_id for product_id in dict.fromkeys(ids) if product_id in self._position]
+            if len(known_ids) == 1 and code is ReasonCode.ALEXA_MATCH and self._names_another(query, known_ids):
+                # One static match would be taken unasked, but the words are another product's whole name: a
+                # synonym ("eggs" for a breakfast burrito) hid the product they name. The words decide.
+                break
             if known_ids:
                 resolution = self._from_alexa(query, known_ids, history, limit, orders=orders, code=code)
                 if habit is not None:
@@ -228,6 +243,13 @@ class Resolver:
             # is close ("Smartwater" / "Smart Water" spell alike); one that *sounds* the same is still offered.
             return replace(resolution, decision=Decision.ACCEPT)
         return resolution
+
+    def _names_another(self, query: str, product_ids: Sequence[str]) -> bool:
+        """The words are, letter for letter, the whole name of a product not among ``product_ids``."""
+        position = self._exact_names.get(written_form(query))
+        if position is None:
+            position = self._spoken_name_of(query_form(query))
+        return position is not None and self._products[position].id not in product_ids
 
     def _habit(
         self, said: Sequence[str], bought_at: Mapping[int, PurchaseStatsLike], orders: int | None
@@ -265,6 +287,29 @@ class Resolver:
                 return True
         return False
 
+    def _another_kind(self, kind: str, said: Sequence[str], position: int) -> bool:
+        """The product is another kind of thing than ``kind`` (what the words ask for, ``asked_kind``): its name
+        holds the word only as a qualifier (``NameWords.qualifies_only``), and its aisle holds few of the products
+        ``kind`` heads ("butter": spreads and butter, not crackers). The aisle keeps a kind that names a kind
+        ("parmesan" heads 0.36 of its products in packaged cheese) from counting against "Parmesan Cheese". A
+        product whose own kind was said too is what they ask for ("coffee beans", their "Whole Bean Coffee")."""
+        words = self._words_of(position)
+        if not kind or not words.qualifies_only(kind, self._kind_share) or not words.heads.isdisjoint(said):
+            return False
+        shares = self._head_aisles
+        if shares is None:
+            shares = self._head_aisles = head_aisles(self._heads.heads, [product.aisle for product in self._products])
+        aisles = shares.get(kind)
+        return aisles is not None and aisles.get(self._products[position].aisle, 0.0) < KIND_AISLE_SHARE
+
+    def _rival_kind(self, kind: str, position: int, rival: int) -> bool:
+        """``rival`` is the kind of thing ``kind`` names and the product at ``position`` is not, as far as the
+        departments the word heads tell ("oil": pantry; their olive oil crackers are snacks)."""
+        return (
+            self._heads.names(kind, self._products[position].department) is False
+            and self._heads.names(kind, self._products[rival].department) is True
+        )
+
     def _kind_share(self, word: str) -> float:
         """How often ``word`` is what a product is (``heads.kind_shares``), from the catalog's names."""
         shares = self._kind_shares
@@ -289,17 +334,29 @@ class Resolver:
             self._name_words[position] = words
         return words
 
-    def _whole_name_rival(self, said: Sequence[str], habit: int) -> int | None:
-        """Another product whose whole name is, letter for letter, the (long enough) words said."""
-        if len(said) < RIVAL_NAME_WORDS:
-            return None
+    def _spoken_name_of(self, words: str) -> int | None:
+        """The first product whose whole name, as spoken, is ``words``."""
         if self._spoken_names is None:
             names: dict[str, int] = {}
             for position, start in enumerate(self._entry_start[: len(self._products)]):
                 names.setdefault(self._entry_spoken[start], position)
             self._spoken_names = names
+        return self._spoken_names.get(words)
+
+    def _other_kind_rival(self, said: Sequence[str], habit: int) -> int | None:
+        """Another product whose whole name is the words said, when it is the kind of thing they ask for and the
+        habit is not (``_rival_kind``): "olive oil", and their olive oil crackers."""
+        rival = self._spoken_name_of(" ".join(said))
+        if rival is None or rival == habit or not self._rival_kind(asked_kind(said), habit, rival):
+            return None
+        return rival
+
+    def _whole_name_rival(self, said: Sequence[str], habit: int) -> int | None:
+        """Another product whose whole name is, letter for letter, the (long enough) words said."""
+        if len(said) < RIVAL_NAME_WORDS:
+            return None
         words = " ".join(said)
-        rival = self._spoken_names.get(words)
+        rival = self._spoken_name_of(words)
         if rival is None or rival == habit or len(self._written[rival].split()) < RIVAL_NAME_WORDS:
             return None  # words as written: "100% Juice" is two, however long it is said
         return rival if self._entry_spoken[self._entry_start[habit]] != words else None
@@ -343,6 +400,15 @@ class Resolver:
             product = self._products[rival]
             first.insert(0, earlier or Candidate(product, 0.5, (Reason(ReasonCode.EXACT_NAME),), 1.0, 1.0))
             keys = (rival, *keys)
+            decision = Decision.CHOOSE
+        rival = self._other_kind_rival(said, habit.key)
+        if rival is not None and rival not in keys:
+            # The words are another product's whole name, and their habit is another kind of thing ("olive oil",
+            # their olive oil crackers): both readings are real, theirs first.
+            earlier = found.get(rival)
+            product = self._products[rival]
+            first.append(earlier or Candidate(product, 0.5, (Reason(ReasonCode.EXACT_NAME),), 1.0, 1.0))
+            keys = (*keys, rival)
             decision = Decision.CHOOSE
         others = [candidate for key, candidate in found.items() if key not in keys]
         candidates: list[Candidate] = []
@@ -481,6 +547,14 @@ class Resolver:
                 self._coarse_array[own_rows].tolist(),
                 self._phones_array[own_rows].tolist(),
             )
+            # A few words of one of their products name it only when they ask for what it is: "peanut butter" is
+            # no name for their "Cheese & Peanut Butter Sandwich Crackers", so that partial match does not count.
+            said = forms.spoken.split()
+            kind = asked_kind(said)
+            # (Only partial matches good enough to matter: below the prior's floor none can take a lead.)
+            for at in np.flatnonzero((parts > matches[rows]) & (parts >= PRIOR_FROM)).tolist():
+                if self._another_kind(kind, said, int(owners[rows[at]])):
+                    parts[at] = 0.0
             partial[rows] = parts > matches[rows]
             matches[rows] = np.maximum(matches[rows], parts)
             stats = [bought_at[owner] for owner in owners[rows].tolist()]
@@ -551,21 +625,36 @@ class Resolver:
         # The words are part of a product they bought and the whole name of another one ("yellow onions"):
         # both readings are real, and unless they buy theirs habitually the history must not settle it unasked.
         habitual = best.bought is not None and usually_bought(best.bought.count, orders)
+        # ... and the habit settles it only when it is the kind of thing the words ask for: "olive oil" is
+        # another product's whole name, and their "Triscuit ... Rosemary & Olive Oil" is crackers.
+        kind = asked_kind(query_form(query).split())
+        settles = (
+            habitual
+            and best.partial
+            and not any(
+                not item.partial
+                and item.match >= WHOLE_NAME_MATCH
+                and self._rival_kind(kind, best.product_index, item.product_index)
+                for item in distinct[1:]
+            )
+        )
         whole_name_rival = (
             best.partial
-            and not habitual
+            and not settles
             and any(not item.partial and item.match >= WHOLE_NAME_MATCH for item in distinct[1:])
         )
         # The history made the lead, the words prefer another product: a question, never an accept.
-        # (Their habit, matched well, is what short words mean: "swiss cheese" for their "Baby Swiss Slices Cheese".)
+        # (Their habit, named well by a few of its words, is what short words mean: "swiss cheese" for their "Baby
+        # Swiss Slices Cheese". A whole name heard wrong is not: "green tee" is no habit's short name.)
+        margin = HABIT_MISHEARD_MARGIN if habitual and not best.partial else WORDS_PREFER_MARGIN
         words_prefer_other = (
             best.bought is not None
-            and not (habitual and best.match >= STRONG_MATCH)
-            and any(item.match > best.match + WORDS_PREFER_MARGIN for item in distinct[1:])
+            and not (settles and best.match >= STRONG_MATCH)
+            and any(item.match > best.match + margin for item in distinct[1:])
         )
         decision = decide(candidates[0].confidence, max(close, twins, int(whole_name_rival)), match=best.match)
-        if words_prefer_other and decision is Decision.ACCEPT:
-            decision = Decision.CHOOSE
+        if words_prefer_other and decision is not Decision.CHOOSE:
+            decision = Decision.CHOOSE  # "did you mean" about the product the words match worse is the wrong question
         # Not sold is not added: the words ask for one kind of product, the best match is another kind that shares
         # a word ("oat milk" -> "Oat Milk Soap"); at most a question.
         product = products[0]
@@ -578,6 +667,16 @@ class Resolver:
             decision = Decision.CONFIRM
         if (twins or whole_name_rival) and decision is Decision.ACCEPT:
             decision = Decision.CHOOSE
+        words_lead = best.match - max((item.match for item in distinct[1:]), default=score_cutoff)
+        if (
+            decision is Decision.ACCEPT
+            and best.bought is not None
+            and best.match < STRONG_MATCH
+            and confidence(best.match, words_lead, bought=False) < ACCEPT_AT
+        ):
+            # A weak match whose lead the history made ("mint tee" for their "Mint", when the same words alone
+            # are a choice): the history may make it the question, never the answer.
+            decision = Decision.CONFIRM
         if decision is Decision.CHOOSE:
             return self._offered(Resolution(query, decision, candidates))
         return Resolution(query, decision, candidates)

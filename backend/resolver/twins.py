@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from backend.catalog import Product
+from backend.spoken import spoken_form
 
 
 def _words(name: str) -> list[str]:
@@ -29,3 +31,51 @@ def tells_apart(products: Sequence[Product]) -> list[tuple[str, ...]]:
             own = tuple(value for value in (product.brand, product.size) if value) or (product.aisle,)
         result.append(own)
     return result
+
+
+def _said(name: str) -> str:
+    """A name as it sounds: its spoken form with the spaces gone ("Honey Crisp Apples" / "Honeycrisp Apple")."""
+    return spoken_form(name).replace(" ", "")
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """A product offered in a choice, and, when another option sounds the same, what tells it apart by voice:
+    its ``brand``, ``size`` or ``aisle`` (the first of them that differs; ``None`` when no option sounds like it)."""
+
+    product: Product
+    brand: str | None = None
+    size: str | None = None
+    aisle: str | None = None
+
+
+def spoken_options(products: Sequence[Product]) -> list[Option]:
+    """The products to offer as options, in order: identical and spoken-identical names that nothing a customer
+    could hear tells apart (the same brand, size and aisle: "Banana" / "Bananas" in fresh fruits) are one option,
+    the first of them; spoken-identical names that differ in brand, size or aisle are each offered with it.
+
+    Counting what is left tells whether there is a choice at all: one option is a question about it, never a
+    "which one?".
+    """
+    kept: list[Product] = []
+    for product in products:
+        same = (
+            other
+            for other in kept
+            if _said(other.name) == _said(product.name)
+            and (other.brand, other.size, other.aisle) == (product.brand, product.size, product.aisle)
+        )
+        if next(same, None) is None:
+            kept.append(product)
+    options: list[Option] = []
+    for product in kept:
+        twins = [other for other in kept if other is not product and _said(other.name) == _said(product.name)]
+        if not twins:
+            options.append(Option(product))
+        elif any(other.brand != product.brand for other in twins) and product.brand:
+            options.append(Option(product, brand=product.brand))
+        elif any(other.size != product.size for other in twins) and product.size:
+            options.append(Option(product, size=product.size))
+        else:
+            options.append(Option(product, aisle=product.aisle))
+    return options

@@ -138,6 +138,12 @@ class AddToCartHandler(ShoppingHandler):
         if words and words.lower().startswith("another "):
             words = words[len("another ") :]  # "another cheese" when the last product was not a cheese
         resolution = turn.resolve(words or "", alexa_ids=ids)
+        counted = resolution.amount.quantity if resolution.amount is not None else None
+        if turn.slot_value("quantity") is None and counted is not None:
+            # A count the product words carry ("a couple of limes", "a few peppers"): the quantity slot missed it.
+            if counted > MAX_QUANTITY:
+                raise BadQuantity(str(counted))
+            quantity = counted
         return act_on_resolution(turn, resolution, quantity, words or (ids[0] if ids else ""))
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from ask_sdk_model import Response
 
 from backend.profile import Outcome
+from backend.resolver import spoken_options
 from backend.shopping import normalise_code
 from skill.handlers.cancel_order import cancel_order
 from skill.handlers.cart import clear_cart
@@ -16,6 +17,7 @@ from skill.handlers.shopping_base import (
     ShoppingHandler,
     act_on_resolution,
     add_pending_items_then_quote,
+    option_names,
     place_order,
     read_quote,
     read_rest_of_quote,
@@ -134,7 +136,7 @@ def _by_position(turn: Turn, ids: list[str], options: list[str]) -> str | None:
 def ask_again(turn: Turn, pending: Pending) -> Response:
     """An answer that picks none of the options: the same question once more, naming them."""
     options = [str(option) for option in pending.get("options", []) if str(option) in turn.backend.catalog]
-    names = [turn.product(pid).name for pid in options]
+    names = option_names(turn, spoken_options([turn.product(pid) for pid in options]))
     turn.set_pending(pending.kind, **dict(pending.data))
     return turn.ask("resolve.choose_again", "resolve.choose_reprompt", options=turn.speech.join(names))
 

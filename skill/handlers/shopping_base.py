@@ -26,7 +26,7 @@ from backend.errors import (
     WrongVoiceCode,
 )
 from backend.profile import Outcome
-from backend.resolver import Candidate, Decision, ReasonCode, Resolution
+from backend.resolver import Candidate, Decision, Option, ReasonCode, Resolution, spoken_options
 from backend.services import Backend
 from backend.shopping import Quote, delivery_date
 from skill.handlers.pending import Question
@@ -217,26 +217,57 @@ def offer_choices(
 ) -> Response:
     """ "I found X, Y or Z. Which one?": the answer may be an ordinal, "the last one", "none of those" or a name,
     which Alexa resolves from the options sent as dynamic entities (words that tell them apart)."""
+    offered = spoken_options(options)
+    if len(offered) == 1:
+        # The others sound the same and nothing tells them apart: one option is a question about it.
+        product = offered[0].product
+        turn.mention(product.id)
+        turn.set_pending(
+            Question.ADD, product=product.id, quantity=quantity, heard=heard[:100], queue=[list(item) for item in queue]
+        )
+        speech = turn.say("resolve.confirm", quantity=quantity, product=product.name, heard=heard)
+        return turn.ask_text(_joined(lead, speech), "resolve.confirm_reprompt", quantity=quantity, product=product.name)
     turn.set_pending(
         Question.CHOOSE,
-        options=[product.id for product in options],
+        options=[option.product.id for option in offered],
         quantity=quantity,
         heard=heard[:100],
         queue=[list(item) for item in queue],
     )
-    names = [product.name for product in options]
-    speech = _joined(lead, turn.say("resolve.choose", options=_or_list(turn, names)))
+    speech = _joined(lead, turn.say("resolve.choose", options=_or_list(turn, option_names(turn, offered))))
     response = turn.ask_text(speech, "resolve.choose_reprompt")
-    response.directives = [*(response.directives or []), choice_entities(options)]
+    products = [option.product for option in offered]
+    response.directives = [*(response.directives or []), choice_entities(products, offered)]
     return response
 
 
-def choice_entities(options: Sequence[Product]) -> DynamicEntitiesDirective:
+def option_names(turn: Turn, offered: Sequence[Option]) -> list[str]:
+    """The options as said: a name that sounds like another option's with what tells it apart ("Egg from the
+    breakfast bakery aisle", "Honey Crisp Apples by Orchard Farms")."""
+    names = []
+    for option in offered:
+        name = option.product.name
+        if option.brand:
+            names.append(turn.say("resolve.option_brand", product=name, brand=option.brand))
+        elif option.size:
+            names.append(turn.say("resolve.option_size", product=name, size=option.size))
+        elif option.aisle:
+            names.append(turn.say("resolve.option_aisle", product=name, aisle=option.aisle))
+        else:
+            names.append(name)
+    return names
+
+
+def choice_entities(options: Sequence[Product], offered: Sequence[Option] = ()) -> DynamicEntitiesDirective:
+    """The CHOICE slot's values: each option's name, with the words of it (or, for one sounding like another,
+    of its brand, size or aisle: ``offered``) that tell it apart as synonyms ("the bakery one")."""
     words = [set(_WORD.findall(product.name.lower())) for product in options]
     shared = set.intersection(*words) if words else set()
+    apart = {option.product.id: option.brand or option.size or option.aisle or "" for option in offered}
     values = []
     for product, own in zip(options, words, strict=True):
         telling = sorted(word for word in own - shared if len(word) > 2 and word not in _FILLER)
+        telling += sorted(set(_WORD.findall(apart.get(product.id, "").lower())) - _FILLER - set(telling))
         synonyms = [*telling, *(f"{word} {noun}" for word in telling for noun in sorted(shared)[:1])][:20]
         values.append(Entity(id=product.id, name=EntityValueAndSynonyms(value=product.name[:140], synonyms=synonyms)))
     return DynamicEntitiesDirective(

@@ -50,20 +50,21 @@ class Kind:
 class KindIndex:
     """Catalog positions of the products each head word says a product is, built once from the names.
 
-    ``spoken``, ``heads`` and ``written`` run in step, one catalog position each: the spoken name, its heads as
-    ``HeadDepartments.heads`` (space-separated) and the written name.
+    ``spoken``, ``heads`` and ``names`` run in step, one catalog position each: the spoken name, its heads as
+    ``HeadDepartments.heads`` (space-separated) and the product's name as the catalog writes it (its commas
+    tell the head noun: "Plant Protein, Unflavored" is a protein).
     """
 
-    def __init__(self, spoken: Sequence[str], heads: Sequence[str], written: Sequence[str]) -> None:
+    def __init__(self, spoken: Sequence[str], heads: Sequence[str], names: Sequence[str]) -> None:
         self._spoken = spoken
-        self._written = written
+        self._names = names
         held: Counter[str] = Counter()
         headed: dict[str, list[int]] = defaultdict(list)
         for position, (name, own_heads) in enumerate(zip(spoken, heads, strict=True)):
             held.update(set(name.split()))
             words = own_heads.split()
             # Two heads (head noun and last word: "Yogurt, Vanilla"): the product is its head noun only.
-            head = words[0] if len(words) == 1 else head_of(written[position]) if words else ""
+            head = words[0] if len(words) == 1 else head_of(names[position]) if words else ""
             if head:
                 headed[head].append(position)
         self._held = held
@@ -109,7 +110,7 @@ class KindIndex:
             words = self._spoken[position].split()
             own = [word for word in words if word not in said_words]
             most = max((particular(word) for word in own), default=1.0)
-            return (len(words), -most, len(self._written[position]), position)
+            return (len(words), -most, len(self._names[position]), position)
 
         return sorted(members, key=key)
 
@@ -132,7 +133,8 @@ def settle(
     makes an option of a member the ranking did not offer (``None``: the words match it too poorly);
     ``number`` is the quantity heard, in words.
 
-    An accepted product of the kind stands (the ranking found it good enough on its own); several words are
+    An accepted product of the kind stands (the ranking found it good enough on the words; one of theirs taken
+    for a single kind word only leads the question); several words are
     left alone unless another kind was accepted ("frozen pizza" is no peach); a weak kind (``MIN_KIND_SHARE``)
     only displaces a best match lacking the word. Otherwise the plain product named by the words is taken
     when it is the only one and the customer buys no other of the kind; else the options are the customer's
@@ -140,9 +142,13 @@ def settle(
     """
     best = resolution.best
     accepted = resolution.decision is Decision.ACCEPT
-    if best is not None and accepted and position_of(best) in kind.headed:
-        return resolution  # a product of the kind, found good enough by the ranking (qualifiers are its business)
     said = kind.words.split()
+    if best is not None and accepted and position_of(best) in kind.headed:
+        at = position_of(best)
+        if len(said) > 1 or at not in bought or spoken_of(at) == kind.words:
+            return resolution  # a product of the kind, found good enough on the words (qualifiers are the ranking's)
+        # One of theirs of the kind, taken for the kind word because they bought it (not habitually: that is a
+        # habit, settled before): it leads the question, it is not put in the cart unasked.
     if best is not None and number is not None and f" {number} " in f" {spoken_of(position_of(best))} ":
         return resolution  # the number heard is part of the name found ("omega three"): not an amount of a kind
     if len(said) > 1 and not accepted:

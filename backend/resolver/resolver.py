@@ -249,7 +249,8 @@ class Resolver:
         """Words naming a kind of product ("rice") get its products, not sound-alikes (``backend.resolver.kinds``)."""
         if self._kinds is None:
             starts = self._entry_start[: len(self._products)]
-            self._kinds = KindIndex([self._entry_spoken[start] for start in starts], self._heads.heads, self._written)
+            spoken = [self._entry_spoken[start] for start in starts]
+            self._kinds = KindIndex(spoken, self._heads.heads, [product.name for product in self._products])
         kind = self._kinds.find(said)
         if kind is None:
             best = resolution.best

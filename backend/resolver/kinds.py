@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
+from itertools import chain
 from typing import Final
 
 from backend.resolver.confidence import ACCEPT_AT
@@ -34,6 +36,7 @@ MIN_KIND_SHARE: Final = 0.15
 # another word, never taken unasked.
 CATALOG_WORD_NAMES: Final = 20
 MAX_KIND_WORDS: Final = 3  # "brown rice", "plain greek yogurt": a kind and up to two qualifiers
+FOUND_CACHE: Final = 4096  # kinds asked for, kept with their typical order (ordering a large kind costs ms)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +61,9 @@ class KindIndex:
     def __init__(self, spoken: Sequence[str], heads: Sequence[str], names: Sequence[str]) -> None:
         self._spoken = spoken
         self._names = names
-        held: Counter[str] = Counter()
+        held: Counter[str] = Counter(chain.from_iterable(map(set, map(str.split, spoken))))
         headed: dict[str, list[int]] = defaultdict(list)
-        for position, (name, own_heads) in enumerate(zip(spoken, heads, strict=True)):
-            held.update(set(name.split()))
+        for position, own_heads in enumerate(heads):
             words = own_heads.split()
             # Two heads (head noun and last word: "Yogurt, Vanilla"): the product is its head noun only.
             head = words[0] if len(words) == 1 else head_of(names[position]) if words else ""
@@ -71,6 +73,7 @@ class KindIndex:
         self._size = max(len(spoken), 1)
         self._members = {word: tuple(positions) for word, positions in headed.items() if len(positions) >= MIN_MEMBERS}
         self._headed = {word: frozenset(positions) for word, positions in self._members.items()}
+        self._found = lru_cache(maxsize=FOUND_CACHE)(self._kind)  # thread-safe; Kind is immutable
         self._strong = frozenset(
             word for word, positions in self._members.items() if len(positions) >= MIN_KIND_SHARE * held[word]
         )
@@ -82,8 +85,11 @@ class KindIndex:
     def find(self, said: Sequence[str]) -> Kind | None:
         """The kind the words are, exactly, or ``None``: the last word is a kind and the words before it are in
         the names of at least two of its products (or the name of one)."""
-        if not said or len(said) > MAX_KIND_WORDS:
+        if not said or len(said) > MAX_KIND_WORDS or said[-1] not in self._members:
             return None
+        return self._found(tuple(said))
+
+    def _kind(self, said: tuple[str, ...]) -> Kind | None:
         products = self._members.get(said[-1])
         if products is None:
             return None

@@ -140,11 +140,11 @@ def settle(
     ``number`` is the quantity heard, in words.
 
     An accepted product of the kind stands (the ranking found it good enough on the words; one of theirs taken
-    for a single kind word only leads the question); several words are
-    left alone unless another kind was accepted ("frozen pizza" is no peach); a weak kind (``MIN_KIND_SHARE``)
-    only displaces a best match lacking the word. Otherwise the plain product named by the words is taken
-    when it is the only one and the customer buys no other of the kind; else the options are the customer's
-    own, the plain one, those the ranking found, then the typical ones.
+    for a single kind word only leads the question); several words are left alone unless another kind they
+    never bought was accepted ("frozen pizza" is no peach); a weak kind (``MIN_KIND_SHARE``) only displaces a
+    best match lacking the word. Otherwise the plain product named by the words is taken when it is the only
+    one and the customer buys no other of the kind; else the options are the customer's own, the plain one,
+    those the ranking found, then the typical ones.
     """
     best = resolution.best
     accepted = resolution.decision is Decision.ACCEPT
@@ -157,8 +157,11 @@ def settle(
         # habit, settled before): it leads the question, it is not put in the cart unasked.
     if best is not None and number is not None and f" {number} " in f" {spoken_of(position_of(best))} ":
         return resolution  # the number heard is part of the name found ("omega three"): not an amount of a kind
-    if len(said) > 1 and not accepted:
-        return resolution  # several words are a name as often as a kind: only a wrong kind taken unasked is undone
+    if len(said) > 1 and (not accepted or best is None or position_of(best) in bought):
+        # Several words are a name as often as a kind, and their own product that holds them ("cranberry juice"
+        # for their juice cocktail) is what the ranking and their history say: only another kind taken unasked,
+        # of a product they never bought, is undone.
+        return resolution
     if not kind.strong and best is not None and said[-1] in spoken_of(position_of(best)).split():
         return resolution  # "vanilla" asked, something vanilla found: a flavour as much as a kind
     members = set(kind.members)

@@ -18,6 +18,7 @@ from backend.resolver.amounts import Amount, parse_amount
 from backend.resolver.confidence import ACCEPT_AT, CHOOSE_LEAD, confidence, decide
 from backend.resolver.habits import FUNCTION_WORDS, Habit, NameWords, aisle_noun, asked_kind, habit_among
 from backend.resolver.heads import MIN_PRODUCTS, head_aisles, head_of, word_counts
+from backend.resolver.kinds import KindIndex, settle
 from backend.resolver.model import Candidate, Decision, Reason, ReasonCode, Resolution
 from backend.resolver.phonemes import Pronouncer, default_pronouncer
 from backend.resolver.scoring import (
@@ -153,6 +154,7 @@ class Resolver:
         self._kind_shares: dict[str, float] | None = None  # built on first use
         self._describing: frozenset[str] = frozenset()  # ... with the words many names hold
         self._head_aisles: dict[str, dict[str, float]] | None = None  # built on first use
+        self._kinds: KindIndex | None = None  # built on first use
         self.build_seconds = time.perf_counter() - started
         logger.info("resolver: %d entries ready in %.2f s", len(tables.spoken), self.build_seconds)
 
@@ -226,7 +228,11 @@ class Resolver:
         ranked = self._rank(variants, written, bought_at, history, amount.unit)
         scored = (item for item in ranked if item.match >= score_cutoff)
         resolution = self._resolution(query, scored, limit, score_cutoff, orders)
-        if habit is not None:
+        if habit is None:
+            resolution = self._as_kind(
+                resolution, said, amount=amount, history=history, orders=orders, limit=limit, cutoff=score_cutoff
+            )
+        else:
             resolution = self._prefer_habit(resolution, habit, said=said, history=history, orders=orders, limit=limit)
         best = resolution.best
         if best is None:
@@ -250,6 +256,58 @@ class Resolver:
         if position is None:
             position = self._spoken_name_of(query_form(query))
         return position is not None and self._products[position].id not in product_ids
+
+    def _as_kind(
+        self,
+        resolution: Resolution,
+        said: Sequence[str],
+        *,
+        amount: Amount,
+        history: Mapping[str, PurchaseStatsLike],
+        orders: int | None,
+        limit: int,
+        cutoff: float,
+    ) -> Resolution:
+        """Words naming a kind of product ("rice") get its products, not sound-alikes (``backend.resolver.kinds``)."""
+        if self._kinds is None:
+            starts = self._entry_start[: len(self._products)]
+            spoken = [self._entry_spoken[start] for start in starts]
+            self._kinds = KindIndex(spoken, self._heads.heads, [product.name for product in self._products])
+        kind = self._kinds.find(said)
+        if kind is None:
+            best = resolution.best
+            if best is not None and resolution.decision is Decision.ACCEPT:
+                name = self._entry_spoken[self._entry_start[self._position[best.product.id]]]
+                if self._kinds.sound_alike(said, name):
+                    return replace(resolution, decision=Decision.CONFIRM)  # "nuts" is a catalog word, "Notes" another
+            return resolution
+        forms = QueryForms.of(kind.words, self._pronouncer)
+
+        def candidate(position: int) -> Candidate | None:
+            entry = self._entry_start[position]
+            spoken, sound = self._entry_spoken[entry], self._entry_sound[entry]
+            # The words are what the product is, a part of its name: matched as the customer's own products are.
+            part = partial_matches(forms, [spoken], [sound], [self._coarse_array[entry]])
+            match = max(full_match(forms, spoken, sound), float(part[0]))
+            if match < cutoff:
+                return None
+            product = self._products[position]
+            bought = history.get(product.id)
+            code = ReasonCode.EXACT_NAME if spoken == kind.words else ReasonCode.PARTIAL_NAME
+            reasons = (Reason(code), *(bought_reasons(bought, orders) if bought else ()))
+            return Candidate(product, confidence(match, 0.0, bought=bought is not None), reasons, match, match)
+
+        return settle(
+            resolution,
+            kind,
+            position_of=lambda found: self._position[found.product.id],
+            bought={self._position[key]: stats.count for key, stats in history.items() if key in self._position},
+            candidate=candidate,
+            written=self._written,
+            spoken_of=lambda position: self._entry_spoken[self._entry_start[position]],
+            limit=limit,
+            number=None if amount.quantity is None else number_to_words(amount.quantity),
+        )
 
     def _habit(
         self, said: Sequence[str], bought_at: Mapping[int, PurchaseStatsLike], orders: int | None

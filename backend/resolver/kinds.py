@@ -1,0 +1,235 @@
+"""Kind words: "rice", "pasta", "greek yogurt" name a kind of product, not one product.
+
+The commonest request is the word for what a product *is*, said alone. When the heard words are exactly such a
+kind (the last word heads many catalog names, ``heads.head_of``, and any words before it qualify several of
+them), the products of that kind are what was asked for: they come before products that merely sound alike
+("Dry Ice" for "rice") and before products that hold the word as a qualifier ("Pasta Sauce" is a sauce). Several
+products of the kind are a short question naming a few typical ones; a product whose name is the words
+themselves ("Ham") is the plain one and is taken. A sound-alike of another word is never accepted for a word the
+catalog sells hundreds of.
+
+Typical means plain: the fewest words, then the qualifier most particular to the kind ("brown" for rice is
+common among rice and rare elsewhere, "organic" is common everywhere), then catalog order. The catalog carries
+no sales figures, so typicality is learnt from its names alone.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from itertools import chain
+from typing import Final
+
+from backend.resolver.confidence import ACCEPT_AT
+from backend.resolver.heads import head_of
+from backend.resolver.model import Candidate, Decision, Resolution
+from backend.resolver.twins import tells_apart
+
+MIN_MEMBERS: Final = 5  # a word heading fewer names is no kind a customer asks for by that word alone
+# A word whose names mostly hold it as a qualifier (it heads under this share of them: "vanilla", "banana", "nut"
+# head 1 in 8 to 10) may be a flavour as much as a kind: its products only displace a best match whose name
+# lacks the word altogether (a sound-alike: "Notes" for "nuts").
+MIN_KIND_SHARE: Final = 0.15
+# A single heard word this many names hold is a catalog word: a product whose name lacks it is a sound-alike of
+# another word, never taken unasked.
+CATALOG_WORD_NAMES: Final = 20
+MAX_KIND_WORDS: Final = 3  # "brown rice", "plain greek yogurt": a kind and up to two qualifiers
+FOUND_CACHE: Final = 4096  # kinds asked for, kept with their typical order (ordering a large kind costs ms)
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """The products the words name as a kind: ``members`` most typical first, ``exact`` those named by the words."""
+
+    words: str
+    members: tuple[int, ...]
+    exact: tuple[int, ...]
+    strong: bool = True  # the word mostly heads the names holding it (``MIN_KIND_SHARE``)
+    headed: frozenset[int] = frozenset()  # every product the last word heads, whatever its qualifiers
+
+
+class KindIndex:
+    """Catalog positions of the products each head word says a product is, built once from the names.
+
+    ``spoken``, ``heads`` and ``names`` run in step, one catalog position each: the spoken name, its heads as
+    ``HeadDepartments.heads`` (space-separated) and the product's name as the catalog writes it (its commas
+    tell the head noun: "Plant Protein, Unflavored" is a protein).
+    """
+
+    def __init__(self, spoken: Sequence[str], heads: Sequence[str], names: Sequence[str]) -> None:
+        self._spoken = spoken
+        self._names = names
+        held: Counter[str] = Counter(chain.from_iterable(map(set, map(str.split, spoken))))
+        headed: dict[str, list[int]] = defaultdict(list)
+        for position, own_heads in enumerate(heads):
+            words = own_heads.split()
+            # Two heads (head noun and last word: "Yogurt, Vanilla"): the product is its head noun only.
+            head = words[0] if len(words) == 1 else head_of(names[position]) if words else ""
+            if head:
+                headed[head].append(position)
+        self._held = held
+        self._size = max(len(spoken), 1)
+        self._members = {word: tuple(positions) for word, positions in headed.items() if len(positions) >= MIN_MEMBERS}
+        self._headed = {word: frozenset(positions) for word, positions in self._members.items()}
+        self._found = lru_cache(maxsize=FOUND_CACHE)(self._kind)  # thread-safe; Kind is immutable
+        self._strong = frozenset(
+            word for word, positions in self._members.items() if len(positions) >= MIN_KIND_SHARE * held[word]
+        )
+
+    def sound_alike(self, said: Sequence[str], spoken_name: str) -> bool:
+        """The words are one catalog word (``CATALOG_WORD_NAMES`` names hold it) that this name lacks."""
+        return len(said) == 1 and self._held[said[0]] >= CATALOG_WORD_NAMES and said[0] not in spoken_name.split()
+
+    def find(self, said: Sequence[str]) -> Kind | None:
+        """The kind the words are, exactly, or ``None``: the last word is a kind and the words before it are in
+        the names of at least two of its products (or the name of one)."""
+        if not said or len(said) > MAX_KIND_WORDS or said[-1] not in self._members:
+            return None
+        return self._found(tuple(said))
+
+    def _kind(self, said: tuple[str, ...]) -> Kind | None:
+        products = self._members.get(said[-1])
+        if products is None:
+            return None
+        words = " ".join(said)
+        qualifiers = said[:-1]
+        members = [p for p in products if all(word in self._spoken[p].split() for word in qualifiers)]
+        exact = tuple(p for p in members if self._spoken[p] == words)
+        if len(members) < 2 and not exact:
+            return None
+        typical = tuple(self._typical_first(members, said))
+        return Kind(words, typical, exact, said[-1] in self._strong, self._headed[said[-1]])
+
+    def _typical_first(self, members: Sequence[int], said: Sequence[str]) -> list[int]:
+        """Plain names first: fewest words, then the qualifier most particular to this kind, then catalog order."""
+        said_words = set(said)
+        among: Counter[str] = Counter()
+        for position in members:
+            among.update(set(self._spoken[position].split()))
+
+        def particular(word: str) -> float:  # share among the kind's products beyond its share of the catalog
+            return among[word] / len(members) - self._held[word] / self._size
+
+        def key(position: int) -> tuple[int, float, int, int]:
+            words = self._spoken[position].split()
+            own = [word for word in words if word not in said_words]
+            most = max((particular(word) for word in own), default=1.0)
+            return (len(words), -most, len(self._names[position]), position)
+
+        return sorted(members, key=key)
+
+
+def settle(
+    resolution: Resolution,
+    kind: Kind,
+    *,
+    position_of: Callable[[Candidate], int],
+    bought: Mapping[int, int],
+    candidate: Callable[[int], Candidate | None],
+    written: Sequence[str],
+    spoken_of: Callable[[int], str],
+    limit: int,
+    number: str | None = None,
+) -> Resolution:
+    """The resolution for words that name ``kind``: its products first, and a question unless one is THE one.
+
+    ``bought`` maps the customer's products (catalog positions) to how often they bought them; ``candidate``
+    makes an option of a member the ranking did not offer (``None``: the words match it too poorly);
+    ``number`` is the quantity heard, in words.
+
+    An accepted product of the kind stands (the ranking found it good enough on the words; one of theirs taken
+    for a single kind word only leads the question); several words are left alone unless another kind they
+    never bought was accepted ("frozen pizza" is no peach); a weak kind (``MIN_KIND_SHARE``) only displaces a
+    best match lacking the word. Otherwise the plain product named by the words is taken when it is the only
+    one and the customer buys no other of the kind; else the options are the customer's own, the plain one,
+    those the ranking found, then the typical ones.
+    """
+    best = resolution.best
+    accepted = resolution.decision is Decision.ACCEPT
+    said = kind.words.split()
+    if best is not None and accepted and position_of(best) in kind.headed:
+        at = position_of(best)
+        if len(said) > 1 or at not in bought or spoken_of(at) == kind.words:
+            return resolution  # a product of the kind, found good enough on the words (qualifiers are the ranking's)
+        # One of theirs of the kind, taken for the kind word because they bought it (not habitually: that is a
+        # habit, settled before): it leads the question, it is not put in the cart unasked.
+    if best is not None and number is not None and f" {number} " in f" {spoken_of(position_of(best))} ":
+        return resolution  # the number heard is part of the name found ("omega three"): not an amount of a kind
+    if len(said) > 1 and (not accepted or best is None or position_of(best) in bought):
+        # Several words are a name as often as a kind, and their own product that holds them ("cranberry juice"
+        # for their juice cocktail) is what the ranking and their history say: only another kind taken unasked,
+        # of a product they never bought, is undone.
+        return resolution
+    if not kind.strong and best is not None and said[-1] in spoken_of(position_of(best)).split():
+        return resolution  # "vanilla" asked, something vanilla found: a flavour as much as a kind
+    members = set(kind.members)
+    ranked = [c for c in resolution.candidates if position_of(c) in members]
+    rank = {position_of(c): number for number, c in enumerate(ranked)}
+    exact = sorted(kind.exact, key=lambda p: rank.get(p, len(rank)))  # sound twins keep the ranking's order
+    own = sorted((p for p in bought if p in members), key=lambda p: (-bought[p], p))
+    exact_names = dict.fromkeys(written[p] for p in exact)
+    if len(exact_names) == 1 and not any(p not in kind.exact for p in own):
+        first = exact[0]
+        found = {position_of(c): c for c in resolution.candidates}
+        plain = found.get(first) or candidate(first)
+        if plain is not None:
+            others = [c for c in ranked if position_of(c) != first]
+            return _offer(
+                resolution,
+                Decision.ACCEPT,
+                options=[plain, *others],
+                position_of=position_of,
+                written=written,
+                limit=limit,
+            )
+    by_position = {position_of(c): c for c in ranked}
+    order = dict.fromkeys([*own, *exact, *by_position, *kind.members])
+    options: list[Candidate] = []
+    names: set[str] = set()
+    for position in order:
+        name = written[position]
+        if name in names:
+            continue
+        option = by_position.get(position) or candidate(position)
+        if option is None:
+            continue
+        names.add(name)
+        options.append(option)
+        if len(options) == limit:
+            break
+    if not options:
+        return resolution
+    decision = Decision.CHOOSE if len(options) > 1 else Decision.CONFIRM
+    return _offer(resolution, decision, options=options, position_of=position_of, written=written, limit=limit)
+
+
+def _offer(
+    resolution: Resolution,
+    decision: Decision,
+    *,
+    options: Sequence[Candidate],
+    position_of: Callable[[Candidate], int],
+    written: Sequence[str],
+    limit: int,
+) -> Resolution:
+    """Options folded by written name and told apart; an accept keeps its confidence, a choice splits it."""
+    kept: list[Candidate] = []
+    names: set[str] = set()
+    for option in options:
+        name = written[position_of(option)]
+        if name not in names:
+            names.add(name)
+            kept.append(option)
+    kept = kept[:limit]
+    if decision is Decision.CHOOSE:
+        kept = [replace(option, confidence=min(option.confidence, 1 / len(kept))) for option in kept]
+    elif decision is Decision.ACCEPT:  # the plain product named by the words, and no other of theirs
+        kept[0] = replace(kept[0], confidence=max(kept[0].confidence, ACCEPT_AT))
+    apart = tells_apart([option.product for option in kept]) if decision is Decision.CHOOSE else [()] * len(kept)
+    return replace(
+        resolution,
+        decision=decision,
+        candidates=tuple(replace(option, tells_apart=apart[rank]) for rank, option in enumerate(kept)),
+    )

@@ -71,6 +71,26 @@ def test_an_exact_catalog_name_resolves_to_itself_with_accept(
     assert resolution.decision is Decision.ACCEPT
 
 
+def test_an_exact_name_that_begins_with_an_amount_resolves_to_itself(
+    resolver: Resolver, unique_sounding: Products
+) -> None:
+    # "Bag of Red Delicious Apples" is a product of its own, not a bag of "Red Delicious Apples": every such name.
+    from backend.resolver.amounts import parse_amount
+
+    begins_with_amount = [
+        product
+        for product in unique_sounding
+        if (amount := parse_amount(product.name)).unit is not None or amount.quantity is not None
+    ]
+    assert len(begins_with_amount) > 20
+    wrong = [
+        product.name
+        for product in begins_with_amount
+        if (best := resolver.resolve(product.name).best) is None or best.product != product
+    ]
+    assert wrong == []
+
+
 @SETTINGS
 @given(index=st.integers(min_value=0), style=st.sampled_from(["upper", "lower", "title", "punct", "spaces"]))
 def test_case_and_punctuation_never_change_the_answer(

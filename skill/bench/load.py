@@ -22,6 +22,7 @@ import argparse
 import functools
 import http.client
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -471,7 +472,8 @@ def _add_outcome(status: int, speech: str) -> str:
         return "error"
     if any(words in speech for words in APOLOGIES):
         return "apology"
-    if "Added " in speech or (speech.startswith("<speak>Okay, ") and " in your " in speech):
+    # The confirmation may follow a note about a question this add dropped ("I didn't add that. Okay, 1 ...").
+    if "Added " in speech or re.search(r"(<speak>|\. )Okay, \d+ .* in your ", speech):
         return "ack"
     return "other"
 

@@ -63,6 +63,7 @@ def running_app(settings: Settings) -> Iterator[RunningApp]:
         )
         try:
             app = create_app(reachable, backend=backend)
+            backend.resolver.prepare()  # the first customer's request does not wait for the resolver's tables
             demo = _seed(backend, backend.demo) if backend.demo is not None else None
             yield RunningApp(app, backend, reachable, settings.uses_embedded_store, demo, outbound=worker is not None)
         finally:

@@ -159,3 +159,13 @@ def test_a_flavour_word_is_a_weak_kind_and_qualifiers_must_be_in_the_names(kinds
     brown = kinds.find(["brown", "rice"])
     assert brown is not None
     assert all("brown" in kinds._spoken[position].split() for position in brown.members)
+
+
+@pytest.mark.slow  # builds two 50k indexes
+def test_preparing_the_tables_ahead_changes_no_answer(catalog: Catalog) -> None:
+    # serve builds the lazily built tables before its first request; the answers must be those built on demand.
+    said = ["rice", "chocolate sandwich cookies", "organic bread", "nuts", "whole milk"]
+    on_demand = Resolver(catalog)
+    prepared = Resolver(catalog)
+    prepared.prepare()
+    assert [prepared.resolve(words) for words in said] == [on_demand.resolve(words) for words in said]

@@ -269,16 +269,13 @@ class Resolver:
         cutoff: float,
     ) -> Resolution:
         """Words naming a kind of product ("rice") get its products, not sound-alikes (``backend.resolver.kinds``)."""
-        if self._kinds is None:
-            starts = self._entry_start[: len(self._products)]
-            spoken = [self._entry_spoken[start] for start in starts]
-            self._kinds = KindIndex(spoken, self._heads.heads, [product.name for product in self._products])
-        kind = self._kinds.find(said)
+        kinds = self._kind_index()
+        kind = kinds.find(said)
         if kind is None:
             best = resolution.best
             if best is not None and resolution.decision is Decision.ACCEPT:
                 name = self._entry_spoken[self._entry_start[self._position[best.product.id]]]
-                if self._kinds.sound_alike(said, name):
+                if kinds.sound_alike(said, name):
                     return replace(resolution, decision=Decision.CONFIRM)  # "nuts" is a catalog word, "Notes" another
             return resolution
         forms = QueryForms.of(kind.words, self._pronouncer)
@@ -354,10 +351,7 @@ class Resolver:
         words = self._words_of(position)
         if not kind or not words.qualifies_only(kind, self._kind_share) or not words.heads.isdisjoint(said):
             return False
-        shares = self._head_aisles
-        if shares is None:
-            shares = self._head_aisles = head_aisles(self._heads.heads, [product.aisle for product in self._products])
-        aisles = shares.get(kind)
+        aisles = self._head_aisle_shares().get(kind)
         return aisles is not None and aisles.get(self._products[position].aisle, 0.0) < KIND_AISLE_SHARE
 
     def _rival_kind(self, kind: str, position: int, rival: int) -> bool:
@@ -391,6 +385,26 @@ class Resolver:
             )
             self._name_words[position] = words
         return words
+
+    def prepare(self) -> None:
+        """Build now the tables the first request that needs them would otherwise build (about 0.2 s). A
+        long-running server calls this before it serves; a Lambda does not, since its first answer would wait."""
+        self._kind_index()
+        self._head_aisle_shares()
+        self._kind_share("")
+        self._spoken_name_of("")
+
+    def _kind_index(self) -> KindIndex:
+        if self._kinds is None:
+            starts = self._entry_start[: len(self._products)]
+            spoken = [self._entry_spoken[start] for start in starts]
+            self._kinds = KindIndex(spoken, self._heads.heads, [product.name for product in self._products])
+        return self._kinds
+
+    def _head_aisle_shares(self) -> dict[str, dict[str, float]]:
+        if self._head_aisles is None:
+            self._head_aisles = head_aisles(self._heads.heads, [product.aisle for product in self._products])
+        return self._head_aisles
 
     def _spoken_name_of(self, words: str) -> int | None:
         """The first product whose whole name, as spoken, is ``words``."""

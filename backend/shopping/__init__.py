@@ -30,6 +30,7 @@ from backend.shopping.service import (
     bought_before,
     delivery_date,
     order_status,
+    own_versions,
 )
 from backend.shopping.state import CustomerState
 from backend.shopping.usual import UsualItem
@@ -61,5 +62,6 @@ __all__ = [
     "delivery_date",
     "normalise_code",
     "order_status",
+    "own_versions",
     "parse_quantity",
 ]

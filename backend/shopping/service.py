@@ -37,6 +37,7 @@ from backend.resolver.dynamic import DynamicValue, catalog_names, entity_value
 from backend.resolver.dynamic import likely_products as likely_product_ids
 from backend.resolver.model import Candidate, Decision, ReasonCode, Resolution
 from backend.resolver.purchases import PurchaseStats
+from backend.resolver.resolver import STRONG_MATCH, WORDS_PREFER_MARGIN
 from backend.settings import Settings
 from backend.shopping import voicecode
 from backend.shopping.cancellation import DELIVERY_DAYS, OrderCancellations
@@ -93,6 +94,15 @@ def order_id_for(placed_at: datetime, request_id: str | None) -> str:
 def bought_before(candidate: Candidate) -> bool:
     """Whether the resolver ranked this candidate up because the customer bought it before."""
     return any(reason.code == ReasonCode.BOUGHT_BEFORE for reason in candidate.reasons)
+
+
+def own_versions(resolution: Resolution) -> list[Candidate]:
+    """The candidates that are the customer's own version of what they asked to reorder: bought before, and
+    matching the words well, and about as well as the best match does. A bought product the words only half
+    match ("dish soap": their bean soup) is no reorder of it; the resolution's own answer stands then."""
+    best = resolution.best
+    floor = max(STRONG_MATCH, (best.match if best is not None else 0.0) - WORDS_PREFER_MARGIN)
+    return [candidate for candidate in resolution.candidates if bought_before(candidate) and candidate.match >= floor]
 
 
 def delivery_date(order: Order) -> date:

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from ask_sdk_model import Response
 
-from backend.resolver import Candidate, Resolution
-from backend.shopping import bought_before
+from backend.shopping import own_versions
 from skill.handlers.shopping_base import ShoppingHandler, act_on_resolution, add_product, offer_items
 from skill.handlers.turn_context import Turn
 
@@ -18,21 +17,17 @@ class ReorderProductHandler(ShoppingHandler):
         words = turn.slot_value("product") or ""
         ids = turn.slot_ids("product")
         resolution = turn.resolve(words, alexa_ids=ids)
-        bought = _bought(resolution)
+        bought = own_versions(resolution)
         if not bought and ids and words:
             # Alexa matched the words to products this customer never bought ("coffee" -> a K-Cup); "reorder"
             # means their own version, so look for it among everything they bought.
-            bought = _bought(turn.resolve(words))
+            bought = own_versions(turn.resolve(words))
         if not bought:
             return act_on_resolution(turn, resolution, turn.quantity(), words)
         candidate = bought[0]
         history = turn.shopping.product_history(turn.caller.customer_id, candidate.product.id)
         quantity = turn.quantity(default=history.typical_quantity)
         return add_product(turn, candidate.product, quantity, heard=words, candidate=candidate)
-
-
-def _bought(resolution: Resolution) -> list[Candidate]:
-    return [candidate for candidate in resolution.candidates if bought_before(candidate)]
 
 
 class ReorderUsualHandler(ShoppingHandler):

@@ -35,12 +35,17 @@ from backend.resolver.tables import ResolverTables, catalog_key, default_cache_d
 from backend.resolver.twins import tells_apart
 from backend.resolver.variants import query_variants
 from backend.resolver.written import written_form
-from backend.spoken import query_form, spoken_form
+from backend.spoken import query_form, singular, spoken_form
 
 logger = logging.getLogger(__name__)
 
 ALEXA_MATCH_SCORE = 0.97  # Alexa's own resolution, matched against our catalog ids
 EXACT_NAME_TIEBREAK = 1e-3  # the exact written name beats another product that sounds the same
+# Between names that are one spoken form ("Wheat Dinner Roll" / "Wheat Dinner Rolls", "Pizza 4 Cheese" / "Pizza
+# Four Cheese"), the one whose last word agrees in number with the heard one, then the one spelled more like the
+# heard words, comes first (``_twin_tiebreaks``); far below any real difference in score.
+PLURAL_TIEBREAK = 1e-4
+SPELLING_TIEBREAK = 1e-5
 STRONG_MATCH = 0.8  # a match this good of a product bought in HABIT_ORDERS orders is not a weak one
 WORDS_PREFER_MARGIN = 0.05  # another product matching the words this much better is a real rival
 # ... of a habit whose whole name the words match, heard a little wrong ("both strawberries" for their "Whole
@@ -87,6 +92,15 @@ def bought_reasons(bought: PurchaseStatsLike, orders: int | None) -> list[Reason
     if usually_bought(bought.count, orders):
         reasons.append(Reason(ReasonCode.USUALLY_BOUGHT, count=bought.count, days=days, orders=orders))
     return reasons
+
+
+def _last_word_plural(written: str, spoken: str) -> bool | None:
+    """Whether the written word that the spoken form's last word comes from is a plural (None: not found)."""
+    last = spoken.rsplit(" ", 1)[-1]
+    for word in reversed(written.split()):
+        if singular(word) == last:
+            return word != last
+    return None
 
 
 class PurchaseStatsLike(Protocol):
@@ -556,6 +570,7 @@ class Resolver:
         exact = self._exact_names.get(written)
         if exact is not None:
             scores[owners == exact] += EXACT_NAME_TIEBREAK
+        scores = scores + self._twin_tiebreaks(entry_array, owners, written, variants[0].spoken)
         entries = entry_array.tolist()
         # Best score first, then the lower catalog position; a product's first row is its best entry.
         order = np.lexsort((np.arange(len(entries)), owners, -scores))
@@ -568,6 +583,32 @@ class Resolver:
             yield _Scored(
                 owner, entries[row], float(scores[row]), float(matches[row]), bought_at.get(owner), bool(partial[row])
             )
+
+    def _twin_tiebreaks(
+        self, entry_array: npt.NDArray[np.int64], owners: npt.NDArray[np.int64], written: str, spoken: str
+    ) -> npt.NDArray[np.float64]:
+        """Tiebreaks between entries of distinct products that share a spoken form (so every match of theirs is
+        the same): ``PLURAL_TIEBREAK`` when the last word of the name is plural exactly when the heard one is
+        (spoken forms are singular, but a recogniser mostly hears the "s"), plus ``SPELLING_TIEBREAK`` times
+        the spelling similarity of the written name to the heard words ("for" is nearer "Four" than "4")."""
+        tiebreaks = np.zeros(entry_array.size)
+        rows_of: dict[str, list[int]] = {}
+        for row, form in enumerate(self._spoken_array[entry_array].tolist()):
+            rows_of.setdefault(form, []).append(row)
+        heard_plural = _last_word_plural(written, spoken)
+        # The written words of the product only: the request around them ("please add ... to my cart") is no
+        # part of any name.
+        reading = set(spoken.split())
+        written = " ".join(word for word in written.split() if spoken_form(word) in reading) or written
+        for rows in rows_of.values():
+            if len(rows) < 2 or len({int(owners[row]) for row in rows}) < 2:
+                continue
+            for row in rows:
+                name = self._written[int(owners[row])]
+                name_plural = _last_word_plural(name, self._entry_spoken[int(entry_array[row])])
+                agrees = heard_plural is not None and name_plural is heard_plural
+                tiebreaks[row] = PLURAL_TIEBREAK * agrees + SPELLING_TIEBREAK * similarity(written, name)
+        return tiebreaks
 
     @staticmethod
     def _prior(history: Mapping[str, PurchaseStatsLike]) -> tuple[float, float]:

@@ -176,6 +176,8 @@ class Resolver:
                 return cls(catalog, retrieval_limit=retrieval_limit, tables=ResolverTables.load(directory))
             except (OSError, ValueError, KeyError) as exc:
                 logger.warning("prebuilt resolver tables at %s unusable (%s); building them", directory, exc)
+        else:
+            logger.warning("no prebuilt resolver tables at %s for this catalog version; building them", directory)
         resolver = cls(catalog, retrieval_limit=retrieval_limit)
         try:
             resolver.tables.save(directory)

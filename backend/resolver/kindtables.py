@@ -207,7 +207,7 @@ class KindTables:
             np.array_equal(getattr(self, name), getattr(other, name)) for name in _ARRAYS
         )
 
-    __hash__ = object.__hash__  # identity, as without ``__eq__``
+    __hash__ = None  # type: ignore[assignment]  # equal by content, and mutable underneath (numpy arrays)
 
 
 class KindMembers(Mapping[str, tuple[int, ...]]):

@@ -61,7 +61,7 @@ class PackedStrings:
             return NotImplemented
         return np.array_equal(self.data, other.data) and np.array_equal(self.starts, other.starts)
 
-    __hash__ = object.__hash__  # identity: the pronouncer is an lru_cache key
+    __hash__ = None  # type: ignore[assignment]  # equal by content, and mutable underneath (numpy arrays)
 
     def _bytes(self, number: int) -> bytes:
         if not 0 <= number < self._size:

@@ -114,7 +114,7 @@ def test_loaded_counts_answer_as_counting_on_first_use(resolver: Resolver, store
 
 
 def test_missing_or_damaged_kind_counts_are_logged_and_counted_anew(
-    resolver: Resolver, stored: Resolver, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     small = Resolver(_catalog(["Brown Rice", "White Rice", "Jasmine Rice", "Wild Rice", "Basmati Rice", "Rice Milk"]))
     small.tables.save(tmp_path / "missing")

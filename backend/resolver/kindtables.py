@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, overload
+from typing import Any, Final, TypeVar, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +29,7 @@ from backend.catalog import Product
 from backend.resolver.heads import MIN_PRODUCTS, head_of
 
 FORMAT: Final = "voicecart-kind-tables-1"
+_Value = TypeVar("_Value")
 _WORD_LISTS: Final = ("words", "kinds", "head_words", "aisles")
 _ARRAYS: Final = (
     "held",
@@ -210,9 +211,38 @@ class KindTables:
     __hash__ = None  # type: ignore[assignment]  # equal by content, and mutable underneath (numpy arrays)
 
 
-class KindMembers(Mapping[str, tuple[int, ...]]):
-    """Kind word -> its products (catalog positions), for words heading at least ``min_members``; each tuple is
-    made when first asked for (most kinds never are)."""
+class _MadeWhenAsked(Mapping[str, _Value]):
+    """A mapping over the words of ``_keys`` whose values ``_make`` makes when first asked for (most never are).
+    Two threads asking at once may both make a value: equal values, and the dict stays whole."""
+
+    def __init__(self, keys: Mapping[str, object]) -> None:
+        self._keys = keys
+        self._made: dict[str, _Value] = {}
+
+    def _make(self, word: str) -> _Value:
+        raise NotImplementedError
+
+    def __getitem__(self, word: str) -> _Value:
+        made = self._made.get(word)
+        if made is None:
+            if word not in self._keys:
+                raise KeyError(word)
+            made = self._made[word] = self._make(word)
+        return made
+
+    def __contains__(self, word: object) -> bool:
+        return word in self._keys
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+class KindMembers(_MadeWhenAsked[tuple[int, ...]]):
+    """Kind word -> its products (catalog positions, in catalog order), for words heading at least
+    ``min_members``."""
 
     def __init__(self, tables: KindTables, min_members: int) -> None:
         kept = np.flatnonzero(np.diff(tables.kind_starts) >= min_members)  # the few thousand words heading enough
@@ -221,53 +251,29 @@ class KindMembers(Mapping[str, tuple[int, ...]]):
         kinds = [tables.kinds[at] for at in kept.tolist()]
         self._positions = tables.kind_positions
         self._bounds: dict[str, tuple[int, int]] = dict(zip(kinds, zip(starts, ends, strict=True), strict=True))
-        self._made: dict[str, tuple[int, ...]] = {}
+        super().__init__(self._bounds)
 
-    def __getitem__(self, word: str) -> tuple[int, ...]:
-        made = self._made.get(word)
-        if made is None:
-            start, end = self._bounds[word]
-            made = self._made[word] = tuple(self._positions[start:end].tolist())
-        return made
-
-    def __contains__(self, word: object) -> bool:
-        return word in self._bounds
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._bounds)
-
-    def __len__(self) -> int:
-        return len(self._bounds)
+    def _make(self, word: str) -> tuple[int, ...]:
+        start, end = self._bounds[word]
+        return tuple(self._positions[start:end].tolist())
 
     def size(self, word: str) -> int:
         start, end = self._bounds[word]
         return end - start
 
 
-class KindHeaded(Mapping[str, frozenset[int]]):
-    """Kind word -> its products as a set (``KindMembers``), made when first asked for."""
+class KindHeaded(_MadeWhenAsked[frozenset[int]]):
+    """Kind word -> its products as a set (``KindMembers``)."""
 
     def __init__(self, members: KindMembers) -> None:
         self._members = members
-        self._made: dict[str, frozenset[int]] = {}
+        super().__init__(members)
 
-    def __getitem__(self, word: str) -> frozenset[int]:
-        made = self._made.get(word)
-        if made is None:
-            made = self._made[word] = frozenset(self._members[word])
-        return made
-
-    def __contains__(self, word: object) -> bool:
-        return word in self._members
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._members)
-
-    def __len__(self) -> int:
-        return len(self._members)
+    def _make(self, word: str) -> frozenset[int]:
+        return frozenset(self._members[word])
 
 
-class HeadAisles(Mapping[str, dict[str, float]]):
+class HeadAisles(_MadeWhenAsked[dict[str, float]]):
     """Head word -> {aisle: share of the products it heads}, for words heading at least ``MIN_PRODUCTS``."""
 
     def __init__(self, tables: KindTables) -> None:
@@ -280,26 +286,14 @@ class HeadAisles(Mapping[str, dict[str, float]]):
         self._bounds: dict[str, tuple[int, int, int]] = dict(
             zip(words, zip(starts, ends, totals, strict=True), strict=True)
         )
-        self._made: dict[str, dict[str, float]] = {}
+        super().__init__(self._bounds)
 
-    def __getitem__(self, word: str) -> dict[str, float]:
-        made = self._made.get(word)
-        if made is None:
-            start, end, total = self._bounds[word]
-            aisles = self._tables.aisles
-            codes = self._tables.aisle_codes[start:end].tolist()
-            counts = self._tables.aisle_counts[start:end].tolist()
-            made = self._made[word] = {aisles[code]: count / total for code, count in zip(codes, counts, strict=True)}
-        return made
-
-    def __contains__(self, word: object) -> bool:
-        return word in self._bounds
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._bounds)
-
-    def __len__(self) -> int:
-        return len(self._bounds)
+    def _make(self, word: str) -> dict[str, float]:
+        start, end, total = self._bounds[word]
+        aisles = self._tables.aisles
+        codes = self._tables.aisle_codes[start:end].tolist()
+        counts = self._tables.aisle_counts[start:end].tolist()
+        return {aisles[code]: count / total for code, count in zip(codes, counts, strict=True)}
 
 
 class ProductNames(Sequence[str]):

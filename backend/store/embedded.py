@@ -351,6 +351,11 @@ class EmbeddedDynamoDB:
                 if handler is not _streams_handler():
                     raise
                 return _error(request, 400, "TrimmedDataAccessException", "the iterator points at trimmed records")
+            except KeyError:
+                # an iterator the upkeep forgot (embedded_upkeep.forget_shard_iterators), as DynamoDB's expire
+                if handler is not _streams_handler():
+                    raise
+                return _error(request, 400, "ExpiredIteratorException", "the shard iterator has expired")
             self.calls += 1
             self.upkeep.maybe_run()
         finally:

@@ -15,7 +15,13 @@ stream's bounded retention.
   ``forget_tracked_instances`` empties those lists of the DynamoDB models; nothing else reads them, and the
   embedded store serves no dashboard.
 
-``Upkeep`` runs all three, on the store's own (injected) clock, from the store's call path every few hundred calls and
+- **Shard iterators.** moto's streams backend keeps every shard iterator it hands out (each ``GetRecords`` returns a
+  new one) in a dict, for ever: a stream reader polling once a second adds 3,600 an hour, whether or not anything
+  was written. DynamoDB's iterators expire 15 minutes after they are issued; ``forget_shard_iterators`` keeps only
+  the newest ``keep`` (a reader needs one), and the store answers a forgotten one with ``ExpiredIteratorException``
+  (readers get a fresh iterator from their checkpoint, as they do on AWS).
+
+``Upkeep`` runs all four, on the store's own (injected) clock, from the store's call path every few hundred calls and
 under its gate: no thread of its own, nothing to race with a call, and a cost spread over the calls that caused it.
 """
 
@@ -43,6 +49,22 @@ def forget_tracked_instances() -> int:
             if tracked:
                 dropped += len(tracked)
                 tracked.clear()
+    return dropped
+
+
+def forget_shard_iterators(keep: int) -> int:
+    """Drop all but the newest ``keep`` shard iterators moto's streams backends hold; the number dropped."""
+    from moto.dynamodbstreams.models import dynamodbstreams_backends
+
+    dropped = 0
+    for regions in list(dynamodbstreams_backends.values()):
+        for streams in list(regions.values()):
+            iterators = streams.shard_iterators
+            excess = len(iterators) - keep
+            if excess > 0:
+                for arn in list(iterators)[:excess]:  # a dict keeps insertion order: the oldest first
+                    del iterators[arn]
+                dropped += excess
     return dropped
 
 
@@ -132,6 +154,7 @@ class Upkeep:
         sweep_batch: int = 2000,
         stream_records_kept: int = 1000,
         stream_max_age: timedelta = STREAM_RETENTION,
+        shard_iterators_kept: int = 1000,
         clock: Clock = utc_now,
     ) -> None:
         self._tables = tables
@@ -139,6 +162,7 @@ class Upkeep:
         self._sweep_batch = sweep_batch
         self._stream_records_kept = stream_records_kept
         self._stream_max_age = stream_max_age
+        self._shard_iterators_kept = shard_iterators_kept
         self._clock = clock
         self._sweepers: dict[int, TtlSweeper] = {}
         self._calls = 0
@@ -160,6 +184,7 @@ class Upkeep:
             self.expired += sweeper.step(now)
             self.trimmed += trim_stream(table, keep=self._stream_records_kept, now=now, max_age=self._stream_max_age)
         forget_tracked_instances()
+        forget_shard_iterators(self._shard_iterators_kept)
 
 
 def expire_ttl_items(table: Any, *, now: float) -> int:

@@ -125,3 +125,26 @@ def test_shard_iterators_are_not_kept_for_ever(store: EmbeddedDynamoDB, table: T
     ]  # the newest iterator still reads
     with pytest.raises(ClientError, match="ExpiredIteratorException"):
         streams.get_records(ShardIterator=first)
+
+
+def test_item_bytes_tell_kept_items_from_expiring_ones(store: EmbeddedDynamoDB, table: Table, clock: FakeClock) -> None:
+    """What a memory benchmark subtracts: the bytes of items without a TTL (orders) grow with every order, those
+    with one stop growing once they expire as fast as they come."""
+    from backend.store.embedded import store_item_bytes
+
+    before = store_item_bytes(store)
+    in_an_hour = int(clock().timestamp()) + 3600
+    for n in range(20):
+        table.put({"pk": "CUST#1", "sk": f"ORDER#{n}", "lines": [{"product_id": "p1", "name": "x" * 200}]})
+        table.put({"pk": "CUST#1", "sk": f"EVENT#{n}", "type": "added", "expires_at": in_an_hour})
+    held = store_item_bytes(store)
+    # each order holds a 200-character name and its line map: well over 200 bytes apiece
+    assert held["kept"] - before["kept"] > 20 * 200
+    assert held["expiring"] - before["expiring"] > 20 * 50
+
+    clock.advance(hours=2)
+    for _ in range(5):
+        table.get({"pk": "CUST#1", "sk": "ORDER#0"})
+    after = store_item_bytes(store)
+    assert after["expiring"] == before["expiring"]  # the events went; the orders stay
+    assert after["kept"] == held["kept"]

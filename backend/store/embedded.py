@@ -67,7 +67,7 @@ from botocore.config import Config
 from backend.clock import Clock, utc_now
 from backend.settings import ENDPOINT, Settings
 from backend.store import embedded_items, embedded_updates
-from backend.store.embedded_upkeep import Upkeep, item_kinds
+from backend.store.embedded_upkeep import Upkeep, item_bytes, item_kinds
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -530,6 +530,15 @@ def store_kinds(store: EmbeddedDynamoDB) -> dict[str, int]:
     store._gate.enter()
     try:
         return item_kinds(_tables())
+    finally:
+        store._gate.leave()
+
+
+def store_item_bytes(store: EmbeddedDynamoDB) -> dict[str, int]:
+    """Bytes of the items held, kept (no TTL) and expiring (``embedded_upkeep.item_bytes``), read under the gate."""
+    store._gate.enter()
+    try:
+        return item_bytes(_tables())
     finally:
         store._gate.leave()
 

@@ -67,7 +67,7 @@ from botocore.config import Config
 from backend.clock import Clock, utc_now
 from backend.settings import ENDPOINT, Settings
 from backend.store import embedded_items, embedded_updates
-from backend.store.embedded_upkeep import Upkeep, item_kinds
+from backend.store.embedded_upkeep import Upkeep, item_bytes, item_kinds
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -351,6 +351,11 @@ class EmbeddedDynamoDB:
                 if handler is not _streams_handler():
                     raise
                 return _error(request, 400, "TrimmedDataAccessException", "the iterator points at trimmed records")
+            except KeyError:
+                # an iterator the upkeep forgot (embedded_upkeep.forget_shard_iterators), as DynamoDB's expire
+                if handler is not _streams_handler():
+                    raise
+                return _error(request, 400, "ExpiredIteratorException", "the shard iterator has expired")
             self.calls += 1
             self.upkeep.maybe_run()
         finally:
@@ -525,6 +530,15 @@ def store_kinds(store: EmbeddedDynamoDB) -> dict[str, int]:
     store._gate.enter()
     try:
         return item_kinds(_tables())
+    finally:
+        store._gate.leave()
+
+
+def store_item_bytes(store: EmbeddedDynamoDB) -> dict[str, int]:
+    """Bytes of the items held, kept (no TTL) and expiring (``embedded_upkeep.item_bytes``), read under the gate."""
+    store._gate.enter()
+    try:
+        return item_bytes(_tables())
     finally:
         store._gate.leave()
 

@@ -127,6 +127,13 @@ class NameWords:
         """``word`` is spelt nearly as one of these words ("allmond" / "almond")."""
         return any(Levenshtein.normalized_similarity(word, named) >= SAME_SOUND_SPELLING for named in self.words)
 
+    def near_word(self, word: str) -> bool:
+        """``word`` is spelt nearly as one word of the name (or the aisle's noun), never as two run together: a
+        heard word run into the next one ("lowfatyogurt") is near "nonfatyogurt" only because they share "yogurt"."""
+        return any(
+            Levenshtein.normalized_similarity(word, named) >= SAME_SOUND_SPELLING for named in (*self.name, *self.extra)
+        )
+
     def holds(
         self,
         said: Sequence[str],

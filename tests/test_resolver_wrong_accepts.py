@@ -70,6 +70,18 @@ def _catalog() -> Catalog:
         _product(42, "Brownie Mix", "baking mixes", "pantry"),
         _product(43, "Muffin Mix", "baking mixes", "pantry"),
         _product(44, "Cake Mix", "baking mixes", "pantry"),
+        _product(50, "Frozen Peaches", "frozen fruits", "frozen"),
+        _product(52, "Fish Sticks", "frozen seafood", "frozen"),
+        _product(53, "Fish Sauce", "condiments", "pantry"),
+        _product(54, "Fish Oil", "vitamins", "personal care"),
+        _product(55, "Cod Fish", "seafood counter", "meat seafood"),
+    ]
+    # "fish" mostly qualifies ("Fish Sauce"), yet heads enough names to say what was asked.
+    products += [
+        _product(60 + at, f"{kind} Fish", "seafood counter", "meat seafood") for at, kind in enumerate(FLAVOURS[:5])
+    ]
+    products += [
+        _product(200 + at, f"{flavour} Fish Crackers", "crackers", "snacks") for at, flavour in enumerate(FLAVOURS)
     ]
     # Many names hold "lowfat": a word that tells products apart.
     products += [
@@ -97,6 +109,7 @@ def test_the_word_for_what_was_asked_missing_from_the_name_is_a_question(small: 
     # "tuna" heads six products; Canned Soda shares only "canned" and sounds a little like it.
     _not_accepted(small, "canned tuna", "1")
     _not_accepted(small, "canned tuna", "1", {"1": PurchaseStats(1, 30.0)})
+    _not_accepted(small, "frozen fish", "50")
 
 
 def test_their_product_missing_the_asked_kind_is_not_added(small: Resolver) -> None:

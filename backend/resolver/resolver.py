@@ -18,7 +18,7 @@ from backend.resolver.amounts import Amount, parse_amount
 from backend.resolver.confidence import ACCEPT_AT, CHOOSE_LEAD, confidence, decide
 from backend.resolver.habits import (
     FUNCTION_WORDS,
-    KIND_SHARE,
+    NAMING_SHARE,
     Habit,
     NameWords,
     aisle_noun,
@@ -378,15 +378,15 @@ class Resolver:
         return False
 
     def _lacks_the_kind(self, said: Sequence[str], candidate: Candidate) -> bool:
-        """A short request whose word for what was asked (``asked_kind``, a word mostly heading the names holding
-        it: "tuna", "food") is not in the name nor the aisle's noun, however spelt, split or run together:
-        "canned tuna" is no Canned Soda, "indian food" no Indian Corn.
+        """A short request whose word for what was asked (``asked_kind``, a word naming products: "tuna", "food",
+        "fish") is not in the name nor the aisle's noun, however spelt, split or run together: "canned tuna" is no
+        Canned Soda, "indian food" no Indian Corn, "frozen fish" no Frozen Peaches.
 
         Only when the name holds at most one other word said: then the kind word is half the evidence. A full
-        name heard with its last word garbled ("nasal allergies spread") is named by the rest; a word that mostly
-        qualifies ("ten" in "pronto ten") or heads nothing ("mill") says too little of the kind."""
+        name heard with its last word garbled ("nasal allergies spread") is named by the rest; a word that hardly
+        ever heads a name ("organic") or heads none ("mill") says nothing of the kind."""
         kind = asked_kind(said)
-        if not kind or self._kind_share(kind) < KIND_SHARE:
+        if not kind or self._kind_share(kind) < NAMING_SHARE:
             return False
         words = self._words_of(self._position[candidate.product.id])
         joined = said[-2] + kind if len(said) > 1 else ""

@@ -11,7 +11,11 @@ import pytest
 
 from backend.catalog import Catalog, Product
 from backend.resolver import Decision, Resolver
+from backend.resolver.habits import NameWords, aisle_noun
+from backend.resolver.heads import heads_of
+from backend.resolver.phonemes import default_pronouncer
 from backend.resolver.purchases import PurchaseStats
+from backend.spoken import spoken_form
 
 FLAVOURS = (
     "Peach",
@@ -129,3 +133,26 @@ def test_a_product_holding_the_words_is_still_taken(small: Resolver) -> None:
     resolution = small.resolve("chocolate milk", history={"31": PurchaseStats(2, 10.0)}, orders=20)
     assert resolution.decision is Decision.ACCEPT
     assert resolution.best is not None and resolution.best.product.id == "31"
+
+
+SHARES = {"cheese": 0.5, "cream": 0.5, "cooky": 0.6, "chip": 0.6, "bread": 0.8, "sourdough": 0.15, "walnut": 0.1}
+
+
+def _holds(said: str, name: str, aisle: str) -> bool:
+    words = NameWords.of(
+        spoken_form(name).split(), heads_of(name), (aisle_noun(aisle),), pronounce=default_pronouncer().word
+    )
+    return words.holds(spoken_form(said).split(), lambda word: SHARES.get(word, 0.0))
+
+
+def test_the_aisle_noun_does_not_stand_in_for_a_name_that_says_it_is_another_kind() -> None:
+    # Sour cream is shelved with the cheeses, yet it is a cream: "cream cheese" is not its name.
+    assert not _holds("cream cheese", "Organic Sour Cream", "other creams cheeses")
+    assert _holds("sour cream", "Organic Sour Cream", "other creams cheeses")
+    # A name whose head hardly names a kind leaves the aisle to say what it is.
+    assert _holds("sourdough bread", "Santa Cruz Sourdough", "bread")
+
+
+def test_a_word_after_the_head_of_a_name_written_head_first_only_qualifies() -> None:
+    assert not _holds("chip", "Cookies, Chocolate Chip Walnut", "cookies cakes")
+    assert _holds("chocolate chip cookies", "Cookies, Chocolate Chip Walnut", "cookies cakes")

@@ -178,6 +178,11 @@ class NameWords:
         # The aisle's noun stands in for the name's only beside a word of the name that says what it is
         # ("sourdough bread"); beside a qualifier ("organic bread") it would make any organic thing on the shelf
         # the customer's bread.
+        # Nor for a name that says it is another kind of thing ("cream cheese" is no "Sour Cream", though sour cream
+        # is shelved with the cheeses): only a name whose head hardly names a kind ("Santa Cruz Sourdough") leaves
+        # the aisle to say what it is.
+        if by_aisle and any(kind_share(head) >= KIND_SHARE for head in self.heads):
+            return False
         return in_name and (kind_named or not by_aisle) and self.kind_of(last, kind_share)
 
     def qualifies_only(self, word: str, kind_share: Callable[[str], float]) -> bool:
@@ -190,15 +195,20 @@ class NameWords:
         """The product is a ``word`` as far as its name tells: the word is what it is (a head, or the aisle's
         noun), or names no kind of product ("garcia"), or does not come before a head that says what the
         product is. "milk" in "Whole Milk Greek Yogurt" and "apple" in "Apple Juice" only qualify it; "coke"
-        in "Coke Classic" does not ("classic" mostly qualifies)."""
+        in "Coke Classic" does not ("classic" mostly qualifies). Nor after such a head, in a name the catalog writes
+        head first: "chip" in "Cookies, Chocolate Chip Walnut" says what kind of cookies."""
         if word in self.heads or word in self.extra or not kind_share(word):
             return True
-        seen = False
+        seen = headed = False
         for named in self.name:
             if named == word or _same_spelling(word, named):
+                if headed:
+                    return False
                 seen = True
-            elif seen and named in self.heads and kind_share(named) >= KIND_SHARE:
-                return False
+            elif named in self.heads and kind_share(named) >= KIND_SHARE:
+                if seen:
+                    return False
+                headed = True
         return True
 
 

@@ -152,7 +152,7 @@ class NameWords:
         """
         last = ""
         in_name = False  # a word of the name itself, not only the aisle's noun ("pretzels" for their corn chips)
-        by_aisle = False
+        by_aisle: list[str] = []  # words said that only the aisle's noun holds
         kind_named = False
         at = 0
         while at < len(said):
@@ -169,7 +169,7 @@ class NameWords:
                 else:
                     return False
             if self._only_aisle(named):
-                by_aisle = True
+                by_aisle.append(named)
             else:
                 in_name = True
                 share = kind_share(named)
@@ -181,7 +181,11 @@ class NameWords:
         # Nor for a name that says it is another kind of thing ("cream cheese" is no "Sour Cream", though sour cream
         # is shelved with the cheeses): only a name whose head hardly names a kind ("Santa Cruz Sourdough") leaves
         # the aisle to say what it is.
-        if by_aisle and any(kind_share(head) >= KIND_SHARE for head in self.heads):
+        # (The aisle's noun may be the name's own head spelt another way: their "Vanilla Yoghurt" is a yogurt.)
+        if by_aisle and any(
+            kind_share(head) >= KIND_SHARE and not any(_same_spelling(word, head) for word in by_aisle)
+            for head in self.heads
+        ):
             return False
         return in_name and (kind_named or not by_aisle) and self.kind_of(last, kind_share)
 

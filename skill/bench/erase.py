@@ -22,14 +22,16 @@ Exit status 1 when anything of the customer is left, comes back, or the old toke
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import http.client
 import json
 import re
+import secrets
 import threading
 import time
 from typing import Any
 
-from backend.errors import UnknownAccessToken
+from backend.errors import CustomerErased, UnknownAccessToken, VoicecartError
 from backend.identity.clients import DEMO_KEY_SCOPES, create_api_client
 from backend.identity.tokens import demo_token_for
 from backend.outbound.streams import make_streams_client
@@ -70,6 +72,8 @@ def run(args: argparse.Namespace) -> int:
 def measure(customer: str, *, writers: int) -> dict[str, Any]:
     signer = LocalCertificateAuthority.create().issue_signer()
     settings = Settings.load(load_demo_data=False, log_level="ERROR")
+    # A table of its own: moto's tables live as long as the process, and a second run in it (a test) starts afresh.
+    settings = dataclasses.replace(settings, table_name=f"voicecart-erase-{secrets.token_hex(4)}")
     with store_for(settings) as reachable:
         backend = build_backend(reachable, demo=True)
         assert backend.demo is not None
@@ -103,7 +107,9 @@ def measure(customer: str, *, writers: int) -> dict[str, Any]:
             race = _Race(port, signer, api, customer, writers=writers)
             race.start()
             time.sleep(0.5)
+            held_cart = backend.shopping.cart(customer)  # a turn that read its state before the erase ...
             erased_status, receipt = _Api(port, privacy_key).call("DELETE", f"/customers/{customer}")
+            held_write = _write_after(backend, customer, held_cart)  # ... and writes after it, redaction and all
             time.sleep(1.0)
             race.stop()
             after = _after(backend, stream, api, port=port, signer=signer, customer=customer)
@@ -116,11 +122,13 @@ def measure(customer: str, *, writers: int) -> dict[str, Any]:
         "receipt_total": receipt.get("total") if isinstance(receipt, dict) else None,
         "stream_records_redacted": receipt.get("stream_records_redacted") if isinstance(receipt, dict) else None,
         "race": race.figures(),
+        "held_write": held_write,
         **after,
         "neighbour_items": neighbour_items,
     }
     report["ok"] = bool(
         erased_status == 200
+        and held_write == "refused"
         and not left_items
         and not after["stream_records_left"]
         and not after["token_resolves"]
@@ -196,6 +204,24 @@ class _Race:
         return dict(sorted(self.statuses.items()))
 
 
+def _write_after(backend: Backend, customer: str, cart: Any) -> str:
+    """A turn in flight during the erase: its caller resolved and its cart read before, its write sent after the
+    erase finished. "refused" is the only right answer (nothing of it may reach the table or its stream)."""
+    at = backend.clock().isoformat(timespec="seconds")
+    try:
+        backend.shopping.change_cart(
+            customer,
+            lambda before: before.with_added("1", 1, channel="voice", at=at),
+            request_id="bench-erase-held-turn",
+            cart=cart,
+        )
+    except CustomerErased:
+        return "refused"
+    except VoicecartError as error:
+        return f"failed otherwise: {type(error).__name__}"
+    return "applied"
+
+
 def _after(backend: Backend, stream: Any, api: _Api, *, port: int, signer: Any, customer: str) -> dict[str, Any]:
     token = demo_token_for(customer, backend.settings.demo_token_secret.encode())
     try:
@@ -221,10 +247,12 @@ def _after(backend: Backend, stream: Any, api: _Api, *, port: int, signer: Any, 
     personal = (_user_id(customer), token, "ORDER#", "IDENT#", "CART", "Banana", "banana")
     text = json.dumps(tombstone_items, default=str)
     left = _items_about(backend, customer)
+    held = _stream_about(backend, stream, customer, user_id=_user_id(customer))
     return {
         "items_left": len(left),
         "items_left_examples": [f"{item['pk']} {item['sk']}" for item in left[:5]],
-        "stream_records_left": len(_stream_about(backend, stream, customer, user_id=_user_id(customer))),
+        "stream_records_left": len(held),
+        "stream_records_left_examples": [_record_label(record) for record in held[:5]],
         "token_resolves": token_resolves,
         "demo_reprovisions": demo_reprovisions,
         "voice_after": {
@@ -306,6 +334,13 @@ def _stream_about(backend: Backend, stream: Any, customer: str, *, user_id: str)
     return held
 
 
+def _record_label(record: dict[str, Any]) -> str:
+    """Which record, without its data: event, sequence number, key."""
+    data = record["dynamodb"]
+    key = data["Keys"]
+    return f"{record['eventName']} {data.get('SequenceNumber')} {key['pk']['S']} {key['sk']['S']}"
+
+
 def _print(report: dict[str, Any]) -> None:
     print(f"erase of demo customer {report['customer']} (embedded store, served over HTTP on loopback)")
     before = report["before"]
@@ -315,11 +350,12 @@ def _print(report: dict[str, Any]) -> None:
     )
     print(
         f"  DELETE /customers/{report['customer']}: {report['erase_status']}, {report['receipt_total']} items, "
-        f"{report['stream_records_redacted']} stream records redacted; adds in flight: {report['race']}"
+        f"{report['stream_records_redacted']} stream records redacted; adds in flight: {report['race']}; "
+        f"a write read before and sent after the erase: {report['held_write']}"
     )
     print(
         f"  after: {report['items_left']} items left {report['items_left_examples']}, "
-        f"{report['stream_records_left']} stream records with their data"
+        f"{report['stream_records_left']} stream records with their data {report['stream_records_left_examples']}"
     )
     print(
         f"  old token resolves: {report['token_resolves']}; demo provisions again: {report['demo_reprovisions']}; "

@@ -213,3 +213,27 @@ def test_every_write_of_an_erased_customer_is_refused_whole(demo_backend: Backen
         with pytest.raises(CustomerErased):
             write()
     assert about(demo_backend, CUSTOMER) == []
+
+
+@pytest.mark.parametrize("next_turn", ["ReadCartIntent", "LastOrderIntent", "AddToCartIntent"])
+def test_after_an_erase_the_very_next_turn_of_a_talking_device_is_refused(
+    demo_backend: Backend, directory: DemoDirectory, next_turn: str
+) -> None:
+    """The contract for any shortcut that remembers whose a token is (a process that resolved it before): the erase
+    revokes it at once, in whichever process it ran. The device has just talked (its token resolved, read and
+    written with, in this process); the erase runs through another process's backend on the same table; the next
+    turn, a read or a write, hears the link-account answer and records nothing."""
+    runtime = SkillRuntime(build_skill(demo_backend))  # one process, kept across the erase
+    talk = Conversation(runtime, directory.demo_token(CUSTOMER), user_id=USER_ID)
+    talk.launch()
+    talk.intent("AddToCartIntent", product="banana", ids={"product": "24852"})
+    assert "Banana" in talk.intent("ReadCartIntent")
+    elsewhere = build_backend(demo_backend.settings, client=demo_backend.table.client, catalog=demo_backend.catalog)
+    elsewhere.customer_data.delete(CUSTOMER, requested_by="support")
+
+    slots = {"product": "bananas"} if next_turn == "AddToCartIntent" else {}
+    speech = talk.intent(next_turn, **slots)
+    assert "link your account" in speech, speech
+    assert talk.card is not None and talk.card["type"] == "LinkAccount"
+    assert "Banana" not in speech and "empty" not in speech  # no answer from the (now empty) state of the erased
+    assert about(demo_backend, CUSTOMER) == []

@@ -17,6 +17,7 @@ from backend.demo import DemoDirectory
 from backend.errors import CustomerErased, UnknownAccessToken
 from backend.identity import IdentityKind
 from backend.profile import Channel, EventOrigin, Outcome, new_event
+from backend.profile.consent import Purpose, Status
 from backend.profile.erasure import customer_of_record, drop_erased
 from backend.services import Backend, build_backend
 from backend.store.codec import from_attribute_values
@@ -208,6 +209,10 @@ def test_every_write_of_an_erased_customer_is_refused_whole(demo_backend: Backen
         lambda: shopping.add_items(CUSTOMER, [("24852", 1)], request_id="late-add", cart=state.cart),
         lambda: profiles.record_event(new_event(origin, Outcome.OPENED)),
         lambda: demo_backend.identities.link(CUSTOMER, IdentityKind.ALEXA_USER, USER_ID),
+        lambda: demo_backend.consents.set(
+            CUSTOMER, Purpose.MARKETING_EMAIL, Status.GRANTED, channel=Channel.WEB, at=shopping.now()
+        ),
+        lambda: profiles.ensure_customer(CUSTOMER),
     )
     for write in late_writes:
         with pytest.raises(CustomerErased):

@@ -171,6 +171,7 @@ def _install_item_level_rollback() -> None:
 
         def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
             snapshots = []
+            streams = _stream_lengths(self, transact_items)
             for entry in transact_items:
                 _, operation = next(iter(entry.items()))
                 table = self.tables.get(operation.get("TableName"))
@@ -196,6 +197,7 @@ def _install_item_level_rollback() -> None:
                             table.delete_item(_dynamo(hash_key), _dynamo(range_key))
                     else:
                         table.put_item(attributes)
+                _drop_stream_records_since(streams)  # a cancelled transaction writes no stream record
                 raise
 
         query = _range_scoped_query(Table.query)
@@ -207,6 +209,25 @@ def _install_item_level_rollback() -> None:
         setattr(Table, "query", query)  # noqa: B010
         setattr(models.DynamoDBBackend, "transact_write_items", transact_write_items)  # noqa: B010
         setattr(models.DynamoDBBackend, _PATCHED_FLAG, True)
+
+
+def _stream_lengths(backend: Any, transact_items: list[dict[str, Any]]) -> list[tuple[Any, int]]:
+    """How many records the stream of each table a transaction names holds before it runs."""
+    lengths = []
+    for name in {operation.get("TableName") for entry in transact_items for operation in entry.values()}:
+        shard = getattr(backend.tables.get(name), "stream_shard", None)
+        if shard is not None:
+            lengths.append((shard, len(shard.items)))
+    return lengths
+
+
+def _drop_stream_records_since(lengths: list[tuple[Any, int]]) -> None:
+    """Drop what a cancelled transaction wrote to the streams: moto applies its writes one by one before it
+    checks the last condition, and the rollback's restores are writes too; each made a record (with the data of a
+    write DynamoDB never applied: an erased customer's turn, say). Sequence numbers stay dense (moto numbers
+    records by position), and nothing else ran meanwhile (the store's gate)."""
+    for shard, length in lengths:
+        del shard.items[length:]
 
 
 def _range_scoped_query(original_query: Callable[..., Any]) -> Callable[..., Any]:

@@ -64,7 +64,12 @@ class ShoppingHandler(AbstractRequestHandler):
         guess = remembered.guess(token) if remembered is not None else None
         if remembered is not None and guess is not None and token:
             turn = Turn(handler_input, self.backend, caller_as(handler_input, guess), speech_for(handler_input))
-            if turn.confirm_token(token):
+            try:
+                confirmed = turn.confirm_token(token)
+            except BaseException:
+                turn.discard()  # unconfirmed: a failed read records nothing for the guessed customer
+                raise
+            if confirmed:
                 return turn
             turn.discard()  # not this customer's any more: nothing of that turn may be recorded
             remembered.forget(token)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -15,7 +16,7 @@ from botocore.exceptions import ClientError
 from backend.errors import ConcurrentUpdate
 from backend.settings import Settings
 from backend.store.dynamo import Table, make_client
-from backend.store.embedded import EmbeddedDynamoDB, FairGate, Refused
+from backend.store.embedded import EmbeddedDynamoDB, FairGate, Refused, condition_parses
 from backend.store.embedded_upkeep import expire_ttl_items, trim_stream
 from backend.store.tables import ensure_tables
 from backend.store.transaction import Transaction
@@ -231,3 +232,39 @@ def test_an_iterator_into_trimmed_records_gets_dynamodbs_trimmed_data_error(
     assert trim_stream(moto_table, keep=10) >= 20
     with pytest.raises(ClientError, match="TrimmedDataAccessException"):
         streams.get_records(ShardIterator=iterator)
+
+
+def test_conditions_are_parsed_once_per_expression_names_and_values(table: Table) -> None:
+    """A kept condition tree answers only the same expression with the same names and values: other values or
+    names are parsed (and judged) afresh, and moto's own checks of the names still run on a kept tree."""
+    table.put({"pk": "CUST#7", "sk": "ITEM", "owner": "1285", "other": "2000"})
+    before = Counter(condition_parses)
+
+    def owned_by(owner: str, *, attribute: str = "owner") -> bool:
+        try:
+            table.put(
+                {"pk": "CUST#7", "sk": "ITEM", "owner": "1285", "other": "2000"},
+                condition="#a = :o",
+                names={"#a": attribute},
+                values={":o": owner},
+            )
+        except ConcurrentUpdate:
+            return False
+        return True
+
+    assert [owned_by("1285") for _ in range(3)] == [True, True, True]
+    assert not owned_by("2000")  # other values: another tree
+    assert owned_by("2000", attribute="other") and not owned_by("1285", attribute="other")  # other names too
+    assert owned_by("1285")
+    reused = condition_parses["reused"] - before["reused"]
+    parsed = condition_parses["parsed"] - before["parsed"]
+    assert parsed == 4 and reused >= 8  # each call parses (to validate, then to apply) twice or more
+
+    for _ in range(2):  # moto's unused-name check, on a parsed and on a kept tree
+        with pytest.raises(ClientError, match="unused"):
+            table.client.put_item(
+                TableName=table.name,
+                Item={"pk": {"S": "CUST#7"}, "sk": {"S": "ITEM"}},
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeNames={"#unused": "x"},
+            )

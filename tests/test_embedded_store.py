@@ -268,3 +268,12 @@ def test_conditions_are_parsed_once_per_expression_names_and_values(table: Table
                 ConditionExpression="attribute_exists(pk)",
                 ExpressionAttributeNames={"#unused": "x"},
             )
+
+
+def test_a_malformed_call_is_refused_by_the_store_not_by_the_client(table: Table) -> None:
+    """The embedded clients skip botocore's parameter validation (a number as a string is a ParamValidationError
+    there, before any call); moto's own parser refuses it, as DynamoDB does."""
+    for item in ({"pk": {"S": 5}, "sk": {"S": "x"}}, {"pk": {"S": "CUST#8"}}):
+        with pytest.raises(ClientError) as refused:
+            table.client.put_item(TableName=table.name, Item=item)  # type: ignore[typeddict-item]
+        assert refused.value.response["Error"]["Code"] in {"SerializationException", "ValidationException"}

@@ -78,7 +78,13 @@ EMBEDDED_ENDPOINT_SUFFIX = ".embedded-dynamodb.invalid"
 REGION = "us-east-1"
 # No retries: a refusal here is deliberate (the queue is full), and a retry would only join the queue again. Unsigned:
 # the call never leaves the process, and the dispatcher checks its own key instead (see EmbeddedDynamoDB._send).
-EMBEDDED_CLIENT_CONFIG = Config(retries={"total_max_attempts": 1, "mode": "standard"}, signature_version=UNSIGNED)
+# Not validated client-side either: botocore's walk of every parameter against the service model was about a tenth
+# of a turn's CPU here, and moto parses every request against the same model anyway (a malformed one is refused
+# with a ClientError, as by DynamoDB; a test checks). Clients of DynamoDB itself and of mock_aws (most tests)
+# still validate.
+EMBEDDED_CLIENT_CONFIG = Config(
+    retries={"total_max_attempts": 1, "mode": "standard"}, signature_version=UNSIGNED, parameter_validation=False
+)
 PARSED_EXPRESSIONS_KEPT = 512
 PARSED_CONDITIONS_KEPT = 256  # a turn's calls repeat their own conditions; 256 is a few seconds of turns at c48
 # How often moto's condition parse ran and how often a kept tree answered instead (process-wide; tests and benches).

@@ -51,7 +51,7 @@ import logging
 import secrets
 import threading
 import weakref
-from collections import deque
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -78,8 +78,17 @@ EMBEDDED_ENDPOINT_SUFFIX = ".embedded-dynamodb.invalid"
 REGION = "us-east-1"
 # No retries: a refusal here is deliberate (the queue is full), and a retry would only join the queue again. Unsigned:
 # the call never leaves the process, and the dispatcher checks its own key instead (see EmbeddedDynamoDB._send).
-EMBEDDED_CLIENT_CONFIG = Config(retries={"total_max_attempts": 1, "mode": "standard"}, signature_version=UNSIGNED)
+# Not validated client-side either: botocore's walk of every parameter against the service model was about a tenth
+# of a turn's CPU here, and moto parses every request against the same model anyway (a malformed one is refused
+# with a ClientError, as by DynamoDB; a test checks). Clients of DynamoDB itself and of mock_aws (most tests)
+# still validate.
+EMBEDDED_CLIENT_CONFIG = Config(
+    retries={"total_max_attempts": 1, "mode": "standard"}, signature_version=UNSIGNED, parameter_validation=False
+)
 PARSED_EXPRESSIONS_KEPT = 512
+PARSED_CONDITIONS_KEPT = 256  # a turn's calls repeat their own conditions; 256 is a few seconds of turns at c48
+# How often moto's condition parse ran and how often a kept tree answered instead (process-wide; tests and benches).
+condition_parses: Counter[str] = Counter()
 
 # The region the embedded store's clients sign for (any region works; one keeps its tables in one place).
 EMBEDDED_REGION = REGION
@@ -205,6 +214,7 @@ def _install_item_level_rollback() -> None:
         embedded_updates.install(models.DynamoDBBackend)
         embedded_items.install(models.Item)
         _keep_parsed_update_expressions()
+        _keep_parsed_conditions()
         models.copy = _TablesAreNotCopied(Table)
         setattr(Table, "query", query)  # noqa: B010
         setattr(models.DynamoDBBackend, "transact_write_items", transact_write_items)  # noqa: B010
@@ -271,6 +281,51 @@ def _keep_parsed_update_expressions() -> None:
         return
     cached = functools.lru_cache(maxsize=PARSED_EXPRESSIONS_KEPT)(make)
     setattr(UpdateExpressionParser, "make", staticmethod(cached))  # noqa: B010
+
+
+def _keep_parsed_conditions() -> None:
+    """Parse each condition once per (expression, names, values) (moto parses a call's condition two to five times:
+    to validate it, then per item or transaction step). A parse is a pure function of the three: the values are bound
+    into the tree, so they are part of the key. Safe to share: moto's condition trees are only read once built (their
+    nodes set attributes in ``__init__`` alone), and the names and values the parse reports found are kept with it.
+    The repeats are within a call; keys with fresh values age out of a bounded cache."""
+    from moto.dynamodb.comparisons import ConditionExpressionParser
+
+    parse = ConditionExpressionParser.parse
+    if getattr(parse, _PATCHED_FLAG, False):
+        return
+    kept: OrderedDict[tuple[str, str, str], tuple[Any, tuple[str, ...], tuple[str, ...]]] = OrderedDict()
+    lock = threading.Lock()
+
+    def cached_parse(self: Any) -> Any:
+        expression = self.condition_expression
+        if not expression:
+            return parse(self)
+        key = (
+            expression,
+            json.dumps(self.expression_attribute_names, sort_keys=True, default=repr),
+            json.dumps(self.expression_attribute_values, sort_keys=True, default=repr),
+        )
+        with lock:
+            hit = kept.get(key)
+            if hit is not None:
+                kept.move_to_end(key)
+        if hit is None:
+            tree = parse(self)  # an invalid expression raises here, and nothing is kept
+            condition_parses["parsed"] += 1
+            hit = (tree, tuple(self.expr_attr_names_found), tuple(self.expr_attr_values_found))
+            with lock:
+                kept[key] = hit
+                while len(kept) > PARSED_CONDITIONS_KEPT:
+                    kept.popitem(last=False)
+        else:
+            condition_parses["reused"] += 1
+            self.expr_attr_names_found.extend(hit[1])
+            self.expr_attr_values_found.extend(hit[2])
+        return hit[0]
+
+    setattr(cached_parse, _PATCHED_FLAG, True)
+    setattr(ConditionExpressionParser, "parse", cached_parse)  # noqa: B010
 
 
 def _dynamo(raw: dict[str, Any] | None) -> Any:

@@ -27,6 +27,7 @@ from backend.identity.clients import create_api_client
 from backend.services import build_backend
 from backend.settings import Settings
 from backend.store.embedded import EmbeddedDynamoDB, store_item_bytes, store_kinds, store_stats
+from skill import collector
 from skill.app import create_app
 from skill.bench.stats import quiet_logs, rss_kb
 
@@ -50,6 +51,8 @@ def main(argv: list[str]) -> int:
             backend.demo.provision(customer_id)
         api_key = create_api_client(backend.table, name="bench", channel="web")["api_key"]
         app = create_app(settings, backend=backend)
+        backend.resolver.prepare()
+        collector.settle()  # as serve does once started (skill.collector)
         server = make_server("127.0.0.1", 0, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, name="bench-serve", daemon=True)
         thread.start()

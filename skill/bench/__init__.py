@@ -10,8 +10,10 @@ from __future__ import annotations
 import argparse
 
 from backend.bench import cli as backend_bench
-from skill.bench import faults, hostile, load, verify
+from skill.bench import faults, hostile, load, unreachable, verify
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    backend_bench.register(subparsers, extensions=(verify.register, load.register, hostile.register, faults.register))
+    backend_bench.register(
+        subparsers, extensions=(verify.register, load.register, hostile.register, faults.register, unreachable.register)
+    )

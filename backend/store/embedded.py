@@ -63,6 +63,7 @@ import boto3
 from botocore import UNSIGNED
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.config import Config
+from botocore.exceptions import EndpointConnectionError
 
 from backend.clock import Clock, utc_now
 from backend.settings import ENDPOINT, Settings
@@ -408,6 +409,9 @@ class EmbeddedDynamoDB:
 
         if not hmac.compare_digest(key, self._key):
             return _error(request, 400, "UnrecognizedClientException", "The security token is not valid.")
+        if not self._started:
+            # A stopped store answers nothing, as an endpoint whose server has gone (its clients outlive it).
+            raise EndpointConnectionError(endpoint_url=request.url)
         try:
             self._gate.enter()
         except Refused as refusal:

@@ -10,8 +10,18 @@ from __future__ import annotations
 import argparse
 
 from backend.bench import cli as backend_bench
-from skill.bench import erase, hostile, load, verify
+from skill.bench import erase, faults, hostile, load, unreachable, verify
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    backend_bench.register(subparsers, extensions=(verify.register, load.register, hostile.register, erase.register))
+    backend_bench.register(
+        subparsers,
+        extensions=(
+            verify.register,
+            load.register,
+            hostile.register,
+            erase.register,
+            faults.register,
+            unreachable.register,
+        ),
+    )

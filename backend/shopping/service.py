@@ -86,9 +86,12 @@ class PlacedOrder:
 
 
 def order_id_for(placed_at: datetime, request_id: str | None) -> str:
-    """Ids sort by placing time; the suffix comes from the request id, so a retry would rebuild the same id."""
+    """Ids sort by placing time to the microsecond: "the latest order" is the newest order key, and two orders of
+    one second must not be ordered by their hash suffix. An id of seconds only (older orders, imported history)
+    sorts before every id of its own second and in place against all others. The suffix comes from the request id.
+    """
     seed = request_id or placed_at.isoformat()
-    return f"{placed_at:%Y%m%d%H%M%S}-{hashlib.sha256(seed.encode()).hexdigest()[:10]}"
+    return f"{placed_at:%Y%m%d%H%M%S%f}-{hashlib.sha256(seed.encode()).hexdigest()[:10]}"
 
 
 def bought_before(candidate: Candidate) -> bool:

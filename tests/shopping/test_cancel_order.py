@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 from conftest import sign_up
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from talking import Conversation
 
 from backend.catalog import Catalog
@@ -17,11 +20,14 @@ from backend.services import Backend, build_backend
 from backend.settings import Settings
 from backend.shopping import CancelState, Order
 from backend.shopping.cancellation import cancel_deadline
+from backend.shopping.orders import recent_orders
+from backend.shopping.service import order_id_for
 from backend.store import keys
 from skill.app import create_app
 from skill.runtime import SkillRuntime
 from skill.skill_builder import build_skill
 from tests.support.clock import FakeClock as Clock
+from tests.support.properties import examples
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -98,6 +104,43 @@ def test_cancelling_writes_the_status_the_event_and_the_email_once(world: Backen
     listed = http.get(f"/api/v1/customers/{CUSTOMER}/orders", headers={"Authorization": f"Bearer {key}"})
     assert listed.status_code == 200
     assert [o["status"] for o in listed.get_json()["orders"] if o["order_id"] == order.order_id] == ["cancelled"]
+
+
+def test_the_latest_of_two_orders_placed_in_one_second_is_the_newer(world: Backend, clock: Clock) -> None:
+    first = place(world, request_id="place-2")
+    clock.advance(milliseconds=300)
+    newer = place(world, request_id="place-4")
+    # The newer order's hash suffix sorts first: ids of seconds only put the older order "latest".
+    assert newer.order_id.rsplit("-", 1)[1] < first.order_id.rsplit("-", 1)[1]
+    check = world.shopping.cancellations.latest(CUSTOMER)
+    assert check is not None and check.order.order_id == newer.order_id
+    assert [order.order_id for order in recent_orders(world.table, CUSTOMER, limit=2)] == [
+        newer.order_id,
+        first.order_id,
+    ]
+    assert [order.order_id for order in world.shopping.recent_orders(CUSTOMER, limit=2)] == [
+        newer.order_id,
+        first.order_id,
+    ]
+
+
+_MOMENTS = st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2035, 1, 1), timezones=st.just(UTC))
+_REQUEST_IDS = st.none() | st.text(min_size=1, max_size=40)
+
+
+@given(_MOMENTS, _REQUEST_IDS, st.integers(min_value=1, max_value=10**9), _REQUEST_IDS)
+@hypothesis_settings(max_examples=examples(200), deadline=None)
+def test_order_ids_sort_by_placing_time_to_the_microsecond(
+    earlier: datetime, earlier_request: str | None, gap_microseconds: int, later_request: str | None
+) -> None:
+    later = earlier + timedelta(microseconds=gap_microseconds)
+    assert order_id_for(earlier, earlier_request) < order_id_for(later, later_request)
+    # An id of seconds only (an older order, imported history) sorts before every id of its own second and in
+    # place against every other second.
+    legacy = f"{earlier:%Y%m%d%H%M%S}-{'f' * 10}"
+    assert legacy < order_id_for(earlier.replace(microsecond=0), later_request)
+    if later.replace(microsecond=0) > earlier.replace(microsecond=0):
+        assert order_id_for(earlier, earlier_request) < f"{later:%Y%m%d%H%M%S}-{'0' * 10}"
 
 
 def test_past_the_cut_off_nothing_is_written(world: Backend, clock: Clock) -> None:

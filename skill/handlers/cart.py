@@ -9,12 +9,13 @@ from ask_sdk_model.dialog import ElicitSlotDirective
 from rapidfuzz import fuzz, process
 
 from backend.errors import NotInCart
+from backend.number_words import number_to_words
 from backend.profile import Outcome
-from backend.resolver import name_with_number
-from backend.shopping import MAX_QUANTITY
+from backend.resolver import Resolution, name_with_number
+from backend.shopping import MAX_QUANTITY, canonical_unit
 from skill.handlers.pending import Answer, Question, accepts
 from skill.handlers.several import add_then_continue
-from skill.handlers.shopping_base import ShoppingHandler, act_on_resolution, put_in_cart
+from skill.handlers.shopping_base import ShoppingHandler, act_on_resolution, put_in_cart, quantity_changed
 from skill.handlers.turn_context import BadQuantity, Turn
 
 _NAME_CUTOFF = 70  # rapidfuzz WRatio: "the bananas" vs "Banana" scores ~90; unrelated names stay under 60
@@ -144,7 +145,23 @@ class AddToCartHandler(ShoppingHandler):
             if counted > MAX_QUANTITY:
                 raise BadQuantity(str(counted))
             quantity = counted
-        return act_on_resolution(turn, resolution, quantity, words or (ids[0] if ids else ""))
+        quantity, unit = unit_said(turn, resolution, quantity)
+        return act_on_resolution(turn, resolution, quantity, words or (ids[0] if ids else ""), unit=unit)
+
+
+def unit_said(turn: Turn, resolution: Resolution, quantity: int) -> tuple[int, str | None]:
+    """The quantity and the unit the customer said: in the product words ("a dozen eggs" heard whole), else in
+    the unit slot ("two {unit} of {product}"); one spelling per unit ("lbs" -> "pound"). "twelve pack" with the
+    unit slot's "pack" singular is one twelve-pack, not twelve packs."""
+    amount = resolution.amount
+    if amount is not None and amount.unit is not None and amount.quantity is not None:
+        return quantity, canonical_unit(amount.unit)
+    heard = turn.slot_value("unit")
+    if heard is None:
+        return quantity, None
+    if heard.lower() == "pack" and quantity > 1:
+        return 1, f"{number_to_words(quantity)} pack"
+    return quantity, canonical_unit(heard)
 
 
 class ProductOnlyHandler(AddToCartHandler):
@@ -222,7 +239,7 @@ def remove_some(turn: Turn, product_id: str | None, count: int, *, heard: str | 
     )
     if left <= 0:
         return turn.ask("cart.removed", product=product.name)
-    return turn.ask("cart.quantity_changed", product=product.name, quantity=left)
+    return turn.ask_text(quantity_changed(turn, product.name, left, line.unit))
 
 
 class ChangeQuantityHandler(ShoppingHandler):
@@ -254,7 +271,8 @@ class ChangeQuantityHandler(ShoppingHandler):
             event=event,
             cart=turn.state.cart,
         )
-        return turn.ask("cart.quantity_changed", product=product.name, quantity=quantity)
+        line = turn.state.cart.line_for(product_id)
+        return turn.ask_text(quantity_changed(turn, product.name, quantity, line.unit if line is not None else None))
 
 
 class ReadCartHandler(ShoppingHandler):
@@ -264,7 +282,7 @@ class ReadCartHandler(ShoppingHandler):
         cart = turn.state.cart
         if cart.is_empty:
             return turn.ask("cart.empty")
-        names = [turn.line(line.quantity, turn.product(line.product_id).name) for line in cart.lines]
+        names = [turn.line(line.quantity, turn.product(line.product_id).name, line.unit) for line in cart.lines]
         return turn.ask("cart.contents", count=turn.counted("item", cart.item_count), items=turn.product_list(names))
 
 

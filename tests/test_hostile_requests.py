@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -9,15 +10,19 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from backend.identity.clients import DEMO_KEY_SCOPES, create_api_client
 from backend.services import Backend
-from skill.app import ALEXA_ROUTE, create_app
+from skill.app import ALEXA_ROUTE, API_PREFIX, create_app
+from skill.bench.hostile_cases import PROJECT_CORPUS, ApiCase, api_cases
 from skill.simulator.signing import LocalCertificateAuthority, LocalSigner
 from skill.verification import build_verifiers
 from tests.support.envelopes import alexa_request
-from tests.support.hostile import rendered_corpus
+from tests.support.hostile import HOSTILE_DIR, rendered_corpus
 from tests.support.hostile_requests import case_request, hostile_cases, load_case
 
 CASES = hostile_cases()
+API_CASES = api_cases()
+CUSTOMER = "1285"
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +55,13 @@ def test_the_corpus_holds_at_least_a_hundred_requests_as_generated() -> None:
     assert len({load_case(path)["name"] for path in CASES}) == len(CASES)
     # The files are what tests/support/hostile.py writes: edit the cases there, then regenerate.
     assert {path.name: path.read_text(encoding="utf-8") for path in CASES} == rendered_corpus()
+    assert PROJECT_CORPUS == HOSTILE_DIR  # what `voicecart bench hostile` sends by default
+
+
+def test_with_the_api_cases_the_bench_sends_well_over_a_hundred() -> None:
+    assert len(API_CASES) >= 60
+    assert len({case.name for case in API_CASES}) == len(API_CASES)
+    assert len(CASES) + len(API_CASES) >= 150
 
 
 @pytest.mark.parametrize("base", ["launch", "intent_add_to_cart", "session_ended"])
@@ -81,3 +93,40 @@ def test_signed_cases_carry_a_true_signature_over_the_bytes_sent(signer: LocalSi
         body, headers = case_request(case, signer, stranger)
         assert headers["Signature-256"] == signer.signature(body)
         assert headers["SignatureCertChainUrl"] == signer.chain_url
+
+
+@pytest.fixture(scope="module")
+def demo_key(shared_backend: Backend) -> str:
+    """A key like the one ``voicecart serve`` prints: every customer, the demo web shop's scopes (no export or
+    erasure)."""
+    shared_backend.profiles.ensure_customer(CUSTOMER)
+    key: str = create_api_client(shared_backend.table, name="demo web shop", channel="web", scopes=DEMO_KEY_SCOPES)[
+        "api_key"
+    ]
+    return key
+
+
+@pytest.mark.parametrize("case", API_CASES, ids=[case.name for case in API_CASES])
+def test_a_hostile_api_request_is_refused_in_json(client: FlaskClient, demo_key: str, case: ApiCase) -> None:
+    headers = {"Content-Type": case.content_type, **case.headers}
+    if case.key == "demo":
+        headers["Authorization"] = f"Bearer {demo_key}"
+    elif case.key is not None:
+        headers["Authorization"] = case.key
+    path = API_PREFIX + case.path.replace("{c}", CUSTOMER)
+    response = client.open(path, method=case.method, data=case.body, headers=headers)
+    assert 400 <= response.status_code < 500, (case.name, response.status_code, response.get_data(as_text=True))
+    assert isinstance(response.get_json(silent=True), dict), response.get_data(as_text=True)[:200]
+
+
+def test_the_api_cases_unedited_are_accepted(client: FlaskClient, demo_key: str) -> None:
+    # The control for the API cases built from a valid add or event: refused for what they change, not the base.
+    headers = {"Authorization": f"Bearer {demo_key}", "Content-Type": "application/json"}
+    added = client.post(
+        f"{API_PREFIX}/customers/{CUSTOMER}/cart/items", json={"product_id": "1", "quantity": 1}, headers=headers
+    )
+    event = next(case for case in API_CASES if case.name == "event-type-number")
+    valid = {**json.loads(event.body or b"{}"), "type": "product_viewed"}
+    recorded = client.post(f"{API_PREFIX}/customers/{CUSTOMER}/events", json=valid, headers=headers)
+    assert added.status_code in (200, 201), added.get_data(as_text=True)
+    assert recorded.status_code in (200, 201), recorded.get_data(as_text=True)

@@ -12,8 +12,11 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from backend.errors import ValidationError
 from backend.identity.clients import create_api_client
 from backend.services import Backend
+from backend.shopping import normalise_code
+from backend.shopping.voicecode import enabled_state
 from skill.app import ALEXA_ROUTE, API_PREFIX, create_app
 from skill.simulator.signing import LocalCertificateAuthority, LocalSigner
 from skill.verification import build_verifiers
@@ -204,3 +207,12 @@ def test_an_unknown_path_and_a_get_on_the_skill_are_json(client: FlaskClient) ->
     for response in (client.get("/nowhere"), client.get(ALEXA_ROUTE), client.delete(ALEXA_ROUTE)):
         assert response.status_code in (404, 405)
         assert response.mimetype == "application/json"
+
+
+@pytest.mark.parametrize("spoken", ["\u0661\u0662\u0663\u0664", "\uff11\uff12\uff13\uff14", "12\u0663\u0664"])
+def test_a_voice_code_of_digits_other_than_ascii_is_no_code(spoken: str) -> None:
+    # str.isdigit and \d take "١٢٣٤"; the digest takes ASCII only, so such a code was a 500 from the API (and an
+    # exception in the turn that checks it). It is no code: the API refuses it, the turn asks again.
+    assert normalise_code(spoken) is None
+    with pytest.raises(ValidationError):
+        enabled_state(spoken)

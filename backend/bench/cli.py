@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from backend.bench import lambda_coldstart
+from backend.bench import audit, lambda_coldstart
 from backend.bench.baselines import build_baselines
 from backend.bench.evalset import EvalSet, Judge, load_eval_set
 from backend.bench.measure import (
@@ -76,6 +76,7 @@ def register(
     resolve.add_argument("--plot", type=Path, help="also draw accuracy against latency per set to this PNG")
     resolve.set_defaults(func=run_resolve)
     lambda_coldstart.register(bench_commands)
+    audit.register(bench_commands)
 
 
 def run_resolve(args: argparse.Namespace) -> int:

@@ -15,15 +15,14 @@ no sales figures, so typicality is learnt from its names alone.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from itertools import chain
 from typing import Final
 
 from backend.resolver.confidence import ACCEPT_AT
-from backend.resolver.heads import head_of
+from backend.resolver.kindtables import KindHeaded, KindTables
 from backend.resolver.model import Candidate, Decision, Resolution
 from backend.resolver.twins import tells_apart
 
@@ -58,25 +57,28 @@ class KindIndex:
     tell the head noun: "Plant Protein, Unflavored" is a protein).
     """
 
-    def __init__(self, spoken: Sequence[str], heads: Sequence[str], names: Sequence[str]) -> None:
+    def __init__(
+        self, spoken: Sequence[str], heads: Sequence[str], names: Sequence[str], *, tables: KindTables | None = None
+    ) -> None:
+        """Count the names now, or take ``tables``: the same counts, made when the resolver's tables were built
+        (``backend.resolver.kindtables``), so no Python walk over the catalog happens on a first request."""
         self._spoken = spoken
         self._names = names
-        held: Counter[str] = Counter(chain.from_iterable(map(set, map(str.split, spoken))))
-        headed: dict[str, list[int]] = defaultdict(list)
-        for position, own_heads in enumerate(heads):
-            words = own_heads.split()
-            # Two heads (head noun and last word: "Yogurt, Vanilla"): the product is its head noun only.
-            head = words[0] if len(words) == 1 else head_of(names[position]) if words else ""
-            if head:
-                headed[head].append(position)
+        if tables is None:
+            tables = KindTables.build(spoken, heads, names, [""] * len(spoken))
+        held = tables.held_counts()
         self._held = held
         self._size = max(len(spoken), 1)
-        self._members = {word: tuple(positions) for word, positions in headed.items() if len(positions) >= MIN_MEMBERS}
-        self._headed = {word: frozenset(positions) for word, positions in self._members.items()}
+        members = tables.kind_members(MIN_MEMBERS)
+        self._members: Mapping[str, tuple[int, ...]] = members
+        self._headed: Mapping[str, frozenset[int]] = KindHeaded(members)
         self._found = lru_cache(maxsize=FOUND_CACHE)(self._kind)  # thread-safe; Kind is immutable
-        self._strong = frozenset(
-            word for word, positions in self._members.items() if len(positions) >= MIN_KIND_SHARE * held[word]
-        )
+        self._strong = frozenset(word for word in members if members.size(word) >= MIN_KIND_SHARE * held[word])
+
+    @property
+    def held(self) -> Mapping[str, int]:
+        """How many names hold each word (0 for a word none holds)."""
+        return self._held
 
     def sound_alike(self, said: Sequence[str], spoken_name: str) -> bool:
         """The words are one catalog word (``CATALOG_WORD_NAMES`` names hold it) that this name lacks."""

@@ -24,6 +24,8 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
+from backend.resolver.packed import PackedStrings
+
 # One character per ARPAbet phone (stress dropped).
 PHONE_CHARS: Final = {
     "AA": "a",
@@ -216,20 +218,22 @@ def load_cmudict() -> dict[str, str]:
 
 
 class Pronouncer:
-    """Word -> phone string: a sorted table of dictionary words (numpy, so it can be memory-mapped) and the
-    letter-to-sound rules for any other word."""
+    """Word -> phone string: a sorted table of dictionary words (packed strings, so it can be memory-mapped and
+    a lookup touches a few hundred bytes of it) and the letter-to-sound rules for any other word."""
 
-    def __init__(self, words: npt.NDArray[np.str_], phones: npt.NDArray[np.str_]) -> None:
+    def __init__(self, words: PackedStrings, phones: PackedStrings) -> None:
+        if len(words) != len(phones):
+            raise ValueError("a pronouncer needs one phone string per word")
         self.words = words
         self.phones = phones
 
     @classmethod
     def from_table(cls, table: Mapping[str, str]) -> Pronouncer:
         ordered = sorted(table)
-        return cls(np.array(ordered, dtype=np.str_), np.array([table[word] for word in ordered], dtype=np.str_))
+        return cls(PackedStrings.of(ordered), PackedStrings.of(table[word] for word in ordered))
 
     def __len__(self) -> int:
-        return int(self.words.size)
+        return len(self.words)
 
     def word(self, word: str) -> str:
         return _lookup(self, word)
@@ -241,11 +245,8 @@ class Pronouncer:
 
 @lru_cache(maxsize=131_072)
 def _lookup(pronouncer: Pronouncer, word: str) -> str:
-    words = pronouncer.words
-    at = int(np.searchsorted(words, word))
-    if at < words.size and words[at] == word:
-        return str(pronouncer.phones[at])
-    return letters_to_phones(word)
+    at = pronouncer.words.find(word)
+    return letters_to_phones(word) if at is None else pronouncer.phones[at]
 
 
 @lru_cache(maxsize=1)

@@ -17,8 +17,9 @@ from backend.number_words import number_to_words
 from backend.resolver.amounts import Amount, parse_amount
 from backend.resolver.confidence import ACCEPT_AT, CHOOSE_LEAD, confidence, decide
 from backend.resolver.habits import FUNCTION_WORDS, Habit, NameWords, aisle_noun, asked_kind, habit_among
-from backend.resolver.heads import MIN_PRODUCTS, head_aisles, head_of, word_counts
+from backend.resolver.heads import head_of
 from backend.resolver.kinds import KindIndex, settle
+from backend.resolver.kindtables import KindTables, ProductNames
 from backend.resolver.model import Candidate, Decision, Reason, ReasonCode, Resolution
 from backend.resolver.phonemes import Pronouncer, default_pronouncer
 from backend.resolver.scoring import (
@@ -35,12 +36,17 @@ from backend.resolver.tables import ResolverTables, catalog_key, default_cache_d
 from backend.resolver.twins import tells_apart
 from backend.resolver.variants import query_variants
 from backend.resolver.written import written_form
-from backend.spoken import query_form, spoken_form
+from backend.spoken import query_form, singular, spoken_form
 
 logger = logging.getLogger(__name__)
 
 ALEXA_MATCH_SCORE = 0.97  # Alexa's own resolution, matched against our catalog ids
 EXACT_NAME_TIEBREAK = 1e-3  # the exact written name beats another product that sounds the same
+# Between names that are one spoken form ("Wheat Dinner Roll" / "Wheat Dinner Rolls", "Pizza 4 Cheese" / "Pizza
+# Four Cheese"), the one whose last word agrees in number with the heard one, then the one spelled more like the
+# heard words, comes first (``_twin_tiebreaks``); far below any real difference in score.
+PLURAL_TIEBREAK = 1e-4
+SPELLING_TIEBREAK = 1e-5
 STRONG_MATCH = 0.8  # a match this good of a product bought in HABIT_ORDERS orders is not a weak one
 WORDS_PREFER_MARGIN = 0.05  # another product matching the words this much better is a real rival
 # ... of a habit whose whole name the words match, heard a little wrong ("both strawberries" for their "Whole
@@ -87,6 +93,15 @@ def bought_reasons(bought: PurchaseStatsLike, orders: int | None) -> list[Reason
     if usually_bought(bought.count, orders):
         reasons.append(Reason(ReasonCode.USUALLY_BOUGHT, count=bought.count, days=days, orders=orders))
     return reasons
+
+
+def _last_word_plural(written: str, spoken: str) -> bool | None:
+    """Whether the written word that the spoken form's last word comes from is a plural (None: not found)."""
+    last = spoken.rsplit(" ", 1)[-1]
+    for word in reversed(written.split()):
+        if singular(word) == last:
+            return word != last
+    return None
 
 
 class PurchaseStatsLike(Protocol):
@@ -150,11 +165,14 @@ class Resolver:
         )
         self._index = tables.index
         self._name_words: dict[int, NameWords] = {}  # filled as customers' products are first looked at
-        self._spoken_names: dict[str, int] | None = None  # built on first use
-        self._kind_shares: dict[str, float] | None = None  # built on first use
+        # The catalog's word counts for the kind rules come with the tables (counted from the names on first use
+        # only when stored ones were unusable); what the rules read is derived from them on first use, in ms.
+        self._kind_counts: KindTables | None = tables.kinds
+        self._first_spoken: list[str] | None = None
+        self._kind_shares: dict[str, float] | None = None
         self._describing: frozenset[str] = frozenset()  # ... with the words many names hold
-        self._head_aisles: dict[str, dict[str, float]] | None = None  # built on first use
-        self._kinds: KindIndex | None = None  # built on first use
+        self._head_aisles: Mapping[str, Mapping[str, float]] | None = None
+        self._kinds: KindIndex | None = None
         self.build_seconds = time.perf_counter() - started
         logger.info("resolver: %d entries ready in %.2f s", len(tables.spoken), self.build_seconds)
 
@@ -172,6 +190,8 @@ class Resolver:
                 return cls(catalog, retrieval_limit=retrieval_limit, tables=ResolverTables.load(directory))
             except (OSError, ValueError, KeyError) as exc:
                 logger.warning("prebuilt resolver tables at %s unusable (%s); building them", directory, exc)
+        else:
+            logger.warning("no prebuilt resolver tables at %s for this catalog version; building them", directory)
         resolver = cls(catalog, retrieval_limit=retrieval_limit)
         try:
             resolver.tables.save(directory)
@@ -366,13 +386,9 @@ class Resolver:
         """How often ``word`` is what a product is (``heads.kind_shares``), from the catalog's names."""
         shares = self._kind_shares
         if shares is None:
-            held, headed = word_counts(
-                (self._entry_spoken[start] for start in self._entry_start[: len(self._products)]), self._heads.heads
-            )
+            held = self._kind_index().held
             self._describing = frozenset(word for word, count in held.items() if count >= DESCRIBING_NAMES)
-            shares = self._kind_shares = {
-                word: count / held[word] for word, count in headed.items() if count >= MIN_PRODUCTS and held[word]
-            }
+            shares = self._kind_shares = self._counts().kind_shares(held)
         return shares.get(word, 0.0)
 
     def _words_of(self, position: int) -> NameWords:
@@ -387,33 +403,45 @@ class Resolver:
         return words
 
     def prepare(self) -> None:
-        """Build now the tables the first request that needs them would otherwise build (about 0.2 s). A
-        long-running server calls this before it serves; a Lambda does not, since its first answer would wait."""
+        """Make now what the first request that needs them would otherwise make: from stored tables a few ms
+        (the kind counts are in them), from tables without them about 0.2 s. A long-running server calls this
+        before it serves; a Lambda does not need to."""
         self._kind_index()
         self._head_aisle_shares()
         self._kind_share("")
         self._spoken_name_of("")
 
+    def _spoken_names(self) -> list[str]:
+        """Each product's name (its first entry), spoken, by catalog position."""
+        if self._first_spoken is None:
+            self._first_spoken = self._spoken_array[self._start_array[: len(self._products)]].tolist()
+        return self._first_spoken
+
+    def _counts(self) -> KindTables:
+        if self._kind_counts is None:
+            logger.info("resolver: counting the catalog's kind words (the tables came without them)")
+            self._kind_counts = KindTables.build(
+                self._spoken_names(),
+                self._heads.heads,
+                ProductNames(self._products),
+                [product.aisle for product in self._products],
+            )
+        return self._kind_counts
+
     def _kind_index(self) -> KindIndex:
         if self._kinds is None:
-            starts = self._entry_start[: len(self._products)]
-            spoken = [self._entry_spoken[start] for start in starts]
-            self._kinds = KindIndex(spoken, self._heads.heads, [product.name for product in self._products])
+            names = ProductNames(self._products)
+            self._kinds = KindIndex(self._spoken_names(), self._heads.heads, names, tables=self._counts())
         return self._kinds
 
-    def _head_aisle_shares(self) -> dict[str, dict[str, float]]:
+    def _head_aisle_shares(self) -> Mapping[str, Mapping[str, float]]:
         if self._head_aisles is None:
-            self._head_aisles = head_aisles(self._heads.heads, [product.aisle for product in self._products])
+            self._head_aisles = self._counts().head_aisles()
         return self._head_aisles
 
     def _spoken_name_of(self, words: str) -> int | None:
         """The first product whose whole name, as spoken, is ``words``."""
-        if self._spoken_names is None:
-            names: dict[str, int] = {}
-            for position, start in enumerate(self._entry_start[: len(self._products)]):
-                names.setdefault(self._entry_spoken[start], position)
-            self._spoken_names = names
-        return self._spoken_names.get(words)
+        return self._counts().first_named(self._spoken_names(), words)
 
     def _other_kind_rival(self, said: Sequence[str], habit: int) -> int | None:
         """Another product whose whole name is the words said, when it is the kind of thing they ask for and the
@@ -556,6 +584,7 @@ class Resolver:
         exact = self._exact_names.get(written)
         if exact is not None:
             scores[owners == exact] += EXACT_NAME_TIEBREAK
+        scores = scores + self._twin_tiebreaks(entry_array, owners, written, variants[0].spoken)
         entries = entry_array.tolist()
         # Best score first, then the lower catalog position; a product's first row is its best entry.
         order = np.lexsort((np.arange(len(entries)), owners, -scores))
@@ -568,6 +597,32 @@ class Resolver:
             yield _Scored(
                 owner, entries[row], float(scores[row]), float(matches[row]), bought_at.get(owner), bool(partial[row])
             )
+
+    def _twin_tiebreaks(
+        self, entry_array: npt.NDArray[np.int64], owners: npt.NDArray[np.int64], written: str, spoken: str
+    ) -> npt.NDArray[np.float64]:
+        """Tiebreaks between entries of distinct products that share a spoken form (so every match of theirs is
+        the same): ``PLURAL_TIEBREAK`` when the last word of the name is plural exactly when the heard one is
+        (spoken forms are singular, but a recogniser mostly hears the "s"), plus ``SPELLING_TIEBREAK`` times
+        the spelling similarity of the written name to the heard words ("for" is nearer "Four" than "4")."""
+        tiebreaks = np.zeros(entry_array.size)
+        rows_of: dict[str, list[int]] = {}
+        for row, form in enumerate(self._spoken_array[entry_array].tolist()):
+            rows_of.setdefault(form, []).append(row)
+        heard_plural = _last_word_plural(written, spoken)
+        # The written words of the product only: the request around them ("please add ... to my cart") is no
+        # part of any name.
+        reading = set(spoken.split())
+        written = " ".join(word for word in written.split() if spoken_form(word) in reading) or written
+        for rows in rows_of.values():
+            if len(rows) < 2 or len({int(owners[row]) for row in rows}) < 2:
+                continue
+            for row in rows:
+                name = self._written[int(owners[row])]
+                name_plural = _last_word_plural(name, self._entry_spoken[int(entry_array[row])])
+                agrees = heard_plural is not None and name_plural is heard_plural
+                tiebreaks[row] = PLURAL_TIEBREAK * agrees + SPELLING_TIEBREAK * similarity(written, name)
+        return tiebreaks
 
     @staticmethod
     def _prior(history: Mapping[str, PurchaseStatsLike]) -> tuple[float, float]:

@@ -3,18 +3,25 @@
 Building means spelling every name (spoken form, sound key, pronunciation) and inverting the
 features: seconds at 50k products, most of it Python. Loading the stored tables is reading numpy
 arrays by memory mapping (``.npy``, ``mmap_mode="r"``: pages come in as they are used and are
-shared between processes) plus a few newline-separated text files split into lists. The files are
-written to a temporary directory and renamed into place, so a reader never sees half of them.
+shared between processes) plus a few newline-separated text files split into lists. The
+pronouncing dictionary is packed strings (``backend.resolver.packed``: UTF-8 bytes and offsets, a
+tenth of a numpy ``str`` array, and a lookup touches a few pages of it); the counts the kind rules
+read are arrays too (``backend.resolver.kindtables``), so a first request builds no Python table.
+The files are written to a temporary directory and renamed into place, so a reader never sees half
+of them.
 
 A table set is tied to its catalog by ``catalog_key`` (a digest of every product's id, name,
-synonyms and department, and of ``FORMAT``): a changed catalog, or a changed way of building,
-has another key and is built anew.
+synonyms, department and aisle, and of ``FORMAT``): a changed catalog, or a changed way of
+building, has another key and is built anew. Kind counts that are missing or damaged in a table
+set are logged and counted anew from the names; anything else unusable rebuilds the whole set
+(``Resolver.cached``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -31,21 +38,26 @@ from backend.catalog import Catalog
 from backend.catalog.cache import default_cache_dir as default_cache_dir  # noqa: PLC0414
 from backend.resolver.heads import HeadDepartments
 from backend.resolver.index import CandidateIndex
+from backend.resolver.kindtables import KindTables
+from backend.resolver.packed import PackedStrings
 from backend.resolver.phonemes import Pronouncer, coarse
 from backend.resolver.written import written_form
 from backend.spoken import sound_key, spoken_form
 
 # Bump when anything that goes into the tables changes (spoken forms, sound keys, phones, features, heads).
-FORMAT: Final = "voicecart-resolver-tables-1"
+FORMAT: Final = "voicecart-resolver-tables-2"
 
 _TEXTS: Final = ("spoken", "sound", "phones", "coarse", "written", "heads", "vocabulary")
 _ARRAYS: Final = ("owners", "starts", "postings", "offsets", "idf", "mass", "document_frequency")
+
+logger = logging.getLogger(__name__)
 
 
 def catalog_key(catalog: Catalog) -> str:
     """A digest naming this catalog's tables."""
     rows = "\x1e".join(
-        "\x1f".join((product.id, product.name, product.department, *product.synonyms)) for product in catalog
+        "\x1f".join((product.id, product.name, product.department, product.aisle, *product.synonyms))
+        for product in catalog
     )
     return hashlib.sha256(f"{FORMAT}\x1d{rows}".encode()).hexdigest()[:24]
 
@@ -53,7 +65,8 @@ def catalog_key(catalog: Catalog) -> str:
 @dataclass(frozen=True, slots=True)
 class ResolverTables:
     """Per entry (a product's name, then its synonyms): its forms and owner; per product: its written name, head
-    nouns and first entry; the candidate index, head departments and the pronouncer."""
+    nouns and first entry; the candidate index, head departments and the pronouncer; the counts the kind rules
+    read (``None`` when stored ones were unusable: the resolver counts them itself)."""
 
     spoken: list[str]
     sound: list[str]
@@ -65,6 +78,7 @@ class ResolverTables:
     heads: HeadDepartments
     index: CandidateIndex
     pronouncer: Pronouncer
+    kinds: KindTables | None = None
 
     @classmethod
     def build(cls, catalog: Catalog, pronouncer: Pronouncer) -> ResolverTables:
@@ -80,6 +94,13 @@ class ResolverTables:
         phones = [pronouncer.phrase(form) for form in spoken]
         coarse_phones = [coarse(form) for form in phones]
         index = CandidateIndex(zip(spoken, sound, coarse_phones, strict=True))
+        heads = HeadDepartments.build(catalog)
+        kinds = KindTables.build(
+            [spoken[start] for start in starts[:-1]],
+            heads.heads,
+            [product.name for product in catalog],
+            [product.aisle for product in catalog],
+        )
         return cls(
             spoken,
             sound,
@@ -88,9 +109,10 @@ class ResolverTables:
             np.array(owners, dtype=np.int64),
             np.array(starts, dtype=np.int64),
             [written_form(product.name) for product in catalog],
-            HeadDepartments.build(catalog),
+            heads,
             index,
             pronouncer,
+            kinds,
         )
 
     def save(self, directory: Path) -> None:
@@ -113,8 +135,10 @@ class ResolverTables:
             arrays = {"owners": self.owners, "starts": self.starts, **index.numbers}
             for name, array in arrays.items():
                 np.save(staging / f"{name}.npy", np.ascontiguousarray(array))
-            np.save(staging / "pronouncer_words.npy", self.pronouncer.words)
-            np.save(staging / "pronouncer_phones.npy", self.pronouncer.phones)
+            self.pronouncer.words.save(staging, "pronouncer_words")
+            self.pronouncer.phones.save(staging, "pronouncer_phones")
+            if self.kinds is not None:
+                self.kinds.save(staging)
             meta = {
                 "format": FORMAT,
                 "index": index.settings,
@@ -143,8 +167,7 @@ class ResolverTables:
             meta["index"],
         )
         pronouncer = Pronouncer(
-            np.load(directory / "pronouncer_words.npy", mmap_mode="r"),
-            np.load(directory / "pronouncer_phones.npy", mmap_mode="r"),
+            PackedStrings.load(directory, "pronouncer_words"), PackedStrings.load(directory, "pronouncer_phones")
         )
         heads = HeadDepartments.from_lists(
             texts["heads"],
@@ -161,7 +184,18 @@ class ResolverTables:
             heads,
             index,
             pronouncer,
+            _kinds(directory, len(texts["written"])),
         )
+
+
+def _kinds(directory: Path, products: int) -> KindTables | None:
+    """The stored kind counts, or ``None`` (logged) when they are missing or damaged: the resolver then counts
+    them from the names, as a table set of an older build would have it do."""
+    try:
+        return KindTables.load(directory, products)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        logger.warning("kind tables at %s unusable (%s); the resolver counts them from the names", directory, exc)
+        return None
 
 
 def _lines(path: Path, count: int) -> list[str]:

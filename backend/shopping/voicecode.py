@@ -22,7 +22,8 @@ from backend.store.transaction import Transaction
 
 MAX_WRONG_CODES = 3
 _ITERATIONS = 100_000
-_CODE = re.compile(r"\d{4}")
+# ASCII digits only: \d also matches "٣" and other digits the digest (ASCII) cannot take.
+_CODE = re.compile(r"[0-9]{4}")
 
 
 def _digest(code: str, salt: bytes) -> bytes:
@@ -31,7 +32,7 @@ def _digest(code: str, salt: bytes) -> bytes:
 
 def normalise_code(spoken: str | None) -> str | None:
     """A 4-digit code from the slot value ("1234", "12 34"), or None."""
-    digits = re.sub(r"\D", "", spoken or "")
+    digits = re.sub(r"[^0-9]", "", spoken or "")
     return digits if _CODE.fullmatch(digits) else None
 
 

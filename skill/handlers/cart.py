@@ -11,11 +11,19 @@ from rapidfuzz import fuzz, process
 from backend.errors import NotInCart
 from backend.number_words import number_to_words
 from backend.profile import Outcome
-from backend.resolver import Resolution, name_with_number
+from backend.resolver import Decision, Resolution, name_with_number
 from backend.shopping import MAX_QUANTITY, canonical_unit
-from skill.handlers.pending import Answer, Question, accepts
+from skill.handlers.pending import Answer, Pending, Question, accepts
+from skill.handlers.reorder import basket_named
 from skill.handlers.several import add_then_continue
-from skill.handlers.shopping_base import ShoppingHandler, act_on_resolution, put_in_cart, quantity_changed
+from skill.handlers.shopping_base import (
+    ShoppingHandler,
+    act_on_resolution,
+    ask_again,
+    put_in_cart,
+    quantity_changed,
+    shares_a_word,
+)
 from skill.handlers.turn_context import BadQuantity, Turn
 
 _NAME_CUTOFF = 70  # rapidfuzz WRatio: "the bananas" vs "Banana" scores ~90; unrelated names stay under 60
@@ -23,7 +31,7 @@ _NAME_CUTOFF = 70  # rapidfuzz WRatio: "the bananas" vs "Banana" scores ~90; unr
 
 # Words that name no product but the one the conversation talked about last ("remove it", "make that three").
 PRONOUNS = frozenset(
-    {"it", "that", "this", "them", "those", "these", "that one", "this one", "one", "same", "the same"}
+    {"it", "that", "this", "them", "they", "those", "these", "that one", "this one", "one", "same", "the same"}
 )
 _LAST_ADDED = ("the last thing", "last thing", "the last item", "last item", "the last one", "what i just added")
 _ANOTHER = frozenset({"another", "another one", "one more", "more", "one", "the same", "same", "more of those"})
@@ -94,15 +102,59 @@ def pick_from_choices(turn: Turn) -> str | None:
         return None
     assert pending is not None
     options = [str(option) for option in pending.get("options", [])]
-    for product_id in turn.slot_ids("product"):
-        if product_id in options:
-            return product_id
     words = turn.slot_value("product")
+    names = {pid: turn.product(pid).name for pid in options if pid in turn.backend.catalog}
+    if words and not _name_words(words) - _shared_words(list(names.values())):
+        return None  # "bread" again, to "which bread?": only words every option has, so it picks none of them
+    matched = [pid for pid in turn.slot_ids("product") if pid in options]
+    if len(matched) == 1:
+        return matched[0]
     if not words or not options:
         return None
-    names = {pid: turn.product(pid).name for pid in options if pid in turn.backend.catalog}
-    match = process.extractOne(words, names, scorer=fuzz.WRatio, score_cutoff=_NAME_CUTOFF)
-    return str(match[2]) if match is not None else None
+    found = process.extract(words, names, scorer=fuzz.WRatio, score_cutoff=_NAME_CUTOFF, limit=2)
+    if not found or (len(found) > 1 and found[1][1] >= found[0][1] - _CLEAR_LEAD):
+        return None  # as close to two options: asking again beats guessing
+    return str(found[0][2])
+
+
+_CLEAR_LEAD = 5  # WRatio points the option picked by name must lead the next one by
+
+
+def _name_words(text: str) -> set[str]:
+    return {word.rstrip("s") for word in _WORDS.findall(text.lower()) if word not in _NOT_NAMES}
+
+
+def _shared_words(names: list[str]) -> set[str]:
+    words = [_name_words(name) for name in names]
+    return set.intersection(*words) if words else set()
+
+
+def repeats_the_question(pending: Pending, words: str) -> bool:
+    """Whether the answer says nothing the question's own words ("bread") did not."""
+    said = _name_words(words)
+    return bool(said) and said <= _name_words(str(pending.get("heard") or ""))
+
+
+def narrow_the_choice(turn: Turn, pending: Pending, words: str | None) -> Response | None:
+    """ "Which bread: raisin, rye or sourdough?" - "whole wheat": a kind of what was asked about that was not
+    offered. The answer with the words of the question ("whole wheat bread") is resolved as an add would be, when
+    the product found has words of both; otherwise the answer is a product of its own (None here)."""
+    heard = str(pending.get("heard") or "")
+    if pending.kind != Question.CHOOSE or not heard or not words or shares_a_word(words, heard):
+        return None
+    combined = f"{words} {heard}"
+    resolution = turn.resolve(combined)
+    best = resolution.best
+    if best is None or resolution.decision not in {Decision.ACCEPT, Decision.CONFIRM, Decision.CHOOSE}:
+        return None
+    if not (shares_a_word(heard, best.product.name) and shares_a_word(words, best.product.name)):
+        return None
+    turn.answered()
+    quantity = int(pending.get("quantity", 1))
+    unit = pending.get("unit")  # "two pounds of apples" - "which?" - "fuji": still two pounds
+    return act_on_resolution(
+        turn, resolution, quantity, combined, queue=pending.get("queue") or [], unit=str(unit) if unit else None
+    )
 
 
 class AddToCartHandler(ShoppingHandler):
@@ -116,6 +168,16 @@ class AddToCartHandler(ShoppingHandler):
             chosen = pick_from_choices(turn)
             if chosen is not None:
                 return add_then_continue(turn, pending, chosen)
+            if pending.kind == Question.CHOOSE and words and repeats_the_question(pending, words):
+                # "bread" again, to "which bread?": the same question, not a guess among the options
+                turn.answered()
+                return ask_again(turn, pending)
+            narrowed = narrow_the_choice(turn, pending, words)
+            if narrowed is not None:
+                return narrowed
+        basket = basket_named(turn, words)
+        if basket is not None:
+            return basket
         refers = (not words and not ids and turn.slot_value("quantity") is not None) or (
             bool(words) and not ids and (words or "").lower().strip() in _ANOTHER | PRONOUNS
         )

@@ -7,7 +7,6 @@ from __future__ import annotations
 from ask_sdk_model import Response
 
 from backend.profile import Outcome
-from backend.resolver import spoken_options
 from backend.shopping import normalise_code
 from skill.handlers.cancel_order import cancel_order
 from skill.handlers.cart import clear_cart
@@ -17,7 +16,7 @@ from skill.handlers.shopping_base import (
     ShoppingHandler,
     act_on_resolution,
     add_pending_items_then_quote,
-    option_names,
+    ask_again,
     place_order,
     read_quote,
     read_rest_of_quote,
@@ -46,9 +45,9 @@ class YesHandler(ShoppingHandler):
         if kind == Question.ADD:
             return add_then_continue(turn, pending, str(pending.get("product")))
         if kind in {Question.CHOOSE, Question.SWAP}:
-            # "yes" right after "X, Y or Z?": the first named, the resolver's best.
-            options = [str(option) for option in pending.get("options", []) if str(option) in turn.backend.catalog]
-            return add_then_continue(turn, pending, options[0]) if options else ask_again(turn, pending)
+            # "yes" to "X, Y or Z. Which one?" picks none of them: guessing would put a product in the cart that
+            # the customer did not name, so the question is asked again.
+            return ask_again(turn, pending)
         if kind == Question.OFFER_ADD:
             return offer_add_yes(turn, pending)
         if kind == Question.CLEAR:
@@ -131,14 +130,6 @@ def _by_position(turn: Turn, ids: list[str], options: list[str]) -> str | None:
     heard = (turn.slot_value("choice") or "").lower().removeprefix("the ").removesuffix(" one").strip()
     number = next((int(pid) for pid in ids if pid.isdigit()), 0) or _ORDINALS.get(heard, 0)
     return options[number - 1] if 1 <= number <= len(options) else None
-
-
-def ask_again(turn: Turn, pending: Pending) -> Response:
-    """An answer that picks none of the options: the same question once more, naming them."""
-    options = [str(option) for option in pending.get("options", []) if str(option) in turn.backend.catalog]
-    names = option_names(turn, spoken_options([turn.product(pid) for pid in options]))
-    turn.set_pending(pending.kind, **dict(pending.data))
-    return turn.ask("resolve.choose_again", "resolve.choose_reprompt", options=turn.speech.join(names))
 
 
 def offer_add_yes(turn: Turn, pending: Pending) -> Response:

@@ -4,14 +4,16 @@ quote, an add) and never places an order."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 
 from backend.errors import EmptyCart
 from backend.resolver import Decision
-from skill.handlers.cart import find_in_cart
-from skill.handlers.pending import Question
-from skill.handlers.shopping_base import ShoppingHandler, _distinct, act_on_resolution, offer_choices
+from skill.handlers.cart import find_in_cart, refers_back
+from skill.handlers.pending import Pending, Question
+from skill.handlers.shopping_base import ShoppingHandler, _distinct, act_on_resolution, offer_choices, read_quote
 from skill.handlers.turn_context import Turn
 
 
@@ -19,20 +21,25 @@ class CartTotalHandler(ShoppingHandler):
     intent = "CartTotalIntent"
 
     def respond(self, turn: Turn) -> Response:
-        try:
-            quote = turn.shopping.quote(turn.state.cart)  # the same calculation the checkout quote reads
-        except EmptyCart:
-            return turn.ask("cart.empty")
-        turn.set_pending(Question.OFFER_CHECKOUT, version=quote.cart_version)
-        return turn.ask(
-            "cart.total",
-            "cart.total_reprompt",
-            count=turn.counted("item", quote.item_count),
-            subtotal=turn.money(quote.subtotal),
-            tax=turn.money(quote.tax),
-            delivery=turn.money(quote.delivery) if quote.delivery else turn.say("checkout.free"),
-            total=turn.money(quote.total),
-        )
+        return cart_total(turn)
+
+
+def cart_total(turn: Turn) -> Response:
+    """What the cart comes to (the checkout quote's figures), then "want to check out?" whose yes reads the quote."""
+    try:
+        quote = turn.shopping.quote(turn.state.cart)  # the same calculation the checkout quote reads
+    except EmptyCart:
+        return turn.ask("cart.empty")
+    turn.set_pending(Question.OFFER_CHECKOUT, version=quote.cart_version)
+    return turn.ask(
+        "cart.total",
+        "cart.total_reprompt",
+        count=turn.counted("item", quote.item_count),
+        subtotal=turn.money(quote.subtotal),
+        tax=turn.money(quote.tax),
+        delivery=turn.money(quote.delivery) if quote.delivery else turn.say("checkout.free"),
+        total=turn.money(quote.total),
+    )
 
 
 class CartContainsHandler(ShoppingHandler):
@@ -76,6 +83,10 @@ class ProductPriceHandler(ShoppingHandler):
     def respond(self, turn: Turn) -> Response:
         words = turn.slot_value("product") or ""
         ids = turn.slot_ids("product")
+        if words and refers_back(words):
+            # "how much is that": what the question just asked was about, else the product named last, else the
+            # cart; never the word resolved as a product name.
+            return price_of_what_was_said(turn)
         if not words and not ids:
             return turn.ask("price.which", "add.which_reprompt")
         resolution = turn.resolve(words, alexa_ids=ids)
@@ -91,3 +102,64 @@ class ProductPriceHandler(ShoppingHandler):
             lead = turn.say("price.options", prices=turn.speech.join(prices))
             return offer_choices(turn, options, 1, words, lead=lead)
         return act_on_resolution(turn, resolution, 1, words)  # not found: says so, adds nothing
+
+
+def price_of_what_was_said(turn: Turn) -> Response:
+    pending = turn.pending
+    if pending is not None:
+        answered = _price_keeping_question(turn, pending)
+        if answered is not None:
+            return answered
+    last = turn.last_product
+    if last is not None:
+        product = turn.product(last)
+        line = turn.state.cart.line_for(last)
+        if line is not None:
+            return turn.ask("price.each_in_cart", product=product.name, price=turn.money(product.price))
+        turn.set_pending(Question.OFFER_ADD, product=last, quantity=1, heard=product.name[:100])
+        return turn.ask("price.each", "price.reprompt", product=product.name, price=turn.money(product.price))
+    if turn.state.cart.is_empty:
+        return turn.ask("price.which", "add.which_reprompt")
+    return cart_total(turn)
+
+
+def _price_keeping_question(turn: Turn, pending: Pending) -> Response | None:
+    """The price of what the open question is about, and the same question again (it stays open one more turn).
+    ``None`` when the question is about no price."""
+    kind = pending.kind
+    catalog = turn.backend.catalog
+    if kind in {Question.ADD, Question.OFFER_ADD} and str(pending.get("product")) in catalog:
+        product = turn.product(str(pending.get("product")))
+        quantity = int(pending.get("quantity", 1))
+        turn.set_pending(kind, **dict(pending.data))
+        speech = turn.say("price.each_only", product=product.name, price=turn.money(product.price))
+        return turn.ask_text(speech, "resolve.confirm_reprompt", quantity=quantity, product=product.name)
+    if kind in {Question.CHOOSE, Question.SWAP}:
+        options = [turn.product(str(pid)) for pid in pending.get("options", []) if str(pid) in catalog]
+        if not options:
+            return None
+        prices = [turn.say("price.option", product=p.name, price=turn.money(p.price)) for p in options]
+        turn.set_pending(kind, **dict(pending.data))
+        speech = f"{turn.say('price.options', prices=turn.speech.join(prices))} {turn.say('price.which_one')}"
+        return turn.ask_text(speech, "resolve.choose_reprompt")
+    if kind in {Question.REORDER, Question.USUAL}:
+        items = [(str(pid), int(quantity)) for pid, quantity in pending.get("items", []) if str(pid) in catalog]
+        total = sum((turn.product(pid).price * quantity for pid, quantity in items), Decimal(0))
+        turn.set_pending(kind, **dict(pending.data))
+        speech = turn.say("price.items", total=turn.money(total))
+        return turn.ask_text(speech, "reorder.reprompt" if kind == Question.REORDER else "usual.reprompt")
+    if kind in {Question.CHECKOUT, Question.READ_REST, Question.CODE}:
+        # The whole quote again: the question whose yes orders names what is ordered and its total.
+        turn.forget_state()
+        return read_quote(turn)
+    if kind in {Question.OFFER_CHECKOUT, Question.OFFER_CART}:
+        return cart_total(turn)
+    if kind == Question.CLEAR:
+        try:
+            quote = turn.shopping.quote(turn.state.cart)
+        except EmptyCart:
+            return None
+        turn.set_pending(kind, **dict(pending.data))
+        speech = turn.say("price.cart_now", total=turn.money(quote.total))
+        return turn.ask_text(speech, "cart.clear_reprompt")
+    return None

@@ -3,6 +3,8 @@ The usual and the last order are read out first; nothing is added or placed befo
 
 from __future__ import annotations
 
+import re
+
 from ask_sdk_model import Response
 
 from backend.shopping import own_versions
@@ -34,19 +36,47 @@ class ReorderUsualHandler(ShoppingHandler):
     intent = "ReorderUsualIntent"
 
     def respond(self, turn: Turn) -> Response:
-        basket = turn.shopping.usual(turn.state, turn.caller.person_id)
-        if not basket:
-            return turn.ask("reorder.no_usual")
-        return offer_items(turn, [(item.product_id, item.quantity) for item in basket], key="reorder.usual")
+        return offer_usual(turn)
+
+
+def offer_usual(turn: Turn) -> Response:
+    basket = turn.shopping.usual(turn.state, turn.caller.person_id)
+    if not basket:
+        return turn.ask("reorder.no_usual")
+    return offer_items(turn, [(item.product_id, item.quantity) for item in basket], key="reorder.usual")
 
 
 class ReorderLastOrderHandler(ShoppingHandler):
     intent = "ReorderLastOrderIntent"
 
     def respond(self, turn: Turn) -> Response:
-        orders = turn.shopping.recent_orders(turn.caller.customer_id, limit=1)
-        if not orders:
-            return turn.ask("history.no_orders")
-        order = orders[0]
-        items = [(line.product_id, line.quantity) for line in order.lines if line.product_id in turn.backend.catalog]
-        return offer_items(turn, items, key="reorder.last", placed=turn.day(order.placed_on))
+        return offer_last_order(turn)
+
+
+def offer_last_order(turn: Turn) -> Response:
+    orders = turn.shopping.recent_orders(turn.caller.customer_id, limit=1)
+    if not orders:
+        return turn.ask("history.no_orders")
+    order = orders[0]
+    items = [(line.product_id, line.quantity) for line in order.lines if line.product_id in turn.backend.catalog]
+    return offer_items(turn, items, key="reorder.last", placed=turn.day(order.placed_on))
+
+
+# Product words that name no product but a whole earlier basket: "get me the same as last time", "I'd like my
+# usual". Heard in an add's product slot, they are the reorder's offer (read out, added only after a yes).
+_SAME_AS_LAST = re.compile(
+    r"^(the )?same( (thing|things|stuff|order|groceries|shopping))?( again)?"
+    r"( (as|like) (last time|last week|the last time|before|my last order|the last order|last order))?( again)?$"
+)
+_USUAL = re.compile(r"^(my|the|our) (usual|regular)( (order|groceries|shopping|stuff|things|shop))?$")
+
+
+def basket_named(turn: Turn, words: str | None) -> Response | None:
+    """The reorder offer when the product words name a basket ("the same as last time", "my usual"); else None."""
+    said = " ".join((words or "").lower().split())
+    same = _SAME_AS_LAST.match(said)
+    if same is not None and (same.group(2) or same.group(5)):  # a basket named: not "the same" (more of it)
+        return offer_last_order(turn)
+    if _USUAL.match(said):
+        return offer_usual(turn)
+    return None

@@ -30,7 +30,7 @@ from backend.profile import Outcome
 from backend.resolver import Candidate, Decision, Option, ReasonCode, Resolution, spoken_options
 from backend.services import Backend
 from backend.shopping import LineAmount, Quote, Unfit, delivery_date, line_amount
-from skill.handlers.pending import Question
+from skill.handlers.pending import Pending, Question
 from skill.handlers.turn_context import BadQuantity, Turn
 from skill.identity import caller_of
 from skill.turn import speech_for
@@ -324,11 +324,19 @@ def offer_choices(
         queue=[list(item) for item in queue],
         unit=unit,
     )
-    speech = _joined(lead, turn.say("resolve.choose", options=_or_list(turn, option_names(turn, offered))))
+    speech = _joined(lead, turn.say("resolve.choose", options=or_list(turn, option_names(turn, offered))))
     response = turn.ask_text(speech, "resolve.choose_reprompt")
     products = [option.product for option in offered]
     response.directives = [*(response.directives or []), choice_entities(products, offered)]
     return response
+
+
+def ask_again(turn: Turn, pending: Pending) -> Response:
+    """An answer that picks none of the options: the same question once more, naming them."""
+    options = [str(option) for option in pending.get("options", []) if str(option) in turn.backend.catalog]
+    names = option_names(turn, spoken_options([turn.product(pid) for pid in options]))
+    turn.set_pending(pending.kind, **dict(pending.data))
+    return turn.ask("resolve.choose_again", "resolve.choose_reprompt", options=or_list(turn, names))
 
 
 def option_names(turn: Turn, offered: Sequence[Option]) -> list[str]:
@@ -384,7 +392,7 @@ def _distinct(candidates: tuple[Candidate, ...]) -> list[Candidate]:
     return distinct
 
 
-def _or_list(turn: Turn, names: list[str]) -> str:
+def or_list(turn: Turn, names: list[str]) -> str:
     if len(names) == 1:
         return names[0]
     return f"{', '.join(names[:-1])} {turn.say('list.or')} {names[-1]}"

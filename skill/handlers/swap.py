@@ -13,9 +13,9 @@ from skill.handlers.pending import Question
 from skill.handlers.shopping_base import (
     ShoppingHandler,
     _distinct,
-    _or_list,
     act_on_resolution,
     choice_entities,
+    or_list,
     swap_product,
 )
 from skill.handlers.turn_context import Turn
@@ -61,7 +61,7 @@ class SwapProductHandler(ShoppingHandler):
             )
             if len(options) == 1:
                 return turn.ask("swap.confirm", "swap.confirm_reprompt", old=old.name, product=best.product.name)
-            names = _or_list(turn, [p.name for p in options])
+            names = or_list(turn, [p.name for p in options])
             response = turn.ask("swap.choose", "resolve.choose_reprompt", old=old.name, options=names)
             response.directives = [*(response.directives or []), choice_entities(options)]
             return response

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from skill.models.spoken import normalise_heard, spoken_form
-from skill.simulator.builtins import BUILTIN_PHRASES
+from skill.simulator.builtins import BUILTIN_PHRASES, yes_or_no
 from skill.simulator.model import LoadedModel, Pattern, ResolvedValue, SlotType
 from skill.simulator.numbers import parse_four_digits, parse_number
 
@@ -70,8 +70,13 @@ class Matcher:
                     self._builtins[normalise_heard(phrase)] = intent
 
     def builtin(self, text: str) -> str | None:
-        """The built-in intent this whole utterance is, if any ("stop" -> AMAZON.StopIntent)."""
-        return self._builtins.get(normalise_heard(text))
+        """The built-in intent this whole utterance is, if any ("stop" -> AMAZON.StopIntent, "yeah sure" ->
+        AMAZON.YesIntent)."""
+        words = normalise_heard(text)
+        found = self._builtins.get(words)
+        if found is None:
+            found = yes_or_no(words)
+        return found if found is not None and found in self.model.intents else None
 
     def match(self, text: str) -> Heard:
         """The intent and slots Alexa would hear in ``text``; FallbackIntent when nothing matches."""

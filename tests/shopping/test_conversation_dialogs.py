@@ -55,10 +55,14 @@ def test_the_second_one_adds_the_second_choice(talk: Conversation, backend: Back
     assert "not sure what that answers" in talk.intent("SelectChoiceIntent", choice="first", ids={"choice": "1"})
 
 
-def test_yes_to_the_choices_takes_the_first(talk: Conversation, backend: Backend) -> None:
+def test_yes_to_the_choices_asks_again_and_adds_nothing(talk: Conversation, backend: Backend) -> None:
+    # A yes to "X, Y or Z. Which one?" names none of them: guessing the first could put a product in the cart the
+    # customer did not choose.
     options = offer_cheeses(talk)
-    talk.intent("AMAZON.YesIntent")
-    assert cart_of(backend) == {options[0]: 2}
+    speech = talk.intent("AMAZON.YesIntent")
+    assert "which one" in speech.lower() and cart_of(backend) == {}
+    talk.intent("SelectChoiceIntent", choice="second")
+    assert cart_of(backend) == {options[1]: 2}
 
 
 def test_no_to_the_choices_adds_nothing_and_records_the_decline(talk: Conversation, backend: Backend) -> None:

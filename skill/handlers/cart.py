@@ -109,6 +109,8 @@ def pick_from_choices(turn: Turn) -> str | None:
     matched = [pid for pid in turn.slot_ids("product") if pid in options]
     if len(matched) == 1:
         return matched[0]
+    if turn.slot_ids("product") and not matched:
+        return None  # "add two percent milk" to "which milk?": Alexa heard a product not on offer, a request of its own
     if not words or not options:
         return None
     found = process.extract(words, names, scorer=fuzz.WRatio, score_cutoff=_NAME_CUTOFF, limit=2)
@@ -199,7 +201,8 @@ class AddToCartHandler(ShoppingHandler):
         if joined != words:  # the number starts the name: Alexa's ids were for the words without it
             words, ids = joined, []
         if words and words.lower().startswith("another "):
-            words = words[len("another ") :]  # "another cheese" when the last product was not a cheese
+            # "another cheese" when the last product was not a cheese; "another can of soup" is a can of soup
+            words = f"a {words[len('another ') :]}"
         resolution = turn.resolve(words or "", alexa_ids=ids)
         counted = resolution.amount.quantity if resolution.amount is not None else None
         if turn.slot_value("quantity") is None and counted is not None:

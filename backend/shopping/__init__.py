@@ -21,7 +21,7 @@ Modules, one job each:
 """
 
 from backend.shopping.cancellation import CancelCheck, CancelState, cancel_deadline
-from backend.shopping.measures import LineAmount, Unfit, canonical_unit, line_amount
+from backend.shopping.measures import LineAmount, Unfit, canonical_unit, line_amount, pack_of
 from backend.shopping.model import MAX_QUANTITY, MIN_QUANTITY, Cart, CartLine, Order, OrderLine, Quote
 from backend.shopping.order_summary import ProductHistory
 from backend.shopping.quantities import parse_quantity
@@ -69,5 +69,6 @@ __all__ = [
     "normalise_code",
     "order_status",
     "own_versions",
+    "pack_of",
     "parse_quantity",
 ]

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from backend.catalog import Product
-from backend.number_words import ONES, TENS
+from backend.number_words import ONES, TENS, number_to_words
 from backend.spoken import spoken_form
 
 # Pieces a counting unit stands for.
@@ -159,6 +159,11 @@ def canonical_unit(unit: str) -> str:
     """One spelling per unit: the singular spoken form ("Pounds" -> "pound", "lbs" -> "pound", "six packs" ->
     "six pack")."""
     return spoken_form(unit)
+
+
+def pack_of(count: int) -> str:
+    """The unit of one pack of ``count`` pieces, spelt as ``canonical_unit`` spells it: 12 -> "twelve pack"."""
+    return f"{number_to_words(count)} pack"
 
 
 def _pieces(unit: str) -> int | None:

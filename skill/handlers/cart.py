@@ -9,10 +9,9 @@ from ask_sdk_model.dialog import ElicitSlotDirective
 from rapidfuzz import fuzz, process
 
 from backend.errors import NotInCart
-from backend.number_words import number_to_words
 from backend.profile import Outcome
 from backend.resolver import Decision, Resolution, name_with_number
-from backend.shopping import MAX_QUANTITY, canonical_unit
+from backend.shopping import MAX_QUANTITY, canonical_unit, pack_of
 from skill.handlers.pending import Answer, Pending, Question, accepts
 from skill.handlers.reorder import basket_named
 from skill.handlers.several import add_then_continue
@@ -225,7 +224,7 @@ def unit_said(turn: Turn, resolution: Resolution, quantity: int) -> tuple[int, s
     if heard is None:
         return quantity, None
     if heard.lower() == "pack" and quantity > 1:
-        return 1, f"{number_to_words(quantity)} pack"
+        return 1, pack_of(quantity)
     return quantity, canonical_unit(heard)
 
 

@@ -21,6 +21,7 @@ from backend.catalog import Catalog
 from backend.clock import Clock, utc_now
 from backend.identity.clients import ApiClientStore
 from backend.identity.merge import ProfileMerger
+from backend.identity.remembered import RememberedTokens
 from backend.identity.store import IdentityStore
 from backend.identity.tokens import AccessTokenStore, DynamoAccessTokenStore
 from backend.profile.consent import ConsentStore
@@ -75,6 +76,9 @@ class Backend:
     voice_codes: VoiceCodes  # the voice purchase code's lifecycle (set, change, remove, unlock), audited
     _resolver: _Once[Resolver] = field(repr=False)  # built on first use: see the module's docstring
     demo: DemoDirectory | None = None  # the demo customers, when this backend serves the demo
+    # Tokens resolved before, confirmed by each turn's state read (backend.identity.remembered); None when the token
+    # store was replaced (nothing in the table to confirm against).
+    remembered_tokens: RememberedTokens | None = None
 
     @property
     def resolver(self) -> Resolver:
@@ -146,6 +150,7 @@ def build_backend(
 
     resolver_once = _Once(build_resolver)
     shopping = Shopping(table, catalog, settings, profiles=profiles, resolver=resolver_once.get, clock=clock)
+    remembered = RememberedTokens() if tokens is None else None
     tokens = tokens or DynamoAccessTokenStore(identities, secret=settings.demo_token_secret.encode())
     directory: DemoDirectory | None = None
     if demo:
@@ -177,4 +182,5 @@ def build_backend(
         voice_codes=VoiceCodes(table, profiles, clock=clock),
         demo=directory,
         _resolver=resolver_once,
+        remembered_tokens=remembered,
     )

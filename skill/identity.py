@@ -37,14 +37,25 @@ class Caller:
     device_id: str | None
 
 
+def access_token_of(handler_input: HandlerInput) -> str | None:
+    """The request's access token: the recognised speaker's when Alexa gives one, else the account's."""
+    system = handler_input.request_envelope.context.system if handler_input.request_envelope.context else None
+    person = getattr(system, "person", None)
+    user = getattr(system, "user", None)
+    return getattr(person, "access_token", None) or getattr(user, "access_token", None)
+
+
 def caller_of(handler_input: HandlerInput, tokens: AccessTokenStore) -> Caller:
     """The linked customer making this request; raises AccountNotLinked / UnknownAccessToken."""
+    return caller_as(handler_input, tokens.customer_for_token(access_token_of(handler_input)))
+
+
+def caller_as(handler_input: HandlerInput, customer_id: str) -> Caller:
+    """The caller of this request, as ``customer_id`` (whom its token was found to belong to)."""
     system = handler_input.request_envelope.context.system if handler_input.request_envelope.context else None
     user = getattr(system, "user", None)
     person = getattr(system, "person", None)
     device = getattr(system, "device", None)
-    token = getattr(person, "access_token", None) or getattr(user, "access_token", None)
-    customer_id = tokens.customer_for_token(token)
     return Caller(
         customer_id=customer_id,
         user_id=getattr(user, "user_id", None),

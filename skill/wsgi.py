@@ -27,6 +27,7 @@ from backend.outbound.runtime import start_outbound_worker
 from backend.services import Backend, build_backend
 from backend.settings import Settings
 from backend.store.embedded import store_for
+from skill import collector
 from skill.app import API_PREFIX, create_app
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ def running_app(settings: Settings) -> Iterator[RunningApp]:
             app = create_app(reachable, backend=backend)
             backend.resolver.prepare()  # the first customer's request does not wait for the resolver's tables
             demo = _seed(backend, backend.demo) if backend.demo is not None else None
+            collector.settle()  # what startup built is frozen: no later collection walks it (skill.collector)
             yield RunningApp(app, backend, reachable, settings.uses_embedded_store, demo, outbound=worker is not None)
         finally:
             if worker is not None:
@@ -72,7 +74,7 @@ def running_app(settings: Settings) -> Iterator[RunningApp]:
 
 
 def _seed(backend: Backend, directory: DemoDirectory) -> DemoData:
-    directory.provision_in_background()
+    collector.settle_when_done(directory.provision_in_background())  # then the demo histories are frozen too
     web_shop = create_api_client(backend.table, name="demo web shop", channel="web", scopes=DEMO_KEY_SCOPES)
     return DemoData(customers=directory.customers(), api_key=web_shop["api_key"], scopes=DEMO_KEY_SCOPES)
 

@@ -70,7 +70,11 @@ SKILL_TOOLS_MAY_ALSO_IMPORT = {
     "backend.logs",
     "backend.number_words",
     "backend.outbound.runtime",
+    "backend.outbound.streams",  # bench erase reads the table's stream as a consumer would
+    "backend.profile.erasure",  # ... and sorts its records by customer with the consumers' own rule
+    "backend.store.codec",  # ... and decodes the items it scans
     "backend.store.embedded",
+    "backend.store.keys",  # bench faults reads a customer's partition to check what the store holds after a fault
 }
 # skill/wsgi.py launches the app as `serve` does (store choice, demo data), so it is a tool, not the edge.
 # skill/bench/ drives the app from outside, as a load generator would; skill/pages/console/ drives the simulator

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -15,7 +16,7 @@ from botocore.exceptions import ClientError
 from backend.errors import ConcurrentUpdate
 from backend.settings import Settings
 from backend.store.dynamo import Table, make_client
-from backend.store.embedded import EmbeddedDynamoDB, FairGate, Refused
+from backend.store.embedded import EmbeddedDynamoDB, FairGate, Refused, condition_parses
 from backend.store.embedded_upkeep import expire_ttl_items, trim_stream
 from backend.store.tables import ensure_tables
 from backend.store.transaction import Transaction
@@ -231,3 +232,48 @@ def test_an_iterator_into_trimmed_records_gets_dynamodbs_trimmed_data_error(
     assert trim_stream(moto_table, keep=10) >= 20
     with pytest.raises(ClientError, match="TrimmedDataAccessException"):
         streams.get_records(ShardIterator=iterator)
+
+
+def test_conditions_are_parsed_once_per_expression_names_and_values(table: Table) -> None:
+    """A kept condition tree answers only the same expression with the same names and values: other values or
+    names are parsed (and judged) afresh, and moto's own checks of the names still run on a kept tree."""
+    table.put({"pk": "CUST#7", "sk": "ITEM", "owner": "1285", "other": "2000"})
+    before = Counter(condition_parses)
+
+    def owned_by(owner: str, *, attribute: str = "owner") -> bool:
+        try:
+            table.put(
+                {"pk": "CUST#7", "sk": "ITEM", "owner": "1285", "other": "2000"},
+                condition="#a = :o",
+                names={"#a": attribute},
+                values={":o": owner},
+            )
+        except ConcurrentUpdate:
+            return False
+        return True
+
+    assert [owned_by("1285") for _ in range(3)] == [True, True, True]
+    assert not owned_by("2000")  # other values: another tree
+    assert owned_by("2000", attribute="other") and not owned_by("1285", attribute="other")  # other names too
+    assert owned_by("1285")
+    reused = condition_parses["reused"] - before["reused"]
+    parsed = condition_parses["parsed"] - before["parsed"]
+    assert parsed == 4 and reused >= 8  # each call parses (to validate, then to apply) twice or more
+
+    for _ in range(2):  # moto's unused-name check, on a parsed and on a kept tree
+        with pytest.raises(ClientError, match="unused"):
+            table.client.put_item(
+                TableName=table.name,
+                Item={"pk": {"S": "CUST#7"}, "sk": {"S": "ITEM"}},
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeNames={"#unused": "x"},
+            )
+
+
+def test_a_malformed_call_is_refused_by_the_store_not_by_the_client(table: Table) -> None:
+    """The embedded clients skip botocore's parameter validation (a number as a string is a ParamValidationError
+    there, before any call); moto's own parser refuses it, as DynamoDB does."""
+    for item in ({"pk": {"S": 5}, "sk": {"S": "x"}}, {"pk": {"S": "CUST#8"}}):
+        with pytest.raises(ClientError) as refused:
+            table.client.put_item(TableName=table.name, Item=item)  # type: ignore[typeddict-item]
+        assert refused.value.response["Error"]["Code"] in {"SerializationException", "ValidationException"}

@@ -101,3 +101,50 @@ def test_moto_keeps_no_register_of_every_item_version(store: EmbeddedDynamoDB, t
     # upkeep runs after every call here: at most one call's objects are registered
     assert len(Item.instances_tracked) < 10
     assert len(StreamRecord.instances_tracked) < 10
+
+
+def test_shard_iterators_are_not_kept_for_ever(store: EmbeddedDynamoDB, table: Table) -> None:
+    """moto keeps every shard iterator it hands out (a new one per GetRecords): a reader polling an idle stream
+    grew the store for ever. The store keeps the newest few and answers an older one as DynamoDB answers an expired
+    iterator, so the reader starts again from its checkpoint."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodbstreams.models import dynamodbstreams_backends
+
+    streams = store.streams_client()
+    arn = table.client.describe_table(TableName=table.name)["Table"]["LatestStreamArn"]
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    first = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    iterator = first
+    for _ in range(1500):  # an idle reader's polls
+        iterator = streams.get_records(ShardIterator=iterator)["NextShardIterator"]
+    held = dynamodbstreams_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].shard_iterators
+    assert len(held) <= 1001
+    table.put({"pk": "CUST#1", "sk": "N#1"})
+    assert [r["dynamodb"]["Keys"]["sk"]["S"] for r in streams.get_records(ShardIterator=iterator)["Records"]] == [
+        "N#1"
+    ]  # the newest iterator still reads
+    with pytest.raises(ClientError, match="ExpiredIteratorException"):
+        streams.get_records(ShardIterator=first)
+
+
+def test_item_bytes_tell_kept_items_from_expiring_ones(store: EmbeddedDynamoDB, table: Table, clock: FakeClock) -> None:
+    """What a memory benchmark subtracts: the bytes of items without a TTL (orders) grow with every order, those
+    with one stop growing once they expire as fast as they come."""
+    from backend.store.embedded import store_item_bytes
+
+    before = store_item_bytes(store)
+    in_an_hour = int(clock().timestamp()) + 3600
+    for n in range(20):
+        table.put({"pk": "CUST#1", "sk": f"ORDER#{n}", "lines": [{"product_id": "p1", "name": "x" * 200}]})
+        table.put({"pk": "CUST#1", "sk": f"EVENT#{n}", "type": "added", "expires_at": in_an_hour})
+    held = store_item_bytes(store)
+    # each order holds a 200-character name and its line map: well over 200 bytes apiece
+    assert held["kept"] - before["kept"] > 20 * 200
+    assert held["expiring"] - before["expiring"] > 20 * 50
+
+    clock.advance(hours=2)
+    for _ in range(5):
+        table.get({"pk": "CUST#1", "sk": "ORDER#0"})
+    after = store_item_bytes(store)
+    assert after["expiring"] == before["expiring"]  # the events went; the orders stay
+    assert after["kept"] == held["kept"]

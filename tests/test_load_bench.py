@@ -18,3 +18,19 @@ from skill.bench.load import _add_outcome
 )
 def test_an_add_is_acknowledged_only_when_the_answer_says_it_is_in_the_cart(speech: str, outcome: str) -> None:
     assert _add_outcome(200, speech) == outcome
+
+
+def test_memory_figures_give_the_rss_slope_net_of_items_kept_by_design() -> None:
+    from skill.bench.load import memory_figures
+
+    # RSS grows 300 KiB per 1000 turns in the last half, of which orders (kept) 200: 100 is unaccounted for
+    samples = [
+        {"turns": turns, "rss_kb": 1000 + (turns * 3) // 10, "kept_kb": turns // 5, "items": 0, "stream_records": 9}
+        for turns in range(0, 10_001, 1000)
+    ]
+    figures = memory_figures(samples, [{"ORDER": 0}, {"ORDER": 100}, {"ORDER": 200}])
+    assert figures["rss_kb"] == {"start": 1000, "middle": 2500, "end": 4000}
+    assert figures["rss_slope_kb_per_1000_turns_last_half"] == 300.0
+    assert figures["kept_items_slope_kb_per_1000_turns_last_half"] == 200.0
+    assert figures["rss_slope_net_of_kept_kb_per_1000_turns_last_half"] == 100.0
+    assert figures["kinds_per_1000_turns_last_half"] == {"ORDER": 20.0}

@@ -23,6 +23,7 @@ from backend.outbound.ledger import DeliveryLedger
 from backend.outbound.signing import SIGNATURE_HEADER, signature_header, verify
 from backend.outbound.subscriptions import SubscriptionDirectory, SubscriptionStore, check_url
 from backend.outbound.webhooks import RetryPolicy, WebhookDispatcher, WebhookSender
+from backend.profile.erasure import Tombstones
 from backend.services import Backend
 from backend.settings import Settings
 from backend.store.dynamo import Table
@@ -182,7 +183,7 @@ def world(table: Table, settings: Settings, catalog: Catalog) -> World:
     )
     directory = SubscriptionDirectory(SubscriptionStore(table, clock=clock), refresh_seconds=0)
     dispatcher = WebhookDispatcher(table, directory, sender, ledger=DeliveryLedger(table, clock=clock), clock=clock)
-    consumer = StreamConsumer(email=None, events=dispatcher)
+    consumer = StreamConsumer(email=None, events=dispatcher, erased=Tombstones(table).is_erased)  # as in runtime
     return World(table, clock, app.test_client(), backend, shop, till, sleeps, consumer)
 
 
@@ -304,6 +305,25 @@ def test_events_go_only_to_subscribers_whose_client_may_see_the_customer(
     world.deliver_new_records(reader)
 
     assert [r["event"]["customer_id"] for r in receiver.received] == ["1285"]
+
+
+def test_records_read_before_an_erase_and_handled_after_it_send_nothing_of_the_erased_customer(
+    world: World, receiver: Receiver, catalog: Catalog, settings: Settings
+) -> None:
+    hook = world.subscribe(world.shop_key, receiver.url, ["cart.updated"])
+    receiver.secret = hook["secret"]
+    reader = stream_reader(world.table, world.clock)
+    all_records(reader)
+    shopping = shopping_on(world.table, settings, catalog, world.clock)
+    shopping.add_items("1285", [(MILK, 1)], request_id="before-erase")
+    shopping.add_items("2000", [(MILK, 1)], request_id="neighbour")
+    held = all_records(reader)  # a batch on its way to the consumer (a Lambda's batching window, a retry) ...
+    world.backend.customer_data.delete("1285", requested_by="test")  # ... when the customer is erased
+
+    result = world.consumer.handle(held)
+
+    assert [r["event"]["customer_id"] for r in receiver.received] == ["2000"]
+    assert result.dropped_erased > 0 and not result.failed
 
 
 def test_a_refused_connection_is_retried_then_dead_lettered(world: World, catalog: Catalog, settings: Settings) -> None:

@@ -5,6 +5,12 @@ Records are handled in order. The first record whose work fails (a store or chan
 logged with its trace) stops the batch: it and everything after it are reported as failed, so the caller retries
 from there (Lambda: ``batchItemFailures`` with ``ReportBatchItemFailures``; the worker: it does not move its
 checkpoint past it). Records already handled are safe to see again: every delivery is claimed once (``ledger``).
+
+The consumer follows the tombstone rule every stream consumer must (``backend.profile.erasure``): a record of a
+customer who has a tombstone is dropped unhandled, whenever it was written. A batch read before an erase and
+handled after it (a Lambda's batching window, a retried batch, a worker catching up) sends nothing of the erased
+customer: no webhook, no event, no e-mail, no reminder. ``erased`` answers "is this customer erased?" (a tombstone
+read, asked once per customer per batch).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from backend.outbound.emailing import EmailDelivery
 from backend.outbound.errors import DeliveryFailed
 from backend.outbound.records import Change, parse_record
 from backend.outbound.translate import CartActivity, OutboundEvent, work_for
+from backend.profile.erasure import customer_of_record, is_tombstone_record
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +44,7 @@ class BatchResult:
     emails: dict[str, int] = field(default_factory=dict)  # outcome -> count
     webhook_deliveries: int = 0
     carts_scheduled: int = 0
+    dropped_erased: int = 0  # records of erased customers, dropped unhandled
     failed: list[str] = field(default_factory=list)  # sequence numbers, from the first failure on
     last_handled: str | None = None  # sequence number of the last record handled in full
 
@@ -53,20 +61,26 @@ class StreamConsumer:
         events: EventDispatcher | None = None,
         carts: CartScheduler | None = None,
         on_subscriptions_changed: Callable[[], None] | None = None,
+        erased: Callable[[str], bool] | None = None,
     ) -> None:
         self.email = email
         self.events = events
         self.carts = carts
         self.on_subscriptions_changed = on_subscriptions_changed
+        self.erased = erased
 
     def handle(self, records: Iterable[Mapping[str, Any]]) -> BatchResult:
         result = BatchResult()
         pending = list(records)
         result.records = len(pending)
+        erased_in_batch: dict[str, bool] = {}
         for index, record in enumerate(pending):
             change = parse_record(record)
             try:
-                self._handle(change, result)
+                if self._of_erased(record, erased_in_batch):
+                    result.dropped_erased += 1
+                else:
+                    self._handle(change, result)
             except (StoreError, DeliveryFailed) as exc:
                 log.warning(
                     "outbound: record failed, retrying from it",
@@ -80,6 +94,14 @@ class StreamConsumer:
             result.failed = [parse_record(r).sequence_number for r in pending[index:]]
             return result
         return result
+
+    def _of_erased(self, record: Mapping[str, Any], erased_in_batch: dict[str, bool]) -> bool:
+        owner = customer_of_record(record)
+        if self.erased is None or owner is None or is_tombstone_record(record):
+            return False
+        if owner not in erased_in_batch:
+            erased_in_batch[owner] = self.erased(owner)
+        return erased_in_batch[owner]
 
     def _handle(self, change: Change, result: BatchResult) -> None:
         work = work_for(change)

@@ -29,6 +29,7 @@ from backend.outbound.streams import StreamReader, make_streams_client, stream_a
 from backend.outbound.subscriptions import SubscriptionDirectory, SubscriptionStore
 from backend.outbound.webhooks import WebhookDispatcher, WebhookSender
 from backend.outbound.worker import OutboundWorker
+from backend.profile.erasure import Tombstones
 from backend.settings import Settings
 from backend.store.dynamo import Table
 
@@ -71,6 +72,7 @@ def build_outbound(
             events=events,
             carts=ReminderScheduler(table, idle=idle, clock=clock),
             on_subscriptions_changed=directory.invalidate,
+            erased=Tombstones(table).is_erased,  # the tombstone rule: nothing of an erased customer goes out
         ),
         sweep=ReminderSweep(table, idle=idle, clock=clock, catalog=catalog, seller_name=settings.seller_name),
         subscriptions=directory,

@@ -26,10 +26,12 @@ from enum import StrEnum
 from typing import Any
 
 from backend.errors import ValidationError
+from backend.profile.erasure import stage_not_erased
 from backend.profile.events import Channel, check_customer_id, format_timestamp
 from backend.profile.records import HEARD_KIND, profile_key
 from backend.store import keys
 from backend.store.dynamo import Table
+from backend.store.transaction import Transaction
 
 ATTRIBUTE_PREFIX = "consent#"
 
@@ -136,12 +138,15 @@ class ConsentStore:
         check_customer_id(customer_id)
         stamp = format_timestamp(at)
         record = {"status": status.value, "changed_at": stamp, "channel": channel.value}
-        self.table.update(
+        tx = Transaction(self.table)
+        tx.update(
             profile_key(customer_id),
             "SET #c = :c, #k = if_not_exists(#k, :k), #id = if_not_exists(#id, :id)",
             names={"#c": consent_attribute(purpose), "#k": "kind", "#id": "customer_id"},
             values={":c": record, ":k": "profile", ":id": customer_id},
         )
+        stage_not_erased(tx, customer_id)  # a choice sent during an erase recreates no profile
+        tx.commit()
         if purpose is Purpose.HEARD_WORDS and status is Status.WITHDRAWN:
             self.forget_heard_words(customer_id)
         return Consent(purpose, status, stamp, channel.value)

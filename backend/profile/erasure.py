@@ -143,10 +143,15 @@ def customer_of_record(record: Mapping[str, Any]) -> str | None:
     return None
 
 
+def is_tombstone_record(record: Mapping[str, Any]) -> bool:
+    """A record of a tombstone (how a consumer learns of an erasure): never dropped by the rule."""
+    return _record_pk(record).startswith("ERASED#")
+
+
 def drop_erased(records: Iterable[Mapping[str, Any]], erased: set[str]) -> Iterator[Mapping[str, Any]]:
     """The records a consumer may keep: every record not about an erased customer. Tombstone records pass, so the
     consumer learns of new erasures from the stream itself."""
     for record in records:
         owner = customer_of_record(record)
-        if owner is None or owner not in erased or _record_pk(record).startswith("ERASED#"):
+        if owner is None or owner not in erased or is_tombstone_record(record):
             yield record

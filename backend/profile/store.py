@@ -146,11 +146,14 @@ class ProfileStore:
         customers known before their first event (the demo customers)."""
         check_customer_id(customer_id)
         now = format_timestamp(self.clock())
+        tx = Transaction(self.table)
+        tx.put(
+            {**profile_key(customer_id), "kind": "profile", "customer_id": customer_id, "created_at": now},
+            condition="attribute_not_exists(pk)",
+        )
+        stage_not_erased(tx, customer_id)  # never an erased customer's profile again (CustomerErased)
         try:
-            self.table.put(
-                {**profile_key(customer_id), "kind": "profile", "customer_id": customer_id, "created_at": now},
-                condition="attribute_not_exists(pk)",
-            )
+            tx.commit()
         except ConcurrentUpdate:
             return False
         return True

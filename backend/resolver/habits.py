@@ -127,6 +127,13 @@ class NameWords:
         """``word`` is spelt nearly as one of these words ("allmond" / "almond")."""
         return any(Levenshtein.normalized_similarity(word, named) >= SAME_SOUND_SPELLING for named in self.words)
 
+    def near_word(self, word: str) -> bool:
+        """``word`` is spelt nearly as one word of the name (or the aisle's noun), never as two run together: a
+        heard word run into the next one ("lowfatyogurt") is near "nonfatyogurt" only because they share "yogurt"."""
+        return any(
+            Levenshtein.normalized_similarity(word, named) >= SAME_SOUND_SPELLING for named in (*self.name, *self.extra)
+        )
+
     def holds(
         self,
         said: Sequence[str],
@@ -145,7 +152,7 @@ class NameWords:
         """
         last = ""
         in_name = False  # a word of the name itself, not only the aisle's noun ("pretzels" for their corn chips)
-        by_aisle = False
+        by_aisle: list[str] = []  # words said that only the aisle's noun holds
         kind_named = False
         at = 0
         while at < len(said):
@@ -162,7 +169,7 @@ class NameWords:
                 else:
                     return False
             if self._only_aisle(named):
-                by_aisle = True
+                by_aisle.append(named)
             else:
                 in_name = True
                 share = kind_share(named)
@@ -171,6 +178,15 @@ class NameWords:
         # The aisle's noun stands in for the name's only beside a word of the name that says what it is
         # ("sourdough bread"); beside a qualifier ("organic bread") it would make any organic thing on the shelf
         # the customer's bread.
+        # Nor for a name that says it is another kind of thing ("cream cheese" is no "Sour Cream", though sour cream
+        # is shelved with the cheeses): only a name whose head hardly names a kind ("Santa Cruz Sourdough") leaves
+        # the aisle to say what it is.
+        # (The aisle's noun may be the name's own head spelt another way: their "Vanilla Yoghurt" is a yogurt.)
+        if by_aisle and any(
+            kind_share(head) >= KIND_SHARE and not any(_same_spelling(word, head) for word in by_aisle)
+            for head in self.heads
+        ):
+            return False
         return in_name and (kind_named or not by_aisle) and self.kind_of(last, kind_share)
 
     def qualifies_only(self, word: str, kind_share: Callable[[str], float]) -> bool:
@@ -183,15 +199,20 @@ class NameWords:
         """The product is a ``word`` as far as its name tells: the word is what it is (a head, or the aisle's
         noun), or names no kind of product ("garcia"), or does not come before a head that says what the
         product is. "milk" in "Whole Milk Greek Yogurt" and "apple" in "Apple Juice" only qualify it; "coke"
-        in "Coke Classic" does not ("classic" mostly qualifies)."""
+        in "Coke Classic" does not ("classic" mostly qualifies). Nor after such a head, in a name the catalog writes
+        head first: "chip" in "Cookies, Chocolate Chip Walnut" says what kind of cookies."""
         if word in self.heads or word in self.extra or not kind_share(word):
             return True
-        seen = False
+        seen = headed = False
         for named in self.name:
             if named == word or _same_spelling(word, named):
+                if headed:
+                    return False
                 seen = True
-            elif seen and named in self.heads and kind_share(named) >= KIND_SHARE:
-                return False
+            elif named in self.heads and kind_share(named) >= KIND_SHARE:
+                if seen:
+                    return False
+                headed = True
         return True
 
 

@@ -16,7 +16,15 @@ from backend.catalog import Catalog, Product
 from backend.number_words import number_to_words
 from backend.resolver.amounts import Amount, parse_amount
 from backend.resolver.confidence import ACCEPT_AT, CHOOSE_LEAD, confidence, decide
-from backend.resolver.habits import FUNCTION_WORDS, Habit, NameWords, aisle_noun, asked_kind, habit_among
+from backend.resolver.habits import (
+    FUNCTION_WORDS,
+    NAMING_SHARE,
+    Habit,
+    NameWords,
+    aisle_noun,
+    asked_kind,
+    habit_among,
+)
 from backend.resolver.heads import head_of
 from backend.resolver.kinds import KindIndex, settle
 from backend.resolver.kindtables import KindTables, ProductNames
@@ -76,6 +84,10 @@ RIVAL_NAME_WORDS = 4
 # when its name also says so. "puff" heads 0.09 of its products in popcorn jerky: "Cheddar Puffs Cheese Snacks" are
 # puffs, so the line is drawn below that.
 KIND_AISLE_SHARE = 0.08
+# A request the name holds at most this many words of, besides the word for what was asked, is named by that word
+# as much as by the rest ("canned tuna"): a name lacking it is another kind of thing. More words held are a name
+# heard with its last word garbled ("nasal allergies spread" for the spray).
+KIND_EVIDENCE_WORDS = 1
 
 
 def usually_bought(count: int, orders: int | None) -> bool:
@@ -260,9 +272,12 @@ class Resolver:
         resolution = replace(resolution, amount=self._amount_for(amount, best.product, query))
         if habit is not None:
             return resolution
-        if resolution.decision is Decision.ACCEPT and best.product.id in history and self._lacks_a_word(said, best):
+        if resolution.decision is Decision.ACCEPT and (
+            (best.product.id in history and self._lacks_a_word(said, best)) or self._lacks_the_kind(said, best)
+        ):
             # Their product took the lead, but a word they said is not in its name ("spicy" for their salted
-            # butter): evidence against it, so at most a question.
+            # butter); or the word for what was asked is not ("canned tuna" for Canned Soda): evidence against
+            # it, so at most a question.
             resolution = replace(resolution, decision=Decision.CONFIRM)
         if self._exact_names.get(written) == self._position[best.product.id] and not self._has_twin(resolution):
             # The words are this product's own name, letter for letter: take it even if another product
@@ -358,9 +373,27 @@ class Resolver:
                 continue
             # A recogniser splits words: "all mond" is "almond", not the describing word "all".
             joined = (said[at - 1] + word if at else "", word + said[at + 1] if at + 1 < len(said) else "")
-            if not any(pair and (words.has(pair) or words.near(pair)) for pair in joined):
+            if not any(pair and (words.has(pair) or words.near_word(pair)) for pair in joined):
                 return True
         return False
+
+    def _lacks_the_kind(self, said: Sequence[str], candidate: Candidate) -> bool:
+        """A short request whose word for what was asked (``asked_kind``, a word naming products: "tuna", "food",
+        "fish") is not in the name nor the aisle's noun, however spelt, split or run together: "canned tuna" is no
+        Canned Soda, "indian food" no Indian Corn, "frozen fish" no Frozen Peaches.
+
+        Only when the name holds at most one other word said: then the kind word is half the evidence. A full
+        name heard with its last word garbled ("nasal allergies spread") is named by the rest; a word that hardly
+        ever heads a name ("organic") or heads none ("mill") says nothing of the kind."""
+        kind = asked_kind(said)
+        if not kind or self._kind_share(kind) < NAMING_SHARE:
+            return False
+        words = self._words_of(self._position[candidate.product.id])
+        joined = said[-2] + kind if len(said) > 1 else ""
+        if any(form and (words.has(form) or words.near_word(form)) for form in (kind, joined)):
+            return False
+        held = sum(1 for word in said[:-1] if word not in FUNCTION_WORDS and words.has(word))
+        return held <= KIND_EVIDENCE_WORDS
 
     def _another_kind(self, kind: str, said: Sequence[str], position: int) -> bool:
         """The product is another kind of thing than ``kind`` (what the words ask for, ``asked_kind``): its name

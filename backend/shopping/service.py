@@ -149,9 +149,10 @@ class Shopping:
         return OrderCancellations(self.table, self.catalog, self.settings, profiles=self.profiles, clock=self._clock)
 
     # -- reads ------------------------------------------------------------------------------------------------
-    def state(self, customer_id: str, *, aliases: Sequence[Alias] = ()) -> CustomerState:
-        """The turn's one read (see ``state``); ``aliases`` are ids to learn the linking of in the same read."""
-        return load_state(self.table, customer_id, today=self.now().date(), aliases=aliases)
+    def state(self, customer_id: str, *, aliases: Sequence[Alias] = (), token: str | None = None) -> CustomerState:
+        """The turn's one read (see ``state``); ``aliases`` are ids to learn the linking of in the same read, ``token``
+        an access token to learn the owner of (``CustomerState.token_owner``)."""
+        return load_state(self.table, customer_id, today=self.now().date(), aliases=aliases, token=token)
 
     # -- domain questions -------------------------------------------------------------------------------------
     def purchases(self, state: CustomerState) -> dict[str, PurchaseStats]:

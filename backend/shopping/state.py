@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 
 from backend.errors import StoreUnavailable, ValidationError
+from backend.identity.remembered import token_lookup_key
 from backend.identity.store import IdentityKind, stored_value
 from backend.profile.summary import ProfileSummary, summary_from_item
 from backend.resolver.purchases import PurchaseStats
@@ -41,6 +42,9 @@ class CustomerState:
     voice_code: VoiceCodeState
     imported_purchases: Mapping[str, PurchaseStats] = field(default_factory=dict)  # per product (see purchases)
     linked: frozenset[Alias] = frozenset()  # the asked-for ids that are linked to this customer
+    # Whose the asked-for access token is now, by its lookup item (None: not asked, or linked to no one); see
+    # ``backend.identity.remembered``.
+    token_owner: str | None = None
 
     def is_linked(self, kind: IdentityKind, value: str) -> bool:
         return (kind, value) in self.linked
@@ -53,9 +57,12 @@ def _alias_sk(kind: IdentityKind, value: str) -> str | None:
         return None  # not a storable id: never linked
 
 
-def load_state(table: Table, customer_id: str, *, today: date, aliases: Sequence[Alias] = ()) -> CustomerState:
+def load_state(
+    table: Table, customer_id: str, *, today: date, aliases: Sequence[Alias] = (), token: str | None = None
+) -> CustomerState:
     """One BatchGetItem. ``aliases``: ids to look for in the same read (an Alexa user id, say), so the caller
-    learns whether they are linked at no extra cost. Purchase ages are counted in days up to ``today``."""
+    learns whether they are linked at no extra cost; ``token``: an access token whose owner to read in it too
+    (``token_owner``). Purchase ages are counted in days up to ``today``."""
     wanted_aliases = {alias: sk for alias in dict.fromkeys(aliases) if (sk := _alias_sk(*alias)) is not None}
     identity_sks = list(wanted_aliases.values())
     pk = keys.customer_pk(customer_id)
@@ -66,16 +73,23 @@ def load_state(table: Table, customer_id: str, *, today: date, aliases: Sequence
         order_stats_key(customer_id),
         *({"pk": pk, "sk": sk} for sk in dict.fromkeys(identity_sks)),
     ]
+    token_key = token_lookup_key(token) if token else None
+    if token_key is not None:
+        wanted.append(token_key)
     request: dict[str, Any] = {
         table.name: {"Keys": [to_attribute_values(key) for key in wanted], "ConsistentRead": True}
     }
     found: dict[str, dict[str, Any]] = {}
+    token_owner: str | None = None
     for _ in range(_UNPROCESSED_RETRIES + 1):
         with translate_errors("batch_get_item"):
             response = table.client.batch_get_item(RequestItems=request)
         for raw in response.get("Responses", {}).get(table.name, []):
             item = from_attribute_values(raw)
-            found[str(item["sk"])] = item
+            if token_key is not None and item["pk"] == token_key["pk"]:
+                token_owner = str(item["customer_id"])
+            else:
+                found[str(item["sk"])] = item
         request = dict(response.get("UnprocessedKeys") or {})
         if not request:
             break
@@ -89,4 +103,5 @@ def load_state(table: Table, customer_id: str, *, today: date, aliases: Sequence
         voice_code=voice_code_from_item(found.get(keys.VOICE_CODE)),
         imported_purchases=order_stats_from_item(found.get(ORDER_STATS), today),
         linked=frozenset(alias for alias, sk in wanted_aliases.items() if sk in found),
+        token_owner=token_owner,
     )

@@ -51,7 +51,7 @@ import logging
 import secrets
 import threading
 import weakref
-from collections import deque
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -63,11 +63,12 @@ import boto3
 from botocore import UNSIGNED
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.config import Config
+from botocore.exceptions import EndpointConnectionError
 
 from backend.clock import Clock, utc_now
 from backend.settings import ENDPOINT, Settings
 from backend.store import embedded_items, embedded_updates
-from backend.store.embedded_upkeep import Upkeep, item_kinds
+from backend.store.embedded_upkeep import Upkeep, item_bytes, item_kinds
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -78,8 +79,17 @@ EMBEDDED_ENDPOINT_SUFFIX = ".embedded-dynamodb.invalid"
 REGION = "us-east-1"
 # No retries: a refusal here is deliberate (the queue is full), and a retry would only join the queue again. Unsigned:
 # the call never leaves the process, and the dispatcher checks its own key instead (see EmbeddedDynamoDB._send).
-EMBEDDED_CLIENT_CONFIG = Config(retries={"total_max_attempts": 1, "mode": "standard"}, signature_version=UNSIGNED)
+# Not validated client-side either: botocore's walk of every parameter against the service model was about a tenth
+# of a turn's CPU here, and moto parses every request against the same model anyway (a malformed one is refused
+# with a ClientError, as by DynamoDB; a test checks). Clients of DynamoDB itself and of mock_aws (most tests)
+# still validate.
+EMBEDDED_CLIENT_CONFIG = Config(
+    retries={"total_max_attempts": 1, "mode": "standard"}, signature_version=UNSIGNED, parameter_validation=False
+)
 PARSED_EXPRESSIONS_KEPT = 512
+PARSED_CONDITIONS_KEPT = 256  # a turn's calls repeat their own conditions; 256 is a few seconds of turns at c48
+# How often moto's condition parse ran and how often a kept tree answered instead (process-wide; tests and benches).
+condition_parses: Counter[str] = Counter()
 
 # The region the embedded store's clients sign for (any region works; one keeps its tables in one place).
 EMBEDDED_REGION = REGION
@@ -171,6 +181,7 @@ def _install_item_level_rollback() -> None:
 
         def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
             snapshots = []
+            streams = _stream_lengths(self, transact_items)
             for entry in transact_items:
                 _, operation = next(iter(entry.items()))
                 table = self.tables.get(operation.get("TableName"))
@@ -196,6 +207,7 @@ def _install_item_level_rollback() -> None:
                             table.delete_item(_dynamo(hash_key), _dynamo(range_key))
                     else:
                         table.put_item(attributes)
+                _drop_stream_records_since(streams)  # a cancelled transaction writes no stream record
                 raise
 
         query = _range_scoped_query(Table.query)
@@ -203,10 +215,30 @@ def _install_item_level_rollback() -> None:
         embedded_updates.install(models.DynamoDBBackend)
         embedded_items.install(models.Item)
         _keep_parsed_update_expressions()
+        _keep_parsed_conditions()
         models.copy = _TablesAreNotCopied(Table)
         setattr(Table, "query", query)  # noqa: B010
         setattr(models.DynamoDBBackend, "transact_write_items", transact_write_items)  # noqa: B010
         setattr(models.DynamoDBBackend, _PATCHED_FLAG, True)
+
+
+def _stream_lengths(backend: Any, transact_items: list[dict[str, Any]]) -> list[tuple[Any, int]]:
+    """How many records the stream of each table a transaction names holds before it runs."""
+    lengths = []
+    for name in {operation.get("TableName") for entry in transact_items for operation in entry.values()}:
+        shard = getattr(backend.tables.get(name), "stream_shard", None)
+        if shard is not None:
+            lengths.append((shard, len(shard.items)))
+    return lengths
+
+
+def _drop_stream_records_since(lengths: list[tuple[Any, int]]) -> None:
+    """Drop what a cancelled transaction wrote to the streams: moto applies its writes one by one before it
+    checks the last condition, and the rollback's restores are writes too; each made a record (with the data of a
+    write DynamoDB never applied: an erased customer's turn, say). Sequence numbers stay dense (moto numbers
+    records by position), and nothing else ran meanwhile (the store's gate)."""
+    for shard, length in lengths:
+        del shard.items[length:]
 
 
 def _range_scoped_query(original_query: Callable[..., Any]) -> Callable[..., Any]:
@@ -250,6 +282,51 @@ def _keep_parsed_update_expressions() -> None:
         return
     cached = functools.lru_cache(maxsize=PARSED_EXPRESSIONS_KEPT)(make)
     setattr(UpdateExpressionParser, "make", staticmethod(cached))  # noqa: B010
+
+
+def _keep_parsed_conditions() -> None:
+    """Parse each condition once per (expression, names, values) (moto parses a call's condition two to five times:
+    to validate it, then per item or transaction step). A parse is a pure function of the three: the values are bound
+    into the tree, so they are part of the key. Safe to share: moto's condition trees are only read once built (their
+    nodes set attributes in ``__init__`` alone), and the names and values the parse reports found are kept with it.
+    The repeats are within a call; keys with fresh values age out of a bounded cache."""
+    from moto.dynamodb.comparisons import ConditionExpressionParser
+
+    parse = ConditionExpressionParser.parse
+    if getattr(parse, _PATCHED_FLAG, False):
+        return
+    kept: OrderedDict[tuple[str, str, str], tuple[Any, tuple[str, ...], tuple[str, ...]]] = OrderedDict()
+    lock = threading.Lock()
+
+    def cached_parse(self: Any) -> Any:
+        expression = self.condition_expression
+        if not expression:
+            return parse(self)
+        key = (
+            expression,
+            json.dumps(self.expression_attribute_names, sort_keys=True, default=repr),
+            json.dumps(self.expression_attribute_values, sort_keys=True, default=repr),
+        )
+        with lock:
+            hit = kept.get(key)
+            if hit is not None:
+                kept.move_to_end(key)
+        if hit is None:
+            tree = parse(self)  # an invalid expression raises here, and nothing is kept
+            condition_parses["parsed"] += 1
+            hit = (tree, tuple(self.expr_attr_names_found), tuple(self.expr_attr_values_found))
+            with lock:
+                kept[key] = hit
+                while len(kept) > PARSED_CONDITIONS_KEPT:
+                    kept.popitem(last=False)
+        else:
+            condition_parses["reused"] += 1
+            self.expr_attr_names_found.extend(hit[1])
+            self.expr_attr_values_found.extend(hit[2])
+        return hit[0]
+
+    setattr(cached_parse, _PATCHED_FLAG, True)
+    setattr(ConditionExpressionParser, "parse", cached_parse)  # noqa: B010
 
 
 def _dynamo(raw: dict[str, Any] | None) -> Any:
@@ -332,6 +409,9 @@ class EmbeddedDynamoDB:
 
         if not hmac.compare_digest(key, self._key):
             return _error(request, 400, "UnrecognizedClientException", "The security token is not valid.")
+        if not self._started:
+            # A stopped store answers nothing, as an endpoint whose server has gone (its clients outlive it).
+            raise EndpointConnectionError(endpoint_url=request.url)
         try:
             self._gate.enter()
         except Refused as refusal:
@@ -351,6 +431,11 @@ class EmbeddedDynamoDB:
                 if handler is not _streams_handler():
                     raise
                 return _error(request, 400, "TrimmedDataAccessException", "the iterator points at trimmed records")
+            except KeyError:
+                # an iterator the upkeep forgot (embedded_upkeep.forget_shard_iterators), as DynamoDB's expire
+                if handler is not _streams_handler():
+                    raise
+                return _error(request, 400, "ExpiredIteratorException", "the shard iterator has expired")
             self.calls += 1
             self.upkeep.maybe_run()
         finally:
@@ -525,6 +610,15 @@ def store_kinds(store: EmbeddedDynamoDB) -> dict[str, int]:
     store._gate.enter()
     try:
         return item_kinds(_tables())
+    finally:
+        store._gate.leave()
+
+
+def store_item_bytes(store: EmbeddedDynamoDB) -> dict[str, int]:
+    """Bytes of the items held, kept (no TTL) and expiring (``embedded_upkeep.item_bytes``), read under the gate."""
+    store._gate.enter()
+    try:
+        return item_bytes(_tables())
     finally:
         store._gate.leave()
 

@@ -15,12 +15,19 @@ stream's bounded retention.
   ``forget_tracked_instances`` empties those lists of the DynamoDB models; nothing else reads them, and the
   embedded store serves no dashboard.
 
-``Upkeep`` runs all three, on the store's own (injected) clock, from the store's call path every few hundred calls and
+- **Shard iterators.** moto's streams backend keeps every shard iterator it hands out (each ``GetRecords`` returns a
+  new one) in a dict, for ever: a stream reader polling once a second adds 3,600 an hour, whether or not anything
+  was written. DynamoDB's iterators expire 15 minutes after they are issued; ``forget_shard_iterators`` keeps only
+  the newest ``keep`` (a reader needs one), and the store answers a forgotten one with ``ExpiredIteratorException``
+  (readers get a fresh iterator from their checkpoint, as they do on AWS).
+
+``Upkeep`` runs all four, on the store's own (injected) clock, from the store's call path every few hundred calls and
 under its gate: no thread of its own, nothing to race with a call, and a cost spread over the calls that caused it.
 """
 
 from __future__ import annotations
 
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
@@ -43,6 +50,22 @@ def forget_tracked_instances() -> int:
             if tracked:
                 dropped += len(tracked)
                 tracked.clear()
+    return dropped
+
+
+def forget_shard_iterators(keep: int) -> int:
+    """Drop all but the newest ``keep`` shard iterators moto's streams backends hold; the number dropped."""
+    from moto.dynamodbstreams.models import dynamodbstreams_backends
+
+    dropped = 0
+    for regions in list(dynamodbstreams_backends.values()):
+        for streams in list(regions.values()):
+            iterators = streams.shard_iterators
+            excess = len(iterators) - keep
+            if excess > 0:
+                for arn in list(iterators)[:excess]:  # a dict keeps insertion order: the oldest first
+                    del iterators[arn]
+                dropped += excess
     return dropped
 
 
@@ -132,6 +155,7 @@ class Upkeep:
         sweep_batch: int = 2000,
         stream_records_kept: int = 1000,
         stream_max_age: timedelta = STREAM_RETENTION,
+        shard_iterators_kept: int = 1000,
         clock: Clock = utc_now,
     ) -> None:
         self._tables = tables
@@ -139,6 +163,7 @@ class Upkeep:
         self._sweep_batch = sweep_batch
         self._stream_records_kept = stream_records_kept
         self._stream_max_age = stream_max_age
+        self._shard_iterators_kept = shard_iterators_kept
         self._clock = clock
         self._sweepers: dict[int, TtlSweeper] = {}
         self._calls = 0
@@ -160,6 +185,7 @@ class Upkeep:
             self.expired += sweeper.step(now)
             self.trimmed += trim_stream(table, keep=self._stream_records_kept, now=now, max_age=self._stream_max_age)
         forget_tracked_instances()
+        forget_shard_iterators(self._shard_iterators_kept)
 
 
 def expire_ttl_items(table: Any, *, now: float) -> int:
@@ -180,3 +206,43 @@ def item_kinds(tables: Iterable[Any]) -> dict[str, int]:
                 kind = sort_key.split("#", 1)[0] + ("#HEARD" if sort_key.endswith("#HEARD") else "")
                 counts[kind] = counts.get(kind, 0) + 1
     return dict(sorted(counts.items()))
+
+
+def item_bytes(tables: Iterable[Any], *, ttl_attribute: str = "expires_at") -> dict[str, int]:
+    """Bytes the held items take in this process (moto's objects, deep ``sys.getsizeof``), split into ``kept``
+    (items without a TTL: orders, carts, profiles, identities, which last until the customer is erased) and
+    ``expiring`` (items with one). A memory benchmark subtracts the growth of ``kept`` from the RSS growth: what is
+    left is growth nothing accounts for, and flat must mean that is about nothing."""
+    kept = expiring = 0
+    for table in tables:
+        for partition in table.items.values():
+            entries = partition.values() if isinstance(partition, dict) else [partition]
+            for item in entries:
+                size = _deep_size(item)
+                if ttl_attribute in item.attrs:
+                    expiring += size
+                else:
+                    kept += size
+    return {"kept": kept, "expiring": expiring}
+
+
+def _deep_size(root: Any) -> int:
+    """Deep ``sys.getsizeof`` of a moto item: the objects, their ``__dict__``, and the dicts, lists and strings
+    they hold (each object counted once)."""
+    seen: set[int] = set()
+    stack = [root]
+    total = 0
+    while stack:
+        value = stack.pop()
+        if id(value) in seen or (isinstance(value, str) and len(value) <= 1):
+            continue  # CPython shares one object per 1-character string (DynamoDB's type tags "S", "N"...)
+        seen.add(id(value))
+        total += sys.getsizeof(value)
+        if isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, (list, tuple, set)):
+            stack.extend(value)
+        elif hasattr(value, "__dict__"):
+            stack.append(value.__dict__)
+    return total

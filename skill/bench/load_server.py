@@ -5,7 +5,8 @@ does not share its interpreter.
 It trusts the local signer in ``argv[1]``, provisions the demo customers (``argv[2]``, comma-separated) before it
 announces itself (so no background import competes with the measurement), then prints one JSON line
 ``{"port", "api_key"}`` and answers commands on stdin: ``stats`` prints ``{"store_calls", "refused", "rss_kb",
-"items", "stream_records", "expired"}``, ``kinds`` the items held by kind, ``quit`` (or end of input) stops it.
+"items", "stream_records", "expired"}``, ``kinds`` the items held by kind, ``bytes`` the bytes of the items held
+(``{"kept", "expiring"}``: without and with a TTL), ``quit`` (or end of input) stops it.
 
 ``argv[3]``, when given and not 0, is a retention in seconds for every expiring item kind (request markers, heard
 words, events, outbox messages; ``backend.store.retention``) instead of the deployment's days: a memory run then
@@ -25,7 +26,8 @@ from werkzeug.serving import make_server
 from backend.identity.clients import create_api_client
 from backend.services import build_backend
 from backend.settings import Settings
-from backend.store.embedded import EmbeddedDynamoDB, store_kinds, store_stats
+from backend.store.embedded import EmbeddedDynamoDB, store_item_bytes, store_kinds, store_stats
+from skill import collector
 from skill.app import create_app
 from skill.bench.stats import quiet_logs, rss_kb
 
@@ -49,6 +51,8 @@ def main(argv: list[str]) -> int:
             backend.demo.provision(customer_id)
         api_key = create_api_client(backend.table, name="bench", channel="web")["api_key"]
         app = create_app(settings, backend=backend)
+        backend.resolver.prepare()
+        collector.settle()  # as serve does once started (skill.collector)
         server = make_server("127.0.0.1", 0, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, name="bench-serve", daemon=True)
         thread.start()
@@ -59,6 +63,8 @@ def main(argv: list[str]) -> int:
                 print(json.dumps({"rss_kb": rss_kb(), **store_stats(store)}), flush=True)
             elif command == "kinds":
                 print(json.dumps(store_kinds(store)), flush=True)
+            elif command == "bytes":
+                print(json.dumps(store_item_bytes(store)), flush=True)
             elif command == "quit":
                 break
         server.shutdown()

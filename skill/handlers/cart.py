@@ -14,6 +14,7 @@ from backend.resolver import Decision, Resolution, name_with_number
 from backend.shopping import MAX_QUANTITY, canonical_unit, pack_of
 from skill.handlers.pending import Answer, Pending, Question, accepts
 from skill.handlers.reorder import basket_named
+from skill.handlers.replayed import QUANTITY_CHANGED, REMOVED, change_outcome, replayed_change, said_again
 from skill.handlers.several import add_then_continue
 from skill.handlers.shopping_base import (
     ShoppingHandler,
@@ -246,22 +247,25 @@ class RemoveFromCartHandler(ShoppingHandler):
             return remove_one(turn, words.removeprefix("one").strip())
         product_id = find_in_cart(turn)
         if product_id is None:
-            return turn.ask("cart.not_in_cart", heard=turn.slot_value("product") or turn.say("word.that"))
+            heard = turn.slot_value("product") or turn.say("word.that")
+            return replayed_change(turn) or turn.ask("cart.not_in_cart", heard=heard)
         product = turn.product(product_id)
         turn.mention(product_id)
         event = turn.event(Outcome.REMOVED, product=product, heard=turn.slot_value("product"))
         try:
-            turn.shopping.change_cart(
+            result = turn.shopping.change_cart(
                 turn.caller.customer_id,
                 lambda cart: cart.without(product_id),
                 request_id=turn.request_id,
-                outcome={"product": product.name},
+                outcome={"key": REMOVED, "product": product.name},
                 event=event,
                 cart=turn.state.cart,
             )
         except NotInCart:
             return turn.ask("cart.not_in_cart", heard=product.name)
-        return turn.ask("cart.removed", product=product.name)
+        if result.repeated and (again := said_again(turn, result.outcome)):
+            return again
+        return turn.ask(REMOVED, product=product.name)
 
 
 def remove_one(turn: Turn, words: str) -> Response:
@@ -282,7 +286,7 @@ def remove_some(turn: Turn, product_id: str | None, count: int, *, heard: str | 
     words = heard if heard is not None else turn.slot_value("product")
     line = cart.line_for(product_id) if product_id else None
     if product_id is None or line is None:
-        return turn.ask("cart.not_in_cart", heard=words or turn.say("word.that"))
+        return replayed_change(turn) or turn.ask("cart.not_in_cart", heard=words or turn.say("word.that"))
     product = turn.product(product_id)
     turn.mention(product_id)
     left = line.quantity - count
@@ -293,14 +297,16 @@ def remove_some(turn: Turn, product_id: str | None, count: int, *, heard: str | 
         at = turn.now().isoformat()
         change = lambda current: current.with_quantity(product_id, left, channel="voice", at=at)  # noqa: E731
         event = turn.event(Outcome.QUANTITY_CHANGED, product=product, quantity=left)
-    turn.shopping.change_cart(
+    result = turn.shopping.change_cart(
         turn.caller.customer_id,
         change,
         request_id=turn.request_id,
-        outcome={"product": product.name, "quantity": left},
+        outcome=change_outcome(REMOVED if left <= 0 else QUANTITY_CHANGED, product.name, left, line.unit),
         event=event,
         cart=cart,
     )
+    if result.repeated and (again := said_again(turn, result.outcome)):
+        return again
     if left <= 0:
         return turn.ask("cart.removed", product=product.name)
     return turn.ask_text(quantity_changed(turn, product.name, left, line.unit))
@@ -315,7 +321,8 @@ class ChangeQuantityHandler(ShoppingHandler):
             return turn.ask("quantity.missing", "quantity.reprompt")
         product_id = find_in_cart(turn)
         if product_id is None:
-            return turn.ask("cart.not_in_cart", heard=turn.slot_value("product") or turn.say("word.that"))
+            heard = turn.slot_value("product") or turn.say("word.that")
+            return replayed_change(turn) or turn.ask("cart.not_in_cart", heard=heard)
         if factor is not None:
             # "double the eggs": the line times the factor, within what one line may hold
             line = turn.state.cart.line_for(product_id)
@@ -326,15 +333,18 @@ class ChangeQuantityHandler(ShoppingHandler):
             quantity = turn.quantity()
         product = turn.product(product_id)
         turn.mention(product_id)
+        held = turn.state.cart.line_for(product_id)
         event = turn.event(Outcome.QUANTITY_CHANGED, product=product, quantity=quantity)
-        turn.shopping.change_cart(
+        result = turn.shopping.change_cart(
             turn.caller.customer_id,
             lambda cart: cart.with_quantity(product_id, quantity, channel="voice", at=turn.now().isoformat()),
             request_id=turn.request_id,
-            outcome={"product": product.name, "quantity": quantity},
+            outcome=change_outcome(QUANTITY_CHANGED, product.name, quantity, held.unit if held is not None else None),
             event=event,
             cart=turn.state.cart,
         )
+        if result.repeated and (again := said_again(turn, result.outcome)):
+            return again
         line = turn.state.cart.line_for(product_id)
         return turn.ask_text(quantity_changed(turn, product.name, quantity, line.unit if line is not None else None))
 

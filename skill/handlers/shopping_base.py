@@ -32,7 +32,7 @@ from backend.services import Backend
 from backend.shopping import LineAmount, Quote, Unfit, delivery_date, line_amount
 from skill.handlers.pending import Pending, Question
 from skill.handlers.turn_context import BadQuantity, Turn
-from skill.identity import caller_of
+from skill.identity import access_token_of, caller_as, caller_of
 from skill.turn import speech_for
 
 
@@ -57,7 +57,26 @@ class ShoppingHandler(AbstractRequestHandler):
         return response
 
     def start(self, handler_input: HandlerInput) -> Turn:
+        """The turn of a linked caller. A token this process resolved before is confirmed by the turn's state read
+        (its lookup item is one more key of it), before anything else: no GetItem of its own, and a token revoked
+        since is looked up afresh (``backend.identity.remembered``)."""
+        token = access_token_of(handler_input)
+        remembered = self.backend.remembered_tokens
+        guess = remembered.guess(token) if remembered is not None else None
+        if remembered is not None and guess is not None and token:
+            turn = Turn(handler_input, self.backend, caller_as(handler_input, guess), speech_for(handler_input))
+            try:
+                confirmed = turn.confirm_token(token)
+            except BaseException:
+                turn.discard()  # unconfirmed: a failed read records nothing for the guessed customer
+                raise
+            if confirmed:
+                return turn
+            turn.discard()  # not this customer's any more: nothing of that turn may be recorded
+            remembered.forget(token)
         caller = caller_of(handler_input, self.backend.tokens)  # AccountNotLinked -> the link-account answer
+        if remembered is not None:
+            remembered.remember(token, caller.customer_id)
         return Turn(handler_input, self.backend, caller, speech_for(handler_input))
 
     def respond(self, turn: Turn) -> Response:
@@ -536,6 +555,7 @@ def place_order(turn: Turn, *, code: str | None = None) -> Response:
     except CartChangedSinceQuote:
         turn.forget_state()  # read the changed cart afresh
         return read_quote(turn, lead=turn.say("checkout.changed"))
+    turn.wrote_event()  # the "ordered" event went in the order's transaction
     turn.clear_pending()
     order = placed.order
     names = [turn.line(line.quantity, turn.product(line.product_id).name, line.unit) for line in order.lines]

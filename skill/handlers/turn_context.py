@@ -194,6 +194,21 @@ class Turn:
             self._state = self.shopping.state(self.caller.customer_id, aliases=self._alias_to_check())
         return self._state
 
+    def confirm_token(self, token: str) -> bool:
+        """Read the state with the owner of ``token`` in the same read: True if it is this turn's customer (the
+        state is kept for the turn), False if the token is no longer theirs (nothing read is kept)."""
+        state = self.shopping.state(self.caller.customer_id, aliases=self._alias_to_check(), token=token)
+        if state.token_owner != self.caller.customer_id:
+            return False
+        self._state = state
+        return True
+
+    def discard(self) -> None:
+        """This turn will not go on (its caller turned out to be someone else): the recorder must not find it."""
+        attributes = self.handler_input.attributes_manager.request_attributes
+        if attributes.get(TURN_ATTRIBUTE) is self:
+            del attributes[TURN_ATTRIBUTE]
+
     @property
     def last_read(self) -> CustomerState | None:
         """The state this turn last read, even if a write since made it stale; ``None`` if it read none. Never a
@@ -267,6 +282,12 @@ class Turn:
             confidence=confidence,
             lines=lines,
         )
+
+    def wrote_event(self) -> None:
+        """The handler wrote the turn's event with ``origin()`` inside its own transaction (an order placed or
+        cancelled): the turn recorder writes no other (it would be refused as a repeat, at the cost of a whole
+        transaction)."""
+        self.handler_input.attributes_manager.request_attributes[EVENT_ATTRIBUTE] = True
 
     def keep_heard(self, heard: str | None) -> str | None:
         """The heard words, if the customer lets us keep them (consent ``heard_words``; the state read tells)."""

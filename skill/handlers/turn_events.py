@@ -11,7 +11,8 @@ read off the turn:
   -> ``quoted``, any other -> ``asked``;
 * anything else answered -> ``answered`` (its intent tells a cart read from a history answer);
 * an exception handler answered -> ``failed`` (``recording_errors`` wraps the exception handlers, because the
-  ASK SDK runs response interceptors only after a handler that returned).
+  ASK SDK runs response interceptors only after a handler that returned); not after a store failure, when the
+  store would be asked again for nothing.
 
 The event id comes from the request id (``Turn.origin``), the same id a handler's own event has: Alexa's retry of
 a request writes nothing twice, and an error after a handler's event was written adds no second one (the
@@ -31,7 +32,7 @@ from ask_sdk_core.dispatch_components import (
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from backend.errors import VoicecartError
+from backend.errors import StoreError, VoicecartError
 from backend.profile import Outcome, new_event
 from backend.services import Backend
 from skill.handlers.lifecycle import question_now
@@ -111,7 +112,10 @@ class RecordingExceptionHandler(AbstractExceptionHandler):
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response | None:
         response: Response | None = self.inner.handle(handler_input, exception)
-        record_turn(handler_input, self.backend, Outcome.FAILED)
+        if not isinstance(exception, StoreError):
+            # After a store failure, recording would call the store again (the caller, then the event): against a
+            # store that does not answer that adds its timeouts to the apology, past Alexa's 8 seconds.
+            record_turn(handler_input, self.backend, Outcome.FAILED)
         return response
 
 

@@ -17,6 +17,7 @@ from backend.demo import DemoDirectory
 from backend.errors import CustomerErased, UnknownAccessToken
 from backend.identity import IdentityKind
 from backend.profile import Channel, EventOrigin, Outcome, new_event
+from backend.profile.consent import Purpose, Status
 from backend.profile.erasure import customer_of_record, drop_erased
 from backend.services import Backend, build_backend
 from backend.store.codec import from_attribute_values
@@ -208,8 +209,36 @@ def test_every_write_of_an_erased_customer_is_refused_whole(demo_backend: Backen
         lambda: shopping.add_items(CUSTOMER, [("24852", 1)], request_id="late-add", cart=state.cart),
         lambda: profiles.record_event(new_event(origin, Outcome.OPENED)),
         lambda: demo_backend.identities.link(CUSTOMER, IdentityKind.ALEXA_USER, USER_ID),
+        lambda: demo_backend.consents.set(
+            CUSTOMER, Purpose.MARKETING_EMAIL, Status.GRANTED, channel=Channel.WEB, at=shopping.now()
+        ),
+        lambda: profiles.ensure_customer(CUSTOMER),
     )
     for write in late_writes:
         with pytest.raises(CustomerErased):
             write()
+    assert about(demo_backend, CUSTOMER) == []
+
+
+@pytest.mark.parametrize("next_turn", ["ReadCartIntent", "LastOrderIntent", "AddToCartIntent"])
+def test_after_an_erase_the_very_next_turn_of_a_talking_device_is_refused(
+    demo_backend: Backend, directory: DemoDirectory, next_turn: str
+) -> None:
+    """The contract for any shortcut that remembers whose a token is (a process that resolved it before): the erase
+    revokes it at once, in whichever process it ran. The device has just talked (its token resolved, read and
+    written with, in this process); the erase runs through another process's backend on the same table; the next
+    turn, a read or a write, hears the link-account answer and records nothing."""
+    runtime = SkillRuntime(build_skill(demo_backend))  # one process, kept across the erase
+    talk = Conversation(runtime, directory.demo_token(CUSTOMER), user_id=USER_ID)
+    talk.launch()
+    talk.intent("AddToCartIntent", product="banana", ids={"product": "24852"})
+    assert "Banana" in talk.intent("ReadCartIntent")
+    elsewhere = build_backend(demo_backend.settings, client=demo_backend.table.client, catalog=demo_backend.catalog)
+    elsewhere.customer_data.delete(CUSTOMER, requested_by="support")
+
+    slots = {"product": "bananas"} if next_turn == "AddToCartIntent" else {}
+    speech = talk.intent(next_turn, **slots)
+    assert "link your account" in speech, speech
+    assert talk.card is not None and talk.card["type"] == "LinkAccount"
+    assert "Banana" not in speech and "empty" not in speech  # no answer from the (now empty) state of the erased
     assert about(demo_backend, CUSTOMER) == []

@@ -65,7 +65,7 @@ def test_alexas_retry_of_a_turn_writes_no_second_event(talk: Conversation, backe
     assert names(voice_events(backend)) == ["Application Opened", "Cart Viewed"]
 
 
-def test_an_error_answer_is_the_turns_one_event(
+def test_a_store_failure_answer_records_no_event(
     talk: Conversation, backend: Backend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     talk.launch()
@@ -76,7 +76,8 @@ def test_an_error_answer_is_the_turns_one_event(
     monkeypatch.setattr(backend.shopping, "quote", broken)
     speech = talk.intent("CheckoutIntent")
     assert "sorry" in speech.lower()
-    assert names(voice_events(backend)) == ["Application Opened", "Request Failed"]
+    # Recording would ask the failing store again (the caller, then the event): a hung store's timeouts twice.
+    assert names(voice_events(backend)) == ["Application Opened"]
 
 
 def test_no_heard_words_are_kept_without_consent(talk: Conversation, backend: Backend) -> None:

@@ -121,6 +121,14 @@ class NotInCart(CartError):
         self.product_id = product_id
 
 
+class OtherUnitInCart(CartError):
+    def __init__(self, product_id: str, *, held: str | None, said: str | None) -> None:
+        super().__init__(f"product {product_id!r} is in the cart by {held or 'the piece'}, not {said or 'the piece'}")
+        self.product_id = product_id
+        self.held = held
+        self.said = said
+
+
 class CheckoutError(VoicecartError):
     pass
 

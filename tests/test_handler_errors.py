@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import backend.errors as errors
-from backend.errors import ProductNotFound, ValidationError, VoicecartError, WrongVoiceCode
-from skill.handlers.errors import speech_key_for
+from backend.errors import OtherUnitInCart, ProductNotFound, ValidationError, VoicecartError, WrongVoiceCode
+from skill.handlers.errors import speech_key_for, speech_values_for
 from skill.speech import Speech, available_locales
 
 
@@ -31,6 +31,8 @@ def _instance(kind: type[VoicecartError]) -> VoicecartError:
         return ProductNotFound("42")
     if kind is WrongVoiceCode:
         return WrongVoiceCode(attempts_left=1)
+    if kind is OtherUnitInCart:
+        return OtherUnitInCart("42", held="pound", said=None)
     if issubclass(kind, ValidationError):
         return kind("bad", field=None)
     return kind("bad")
@@ -41,10 +43,24 @@ def test_no_domain_error_gets_the_generic_apology(kind: type[VoicecartError]) ->
     key = speech_key_for(_instance(kind))
     assert key != "error.generic"
     for locale in available_locales():
-        assert Speech(locale).has(key)
+        speech = Speech(locale)
+        assert speech.has(key)
+        speech.say(key, cart="cart", **speech_values_for(_instance(kind), speech))  # every value it names is given
 
 
 def test_the_carts_own_limits_are_named() -> None:
     assert speech_key_for(ValidationError("quantity must be 1..50, not 60", field="quantity")) == "error.line_full"
     assert speech_key_for(ValidationError("a cart holds at most 60 products", field="product")) == "error.cart_full"
     assert speech_key_for(ValidationError("a voice code is exactly 4 digits", field="code")) == "error.invalid"
+
+
+@pytest.mark.parametrize("locale", available_locales())
+def test_a_line_held_in_another_unit_says_both_units_and_that_nothing_changed(locale: str) -> None:
+    speech = Speech(locale)
+    error = OtherUnitInCart("42", held="pound", said="six pack")
+    spoken = speech.say(speech_key_for(error), cart="cart", **speech_values_for(error, speech))
+    assert "by the pound" in spoken
+    assert "by the six pack" in spoken
+    assert "changed" in spoken
+    by_piece = OtherUnitInCart("42", held=None, said="dozen")
+    assert "by the piece" in speech.say(speech_key_for(by_piece), cart="cart", **speech_values_for(by_piece, speech))

@@ -109,9 +109,9 @@ def test_utterances_are_heard_as_intents_with_slots(
 
 
 def test_entity_resolution_finds_every_matching_id(matcher: Matcher) -> None:
-    heard = matcher.match("add bananas")
+    heard = matcher.match("add kiwis")
     product = heard.slots["product"]
-    assert "24852" in product.ids  # "Banana": "bananas" is its synonym
+    assert "14161" in product.ids  # "Kiwi": "kiwis" is its synonym
     assert len(product.ids) > 1  # other products share the short name
     choice = matcher.match("the second one").slots["choice"]
     assert choice.ids == ("2",)
@@ -129,7 +129,7 @@ def test_numbers() -> None:
 
 
 def test_intent_request_envelope_is_what_alexa_sends(conversation: Conversation) -> None:
-    turn = conversation.say("ask my grocer to add two bananas")
+    turn = conversation.say("ask my grocer to add two kiwis")
     envelope = turn.request
     assert envelope["version"] == "1.0"
     session = envelope["session"]
@@ -156,13 +156,13 @@ def test_intent_request_envelope_is_what_alexa_sends(conversation: Conversation)
     assert intent["slots"]["quantity"]["value"] == "2"
     assert "resolutions" not in intent["slots"]["quantity"]
     product = intent["slots"]["product"]
-    assert product["value"] == "bananas"
+    assert product["value"] == "kiwis"
     authority = product["resolutions"]["resolutionsPerAuthority"][0]
     assert authority["authority"] == f"amzn1.er-authority.echo-sdk.{SKILL_ID}.PRODUCT"
     assert authority["status"] == {"code": "ER_SUCCESS_MATCH"}
-    assert {"value": {"name": "banana", "id": "24852"}} in authority["values"]
-    assert turn.speech == "Added 2 bananas. Anything else?"
-    assert "24852" in (turn.card or {}).get("content", "")
+    assert {"value": {"name": "kiwi", "id": "14161"}} in authority["values"]
+    assert turn.speech == "Added 2 kiwis. Anything else?"
+    assert "14161" in (turn.card or {}).get("content", "")
 
 
 def test_no_match_resolution_block(conversation: Conversation) -> None:

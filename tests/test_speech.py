@@ -83,3 +83,29 @@ def test_a_product_line_is_quantity_then_name() -> None:
     from skill.speech import Speech
 
     assert Speech("en-GB").product_line(2, "Ben & Jerry's") == "2 Ben & Jerry's"
+
+
+@pytest.mark.parametrize(
+    ("locale", "quantity", "unit", "said"),
+    [
+        ("en-US", 2, "pound", "2 pounds of Bosc Pears"),
+        ("en-US", 1, "gallon", "1 gallon of Bosc Pears"),
+        ("en-US", 1, "dozen", "a dozen Bosc Pears"),
+        ("en-US", 3, "dozen", "3 dozen Bosc Pears"),
+        ("en-US", 1, "half dozen", "half a dozen Bosc Pears"),
+        ("en-US", 1, "six pack", "a six-pack of Bosc Pears"),
+        ("en-US", 2, "twelve pack", "2 twelve-packs of Bosc Pears"),
+        ("en-US", 1, "half pound", "half a pound of Bosc Pears"),
+        ("en-US", 2, "half gallon", "2 half gallons of Bosc Pears"),
+        ("en-US", 1, "quarter pound", "a quarter pound of Bosc Pears"),
+        ("en-US", 3, "box", "3 boxes of Bosc Pears"),
+        ("en-US", 2, "loaf", "2 loaves of Bosc Pears"),
+        ("en-US", 4, "can", "4 cans of Bosc Pears"),
+        ("en-GB", 2, "liter", "2 litres of Bosc Pears"),
+        ("en-GB", 3, "tin", "3 tins of Bosc Pears"),
+        ("en-GB", 1, "dozen", "a dozen Bosc Pears"),
+        ("en-GB", 2, None, "2 Bosc Pears"),
+    ],
+)
+def test_a_line_in_a_unit_says_it_back(locale: str, quantity: int, unit: str | None, said: str) -> None:
+    assert Speech(locale).product_line(quantity, "Bosc Pears", unit) == said

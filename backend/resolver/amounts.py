@@ -13,6 +13,7 @@ Everything works on spoken forms (``backend.spoken.spoken_form``), so "2 lbs", "
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Final
 
@@ -64,10 +65,29 @@ _ARTICLES: Final = {"a": 1, "an": 1, "one": 1}
 # is taken as 3, the number an assistant would say back to be corrected ("3 Limes, anything else?").
 _COUNT_WORDS: Final = {"couple": 2, "pair": 2, "few": 3}
 _COUNT_NEEDS_OF: Final = frozenset(["pair"])  # "a pair avocados" is no way to say it; "a couple lemons" is
+# A number then "pack" as written, not "packs" (spoken forms fold plurals): "twelve pack", "12-pack", "6pk".
+_SINGULAR_PACK: Final = re.compile(r"[a-z0-9][ -]?(?:pack|pk)\b(?!s)")
 # Units of measure and containers a product is counted in; the spoken (singular) form.
 MEASURES: Final = frozenset(
-    ["pound", "ounce", "gallon", "quart", "pint", "liter", "litre", "kilogram", "kilo", "gram", "milliliter", "dozen"]
+    [
+        "pound",
+        "ounce",
+        "gallon",
+        "quart",
+        "pint",
+        "liter",
+        "litre",
+        "kilogram",
+        "kilo",
+        "gram",
+        "milliliter",
+        "millilitre",
+        "dozen",
+    ]
 )
+# A part of a unit said before it ("half a pound", "a half gallon", "a quarter pound"): the unit is then that part,
+# one of it ("half pound"), so a quantity stays a whole number.
+FRACTIONS: Final = frozenset(["half", "quarter"])
 CONTAINERS: Final = frozenset(
     [
         "can",
@@ -90,6 +110,9 @@ CONTAINERS: Final = frozenset(
         "stick",
         "roll",
         "tray",
+        "tin",
+        "punnet",
+        "multipack",
         "jug",
         "bucket",
         "cup",
@@ -136,30 +159,14 @@ class Amount:
     """What a request said about how much, and the words left for the product.
 
     ``quantity`` is how many (``None`` when none was said), ``unit`` what was counted ("pound", "can",
-    "dozen", "six pack"; ``None`` for the products themselves), ``words`` the product words (spoken form).
+    "dozen", "six pack", "half pound"; ``None`` for the products themselves), ``words`` the product words (spoken
+    form). What the unit means for a product (a pack size its name states, one sold by the piece) is decided
+    where the product is known: ``backend.shopping.measures``.
     """
 
     quantity: int | None
     unit: str | None
     words: str
-
-    def spoken(self, product_name: str) -> str:
-        """What was understood, to say back: "2 pounds of Honeycrisp Apples", "1 gallon of Whole Milk"."""
-        if self.unit is None:
-            return f"{self.quantity} {product_name}" if self.quantity else product_name
-        count = self.quantity or 1
-        if self.unit == "dozen":  # "2 dozen Eggs"
-            return f"{count} dozen {product_name}"
-        unit = self.unit if count == 1 else _plural(self.unit)
-        return f"{count} {unit} of {product_name}"
-
-
-def _plural(unit: str) -> str:
-    if unit.endswith(("x", "ch", "sh")):
-        return unit + "es"
-    if unit.endswith("f"):
-        return unit[:-1] + "ves"
-    return unit + "s"
 
 
 def _number_at(words: list[str], at: int) -> tuple[int, int] | None:
@@ -209,12 +216,10 @@ def parse_amount(text: str) -> Amount:
     while start < len(heard) - 1 and heard[start] in _REQUEST_WORDS:
         start += 1
     words = heard[start:]
-    half = 1 if words[:1] == ["a"] else 0  # "half a dozen", "a half dozen"
-    if words[half : half + 1] == ["half"]:
-        dozen = words[half + 1 : half + 3] == ["a", "dozen"] or words[half + 1 : half + 2] == ["dozen"]
-        if dozen:
-            rest = words[half + 3 :] if words[half + 1] == "a" else words[half + 2 :]
-            return _product(6, None, rest, words)
+    part = _fraction_at(words, 0)
+    if part is not None:  # "half a dozen eggs", "a half gallon of milk", "quarter pound of ham"
+        unit, used = part
+        return _product(1, unit, words[used:], words)
     number = _number_at(words, 0)
     if number is None:
         # A unit with no number ("dozen eggs", "pound of apples", as a slot may carry it): one of that unit.
@@ -233,11 +238,31 @@ def parse_amount(text: str) -> Amount:
     if size is not None and rest[0] not in _ARTICLES and rest[size[1] : size[1] + 1] == ["pack"]:
         unit = f"{' '.join(rest[: size[1]])} pack"
         return _product(quantity, unit, rest[size[1] + 1 :], words)
+    if rest[0] == "pack" and quantity > 1 and words[0] not in _ARTICLES and _SINGULAR_PACK.search(text.lower()):
+        # "twelve pack of sparkling water" (the slot took the "a"): a count says "packs", a pack size "pack"
+        return _product(1, f"{' '.join(words[:used])} pack", rest[1:], words)
+    part = _fraction_at(rest, 0) if rest[0] not in _ARTICLES else None
+    if part is not None:  # "two half gallons of milk"
+        return _product(quantity, part[0], rest[part[1] :], words)
     if rest[0] == "dozen":
         return _product(quantity, "dozen", rest[1:], words)
     if rest[0] in UNITS:
         return _product(quantity, rest[0], rest[1:], words)
     return Amount(quantity, None, " ".join(rest))
+
+
+def _fraction_at(words: list[str], at: int) -> tuple[str, int] | None:
+    """A part of a measure at ``words[at:]`` ("half a pound", "a half gallon", "half dozen", "a quarter pound")
+    as one unit ("half pound"), with the words it took; ``None`` when there is none."""
+    start = at + 1 if words[at : at + 1] in (["a"], ["an"]) else at
+    part = words[start] if start < len(words) else ""
+    if part not in FRACTIONS:
+        return None
+    after = start + 2 if words[start + 1 : start + 2] in (["a"], ["an"]) else start + 1
+    unit = words[after] if after < len(words) else ""
+    if unit not in MEASURES or (part == "quarter" and unit == "dozen"):
+        return None
+    return f"{part} {unit}", after + 1 - at
 
 
 def _product(quantity: int, unit: str | None, rest: list[str], words: list[str]) -> Amount:

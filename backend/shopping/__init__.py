@@ -11,6 +11,7 @@ Modules, one job each:
 - ``orders``: order reads (recent, all, one) and what history questions need.
 - ``order_summary``: one item per customer that answers the history questions (kept with every order change).
 - ``cancellation``: cancelling the latest order while it can still be cancelled (the cut-off rule, one write).
+- ``measures``: what a unit said ("two pounds", "a dozen", "a six pack") means for the product found.
 - ``checkout``: quotes (Decimal tax and delivery) and order placement as ONE transaction.
 - ``usual``: the "usual" basket, derived from real order history.
 - ``voicecode``: the optional 4-digit purchase code and the lockout after wrong codes.
@@ -20,6 +21,7 @@ Modules, one job each:
 """
 
 from backend.shopping.cancellation import CancelCheck, CancelState, cancel_deadline
+from backend.shopping.measures import LineAmount, Unfit, canonical_unit, line_amount, pack_of
 from backend.shopping.model import MAX_QUANTITY, MIN_QUANTITY, Cart, CartLine, Order, OrderLine, Quote
 from backend.shopping.order_summary import ProductHistory
 from backend.shopping.quantities import parse_quantity
@@ -48,20 +50,25 @@ __all__ = [
     "CartLine",
     "CartResult",
     "CustomerState",
+    "LineAmount",
     "Order",
     "OrderLine",
     "PlacedOrder",
     "ProductHistory",
     "Quote",
     "Shopping",
+    "Unfit",
     "UsualItem",
     "VoiceCodeStatus",
     "VoiceCodes",
     "bought_before",
     "cancel_deadline",
+    "canonical_unit",
     "delivery_date",
+    "line_amount",
     "normalise_code",
     "order_status",
     "own_versions",
+    "pack_of",
     "parse_quantity",
 ]

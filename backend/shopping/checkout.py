@@ -26,7 +26,7 @@ def money(value: Decimal) -> Decimal:
 def quote_cart(cart: Cart, catalog: Catalog, settings: Settings) -> Quote:
     """Price the cart. Lines whose product left the catalog are dropped (nobody can be charged for them)."""
     lines = tuple(
-        OrderLine(product.id, line.quantity, product.price, product.name)
+        OrderLine(product.id, line.quantity, product.price, product.name, line.unit)
         for line in cart.lines
         if (product := catalog.find(line.product_id)) is not None
     )

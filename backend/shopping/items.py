@@ -2,7 +2,8 @@
 
 Item kinds (all in the customer's partition, ``pk = CUST#<id>``):
 
-- ``CART``: ``version``, ``lines`` (list of maps: product_id, quantity, channel, added_at), ``updated_at``,
+- ``CART``: ``version``, ``lines`` (list of maps: product_id, quantity, channel, added_at, and unit when one was
+  said), ``updated_at``,
   ``updated_channel``. One item, so any channel's change is one conditional write on ``version``.
 - ``ORDER#<order id>``: the order with its totals and a compact copy of its lines (product_id, quantity,
   unit_price): history questions ("what did I order last time", "my usual") read orders only, never line items.
@@ -50,13 +51,26 @@ def cart_to_item(cart: Cart) -> dict[str, Any]:
         **cart_key(cart.customer_id),
         "kind": "cart",
         "version": cart.version,
-        "lines": [
-            {"product_id": ln.product_id, "quantity": ln.quantity, "channel": ln.channel, "added_at": ln.added_at}
-            for ln in cart.lines
-        ],
+        "lines": [_cart_line_to_map(ln) for ln in cart.lines],
         "updated_at": cart.updated_at,
         "updated_channel": cart.updated_channel,
     }
+
+
+def _cart_line_to_map(line: CartLine) -> dict[str, Any]:
+    mapped: dict[str, Any] = {
+        "product_id": line.product_id,
+        "quantity": line.quantity,
+        "channel": line.channel,
+        "added_at": line.added_at,
+    }
+    if line.unit:  # written only when said: a cart of plain lines keeps its old shape
+        mapped["unit"] = line.unit
+    return mapped
+
+
+def _unit(line: Mapping[str, Any]) -> str | None:
+    return str(line["unit"]) if line.get("unit") else None
 
 
 def cart_from_item(customer_id: str, item: Mapping[str, Any] | None) -> Cart:
@@ -70,6 +84,7 @@ def cart_from_item(customer_id: str, item: Mapping[str, Any] | None) -> Cart:
                 quantity=_int(line.get("quantity"), 1),
                 channel=str(line.get("channel") or "unknown"),
                 added_at=str(line.get("added_at") or ""),
+                unit=_unit(line),
             )
             for line in item.get("lines") or ()
         ),
@@ -80,7 +95,13 @@ def cart_from_item(customer_id: str, item: Mapping[str, Any] | None) -> Cart:
 
 
 def compact_lines(lines: tuple[OrderLine, ...]) -> list[dict[str, Any]]:
-    return [{"product_id": ln.product_id, "quantity": ln.quantity, "unit_price": ln.unit_price} for ln in lines]
+    compact = []
+    for ln in lines:
+        mapped: dict[str, Any] = {"product_id": ln.product_id, "quantity": ln.quantity, "unit_price": ln.unit_price}
+        if ln.unit:
+            mapped["unit"] = ln.unit
+        compact.append(mapped)
+    return compact
 
 
 def order_to_item(order: Order, *, request_id: str | None = None) -> dict[str, Any]:
@@ -119,6 +140,7 @@ def order_line_items(order: Order) -> list[dict[str, Any]]:
             "quantity": line.quantity,
             "unit_price": line.unit_price,
             "line_total": line.line_total,
+            **({"unit": line.unit} if line.unit else {}),
         }
         for number, line in enumerate(order.lines, start=1)
     ]
@@ -134,6 +156,7 @@ def order_from_item(item: Mapping[str, Any]) -> Order:
                 product_id=str(line["product_id"]),
                 quantity=_int(line.get("quantity"), 1),
                 unit_price=Decimal(line.get("unit_price", 0)),
+                unit=_unit(line),
             )
             for line in item.get("lines") or ()
         ),

@@ -7,7 +7,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
-from backend.errors import NotInCart, ValidationError
+from backend.errors import NotInCart, OtherUnitInCart, ValidationError
+from backend.resolver.amounts import CONTAINERS
 
 MIN_QUANTITY = 1
 MAX_QUANTITY = 50  # per line: "add 500 bananas" is far more likely a misheard word than a wish
@@ -29,10 +30,14 @@ def check_quantity(quantity: int) -> int:
 
 @dataclass(frozen=True, slots=True)
 class CartLine:
+    """``quantity`` of a product; of ``unit`` when the customer said one that the product is not simply counted in
+    ("pound", "gallon", "dozen", "six pack", "can": see ``backend.shopping.measures``)."""
+
     product_id: str
     quantity: int
     channel: str = VOICE  # the channel that last put this line in the cart (voice, web, store, ...)
     added_at: str = ""  # ISO timestamp of that change
+    unit: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,22 +61,40 @@ class Cart:
     def line_for(self, product_id: str) -> CartLine | None:
         return next((line for line in self.lines if line.product_id == product_id), None)
 
-    def with_added(self, product_id: str, quantity: int, *, channel: str, at: str) -> Cart:
-        """Add ``quantity`` of a product (merging with a line already there)."""
+    def with_added(
+        self,
+        product_id: str,
+        quantity: int,
+        *,
+        channel: str,
+        at: str,
+        unit: str | None = None,
+        more_of_line: bool = False,
+    ) -> Cart:
+        """Add ``quantity`` of ``unit`` of a product (``None``: of the product itself), merging with a line already
+        there in the same unit. A line held in another unit cannot be added to (``OtherUnitInCart``: "2 pounds"
+        and "3 apples" do not sum). ``more_of_line`` says no unit was said and the quantity is more of the line's
+        own ("another one" after a dozen eggs is another dozen)."""
         check_quantity(quantity)
         current = self.line_for(product_id)
         if current is None:
             if len(self.lines) >= MAX_CART_LINES:
                 raise ValidationError(f"a cart holds at most {MAX_CART_LINES} products", field="product")
-            return replace(self, lines=(*self.lines, CartLine(product_id, quantity, channel, at)))
+            return replace(self, lines=(*self.lines, CartLine(product_id, quantity, channel, at, unit)))
+        kept = current.unit if unit is None and more_of_line else unit
+        if kept != current.unit and not _same_count(kept, current.unit):
+            raise OtherUnitInCart(product_id, held=current.unit, said=unit)
+        kept = current.unit  # the line keeps the words it was added with ("3 cans" + 2 more soups: "5 cans")
         total = check_quantity(current.quantity + quantity)
-        return self._replace_line(CartLine(product_id, total, channel, at))
+        return self._replace_line(CartLine(product_id, total, channel, at, kept))
 
     def with_quantity(self, product_id: str, quantity: int, *, channel: str, at: str) -> Cart:
+        """The line's quantity set, in its own unit ("make that three" after two pounds is three pounds)."""
         check_quantity(quantity)
-        if self.line_for(product_id) is None:
+        current = self.line_for(product_id)
+        if current is None:
             raise NotInCart(product_id)
-        return self._replace_line(CartLine(product_id, quantity, channel, at))
+        return self._replace_line(CartLine(product_id, quantity, channel, at, current.unit))
 
     def without(self, product_id: str) -> Cart:
         if self.line_for(product_id) is None:
@@ -85,12 +108,22 @@ class Cart:
         return replace(self, lines=tuple(new if line.product_id == new.product_id else line for line in self.lines))
 
 
+def _same_count(said: str | None, held: str | None) -> bool:
+    """A container is one of the product each ("3 cans of soup" and "2 soups" sum): only measures, counts
+    ("2 pounds", "a dozen") and another container keep a line apart from the product counted by itself."""
+    units = {said, held} - {None}
+    return len(units) == 1 and units <= CONTAINERS
+
+
 @dataclass(frozen=True, slots=True)
 class OrderLine:
+    """``quantity`` of a product at ``unit_price`` each; ``unit`` as on the cart line (``None``: the product)."""
+
     product_id: str
     quantity: int
     unit_price: Decimal
     name: str = ""
+    unit: str | None = None
 
     @property
     def line_total(self) -> Decimal:
@@ -117,7 +150,10 @@ class Quote:
     def fingerprint(self) -> str:
         """What the customer heard and agrees to with a yes: every line (product, quantity, price) and the total.
         Two quotes with the same fingerprint ask for the same purchase, whatever the cart's version says."""
-        parts = [f"{line.product_id}x{line.quantity}@{line.unit_price}" for line in sorted(self.lines, key=_by_id)]
+        parts = [
+            f"{line.product_id}x{line.quantity}{f' {line.unit}' if line.unit else ''}@{line.unit_price}"
+            for line in sorted(self.lines, key=_by_id)
+        ]
         text = "|".join([*parts, f"total={self.total}", f"delivery={self.delivery}", f"tax={self.tax}"])
         return hashlib.sha256(text.encode()).hexdigest()[:20]
 

@@ -355,12 +355,25 @@ class Shopping:
         channel: str = VOICE,
         event: Event | None = None,
         cart: Cart | None = None,
+        units: Mapping[str, str] | None = None,
+        more_of_line: bool = False,
     ) -> CartResult:
+        """Add ``items`` (product id, quantity); ``units`` gives a product's quantity a unit, as said ("pound").
+        ``more_of_line``: the quantities are more of each line's own unit ("another one"; see ``Cart.with_added``)."""
+        units = units or {}
+
         def add(current: Cart) -> Cart:
             at = self.now().isoformat()
             for product_id, quantity in items:
                 self.catalog.get(product_id)
-                current = current.with_added(product_id, quantity, channel=channel, at=at)
+                current = current.with_added(
+                    product_id,
+                    quantity,
+                    channel=channel,
+                    at=at,
+                    unit=units.get(product_id),
+                    more_of_line=more_of_line,
+                )
             return current
 
         return self.change_cart(

@@ -48,7 +48,7 @@ def cancel_order(turn: Turn, pending: Pending) -> Response:
     order = check.order
     values = _about(turn, check)
     response = turn.ask("cancel.done", **values)
-    items = "\n".join(turn.line(line.quantity, turn.product(line.product_id).name) for line in order.lines)
+    items = "\n".join(turn.line(line.quantity, turn.product(line.product_id).name, line.unit) for line in order.lines)
     text = turn.plain("cancel.card_text", order_id=order.order_id, items=items, total=values["total"])
     response.card = SimpleCard(title=turn.plain("cancel.card_title"), content=text)
     return response

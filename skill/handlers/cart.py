@@ -10,17 +10,18 @@ from rapidfuzz import fuzz, process
 
 from backend.errors import NotInCart
 from backend.profile import Outcome
-from backend.resolver import Decision, name_with_number
-from backend.shopping import MAX_QUANTITY
+from backend.resolver import Decision, Resolution, name_with_number
+from backend.shopping import MAX_QUANTITY, canonical_unit, pack_of
 from skill.handlers.pending import Answer, Pending, Question, accepts
 from skill.handlers.reorder import basket_named
-from skill.handlers.replayed import QUANTITY_CHANGED, REMOVED, replayed_change, said_again
+from skill.handlers.replayed import QUANTITY_CHANGED, REMOVED, change_outcome, replayed_change, said_again
 from skill.handlers.several import add_then_continue
 from skill.handlers.shopping_base import (
     ShoppingHandler,
     act_on_resolution,
     ask_again,
     put_in_cart,
+    quantity_changed,
     shares_a_word,
 )
 from skill.handlers.turn_context import BadQuantity, Turn
@@ -108,6 +109,8 @@ def pick_from_choices(turn: Turn) -> str | None:
     matched = [pid for pid in turn.slot_ids("product") if pid in options]
     if len(matched) == 1:
         return matched[0]
+    if turn.slot_ids("product") and not matched:
+        return None  # "add two percent milk" to "which milk?": Alexa heard a product not on offer, a request of its own
     if not words or not options:
         return None
     found = process.extract(words, names, scorer=fuzz.WRatio, score_cutoff=_NAME_CUTOFF, limit=2)
@@ -150,7 +153,10 @@ def narrow_the_choice(turn: Turn, pending: Pending, words: str | None) -> Respon
         return None
     turn.answered()
     quantity = int(pending.get("quantity", 1))
-    return act_on_resolution(turn, resolution, quantity, combined, queue=pending.get("queue") or [])
+    unit = pending.get("unit")  # "two pounds of apples" - "which?" - "fuji": still two pounds
+    return act_on_resolution(
+        turn, resolution, quantity, combined, queue=pending.get("queue") or [], unit=str(unit) if unit else None
+    )
 
 
 class AddToCartHandler(ShoppingHandler):
@@ -195,7 +201,8 @@ class AddToCartHandler(ShoppingHandler):
         if joined != words:  # the number starts the name: Alexa's ids were for the words without it
             words, ids = joined, []
         if words and words.lower().startswith("another "):
-            words = words[len("another ") :]  # "another cheese" when the last product was not a cheese
+            # "another cheese" when the last product was not a cheese; "another can of soup" is a can of soup
+            words = f"a {words[len('another ') :]}"
         resolution = turn.resolve(words or "", alexa_ids=ids)
         counted = resolution.amount.quantity if resolution.amount is not None else None
         if turn.slot_value("quantity") is None and counted is not None:
@@ -203,7 +210,23 @@ class AddToCartHandler(ShoppingHandler):
             if counted > MAX_QUANTITY:
                 raise BadQuantity(str(counted))
             quantity = counted
-        return act_on_resolution(turn, resolution, quantity, words or (ids[0] if ids else ""))
+        quantity, unit = unit_said(turn, resolution, quantity)
+        return act_on_resolution(turn, resolution, quantity, words or (ids[0] if ids else ""), unit=unit)
+
+
+def unit_said(turn: Turn, resolution: Resolution, quantity: int) -> tuple[int, str | None]:
+    """The quantity and the unit the customer said: in the product words ("a dozen eggs" heard whole), else in
+    the unit slot ("two {unit} of {product}"); one spelling per unit ("lbs" -> "pound"). "twelve pack" with the
+    unit slot's "pack" singular is one twelve-pack, not twelve packs."""
+    amount = resolution.amount
+    if amount is not None and amount.unit is not None and amount.quantity is not None:
+        return quantity, canonical_unit(amount.unit)
+    heard = turn.slot_value("unit")
+    if heard is None:
+        return quantity, None
+    if heard.lower() == "pack" and quantity > 1:
+        return 1, pack_of(quantity)
+    return quantity, canonical_unit(heard)
 
 
 class ProductOnlyHandler(AddToCartHandler):
@@ -278,7 +301,7 @@ def remove_some(turn: Turn, product_id: str | None, count: int, *, heard: str | 
         turn.caller.customer_id,
         change,
         request_id=turn.request_id,
-        outcome={"key": REMOVED if left <= 0 else QUANTITY_CHANGED, "product": product.name, "quantity": left},
+        outcome=change_outcome(REMOVED if left <= 0 else QUANTITY_CHANGED, product.name, left, line.unit),
         event=event,
         cart=cart,
     )
@@ -286,7 +309,7 @@ def remove_some(turn: Turn, product_id: str | None, count: int, *, heard: str | 
         return again
     if left <= 0:
         return turn.ask("cart.removed", product=product.name)
-    return turn.ask("cart.quantity_changed", product=product.name, quantity=left)
+    return turn.ask_text(quantity_changed(turn, product.name, left, line.unit))
 
 
 class ChangeQuantityHandler(ShoppingHandler):
@@ -310,18 +333,20 @@ class ChangeQuantityHandler(ShoppingHandler):
             quantity = turn.quantity()
         product = turn.product(product_id)
         turn.mention(product_id)
+        held = turn.state.cart.line_for(product_id)
         event = turn.event(Outcome.QUANTITY_CHANGED, product=product, quantity=quantity)
         result = turn.shopping.change_cart(
             turn.caller.customer_id,
             lambda cart: cart.with_quantity(product_id, quantity, channel="voice", at=turn.now().isoformat()),
             request_id=turn.request_id,
-            outcome={"key": QUANTITY_CHANGED, "product": product.name, "quantity": quantity},
+            outcome=change_outcome(QUANTITY_CHANGED, product.name, quantity, held.unit if held is not None else None),
             event=event,
             cart=turn.state.cart,
         )
         if result.repeated and (again := said_again(turn, result.outcome)):
             return again
-        return turn.ask(QUANTITY_CHANGED, product=product.name, quantity=quantity)
+        line = turn.state.cart.line_for(product_id)
+        return turn.ask_text(quantity_changed(turn, product.name, quantity, line.unit if line is not None else None))
 
 
 class ReadCartHandler(ShoppingHandler):
@@ -331,7 +356,7 @@ class ReadCartHandler(ShoppingHandler):
         cart = turn.state.cart
         if cart.is_empty:
             return turn.ask("cart.empty")
-        names = [turn.line(line.quantity, turn.product(line.product_id).name) for line in cart.lines]
+        names = [turn.line(line.quantity, turn.product(line.product_id).name, line.unit) for line in cart.lines]
         return turn.ask("cart.contents", count=turn.counted("item", cart.item_count), items=turn.product_list(names))
 
 

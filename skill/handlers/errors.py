@@ -23,6 +23,7 @@ from backend.errors import (
     EmptyCart,
     IdentityError,
     NotInCart,
+    OtherUnitInCart,
     OutcomeUnknown,
     ProductNotFound,
     PurchasingLocked,
@@ -43,6 +44,7 @@ DOMAIN_ERROR_SPEECH: tuple[tuple[type[VoicecartError], str], ...] = (
     (ProductNotFound, "error.product_gone"),
     (CatalogError, "error.product_gone"),
     (NotInCart, "error.not_in_cart"),
+    (OtherUnitInCart, "error.other_unit"),
     (EmptyCart, "checkout.empty"),
     (CartError, "error.invalid"),
     (PurchasingLocked, "checkout.locked"),
@@ -78,9 +80,24 @@ def speech_key_for(error: VoicecartError) -> str:
     return "error.generic"
 
 
-def _answer(handler_input: HandlerInput, speech: Speech, key: str) -> Response:
+def _by_unit(speech: Speech, unit: str | None) -> str:
+    """How a line is counted, as said: "by the pound", "by the six pack"; no unit is "by the piece"."""
+    if not unit:
+        return speech.plain("error.by_the_piece")
+    return speech.plain("error.by_the_unit", unit=speech.unit_name(unit, 1))
+
+
+def speech_values_for(error: VoicecartError, speech: Speech) -> dict[str, str]:
+    """What the answer to ``error`` names besides the cart: a line held in another unit says both units."""
+    if isinstance(error, OtherUnitInCart):
+        return {"held": _by_unit(speech, error.held), "said": _by_unit(speech, error.said)}
+    return {}
+
+
+def _answer(handler_input: HandlerInput, speech: Speech, key: str, **values: str) -> Response:
     cart = speech.say("word.cart")
-    return handler_input.response_builder.speak(speech.say(key, cart=cart)).ask(speech.say("error.reprompt")).response
+    spoken = speech.say(key, cart=cart, **values)
+    return handler_input.response_builder.speak(spoken).ask(speech.say("error.reprompt")).response
 
 
 class DomainErrorHandler(AbstractExceptionHandler):
@@ -93,7 +110,8 @@ class DomainErrorHandler(AbstractExceptionHandler):
         log.info("domain error answered", extra={"error": type(exception).__name__, "speech": key})
         if key in _ENDS_THE_QUESTION:
             (handler_input.attributes_manager.session_attributes or {}).pop("pending", None)
-        return _answer(handler_input, speech_for(handler_input), key)
+        speech = speech_for(handler_input)
+        return _answer(handler_input, speech, key, **speech_values_for(exception, speech))
 
 
 class StoreErrorHandler(AbstractExceptionHandler):

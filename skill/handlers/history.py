@@ -17,7 +17,7 @@ class LastOrderHandler(ShoppingHandler):
         if not orders:
             return turn.ask("history.no_orders")
         order = orders[0]
-        names = [turn.line(line.quantity, turn.product(line.product_id).name) for line in order.lines]
+        names = [turn.line(line.quantity, turn.product(line.product_id).name, line.unit) for line in order.lines]
         return turn.ask(
             "history.last_order",
             placed=turn.day(order.placed_on),

@@ -10,9 +10,17 @@ from ask_sdk_model import Response
 
 from backend.profile import Outcome
 from backend.resolver import Decision, Resolution
-from backend.shopping import parse_quantity
+from backend.shopping import LineAmount, Unfit, parse_quantity
 from skill.handlers.pending import Pending, Question
-from skill.handlers.shopping_base import ShoppingHandler, _joined, act_on_resolution, put_in_cart, swap_product
+from skill.handlers.shopping_base import (
+    ShoppingHandler,
+    _joined,
+    act_on_resolution,
+    ask_unfit,
+    fitted,
+    put_in_cart,
+    swap_product,
+)
 from skill.handlers.turn_context import BadQuantity, Turn
 
 _SLOTS = (("product", "quantity"), ("productTwo", "quantityTwo"), ("productThree", "quantityThree"))
@@ -121,7 +129,13 @@ def add_then_continue(turn: Turn, pending: Pending, product_id: str) -> Response
             turn.clear_pending()
             return turn.ask("cart.not_in_cart", heard=turn.say("word.that"))
         return swap_product(turn, replace, turn.product(product_id), quantity, heard=pending.get("heard"))
-    said = put_in_cart(turn, turn.product(product_id), quantity, heard=pending.get("heard"), part="answer")
+    product = turn.product(product_id)
+    unit = pending.get("unit")
+    fit = fitted(turn, product, quantity, str(unit)) if unit else None
+    if isinstance(fit, Unfit):  # the unit the question kept does not fit the product picked: ask, never guess
+        return ask_unfit(turn, product, fit, quantity, str(pending.get("heard") or ""), queue=queue_of(pending))
+    amount = fit if isinstance(fit, LineAmount) else None
+    said = put_in_cart(turn, product, quantity, heard=pending.get("heard"), part="answer", amount=amount)
     return next_in_queue(turn, pending, lead=said)
 
 

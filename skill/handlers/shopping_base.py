@@ -20,6 +20,7 @@ from backend.catalog import Product
 from backend.errors import (
     CartChangedSinceQuote,
     EmptyCart,
+    OtherUnitInCart,
     PurchasingLocked,
     ValidationError,
     VoiceCodeRequired,
@@ -28,7 +29,7 @@ from backend.errors import (
 from backend.profile import Outcome
 from backend.resolver import Candidate, Decision, Option, ReasonCode, Resolution, spoken_options
 from backend.services import Backend
-from backend.shopping import Quote, delivery_date
+from backend.shopping import LineAmount, Quote, Unfit, delivery_date, line_amount
 from skill.handlers.pending import Pending, Question
 from skill.handlers.turn_context import BadQuantity, Turn
 from skill.identity import access_token_of, caller_as, caller_of
@@ -100,12 +101,19 @@ def put_in_cart(
     candidate: Candidate | None = None,
     part: str = "",
     say_total: bool = False,
+    amount: LineAmount | None = None,
 ) -> str:
     """Add one product (one write, one profile event); returns the sentence that says what was added (or, with
     ``say_total``, how many are in the cart now). ``part`` tells apart several writes of one request: each has its
-    own retry marker and event id, so a retried request repeats none of them."""
+    own retry marker and event id, so a retried request repeats none of them. ``amount`` is the line's quantity
+    and unit worked out from a unit the customer said (``fitted``): then ``quantity`` is ignored."""
+    if amount is not None:
+        quantity = amount.quantity
+    unit = amount.unit if amount is not None else None
     why = _why(turn, candidate)
-    outcome = {"key": "cart.added", "quantity": quantity, "product": product.name, "why": why}
+    outcome: dict[str, Any] = {"key": "cart.added", "quantity": quantity, "product": product.name, "why": why}
+    if unit:
+        outcome["unit"] = unit
     event = turn.event(
         Outcome.ADDED,
         product=product,
@@ -114,27 +122,76 @@ def put_in_cart(
         confidence=candidate.confidence if candidate else None,
         part=part,
     )
-    result = turn.shopping.add_items(
-        turn.caller.customer_id,
-        [(product.id, quantity)],
-        request_id=f"{turn.request_id}#{part}" if part else turn.request_id,
-        outcome=outcome,
-        event=event,
-        cart=turn.state.cart,
-    )
+    try:
+        result = turn.shopping.add_items(
+            turn.caller.customer_id,
+            [(product.id, quantity)],
+            request_id=f"{turn.request_id}#{part}" if part else turn.request_id,
+            outcome=outcome,
+            event=event,
+            cart=turn.state.cart,
+            units={product.id: unit} if unit else None,
+            more_of_line=say_total and amount is None,  # "another one": more of the line, in its unit
+        )
+    except OtherUnitInCart:
+        held = turn.state.cart.line_for(product.id)
+        held_said = turn.line(held.quantity, product.name, held.unit) if held is not None else product.name
+        return turn.say("cart.other_unit", held=held_said, said=turn.line(quantity, product.name, unit))
     turn.forget_state()
     turn.added([product.id])
     said = result.outcome or outcome
     if say_total and not result.repeated:  # a retry says what the first answer said (the stored outcome)
         line = turn.state.cart.line_for(product.id)
-        total = line.quantity if line is not None else quantity
-        return turn.say("cart.quantity_changed", product=product.name, quantity=total)
+        if line is None:
+            return turn.say("cart.quantity_changed", product=product.name, quantity=quantity)
+        return quantity_changed(turn, product.name, line.quantity, line.unit)
+    said_unit = said.get("unit")
+    if said_unit:
+        amount_said = turn.line(int(said.get("quantity", quantity)), str(said.get("product", product.name)), said_unit)
+        return turn.say("cart.added_amount", amount=amount_said, why=said.get("why", why))
     return turn.say(
         "cart.added",
         quantity=said.get("quantity", quantity),
         product=said.get("product", product.name),
         why=said.get("why", why),
     )
+
+
+def quantity_changed(turn: Turn, name: str, quantity: int, unit: str | None) -> str:
+    """ "You now have 3 Limes" / "You now have 3 pounds of Honeycrisp Apples in your cart"."""
+    if unit:
+        return turn.say("cart.quantity_changed_amount", amount=turn.line(quantity, name, unit))
+    return turn.say("cart.quantity_changed", product=name, quantity=quantity)
+
+
+def fitted(turn: Turn, product: Product, quantity: int, unit: str | None) -> LineAmount | Unfit | None:
+    """The line a unit said makes for ``product`` (``backend.shopping.measures``); ``None`` when none was said."""
+    return None if unit is None else line_amount(quantity, unit, product)
+
+
+def ask_unfit(
+    turn: Turn,
+    product: Product,
+    unfit: Unfit,
+    quantity: int,
+    heard: str,
+    *,
+    lead: str = "",
+    queue: Sequence[Sequence[Any]] = (),
+) -> Response:
+    """The unit said does not fit the product ("half a pound of milk", "seven gallons of bananas"): nothing is
+    added; the question offers the product by its own count, and a yes adds that."""
+    turn.mention(product.id)
+    offered = unfit.proposal
+    turn.set_pending(
+        Question.ADD, product=product.id, quantity=offered, heard=heard[:100], queue=[list(item) for item in queue]
+    )
+    values = {"product": product.name, "quantity": offered}
+    if unfit.reason == "pack":
+        speech = turn.say("resolve.unfit_pack", said=turn.line(quantity, product.name, unfit.unit), **values)
+    else:
+        speech = turn.say("resolve.unfit_measure", unit=turn.speech.unit_name(unfit.unit, 1), **values)
+    return turn.ask_text(_joined(lead, speech), "resolve.confirm_reprompt", **values)
 
 
 def swap_product(turn: Turn, old_id: str, new: Product, quantity: int, *, heard: str | None) -> Response:
@@ -181,28 +238,40 @@ def act_on_resolution(
     *,
     lead: str = "",
     queue: Sequence[Sequence[Any]] = (),
+    unit: str | None = None,
 ) -> Response:
     """ACCEPT adds; CONFIRM asks "did you mean"; CHOOSE offers 2-3 distinct products; NOT_FOUND suggests.
     ``queue`` is what the customer asked for after this product (several in one breath): carried by the question,
-    handled after its answer. ``lead`` is said first (what was already done this turn)."""
+    handled after its answer. ``lead`` is said first (what was already done this turn). ``unit`` is the unit said
+    with ``quantity`` ("pound"): kept on the line, by the question, or asked about when it does not fit."""
     best = resolution.best
     held = [list(item) for item in queue]
+    fit = fitted(turn, best.product, quantity, unit) if best is not None else None
+    if isinstance(fit, Unfit) and best is not None and resolution.decision in {Decision.ACCEPT, Decision.CONFIRM}:
+        return ask_unfit(turn, best.product, fit, quantity, heard, lead=lead, queue=held)
     if resolution.decision == Decision.ACCEPT and best is not None:
-        said = put_in_cart(turn, best.product, quantity, heard=heard, candidate=best)
+        amount = fit if isinstance(fit, LineAmount) else None
+        said = put_in_cart(turn, best.product, quantity, heard=heard, candidate=best, amount=amount)
         return turn.ask_text(_joined(lead, said))
     if resolution.decision == Decision.CONFIRM and best is not None:
         turn.mention(best.product.id)
-        turn.set_pending(Question.ADD, product=best.product.id, quantity=quantity, heard=heard[:100], queue=held)
+        turn.set_pending(
+            Question.ADD, product=best.product.id, quantity=quantity, heard=heard[:100], queue=held, unit=unit
+        )
         # When none of the words said is in the name, the closest product is a guess: say that nothing matched
         # before offering it ("not sold is not added"; a yes still adds it).
         key = "resolve.confirm" if shares_a_word(heard, best.product.name) else "resolve.confirm_closest"
         speech = turn.say(key, quantity=quantity, product=best.product.name, heard=heard)
-        return turn.ask_text(
-            _joined(lead, speech), "resolve.confirm_reprompt", quantity=quantity, product=best.product.name
-        )
+        return _confirm_response(turn, _joined(lead, speech), best.product, quantity, fit)
     if resolution.decision == Decision.CHOOSE and len(resolution.candidates) >= 2:
         options = [c.product for c in _distinct(resolution.candidates)[:3]]
-        return offer_choices(turn, options, quantity, heard, lead=lead, queue=held)
+        if isinstance(fit, Unfit) and fit.reason == "measure":
+            # "half a pound of milk": no product of the kind is sold so; said first, and the choice is of the
+            # products by their own count
+            words = resolution.amount.words if resolution.amount is not None else heard
+            unsold = turn.say("resolve.unfit_kind", heard=words, unit=turn.speech.unit_name(fit.unit, 1))
+            return offer_choices(turn, options, fit.proposal, heard, lead=_joined(lead, unsold), queue=held)
+        return offer_choices(turn, options, quantity, heard, lead=lead, queue=held, unit=unit)
     turn.clear_pending()
     turn.record(turn.event(Outcome.NOT_FOUND, heard=heard))
     if best is not None:
@@ -225,6 +294,16 @@ def shares_a_word(heard: str, name: str) -> bool:
     return bool(_name_words(heard) & _name_words(name))
 
 
+def _confirm_response(
+    turn: Turn, speech: str, product: Product, quantity: int, fit: LineAmount | Unfit | None
+) -> Response:
+    """The "did you mean" question; its reprompt says the amount that a yes adds ("2 pounds of ...")."""
+    if isinstance(fit, LineAmount):
+        amount = turn.line(fit.quantity, product.name, fit.unit)
+        return turn.ask_text(speech, "resolve.confirm_amount_reprompt", amount=amount)
+    return turn.ask_text(speech, "resolve.confirm_reprompt", quantity=quantity, product=product.name)
+
+
 def offer_choices(
     turn: Turn,
     options: Sequence[Product],
@@ -233,25 +312,36 @@ def offer_choices(
     *,
     lead: str = "",
     queue: Sequence[Sequence[Any]] = (),
+    unit: str | None = None,
 ) -> Response:
     """ "I found X, Y or Z. Which one?": the answer may be an ordinal, "the last one", "none of those" or a name,
-    which Alexa resolves from the options sent as dynamic entities (words that tell them apart)."""
+    which Alexa resolves from the options sent as dynamic entities (words that tell them apart). ``unit`` (said
+    with ``quantity``) is kept by the question for the answer's line."""
     offered = spoken_options(options)
     if len(offered) == 1:
         # The others sound the same and nothing tells them apart: one option is a question about it.
         product = offered[0].product
+        fit = fitted(turn, product, quantity, unit)
+        if isinstance(fit, Unfit):
+            return ask_unfit(turn, product, fit, quantity, heard, lead=lead, queue=queue)
         turn.mention(product.id)
         turn.set_pending(
-            Question.ADD, product=product.id, quantity=quantity, heard=heard[:100], queue=[list(item) for item in queue]
+            Question.ADD,
+            product=product.id,
+            quantity=quantity,
+            heard=heard[:100],
+            queue=[list(item) for item in queue],
+            unit=unit,
         )
         speech = turn.say("resolve.confirm", quantity=quantity, product=product.name, heard=heard)
-        return turn.ask_text(_joined(lead, speech), "resolve.confirm_reprompt", quantity=quantity, product=product.name)
+        return _confirm_response(turn, _joined(lead, speech), product, quantity, fit)
     turn.set_pending(
         Question.CHOOSE,
         options=[option.product.id for option in offered],
         quantity=quantity,
         heard=heard[:100],
         queue=[list(item) for item in queue],
+        unit=unit,
     )
     speech = _joined(lead, turn.say("resolve.choose", options=or_list(turn, option_names(turn, offered))))
     response = turn.ask_text(speech, "resolve.choose_reprompt")
@@ -344,7 +434,7 @@ def read_quote(turn: Turn, *, lead: str | None = None) -> Response:
     except EmptyCart:
         turn.clear_pending()
         return turn.ask("checkout.empty")
-    lines = [(line.quantity, line.name) for line in quote.lines]
+    lines = [(line.quantity, line.name, line.unit) for line in quote.lines]
     if len(lines) > LONG_QUOTE_LINES:
         turn.set_pending(Question.READ_REST, version=quote.cart_version, quote=quote.fingerprint)
         speech = turn.say(
@@ -374,7 +464,7 @@ def read_rest_of_quote(turn: Turn) -> Response:
     if quote is None or pending is None or quote.fingerprint != pending.get("quote"):
         turn.forget_state()
         return read_quote(turn, lead=turn.say("checkout.changed"))
-    rest = [(line.quantity, line.name) for line in quote.lines[FIRST_LINES:]]
+    rest = [(line.quantity, line.name, line.unit) for line in quote.lines[FIRST_LINES:]]
     turn.set_pending(Question.CHECKOUT, version=quote.cart_version, quote=quote.fingerprint)
     speech = turn.say("checkout.summary_rest", items=grouped_lines(turn, rest), **_totals(turn, quote))
     return (
@@ -405,17 +495,21 @@ def _totals(turn: Turn, quote: Quote) -> dict[str, str]:
 
 
 def _with_quote_card(turn: Turn, quote: Quote, builder: ResponseFactory) -> ResponseFactory:
-    every_line = "\n".join(turn.line(line.quantity, line.name) for line in quote.lines)
+    every_line = "\n".join(turn.line(line.quantity, line.name, line.unit) for line in quote.lines)
     card = turn.plain("checkout.quote_card_text", items=every_line, **_totals(turn, quote))
     return builder.set_card(SimpleCard(title=turn.plain("checkout.quote_card_title"), content=card))
 
 
-def grouped_lines(turn: Turn, lines: list[tuple[int, str]]) -> str:
-    """Every line, those of equal quantity said together: "Bananas, Eggs, 2 each of Milk and Bread"."""
+def grouped_lines(turn: Turn, lines: list[tuple[int, str, str | None]]) -> str:
+    """Every line, those of equal quantity said together: "Bananas, Eggs, 2 each of Milk and Bread"; a line in a
+    unit said on its own ("2 pounds of Honeycrisp Apples")."""
     groups: dict[int, list[str]] = {}
-    for quantity, name in lines:
-        groups.setdefault(quantity, []).append(name)
     parts: list[str] = []
+    for quantity, name, unit in lines:
+        if unit:
+            parts.append(turn.line(quantity, name, unit))
+        else:
+            groups.setdefault(quantity, []).append(name)
     for quantity, names in groups.items():
         if len(names) == 1:
             parts.append(turn.line(quantity, names[0]))
@@ -464,7 +558,7 @@ def place_order(turn: Turn, *, code: str | None = None) -> Response:
     turn.wrote_event()  # the "ordered" event went in the order's transaction
     turn.clear_pending()
     order = placed.order
-    names = [turn.line(line.quantity, turn.product(line.product_id).name) for line in order.lines]
+    names = [turn.line(line.quantity, turn.product(line.product_id).name, line.unit) for line in order.lines]
     when = delivery_date(order).strftime("%A")
     speech = turn.say(
         "checkout.placed",
@@ -500,7 +594,7 @@ def offer_items(turn: Turn, items: list[tuple[str, int]], *, key: str, **values:
     cart = turn.state.cart
     if not cart.is_empty:
         # Said before the yes: the reorder goes into a cart that already holds these.
-        there = [turn.line(line.quantity, turn.product(line.product_id).name) for line in cart.lines]
+        there = [turn.line(line.quantity, turn.product(line.product_id).name, line.unit) for line in cart.lines]
         speech = f"{turn.say('reorder.cart_has', items=turn.speech.join(there))} {speech}"
     return turn.ask_text(speech, "reorder.reprompt")
 

@@ -316,8 +316,8 @@ class Turn:
     def day(self, value: date, *, weekday: bool = False) -> str:
         return self.speech.date(value, weekday=weekday)
 
-    def line(self, quantity: int, name: str) -> str:
-        return self.speech.product_line(quantity, name)
+    def line(self, quantity: int, name: str, unit: str | None = None) -> str:
+        return self.speech.product_line(quantity, name, unit)
 
     def product_list(self, names: list[str]) -> str:
         if len(names) <= MAX_READ_ITEMS:

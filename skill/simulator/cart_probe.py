@@ -16,7 +16,8 @@ from backend.services import Backend
 def cart_lines(
     backend: Backend, *, access_token: str | None, user_id: str | None = None, person_id: str | None = None
 ) -> list[dict[str, Any]]:
-    """The cart's lines as ``{"product_id", "name", "quantity"}``, in cart order; ``[]`` without a linked account."""
+    """The cart's lines as ``{"product_id", "name", "quantity"}`` (and ``"unit"`` when the line has one), in cart
+    order; ``[]`` without a linked account."""
     del user_id, person_id  # the cart is the account's, whoever speaks
     try:
         customer_id = backend.tokens.customer_for_token(access_token)
@@ -30,6 +31,7 @@ def cart_lines(
                 "product_id": line.product_id,
                 "name": product.name if product is not None else line.product_id,
                 "quantity": line.quantity,
+                **({"unit": line.unit} if line.unit else {}),
             }
         )
     return lines

@@ -43,7 +43,8 @@ from skill.simulator.envelope import Identity
 EXPECT_KEYS = frozenset(
     {"intent", "slots", "speech", "reprompt", "card", "session_ended", "elicit", "directive", "attributes", "cart"}
 )
-# Looks up the cart of the conversation's customer: [{"product_id": str, "name": str, "quantity": int}, ...].
+# Looks up the cart of the conversation's customer: [{"product_id": str, "name": str, "quantity": int}, ...] (and
+# "unit": str on a line in a unit said).
 CartProbe = Callable[[Identity], Sequence[Mapping[str, Any]]]
 
 
@@ -299,6 +300,8 @@ def _cart_line_matches(want: Mapping[str, Any], line: Mapping[str, Any]) -> bool
     if "product_id" in want and str(want["product_id"]) != str(line.get("product_id")):
         return False
     if "name" in want and str(want["name"]).lower() not in str(line.get("name", "")).lower():
+        return False
+    if "unit" in want and (want["unit"] or None) != line.get("unit"):  # ``unit: null``: counted by the piece
         return False
     return not ("quantity" in want and int(want["quantity"]) != int(line.get("quantity", -1)))
 

@@ -134,9 +134,40 @@ class Speech:
             return self.plain("time.with_minutes", hour=hour, minute=f"{moment.minute:02d}", meridiem=meridiem)
         return self.plain("time.on_the_hour", hour=hour, meridiem=meridiem)
 
-    def product_line(self, quantity: int, name: str) -> str:
-        """One line of a cart or an order: "2 Organic Bananas"."""
-        return self.plain("line.product", quantity=quantity, product=name)
+    def product_line(self, quantity: int, name: str, unit: str | None = None) -> str:
+        """One line of a cart or an order: "2 Organic Bananas"; with the unit the customer said, "2 pounds of
+        Honeycrisp Apples", "a dozen Large Eggs", "a six-pack of Beer", "half a pound of Sliced Turkey"."""
+        if not unit:
+            return self.plain("line.product", quantity=quantity, product=name)
+        number = "one" if quantity == 1 else "other"
+        part, _, rest = unit.partition(" ")
+        values: dict[str, Any] = {"quantity": quantity, "product": name}
+        if self.has(f"line.unit.{unit}.{number}"):  # a unit said its own way ("a dozen", "half a dozen")
+            key = f"line.unit.{unit}.{number}"
+        elif rest == "pack":  # "six pack": a pack of that many
+            key, values["count"] = f"line.pack.{number}", part
+        elif rest and self.has(f"line.fraction.{part}.{number}"):  # "half gallon", "quarter pound"
+            key = f"line.fraction.{part}.{number}"
+            values |= {"unit": self.unit_name(rest, 1), "units": self.unit_name(rest, 2)}
+        else:
+            key = f"line.unit.{number}"
+            values |= {"unit": self.unit_name(unit, 1), "units": self.unit_name(unit, 2)}
+        return self.plain(key, **values)
+
+    def unit_name(self, unit: str, quantity: int) -> str:
+        """A unit as said for ``quantity`` of it: "pound" / "pounds", "box" / "boxes"; a locale may spell one its
+        own way (en-GB "litre")."""
+        number = "one" if quantity == 1 else "other"
+        key = f"unit.{unit}.{number}"
+        if self.has(key):
+            return self.plain(key)
+        if number == "one":
+            return unit
+        if unit.endswith(("x", "ch", "sh", "s")):
+            return unit + "es"
+        if unit.endswith("f"):
+            return unit[:-1] + "ves"
+        return unit + "s"
 
     def join(self, items: list[str]) -> str:
         """Speak a list as people do: "a", "a and b", "a, b and c" (en-GB/en-US alike, no Oxford comma)."""

@@ -1,0 +1,238 @@
+"""What a unit said means for the product found: the cart line's quantity and unit, or a reason to ask.
+
+The catalog states no unit of sale; a name sometimes states a pack size ("Kiwi 2 Lbs", "Lemon-Lime 12 Pack Soda",
+"Half Dozen Grade A White Eggs Large", "2% Milk Gallon"). A shopper who says how much expects exactly that, so:
+
+- a pack size the name states in the unit said turns the amount into packs: "four pounds of kiwi" is 2 of
+  "Kiwi 2 Lbs", "a dozen eggs" 2 of a half-dozen pack. An amount that is no whole number of packs is a question.
+- a count of pieces ("a dozen", "a six pack", "half a dozen") of produce, sold by the piece, is that many pieces:
+  "a dozen bananas" is 12 Bananas. Of anything else (eggs, bagels, beer) the line keeps the unit: a carton of
+  eggs is sold as "a dozen", and a line of 12 cartons would be a silent wrong quantity.
+- a measure ("two pounds", "a gallon", "half a pound") stays on the line as said: the product is weighed or
+  poured to it. A weight of a drink or a volume of a solid ("half a pound of milk", "seven gallons of bananas")
+  is no reading at all: a question, never a guess.
+- a container ("three cans", "a bag") is one of the product each; the line keeps the word to say it back.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Final
+
+from backend.catalog import Product
+from backend.number_words import ONES, TENS, number_to_words
+from backend.spoken import spoken_form
+
+# Pieces a counting unit stands for.
+COUNTS: Final = {"dozen": 12, "half dozen": 6}
+# Measures, each in a base unit of its dimension (ounces of weight, fluid ounces of volume), so a pack size in
+# another unit of the same dimension still counts packs ("a pound of" two "8 oz" packs).
+WEIGHTS: Final = {
+    "pound": 16.0,
+    "half pound": 8.0,
+    "quarter pound": 4.0,
+    "ounce": 1.0,
+    "kilo": 35.274,
+    "kilogram": 35.274,
+    "half kilo": 17.637,
+    "gram": 0.035274,
+}
+VOLUMES: Final = {
+    "gallon": 128.0,
+    "half gallon": 64.0,
+    "quarter gallon": 32.0,
+    "quart": 32.0,
+    "half quart": 16.0,
+    "pint": 16.0,
+    "half pint": 8.0,
+    "liter": 33.814,
+    "litre": 33.814,
+    "half liter": 16.907,
+    "half litre": 16.907,
+    "milliliter": 0.033814,
+    "millilitre": 0.033814,
+}
+# Where the catalog keeps drinks and other liquids (no weight fits them) and solids (no volume fits them, except
+# the pints and quarts berries and cherry tomatoes are sold in).
+_LIQUID_AISLES: Final = frozenset(
+    [
+        "milk",
+        "cream",
+        "soy lactosefree",
+        "juice nectars",
+        "refrigerated",
+        "water seltzer sparkling water",
+        "soft drinks",
+        "energy sports drinks",
+        "beers coolers",
+        "red wines",
+        "white wines",
+        "specialty wines champagnes",
+        "spirits",
+        "oils vinegars",
+        "soup broth bouillon",
+        "frozen juice",
+    ]
+)
+_SOLID_AISLES: Final = frozenset(
+    [
+        "fresh fruits",
+        "fresh vegetables",
+        "packaged vegetables fruits",
+        "fresh herbs",
+        "packaged produce",
+        "meat counter",
+        "packaged meat",
+        "poultry counter",
+        "packaged poultry",
+        "seafood counter",
+        "packaged seafood",
+        "frozen meat seafood",
+        "lunch meat",
+        "hot dogs bacon sausage",
+        "bread",
+        "buns rolls",
+        "breakfast bakery",
+        "eggs",
+        "packaged cheese",
+        "specialty cheeses",
+        "butter",
+        "tofu meat alternatives",
+    ]
+)
+_BERRY_MEASURES: Final = frozenset(["pint", "half pint", "quart"])
+_PRODUCE_AISLES: Final = frozenset(
+    ["fresh fruits", "fresh vegetables", "packaged vegetables fruits", "packaged produce"]
+)
+_PACK_SLACK: Final = 0.05  # of one pack: unit conversions round ("a pound" of two "8 oz" packs is 2.0000x)
+_PACK_WORDS: Final = frozenset(["pack", "count", "ct", "piece"])
+_NUMBERS: Final = {word: value for value, word in enumerate(ONES) if value} | {
+    word: value * 10 for value, word in enumerate(TENS) if word
+}
+
+
+@dataclass(frozen=True, slots=True)
+class LineAmount:
+    """How much of a product goes on its cart line: ``quantity`` of ``unit`` (``None``: of the product itself)."""
+
+    quantity: int
+    unit: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Unfit:
+    """The unit said does not fit the product ("half a pound of milk"): ask, do not guess. ``reason`` is
+    ``"measure"`` (a weight of a liquid, a volume of a solid) or ``"pack"`` (no whole number of the packs its
+    name states)."""
+
+    reason: str
+    unit: str
+    proposal: int  # what to offer instead: as many of the product as were said, or the packs that hold the amount
+
+
+def line_amount(quantity: int, unit: str | None, product: Product) -> LineAmount | Unfit:
+    """The cart line for ``quantity`` of ``unit`` (as said) of ``product``; see the module docstring."""
+    if unit is None:
+        return LineAmount(quantity)
+    unit = canonical_unit(unit)
+    pack = pack_size(product.name)
+    said = _in_base(unit)
+    if pack is not None and said is not None and pack[0] == said[0]:
+        packs = quantity * said[1] / pack[1]
+        whole = round(packs)
+        if whole >= 1 and abs(packs - whole) < _PACK_SLACK:
+            return LineAmount(whole)
+        return Unfit("pack", unit, max(1, math.ceil(packs - _PACK_SLACK)))
+    aisle = product.aisle.lower()
+    if unit in WEIGHTS and aisle in _LIQUID_AISLES:
+        return Unfit("measure", unit, quantity)
+    if unit in VOLUMES and aisle in _SOLID_AISLES and not (aisle in _PRODUCE_AISLES and unit in _BERRY_MEASURES):
+        return Unfit("measure", unit, quantity)
+    count = _pieces(unit)
+    if count is not None and aisle in _PRODUCE_AISLES:
+        return LineAmount(quantity * count)
+    return LineAmount(quantity, unit)
+
+
+def canonical_unit(unit: str) -> str:
+    """One spelling per unit: the singular spoken form ("Pounds" -> "pound", "lbs" -> "pound", "six packs" ->
+    "six pack")."""
+    return spoken_form(unit)
+
+
+def pack_of(count: int) -> str:
+    """The unit of one pack of ``count`` pieces, spelt as ``canonical_unit`` spells it: 12 -> "twelve pack"."""
+    return f"{number_to_words(count)} pack"
+
+
+def _pieces(unit: str) -> int | None:
+    if unit in COUNTS:
+        return COUNTS[unit]
+    words = unit.split()
+    if len(words) >= 2 and words[-1] == "pack":
+        return _number(words[:-1])
+    return None
+
+
+def _in_base(unit: str) -> tuple[str, float] | None:
+    """``unit`` as (dimension, size in the dimension's base unit): pieces, weight (ounces) or volume (fl oz)."""
+    if unit in WEIGHTS:
+        return "weight", WEIGHTS[unit]
+    if unit in VOLUMES:
+        return "volume", VOLUMES[unit]
+    pieces = _pieces(unit)
+    return ("pieces", float(pieces)) if pieces is not None else None
+
+
+def pack_size(name: str) -> tuple[str, float] | None:
+    """The pack size a product's name states, as (dimension, size in its base unit): "Kiwi 2 Lbs" is 32 ounces of
+    weight, "Lemon-Lime 12 Pack Soda" 12 pieces, "Half Dozen ... Eggs" 6, "2% Milk Gallon" 128 fl oz. ``None``
+    when the name states none (or a number that is no pack size, "2%")."""
+    words = spoken_form(name).split()
+    for at, word in enumerate(words):
+        if word == "dozen":
+            half = at > 0 and words[at - 1] == "half"
+            return "pieces", 6.0 if half else 12.0
+        number = _number_before(words, at)
+        if word in _PACK_WORDS and number is not None:
+            return "pieces", float(number)
+        two = " ".join(words[at : at + 2])
+        for unit in (two, word):
+            if unit in WEIGHTS or unit in VOLUMES:
+                dimension = "weight" if unit in WEIGHTS else "volume"
+                size = (WEIGHTS | VOLUMES)[unit]
+                if number is not None:
+                    return dimension, size * number
+                if unit == word and _states_unit_alone(words, at):
+                    return dimension, size
+    return None
+
+
+def _states_unit_alone(words: list[str], at: int) -> bool:
+    """A unit word with no number is a pack size only when it closes the name ("2% Milk Gallon"), not when it names
+    the product ("Pound Cake", "Quart Size Bags")."""
+    return at == len(words) - 1 and at > 0 and words[at - 1] not in _NOT_A_PACK_BEFORE
+
+
+_NOT_A_PACK_BEFORE: Final = frozenset(["percent", "half", "quarter"])  # "Beef Patties, Quarter Pound": each patty
+
+
+def _number_before(words: list[str], at: int) -> int | None:
+    """The number said just before ``words[at]`` ("two pound", "twenty four count")."""
+    if at == 0:
+        return None
+    if at >= 2:
+        both = _number(words[at - 2 : at])
+        if both is not None:
+            return both
+    return _number(words[at - 1 : at])
+
+
+def _number(words: list[str]) -> int | None:
+    if len(words) == 1:
+        return _NUMBERS.get(words[0])
+    if len(words) == 2 and words[0] in _NUMBERS and words[1] in _NUMBERS:
+        tens, ones = _NUMBERS[words[0]], _NUMBERS[words[1]]
+        return tens + ones if tens >= 20 and tens % 10 == 0 and ones < 10 else None
+    return None

@@ -15,7 +15,7 @@ from typing import Any
 
 from backend.catalog import Product
 from skill.models.limits import DEFAULT_LIMITS, Limits
-from skill.models.products import CatalogNames, ProductSelection, product_value, select_product_values
+from skill.models.products import ProductSelection, product_value, select_product_values
 from skill.models.render import render_model
 from skill.models.source import ModelSource, TypeValue
 from skill.models.templates import expand_all
@@ -128,11 +128,10 @@ def build_models(
     empty = ProductSelection(values=(), catalog_size=len(ranked_products), policy="")
     budget = limits.max_model_chars - max(len(text) for text in _render_all(sources, empty).values())
 
-    names = CatalogNames(ranked_products)  # every product's name, chosen or not: the resolver knows them all
     chosen: list[TypeValue] = []
     used = 0
     for product in ranked_products[:max_values]:
-        value = product_value(product, max_chars=limits.max_slot_value_chars, names=names)
+        value = product_value(product, max_chars=limits.max_slot_value_chars)
         used += _value_line_chars(value)
         if used > budget:
             break

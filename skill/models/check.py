@@ -22,7 +22,6 @@ Rules and their codes:
     too-many-slot-values       more custom slot values in the model than Amazon allows
     slot-value-too-long        a value or synonym over the character limit
     too-many-synonyms          a value with more synonyms than the limit
-    synonym-is-another-value   a synonym that is another value's name, plurals folded (our rule: see below)
     duplicate-value-id         two values of one type with one id
     empty-slot-value           a value with no text
     model-too-large            the model file is over the size limit
@@ -38,8 +37,7 @@ Rules and their codes:
 Sources for the slot-use rules: Amazon's build rejected "When using a Dialog Model, sample utterances for intents
 cannot contain only slots" (alexa/alexa-cookbook#35) and "Sample intent utterances with phrase types cannot consist
 of only slots" (alexa/alexa-cookbook#89). A phrase slot with another slot is our policy: the phrase slot takes
-free-form words, so it stands alone with its carrier phrase. So is a synonym that is another value's name: Amazon
-builds it, but entity resolution then sends that value's words to both values ("eggs" to a breakfast burrito).
+free-form words, so it stands alone with its carrier phrase.
 """
 
 from __future__ import annotations
@@ -58,7 +56,6 @@ from skill.models.limits import (
     TWO_WORD_INVOCATION_STOPWORDS,
     Limits,
 )
-from skill.models.products import folded
 
 REQUIRED_INTENTS = ("AMAZON.CancelIntent", "AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.NavigateHomeIntent")
 _INTENT_NAME = re.compile(r"^(AMAZON\.[A-Za-z]+|[A-Za-z_]+)$")
@@ -145,7 +142,6 @@ def _check_types(types: list[Any], limits: Limits) -> tuple[set[str], list[Probl
         if not _TYPE_NAME.match(name) and not name.startswith("AMAZON."):
             problems.append(Problem("bad-type-name", f"{name!r}: letters and underscores only", where))
         ids: Counter[str] = Counter()
-        problems.extend(_synonyms_naming_another(_as_list(slot_type.get("values")), where))
         for value in _as_list(slot_type.get("values")):
             total_values += 1
             block = value.get("name", {}) if isinstance(value, dict) else {}
@@ -188,29 +184,6 @@ def _check_types(types: list[Any], limits: Limits) -> tuple[set[str], list[Probl
             )
         )
     return set(names), problems
-
-
-def _synonyms_naming_another(values: list[Any], where: str) -> list[Problem]:
-    """Synonyms of one value that are, plurals folded, the name of another value of the type."""
-    blocks = [(value.get("id"), value.get("name")) for value in values if isinstance(value, dict)]
-    named = [(value_id, block) for value_id, block in blocks if isinstance(block, dict)]
-    owners: defaultdict[str, set[Any]] = defaultdict(set)
-    for value_id, block in named:
-        if isinstance(block.get("value"), str):
-            owners[folded(block["value"].lower())].add(value_id)
-    problems = []
-    for value_id, block in named:
-        for synonym in _as_list(block.get("synonyms")):
-            others = owners.get(folded(synonym.lower()), set()) - {value_id} if isinstance(synonym, str) else set()
-            if others:
-                problems.append(
-                    Problem(
-                        "synonym-is-another-value",
-                        f"{synonym!r}, a synonym of {block.get('value')!r}, names value {min(map(str, others))!r}",
-                        where,
-                    )
-                )
-    return problems
 
 
 def _check_slot_use(sample: Any, slot_types: Mapping[str, str], in_dialog: bool, where: str) -> list[Problem]:

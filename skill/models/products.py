@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,69 +68,8 @@ def _plural(phrase: str) -> str | None:
     return f"{head} {plural}".strip()
 
 
-def folded(spoken: str) -> str:
-    """A spoken phrase with plurals folded ("large eggs" -> "large egg"): two names that differ only so are one
-    name to a listener, and to Alexa's entity resolution."""
-    return " ".join(_singular(word) for word in spoken.split())
-
-
-def _singular(word: str) -> str:
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
-
-
-_KIND_TAIL_WORDS = 4  # the longest shortened name the builder makes is a few words
-KIND_OWNERS = 2  # a phrase that ends this many other products' names is a kind of product, not one product's name
-
-
-class CatalogNames:
-    """The whole spoken names of a catalog's products, and how many names end in each short phrase.
-
-    A synonym is a shortened name ("eggs" from "Eggs, Cheese & Turkey Sausage Breakfast Burrito", "breakfast
-    burrito" from its last two words). When it is another product's whole name, Alexa's entity resolution sends
-    that product's name to this value; when it ends several products' names it names a kind of product ("eggs",
-    "breakfast burrito"), and one value taking it would decide for the customer which of them they meant. Either
-    way the synonym must go: the heard words then reach the resolver, which sees every product.
-    """
-
-    __slots__ = ("_owners", "_tails")
-
-    def __init__(self, products: Iterable[Product]) -> None:
-        owners: defaultdict[str, set[str]] = defaultdict(set)
-        tails: Counter[str] = Counter()
-        for product in products:
-            words = folded(spoken_form(product.name)).split()
-            owners[" ".join(words)].add(product.id)
-            tails.update(" ".join(words[-size:]) for size in range(1, min(len(words), _KIND_TAIL_WORDS) + 1))
-        self._owners = {name: frozenset(ids) for name, ids in owners.items()}
-        self._tails = tails
-
-    def names_another(self, synonym: str, product: Product) -> bool:
-        """Whether ``synonym`` (spoken form) is the whole name of a product other than ``product``."""
-        return bool(self._owners.get(folded(synonym), frozenset()) - {product.id})
-
-    def is_kind(self, synonym: str, product: Product) -> bool:
-        """Whether ``synonym`` ends the names of at least ``KIND_OWNERS`` products besides ``product``."""
-        phrase = folded(synonym)
-        own = folded(spoken_form(product.name))
-        mine = 1 if own == phrase or own.endswith(f" {phrase}") else 0
-        return self._tails.get(phrase, 0) - mine >= KIND_OWNERS
-
-    def takes_another(self, synonym: str, product: Product, value: str) -> bool:
-        """A synonym that is another product's whole name or a kind word. The product's own name said another way
-        (its plural: "bananas" for Banana) is no kind word, but is still another's name when a twin has it
-        ("Nectarines" beside "Nectarine")."""
-        if self.names_another(synonym, product):
-            return True
-        return folded(synonym) != folded(value) and self.is_kind(synonym, product)
-
-
-def short_names(product: Product, value: str, *, max_chars: int, names: CatalogNames | None = None) -> tuple[str, ...]:
-    """Short names a customer may say for ``product``: without size, brand, descriptors; its last two words.
-    With ``names`` (the catalog's), none that is another product's whole name or a kind of product."""
+def short_names(product: Product, value: str, *, max_chars: int) -> tuple[str, ...]:
+    """Short names a customer may say for ``product``: without size, brand, descriptors; its last two words."""
     written = _PARENTHESISED.sub(" ", product.name)
     before_comma = written.split(",")[0]
     without_size = _SIZE.sub(" ", before_comma)
@@ -155,16 +94,13 @@ def short_names(product: Product, value: str, *, max_chars: int, names: CatalogN
             continue
         if len(tokens) == 1 and len(candidate) < 3:
             continue
-        if names is not None and names.takes_another(candidate, product, value):
-            continue
         chosen.setdefault(candidate, None)
     return tuple(chosen)[:MAX_SYNONYMS]
 
 
-def product_value(product: Product, *, max_chars: int, names: CatalogNames | None = None) -> TypeValue:
+def product_value(product: Product, *, max_chars: int) -> TypeValue:
     value = _clip(spoken_form(product.name), max_chars) or product.id
-    synonyms = short_names(product, value, max_chars=max_chars, names=names)
-    return TypeValue(id=product.id, value=value, synonyms=synonyms)
+    return TypeValue(id=product.id, value=value, synonyms=short_names(product, value, max_chars=max_chars))
 
 
 def _id_key(product_id: str) -> tuple[int, int, str]:

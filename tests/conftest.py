@@ -37,6 +37,7 @@ from backend.catalog import Catalog, load_default_catalog
 from backend.services import Backend, build_backend
 from backend.settings import Settings
 from backend.store.dynamo import Table
+from backend.store.embedded import EmbeddedDynamoDB
 from backend.store.schema import MAIN_TABLE
 from backend.store.tables import ensure_tables, physical_name
 from skill.app import create_app
@@ -119,6 +120,13 @@ def table(dynamodb_client: DynamoDBClient, settings: Settings) -> Table:
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
     return load_default_catalog()
+
+
+@pytest.fixture(scope="module")
+def embedded() -> Iterator[EmbeddedDynamoDB]:
+    """The module's own embedded store (moto in this process, as ``serve`` runs it)."""
+    with EmbeddedDynamoDB() as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

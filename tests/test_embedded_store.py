@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from decimal import Decimal
 
 import boto3
@@ -18,23 +17,13 @@ from backend.settings import Settings
 from backend.store.dynamo import Table, make_client
 from backend.store.embedded import EmbeddedDynamoDB, FairGate, Refused, condition_parses
 from backend.store.embedded_upkeep import expire_ttl_items, trim_stream
-from backend.store.tables import ensure_tables
 from backend.store.transaction import Transaction
-
-
-@pytest.fixture(scope="module")
-def embedded() -> Iterator[EmbeddedDynamoDB]:
-    with EmbeddedDynamoDB() as server:
-        yield server
+from tests.support.embedded import embedded_table
 
 
 @pytest.fixture
 def table(embedded: EmbeddedDynamoDB, request: pytest.FixtureRequest) -> Table:
-    settings = Settings.load(env={}, dynamodb_endpoint=embedded.endpoint, aws_region="us-east-1")
-    client = make_client(settings)
-    name = f"embedded-{request.node.name[:40]}"
-    ensure_tables(client, name)
-    return Table(client, name)
+    return embedded_table(embedded, "embedded", request)
 
 
 def test_there_is_no_socket_and_other_credentials_are_refused(embedded: EmbeddedDynamoDB, table: Table) -> None:

@@ -8,7 +8,6 @@ a stream record with the customer's data. DynamoDB writes no stream record for a
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,31 +18,20 @@ from backend.profile.erasure import customer_of_record
 from backend.profile.events import Channel, Event
 from backend.profile.privacy import CustomerData
 from backend.profile.store import ProfileStore
-from backend.settings import Settings
 from backend.shopping.carts import load_cart, stage_cart
-from backend.store.dynamo import Table, make_client
+from backend.store.dynamo import Table
 from backend.store.embedded import EmbeddedDynamoDB
 from backend.store.stream_redaction import redact_customer_records
-from backend.store.tables import ensure_tables
 from backend.store.transaction import Transaction
+from tests.support.embedded import embedded_table
 
 CUSTOMER = "4242"
 AT = "2026-12-02T10:00:00+00:00"
 
 
-@pytest.fixture(scope="module")
-def embedded() -> Iterator[EmbeddedDynamoDB]:
-    with EmbeddedDynamoDB() as server:
-        yield server
-
-
 @pytest.fixture
 def table(embedded: EmbeddedDynamoDB, request: pytest.FixtureRequest) -> Table:
-    settings = Settings.load(env={}, dynamodb_endpoint=embedded.endpoint, aws_region="us-east-1")
-    name = f"erase-{request.node.name[:40]}"
-    client = make_client(settings)
-    ensure_tables(client, name)
-    return Table(client, name)
+    return embedded_table(embedded, "erase", request)
 
 
 def stream_records(embedded: EmbeddedDynamoDB, table: Table) -> list[dict[str, Any]]:

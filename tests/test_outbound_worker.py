@@ -6,7 +6,6 @@ from __future__ import annotations
 import email
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +28,6 @@ from backend.store.embedded import EmbeddedDynamoDB
 from tests.support.outbound import FakeClock, all_records, shopping_on, stream_reader
 
 MILK = "27845"
-
-
-@pytest.fixture(scope="module")
-def embedded() -> Iterator[EmbeddedDynamoDB]:
-    with EmbeddedDynamoDB() as server:
-        yield server
 
 
 @pytest.fixture

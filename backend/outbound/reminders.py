@@ -31,10 +31,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from backend.catalog import Catalog
-from backend.errors import AlreadyApplied
+from backend.errors import AlreadyApplied, CustomerErased
 from backend.outbound.mail import safe_name
 from backend.outbound.recipients import consents_to_marketing_email, load_profile
 from backend.outbound.translate import CartActivity
+from backend.profile.erasure import put_unless_erased, stage_not_erased
 from backend.profile.events import format_timestamp
 from backend.shopping.items import cart_from_item, cart_key, outbox_item
 from backend.shopping.model import Cart
@@ -83,17 +84,19 @@ class ReminderScheduler:
         changed = _parse(activity.updated_at) or self.clock()
         due = changed + self.idle
         shard = keys.shard_of(activity.customer_id, keys.SCHEDULE_SHARDS)
-        self.table.put(
-            {
-                "pk": keys.schedule_pk(_bucket_name(bucket_start(due)), shard),
-                "sk": keys.customer_pk(activity.customer_id),
-                "kind": SCHEDULE_KIND,
-                "customer_id": activity.customer_id,
-                "cart_version": activity.version,
-                "due_at": format_timestamp(due),
-                "expires_at": int((due + SCHEDULE_RETENTION).timestamp()),
-            }
-        )
+        item = {
+            "pk": keys.schedule_pk(_bucket_name(bucket_start(due)), shard),
+            "sk": keys.customer_pk(activity.customer_id),
+            "kind": SCHEDULE_KIND,
+            "customer_id": activity.customer_id,
+            "cart_version": activity.version,
+            "due_at": format_timestamp(due),
+            "expires_at": int((due + SCHEDULE_RETENTION).timestamp()),
+        }
+        try:
+            put_unless_erased(self.table, activity.customer_id, item)  # it names the customer: never after an erase
+        except CustomerErased:
+            return
 
 
 @dataclass
@@ -188,10 +191,13 @@ class ReminderSweep:
                 order_id="",
             )
         )
+        stage_not_erased(tx, customer_id)  # the cart was read before an erase that has since swept it
         try:
             tx.commit()
         except AlreadyApplied:
             return "already_reminded"
+        except CustomerErased:
+            return "erased"
         log.info("cart reminder queued", extra={"cart_version": cart.version})
         return None
 

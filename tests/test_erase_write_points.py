@@ -254,3 +254,17 @@ def test_no_reminder_is_scheduled_or_queued_once_the_erase_began(backend: Backen
     sweep = ReminderSweep(backend.table, idle=timedelta(hours=1), clock=lambda: NOW + timedelta(days=1))
     assert sweep.check(CUSTOMER).skipped == {"erased": 1}
     assert about(backend.table) == before
+
+
+def test_the_erase_deletes_the_customers_reminder_schedule_entries_outside_their_partition(backend: Backend) -> None:
+    scheduler = ReminderScheduler(backend.table, idle=timedelta(hours=1), clock=lambda: NOW)
+    for version, minutes in ((1, 0), (2, 7), (3, 31)):  # three cart changes: three schedule buckets
+        at = (NOW + timedelta(minutes=minutes)).isoformat()
+        scheduler.schedule(CartActivity(customer_id=CUSTOMER, version=version, updated_at=at))
+    scheduler.schedule(CartActivity(customer_id=OTHER, version=1, updated_at=AT))
+    entries = [item for item in scan(backend.table) if str(item["pk"]).startswith("REMIND#")]
+    assert len(entries) == 4
+    receipt = backend.customer_data.delete(CUSTOMER, requested_by="test")
+    assert receipt.counts["reminder_schedule"] == 3
+    assert about(backend.table) == []
+    assert [item["customer_id"] for item in scan(backend.table) if str(item["pk"]).startswith("REMIND#")] == [OTHER]

@@ -35,7 +35,7 @@ from backend.errors import AlreadyApplied, CustomerErased
 from backend.outbound.mail import safe_name
 from backend.outbound.recipients import consents_to_marketing_email, load_profile
 from backend.outbound.translate import CartActivity
-from backend.profile.erasure import put_unless_erased, stage_not_erased
+from backend.profile.erasure import stage_not_erased
 from backend.profile.events import format_timestamp
 from backend.shopping.items import cart_from_item, cart_key, outbox_item
 from backend.shopping.model import Cart
@@ -50,6 +50,7 @@ FIRST_LOOKBACK = timedelta(hours=6)
 MAX_CATCH_UP = timedelta(days=1)
 SCHEDULE_RETENTION = timedelta(days=2)
 SCHEDULE_KIND = "cart_reminder_due"
+SCHEDULE_POINTER_KIND = "cart_reminder_due_pointer"
 REMINDER_KIND = "cart_reminder"
 TEMPLATE = "cart_reminder"
 _BUCKET_FORMAT = "%Y-%m-%dT%H:%M"
@@ -84,17 +85,28 @@ class ReminderScheduler:
         changed = _parse(activity.updated_at) or self.clock()
         due = changed + self.idle
         shard = keys.shard_of(activity.customer_id, keys.SCHEDULE_SHARDS)
-        item = {
-            "pk": keys.schedule_pk(_bucket_name(bucket_start(due)), shard),
-            "sk": keys.customer_pk(activity.customer_id),
-            "kind": SCHEDULE_KIND,
-            "customer_id": activity.customer_id,
-            "cart_version": activity.version,
-            "due_at": format_timestamp(due),
-            "expires_at": int((due + SCHEDULE_RETENTION).timestamp()),
-        }
+        schedule_pk = keys.schedule_pk(_bucket_name(bucket_start(due)), shard)
+        expires = int((due + SCHEDULE_RETENTION).timestamp())
+        tx = Transaction(self.table)
+        tx.put(
+            {
+                "pk": schedule_pk,
+                "sk": keys.customer_pk(activity.customer_id),
+                "kind": SCHEDULE_KIND,
+                "customer_id": activity.customer_id,
+                "cart_version": activity.version,
+                "due_at": format_timestamp(due),
+                "expires_at": expires,
+            }
+        )
+        # The entry names the customer outside their partition: a pointer in it lets their erase delete it too.
+        tx.put(
+            {"pk": keys.customer_pk(activity.customer_id), "sk": keys.schedule_pointer_sk(schedule_pk),
+             "kind": SCHEDULE_POINTER_KIND, "schedule_pk": schedule_pk, "expires_at": expires}
+        )  # fmt: skip
+        stage_not_erased(tx, activity.customer_id)  # never an entry for a customer erased since the change
         try:
-            put_unless_erased(self.table, activity.customer_id, item)  # it names the customer: never after an erase
+            tx.commit()
         except CustomerErased:
             return
 

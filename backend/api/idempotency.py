@@ -69,16 +69,16 @@ class RequestFingerprints:
         """The request marker a cart change writes for this key: it carries the fingerprint (``REQ#API#<key>``)."""
         return SK_PREFIX.removeprefix("REQ#") + idempotency_key
 
-    def remember(self, customer_id: str, idempotency_key: str, print_: str) -> None:
+    def remember(self, customer_id: str, idempotency_key: str, print_: str, *, expires: int | None = None) -> None:
         """Write the fingerprint after a change that had its own transaction (first writer wins). Never for an
         erased customer: the change may have committed just before an erase whose sweep has since finished, and
-        a fingerprint written then would be that customer's data, back after the erase (``CustomerErased``)."""
+        a fingerprint written then would be that customer's data, back after the erase (``CustomerErased``).
+        ``expires`` (epoch seconds): when it goes (TTL), as the change's own idempotency marker does; kept for ever
+        without it, which no caller should want."""
+        item = self.item(customer_id, idempotency_key, print_)
+        if expires is not None:
+            item["expires_at"] = expires
         try:
-            put_unless_erased(
-                self.table,
-                customer_id,
-                self.item(customer_id, idempotency_key, print_),
-                condition="attribute_not_exists(pk)",
-            )
+            put_unless_erased(self.table, customer_id, item, condition="attribute_not_exists(pk)")
         except (ConcurrentUpdate, AlreadyApplied):
             self.check(customer_id, idempotency_key, print_)

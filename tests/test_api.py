@@ -188,6 +188,15 @@ def test_events_from_other_channels_are_written_once(api: Api) -> None:
     assert summary["favourites"][0]["product_id"] == "24852" and summary["favourites"][0]["purchases"] == 1
 
 
+def test_an_events_idempotency_fingerprint_expires_with_its_event_id_marker(api: Api) -> None:
+    """Kept for ever before: one item per API event that TTL never took (the fingerprint outlived its event)."""
+    body = load("store_purchase_event.json")
+    assert api.call("POST", "/customers/1285/events", api.store, json=body).status_code == 201
+    partition = {item["sk"]: item for item in api.backend.customer_data.partition("1285")}
+    fingerprint, marker = partition[f"REQ#API#{body['event_id']}"], partition[f"EVENTID#{body['event_id']}"]
+    assert fingerprint["expires_at"] == marker["expires_at"]
+
+
 def test_a_store_receipt_counts_each_product(api: Api) -> None:
     response = api.call("POST", "/customers/1285/events", api.store, json=load("store_receipt_event.json"))
     assert response.status_code == 201

@@ -19,6 +19,11 @@ def test_the_erase_leaves_nothing_and_nothing_comes_back() -> None:
     # A write whose turn read the customer before the erase and sent after it (every run has one): refused, and
     # nothing of it on the stream.
     assert report["held_write"] == "refused"
+    # ... and so is every other write decided before and sent after: an API event's fingerprint, the voice code, the
+    # demo's history import (each of them wrote the customer's data back on main before this check).
+    assert report["held_writes"] == dict.fromkeys(
+        ("cart", "api fingerprint", "voice code", "history import"), "refused"
+    )
     assert report["items_left"] == 0 and report["stream_records_left"] == 0, report["stream_records_left_examples"]
     assert report["voice_after"]["link_account"] and not report["token_resolves"]
 

@@ -5,8 +5,8 @@ customer reference, and the JSON body) next to the customer's data: ``pk = CUST#
 retry with the same fingerprint is the same request: nothing changes and the answer says "already_written". The
 same key with anything else is a client bug that would otherwise drop the change silently, so it is refused with
 422 and the original stays. A cart change writes it on its request marker, in the change's own transaction; an event
-write stores it right after the event; a second, concurrent request with the same key is compared again after
-its write is refused.
+write stores it right after the event, on condition that the customer was not erased meanwhile; a second,
+concurrent request with the same key is compared again after its write is refused.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from flask import request
 
 from backend.api.errors import ApiError
 from backend.errors import AlreadyApplied, ConcurrentUpdate
+from backend.profile.erasure import put_unless_erased
 from backend.profile.events import check_id
 from backend.store import keys
 from backend.store.dynamo import Table
@@ -68,9 +69,16 @@ class RequestFingerprints:
         """The request marker a cart change writes for this key: it carries the fingerprint (``REQ#API#<key>``)."""
         return SK_PREFIX.removeprefix("REQ#") + idempotency_key
 
-    def remember(self, customer_id: str, idempotency_key: str, print_: str) -> None:
-        """Write the fingerprint after a change that had its own transaction (first writer wins)."""
+    def remember(self, customer_id: str, idempotency_key: str, print_: str, *, expires: int | None = None) -> None:
+        """Write the fingerprint after a change that had its own transaction (first writer wins). Never for an
+        erased customer: the change may have committed just before an erase whose sweep has since finished, and
+        a fingerprint written then would be that customer's data, back after the erase (``CustomerErased``).
+        ``expires`` (epoch seconds): when it goes (TTL), as the change's own idempotency marker does; kept for ever
+        without it, which no caller should want."""
+        item = self.item(customer_id, idempotency_key, print_)
+        if expires is not None:
+            item["expires_at"] = expires
         try:
-            self.table.put(self.item(customer_id, idempotency_key, print_), condition="attribute_not_exists(pk)")
+            put_unless_erased(self.table, customer_id, item, condition="attribute_not_exists(pk)")
         except (ConcurrentUpdate, AlreadyApplied):
             self.check(customer_id, idempotency_key, print_)

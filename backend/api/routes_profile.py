@@ -14,6 +14,7 @@ from backend.identity.clients import PRIVACY
 from backend.profile.events import event_from_json
 from backend.profile.store import DEFAULT_PAGE, MAX_PAGE
 from backend.profile.summary import empty_summary, with_history
+from backend.store.retention import expires_at
 
 
 def register_profile_routes(bp: Blueprint, access: Access) -> None:
@@ -62,7 +63,9 @@ def register_profile_routes(bp: Blueprint, access: Access) -> None:
         fingerprints.check(customer_id, event.event_id, print_)
         written = backend.profiles.record_event(event)
         if written.written:
-            fingerprints.remember(customer_id, event.event_id, print_)
+            # as long as the event's own id marker: the key stays refused for another body while the event is kept
+            keep = expires_at(event.occurred_at, backend.profiles.retention.events)
+            fingerprints.remember(customer_id, event.event_id, print_, expires=keep)
         else:
             fingerprints.check(customer_id, event.event_id, print_)
         return jsonify({"event_id": event.event_id, "status": written.status}), 201 if written.written else 200

@@ -26,9 +26,9 @@ from datetime import date, timedelta
 from backend.catalog import Catalog
 from backend.demo.histories import CustomerHistory, load_histories
 from backend.demo.history_import import import_history
-from backend.errors import UnknownAccessToken
+from backend.errors import CustomerErased, UnknownAccessToken
 from backend.identity.tokens import AccessTokenStore, demo_token_for
-from backend.profile.erasure import Tombstones
+from backend.profile.erasure import Tombstones, put_unless_erased
 from backend.profile.store import ProfileStore
 from backend.settings import Settings
 from backend.store import keys
@@ -120,15 +120,24 @@ class DemoDirectory:
                 return False
             marker = {"pk": keys.customer_pk(customer_id), "sk": keys.DEMO_MARKER}
             if self._table.get(marker) is None:
-                import_history(self._table, self.histories[customer_id], self._catalog, self._settings)
-                self._profiles.ensure_customer(customer_id)
-                self._tokens.issue_demo_token(customer_id)
-                self._table.put({**marker, "kind": "demo", "source": "instacart"})
+                try:
+                    self._import(customer_id, marker)
+                except CustomerErased:  # erased by another process while this one provisioned: nothing more
+                    return False
                 did_it = True
             else:
                 did_it = False
             self._provisioned.add(customer_id)
             return did_it
+
+    def _import(self, customer_id: str, marker: Mapping[str, str]) -> None:
+        """Every write of a provisioning carries the not-erased check (``CustomerErased`` from the first refused)."""
+        imported = import_history(self._table, self.histories[customer_id], self._catalog, self._settings)
+        if not imported and self.is_erased(customer_id):
+            raise CustomerErased("erased while being provisioned")
+        self._profiles.ensure_customer(customer_id)
+        self._tokens.issue_demo_token(customer_id)
+        put_unless_erased(self._table, customer_id, {**marker, "kind": "demo", "source": "instacart"})
 
     def provision_all(self, stop: threading.Event | None = None) -> int:
         done = 0

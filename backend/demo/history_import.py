@@ -24,7 +24,8 @@ from typing import Any
 
 from backend.catalog import Catalog
 from backend.demo.histories import CustomerHistory, PastOrder
-from backend.errors import ConcurrentUpdate, StoreUnavailable
+from backend.errors import ConcurrentUpdate, CustomerErased, StoreUnavailable
+from backend.profile.erasure import stage_not_erased
 from backend.settings import Settings
 from backend.shopping.checkout import Totals
 from backend.shopping.items import order_to_item
@@ -32,13 +33,12 @@ from backend.shopping.model import IMPORTED_SOURCE, Order, OrderLine
 from backend.shopping.order_summary import OrderSummary, stage_summary, summarize
 from backend.shopping.orders import has_orders, rebuild_summary
 from backend.shopping.purchases import order_stats_item
-from backend.store.codec import to_attribute_values
-from backend.store.dynamo import Table, translate_errors
-from backend.store.transaction import Transaction
+from backend.store.dynamo import Table
+from backend.store.transaction import MAX_ITEMS, Transaction
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 25  # DynamoDB's limit for one BatchWriteItem call
+PUTS_PER_WRITE = MAX_ITEMS - 1  # a transaction's 100 writes, one of them the not-erased check
 _MAX_ROUNDS = 8
 
 
@@ -83,33 +83,29 @@ def import_histories(
     """Write every past order of every history, each customer's order statistics and order summary; returns the
     number of orders written. Idempotent (same ids, same statistics, same summary).
 
-    The order summary (``backend.shopping.order_summary``) is written after every batch holding the customer's
-    orders has been written, so it never names an order the table lacks. For a customer with no orders before the
-    import it is the summary of the imported orders (no read); one who had orders already gets it rebuilt from the
-    table once their orders are in."""
+    Never for an erased customer, even one erased while the import runs (another process's ``DELETE``): every
+    write carries the not-erased check, so a customer whose tombstone appears mid-import gets nothing more, and
+    what was written before it the erase's sweep deletes. The import goes on with the other customers.
+
+    The order summary (``backend.shopping.order_summary``) is written after the customer's orders, so it never
+    names an order the table lacks. For a customer with no orders before the import it is the summary of the
+    imported orders (no read); one who had orders already gets it rebuilt from the table once their orders are in."""
     started = time.perf_counter()
     at = at or datetime.now(UTC).isoformat()
-    batch: list[dict[str, Any]] = []
-    summaries: list[tuple[str, OrderSummary]] = []
-    rebuild: list[str] = []
     orders = 0
     for history in histories:
-        orders += len(history.orders)
         past = [past_order(history.customer_id, p, catalog, settings) for p in history.orders]
-        if has_orders(table, history.customer_id):
-            rebuild.append(history.customer_id)
-        else:
-            summaries.append((history.customer_id, summarize(past)))
-        for item in _history_items(history, past):
-            batch.append(item)
-            if len(batch) == BATCH_SIZE:
-                _write_batch(table, batch)
-                batch = []
-    if batch:
-        _write_batch(table, batch)
-    _write_summaries(table, summaries, at)
-    for customer_id in rebuild:
-        rebuild_summary(table, customer_id, at=at)
+        had_orders = has_orders(table, history.customer_id)
+        try:
+            _write_customer(table, history.customer_id, list(_history_items(history, past)))
+            if had_orders:
+                rebuild_summary(table, history.customer_id, at=at)
+            else:
+                _write_summary(table, history.customer_id, summarize(past), at)
+        except CustomerErased:
+            log.info("history import skipped an erased customer")
+            continue
+        orders += len(history.orders)
     log.debug("imported %d past orders in %.2f s", orders, time.perf_counter() - started)
     return orders
 
@@ -118,25 +114,32 @@ def import_history(table: Table, history: CustomerHistory, catalog: Catalog, set
     return import_histories(table, [history], catalog, settings)
 
 
-def _write_summaries(table: Table, summaries: list[tuple[str, OrderSummary]], at: str) -> None:
-    """Each new customer's summary, on condition that none was written meanwhile (a first voice turn's rebuild
-    is the same summary: then nothing is lost by keeping it)."""
-    for customer_id, summary in summaries:
-        tx = Transaction(table)
-        stage_summary(tx, customer_id, summary, over=None, updated_at=at)
-        try:
-            tx.commit()
-        except ConcurrentUpdate:
-            rebuild_summary(table, customer_id, at=at)
+def _write_summary(table: Table, customer_id: str, summary: OrderSummary, at: str) -> None:
+    """A new customer's summary, on condition that none was written meanwhile (a first voice turn's rebuild is the
+    same summary: then nothing is lost by keeping it)."""
+    tx = Transaction(table)
+    stage_summary(tx, customer_id, summary, over=None, updated_at=at)  # carries the not-erased check
+    try:
+        tx.commit()
+    except ConcurrentUpdate:
+        rebuild_summary(table, customer_id, at=at)
 
 
-def _write_batch(table: Table, items: list[dict[str, Any]]) -> None:
-    request: dict[str, Any] = {table.name: [{"PutRequest": {"Item": to_attribute_values(item)}} for item in items]}
-    for round_number in range(_MAX_ROUNDS):
-        with translate_errors("batch_write_item"):
-            response = table.client.batch_write_item(RequestItems=request)
-        request = dict(response.get("UnprocessedItems") or {})
-        if not request:
-            return
-        time.sleep(0.05 * 2**round_number)  # throttled: back off before writing what was left
-    raise StoreUnavailable("batch_write_item: items left unprocessed")
+def _write_customer(table: Table, customer_id: str, items: list[dict[str, Any]]) -> None:
+    """One customer's items in transactions of at most 99 puts and the not-erased check (``CustomerErased`` once
+    the customer has a tombstone: nothing of that transaction or any later one is written). A ``BatchWriteItem``
+    cannot carry a condition, so an import that had passed its erased check before the erase began would write
+    the customer's orders back after the erase's last sweep."""
+    for start in range(0, len(items), PUTS_PER_WRITE):
+        for round_number in range(_MAX_ROUNDS):
+            tx = Transaction(table)
+            for item in items[start : start + PUTS_PER_WRITE]:
+                tx.put(item)
+            stage_not_erased(tx, customer_id)
+            try:
+                tx.commit()
+                break
+            except (StoreUnavailable, ConcurrentUpdate):  # throttled or a write conflict: the same puts again
+                if round_number == _MAX_ROUNDS - 1:
+                    raise
+                time.sleep(0.05 * 2**round_number)

@@ -23,6 +23,7 @@ from typing import Any
 from backend.clock import Clock, utc_now
 from backend.errors import InvalidApiKey, ValidationError
 from backend.identity.store import sha256_hex
+from backend.profile.erasure import stage_not_erased
 from backend.profile.events import Channel, check_customer_id, format_timestamp
 from backend.store import keys
 from backend.store.dynamo import Table
@@ -43,7 +44,8 @@ KEY_PREFIX = "vck_"
 _KEY = re.compile(r"[A-Za-z0-9_\-]{16,128}")
 _HASH = re.compile(r"[0-9a-f]{64}")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._\-]{0,63}")
-MAX_LISTED_CUSTOMERS = MAX_ITEMS - 1  # the client item and one grant per customer fit one transaction
+# The client item, and per customer its grant and the not-erased check, fit one transaction.
+MAX_LISTED_CUSTOMERS = (MAX_ITEMS - 1) // 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +168,7 @@ class ApiClientStore:
                 {"pk": keys.customer_pk(customer_id), "sk": keys.grant_sk(client.client_id), "kind": GRANT_KIND,
                  "client_id": client.client_id, "client_pk": client_pk},
             )  # fmt: skip
+            stage_not_erased(tx, customer_id)  # a grant is an item in the customer's partition: never after an erase
         tx.commit()
         return IssuedApiKey(client=client, key=key)
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from backend.clock import Clock, utc_now
 from backend.errors import ConcurrentUpdate, CustomerNotFound, ValidationError
+from backend.profile.erasure import put_unless_erased, stage_not_erased
 from backend.profile.events import check_customer_id, format_timestamp
 from backend.profile.privacy import CustomerData
 from backend.profile.store import MAX_PAGE, ProfileStore
@@ -33,6 +34,7 @@ from backend.shopping.purchases import order_stats_key
 from backend.shopping.service import Shopping
 from backend.store import keys
 from backend.store.dynamo import Table
+from backend.store.transaction import Transaction
 
 MERGE_PREFIX = "MERGE#"
 MERGE_KIND = "merge"
@@ -103,9 +105,10 @@ class ProfileMerger:
         record = MergeRecord(
             source, target, format_timestamp(self.clock()), events, orders, cart_lines, dropped, identities, erased
         )
-        self.table.put(
+        put_unless_erased(
+            self.table, target,
             {"pk": keys.customer_pk(target), "sk": f"{MERGE_PREFIX}{record.merged_at}#{source}",
-             "kind": MERGE_KIND, **record.to_json()}
+             "kind": MERGE_KIND, **record.to_json()},
         )  # fmt: skip
         return record
 
@@ -131,14 +134,15 @@ class ProfileMerger:
             if "customer_id" in copy:
                 copy["customer_id"] = target
             try:
-                self.table.put(copy, condition="attribute_not_exists(pk)")
+                put_unless_erased(self.table, target, copy, condition="attribute_not_exists(pk)")
             except ConcurrentUpdate:
                 continue  # the target has this order (or this line) already
             moved += "#LINE#" not in str(item["sk"])
         stats = self.table.get(order_stats_key(source))
         if stats is not None:
             mine = self.table.get(order_stats_key(target))
-            self.table.put(
+            put_unless_erased(
+                self.table, target,
                 {**(mine or stats), **order_stats_key(target),
                  "orders": int((mine or {}).get("orders", 0)) + int(stats.get("orders", 0)),
                  "products": _merged_stats(mine, stats)}
@@ -174,9 +178,13 @@ class ProfileMerger:
             if not lookup_pk:
                 continue
             lookup = self.table.get({"pk": lookup_pk, "sk": keys.IDENT})
+            # One transaction with the not-erased check: an id never moves to a target erased meanwhile.
+            tx = Transaction(self.table)
             if lookup is not None and lookup.get("customer_id") in (source, target):
-                self.table.put({**lookup, "customer_id": target})
-            self.table.put({**item, "pk": keys.customer_pk(target)})
-            self.table.delete({"pk": item["pk"], "sk": item["sk"]})
+                tx.put({**lookup, "customer_id": target})
+            tx.put({**item, "pk": keys.customer_pk(target)})
+            tx.delete({"pk": item["pk"], "sk": item["sk"]})
+            stage_not_erased(tx, target)
+            tx.commit()
             moved.append(f"{item.get('id_kind')}:{item.get('value')}")
         return tuple(moved)

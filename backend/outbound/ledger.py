@@ -17,7 +17,8 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from backend.errors import ConcurrentUpdate
+from backend.errors import ConcurrentUpdate, CustomerErased
+from backend.profile.erasure import put_unless_erased
 from backend.profile.events import format_timestamp
 from backend.store import keys
 from backend.store.dynamo import Table
@@ -52,13 +53,15 @@ class DeliveryLedger:
             "expires_at": int((now + MARKER_RETENTION).timestamp()),
         }
         try:
-            self.table.put(
+            put_unless_erased(  # never a claim (nor so a send) for a customer erased since the record was read
+                self.table,
+                customer_id,
                 item,
                 condition="attribute_not_exists(pk) OR (#state = :sending AND lease_until < :now)",
                 names={"#state": "state"},
                 values={":sending": SENDING, ":now": int(now.timestamp())},
             )
-        except ConcurrentUpdate:
+        except (ConcurrentUpdate, CustomerErased):
             return False
         return True
 
@@ -72,12 +75,17 @@ class DeliveryLedger:
                 values[f":{name}"] = value
                 continue
             names.pop(f"#{name}")
-        self.table.update(
-            self._key(customer_id, target, message_id),
-            "SET " + ", ".join(assignments) + " REMOVE lease_until",
-            names=names,
-            values=values,
-        )
+        try:
+            self.table.update(
+                self._key(customer_id, target, message_id),
+                "SET " + ", ".join(assignments) + " REMOVE lease_until",
+                # the claim is gone only when the customer was erased meanwhile: an update would recreate it
+                condition="attribute_exists(pk)",
+                names=names,
+                values=values,
+            )
+        except ConcurrentUpdate:
+            return
 
     def release(self, customer_id: str, target: str, message_id: str) -> None:
         """Give up a claim whose send failed, so the retried record sends it."""

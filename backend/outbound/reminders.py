@@ -31,10 +31,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from backend.catalog import Catalog
-from backend.errors import AlreadyApplied
+from backend.errors import AlreadyApplied, CustomerErased
 from backend.outbound.mail import safe_name
 from backend.outbound.recipients import consents_to_marketing_email, load_profile
 from backend.outbound.translate import CartActivity
+from backend.profile.erasure import stage_not_erased
 from backend.profile.events import format_timestamp
 from backend.shopping.items import cart_from_item, cart_key, outbox_item
 from backend.shopping.model import Cart
@@ -49,6 +50,7 @@ FIRST_LOOKBACK = timedelta(hours=6)
 MAX_CATCH_UP = timedelta(days=1)
 SCHEDULE_RETENTION = timedelta(days=2)
 SCHEDULE_KIND = "cart_reminder_due"
+SCHEDULE_POINTER_KIND = "cart_reminder_due_pointer"
 REMINDER_KIND = "cart_reminder"
 TEMPLATE = "cart_reminder"
 _BUCKET_FORMAT = "%Y-%m-%dT%H:%M"
@@ -83,17 +85,30 @@ class ReminderScheduler:
         changed = _parse(activity.updated_at) or self.clock()
         due = changed + self.idle
         shard = keys.shard_of(activity.customer_id, keys.SCHEDULE_SHARDS)
-        self.table.put(
+        schedule_pk = keys.schedule_pk(_bucket_name(bucket_start(due)), shard)
+        expires = int((due + SCHEDULE_RETENTION).timestamp())
+        tx = Transaction(self.table)
+        tx.put(
             {
-                "pk": keys.schedule_pk(_bucket_name(bucket_start(due)), shard),
+                "pk": schedule_pk,
                 "sk": keys.customer_pk(activity.customer_id),
                 "kind": SCHEDULE_KIND,
                 "customer_id": activity.customer_id,
                 "cart_version": activity.version,
                 "due_at": format_timestamp(due),
-                "expires_at": int((due + SCHEDULE_RETENTION).timestamp()),
+                "expires_at": expires,
             }
         )
+        # The entry names the customer outside their partition: a pointer in it lets their erase delete it too.
+        tx.put(
+            {"pk": keys.customer_pk(activity.customer_id), "sk": keys.schedule_pointer_sk(schedule_pk),
+             "kind": SCHEDULE_POINTER_KIND, "schedule_pk": schedule_pk, "expires_at": expires}
+        )  # fmt: skip
+        stage_not_erased(tx, activity.customer_id)  # never an entry for a customer erased since the change
+        try:
+            tx.commit()
+        except CustomerErased:
+            return
 
 
 @dataclass
@@ -188,10 +203,13 @@ class ReminderSweep:
                 order_id="",
             )
         )
+        stage_not_erased(tx, customer_id)  # the cart was read before an erase that has since swept it
         try:
             tx.commit()
         except AlreadyApplied:
             return "already_reminded"
+        except CustomerErased:
+            return "erased"
         log.info("cart reminder queued", extra={"cart_version": cart.version})
         return None
 

@@ -22,10 +22,12 @@ from datetime import datetime
 
 import requests
 
+from backend.errors import CustomerErased
 from backend.outbound.ledger import DeliveryLedger
 from backend.outbound.signing import SIGNATURE_HEADER, signature_header
 from backend.outbound.subscriptions import Subscription, SubscriptionDirectory
 from backend.outbound.translate import OutboundEvent
+from backend.profile.erasure import put_unless_erased
 from backend.profile.events import format_timestamp
 from backend.store import keys
 from backend.store.dynamo import Table
@@ -173,7 +175,10 @@ class WebhookDispatcher:
             "last_error": attempts.last_error,
             "failed_at": at,
         }
-        self.table.put(item)
+        try:
+            put_unless_erased(self.table, event.customer_id, item)  # a dead letter is the customer's data too
+        except CustomerErased:
+            return
 
 
 def dead_letters(table: Table, subscription_id: str, *, limit: int = 50) -> list[dict[str, object]]:

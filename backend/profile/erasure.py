@@ -12,6 +12,14 @@ transaction that writes a customer's cart, events or links carries ``stage_not_e
 tombstone does not exist, so its commit is refused whole with ``CustomerErased``. The tombstone is written before
 the first delete, so a write either commits before it (and the sweep deletes it) or meets it (and is refused).
 
+So does every other write that names a customer, since one that lands after the erase's last sweep would stay for
+good: request markers (a wrong voice code's count has no cart write), the order summary, API idempotency
+fingerprints, the voice code, API grants, a merge's writes into its target, the demo's history import (transactions
+with the check, not ``BatchWriteItem``, which takes no condition) and its marker, and the outbound deliveries, dead
+letters and reminders. A plain put goes through ``put_unless_erased``; an update that only changes an existing
+item says ``attribute_exists(pk)`` instead (an update of a missing item creates it). ``tests/test_erase_write_points``
+tries each one in the middle of an erase.
+
 Stream consumers (the table streams NEW_AND_OLD_IMAGES): the tombstone's INSERT appears on the stream like any
 item. The rule is **drop every record, held or arriving, of a customer who has a tombstone**:
 ``customer_of_record`` says whose a record is, ``drop_erased`` filters a batch against a set of erased ids, and
@@ -75,6 +83,25 @@ def stage_not_erased(tx: Transaction, customer_id: str) -> None:
     if tx.touches(key):
         return
     tx.check(key, "attribute_not_exists(pk)", conflict=CustomerErased)
+
+
+def put_unless_erased(
+    table: Table,
+    customer_id: str,
+    item: Mapping[str, Any],
+    *,
+    condition: str | None = None,
+    names: Mapping[str, str] | None = None,
+    values: Mapping[str, Any] | None = None,
+) -> None:
+    """Put ``item`` (about ``customer_id``) only while the customer has no tombstone: ``CustomerErased`` otherwise,
+    with nothing written. A plain put after an erase's last sweep would bring the customer's data back for good;
+    this is the same put in a transaction with the not-erased check (``condition`` failing is ``ConcurrentUpdate``,
+    as for a plain conditional put)."""
+    tx = Transaction(table)
+    tx.put(item, condition=condition, names=names, values=values)
+    stage_not_erased(tx, customer_id)
+    tx.commit()
 
 
 class Tombstones:

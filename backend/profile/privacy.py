@@ -5,7 +5,8 @@ What a customer owns in the store:
 * every item of the partition ``pk = CUST#<id>`` (profile, cart, events, heard words, EVENTID markers, orders and
   lines, identity reverse items, outbox messages, request markers, API grants, anything added later);
 * the identity lookup items ``pk = IDENT#<kind>#<value>`` (found through the reverse items);
-* its id in the ``customer_ids`` set of API clients scoped to it (found through the ``GRANT#`` items).
+* its id in the ``customer_ids`` set of API clients scoped to it (found through the ``GRANT#`` items);
+* its entries in the idle-cart reminder schedule ``pk = REMIND#...`` (found through the ``REMINDDUE#`` items).
 
 Index entries (gsi1) are projections of these items, so they go with them. Deleting writes the customer's tombstone
 first (``backend.profile.erasure``: nothing provisions the customer again from then on), removes the lookup items
@@ -156,6 +157,7 @@ class CustomerData:
         items = self.partition(customer_id)
         for pk in _lookup_pks(items):
             self._delete_lookup(pk, customer_id, counts)
+        self._delete_elsewhere(items, customer_id, counts)
         for item in items:
             if item_kind(str(item["sk"])) == "api_grants" and item.get("client_pk"):
                 self._remove_from_client(str(item["client_pk"]), customer_id, counts)
@@ -167,6 +169,7 @@ class CustomerData:
             items = self.partition(customer_id)  # anything written meanwhile goes too
             for pk in _lookup_pks(items):
                 self._delete_lookup(pk, customer_id, counts)
+            self._delete_elsewhere(items, customer_id, counts)
         if items:
             raise StoreUnavailable("the customer's partition kept receiving writes during deletion")
         deleted_at = format_timestamp(self.clock())
@@ -190,6 +193,14 @@ class CustomerData:
         except ConcurrentUpdate:
             return
         counts["lookups"] += 1
+
+    def _delete_elsewhere(self, items: Iterable[Mapping[str, Any]], customer_id: str, counts: Counter[str]) -> None:
+        """Items outside the partition that name the customer and have a pointer in it: their idle-cart reminder
+        schedule entries (``pk = REMIND#...``, ``sk = CUST#<id>``)."""
+        for item in items:
+            if item.get("schedule_pk"):
+                self._batch_delete([{"pk": str(item["schedule_pk"]), "sk": keys.customer_pk(customer_id)}])
+                counts["reminder_schedule"] += 1
 
     def _remove_from_client(self, client_pk: str, customer_id: str, counts: Counter[str]) -> None:
         try:

@@ -44,6 +44,7 @@ from decimal import Decimal
 from statistics import median
 from typing import Any
 
+from backend.profile.erasure import stage_not_erased
 from backend.shopping.model import IMPORTED_SOURCE, Order, OrderLine
 from backend.store import keys
 from backend.store.codec import from_attribute_values, to_attribute_values
@@ -470,4 +471,5 @@ def stage_summary(
         tx.put(item, condition="attribute_not_exists(pk)")
     else:
         tx.put(item, condition="#rev = :rev", names={"#rev": "rev"}, values={":rev": over})
+    stage_not_erased(tx, customer_id)  # a rebuild or an import never writes an erased customer's summary back
     return item

@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from backend.errors import AlreadyApplied
+from backend.profile.erasure import stage_not_erased
 from backend.store import keys
 from backend.store.dynamo import Table
 from backend.store.retention import expires_at
@@ -52,6 +53,9 @@ def stage_marker(
         condition="attribute_not_exists(pk)",
         conflict=AlreadyApplied,
     )
+    # Every marker is a write to the customer's partition, whatever else the transaction holds (a wrong voice
+    # code's count has no cart write to carry the check): never one for an erased customer.
+    stage_not_erased(tx, customer_id)
 
 
 def stored_outcome(table: Table, customer_id: str, request_id: str) -> dict[str, Any]:

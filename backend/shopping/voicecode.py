@@ -15,6 +15,7 @@ import secrets
 from dataclasses import replace
 
 from backend.errors import ConcurrentUpdate, ValidationError
+from backend.profile.erasure import put_unless_erased
 from backend.shopping.items import voice_code_key, voice_code_to_item
 from backend.shopping.model import VoiceCodeState
 from backend.store.dynamo import Table
@@ -52,7 +53,8 @@ def matches(state: VoiceCodeState, code: str | None) -> bool:
 def set_voice_code(table: Table, customer_id: str, code: str | None, *, at: str) -> VoiceCodeState:
     """Enable (or, with None, disable) the code; either way the wrong-code count and the lock start afresh."""
     state = enabled_state(code) if code is not None else VoiceCodeState()
-    table.put(voice_code_to_item(customer_id, state, updated_at=at))
+    # Conditional on no tombstone: a code set after the erase's sweep would be the erased customer's, kept for good.
+    put_unless_erased(table, customer_id, voice_code_to_item(customer_id, state, updated_at=at))
     return state
 
 

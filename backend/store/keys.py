@@ -116,6 +116,7 @@ def tombstone_pk(customer_id: str) -> str:
 # | every subscription (the consumer)      | gsi1: gsi1pk = WHSUBS#<0..7> (by hash of the sub id), gsi1sk = sub id  |
 # | stream checkpoint, per shard           | pk = OUTBOUND#STREAM#<stream label>, sk = SHARD#<shard id>             |
 # | carts to look at when they may be idle | pk = REMIND#<5-minute bucket>#<0..3>, sk = CUST#<id> (TTL)             |
+# | ... and where it is, for an erase      | pk = CUST#<id>, sk = REMINDDUE#<its pk>, schedule_pk (TTL)             |
 # | how far the reminder sweep has got     | pk = OUTBOUND#REMINDERS, sk = SWEPT                                    |
 # | one reminder per cart episode          | pk = CUST#<id>, sk = REMINDER#CART#<first line added at>               |
 
@@ -168,6 +169,11 @@ def checkpoint_sk(shard_id: str) -> str:
 
 def schedule_pk(due_minute: str, shard: int) -> str:
     return f"REMIND#{due_minute}#{shard}"
+
+
+def schedule_pointer_sk(schedule_pk_: str) -> str:
+    """In the customer's partition: where their entry in the reminder schedule (outside it) is, for their erase."""
+    return f"REMINDDUE#{schedule_pk_}"
 
 
 def reminder_sk(episode: str) -> str:

@@ -2,8 +2,11 @@
 
 What ``voicecart serve`` runs (embedded store, demo customers, the real app and verifier), served over HTTP on
 loopback, in this process so the check can read the table and its stream afterwards. A demo customer talks
-(launch, adds by voice) and is written to by the API; then, while voice turns and API adds for that customer keep
-arriving from several threads, a privacy key erases them. Afterwards it counts:
+(launch, adds by voice) and is written to by the API; then, while voice turns, API adds, API events and voice-code
+changes for that customer keep arriving from several threads and the demo's history import of them runs again, a
+privacy key erases them. Writes that were decided before the erase are then sent after it (a voice turn's cart
+write, an API event's idempotency fingerprint, the support tool's voice code, a history import): each must be
+refused. Afterwards it counts:
 
 - items that still name the customer (apart from the tombstone), and stream records that still hold their data
   (the embedded store redacts them into pointers to the tombstone);
@@ -29,8 +32,11 @@ import re
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
+from backend.api.idempotency import RequestFingerprints
+from backend.demo import import_history
 from backend.errors import CustomerErased, UnknownAccessToken, VoicecartError
 from backend.identity.clients import DEMO_KEY_SCOPES, create_api_client
 from backend.identity.tokens import demo_token_for
@@ -99,17 +105,15 @@ def measure(customer: str, *, writers: int) -> dict[str, Any]:
             stream = make_streams_client(reachable)
             before = {
                 "items": len(_items_about(backend, customer)),
-                "items_with_alexa_id": sum(
-                    1 for item in _scan(backend) if _user_id(customer) in json.dumps(item, default=str)
-                ),
+                "items_with_alexa_id": sum(1 for item in _scan(backend) if _user_id(customer) in _text(item)),
                 "stream_records": len(_stream_about(backend, stream, customer, user_id=_user_id(customer))),
             }
-            race = _Race(port, signer, api, customer, writers=writers)
+            race = _Race(port, signer, api, customer, writers=writers, backend=backend)
             race.start()
             time.sleep(0.5)
             held_cart = backend.shopping.cart(customer)  # a turn that read its state before the erase ...
             erased_status, receipt = _Api(port, privacy_key).call("DELETE", f"/customers/{customer}")
-            held_write = _write_after(backend, customer, held_cart)  # ... and writes after it, redaction and all
+            held_writes = _writes_after(backend, customer, held_cart)  # ... and writes after it, redaction and all
             time.sleep(1.0)
             race.stop()
             after = _after(backend, stream, api, port=port, signer=signer, customer=customer)
@@ -122,13 +126,14 @@ def measure(customer: str, *, writers: int) -> dict[str, Any]:
         "receipt_total": receipt.get("total") if isinstance(receipt, dict) else None,
         "stream_records_redacted": receipt.get("stream_records_redacted") if isinstance(receipt, dict) else None,
         "race": race.figures(),
-        "held_write": held_write,
+        "held_write": held_writes["cart"],
+        "held_writes": held_writes,
         **after,
         "neighbour_items": neighbour_items,
     }
     report["ok"] = bool(
         erased_status == 200
-        and held_write == "refused"
+        and all(outcome == "refused" for outcome in held_writes.values())
         and not left_items
         and not after["stream_records_left"]
         and not after["token_resolves"]
@@ -166,12 +171,17 @@ class _Api:
 
 
 class _Race:
-    """Threads adding for the customer by voice and by API until stopped: what is in flight during the erase."""
+    """Threads writing for the customer until stopped, what is in flight during the erase: adds by voice and by API,
+    API events (each with its idempotency fingerprint) and voice-code changes, and the demo's history import of
+    them (as a provisioning in another process would)."""
 
-    def __init__(self, port: int, signer: Any, api: _Api, customer: str, *, writers: int) -> None:
+    def __init__(self, port: int, signer: Any, api: _Api, customer: str, *, writers: int, backend: Backend) -> None:
         self._port, self._signer, self._api, self._customer = port, signer, api, customer
+        self._backend = backend
         self._stop = threading.Event()
         self._threads = [threading.Thread(target=self._work, args=(n,), daemon=True) for n in range(writers)]
+        if writers:  # the demo's history import, as another process provisioning them
+            self._threads.append(threading.Thread(target=self._import, daemon=True))
         self._lock = threading.Lock()
         self.statuses: dict[str, int] = {}
 
@@ -189,37 +199,74 @@ class _Race:
         device.launch()
         turn = 0
         while not self._stop.is_set():
-            if (index + turn) % 2:
+            step = (index + turn) % 4
+            if step == 1:
                 status, _ = device.intent("AddToCartIntent", {"product": ADD_WORDS[turn % len(ADD_WORDS)]})
                 kind = f"voice {status}"
-            else:
+            elif step == 0:
                 body = {"product_id": str(1 + turn % 5), "quantity": 1}
                 status, _ = self._api.call("POST", f"/customers/{self._customer}/cart/items", body)
-                kind = f"api {status}"
+                kind = f"api cart {status}"
+            elif step == 2:  # an event with its idempotency fingerprint, written after the event
+                event = {**_event_after(self._backend), "event_id": f"race-{index}-{turn}"}
+                status, _ = self._api.call("POST", f"/customers/{self._customer}/events", event)
+                kind = f"api event {status}"
+            else:
+                status, _ = self._api.call("PUT", f"/customers/{self._customer}/voice-code", {"code": "2468"})
+                kind = f"api voice-code {status}"
             with self._lock:
                 self.statuses[kind] = self.statuses.get(kind, 0) + 1
             turn += 1
+
+    def _import(self) -> None:
+        backend = self._backend
+        assert backend.demo is not None
+        history = backend.demo.histories[self._customer]
+        while not self._stop.is_set():
+            written = import_history(backend.table, history, backend.catalog, backend.settings)
+            kind = "import wrote" if written else "import refused"
+            with self._lock:
+                self.statuses[kind] = self.statuses.get(kind, 0) + 1
 
     def figures(self) -> dict[str, int]:
         return dict(sorted(self.statuses.items()))
 
 
-def _write_after(backend: Backend, customer: str, cart: Any) -> str:
-    """A turn in flight during the erase: its caller resolved and its cart read before, its write sent after the
-    erase finished. "refused" is the only right answer (nothing of it may reach the table or its stream)."""
+def _writes_after(backend: Backend, customer: str, cart: Any) -> dict[str, str]:
+    """Writes in flight during the erase: each decided (its caller resolved, its state read) before, and sent after
+    the erase finished. "refused" is the only right answer (nothing of them may reach the table or its stream).
+
+    - cart: a voice turn's add, on the cart it read;
+    - api fingerprint: an API event's idempotency fingerprint, written after its event committed;
+    - voice code: the code set by the support tool (``Shopping.set_voice_code``);
+    - history import: the demo's import of their past orders, started by a provisioning that checked before."""
     at = backend.clock().isoformat(timespec="seconds")
-    try:
-        backend.shopping.change_cart(
-            customer,
-            lambda before: before.with_added("1", 1, channel="voice", at=at),
-            request_id="bench-erase-held-turn",
-            cart=cart,
-        )
-    except CustomerErased:
-        return "refused"
-    except VoicecartError as error:
-        return f"failed otherwise: {type(error).__name__}"
-    return "applied"
+    assert backend.demo is not None
+    history = backend.demo.histories[customer]
+    writes: dict[str, Callable[[], bool]] = {  # each says whether it wrote (a refusal raises CustomerErased)
+        "cart": lambda: (
+            not backend.shopping.change_cart(
+                customer,
+                lambda before: before.with_added("1", 1, channel="voice", at=at),
+                request_id="bench-erase-held-turn",
+                cart=cart,
+            ).repeated
+        ),
+        "api fingerprint": lambda: _wrote(
+            RequestFingerprints(backend.table).remember, customer, "bench-erase-held-event", "0" * 64
+        ),
+        "voice code": lambda: _wrote(backend.shopping.set_voice_code, customer, "1357"),
+        "history import": lambda: import_history(backend.table, history, backend.catalog, backend.settings) > 0,
+    }
+    outcomes: dict[str, str] = {}
+    for name, write in writes.items():
+        try:
+            outcomes[name] = "applied" if write() else "refused"
+        except CustomerErased:
+            outcomes[name] = "refused"
+        except VoicecartError as error:
+            outcomes[name] = f"failed otherwise: {type(error).__name__}"
+    return outcomes
 
 
 def _after(backend: Backend, stream: Any, api: _Api, *, port: int, signer: Any, customer: str) -> dict[str, Any]:
@@ -245,7 +292,7 @@ def _after(backend: Backend, stream: Any, api: _Api, *, port: int, signer: Any, 
     demo_reprovisions = backend.demo.provision(customer)
     tombstone_items = [item for item in _scan(backend) if item["pk"] == f"ERASED#{customer}"]
     personal = (_user_id(customer), token, "ORDER#", "IDENT#", "CART", "Banana", "banana")
-    text = json.dumps(tombstone_items, default=str)
+    text = _text(tombstone_items)
     left = _items_about(backend, customer)
     held = _stream_about(backend, stream, customer, user_id=_user_id(customer))
     return {
@@ -268,6 +315,11 @@ def _after(backend: Backend, stream: Any, api: _Api, *, port: int, signer: Any, 
     }
 
 
+def _wrote(write: Callable[..., None], *args: str) -> bool:
+    write(*args)
+    return True
+
+
 def _event_after(backend: Backend) -> dict[str, str]:
     now = backend.clock().isoformat(timespec="seconds")
     return {
@@ -280,7 +332,14 @@ def _event_after(backend: Backend) -> dict[str, str]:
 
 
 def _text(item: Any) -> str:
-    return json.dumps(item, default=str)
+    """An item or record as searchable text. Binary attributes (a voice code's salt and digest) as hex: ``str`` of
+    boto3's ``Binary`` is bytes, which ``json.dumps`` refuses."""
+    return json.dumps(item, default=_plain)
+
+
+def _plain(value: Any) -> str:
+    raw = getattr(value, "value", value)
+    return raw.hex() if isinstance(raw, bytes | bytearray) else str(value)
 
 
 def _user_id(customer: str) -> str:
@@ -306,11 +365,7 @@ def _names(customer: str) -> re.Pattern[str]:
 def _items_about(backend: Backend, customer: str) -> list[dict[str, Any]]:
     """Every item that names the customer (their id as a whole word anywhere in it), apart from their tombstone."""
     names = _names(customer)
-    return [
-        item
-        for item in _scan(backend)
-        if item["pk"] != f"ERASED#{customer}" and names.search(json.dumps(item, default=str))
-    ]
+    return [item for item in _scan(backend) if item["pk"] != f"ERASED#{customer}" and names.search(_text(item))]
 
 
 def _stream_about(backend: Backend, stream: Any, customer: str, *, user_id: str) -> list[dict[str, Any]]:
@@ -325,7 +380,7 @@ def _stream_about(backend: Backend, stream: Any, customer: str, *, user_id: str)
         while iterator:
             page = stream.get_records(ShardIterator=iterator, Limit=1000)
             for record in page["Records"]:
-                text = json.dumps(record, default=str)
+                text = _text(record)
                 pk = record["dynamodb"]["Keys"]["pk"]["S"]
                 about = customer_of_record(record) == customer and not pk.startswith("ERASED#")
                 if about or f"CUST#{customer}" in text or user_id in text:
@@ -351,7 +406,7 @@ def _print(report: dict[str, Any]) -> None:
     print(
         f"  DELETE /customers/{report['customer']}: {report['erase_status']}, {report['receipt_total']} items, "
         f"{report['stream_records_redacted']} stream records redacted; adds in flight: {report['race']}; "
-        f"a write read before and sent after the erase: {report['held_write']}"
+        f"writes read before and sent after the erase: {report['held_writes']}"
     )
     print(
         f"  after: {report['items_left']} items left {report['items_left_examples']}, "

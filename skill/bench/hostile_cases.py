@@ -3,8 +3,10 @@
 An Alexa case (one JSON file in ``tests/fixtures/requests/hostile/``, written by ``tests/support/hostile.py``)
 names a base request (``launch``, ``intent_add_to_cart``, ``session_ended``) and edits to it (``set``: JSON pointer
 -> value, ``delete``: JSON pointers), or gives the body outright (``body``, ``raw``, ``raw_hex``, ``repeat``).
-``signing`` says how it is signed: ``signed`` (the trusted signer), ``unsigned``, ``stranger`` (a signer nobody
-trusts) or ``tampered`` (signed, then the body changed); ``headers`` are set after signing.
+``timestamp`` (``{"shift": seconds, "format": strftime pattern}``) sets the request's timestamp relative to the
+moment it is sent, in a given spelling: a request just outside the 150 s window, or a fresh one spelled as Alexa
+never spells it. ``signing`` says how it is signed: ``signed`` (the trusted signer), ``unsigned``, ``stranger``
+(a signer nobody trusts) or ``tampered`` (signed, then the body changed); ``headers`` are set after signing.
 
 An API case (``api_cases``) is one request to the cross-channel API that must be refused: bad or missing keys,
 scopes the key lacks, extreme or malformed dates, odd unicode in ids and bodies, huge limits and bodies, wrong
@@ -17,7 +19,7 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -96,6 +98,9 @@ def case_body(case: dict[str, Any], base_envelope: BaseEnvelope) -> bytes:
         _set(envelope, path, value)
     for path in case.get("delete", []):
         _delete(envelope, path)
+    if "timestamp" in case:
+        moment = datetime.now(UTC) + timedelta(seconds=float(case["timestamp"].get("shift", 0)))
+        _set(envelope, "/request/timestamp", moment.strftime(case["timestamp"].get("format", "%Y-%m-%dT%H:%M:%SZ")))
     # ensure_ascii keeps lone surrogates as \\ud800 escapes: what an attacker's JSON encoder would send.
     return json.dumps(envelope, ensure_ascii=True).encode()
 

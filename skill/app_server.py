@@ -12,7 +12,8 @@ are HTML pages. Here:
 - writes time out after ``WRITE_SECONDS``, so a client that never reads its answer does not hold a thread either;
 - a request with both ``Content-Length`` and ``Transfer-Encoding``, or with two different lengths, is refused:
   two framings of one body are how requests are smuggled past a proxy;
-- every error the server itself answers is short JSON, as the app's are.
+- every error the server itself answers is short JSON, as the app's are, and a 4xx (an HTTP version we do not
+  speak is bad input, not http.server's 505).
 
 Alexa sends a few KB in one go and gives up on the whole turn after 8 s, so 10 s to read a request refuses
 nothing real.
@@ -89,6 +90,9 @@ class GuardedRequestHandler(WSGIRequestHandler):
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """As ``http.server`` does, but the body is ``{"error": ..., "reason": ...}`` and echoes nothing sent."""
+        if code == HTTPStatus.HTTP_VERSION_NOT_SUPPORTED:
+            # What the client sent is bad input like any other (an HTTP/2 preface, "HTTP/9.9"): a 4xx, never a 5xx.
+            code, message = HTTPStatus.BAD_REQUEST, "only HTTP/1.0 and HTTP/1.1 are served here"
         status = HTTPStatus(code)
         reason = message if message and message.isascii() and len(message) <= 120 else status.phrase
         if code == HTTPStatus.BAD_REQUEST and message and message.startswith("Bad request"):

@@ -11,7 +11,11 @@ from typing import Any
 
 import pytest
 
+from backend.services import Backend
+from skill.app import create_app
 from skill.app_server import GuardedRequestHandler, make_guarded_server
+from skill.bench.hostile import CLOSED, send_wire
+from skill.bench.hostile_cases import WireCase, wire_cases
 
 READ_SECONDS = 0.5
 GIVE_UP_SECONDS = 15.0  # how long a test waits for the server before calling it stalled
@@ -146,7 +150,7 @@ def test_two_framings_of_one_body_are_refused(port: int, framing: bytes) -> None
         (b"GET / HTTP/1.1\r\nX-Long: " + b"a" * 70_000 + b"\r\n\r\n", b"431"),
         (b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n", b"414"),
         (b"GET / HTTP/1.1<script>\r\n\r\n", b"400"),
-        (b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", b"505"),
+        (b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", b"400"),
     ],
     ids=["101-headers", "huge-header", "huge-request-line", "bad-version", "http2-preface"],
 )
@@ -155,3 +159,25 @@ def test_errors_before_the_app_are_json_and_echo_nothing(port: int, request_byte
     assert answer.startswith(b"HTTP/1.1 " + status), answer[:200]
     refusal = _json_body(answer)
     assert set(refusal) == {"error", "reason"} and "<script>" not in refusal["reason"]
+
+
+@pytest.fixture(scope="module")
+def app_port(shared_backend: Backend) -> Iterator[int]:
+    """The real app (verification on) behind the guarded server, with a short read deadline."""
+    server = make_guarded_server("127.0.0.1", 0, create_app(backend=shared_backend), handler=_QuickHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_port
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+WIRE_CASES = wire_cases()
+
+
+@pytest.mark.parametrize("case", WIRE_CASES, ids=[case.name for case in WIRE_CASES])
+def test_the_benchs_wire_cases_are_refused_in_json_or_cut_off(app_port: int, case: WireCase) -> None:
+    answer = send_wire(f"http://127.0.0.1:{app_port}", case)
+    if case.stalls and answer.status == CLOSED:
+        return
+    assert 400 <= answer.status < 500 and answer.json_object, (answer.status, answer.excerpt)

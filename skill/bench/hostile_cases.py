@@ -260,3 +260,46 @@ def api_cases() -> list[ApiCase]:
         ApiCase("unknown-route", "GET", "/customers/{c}/passwords"),
     ]
     return cases
+
+
+@dataclass(frozen=True, slots=True)
+class WireCase:
+    """Bytes sent as they are on one connection, below HTTP's rules: the server itself must refuse them (4xx in
+    JSON) or, for a request that ``stalls`` (sent in part, then nothing more), close the connection by its read
+    deadline. An answer of 2xx or 5xx, or a connection still open long after the deadline, is a failure."""
+
+    name: str
+    data: bytes
+    stalls: bool = False
+
+
+def wire_cases() -> list[WireCase]:
+    post = b"POST /alexa HTTP/1.1\r\nHost: voicecart\r\nContent-Type: application/json\r\n"
+    return [
+        WireCase("too-many-headers", b"GET /healthz HTTP/1.1\r\n" + b"".join(b"X-%d: a\r\n" % n for n in range(101))),
+        WireCase("header-line-too-long", b"GET /healthz HTTP/1.1\r\nX-Long: " + b"a" * 70_000 + b"\r\n\r\n"),
+        WireCase("request-line-too-long", b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n"),
+        WireCase("request-line-garbage", b"GARBAGE\r\n\r\n"),
+        WireCase("version-with-markup", b"GET /healthz HTTP/1.1<script>\r\n\r\n"),
+        WireCase("http2-preface", b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"),
+        WireCase(
+            "length-and-chunked",
+            post + b"Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{}{}\r\n0\r\n\r\n",
+        ),
+        WireCase("two-lengths", post + b"Content-Length: 2\r\nContent-Length: 40\r\n\r\n{}"),
+        WireCase("chunk-size-not-hex", post + b"Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n"),
+        WireCase("negative-length", post + b"Content-Length: -5\r\n\r\n{}"),
+        WireCase("stall-mid-request-line", b"POST /ale", stalls=True),
+        WireCase("stall-mid-headers", post + b"Signature-256: ", stalls=True),
+        WireCase("stall-mid-body", post + b'Content-Length: 5000\r\n\r\n{"version": ', stalls=True),
+        WireCase("stall-mid-chunk", post + b'Transfer-Encoding: chunked\r\n\r\n100\r\n{"ver', stalls=True),
+        WireCase(
+            "stall-after-expect-continue", post + b"Expect: 100-continue\r\nContent-Length: 900\r\n\r\n", stalls=True
+        ),
+        WireCase(
+            "api-stall-mid-body",
+            b"POST /api/v1/webhooks HTTP/1.1\r\nHost: voicecart\r\n"
+            b'Content-Type: application/json\r\nContent-Length: 900\r\n\r\n{"url": ',
+            stalls=True,
+        ),
+    ]

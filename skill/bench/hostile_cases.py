@@ -3,6 +3,7 @@
 An Alexa case (one JSON file in ``tests/fixtures/requests/hostile/``, written by ``tests/support/hostile.py``)
 names a base request (``launch``, ``intent_add_to_cart``, ``session_ended``) and edits to it (``set``: JSON pointer
 -> value, ``delete``: JSON pointers), or gives the body outright (``body``, ``raw``, ``raw_hex``, ``repeat``).
+``repeat_key`` (``{"key": "request", "set": [...]}``) appends that top-level key a second time, its value edited.
 ``timestamp`` (``{"shift": seconds, "format": strftime pattern}``) sets the request's timestamp relative to the
 moment it is sent, in a given spelling: a request just outside the 150 s window, or a fresh one spelled as Alexa
 never spells it. ``signing`` says how it is signed: ``signed`` (the trusted signer), ``unsigned``, ``stranger``
@@ -15,6 +16,7 @@ types in every field. Each is a 4xx in JSON; a 2xx is an accepted hostile reques
 
 from __future__ import annotations
 
+import copy
 import json
 import uuid
 from collections.abc import Callable
@@ -102,7 +104,13 @@ def case_body(case: dict[str, Any], base_envelope: BaseEnvelope) -> bytes:
         moment = datetime.now(UTC) + timedelta(seconds=float(case["timestamp"].get("shift", 0)))
         _set(envelope, "/request/timestamp", moment.strftime(case["timestamp"].get("format", "%Y-%m-%dT%H:%M:%SZ")))
     # ensure_ascii keeps lone surrogates as \\ud800 escapes: what an attacker's JSON encoder would send.
-    return json.dumps(envelope, ensure_ascii=True).encode()
+    text = json.dumps(envelope, ensure_ascii=True)
+    if "repeat_key" in case:  # the same top-level key again, its value edited: two meanings in one body
+        again = copy.deepcopy(envelope[case["repeat_key"]["key"]])
+        for path, value in case["repeat_key"].get("set", []):
+            _set(again, path, value)
+        text = text[:-1] + f", {json.dumps(case['repeat_key']['key'])}: {json.dumps(again, ensure_ascii=True)}}}"
+    return text.encode()
 
 
 def case_request(
@@ -222,6 +230,12 @@ def api_cases() -> list[ApiCase]:
         ApiCase("item-malformed-json", "POST", "/customers/{c}/cart/items", body=b'{"product_id": '),
         ApiCase("item-array", "POST", "/customers/{c}/cart/items", body=_json([{"product_id": "1"}])),
         ApiCase("item-nan", "POST", "/customers/{c}/cart/items", body=b'{"product_id": "1", "quantity": NaN}'),
+        ApiCase(
+            "item-quantity-twice",
+            "POST",
+            "/customers/{c}/cart/items",
+            body=b'{"product_id": "1", "quantity": 1, "quantity": 50}',
+        ),
         _item("item-quantity-string", quantity="2"),
         _item("item-quantity-huge", quantity=10**30),
         _item("item-quantity-negative", quantity=-5),

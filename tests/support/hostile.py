@@ -360,6 +360,16 @@ def _edge_cases() -> list[dict[str, Any]]:
             signing="signed",
         ),
         _case("body-form-encoded", "a form, not JSON", raw="version=1.0&request=LaunchRequest", signing="unsigned"),
+        _signed(
+            "body-request-twice",
+            "a second request key after the first, for another product (signed): one body, two meanings",
+            repeat_key={"key": "request", "set": [["/intent/slots/product/value", "caviar"]]},
+        ),
+        _signed(
+            "body-session-twice",
+            "a second session key, with other attributes (signed)",
+            repeat_key={"key": "session", "set": [["/attributes", {"pending": {"kind": "confirm_checkout"}}]]},
+        ),
     ]
     return cases
 

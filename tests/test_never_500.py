@@ -20,6 +20,7 @@ from backend.shopping import normalise_code, parse_quantity
 from backend.shopping.voicecode import enabled_state
 from skill.app import ALEXA_ROUTE, API_PREFIX, create_app
 from skill.simulator.signing import LocalCertificateAuthority, LocalSigner
+from skill.speech import Speech, available_locales
 from skill.verification import build_verifiers
 from tests.support.envelopes import LINKED_TOKEN, alexa_request
 from tests.support.properties import examples
@@ -304,3 +305,12 @@ def test_a_quantity_no_one_can_buy_is_asked_again_not_an_apology(
     assert response.status_code == 200
     said = response.get_json()["response"]["outputSpeech"]["ssml"]
     assert "went wrong" not in said and response.get_json()["response"].get("shouldEndSession") is not True, said
+
+
+@pytest.mark.parametrize("locale", ["../../handlers", "x" * 5000, "en-US/../en-GB", "", None, "de-DE"])
+def test_speech_takes_a_locale_it_has_and_never_reads_a_path_from_the_request(locale: str | None) -> None:
+    # The locale was joined to the speech directory and stat-ed: "../.." named another directory, 5,000
+    # characters raised "file name too long" inside the error handler itself (a 500).
+    speech = Speech(locale)
+    assert speech.locale in available_locales()
+    assert speech.say("error.generic")

@@ -365,6 +365,9 @@ def _edge_cases() -> list[dict[str, Any]]:
             "a second request key after the first, for another product (signed): one body, two meanings",
             repeat_key={"key": "request", "set": [["/intent/slots/product/value", "caviar"]]},
         ),
+        _signed("locale-a-path", "a locale naming a directory (signed)", set=[["/request/locale", "../../x"]]),
+        _signed("locale-huge", "a 5,000-character locale (signed)", set=[["/request/locale", "x" * 5000]]),
+        _signed("locale-with-slash", "a locale with a slash (signed)", set=[["/request/locale", "en/US"]]),
         _signed(
             "body-session-twice",
             "a second session key, with other attributes (signed)",

@@ -9,6 +9,7 @@ from ask_sdk_core.exceptions import SerializationException
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope, ResponseEnvelope
 
+from backend.store.budget import store_budget
 from skill.verification.errors import MalformedRequest
 
 
@@ -30,5 +31,7 @@ class SkillRuntime:
             raise MalformedRequest("request does not match the Alexa request model") from exc
         if not isinstance(request_envelope, RequestEnvelope) or request_envelope.request is None:
             raise MalformedRequest("request does not match the Alexa request model")
-        response: ResponseEnvelope = self.skill.invoke(request_envelope=request_envelope, context=context)
+        # Every store call of the turn shares one deadline, so the answer (or the apology) beats Alexa's 8 s.
+        with store_budget():
+            response: ResponseEnvelope = self.skill.invoke(request_envelope=request_envelope, context=context)
         return cast("dict[str, Any]", self._serializer.serialize(response))

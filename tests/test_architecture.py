@@ -61,6 +61,7 @@ SKILL_RUNTIME_MAY_IMPORT = {
     "backend.services",
     "backend.settings",
     "backend.shopping",
+    "backend.store.budget",  # the runtime opens the one deadline a turn's store calls share (no keys or items)
 }
 SKILL_TOOLS_MAY_ALSO_IMPORT = {
     "backend.api.idempotency",  # bench erase sends an API fingerprint's write after the erase (it must be refused)

@@ -14,13 +14,15 @@ from hypothesis import strategies as st
 
 from backend.errors import ValidationError
 from backend.identity.clients import create_api_client
+from backend.identity.store import IdentityKind
 from backend.services import Backend
-from backend.shopping import normalise_code
+from backend.shopping import normalise_code, parse_quantity
 from backend.shopping.voicecode import enabled_state
 from skill.app import ALEXA_ROUTE, API_PREFIX, create_app
 from skill.simulator.signing import LocalCertificateAuthority, LocalSigner
+from skill.speech import Speech, available_locales
 from skill.verification import build_verifiers
-from tests.support.envelopes import alexa_request
+from tests.support.envelopes import LINKED_TOKEN, alexa_request
 from tests.support.properties import examples
 
 CUSTOMER = "1285"
@@ -278,3 +280,37 @@ def test_no_input_to_any_api_route_gets_a_5xx(
         headers["Idempotency-Key"] = quote(idempotency_key, safe="")
     response = client.open(path, method=method, data=body, headers=headers)
     assert_json_answer(response)
+
+
+ODD_DIGITS = st.text(alphabet="0123456789²³¹٣۴\u0966\u07c3", max_size=8)
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(heard=st.one_of(ODD_DIGITS, st.integers(4_000, 6_000).map(lambda n: "9" * n), NASTY))
+def test_a_heard_quantity_is_a_count_or_nothing_never_an_error(heard: str) -> None:
+    assert parse_quantity(heard) in (None, *range(1, 51))
+
+
+@pytest.mark.parametrize("heard", ["²", "٣", "9" * 5000, "1" * 30], ids=["superscript", "arabic", "5000-digits", "30"])
+def test_a_quantity_no_one_can_buy_is_asked_again_not_an_apology(
+    client: FlaskClient, shared_backend: Backend, signer: LocalSigner, heard: str
+) -> None:
+    shared_backend.profiles.ensure_customer(CUSTOMER)
+    shared_backend.identities.link(CUSTOMER, IdentityKind.ALEXA_TOKEN, LINKED_TOKEN)
+    # Digits str.isdigit() accepts but int() refuses, or more digits than int() will parse, made the turn fail.
+    envelope = alexa_request("intent_add_to_cart")
+    envelope["request"]["intent"]["slots"]["quantity"] = {"name": "quantity", "value": heard}
+    body = json.dumps(envelope).encode()
+    response = client.post(ALEXA_ROUTE, data=body, headers={**signer.headers(body), "Content-Type": "application/json"})
+    assert response.status_code == 200
+    said = response.get_json()["response"]["outputSpeech"]["ssml"]
+    assert "went wrong" not in said and response.get_json()["response"].get("shouldEndSession") is not True, said
+
+
+@pytest.mark.parametrize("locale", ["../../handlers", "x" * 5000, "en-US/../en-GB", "", None, "de-DE"])
+def test_speech_takes_a_locale_it_has_and_never_reads_a_path_from_the_request(locale: str | None) -> None:
+    # The locale was joined to the speech directory and stat-ed: "../.." named another directory, 5,000
+    # characters raised "file name too long" inside the error handler itself (a 500).
+    speech = Speech(locale)
+    assert speech.locale in available_locales()
+    assert speech.say("error.generic")

@@ -29,6 +29,19 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+class DuplicateKey(ValueError):
+    """A JSON object names the same key twice."""
+
+
+def _one_value_per_key(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # {"quantity": 1, "quantity": 50} means 1 to one parser and 50 to another (json.loads keeps the last): refused,
+    # so a proxy or a log that reads the first never disagrees with what was applied.
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        raise DuplicateKey("a key appears twice in one object")
+    return document
+
+
 def json_body(*, required: bool = True) -> dict[str, Any]:
     """The request's JSON object. 415 for another content type, 413 if too big, 400 if malformed."""
     raw = request.get_data(cache=True)  # bounded by request.max_content_length (set per request)
@@ -39,7 +52,9 @@ def json_body(*, required: bool = True) -> dict[str, Any]:
     if request.mimetype != "application/json":
         raise ApiError(415, "unsupported_media_type", "send the body as application/json")
     try:
-        data = json.loads(raw, parse_constant=_no_constants)
+        data = json.loads(raw, parse_constant=_no_constants, object_pairs_hook=_one_value_per_key)
+    except DuplicateKey as exc:
+        raise ApiError(400, "malformed_json", "the body repeats a key in one object") from exc
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         raise ApiError(400, "malformed_json", "the body is not valid JSON") from exc
     if not isinstance(data, dict):

@@ -24,7 +24,7 @@ from backend.shopping.cancellation import CancelCheck, CancelState, cancel_deadl
 from backend.shopping.measures import LineAmount, Unfit, canonical_unit, line_amount, pack_of
 from backend.shopping.model import MAX_QUANTITY, MIN_QUANTITY, Cart, CartLine, Order, OrderLine, Quote
 from backend.shopping.order_summary import ProductHistory
-from backend.shopping.quantities import parse_quantity
+from backend.shopping.quantities import parse_quantity, whole_number
 from backend.shopping.service import (
     CartResult,
     PlacedOrder,
@@ -71,4 +71,5 @@ __all__ = [
     "own_versions",
     "pack_of",
     "parse_quantity",
+    "whole_number",
 ]

@@ -17,6 +17,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from backend.errors import AlreadyApplied, ConcurrentUpdate, StoreUnavailable
 from backend.settings import AWS, EMBEDDED, ENDPOINT, Settings
+from backend.store.budget import install_budget
 from backend.store.codec import from_attribute_values, to_attribute_value, to_attribute_values
 from backend.store.embedded import client_for
 
@@ -61,12 +62,14 @@ def make_client(settings: Settings, *, session: boto3.session.Session | None = N
                 f"VOICECART_STORE=aws but no AWS credentials were found for {settings.describe_store()} "
                 "(set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)"
             )
-    return session.client(
+    client = session.client(
         "dynamodb",
         endpoint_url=settings.dynamodb_endpoint if kind == ENDPOINT else None,
         region_name=region or "us-east-1",
         config=CLIENT_CONFIG,
     )
+    install_budget(client)  # a voice turn's calls share one deadline (backend.store.budget)
+    return client
 
 
 @contextmanager

@@ -40,6 +40,7 @@ from backend.errors import (
     ValidationError,
     VoicecartError,
 )
+from backend.store.budget import recheck_allowance
 from backend.store.codec import from_attribute_values, to_attribute_value, to_attribute_values
 from backend.store.dynamo import Table
 
@@ -221,7 +222,8 @@ class Transaction:
         item = marker.operation["Put"]["Item"]
         key = {name: item[name] for name in self.table.key_names if name in item}
         try:
-            found = self.table.client.get_item(TableName=self.table.name, Key=key, ConsistentRead=True).get("Item")
+            with recheck_allowance():  # the turn's budget may be spent by the write that timed out
+                found = self.table.client.get_item(TableName=self.table.name, Key=key, ConsistentRead=True).get("Item")
         except (BotoCoreError, ClientError) as read_failure:
             log.error("dynamodb write outcome unknown; the marker could not be read: %s", cause)
             raise OutcomeUnknown(f"write outcome unknown ({cause})") from read_failure

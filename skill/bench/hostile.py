@@ -24,6 +24,7 @@ import http.client
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import tempfile
@@ -31,26 +32,33 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from skill.app_server import REQUEST_READ_SECONDS
 from skill.bench.hostile_cases import (
     CONTROL_BASES,
     PROJECT_CORPUS,
     ApiCase,
+    WireCase,
     api_cases,
     bench_envelope,
     case_request,
     load_alexa_cases,
+    wire_cases,
 )
 from skill.simulator.signing import LocalCertificateAuthority, LocalSigner, init_local_signer
 
 ALEXA_ROUTE = "/alexa"
 API_PREFIX = "/api/v1"
 STARTUP_SECONDS = 240.0
+# How long past the server's read deadline a stalled connection may stay open before it counts as held.
+WIRE_GRACE_SECONDS = 5.0
+CLOSED = -1  # the server closed the connection without an answer (right for a request that stalls)
 
 
 def register(bench_commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -114,7 +122,10 @@ def measure(target: Target, corpus: Path) -> dict[str, Any]:
         answers.append(_send("alexa", case["name"], target.base_url + ALEXA_ROUTE, "POST", body, headers=headers))
     for api in api_cases():
         answers.append(_send_api(target, api))
-    return _report(answers, target.base_url)
+    cases = wire_cases()
+    with ThreadPoolExecutor(len(cases)) as pool:  # the stalled ones each wait out the read deadline: together
+        answers.extend(pool.map(lambda case: send_wire(target.base_url, case), cases))
+    return _report(answers, target.base_url, {case.name for case in cases if case.stalls})
 
 
 def _send_api(target: Target, case: ApiCase) -> Answer:
@@ -152,16 +163,50 @@ def _send(group: str, name: str, url: str, method: str, body: bytes | None, *, h
     return Answer(group, name, status, isinstance(parsed, dict), raw[:160].decode("utf-8", "replace"))
 
 
+def send_wire(base_url: str, case: WireCase) -> Answer:
+    """The case's bytes on a raw connection, then whatever the server sends until it closes the connection."""
+    parts = urlsplit(base_url)
+    received = b""
+    try:
+        with socket.create_connection(
+            (parts.hostname or "127.0.0.1", parts.port or 80), timeout=REQUEST_READ_SECONDS + WIRE_GRACE_SECONDS
+        ) as connection:
+            # Refused before it all went out (a header too long)? The answer may still be there to read.
+            with suppress(OSError):
+                connection.sendall(case.data)
+            while chunk := connection.recv(65536):
+                received += chunk
+    except TimeoutError:
+        return Answer("wire", case.name, 0, False, "still open after the read deadline")
+    except OSError as exc:
+        if not received:
+            return Answer("wire", case.name, CLOSED, False, type(exc).__name__)
+    if not received:
+        return Answer("wire", case.name, CLOSED, False, "closed without an answer")
+    while received.startswith(b"HTTP/1.1 100"):  # interim answers to Expect: 100-continue
+        received = received.partition(b"\r\n\r\n")[2]
+    head, _, body = received.partition(b"\r\n\r\n")
+    status_line = head.split(b"\r\n", 1)[0].split()
+    status = int(status_line[1]) if len(status_line) > 1 and status_line[1].isdigit() else 0
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        parsed = None
+    return Answer("wire", case.name, status, isinstance(parsed, dict), received[:160].decode("utf-8", "replace"))
+
+
 def _bucket(status: int) -> str:
+    if status == CLOSED:
+        return "closed"
     if status == 0:
         return "no answer"
     return f"{status // 100}xx"
 
 
-def _report(answers: list[Answer], base_url: str) -> dict[str, Any]:
+def _report(answers: list[Answer], base_url: str, stalling: frozenset[str] | set[str] = frozenset()) -> dict[str, Any]:
     groups: dict[str, dict[str, Any]] = {}
     failures: list[dict[str, Any]] = []
-    for group in ("control", "alexa", "api"):
+    for group in ("control", "alexa", "api", "wire"):
         mine = [answer for answer in answers if answer.group == group]
         buckets = Counter(_bucket(answer.status) for answer in mine)
         groups[group] = {
@@ -169,13 +214,18 @@ def _report(answers: list[Answer], base_url: str) -> dict[str, Any]:
             "accepted": buckets.get("2xx", 0),
             "4xx": buckets.get("4xx", 0),
             "5xx": buckets.get("5xx", 0),
-            "other": sum(count for bucket, count in buckets.items() if bucket not in ("2xx", "4xx", "5xx")),
+            "closed": buckets.get("closed", 0),
+            "other": sum(count for bucket, count in buckets.items() if bucket not in ("2xx", "4xx", "5xx", "closed")),
             "not_json": sum(1 for answer in mine if not answer.json_object),
             "statuses": dict(sorted(Counter(str(answer.status) for answer in mine).items())),
         }
         for answer in mine:
-            wanted = answer.status // 100 == 2 if group == "control" else answer.status // 100 == 4
-            if not wanted or not answer.json_object:
+            if group == "control":
+                wanted = answer.status // 100 == 2 and answer.json_object
+            else:
+                closed_as_it_should = answer.status == CLOSED and answer.name in stalling
+                wanted = (answer.status // 100 == 4 and answer.json_object) or closed_as_it_should
+            if not wanted:
                 failures.append(
                     {"group": group, "name": answer.name, "status": answer.status, "excerpt": answer.excerpt}
                 )
@@ -186,6 +236,7 @@ def _report(answers: list[Answer], base_url: str) -> dict[str, Any]:
         "hostile_accepted": sum(1 for answer in hostile if answer.status // 100 == 2),
         "hostile_4xx": sum(1 for answer in hostile if answer.status // 100 == 4),
         "hostile_5xx": sum(1 for answer in hostile if answer.status // 100 == 5),
+        "hostile_closed": sum(1 for answer in hostile if answer.status == CLOSED),
         "groups": groups,
         "failures": failures,
         "ok": not failures,
@@ -253,17 +304,19 @@ def _read_announcement(process: subprocess.Popen[str]) -> dict[str, str]:
 
 def _print(report: dict[str, Any]) -> None:
     print(f"hostile corpus against {report['server']}")
-    header = f"{'group':<8} {'sent':>5} {'2xx':>5} {'4xx':>5} {'5xx':>5} {'other':>6} {'not JSON':>9}"
+    header = f"{'group':<8} {'sent':>5} {'2xx':>5} {'4xx':>5} {'5xx':>5} {'closed':>7} {'other':>6} {'not JSON':>9}"
     print(header)
     print("-" * len(header))
     for group, row in report["groups"].items():
         print(
-            f"{group:<8} {row['sent']:>5} {row['accepted']:>5} {row['4xx']:>5} {row['5xx']:>5} {row['other']:>6} "
+            f"{group:<8} {row['sent']:>5} {row['accepted']:>5} {row['4xx']:>5} {row['5xx']:>5} {row['closed']:>7} "
+            f"{row['other']:>6} "
             f"{row['not_json']:>9}"
         )
     print(
         f"hostile requests: {report['hostile_sent']} sent, {report['hostile_accepted']} accepted, "
-        f"{report['hostile_4xx']} refused 4xx, {report['hostile_5xx']} answered 5xx  (target: 0 accepted, 0 5xx)"
+        f"{report['hostile_4xx']} refused 4xx, {report['hostile_closed']} stalled and cut off, "
+        f"{report['hostile_5xx']} answered 5xx  (target: 0 accepted, 0 5xx, none held open)"
     )
     for failure in report["failures"]:
         print(f"  FAIL {failure['group']}/{failure['name']}: {failure['status']} {failure['excerpt']!r}")

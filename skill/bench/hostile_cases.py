@@ -3,8 +3,11 @@
 An Alexa case (one JSON file in ``tests/fixtures/requests/hostile/``, written by ``tests/support/hostile.py``)
 names a base request (``launch``, ``intent_add_to_cart``, ``session_ended``) and edits to it (``set``: JSON pointer
 -> value, ``delete``: JSON pointers), or gives the body outright (``body``, ``raw``, ``raw_hex``, ``repeat``).
-``signing`` says how it is signed: ``signed`` (the trusted signer), ``unsigned``, ``stranger`` (a signer nobody
-trusts) or ``tampered`` (signed, then the body changed); ``headers`` are set after signing.
+``repeat_key`` (``{"key": "request", "set": [...]}``) appends that top-level key a second time, its value edited.
+``timestamp`` (``{"shift": seconds, "format": strftime pattern}``) sets the request's timestamp relative to the
+moment it is sent, in a given spelling: a request just outside the 150 s window, or a fresh one spelled as Alexa
+never spells it. ``signing`` says how it is signed: ``signed`` (the trusted signer), ``unsigned``, ``stranger``
+(a signer nobody trusts) or ``tampered`` (signed, then the body changed); ``headers`` are set after signing.
 
 An API case (``api_cases``) is one request to the cross-channel API that must be refused: bad or missing keys,
 scopes the key lacks, extreme or malformed dates, odd unicode in ids and bodies, huge limits and bodies, wrong
@@ -13,11 +16,12 @@ types in every field. Each is a 4xx in JSON; a 2xx is an accepted hostile reques
 
 from __future__ import annotations
 
+import copy
 import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -96,8 +100,17 @@ def case_body(case: dict[str, Any], base_envelope: BaseEnvelope) -> bytes:
         _set(envelope, path, value)
     for path in case.get("delete", []):
         _delete(envelope, path)
+    if "timestamp" in case:
+        moment = datetime.now(UTC) + timedelta(seconds=float(case["timestamp"].get("shift", 0)))
+        _set(envelope, "/request/timestamp", moment.strftime(case["timestamp"].get("format", "%Y-%m-%dT%H:%M:%SZ")))
     # ensure_ascii keeps lone surrogates as \\ud800 escapes: what an attacker's JSON encoder would send.
-    return json.dumps(envelope, ensure_ascii=True).encode()
+    text = json.dumps(envelope, ensure_ascii=True)
+    if "repeat_key" in case:  # the same top-level key again, its value edited: two meanings in one body
+        again = copy.deepcopy(envelope[case["repeat_key"]["key"]])
+        for path, value in case["repeat_key"].get("set", []):
+            _set(again, path, value)
+        text = text[:-1] + f", {json.dumps(case['repeat_key']['key'])}: {json.dumps(again, ensure_ascii=True)}}}"
+    return text.encode()
 
 
 def case_request(
@@ -217,6 +230,12 @@ def api_cases() -> list[ApiCase]:
         ApiCase("item-malformed-json", "POST", "/customers/{c}/cart/items", body=b'{"product_id": '),
         ApiCase("item-array", "POST", "/customers/{c}/cart/items", body=_json([{"product_id": "1"}])),
         ApiCase("item-nan", "POST", "/customers/{c}/cart/items", body=b'{"product_id": "1", "quantity": NaN}'),
+        ApiCase(
+            "item-quantity-twice",
+            "POST",
+            "/customers/{c}/cart/items",
+            body=b'{"product_id": "1", "quantity": 1, "quantity": 50}',
+        ),
         _item("item-quantity-string", quantity="2"),
         _item("item-quantity-huge", quantity=10**30),
         _item("item-quantity-negative", quantity=-5),
@@ -255,3 +274,46 @@ def api_cases() -> list[ApiCase]:
         ApiCase("unknown-route", "GET", "/customers/{c}/passwords"),
     ]
     return cases
+
+
+@dataclass(frozen=True, slots=True)
+class WireCase:
+    """Bytes sent as they are on one connection, below HTTP's rules: the server itself must refuse them (4xx in
+    JSON) or, for a request that ``stalls`` (sent in part, then nothing more), close the connection by its read
+    deadline. An answer of 2xx or 5xx, or a connection still open long after the deadline, is a failure."""
+
+    name: str
+    data: bytes
+    stalls: bool = False
+
+
+def wire_cases() -> list[WireCase]:
+    post = b"POST /alexa HTTP/1.1\r\nHost: voicecart\r\nContent-Type: application/json\r\n"
+    return [
+        WireCase("too-many-headers", b"GET /healthz HTTP/1.1\r\n" + b"".join(b"X-%d: a\r\n" % n for n in range(101))),
+        WireCase("header-line-too-long", b"GET /healthz HTTP/1.1\r\nX-Long: " + b"a" * 70_000 + b"\r\n\r\n"),
+        WireCase("request-line-too-long", b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n"),
+        WireCase("request-line-garbage", b"GARBAGE\r\n\r\n"),
+        WireCase("version-with-markup", b"GET /healthz HTTP/1.1<script>\r\n\r\n"),
+        WireCase("http2-preface", b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"),
+        WireCase(
+            "length-and-chunked",
+            post + b"Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{}{}\r\n0\r\n\r\n",
+        ),
+        WireCase("two-lengths", post + b"Content-Length: 2\r\nContent-Length: 40\r\n\r\n{}"),
+        WireCase("chunk-size-not-hex", post + b"Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n"),
+        WireCase("negative-length", post + b"Content-Length: -5\r\n\r\n{}"),
+        WireCase("stall-mid-request-line", b"POST /ale", stalls=True),
+        WireCase("stall-mid-headers", post + b"Signature-256: ", stalls=True),
+        WireCase("stall-mid-body", post + b'Content-Length: 5000\r\n\r\n{"version": ', stalls=True),
+        WireCase("stall-mid-chunk", post + b'Transfer-Encoding: chunked\r\n\r\n100\r\n{"ver', stalls=True),
+        WireCase(
+            "stall-after-expect-continue", post + b"Expect: 100-continue\r\nContent-Length: 900\r\n\r\n", stalls=True
+        ),
+        WireCase(
+            "api-stall-mid-body",
+            b"POST /api/v1/webhooks HTTP/1.1\r\nHost: voicecart\r\n"
+            b'Content-Type: application/json\r\nContent-Length: 900\r\n\r\n{"url": ',
+            stalls=True,
+        ),
+    ]

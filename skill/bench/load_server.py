@@ -21,14 +21,13 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from werkzeug.serving import make_server
-
 from backend.identity.clients import create_api_client
 from backend.services import build_backend
 from backend.settings import Settings
 from backend.store.embedded import EmbeddedDynamoDB, store_item_bytes, store_kinds, store_stats
 from skill import collector
 from skill.app import create_app
+from skill.app_server import make_guarded_server
 from skill.bench.stats import quiet_logs, rss_kb
 
 
@@ -53,7 +52,7 @@ def main(argv: list[str]) -> int:
         app = create_app(settings, backend=backend)
         backend.resolver.prepare()
         collector.settle()  # as serve does once started (skill.collector)
-        server = make_server("127.0.0.1", 0, app, threaded=True)
+        server = make_guarded_server("127.0.0.1", 0, app)  # as serve runs it
         thread = threading.Thread(target=server.serve_forever, name="bench-serve", daemon=True)
         thread.start()
         print(json.dumps({"port": server.server_port, "api_key": api_key}), flush=True)

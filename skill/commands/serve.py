@@ -9,11 +9,10 @@ import threading
 from types import FrameType
 from typing import Any
 
-from werkzeug.serving import make_server
-
 from backend.logs import configure_logging
 from backend.settings import Settings
 from skill.app import ALEXA_ROUTE, API_PREFIX
+from skill.app_server import make_guarded_server
 from skill.commands.options import add_demo_data_argument
 from skill.wsgi import demo_lines, running_app
 
@@ -52,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
 
     with running_app(settings) as running:
         reachable = running.settings
-        server = make_server(reachable.host, reachable.port, running.app, threaded=True)
+        server = make_guarded_server(reachable.host, reachable.port, running.app)
         base_url = f"http://{reachable.host}:{server.server_port}"
         seeded = demo_lines(running.demo, base_url) if running.demo is not None else None
         _announce(settings, reachable, server.server_port, seeded, outbound=running.outbound)

@@ -11,7 +11,7 @@ from rapidfuzz import fuzz, process
 from backend.errors import NotInCart
 from backend.profile import Outcome
 from backend.resolver import Decision, Resolution, name_with_number
-from backend.shopping import MAX_QUANTITY, canonical_unit, pack_of
+from backend.shopping import MAX_QUANTITY, canonical_unit, pack_of, whole_number
 from skill.handlers.pending import Answer, Pending, Question, accepts
 from skill.handlers.reorder import basket_named
 from skill.handlers.replayed import QUANTITY_CHANGED, REMOVED, change_outcome, replayed_change, said_again
@@ -316,7 +316,7 @@ class ChangeQuantityHandler(ShoppingHandler):
     intent = "ChangeQuantityIntent"
 
     def respond(self, turn: Turn) -> Response:
-        factor = next((int(pid) for pid in turn.slot_ids("factor") if pid.isdigit()), None)
+        factor = next((n for pid in turn.slot_ids("factor") if (n := whole_number(pid)) is not None), None)
         if turn.slot_value("quantity") is None and factor is None:
             return turn.ask("quantity.missing", "quantity.reprompt")
         product_id = find_in_cart(turn)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from ask_sdk_model import Response
 
 from backend.profile import Outcome
-from backend.shopping import normalise_code
+from backend.shopping import normalise_code, whole_number
 from skill.handlers.cancel_order import cancel_order
 from skill.handlers.cart import clear_cart
 from skill.handlers.pending import Answer, Pending, Question, accepts
@@ -128,7 +128,7 @@ def _by_position(turn: Turn, ids: list[str], options: list[str]) -> str | None:
     if LAST in ids:
         return options[-1]
     heard = (turn.slot_value("choice") or "").lower().removeprefix("the ").removesuffix(" one").strip()
-    number = next((int(pid) for pid in ids if pid.isdigit()), 0) or _ORDINALS.get(heard, 0)
+    number = next((n for pid in ids if (n := whole_number(pid)) is not None), 0) or _ORDINALS.get(heard, 0)
     return options[number - 1] if 1 <= number <= len(options) else None
 
 

@@ -58,7 +58,12 @@ def locale_files(locale: str) -> list[Traversable]:
 
 
 def available_locales() -> list[str]:
-    return sorted(p.name for p in LOCALES_DIR.iterdir() if p.is_dir())
+    return sorted(_known_locales())
+
+
+@lru_cache(maxsize=1)
+def _known_locales() -> frozenset[str]:
+    return frozenset(p.name for p in LOCALES_DIR.iterdir() if p.is_dir())
 
 
 class Speech:
@@ -72,7 +77,8 @@ class Speech:
         strings: Mapping[str, str | list[str]] | None = None,
     ) -> None:
         requested = locale or DEFAULT_LOCALE
-        self.locale = requested if (LOCALES_DIR / requested).is_dir() else DEFAULT_LOCALE
+        # A name from the list, never a path: the request's locale is text ("../..", 5,000 characters) until then.
+        self.locale = requested if requested in _known_locales() else DEFAULT_LOCALE
         self._strings = strings if strings is not None else _load_locale(self.locale)
         # Variants keep a frequent sentence from sounding robotic; seeded per request, so a retry says the same.
         self._rng = rng or random.Random(0)  # noqa: S311 - choosing a phrasing, not a secret

@@ -21,7 +21,9 @@ def parse_envelope(body: bytes) -> dict[str, Any]:
     exhaust the recursion limit inside ``json.loads``."""
     check_nesting(body)
     try:
-        document = json.loads(body, parse_constant=_no_constants)
+        document = json.loads(body, parse_constant=_no_constants, object_pairs_hook=_one_value_per_key)
+    except DuplicateKey as exc:
+        raise MalformedRequest("body repeats a key in one object") from exc
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
         raise MalformedRequest("body is not JSON") from exc
     return checked_envelope(document)
@@ -64,6 +66,19 @@ _OPENERS = frozenset(b"[{")
 
 def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
+
+
+class DuplicateKey(ValueError):
+    """A JSON object names the same key twice."""
+
+
+def _one_value_per_key(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # Alexa never repeats a key; a body that does means one thing to us (the last value) and another to anything
+    # that reads the first, so it is refused.
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        raise DuplicateKey("a key appears twice in one object")
+    return document
 
 
 def request_id_of(envelope: dict[str, Any]) -> str | None:

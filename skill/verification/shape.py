@@ -26,6 +26,8 @@ SESSION_REQUEST_TYPES = frozenset({"LaunchRequest", "IntentRequest", "SessionEnd
 DIALOG_STATES = frozenset({"STARTED", "IN_PROGRESS", "COMPLETED"})
 # Amazon's request ids are "amzn1.echo-api.request." + a UUID; any printable ASCII id of sane length is accepted.
 _REQUEST_ID = re.compile(rf"[\x21-\x7e]{{1,{MAX_REQUEST_ID_CHARS}}}")
+# A language tag as Alexa sends them ("en-US", "es-419"): the skill picks its speech by it.
+_LOCALE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,3}")
 
 
 def check_shape(document: Mapping[str, Any]) -> None:
@@ -40,7 +42,9 @@ def check_shape(document: Mapping[str, Any]) -> None:
     if not isinstance(request_id, str) or not _REQUEST_ID.fullmatch(request_id):
         raise MalformedRequest("request has no usable requestId")
     _optional(request, "timestamp", str)
-    _optional(request, "locale", str)
+    locale = _optional(request, "locale", str)
+    if locale and not _LOCALE.fullmatch(locale):
+        raise MalformedRequest("locale is not a language tag")
     # Custom-skill requests always come in a session (audio and system events may not); handlers rely on it.
     in_session = kind in SESSION_REQUEST_TYPES
     session = _required(document, "session", dict) if in_session else _optional(document, "session", dict)

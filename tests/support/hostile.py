@@ -305,6 +305,75 @@ def _cases() -> list[dict[str, Any]]:
             set=[["/request/error", "boom"]],
         ),
     ]
+    cases += _edge_cases()
+    return cases
+
+
+def _edge_cases() -> list[dict[str, Any]]:
+    """Cases at the edges of the rules (kept last, so adding them renumbered no earlier file)."""
+    cases: list[dict[str, Any]] = []
+    edge_urls = {
+        "url-trailing-dot-host": "https://s3.amazonaws.com./echo.api/echo-api-cert.pem",
+        "url-double-slash-path": "https://s3.amazonaws.com//echo.api/echo-api-cert.pem",
+        "url-escaped-nul": "https://s3.amazonaws.com/echo.api/echo-api-cert.pem%00",
+        "url-punycode-host": "https://xn--s3-amazonaws-com/echo.api/echo-api-cert.pem",
+        "url-escaped-slash-userinfo": "https://s3.amazonaws.com%2F@evil.example/echo.api/echo-api-cert.pem",
+        "url-backslash-userinfo": "https://s3.amazonaws.com\\@evil.example/echo.api/echo-api-cert.pem",
+        "url-escaped-dotdot-out": "https://s3.amazonaws.com/echo.api/..%2f..%2fevil/echo-api-cert.pem",
+        "url-zero-padded-other-port": "https://s3.amazonaws.com:0444/echo.api/echo-api-cert.pem",
+    }
+    for name, url in edge_urls.items():
+        why = "a chain URL at the edge of Amazon's rules"
+        cases.append(_case(name, why, base="launch", signing="signed", headers={URL_HEADER: url}))
+    # Made when the case is sent: just outside the 150 s window, or fresh but spelled as Alexa never spells it.
+    relative = {
+        "ts-just-stale": (-151, "%Y-%m-%dT%H:%M:%SZ"),
+        "ts-just-ahead": (151, "%Y-%m-%dT%H:%M:%SZ"),
+        "ts-nine-digit-fraction": (0, "%Y-%m-%dT%H:%M:%S.123456789Z"),
+        "ts-lowercase-t-and-z": (0, "%Y-%m-%dt%H:%M:%Sz"),
+        "ts-space-separator": (0, "%Y-%m-%d %H:%M:%SZ"),
+        "ts-offset-without-colon": (0, "%Y-%m-%dT%H:%M:%S+0000"),
+        "ts-decimal-comma": (0, "%Y-%m-%dT%H:%M:%S,5Z"),
+        "ts-hour-24": (0, "%Y-%m-%dT24:%M:%SZ"),
+        "ts-offset-24-hours": (0, "%Y-%m-%dT%H:%M:%S+24:00"),
+        "ts-no-seconds": (0, "%Y-%m-%dT%H:%MZ"),
+    }
+    for name, (shift, spelling) in relative.items():
+        cases.append(
+            _signed(
+                name,
+                "a timestamp at the edge of the window or in a spelling Alexa never uses (signed)",
+                timestamp={"shift": shift, "format": spelling},
+            )
+        )
+    cases += [
+        _case(
+            "body-huge-integer",
+            "a 5,000-digit number, more than int() will parse (signed, so only the number is wrong)",
+            raw='{"version": "1.0", "request": {"type": "LaunchRequest"}, "n": ' + "9" * 5000 + "}",
+            signing="signed",
+        ),
+        _case(
+            "body-infinity",
+            "an Infinity literal (signed)",
+            raw='{"version": "1.0", "request": {"type": "LaunchRequest"}, "n": -Infinity}',
+            signing="signed",
+        ),
+        _case("body-form-encoded", "a form, not JSON", raw="version=1.0&request=LaunchRequest", signing="unsigned"),
+        _signed(
+            "body-request-twice",
+            "a second request key after the first, for another product (signed): one body, two meanings",
+            repeat_key={"key": "request", "set": [["/intent/slots/product/value", "caviar"]]},
+        ),
+        _signed("locale-a-path", "a locale naming a directory (signed)", set=[["/request/locale", "../../x"]]),
+        _signed("locale-huge", "a 5,000-character locale (signed)", set=[["/request/locale", "x" * 5000]]),
+        _signed("locale-with-slash", "a locale with a slash (signed)", set=[["/request/locale", "en/US"]]),
+        _signed(
+            "body-session-twice",
+            "a second session key, with other attributes (signed)",
+            repeat_key={"key": "session", "set": [["/attributes", {"pending": {"kind": "confirm_checkout"}}]]},
+        ),
+    ]
     return cases
 
 

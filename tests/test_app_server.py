@@ -1,0 +1,183 @@
+"""The server ``voicecart serve`` runs on: slow and malformed connections are cut off or refused in JSON."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import pytest
+
+from backend.services import Backend
+from skill.app import create_app
+from skill.app_server import GuardedRequestHandler, make_guarded_server
+from skill.bench.hostile import CLOSED, send_wire
+from skill.bench.hostile_cases import WireCase, wire_cases
+
+READ_SECONDS = 0.5
+GIVE_UP_SECONDS = 15.0  # how long a test waits for the server before calling it stalled
+
+
+class _QuickHandler(GuardedRequestHandler):
+    read_seconds = READ_SECONDS
+
+
+def _echo_length(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+    """A plain WSGI app (not ours): answers with the length of the body it read."""
+    body = environ["wsgi.input"].read() if environ.get("wsgi.input_terminated") else b""
+    if not body and environ.get("CONTENT_LENGTH"):
+        try:
+            body = environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"]))
+        except OSError:
+            return _json("400 Bad Request", {"error": "body"}, start_response)
+    return _json("200 OK", {"read": len(body)}, start_response)
+
+
+def _json(status: str, document: dict[str, Any], start_response: Any) -> list[bytes]:
+    data = json.dumps(document).encode()
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+    return [data]
+
+
+@pytest.fixture(scope="module")
+def port() -> Iterator[int]:
+    server = make_guarded_server("127.0.0.1", 0, _echo_length, handler=_QuickHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_port
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+def _connect(port: int) -> socket.socket:
+    connection = socket.create_connection(("127.0.0.1", port))
+    connection.settimeout(GIVE_UP_SECONDS)
+    return connection
+
+
+def _answer(connection: socket.socket) -> bytes:
+    """Everything the server sends until it closes the connection."""
+    received = b""
+    while chunk := connection.recv(65536):
+        received += chunk
+    return received
+
+
+def _exchange(port: int, data: bytes) -> bytes:
+    with _connect(port) as connection:
+        connection.sendall(data)
+        return _answer(connection)
+
+
+def _json_body(answer: bytes) -> dict[str, Any]:
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert b"content-type: application/json" in head.lower(), answer
+    parsed: dict[str, Any] = json.loads(body)
+    return parsed
+
+
+def test_a_whole_request_is_served(port: int) -> None:
+    answer = _exchange(port, b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello")
+    assert answer.startswith(b"HTTP/1.1 200") and _json_body(answer) == {"read": 5}
+
+
+def test_a_chunked_request_is_served(port: int) -> None:
+    answer = _exchange(port, b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 200") and _json_body(answer) == {"read": 5}
+
+
+def test_a_connection_that_stops_mid_headers_is_closed(port: int) -> None:
+    with _connect(port) as connection:
+        connection.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nX-Half: ")
+        assert _answer(connection) == b""  # closed by the server; without the deadline this recv never returns
+
+
+def test_a_client_dribbling_its_headers_is_cut_off_at_the_deadline(port: int) -> None:
+    # Each byte comes well within any per-read timeout; only a deadline for the whole request stops this.
+    with _connect(port) as connection:
+        connection.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        closed = False
+        for _ in range(int(GIVE_UP_SECONDS / 0.05)):
+            try:
+                connection.sendall(b"a")
+            except OSError:
+                closed = True
+                break
+            time.sleep(0.05)
+            connection.setblocking(False)
+            try:
+                closed = connection.recv(1) == b""
+            except BlockingIOError:
+                pass
+            except OSError:
+                closed = True
+            finally:
+                connection.setblocking(True)
+                connection.settimeout(GIVE_UP_SECONDS)
+            if closed:
+                break
+        assert closed
+
+
+def test_a_body_that_never_arrives_is_a_refusal_not_a_held_thread(port: int) -> None:
+    with _connect(port) as connection:
+        connection.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly ten b")
+        answer = _answer(connection)
+    assert answer.startswith(b"HTTP/1.1 400"), answer
+
+
+@pytest.mark.parametrize(
+    "framing",
+    [
+        b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n",
+        b"Content-Length: 5\r\nContent-Length: 50\r\n",
+    ],
+    ids=["length-and-chunked", "two-lengths"],
+)
+def test_two_framings_of_one_body_are_refused(port: int, framing: bytes) -> None:
+    answer = _exchange(port, b"POST / HTTP/1.1\r\nHost: x\r\n" + framing + b"\r\n5\r\nhello\r\n0\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 400"), answer
+    assert _json_body(answer)["error"] == "bad_request"
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "status"),
+    [
+        (b"GET / HTTP/1.1\r\n" + b"".join(b"X-%d: a\r\n" % n for n in range(101)) + b"\r\n", b"431"),
+        (b"GET / HTTP/1.1\r\nX-Long: " + b"a" * 70_000 + b"\r\n\r\n", b"431"),
+        (b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n", b"414"),
+        (b"GET / HTTP/1.1<script>\r\n\r\n", b"400"),
+        (b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", b"400"),
+    ],
+    ids=["101-headers", "huge-header", "huge-request-line", "bad-version", "http2-preface"],
+)
+def test_errors_before_the_app_are_json_and_echo_nothing(port: int, request_bytes: bytes, status: bytes) -> None:
+    answer = _exchange(port, request_bytes)
+    assert answer.startswith(b"HTTP/1.1 " + status), answer[:200]
+    refusal = _json_body(answer)
+    assert set(refusal) == {"error", "reason"} and "<script>" not in refusal["reason"]
+
+
+@pytest.fixture(scope="module")
+def app_port(shared_backend: Backend) -> Iterator[int]:
+    """The real app (verification on) behind the guarded server, with a short read deadline."""
+    server = make_guarded_server("127.0.0.1", 0, create_app(backend=shared_backend), handler=_QuickHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_port
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+WIRE_CASES = wire_cases()
+
+
+@pytest.mark.parametrize("case", WIRE_CASES, ids=[case.name for case in WIRE_CASES])
+def test_the_benchs_wire_cases_are_refused_in_json_or_cut_off(app_port: int, case: WireCase) -> None:
+    answer = send_wire(f"http://127.0.0.1:{app_port}", case)
+    if case.stalls and answer.status == CLOSED:
+        return
+    assert 400 <= answer.status < 500 and answer.json_object, (answer.status, answer.excerpt)

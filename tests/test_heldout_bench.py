@@ -37,6 +37,7 @@ from backend.bench.heldout_draw import (
     with_history,
 )
 from backend.bench.heldout_speech import SpeechToolMissing, add_noise, noise_seed, resample, stretch_for
+from backend.bench.heldout_stats import heard_figures, word_errors
 from backend.catalog import DEFAULT_DATA_DIR
 
 HELDOUT_DIR = Path(__file__).resolve().parent.parent / "benchmarks" / "heldout"
@@ -227,3 +228,29 @@ def test_without_flite_the_command_says_so_in_one_line(
     with pytest.raises(SpeechToolMissing, match="flite"):  # python -m backend.bench: the same command
         bench_main(["heldout", "--out", str(out), "--sets", "personal"])
     assert not out.exists()
+
+
+# --- how garbled a set is (voicecart bench heard)
+
+
+def test_word_errors_count_substitutions_insertions_and_deletions() -> None:
+    assert word_errors(["green", "tea"], ["green", "tea"]) == 0
+    assert word_errors(["green", "tea"], ["green", "t"]) == 1
+    assert word_errors(["oatmeal"], ["oat", "mill"]) == 2
+    assert word_errors(["rye", "bread", "loaf"], ["rye", "loaf"]) == 1
+    assert word_errors(["a", "b"], []) == 2
+
+
+def test_heard_figures_per_set_voice_and_rate(tmp_path: Path) -> None:
+    path = tmp_path / "set.csv"
+    path.write_text(
+        "product_id,product_name,voice,rate,asr_hypothesis\n"
+        "1,Jars & Lids,flite:slt,140,jars and lids\n"
+        "2,Green Tea,flite:slt,190,green t\n"
+        "3,Oat Milk,flite:rms,190,\n",
+        encoding="utf-8",
+    )
+    figures = heard_figures(path)
+    assert (figures["all"].rows, figures["all"].exact, figures["all"].errors, figures["all"].words) == (3, 1, 3, 7)
+    assert (figures["rate=190"].rows, figures["rate=190"].exact) == (2, 0)
+    assert (figures["voice=flite:slt"].rows, figures["voice=flite:slt"].exact) == (2, 1)

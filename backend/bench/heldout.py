@@ -19,6 +19,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from backend.bench import heldout_stats
 from backend.bench.heldout_draw import (
     CATALOG_COLUMNS,
     HISTORY_COLUMNS,
@@ -62,6 +63,7 @@ def register(bench_commands: argparse._SubParsersAction) -> None:  # type: ignor
     heldout.add_argument("--snr-db", type=float, help="add white noise at this signal-to-noise ratio (default: none)")
     heldout.add_argument("--jobs", type=int, default=1, help="recogniser processes")
     heldout.set_defaults(func=run_heldout)
+    heldout_stats.register(bench_commands)
 
 
 def set_names(snr_db: float | None) -> dict[str, str]:

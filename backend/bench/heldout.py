@@ -13,22 +13,28 @@ written, ``READY`` in the output directory lists the files finished so far.
 from __future__ import annotations
 
 import argparse
+import csv
 import random
 import sys
 import time
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
 from backend.bench import heldout_stats
 from backend.bench.heldout_draw import (
     CATALOG_COLUMNS,
+    DEV_FILES,
     HISTORY_COLUMNS,
     Row,
+    Utterance,
+    Voice,
     draw_catalog,
     draw_personal,
     read_dev_sets,
     read_products,
     read_purchases,
+    spoken_text,
     utterances,
     voices,
     with_history,
@@ -62,6 +68,13 @@ def register(bench_commands: argparse._SubParsersAction) -> None:  # type: ignor
     heldout.add_argument("--rates", default=",".join(map(str, DEFAULT_RATES)), help="words per minute, comma-separated")
     heldout.add_argument("--snr-db", type=float, help="add white noise at this signal-to-noise ratio (default: none)")
     heldout.add_argument("--jobs", type=int, default=1, help="recogniser processes")
+    heldout.add_argument(
+        "--check-dev",
+        type=int,
+        metavar="N",
+        help="instead: speak the first N rows of the dev catalog set with their own voice and rate, and count how "
+        "many this pipeline hears exactly as the dev set does (that it is made the same way)",
+    )
     heldout.set_defaults(func=run_heldout)
     heldout_stats.register(bench_commands)
 
@@ -79,6 +92,8 @@ def run_heldout(args: argparse.Namespace) -> int:
     from backend.bench.heldout_speech import require_tools, transcribe_all
 
     require_tools()
+    if args.check_dev:
+        return _check_dev(args.dev_sets / DEV_FILES[0], args.check_dev, args.jobs)
 
     for required in (args.catalog / "products.csv", args.catalog / "customers_sample.csv", args.dev_sets):
         if not required.exists():
@@ -116,6 +131,30 @@ def run_heldout(args: argparse.Namespace) -> int:
         hear(personal_rows, "personal")
         write_rows(args.out / files["personal"], personal_rows, HISTORY_COLUMNS)
         _mark_ready(args.out)
+    return 0
+
+
+def _check_dev(path: Path, count: int, jobs: int) -> int:
+    from backend.bench.heldout_speech import transcribe_all
+
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))[:count]
+    spoken = [
+        Utterance(
+            f"dev:{index}",
+            spoken_text(row["product_name"]),
+            Voice(row["voice"].removeprefix("flite:"), int(row["rate"])),
+        )
+        for index, row in enumerate(rows)
+    ]
+    same: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    for row, heard in zip(rows, transcribe_all(spoken, snr_db=None, seed=0, jobs=jobs), strict=True):
+        total[row["rate"]] += 1
+        same[row["rate"]] += heard == row["asr_hypothesis"]
+    for rate in sorted(total):
+        print(f"rate {rate}: {same[rate]}/{total[rate]} heard exactly as in {path.name}")
+    print(f"all: {sum(same.values())}/{sum(total.values())}")
     return 0
 
 

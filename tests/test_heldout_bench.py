@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import csv
 import random
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from backend.bench.cli import main as bench_main
-from backend.bench.heldout import DEFAULT_DEV_DIR
+from backend.bench.heldout import DEFAULT_DEV_DIR, set_names
 from backend.bench.heldout_draw import (
     CATALOG_COLUMNS,
     HISTORY_COLUMNS,
@@ -254,3 +255,32 @@ def test_heard_figures_per_set_voice_and_rate(tmp_path: Path) -> None:
     assert (figures["all"].rows, figures["all"].exact, figures["all"].errors, figures["all"].words) == (3, 1, 3, 7)
     assert (figures["rate=190"].rows, figures["rate=190"].exact) == (2, 0)
     assert (figures["voice=flite:slt"].rows, figures["voice=flite:slt"].exact) == (2, 1)
+
+
+# --- the committed held-out sets
+
+
+@pytest.mark.parametrize(
+    ("kind", "columns", "count"),
+    [
+        ("catalog", CATALOG_COLUMNS, 600),
+        ("history", HISTORY_COLUMNS, 600),
+        ("personal", HISTORY_COLUMNS, 300),
+    ],
+)
+def test_committed_sets_have_the_dev_columns_and_no_dev_product_or_customer(
+    kind: str, columns: tuple[str, ...], count: int, dev: DevSets, names: dict[str, str]
+) -> None:
+    path = HELDOUT_DIR / set_names(None)[kind]
+    assert _header(path) == columns
+    rows = _rows(path)
+    assert len(rows) == count
+    assert not {row["product_id"] for row in rows} & dev.product_ids
+    assert not {names[row["product_id"]].casefold() for row in rows} & dev.names
+    assert Counter(row["rate"] for row in rows).keys() <= {"140", "190"}
+    if kind == "history":
+        assert not {row["user_id"] for row in rows} & dev.customers
+    if kind == "personal":
+        assert not {row["user_id"] for row in rows} & dev.personal_customers
+    assert sum(not row["asr_hypothesis"] for row in rows) < count // 20  # the recogniser heard almost every row
+    assert (HELDOUT_DIR / "READY").read_text(encoding="utf-8").split().count(path.name) == 1

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from backend.bench import audit, lambda_coldstart
+from backend.bench import audit, heldout, lambda_coldstart
 from backend.bench.baselines import build_baselines
 from backend.bench.evalset import EvalSet, Judge, load_eval_set
 from backend.bench.measure import (
@@ -77,6 +77,7 @@ def register(
     resolve.set_defaults(func=run_resolve)
     lambda_coldstart.register(bench_commands)
     audit.register(bench_commands)
+    heldout.register(bench_commands)
 
 
 def run_resolve(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ from skill.handlers.shopping_base import (
     _distinct,
     act_on_resolution,
     choice_entities,
+    choose_reprompt,
     or_list,
     swap_product,
 )
@@ -62,7 +63,7 @@ class SwapProductHandler(ShoppingHandler):
             if len(options) == 1:
                 return turn.ask("swap.confirm", "swap.confirm_reprompt", old=old.name, product=best.product.name)
             names = or_list(turn, [p.name for p in options])
-            response = turn.ask("swap.choose", "resolve.choose_reprompt", old=old.name, options=names)
+            response = turn.ask("swap.choose", choose_reprompt(len(options)), old=old.name, options=names)
             response.directives = [*(response.directives or []), choice_entities(options)]
             return response
         turn.record(turn.event(Outcome.NOT_FOUND, heard=words))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ask_sdk_model import Response
 from ask_sdk_model.dialog import ElicitSlotDirective
@@ -171,9 +172,10 @@ class AddToCartHandler(ShoppingHandler):
             if chosen is not None:
                 return add_then_continue(turn, pending, chosen)
             if pending.kind == Question.CHOOSE and words and repeats_the_question(pending, words):
-                # "bread" again, to "which bread?": the same question, not a guess among the options
+                # "bread" again, to "which bread?": the same question, not a guess among the options; an amount
+                # said with it is what the answer adds ("a pound of bananas", "which?", "two bananas": two)
                 turn.answered()
-                return ask_again(turn, pending)
+                return ask_again(turn, pending, **amount_said_again(turn, words))
             narrowed = narrow_the_choice(turn, pending, words)
             if narrowed is not None:
                 return narrowed
@@ -212,6 +214,23 @@ class AddToCartHandler(ShoppingHandler):
             quantity = counted
         quantity, unit = unit_said(turn, resolution, quantity)
         return act_on_resolution(turn, resolution, quantity, words or (ids[0] if ids else ""), unit=unit)
+
+
+def amount_said_again(turn: Turn, words: str) -> dict[str, Any]:
+    """The quantity and unit of a request said again while its "which one?" is open, as the question keeps them;
+    nothing when it said no amount (the first request's stands)."""
+    resolution = turn.resolve(words)
+    counted = resolution.amount.quantity if resolution.amount is not None else None
+    said = turn.slot_value("quantity") is not None or turn.slot_value("unit") is not None or counted is not None
+    if not said:
+        return {}
+    quantity, _ = quantity_and_words(turn, words)
+    if turn.slot_value("quantity") is None and counted is not None:
+        if counted > MAX_QUANTITY:
+            raise BadQuantity(str(counted))
+        quantity = counted
+    quantity, unit = unit_said(turn, resolution, quantity)
+    return {"quantity": quantity, "unit": unit}
 
 
 def unit_said(turn: Turn, resolution: Resolution, quantity: int) -> tuple[int, str | None]:

@@ -391,11 +391,12 @@ def offer_choices(
     return response
 
 
-def ask_again(turn: Turn, pending: Pending) -> Response:
-    """An answer that picks none of the options: the same question once more, naming them."""
+def ask_again(turn: Turn, pending: Pending, **changes: Any) -> Response:
+    """An answer that picks none of the options: the same question once more, naming them. ``changes`` replace
+    what the question holds (the amount of a request said again)."""
     options = [str(option) for option in pending.get("options", []) if str(option) in turn.backend.catalog]
     names = option_names(turn, spoken_options([turn.product(pid) for pid in options]))
-    turn.set_pending(pending.kind, **dict(pending.data))
+    turn.set_pending(pending.kind, **{**dict(pending.data), **changes})
     return turn.ask("resolve.choose_again", choose_reprompt(len(names)), options=or_list(turn, names))
 
 

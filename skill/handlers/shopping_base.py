@@ -445,7 +445,13 @@ _FILLER = frozenset({"and", "the", "with", "for", "pack", "count", "oz"})
 
 
 def _joined(lead: str, speech: str) -> str:
-    return f"{lead} {speech}" if lead else speech
+    """``lead`` then ``speech``; after a lead that ends mid-sentence ("For the limes,") the sentence goes on in lower
+    case ("did you mean 2 Limes?"), a product name's capitals kept."""
+    if not lead:
+        return speech
+    if lead.rstrip().endswith(",") and speech[:1].isupper() and speech[1:2].islower():
+        speech = speech[0].lower() + speech[1:]
+    return f"{lead} {speech}"
 
 
 def _distinct(candidates: tuple[Candidate, ...]) -> list[Candidate]:

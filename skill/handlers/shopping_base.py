@@ -376,6 +376,7 @@ def offer_choices(
         )
         speech = confirm_speech(turn, product, quantity, fit, heard=heard)
         return _confirm_response(turn, _joined(lead, speech), product, quantity, fit)
+    turn.mention_several()
     turn.set_pending(
         Question.CHOOSE,
         options=[option.product.id for option in offered],

@@ -11,6 +11,7 @@ from backend.resolver.amounts import CONTAINERS, FRACTIONS, MEASURES, Amount, na
 from backend.spoken import spoken_form
 
 # Product words that are neither numbers nor units (made up for the properties, not from any eval set).
+UNITS_SAID = frozenset({"can", "bottle", "jar", "pound", "gallon", "bag"})
 PRODUCTS = ["pear", "green lentils", "rye crackers", "goat cheese", "mango chutney", "kale", "sparkling cider"]
 
 
@@ -139,3 +140,17 @@ def test_a_part_of_a_measure_is_one_of_that_part(part: str, unit: str, product: 
 def test_several_halves_are_counted(count: int, unit: str, product: str) -> None:
     amount = parse_amount(f"{number_to_words(count)} half {unit}s of {product}")
     assert amount == Amount(count, f"half {unit}", spoken_form(product))
+
+
+@given(st.integers(1, 50), st.sampled_from(sorted(UNITS_SAID)), st.sampled_from(PRODUCTS))
+def test_more_of_a_unit_is_that_unit(count: int, unit: str, product: str) -> None:
+    # "two more cans of soup"; and "more cans of soup" when the quantity slot took the number
+    assert parse_amount(f"{number_to_words(count)} more {unit}s of {product}") == Amount(
+        count, unit, spoken_form(product)
+    )
+    assert parse_amount(f"more {unit}s of {product}") == Amount(1, unit, spoken_form(product))
+
+
+def test_more_starting_a_name_stays_in_it() -> None:
+    assert parse_amount("more flavors assorted dog treats").words == "more flavor assorted dog treat"
+    assert parse_amount("two more").words == "more"

@@ -221,6 +221,8 @@ def parse_amount(text: str) -> Amount:
         unit, used = part
         return _product(1, unit, words[used:], words)
     number = _number_at(words, 0)
+    if number is None and _more_of_a_unit(words):
+        words = words[1:]  # "more cans of soup" (the quantity slot took the "two" of "two more cans")
     if number is None:
         # A unit with no number ("dozen eggs", "pound of apples", as a slot may carry it): one of that unit.
         if len(words) > 1 and (words[0] == "dozen" or (words[0] in UNITS and words[1] == "of")):
@@ -229,6 +231,8 @@ def parse_amount(text: str) -> Amount:
         return Amount(None, None, " ".join(heard))
     quantity, used = number
     rest = words[used:]
+    if len(rest) > 1 and rest[0] == _MORE:
+        rest = rest[1:]  # "two more cans of soup", "one more banana": more of what is counted
     if not rest:
         return Amount(None, None, " ".join(words))
     if rest[0] in _NAME_AFTER_NUMBER:
@@ -249,6 +253,15 @@ def parse_amount(text: str) -> Amount:
     if rest[0] in UNITS:
         return _product(quantity, rest[0], rest[1:], words)
     return Amount(quantity, None, " ".join(rest))
+
+
+_MORE: Final = "more"
+
+
+def _more_of_a_unit(words: list[str]) -> bool:
+    """ "more cans of ...", "more pounds of ...": "more" before a unit is no product word (a name may start with it:
+    "More Flavors Dog Treats", so only before a unit)."""
+    return len(words) > 2 and words[0] == _MORE and (words[1] == "dozen" or (words[1] in UNITS and words[2] == "of"))
 
 
 def _fraction_at(words: list[str], at: int) -> tuple[str, int] | None:

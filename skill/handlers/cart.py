@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ask_sdk_model import Response
 from ask_sdk_model.dialog import ElicitSlotDirective
@@ -11,11 +12,11 @@ from rapidfuzz import fuzz, process
 from backend.errors import NotInCart
 from backend.profile import Outcome
 from backend.resolver import Decision, Resolution, name_with_number
-from backend.shopping import MAX_QUANTITY, canonical_unit, pack_of, whole_number
+from backend.shopping import MAX_QUANTITY, canonical_unit, pack_of, parse_quantity, whole_number
 from skill.handlers.pending import Answer, Pending, Question, accepts
 from skill.handlers.reorder import basket_named
 from skill.handlers.replayed import QUANTITY_CHANGED, REMOVED, change_outcome, replayed_change, said_again
-from skill.handlers.several import add_then_continue
+from skill.handlers.several import add_then_continue, resolve_many
 from skill.handlers.shopping_base import (
     ShoppingHandler,
     act_on_resolution,
@@ -171,9 +172,10 @@ class AddToCartHandler(ShoppingHandler):
             if chosen is not None:
                 return add_then_continue(turn, pending, chosen)
             if pending.kind == Question.CHOOSE and words and repeats_the_question(pending, words):
-                # "bread" again, to "which bread?": the same question, not a guess among the options
+                # "bread" again, to "which bread?": the same question, not a guess among the options; an amount
+                # said with it is what the answer adds ("a pound of bananas", "which?", "two bananas": two)
                 turn.answered()
-                return ask_again(turn, pending)
+                return ask_again(turn, pending, **amount_said_again(turn, words))
             narrowed = narrow_the_choice(turn, pending, words)
             if narrowed is not None:
                 return narrowed
@@ -204,6 +206,9 @@ class AddToCartHandler(ShoppingHandler):
             # "another cheese" when the last product was not a cheese; "another can of soup" is a can of soup
             words = f"a {words[len('another ') :]}"
         resolution = turn.resolve(words or "", alexa_ids=ids)
+        several = several_said(turn, words, resolution) if not ids else None
+        if several is not None:
+            return resolve_many(turn, several)
         counted = resolution.amount.quantity if resolution.amount is not None else None
         if turn.slot_value("quantity") is None and counted is not None:
             # A count the product words carry ("a couple of limes", "a few peppers"): the quantity slot missed it.
@@ -212,6 +217,46 @@ class AddToCartHandler(ShoppingHandler):
             quantity = counted
         quantity, unit = unit_said(turn, resolution, quantity)
         return act_on_resolution(turn, resolution, quantity, words or (ids[0] if ids else ""), unit=unit)
+
+
+_AND = re.compile(r"\s+and\s+")
+_AMOUNT_STARTS = frozenset({"a", "an", "some"})  # not "half": "half and half" is a name
+
+
+def several_said(turn: Turn, words: str | None, resolution: Resolution) -> list[tuple[str, int]] | None:
+    """ "two pounds of apples and a gallon of milk" heard as one product: several products, when the words are no
+    product's name and every part after an "and" starts with an amount of its own (so "macaroni and cheese" or
+    "salt and pepper" stay one name). The quantity and unit slots belong to the first part."""
+    if not words or resolution.decision == Decision.ACCEPT:
+        return None
+    parts = [part for part in _AND.split(words.strip()) if part]
+    if len(parts) < 2 or not all(_starts_with_amount(part) for part in parts[1:]):
+        return None
+    unit = turn.slot_value("unit")
+    first = " ".join(x for x in (turn.slot_value("quantity"), unit, "of" if unit else None, parts[0]) if x)
+    return [(first, 1), *((part, 1) for part in parts[1:])]
+
+
+def _starts_with_amount(words: str) -> bool:
+    first = words.split(maxsplit=1)[0].lower()
+    return first in _AMOUNT_STARTS or parse_quantity(first) is not None
+
+
+def amount_said_again(turn: Turn, words: str) -> dict[str, Any]:
+    """The quantity and unit of a request said again while its "which one?" is open, as the question keeps them;
+    nothing when it said no amount (the first request's stands)."""
+    resolution = turn.resolve(words)
+    counted = resolution.amount.quantity if resolution.amount is not None else None
+    said = turn.slot_value("quantity") is not None or turn.slot_value("unit") is not None or counted is not None
+    if not said:
+        return {}
+    quantity, _ = quantity_and_words(turn, words)
+    if turn.slot_value("quantity") is None and counted is not None:
+        if counted > MAX_QUANTITY:
+            raise BadQuantity(str(counted))
+        quantity = counted
+    quantity, unit = unit_said(turn, resolution, quantity)
+    return {"quantity": quantity, "unit": unit}
 
 
 def unit_said(turn: Turn, resolution: Resolution, quantity: int) -> tuple[int, str | None]:

@@ -13,7 +13,14 @@ from backend.errors import EmptyCart
 from backend.resolver import Decision
 from skill.handlers.cart import find_in_cart, refers_back
 from skill.handlers.pending import Pending, Question
-from skill.handlers.shopping_base import ShoppingHandler, _distinct, act_on_resolution, offer_choices, read_quote
+from skill.handlers.shopping_base import (
+    ShoppingHandler,
+    _distinct,
+    act_on_resolution,
+    choose_reprompt,
+    offer_choices,
+    read_quote,
+)
 from skill.handlers.turn_context import Turn
 
 
@@ -141,7 +148,7 @@ def _price_keeping_question(turn: Turn, pending: Pending) -> Response | None:
         prices = [turn.say("price.option", product=p.name, price=turn.money(p.price)) for p in options]
         turn.set_pending(kind, **dict(pending.data))
         speech = f"{turn.say('price.options', prices=turn.speech.join(prices))} {turn.say('price.which_one')}"
-        return turn.ask_text(speech, "resolve.choose_reprompt")
+        return turn.ask_text(speech, choose_reprompt(len(options)))
     if kind in {Question.REORDER, Question.USUAL}:
         items = [(str(pid), int(quantity)) for pid, quantity in pending.get("items", []) if str(pid) in catalog]
         total = sum((turn.product(pid).price * quantity for pid, quantity in items), Decimal(0))

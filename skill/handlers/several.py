@@ -9,8 +9,8 @@ from typing import Any
 from ask_sdk_model import Response
 
 from backend.profile import Outcome
-from backend.resolver import Decision, Resolution
-from backend.shopping import LineAmount, Unfit, parse_quantity
+from backend.resolver import Decision, ReasonCode, Resolution
+from backend.shopping import LineAmount, Unfit, canonical_unit, parse_quantity
 from skill.handlers.pending import Pending, Question
 from skill.handlers.shopping_base import (
     ShoppingHandler,
@@ -41,7 +41,9 @@ class AddProductsHandler(ShoppingHandler):
         if len(heard) > 1 and all(quantity == 1 for _, quantity, _ in heard[1:]):
             whole = " and ".join(words for words, _, _ in heard)
             resolution = turn.resolve(whole)
-            if resolution.decision == Decision.ACCEPT and _covers(resolution, whole):
+            if (resolution.decision == Decision.ACCEPT and _covers(resolution, whole)) or _is_a_name(resolution):
+                # the whole is a product's name, or the names of several alike ("Half and Half", "Half & Half"):
+                # a question about them, never one about "half"
                 return act_on_resolution(turn, resolution, heard[0][1], whole)
         items: list[tuple[str, int, list[str]]] = []
         for words, quantity, ids in heard:
@@ -57,6 +59,11 @@ def _quantity(turn: Turn, slot: str) -> int:
     if value is None:
         raise BadQuantity(heard)
     return value
+
+
+def _is_a_name(resolution: Resolution) -> bool:
+    best = resolution.best
+    return best is not None and any(reason.code is ReasonCode.EXACT_NAME for reason in best.reasons)
 
 
 def _covers(resolution: Resolution, words: str) -> bool:
@@ -88,17 +95,22 @@ def resolve_many(
 ) -> Response:
     """Add what resolves confidently, say it, then ask about the first that needs a question, carrying the rest."""
     said: list[str] = [lead] if lead else []
-    asking: list[tuple[Resolution, int, str]] = []
+    asking: list[tuple[Resolution, int, str, str | None]] = []
     missing: list[str] = []
-    for index, (words, quantity) in enumerate(items):
+    for index, (words, counted) in enumerate(items):
         alexa_ids = list(ids[index]) if index < len(ids) else []
         resolution = turn.resolve(words, alexa_ids=alexa_ids)
         best = resolution.best
-        if resolution.decision == Decision.ACCEPT and best is not None:
+        quantity, unit = _amount_in(resolution, counted)
+        fit = fitted(turn, best.product, quantity, unit) if best is not None else None
+        if resolution.decision == Decision.ACCEPT and best is not None and not isinstance(fit, Unfit):
             part = f"{len(said) + 1}-{index}"
-            said.append(put_in_cart(turn, best.product, quantity, heard=words, candidate=best, part=part))
-        elif resolution.decision in {Decision.CONFIRM, Decision.CHOOSE} and best is not None:
-            asking.append((resolution, quantity, words))
+            amount = fit if isinstance(fit, LineAmount) else None
+            said.append(
+                put_in_cart(turn, best.product, quantity, heard=words, candidate=best, part=part, amount=amount)
+            )
+        elif resolution.decision in {Decision.ACCEPT, Decision.CONFIRM, Decision.CHOOSE} and best is not None:
+            asking.append((resolution, quantity, words, unit))
         else:
             turn.record(turn.event(Outcome.NOT_FOUND, heard=words))
             missing.append(words)
@@ -108,10 +120,22 @@ def resolve_many(
     if not asking:
         turn.clear_pending()
         return turn.ask_text(lead_text or turn.say("dialog.nothing_added"))
-    resolution, quantity, words = asking[0]
-    queue: list[list[Any]] = [[w, q] for _, q, w in asking[1:]]
+    resolution, quantity, words, unit = asking[0]
+    queue: list[list[Any]] = [[w, q] for _, q, w, _ in asking[1:]]
     intro = turn.say("several.for", heard=words) if len(items) > 1 or lead else ""
-    return act_on_resolution(turn, resolution, quantity, words, lead=_joined(lead_text, intro), queue=queue)
+    lead_all = _joined(lead_text, intro)
+    return act_on_resolution(turn, resolution, quantity, words, lead=lead_all, queue=queue, unit=unit)
+
+
+def _amount_in(resolution: Resolution, quantity: int) -> tuple[int, str | None]:
+    """The quantity and unit of one of several products: a unit said in its words ("a bunch of cilantro", "two
+    pounds of apples") is kept on its line, as a single add keeps it; a count in the words ("a couple of limes")
+    stands when no quantity was heard for it."""
+    amount = resolution.amount
+    if amount is None or amount.quantity is None:
+        return quantity, None
+    counted = amount.quantity if quantity == 1 else quantity
+    return counted, canonical_unit(amount.unit) if amount.unit else None
 
 
 def queue_of(pending: Pending) -> list[tuple[str, int]]:

@@ -29,7 +29,7 @@ from backend.errors import (
 from backend.profile import Outcome
 from backend.resolver import Candidate, Decision, Option, ReasonCode, Resolution, spoken_options
 from backend.services import Backend
-from backend.shopping import LineAmount, Quote, Unfit, delivery_date, line_amount
+from backend.shopping import Cart, LineAmount, Quote, Unfit, delivery_date, line_amount
 from skill.handlers.pending import Pending, Question
 from skill.handlers.turn_context import BadQuantity, Turn
 from skill.identity import access_token_of, caller_as, caller_of
@@ -111,9 +111,21 @@ def put_in_cart(
         quantity = amount.quantity
     unit = amount.unit if amount is not None else None
     why = _why(turn, candidate)
-    outcome: dict[str, Any] = {"key": "cart.added", "quantity": quantity, "product": product.name, "why": why}
+    added: dict[str, Any] = {"key": "cart.added", "quantity": quantity, "product": product.name, "why": why}
     if unit:
-        outcome["unit"] = unit
+        added["unit"] = unit
+
+    def outcome(before: Cart, after: Cart) -> dict[str, Any]:
+        # More of a line already in the cart: the answer says the line's new total ("that makes 4 cans"), and the
+        # request's marker keeps it, so a retry says the same.
+        held, line = before.line_for(product.id), after.line_for(product.id)
+        if line is None or (held is None and not say_total):
+            return added
+        total: dict[str, Any] = {"total": line.quantity}
+        if line.unit:
+            total["total_unit"] = line.unit
+        return {**added, **total}
+
     event = turn.event(
         Outcome.ADDED,
         product=product,
@@ -139,12 +151,15 @@ def put_in_cart(
         return turn.say("cart.other_unit", held=held_said, said=turn.line(quantity, product.name, unit))
     turn.forget_state()
     turn.added([product.id])
-    said = result.outcome or outcome
-    if say_total and not result.repeated:  # a retry says what the first answer said (the stored outcome)
-        line = turn.state.cart.line_for(product.id)
-        if line is None:
-            return turn.say("cart.quantity_changed", product=product.name, quantity=quantity)
-        return quantity_changed(turn, product.name, line.quantity, line.unit)
+    said = result.outcome or added
+    total = said.get("total")
+    if total is not None:
+        name = str(said.get("product", product.name))
+        unit_held = said.get("total_unit")
+        if say_total:
+            return quantity_changed(turn, name, int(total), str(unit_held) if unit_held else None)
+        amount_held = turn.line(int(total), name, str(unit_held) if unit_held else None)
+        return turn.say("cart.added_to_line", amount=amount_held, why=said.get("why", why))
     said_unit = said.get("unit")
     if said_unit:
         amount_said = turn.line(int(said.get("quantity", quantity)), str(said.get("product", product.name)), said_unit)
@@ -260,8 +275,8 @@ def act_on_resolution(
         )
         # When none of the words said is in the name, the closest product is a guess: say that nothing matched
         # before offering it ("not sold is not added"; a yes still adds it).
-        key = "resolve.confirm" if shares_a_word(heard, best.product.name) else "resolve.confirm_closest"
-        speech = turn.say(key, quantity=quantity, product=best.product.name, heard=heard)
+        closest = not shares_a_word(heard, best.product.name)
+        speech = confirm_speech(turn, best.product, quantity, fit, heard=heard, closest=closest)
         return _confirm_response(turn, _joined(lead, speech), best.product, quantity, fit)
     if resolution.decision == Decision.CHOOSE and len(resolution.candidates) >= 2:
         options = [c.product for c in _distinct(resolution.candidates)[:3]]
@@ -292,6 +307,32 @@ def _name_words(text: str) -> set[str]:
 def shares_a_word(heard: str, name: str) -> bool:
     """Whether a word said is a word of the product's name."""
     return bool(_name_words(heard) & _name_words(name))
+
+
+def amount_of(turn: Turn, product: Product, quantity: int, fit: LineAmount | Unfit | None) -> str | None:
+    """What a yes would add, as said ("2 pounds of Bananas", "3 Limes"); ``None`` for one of the product's own."""
+    if isinstance(fit, LineAmount):
+        return turn.line(fit.quantity, product.name, fit.unit)
+    return turn.line(quantity, product.name) if quantity != 1 else None
+
+
+def confirm_speech(
+    turn: Turn,
+    product: Product,
+    quantity: int,
+    fit: LineAmount | Unfit | None,
+    *,
+    heard: str,
+    closest: bool = False,
+) -> str:
+    """ "Did you mean 2 pounds of Bananas?": the question names the amount said, so the customer hears what a yes
+    adds (a bare "Did you mean Bananas?" answered yes to would add an amount they never heard back)."""
+    amount = amount_of(turn, product, quantity, fit)
+    if closest:
+        key = "resolve.confirm_closest" if amount is None else "resolve.confirm_closest_amount"
+    else:
+        key = "resolve.confirm" if amount is None else "resolve.confirm_amount"
+    return turn.say(key, product=product.name, heard=heard, amount=amount or product.name)
 
 
 def _confirm_response(
@@ -333,8 +374,9 @@ def offer_choices(
             queue=[list(item) for item in queue],
             unit=unit,
         )
-        speech = turn.say("resolve.confirm", quantity=quantity, product=product.name, heard=heard)
+        speech = confirm_speech(turn, product, quantity, fit, heard=heard)
         return _confirm_response(turn, _joined(lead, speech), product, quantity, fit)
+    turn.mention_several()
     turn.set_pending(
         Question.CHOOSE,
         options=[option.product.id for option in offered],
@@ -344,18 +386,25 @@ def offer_choices(
         unit=unit,
     )
     speech = _joined(lead, turn.say("resolve.choose", options=or_list(turn, option_names(turn, offered))))
-    response = turn.ask_text(speech, "resolve.choose_reprompt")
+    response = turn.ask_text(speech, choose_reprompt(len(offered)))
     products = [option.product for option in offered]
     response.directives = [*(response.directives or []), choice_entities(products, offered)]
     return response
 
 
-def ask_again(turn: Turn, pending: Pending) -> Response:
-    """An answer that picks none of the options: the same question once more, naming them."""
+def ask_again(turn: Turn, pending: Pending, **changes: Any) -> Response:
+    """An answer that picks none of the options: the same question once more, naming them. ``changes`` replace
+    what the question holds (the amount of a request said again)."""
     options = [str(option) for option in pending.get("options", []) if str(option) in turn.backend.catalog]
     names = option_names(turn, spoken_options([turn.product(pid) for pid in options]))
-    turn.set_pending(pending.kind, **dict(pending.data))
-    return turn.ask("resolve.choose_again", "resolve.choose_reprompt", options=or_list(turn, names))
+    turn.set_pending(pending.kind, **{**dict(pending.data), **changes})
+    return turn.ask("resolve.choose_again", choose_reprompt(len(names)), options=or_list(turn, names))
+
+
+def choose_reprompt(options: int) -> str:
+    """The reprompt of a "which one?": it names as many ordinals as there are options ("the third one" of two
+    options is an answer the question cannot take)."""
+    return "resolve.choose_reprompt_two" if options == 2 else "resolve.choose_reprompt"
 
 
 def option_names(turn: Turn, offered: Sequence[Option]) -> list[str]:
@@ -397,7 +446,13 @@ _FILLER = frozenset({"and", "the", "with", "for", "pack", "count", "oz"})
 
 
 def _joined(lead: str, speech: str) -> str:
-    return f"{lead} {speech}" if lead else speech
+    """``lead`` then ``speech``; after a lead that ends mid-sentence ("For the limes,") the sentence goes on in lower
+    case ("did you mean 2 Limes?"), a product name's capitals kept."""
+    if not lead:
+        return speech
+    if lead.rstrip().endswith(",") and speech[:1].isupper() and speech[1:2].islower():
+        speech = speech[0].lower() + speech[1:]
+    return f"{lead} {speech}"
 
 
 def _distinct(candidates: tuple[Candidate, ...]) -> list[Candidate]:

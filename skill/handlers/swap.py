@@ -6,21 +6,44 @@ from __future__ import annotations
 
 from ask_sdk_model import Response
 
+from backend.catalog import Product
 from backend.profile import Outcome
 from backend.resolver import Decision
 from skill.handlers.cart import find_in_cart
-from skill.handlers.pending import Question
+from skill.handlers.pending import Pending, Question
+from skill.handlers.several import add_then_continue
 from skill.handlers.shopping_base import (
     ShoppingHandler,
     _distinct,
     act_on_resolution,
     choice_entities,
+    choose_reprompt,
+    offer_choices,
     or_list,
     swap_product,
 )
 from skill.handlers.turn_context import Turn
 
 _ANSWERABLE = frozenset({Question.ADD, Question.CHOOSE, Question.OFFER_ADD})
+_ONE = frozenset({"one", "ones", "kind", "type", "version"})
+
+
+def narrowed_options(turn: Turn, pending: Pending, said: str) -> list[Product]:
+    """The options on offer whose names hold every word that tells "the organic one" apart."""
+    telling = {token.lower() for token in said.split()[:-1]} - {"the", "a", "an"}
+    catalog = turn.backend.catalog
+    options = [turn.product(str(pid)) for pid in pending.get("options", []) if str(pid) in catalog]
+    return [product for product in options if telling <= set(product.name.lower().replace(",", " ").split())]
+
+
+def qualified(words: str, about: str) -> str:
+    """ "the organic one" said about Whole Milk (the product or the words the question is about): "organic whole
+    milk", the words that tell it apart with what it is. Other words stay as said."""
+    tokens = words.split()
+    if len(tokens) < 2 or tokens[-1].lower() not in _ONE or not about:
+        return words
+    telling = [token for token in tokens[:-1] if token.lower() not in {"the", "a", "an"}]
+    return " ".join([*telling, about]) if telling else words
 
 
 class SwapProductHandler(ShoppingHandler):
@@ -32,16 +55,28 @@ class SwapProductHandler(ShoppingHandler):
             # "actually make that the organic one instead" while "did you mean / which one?" is open: an answer
             # naming another product, added as asked (nothing in the cart to swap yet)
             turn.answered()
-            words = turn.slot_value("replacement") or ""
-            resolution = turn.resolve(words, alexa_ids=turn.slot_ids("replacement"))
-            return act_on_resolution(turn, resolution, int(pending.get("quantity", 1)), words)
+            said = turn.slot_value("replacement") or ""
+            words = qualified(said, str(pending.get("heard") or ""))
+            ids = turn.slot_ids("replacement") if words == said else []
+            unit = pending.get("unit")
+            quantity = int(pending.get("quantity", 1))
+            if pending.kind == Question.CHOOSE and words != said:
+                narrowed = narrowed_options(turn, pending, said)
+                if len(narrowed) == 1:  # "the organic one" of the options: that one
+                    return add_then_continue(turn, pending, narrowed[0].id)
+                if narrowed:
+                    queue = pending.get("queue") or []
+                    return offer_choices(turn, narrowed, quantity, words, queue=queue, unit=str(unit) if unit else None)
+            resolution = turn.resolve(words, alexa_ids=ids)
+            return act_on_resolution(turn, resolution, quantity, words, unit=str(unit) if unit else None)
         old_id = find_in_cart(turn)
         if old_id is None:
             return turn.ask("cart.not_in_cart", heard=turn.slot_value("product") or turn.say("word.that"))
         old = turn.product(old_id)
         turn.mention(old_id)
-        words = turn.slot_value("replacement") or ""
-        ids = turn.slot_ids("replacement")
+        said = turn.slot_value("replacement") or ""
+        words = qualified(said, old.name)
+        ids = turn.slot_ids("replacement") if words == said else []
         if not words and not ids:
             return turn.ask("swap.which", old=old.name)
         line = turn.state.cart.line_for(old_id)
@@ -62,7 +97,7 @@ class SwapProductHandler(ShoppingHandler):
             if len(options) == 1:
                 return turn.ask("swap.confirm", "swap.confirm_reprompt", old=old.name, product=best.product.name)
             names = or_list(turn, [p.name for p in options])
-            response = turn.ask("swap.choose", "resolve.choose_reprompt", old=old.name, options=names)
+            response = turn.ask("swap.choose", choose_reprompt(len(options)), old=old.name, options=names)
             response.directives = [*(response.directives or []), choice_entities(options)]
             return response
         turn.record(turn.event(Outcome.NOT_FOUND, heard=words))

@@ -167,6 +167,11 @@ class Turn:
     def mention(self, product_id: str) -> None:
         self.session[_LAST_PRODUCT] = product_id
 
+    def mention_several(self) -> None:
+        """The conversation now talks about several products at once (a "which one?"): "them" or "it" names no
+        product the conversation named before ("remove two of them" is not about the coffee added earlier)."""
+        self.session.pop(_LAST_PRODUCT, None)
+
     def added(self, product_ids: Sequence[str]) -> None:
         """Products this turn put in the cart, in order: "remove the last thing I added" takes the newest."""
         history = [str(pid) for pid in self.session.get(_ADDED, []) if str(pid) not in product_ids]

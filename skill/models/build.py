@@ -15,7 +15,7 @@ from typing import Any
 
 from backend.catalog import Product
 from skill.models.limits import DEFAULT_LIMITS, Limits
-from skill.models.products import ProductSelection, product_value, select_product_values
+from skill.models.products import CatalogNames, ProductSelection, product_value, select_product_values
 from skill.models.render import render_model
 from skill.models.source import ModelSource, TypeValue
 from skill.models.templates import expand_all
@@ -130,8 +130,9 @@ def build_models(
 
     chosen: list[TypeValue] = []
     used = 0
+    names = CatalogNames(ranked_products)
     for product in ranked_products[:max_values]:
-        value = product_value(product, max_chars=limits.max_slot_value_chars)
+        value = product_value(product, max_chars=limits.max_slot_value_chars, names=names)
         used += _value_line_chars(value)
         if used > budget:
             break

@@ -68,8 +68,104 @@ def _plural(phrase: str) -> str | None:
     return f"{head} {plural}".strip()
 
 
-def short_names(product: Product, value: str, *, max_chars: int) -> tuple[str, ...]:
-    """Short names a customer may say for ``product``: without size, brand, descriptors; its last two words."""
+def folded(spoken: str) -> str:
+    """A spoken phrase with plurals folded ("large eggs" -> "large egg"): two names that differ only so are one
+    name to a listener, and to Alexa's entity resolution."""
+    return " ".join(_singular(word) for word in spoken.split())
+
+
+def _singular(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _whole_spoken(product: Product) -> str:
+    """The product's name as said, without sizes or parentheses, its parts joined ("Cheese, Provolone" -> "cheese
+    provolone"); folded."""
+    return folded(spoken_form(_SIZE.sub(" ", _PARENTHESISED.sub(" ", product.name)).replace(",", " ")))
+
+
+# A word that ends what a product is and starts what goes with it ("Noodle Soup Mix with Chicken Broth" is no
+# chicken broth; "Spaghetti Rings in Meat Sauce" no meat sauce).
+_LINKING_WORDS = frozenset({"with", "in", "for", "of", "on", "without", "from", "plus", "over"})
+_KIND_TAIL_WORDS = 4  # the longest shortened name the builder makes is a few words
+KIND_OWNERS = 2  # a phrase that ends this many other products' names is a kind of product
+# A first part names what the product is when its department holds at least 1 in this many of the names ending in
+# it (departments are coarse and noisy: "Salsa" is in the deli, most salsas in the pantry), or holds the product
+# named so.
+KIND_DEPARTMENT_SHARE = 4
+
+
+class CatalogNames:
+    """Every catalog name said whole, and how many names (by department) end in each short phrase.
+
+    A synonym is a shortened name. When it says what the product is (the end of its name: "ice cream" for French
+    Vanilla Ice Cream; the first part of a name written kind first, "cheese" for "Cheese, Provolone") it is a kind
+    word, and it must stay: "cheese" then reaches every cheese that has it, entity resolution matches several,
+    and the customer is asked which one. When it does not (the first of a list, "eggs" for "Eggs, Cheese & Turkey
+    Sausage Breakfast Burrito"; what goes with the product, "chicken broth" for "Noodle Soup Mix with Chicken
+    Broth"), it must not be another product's whole name nor a kind of other products: entity resolution would
+    send those words to this product.
+    """
+
+    __slots__ = ("_department", "_owners", "_tail_departments", "_tails")
+
+    def __init__(self, products: Iterable[Product]) -> None:
+        owners: dict[str, set[str]] = {}
+        self._department: dict[str, str] = {}
+        tails: Counter[str] = Counter()
+        departments: Counter[tuple[str, str]] = Counter()
+        for product in products:
+            words = _whole_spoken(product).split()
+            owners.setdefault(" ".join(words), set()).add(product.id)
+            self._department[product.id] = product.department
+            for size in range(1, min(len(words), _KIND_TAIL_WORDS) + 1):
+                tail = " ".join(words[-size:])
+                tails[tail] += 1
+                departments[(tail, product.department)] += 1
+        self._owners = {name: frozenset(ids) for name, ids in owners.items()}
+        self._tails = tails
+        self._tail_departments = departments
+
+    def says_what_it_is(self, synonym: str, product: Product, *, first_part: bool) -> bool:
+        """Whether ``synonym`` names the kind of thing ``product`` is: its name said another way, the end of its
+        name (not after a linking word), or, for the part of a name before its first comma (``first_part``), a
+        kind whose products are mostly in ``product``'s department ("bread" for "Bread, Raisin"; not "eggs" for a
+        frozen burrito, nor "cheese" for "Cheese, Sausage & Pepperoni Mini Bagels")."""
+        phrase, whole = folded(synonym), _whole_spoken(product)
+        if phrase == whole:
+            return True
+        if whole.endswith(f" {phrase}"):
+            before = whole[: -len(phrase) - 1].split()
+            return not before or before[-1] not in _LINKING_WORDS
+        if not first_part:
+            return False
+        named = self._tails.get(phrase, 0)
+        mine = self._tail_departments.get((phrase, product.department), 0)
+        return named > 0 and (
+            mine * KIND_DEPARTMENT_SHARE >= named or product.department in self._departments_named(phrase)
+        )
+
+    def _departments_named(self, phrase: str) -> set[str]:
+        """The departments of the products whose whole name is ``phrase``."""
+        return {self._department[product_id] for product_id in self._owners.get(phrase, frozenset())}
+
+    def takes_another(self, synonym: str, product: Product) -> bool:
+        """Whether ``synonym`` is another product's whole name, or ends ``KIND_OWNERS`` other products' names."""
+        phrase = folded(synonym)
+        if self._owners.get(phrase, frozenset()) - {product.id}:
+            return True
+        whole = _whole_spoken(product)
+        mine = 1 if whole == phrase or whole.endswith(f" {phrase}") else 0
+        return self._tails.get(phrase, 0) - mine >= KIND_OWNERS
+
+
+def short_names(product: Product, value: str, *, max_chars: int, names: CatalogNames | None = None) -> tuple[str, ...]:
+    """Short names a customer may say for ``product``: without size, brand, descriptors; its last two words.
+    With ``names`` (the catalog's), none that would take another product's words: see ``CatalogNames``."""
     written = _PARENTHESISED.sub(" ", product.name)
     before_comma = written.split(",")[0]
     without_size = _SIZE.sub(" ", before_comma)
@@ -80,27 +176,35 @@ def short_names(product: Product, value: str, *, max_chars: int) -> tuple[str, .
     while words and words[0] in _LEADING_DESCRIPTORS:
         words = words[1:]
     plain = " ".join(word for word in words if word != "organic")
-    candidates = [core, plain, *(spoken_form(s) for s in product.synonyms)]
+    has_comma = "," in written
+    candidates = [(core, has_comma), (plain, has_comma), *((spoken_form(s), False) for s in product.synonyms)]
     plain_words = plain.split()
     if len(plain_words) >= 3:
-        candidates.append(" ".join(plain_words[-2:]))
+        candidates.append((" ".join(plain_words[-2:]), has_comma))
     if len(plain_words) == 1:
-        candidates.append(_plural(plain) or "")
+        candidates.append((_plural(plain) or "", has_comma))
     chosen: dict[str, None] = {}
-    for raw in candidates:
+    for raw, first_part in candidates:
         candidate = _clip(raw, max_chars)
         tokens = candidate.split()
         if not tokens or candidate == value or tokens[0] in _WEAK_WORDS or tokens[-1] in _WEAK_WORDS:
             continue
         if len(tokens) == 1 and len(candidate) < 3:
             continue
+        if (
+            names is not None
+            and not names.says_what_it_is(candidate, product, first_part=first_part)
+            and names.takes_another(candidate, product)
+        ):
+            continue
         chosen.setdefault(candidate, None)
     return tuple(chosen)[:MAX_SYNONYMS]
 
 
-def product_value(product: Product, *, max_chars: int) -> TypeValue:
+def product_value(product: Product, *, max_chars: int, names: CatalogNames | None = None) -> TypeValue:
     value = _clip(spoken_form(product.name), max_chars) or product.id
-    return TypeValue(id=product.id, value=value, synonyms=short_names(product, value, max_chars=max_chars))
+    synonyms = short_names(product, value, max_chars=max_chars, names=names)
+    return TypeValue(id=product.id, value=value, synonyms=synonyms)
 
 
 def _id_key(product_id: str) -> tuple[int, int, str]:

@@ -41,10 +41,10 @@ from backend.resolver.scoring import (
     similarity,
 )
 from backend.resolver.tables import ResolverTables, catalog_key, default_cache_dir
-from backend.resolver.twins import tells_apart
+from backend.resolver.twins import last_word_plural, tells_apart
 from backend.resolver.variants import query_variants
 from backend.resolver.written import written_form
-from backend.spoken import query_form, singular, spoken_form
+from backend.spoken import query_form, spoken_form
 
 logger = logging.getLogger(__name__)
 
@@ -105,15 +105,6 @@ def bought_reasons(bought: PurchaseStatsLike, orders: int | None) -> list[Reason
     if usually_bought(bought.count, orders):
         reasons.append(Reason(ReasonCode.USUALLY_BOUGHT, count=bought.count, days=days, orders=orders))
     return reasons
-
-
-def _last_word_plural(written: str, spoken: str) -> bool | None:
-    """Whether the written word that the spoken form's last word comes from is a plural (None: not found)."""
-    last = spoken.rsplit(" ", 1)[-1]
-    for word in reversed(written.split()):
-        if singular(word) == last:
-            return word != last
-    return None
 
 
 class PurchaseStatsLike(Protocol):
@@ -339,6 +330,7 @@ class Resolver:
             spoken_of=lambda position: self._entry_spoken[self._entry_start[position]],
             limit=limit,
             number=None if amount.quantity is None else number_to_words(amount.quantity),
+            heard_plural=last_word_plural(written_form(resolution.query), query_form(resolution.query)),
         )
 
     def _habit(
@@ -642,7 +634,7 @@ class Resolver:
         rows_of: dict[str, list[int]] = {}
         for row, form in enumerate(self._spoken_array[entry_array].tolist()):
             rows_of.setdefault(form, []).append(row)
-        heard_plural = _last_word_plural(written, spoken)
+        heard_plural = last_word_plural(written, spoken)
         # The written words of the product only: the request around them ("please add ... to my cart") is no
         # part of any name.
         reading = set(spoken.split())
@@ -652,7 +644,7 @@ class Resolver:
                 continue
             for row in rows:
                 name = self._written[int(owners[row])]
-                name_plural = _last_word_plural(name, self._entry_spoken[int(entry_array[row])])
+                name_plural = last_word_plural(name, self._entry_spoken[int(entry_array[row])])
                 agrees = heard_plural is not None and name_plural is heard_plural
                 tiebreaks[row] = PLURAL_TIEBREAK * agrees + SPELLING_TIEBREAK * similarity(written, name)
         return tiebreaks

@@ -345,6 +345,7 @@ class Resolver:
                 self._entry_spoken[self._entry_start[position]],
                 self._heads.heads[position],
                 self._products[position].department,
+                " ".join(said),
             )
 
         return habit_among(
@@ -815,6 +816,7 @@ class Resolver:
             self._entry_spoken[best.entry],
             self._heads.heads[best.product_index],
             product.department,
+            query_form(query),
         ):
             decision = Decision.CONFIRM
         if (twins or whole_name_rival) and decision is Decision.ACCEPT:

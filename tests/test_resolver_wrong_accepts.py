@@ -219,3 +219,21 @@ def test_the_end_of_their_products_name_is_their_name_for_it_but_one_word_is_a_k
         assert resolution.best is not None and resolution.best.product.id == product_id
     _not_accepted(resolver, "sauce", "370", history)
     _not_accepted(resolver, "bacon", "371", history)
+
+
+def test_one_kind_word_is_not_their_product_shelved_where_that_kind_never_is() -> None:
+    creams = ("Heavy", "Light", "Sour", "Whipping", "Half and Half", "Clotted")
+    liqueurs = ("Coffee", "Orange", "Almond", "Hazelnut", "Cherry")
+    products = [
+        *(_product(400 + at, f"{kind} Cream", "cream", "dairy eggs") for at, kind in enumerate(creams)),
+        *(_product(410 + at, f"{kind} Liqueur", "spirits", "alcohol") for at, kind in enumerate(liqueurs)),
+        _product(420, "Original Irish Creme Liqueur", "spirits", "alcohol"),  # "creme": no spelling of "cream"
+    ]
+    resolver = Resolver(Catalog(products))
+    history = {"420": PurchaseStats(7, 5.0)}
+    _not_accepted(resolver, "cream", "420", history)
+    _not_accepted(resolver, "some cream please", "420", history)
+    # What it is, said alone, is still their usual one.
+    resolution = resolver.resolve("liqueur", history=history, orders=20)
+    assert resolution.best is not None and resolution.best.product.id == "420"
+    assert resolution.decision is Decision.ACCEPT

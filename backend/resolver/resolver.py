@@ -19,6 +19,7 @@ from backend.resolver.confidence import ACCEPT_AT, CHOOSE_LEAD, confidence, deci
 from backend.resolver.habits import (
     FUNCTION_WORDS,
     NAMING_SHARE,
+    PHRASE_STARTS,
     Habit,
     NameWords,
     aisle_noun,
@@ -339,7 +340,12 @@ class Resolver:
         """The product of the customer's that the words name by habit (``backend.resolver.habits``), if any."""
         head = head_of(" ".join(said))
 
+        content = [word for word in said if word not in FUNCTION_WORDS]
+
         def fits(position: int) -> bool:  # "oat milk" is never their "Oat Milk Soap"
+            # ("with bacon" asks for a product with it, not for the kind.)
+            if len(content) == 1 and said[0] not in PHRASE_STARTS and self._shelved_elsewhere(content[0], position):
+                return False
             return not self._heads.other_kind(
                 head,
                 self._entry_spoken[self._entry_start[position]],
@@ -459,6 +465,15 @@ class Resolver:
             names = ProductNames(self._products)
             self._kinds = KindIndex(self._spoken_names(), self._heads.heads, names, tables=self._counts())
         return self._kinds
+
+    def _shelved_elsewhere(self, kind: str, position: int) -> bool:
+        """One word said alone that names a kind ("cream", "seed") is not what the product is (no head of its
+        name) and its aisle shelves hardly any of the products the word heads (``KIND_AISLE_SHARE``): their Irish
+        Creme Liqueur is no cream, their Chia Seed crackers no seed, whatever the name holds."""
+        if kind in self._heads.heads[position].split() or self._kind_share(kind) < NAMING_SHARE:
+            return False
+        aisles = self._head_aisle_shares().get(kind)
+        return aisles is not None and aisles.get(self._products[position].aisle, 0.0) < KIND_AISLE_SHARE
 
     def _head_aisle_shares(self) -> Mapping[str, Mapping[str, float]]:
         if self._head_aisles is None:

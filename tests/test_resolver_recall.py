@@ -98,11 +98,6 @@ def test_a_plural_heard_gets_the_plural_twin_first_and_a_singular_the_singular(
     assert _misordered(resolver, plural_twins, drop_first=False) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect: with the first word lost ('Butter Bars' for Peanut Butter Bars), the number tiebreak only "
-    "breaks exact ties, and the two twins then differ in score by more, so the other number can come first",
-)
 def test_a_plural_heard_with_its_first_word_lost_still_gets_the_plural_twin_first(
     resolver: Resolver, plural_twins: list[tuple[Product, Product]]
 ) -> None:

@@ -12,7 +12,7 @@ import pytest
 from backend.catalog import Catalog, Product
 from backend.resolver import Decision, Resolver
 from backend.resolver.habits import NameWords, aisle_noun
-from backend.resolver.heads import heads_of
+from backend.resolver.heads import catalog_heads, heads_of
 from backend.resolver.phonemes import default_pronouncer
 from backend.resolver.purchases import PurchaseStats
 from backend.spoken import spoken_form
@@ -167,3 +167,73 @@ def test_the_aisle_noun_does_not_stand_in_for_a_name_that_says_it_is_another_kin
 def test_a_word_after_the_head_of_a_name_written_head_first_only_qualifies() -> None:
     assert not _holds("chip", "Cookies, Chocolate Chip Walnut", "cookies cakes")
     assert _holds("chocolate chip cookies", "Cookies, Chocolate Chip Walnut", "cookies cakes")
+
+
+def _with_catalog() -> list[Product]:
+    oils = ("Olive", "Canola", "Sesame", "Avocado", "Walnut", "Peanut")
+    spreads = ("Salted", "Unsalted", "Whipped", "Light", "Sweet Cream")
+    tunas = ("Albacore", "Chunk Light", "Yellowfin", "Skipjack", "Solid White")
+    return [
+        *(_product(300 + at, f"{kind} Oil", "oils vinegars", "pantry") for at, kind in enumerate(oils)),
+        *(_product(310 + at, f"{kind} Butter", "butter", "dairy eggs") for at, kind in enumerate(spreads)),
+        _product(320, "Buttery Spread with Flaxseed Oil", "butter", "dairy eggs"),
+        *(_product(330 + at, f"{kind} Tuna", "canned meat seafood", "canned goods") for at, kind in enumerate(tunas)),
+        _product(340, "Premium Albacore in Spring Water Tuna", "canned meat seafood", "canned goods"),
+        *(_product(350 + at, f"{kind} Sauce", "pasta sauce", "dry goods pasta") for at, kind in enumerate(oils)),
+        *(_product(360 + at, f"{kind} Lasagna", "frozen meals", "frozen") for at, kind in enumerate(spreads)),
+        _product(370, "Family Lasagna with Meat Sauce", "frozen meals", "frozen"),
+        _product(371, "Baked Potato with Bacon", "frozen meals", "frozen"),
+        *(
+            _product(380 + at, f"{kind} Bacon", "hot dogs bacon sausage", "meat seafood")
+            for at, kind in enumerate(tunas)
+        ),
+    ]
+
+
+def test_what_a_name_has_after_with_is_not_what_it_is_unless_its_aisle_says_so() -> None:
+    products = _with_catalog()
+    heads = dict(zip((product.name for product in products), catalog_heads(products), strict=True))
+    assert heads["Buttery Spread with Flaxseed Oil"] == {"spread"}  # a spread, not an oil
+    # The aisle's products are tunas, and so is the one that says so last.
+    assert heads["Premium Albacore in Spring Water Tuna"] == {"albacore", "tuna"}
+    assert heads["Olive Oil"] == {"oil"}
+
+
+def test_their_spread_with_oil_is_not_added_for_oil() -> None:
+    resolver = Resolver(Catalog(_with_catalog()))
+    history = {"320": PurchaseStats(6, 5.0)}
+    _not_accepted(resolver, "oil", "320", history)
+    _not_accepted(resolver, "add some oil", "320", history)
+    # Their spread named by its own words is still theirs.
+    resolution = resolver.resolve("flaxseed oil spread", history=history, orders=20)
+    assert resolution.decision is Decision.ACCEPT
+    assert resolution.best is not None and resolution.best.product.id == "320"
+
+
+def test_the_end_of_their_products_name_is_their_name_for_it_but_one_word_is_a_kind() -> None:
+    resolver = Resolver(Catalog(_with_catalog()))
+    history = {"370": PurchaseStats(6, 5.0), "371": PurchaseStats(5, 5.0)}
+    for words, product_id in (("meat sauce", "370"), ("add the meat sauce", "370"), ("with bacon", "371")):
+        resolution = resolver.resolve(words, history=history, orders=20)
+        assert resolution.decision is Decision.ACCEPT, (words, resolution)
+        assert resolution.best is not None and resolution.best.product.id == product_id
+    _not_accepted(resolver, "sauce", "370", history)
+    _not_accepted(resolver, "bacon", "371", history)
+
+
+def test_one_kind_word_is_not_their_product_shelved_where_that_kind_never_is() -> None:
+    creams = ("Heavy", "Light", "Sour", "Whipping", "Half and Half", "Clotted")
+    liqueurs = ("Coffee", "Orange", "Almond", "Hazelnut", "Cherry")
+    products = [
+        *(_product(400 + at, f"{kind} Cream", "cream", "dairy eggs") for at, kind in enumerate(creams)),
+        *(_product(410 + at, f"{kind} Liqueur", "spirits", "alcohol") for at, kind in enumerate(liqueurs)),
+        _product(420, "Original Irish Creme Liqueur", "spirits", "alcohol"),  # "creme": no spelling of "cream"
+    ]
+    resolver = Resolver(Catalog(products))
+    history = {"420": PurchaseStats(7, 5.0)}
+    _not_accepted(resolver, "cream", "420", history)
+    _not_accepted(resolver, "some cream please", "420", history)
+    # What it is, said alone, is still their usual one.
+    resolution = resolver.resolve("liqueur", history=history, orders=20)
+    assert resolution.best is not None and resolution.best.product.id == "420"
+    assert resolution.decision is Decision.ACCEPT

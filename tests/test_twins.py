@@ -6,7 +6,9 @@ from decimal import Decimal
 
 from backend.catalog import Product
 from backend.resolver import Option, spoken_options
-from backend.resolver.twins import tells_apart
+from backend.resolver.twins import heard_number_first, last_word_plural, tells_apart
+from backend.resolver.written import written_form
+from backend.spoken import spoken_form
 
 
 def _product(
@@ -47,3 +49,33 @@ def test_names_that_sound_different_are_all_offered_as_they_are() -> None:
     products = [_product(1, "Limes"), _product(2, "Lemons"), _product(3, "Key Limes")]
     assert spoken_options(products) == [Option(product) for product in products]
     assert tells_apart(products)[2] == ("key",)
+
+
+def test_the_twin_in_the_number_heard_takes_the_first_place_either_holds() -> None:
+    names = ["Milled Oat Bran", "Almond Cluster", "Honey Almond Clusters", "Honey Almond Cluster", "Almond Clusters"]
+    spoken = [spoken_form(name) for name in names]
+
+    def order(heard: bool | None) -> list[str]:
+        positions = heard_number_first(
+            range(len(names)),
+            spoken_of=spoken.__getitem__,
+            plural=lambda position: last_word_plural(written_form(names[position]), spoken[position]),
+            heard=heard,
+        )
+        return [names[position] for position in positions]
+
+    assert order(False) == [
+        "Milled Oat Bran",
+        "Almond Cluster",
+        "Honey Almond Cluster",
+        "Honey Almond Clusters",
+        "Almond Clusters",
+    ]
+    assert order(True) == [
+        "Milled Oat Bran",
+        "Almond Clusters",
+        "Honey Almond Clusters",
+        "Honey Almond Cluster",
+        "Almond Cluster",
+    ]
+    assert order(None) == names  # no number heard: the order stands

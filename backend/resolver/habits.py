@@ -29,6 +29,7 @@ from backend.spoken import spoken_form, word_sound
 
 # Words that say nothing about which product is meant ("half and half", "salt and vinegar", "bag of").
 FUNCTION_WORDS: Final = frozenset(["a", "an", "and", "of", "the", "with", "in", "for", "n", "or"])
+PHRASE_STARTS: Final = frozenset(["with", "in", "for"])  # what follows is what a product has, is in or is for
 SAME_SOUND_SPELLING: Final = 0.8  # two words with one sound key are one only when spelt nearly alike
 # A name word that heads at least this share of the names holding it says what the product is ("yogurt" heads
 # 0.69 of them); one that mostly qualifies others ("classic" 0.06, a number) says nothing of the kind.
@@ -187,7 +188,20 @@ class NameWords:
             for head in self.heads
         ):
             return False
-        return in_name and (kind_named or not by_aisle) and self.kind_of(last, kind_share)
+        return in_name and (kind_named or not by_aisle) and (self.kind_of(last, kind_share) or self.ends(said))
+
+    def ends(self, said: Sequence[str]) -> bool:
+        """The words said are the end of the name, as a customer names their product by what sets it apart ("meat
+        sauce" for their Lasagna with Meat Sauce, "with bacon" for their Potato with Bacon), whatever the name says
+        it is: two or more content words, or words beginning with what begins such a phrase ("with", "in"). One
+        word alone ("oil") asks for a kind."""
+        content = tuple(word for word in said if word not in FUNCTION_WORDS)
+        if not content:
+            return False
+        if said[0] in PHRASE_STARTS:
+            return self.name[-len(said) :] == tuple(said)
+        own = tuple(word for word in self.name if word not in FUNCTION_WORDS)
+        return len(content) > 1 and own[-len(content) :] == content
 
     def qualifies_only(self, word: str, kind_share: Callable[[str], float]) -> bool:
         """``word`` is in this name only as a qualifier of another kind of product: "butter" in "Cheese & Peanut

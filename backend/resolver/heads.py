@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Final
 
 from backend.catalog import Product
@@ -19,8 +19,15 @@ from backend.spoken import spoken_form
 
 MIN_PRODUCTS: Final = 5  # a head word needs this many products before it says anything about departments
 MIN_SHARE: Final = 0.1  # departments with at least this share of the word's products are what it names
+# After "with", "in" or "for" a name says what the product has, is packed in or is for ("Light Butter with Canola
+# *Oil*", "Peach Slices in Heavy *Syrup*"), yet some names put what the product is after it too ("Albacore in Water
+# *Tuna*", "... with Chia Granola *Bars*"). The last word of such a name is what the product is when it is what the
+# names of its aisle say their products are: at least this share of the aisle's products are headed by it ("bar"
+# 0.7 of energy granola bars, "tuna" 0.06 of canned seafood; "oil" none of butter, "honey" 0.004 of yogurt).
+AISLE_HEAD_SHARE: Final = 0.02
 
 _HEAD_END: Final = re.compile(r",| with | in | for ")
+_QUALIFIERS_START: Final = re.compile(r" with | in | for ")
 
 
 def head_word(spoken_name: str) -> str:
@@ -37,6 +44,28 @@ def head_of(name: str) -> str:
 def heads_of(name: str) -> frozenset[str]:
     """What a name may say it is: its head noun, and its last word (catalogs also write "Ale, Belgian Blend")."""
     return frozenset(word for word in (head_of(name), head_word(spoken_form(name))) if word)
+
+
+def catalog_heads(products: Sequence[Product]) -> list[frozenset[str]]:
+    """``heads_of`` each product, except that the last word of a name with a "with", "in" or "for" phrase is one of
+    its heads only when it heads ``AISLE_HEAD_SHARE`` of its aisle's products (counted over the names without such
+    a phrase): a spread "with Flaxseed Oil" is no oil, a tuna "in Water Tuna" is a tuna."""
+    heads = [heads_of(product.name) for product in products]
+    qualified = [_QUALIFIERS_START.search(f" {product.name.casefold()} ") is not None for product in products]
+    aisle_sizes: Counter[str] = Counter(product.aisle for product in products)
+    aisle_heads: dict[str, Counter[str]] = defaultdict(Counter)
+    for product, own, has_phrase in zip(products, heads, qualified, strict=True):
+        if not has_phrase:
+            aisle_heads[product.aisle].update(own)
+    result: list[frozenset[str]] = []
+    for product, own, has_phrase in zip(products, heads, qualified, strict=True):
+        if has_phrase:
+            noun, names = head_of(product.name), aisle_heads[product.aisle]
+            limit = AISLE_HEAD_SHARE * aisle_sizes[product.aisle]
+            result.append(frozenset(word for word in own if word == noun or names[word] >= limit))
+        else:
+            result.append(own)
+    return result
 
 
 def kind_shares(spoken_names: Iterable[str], heads: Iterable[str]) -> dict[str, float]:
@@ -88,9 +117,9 @@ class HeadDepartments:
     @classmethod
     def build(cls, products: Iterable[Product]) -> HeadDepartments:
         counts: dict[str, Counter[str]] = defaultdict(Counter)
-        heads: list[str] = []
-        for product in products:
-            heads.append(" ".join(sorted(heads_of(product.name))))
+        listed = list(products)
+        heads = [" ".join(sorted(own)) for own in catalog_heads(listed)]
+        for product in listed:
             counts[head_of(product.name)][product.department] += 1
         named: dict[str, frozenset[str]] = {}
         for head, departments in counts.items():
@@ -113,11 +142,17 @@ class HeadDepartments:
         named = self._named.get(head)
         return None if named is None else department in named
 
-    def other_kind(self, query_head: str, product_spoken: str, product_heads: str, department: str) -> bool:
+    def other_kind(
+        self, query_head: str, product_spoken: str, product_heads: str, department: str, said: str = ""
+    ) -> bool:
         """The words ask for one kind of product and this is another that only shares the word: the words' head
         is in its name but is not what it is, and it is in a department that head never names. Unknown head
-        words, and heads the name does not hold (a misheard ending), say nothing."""
+        words, and heads the name does not hold (a misheard ending), say nothing; nor do several words ``said``
+        (spoken form) that end the name: the last words of a name are how a customer names it ("meat sauce" for
+        their Lasagna with Meat Sauce), where one word ("oil") asks for a kind."""
         if query_head in product_heads.split() or query_head not in product_spoken.split():
+            return False
+        if " " in said and f" {product_spoken}".endswith(f" {said}"):
             return False
         named = self._named.get(query_head)
         return named is not None and department not in named

@@ -24,7 +24,7 @@ from typing import Final
 from backend.resolver.confidence import ACCEPT_AT
 from backend.resolver.kindtables import KindHeaded, KindTables
 from backend.resolver.model import Candidate, Decision, Resolution
-from backend.resolver.twins import tells_apart
+from backend.resolver.twins import heard_number_first, last_word_plural, tells_apart
 
 MIN_MEMBERS: Final = 5  # a word heading fewer names is no kind a customer asks for by that word alone
 # A word whose names mostly hold it as a qualifier (it heads under this share of them: "vanilla", "banana", "nut"
@@ -35,6 +35,7 @@ MIN_KIND_SHARE: Final = 0.15
 # another word, never taken unasked.
 CATALOG_WORD_NAMES: Final = 20
 MAX_KIND_WORDS: Final = 3  # "brown rice", "plain greek yogurt": a kind and up to two qualifiers
+TWIN_WINDOW: Final = 4  # options per place offered that are looked at for twins in the other number
 FOUND_CACHE: Final = 4096  # kinds asked for, kept with their typical order (ordering a large kind costs ms)
 
 
@@ -134,12 +135,13 @@ def settle(
     spoken_of: Callable[[int], str],
     limit: int,
     number: str | None = None,
+    heard_plural: bool | None = None,
 ) -> Resolution:
     """The resolution for words that name ``kind``: its products first, and a question unless one is THE one.
 
     ``bought`` maps the customer's products (catalog positions) to how often they bought them; ``candidate``
     makes an option of a member the ranking did not offer (``None``: the words match it too poorly);
-    ``number`` is the quantity heard, in words.
+    ``number`` is the quantity heard, in words; ``heard_plural`` whether the last word heard was a plural.
 
     An accepted product of the kind stands (the ranking found it good enough on the words; one of theirs taken
     for a single kind word only leads the question); several words are left alone unless another kind they
@@ -187,7 +189,18 @@ def settle(
                 limit=limit,
             )
     by_position = {position_of(c): c for c in ranked}
-    order = dict.fromkeys([*own, *exact, *by_position, *kind.members])
+    rest = [p for p in dict.fromkeys([*exact, *by_position, *kind.members]) if p not in own]
+    # Their own come first as they are; of the rest, a twin in the number heard comes before the other number
+    # ("butter bars": Peanut Butter Bars, then Peanut Butter Bar), wherever typical order put them. Only the first
+    # few can be offered (a kind may have thousands of members), so only those are looked at.
+    window = TWIN_WINDOW * limit
+    rest[:window] = heard_number_first(
+        rest[:window],
+        spoken_of=spoken_of,
+        plural=lambda position: last_word_plural(written[position], spoken_of(position)),
+        heard=heard_plural,
+    )
+    order = dict.fromkeys([*own, *rest])
     options: list[Candidate] = []
     names: set[str] = set()
     for position in order:

@@ -19,6 +19,7 @@ from backend.resolver.confidence import ACCEPT_AT, CHOOSE_LEAD, confidence, deci
 from backend.resolver.habits import (
     FUNCTION_WORDS,
     NAMING_SHARE,
+    PHRASE_STARTS,
     Habit,
     NameWords,
     aisle_noun,
@@ -41,10 +42,10 @@ from backend.resolver.scoring import (
     similarity,
 )
 from backend.resolver.tables import ResolverTables, catalog_key, default_cache_dir
-from backend.resolver.twins import tells_apart
+from backend.resolver.twins import last_word_plural, tells_apart
 from backend.resolver.variants import query_variants
 from backend.resolver.written import written_form
-from backend.spoken import query_form, singular, spoken_form
+from backend.spoken import query_form, spoken_form
 
 logger = logging.getLogger(__name__)
 
@@ -105,15 +106,6 @@ def bought_reasons(bought: PurchaseStatsLike, orders: int | None) -> list[Reason
     if usually_bought(bought.count, orders):
         reasons.append(Reason(ReasonCode.USUALLY_BOUGHT, count=bought.count, days=days, orders=orders))
     return reasons
-
-
-def _last_word_plural(written: str, spoken: str) -> bool | None:
-    """Whether the written word that the spoken form's last word comes from is a plural (None: not found)."""
-    last = spoken.rsplit(" ", 1)[-1]
-    for word in reversed(written.split()):
-        if singular(word) == last:
-            return word != last
-    return None
 
 
 class PurchaseStatsLike(Protocol):
@@ -339,6 +331,7 @@ class Resolver:
             spoken_of=lambda position: self._entry_spoken[self._entry_start[position]],
             limit=limit,
             number=None if amount.quantity is None else number_to_words(amount.quantity),
+            heard_plural=last_word_plural(written_form(resolution.query), query_form(resolution.query)),
         )
 
     def _habit(
@@ -347,12 +340,18 @@ class Resolver:
         """The product of the customer's that the words name by habit (``backend.resolver.habits``), if any."""
         head = head_of(" ".join(said))
 
+        content = [word for word in said if word not in FUNCTION_WORDS]
+
         def fits(position: int) -> bool:  # "oat milk" is never their "Oat Milk Soap"
+            # ("with bacon" asks for a product with it, not for the kind.)
+            if len(content) == 1 and said[0] not in PHRASE_STARTS and self._shelved_elsewhere(content[0], position):
+                return False
             return not self._heads.other_kind(
                 head,
                 self._entry_spoken[self._entry_start[position]],
                 self._heads.heads[position],
                 self._products[position].department,
+                " ".join(said),
             )
 
         return habit_among(
@@ -466,6 +465,15 @@ class Resolver:
             names = ProductNames(self._products)
             self._kinds = KindIndex(self._spoken_names(), self._heads.heads, names, tables=self._counts())
         return self._kinds
+
+    def _shelved_elsewhere(self, kind: str, position: int) -> bool:
+        """One word said alone that names a kind ("cream", "seed") is not what the product is (no head of its
+        name) and its aisle shelves hardly any of the products the word heads (``KIND_AISLE_SHARE``): their Irish
+        Creme Liqueur is no cream, their Chia Seed crackers no seed, whatever the name holds."""
+        if kind in self._heads.heads[position].split() or self._kind_share(kind) < NAMING_SHARE:
+            return False
+        aisles = self._head_aisle_shares().get(kind)
+        return aisles is not None and aisles.get(self._products[position].aisle, 0.0) < KIND_AISLE_SHARE
 
     def _head_aisle_shares(self) -> Mapping[str, Mapping[str, float]]:
         if self._head_aisles is None:
@@ -642,7 +650,7 @@ class Resolver:
         rows_of: dict[str, list[int]] = {}
         for row, form in enumerate(self._spoken_array[entry_array].tolist()):
             rows_of.setdefault(form, []).append(row)
-        heard_plural = _last_word_plural(written, spoken)
+        heard_plural = last_word_plural(written, spoken)
         # The written words of the product only: the request around them ("please add ... to my cart") is no
         # part of any name.
         reading = set(spoken.split())
@@ -652,7 +660,7 @@ class Resolver:
                 continue
             for row in rows:
                 name = self._written[int(owners[row])]
-                name_plural = _last_word_plural(name, self._entry_spoken[int(entry_array[row])])
+                name_plural = last_word_plural(name, self._entry_spoken[int(entry_array[row])])
                 agrees = heard_plural is not None and name_plural is heard_plural
                 tiebreaks[row] = PLURAL_TIEBREAK * agrees + SPELLING_TIEBREAK * similarity(written, name)
         return tiebreaks
@@ -823,6 +831,7 @@ class Resolver:
             self._entry_spoken[best.entry],
             self._heads.heads[best.product_index],
             product.department,
+            query_form(query),
         ):
             decision = Decision.CONFIRM
         if (twins or whole_name_rival) and decision is Decision.ACCEPT:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from backend.catalog import Product
-from backend.spoken import spoken_form
+from backend.spoken import singular, spoken_form
 
 
 def _words(name: str) -> list[str]:
@@ -30,6 +30,43 @@ def tells_apart(products: Sequence[Product]) -> list[tuple[str, ...]]:
         if not own:
             own = tuple(value for value in (product.brand, product.size) if value) or (product.aisle,)
         result.append(own)
+    return result
+
+
+def last_word_plural(written: str, spoken: str) -> bool | None:
+    """Whether the word of ``written`` (a name in ``written_form``) that the spoken form's last word comes from is a
+    plural (None: not found)."""
+    last = spoken.rsplit(" ", 1)[-1]
+    for word in reversed(written.split()):
+        if singular(word) == last:
+            return word != last
+    return None
+
+
+def heard_number_first(
+    positions: Sequence[int],
+    *,
+    spoken_of: Callable[[int], str],
+    plural: Callable[[int], bool | None],
+    heard: bool | None,
+) -> list[int]:
+    """``positions`` in their order, except that names of one spoken form ("Peanut Butter Bar" / "... Bars") trade
+    places so that the one whose last word agrees in number with the heard words (``heard``: plural or not, ``None``
+    when unknown) takes the first place any of them holds. Spoken forms are singular, but a recogniser mostly
+    hears the "s": it is the one thing that tells such twins apart by voice, whatever else put them in this order.
+    """
+    if heard is None:
+        return list(positions)
+    groups: dict[str, list[int]] = {}
+    for position in positions:
+        groups.setdefault(spoken_of(position), []).append(position)
+    ordered = {form: sorted(group, key=lambda p: plural(p) is not heard) for form, group in groups.items()}
+    taken = {form: 0 for form in groups}
+    result: list[int] = []
+    for position in positions:
+        form = spoken_of(position)
+        result.append(ordered[form][taken[form]])
+        taken[form] += 1
     return result
 
 

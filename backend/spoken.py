@@ -251,6 +251,15 @@ def query_form(text: str) -> str:
     return stripped.strip() or spoken
 
 
+def leading_words(text: str) -> tuple[str, ...]:
+    """The words ``query_form`` takes off the start of a request: "and the" of "and the orange marmalade"."""
+    spoken = without_carrier(spoken_form(text))
+    kept = query_form(text)
+    if kept == spoken or not spoken.endswith(" " + kept):
+        return ()
+    return tuple(spoken[: -len(kept)].split())
+
+
 _SOUND_RULES: Final = (
     (re.compile(r"^kn|^gn|^pn|^wr"), lambda match: match.group(0)[1]),
     (re.compile(r"x"), lambda _: "ks"),

@@ -45,7 +45,7 @@ from backend.resolver.tables import ResolverTables, catalog_key, default_cache_d
 from backend.resolver.twins import last_word_plural, tells_apart
 from backend.resolver.variants import query_variants
 from backend.resolver.written import written_form
-from backend.spoken import query_form, spoken_form
+from backend.spoken import leading_words, query_form, spoken_form
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +57,12 @@ EXACT_NAME_TIEBREAK = 1e-3  # the exact written name beats another product that 
 PLURAL_TIEBREAK = 1e-4
 SPELLING_TIEBREAK = 1e-5
 STRONG_MATCH = 0.8  # a match this good of a product bought in HABIT_ORDERS orders is not a weak one
+# A customer with a history names their own things in this many words or fewer ("green beans"): such words that
+# match a product they never bought only weakly (below STRONG_MATCH) are a guess, not an answer.
+FEW_WORDS = 2
+# A recogniser's leading "and" is often the garbled start of a name ("and the" for "Dundee"): taken off, it must
+# not settle the shorter name when a longer one ends with it and matches the words as heard this well.
+GARBLED_LEAD_WORDS = frozenset({"and"})
 WORDS_PREFER_MARGIN = 0.05  # another product matching the words this much better is a real rival
 # ... of a habit whose whole name the words match, heard a little wrong ("both strawberries" for their "Whole
 # Strawberries" beside "Bites Strawberry", 0.06 better): only a clearly better match ("green tee": "Green Tea"
@@ -271,11 +277,36 @@ class Resolver:
             # butter); or the word for what was asked is not ("canned tuna" for Canned Soda): evidence against
             # it, so at most a question.
             resolution = replace(resolution, decision=Decision.CONFIRM)
+        if (
+            resolution.decision is Decision.ACCEPT
+            and bought_at
+            and best.product.id not in history
+            and len(said) <= FEW_WORDS
+            and best.match < STRONG_MATCH
+        ):
+            # A few words from a customer with a history, sounding only a little like a product they never bought
+            # ("bring things" for Spring Fling, when they buy Green Beans): a guess, so a question.
+            resolution = replace(resolution, decision=Decision.CONFIRM)
+        if resolution.decision is Decision.ACCEPT and self._garbled_lead_rival(query, resolution):
+            return self._offered(replace(resolution, decision=Decision.CHOOSE))
         if self._exact_names.get(written) == self._position[best.product.id] and not self._has_twin(resolution):
             # The words are this product's own name, letter for letter: take it even if another product
             # is close ("Smartwater" / "Smart Water" spell alike); one that *sounds* the same is still offered.
             return replace(resolution, decision=Decision.ACCEPT)
         return resolution
+
+    @staticmethod
+    def _garbled_lead_rival(query: str, resolution: Resolution) -> bool:
+        """The request began with a word taken off as request language that is often a garbled first word
+        (``GARBLED_LEAD_WORDS``), and another candidate's name is the best one's with words before it, matching the
+        words as heard well: "and the orange marmalade" is Orange Marmalade or Dundee Orange Marmalade."""
+        if GARBLED_LEAD_WORDS.isdisjoint(leading_words(query)):
+            return False
+        name = " " + spoken_form(resolution.candidates[0].product.name)
+        return any(
+            candidate.match >= STRONG_MATCH and spoken_form(candidate.product.name).endswith(name)
+            for candidate in resolution.candidates[1:]
+        )
 
     def _names_another(self, query: str, product_ids: Sequence[str]) -> bool:
         """The words are, letter for letter, the whole name of a product not among ``product_ids``."""
@@ -572,9 +603,16 @@ class Resolver:
         return (Reason(ReasonCode.EXACT_NAME if name == " ".join(said) else ReasonCode.PARTIAL_NAME),)
 
     def _has_twin(self, resolution: Resolution) -> bool:
-        """Another candidate sounds exactly like the best one (its sound key is the same)."""
-        sounds = [self._entry_sound[self._entry_start[self._position[c.product.id]]] for c in resolution.candidates]
-        return sounds[0] in sounds[1:]
+        """Another candidate sounds exactly like the best one (``_sound_alike``)."""
+        entries = [self._entry_start[self._position[c.product.id]] for c in resolution.candidates]
+        return any(self._sound_alike(entries[0], entry) for entry in entries[1:])
+
+    def _sound_alike(self, entry: int, other: int) -> bool:
+        """Two names a voice cannot tell apart: one sound key, or the same letters but for the spaces ("Apple
+        Sauce" / "Applesauce": sound keys are spelt word by word, and a word's end sounds unlike a word's middle)."""
+        if self._entry_sound[entry] == self._entry_sound[other]:
+            return True
+        return self._entry_spoken[entry].replace(" ", "") == self._entry_spoken[other].replace(" ", "")
 
     def _amount_for(self, amount: Amount, product: Product, query: str) -> Amount:
         """The amount as understood, given the product found: a number its name holds was part of the name."""
@@ -787,8 +825,7 @@ class Resolver:
             )
             for rank, item in enumerate(distinct)
         )
-        best_sound = self._entry_sound[best.entry]
-        twins = sum(1 for item in distinct[1:] if self._entry_sound[item.entry] == best_sound)
+        twins = sum(1 for item in distinct[1:] if self._sound_alike(best.entry, item.entry))
         close = sum(1 for item in distinct[1:] if best.score - item.score <= CHOOSE_LEAD)
         # The words are part of a product they bought and the whole name of another one ("yellow onions"):
         # both readings are real, and unless they buy theirs habitually the history must not settle it unasked.

@@ -83,3 +83,24 @@ def test_a_large_index_ranks_what_it_returns_by_exact_dice(index: int, budget: i
     assert found and all(a >= b - 1e-12 for a, b in pairwise(scores))
     if budget == 10**6:
         assert scores[:29] == [exact_dice(spoken, number) for number in exhaustive(spoken, 29)]
+
+
+def test_a_large_index_leaves_features_no_query_counts_out_of_its_forward_index() -> None:
+    """Features in more than ``max_df`` entries never count in a Dice, so the forward index holds only the
+    others (less to gather per shortlisted entry), and the search still ranks by the exhaustive Dice."""
+    common = CandidateIndex(ENTRIES, max_df_share=0.02)  # many sound trigrams are above this share
+    frequency = common._document_frequency
+    assert (frequency > common._max_df).any()
+    forward, offsets = common._forward_index()
+    assert forward.size == int(frequency[frequency <= common._max_df].sum()) == offsets[-1]
+    assert (frequency[forward] <= common._max_df).all()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index_module, "TWO_STAGE_MIN_ENTRIES", 0)
+        patch.setattr(index_module, "SCALE_POSTINGS", 10**6)
+        for number in range(0, len(NAMES), 499):
+            spoken = " ".join(NAMES[number].split()[-2:])
+            two_stage = list(common.search(spoken, sound_key(spoken), limit=20))
+            patch.setattr(index_module, "TWO_STAGE_MIN_ENTRIES", 10**9)
+            plain = list(common.search(spoken, sound_key(spoken), limit=20))
+            patch.setattr(index_module, "TWO_STAGE_MIN_ENTRIES", 0)
+            assert two_stage[:19] == plain[:19]  # the 20th may tie with the 21st

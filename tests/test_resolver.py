@@ -360,3 +360,12 @@ def test_another_kind_of_product_sharing_the_words_is_only_a_question() -> None:
     resolution = small.resolve("oat milk", history={soap.id: PurchaseStats(count=6, days_since_last=5.0)})
     assert resolution.best is not None and resolution.best.product == soap
     assert resolution.decision is not Decision.ACCEPT
+
+
+def test_a_name_written_kind_first_is_taken_when_said_whole(resolver: Resolver, catalog: Catalog) -> None:
+    # "Cheese, Mozzarella": the words name a kind of cheese too, but a choice of that kind without this product
+    # answers another question (a falsifying example of the property test above).
+    product = next(product for product in catalog if product.name == "Cheese, Mozzarella")
+    resolution = resolver.resolve(product.name)
+    assert resolution.best is not None and resolution.best.product == product
+    assert resolution.decision is Decision.ACCEPT

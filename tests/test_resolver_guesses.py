@@ -83,3 +83,15 @@ def test_names_a_voice_cannot_tell_apart_by_spaces_alone_are_both_offered() -> N
     resolution = RESOLVER.resolve("cheese cake")
     assert resolution.decision is Decision.CHOOSE
     assert {candidate.product.name for candidate in resolution.candidates[:2]} == {"Cheese Cake", "Cheesecake"}
+
+
+def test_a_describing_word_heard_that_a_sound_alike_name_lacks_is_evidence_against_it() -> None:
+    flavours = ("Honey", "Maple", "Cocoa", "Berry", "Apple", "Pecan", "Almond", "Vanilla", "Banana", "Raisin")
+    oats = [f"Oat {flavour} {kind}" for flavour in flavours for kind in ("Bar", "Cereal")]
+    names = ("Goat Milk", "Whole Milk", "Skim Milk", *oats)
+    products = [Product(str(number), name, "misc", "misc", Decimal("2.50")) for number, name in enumerate(names, 1)]
+    resolver = Resolver(Catalog(products))
+    resolution = resolver.resolve("oat milk")
+    assert resolution.best is not None and resolution.best.product.name == "Goat Milk"
+    assert resolution.decision is not Decision.ACCEPT  # "Did you mean Goat Milk?" at most: no oat milk is sold
+    assert resolver.resolve("goat milk").decision is Decision.ACCEPT

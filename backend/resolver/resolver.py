@@ -259,9 +259,14 @@ class Resolver:
         scored = (item for item in ranked if item.match >= score_cutoff)
         resolution = self._resolution(query, scored, limit, score_cutoff, orders)
         if habit is None:
-            resolution = self._as_kind(
+            as_kind = self._as_kind(
                 resolution, said, amount=amount, history=history, orders=orders, limit=limit, cutoff=score_cutoff
             )
+            exact = self._exact_names.get(written)
+            # A choice of the kind the words name must hold the product they are the whole name of ("Cheese,
+            # Mozzarella" is a product, not only cheese): one without it answers another question.
+            if exact is None or any(self._position[c.product.id] == exact for c in as_kind.candidates):
+                resolution = as_kind
         else:
             resolution = self._prefer_habit(resolution, habit, said=said, history=history, orders=orders, limit=limit)
         best = resolution.best
@@ -271,11 +276,15 @@ class Resolver:
         if habit is not None:
             return resolution
         if resolution.decision is Decision.ACCEPT and (
-            (best.product.id in history and self._lacks_a_word(said, best)) or self._lacks_the_kind(said, best)
+            (
+                (best.product.id in history or (len(said) <= FEW_WORDS and best.match < WHOLE_NAME_MATCH))
+                and self._lacks_a_word(said, best)
+            )
+            or self._lacks_the_kind(said, best)
         ):
-            # Their product took the lead, but a word they said is not in its name ("spicy" for their salted
-            # butter); or the word for what was asked is not ("canned tuna" for Canned Soda): evidence against
-            # it, so at most a question.
+            # Their product took the lead, or a few words fit a name only by its sound, but a word they said is not
+            # in its name ("spicy" for their salted butter, "oat" for Goat Milk); or the word for what was asked is
+            # not ("canned tuna" for Canned Soda): evidence against it, so at most a question.
             resolution = replace(resolution, decision=Decision.CONFIRM)
         if (
             resolution.decision is Decision.ACCEPT

@@ -95,3 +95,10 @@ def test_a_describing_word_heard_that_a_sound_alike_name_lacks_is_evidence_again
     assert resolution.best is not None and resolution.best.product.name == "Goat Milk"
     assert resolution.decision is not Decision.ACCEPT  # "Did you mean Goat Milk?" at most: no oat milk is sold
     assert resolver.resolve("goat milk").decision is Decision.ACCEPT
+
+
+def test_a_few_words_that_barely_fit_a_product_bought_once_are_a_question() -> None:
+    bought_once = {"1": PurchaseStats(1, 40.0), "2": PurchaseStats(6, 10.0)}
+    resolution = RESOLVER.resolve("bring fling", history=bought_once, orders=12)
+    assert resolution.best is not None and resolution.best.product.name == "Spring Fling Tea"
+    assert resolution.decision is not Decision.ACCEPT  # once in 12 orders is no habit: the history makes no answer

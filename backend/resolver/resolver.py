@@ -289,12 +289,13 @@ class Resolver:
         if (
             resolution.decision is Decision.ACCEPT
             and bought_at
-            and best.product.id not in history
+            and (best.product.id not in history or not usually_bought(history[best.product.id].count, orders))
             and len(said) <= FEW_WORDS
             and best.match < STRONG_MATCH
         ):
             # A few words from a customer with a history, sounding only a little like a product they never bought
-            # ("bring things" for Spring Fling, when they buy Green Beans): a guess, so a question.
+            # ("bring things" for Spring Fling, when they buy Green Beans), or bought once or twice ("nutella" for
+            # their Tomatillo): a guess, so a question. Only a habit is what their few words mean.
             resolution = replace(resolution, decision=Decision.CONFIRM)
         if resolution.decision is Decision.ACCEPT and self._garbled_lead_rival(query, resolution):
             return self._offered(replace(resolution, decision=Decision.CHOOSE))

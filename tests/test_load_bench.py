@@ -1,7 +1,11 @@
 """How ``voicecart bench load`` reads a spoken answer to an add: its truthfulness figures rest on it."""
 
+import json
+from pathlib import Path
+
 import pytest
 
+import skill
 from skill.bench.load import _add_outcome
 
 
@@ -18,6 +22,17 @@ from skill.bench.load import _add_outcome
 )
 def test_an_add_is_acknowledged_only_when_the_answer_says_it_is_in_the_cart(speech: str, outcome: str) -> None:
     assert _add_outcome(200, speech) == outcome
+
+
+def test_every_way_the_skill_confirms_an_add_counts_as_acknowledged() -> None:
+    # Read from the speech files, so a new confirmation phrasing cannot turn acknowledged adds into "applied but
+    # denied" in the bench's figures (the new-total phrasing "Okay, that makes 4 ..." once did).
+    speech = json.loads((Path(skill.__file__).parent / "speech/locales/en-US/shopping.json").read_text("utf-8"))
+    values = {"quantity": "2", "product": "Whole Milk", "amount": "2 cans of Soup", "cart": "cart", "why": ""}
+    templates = [text for key in ("cart.added", "cart.added_amount", "cart.added_to_line") for text in speech[key]]
+    assert len(templates) >= 6
+    for template in templates:
+        assert _add_outcome(200, f"<speak>{template.format(**values)} Anything else?</speak>") == "ack", template
 
 
 def test_memory_figures_give_the_rss_slope_net_of_items_kept_by_design() -> None:

@@ -490,8 +490,9 @@ def _add_outcome(status: int, speech: str) -> str:
         return "error"
     if any(words in speech for words in APOLOGIES):
         return "apology"
-    # The confirmation may follow a note about a question this add dropped ("I didn't add that. Okay, 1 ...").
-    if "Added " in speech or re.search(r"(<speak>|\. )Okay, \d+ .* in your ", speech):
+    # The confirmation may follow a note about a question this add dropped ("I didn't add that. Okay, 1 ..."); an
+    # add to a line already in the cart says its new total (cart.added_to_line: "Okay, that makes 4 ...").
+    if "Added " in speech or re.search(r"(<speak>|\. )(Okay|Done), (that makes )?\d+ .* in your ", speech):
         return "ack"
     return "other"
 

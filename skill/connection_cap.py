@@ -1,0 +1,156 @@
+"""A bound on the connections ``voicecart serve`` holds at once, with a fast, truthful refusal beyond it.
+
+werkzeug's threaded server starts a thread for every connection it accepts, however many: a flood of connections
+(each held up to the read deadline, see :mod:`skill.app_server`) becomes thousands of threads, each with its stack
+and a file descriptor, and every request, the real ones included, slows to a crawl or fails on "can't start new
+thread". Here at most ``max_connections`` are served at once; a connection beyond that is answered at once with
+``503`` and ``Retry-After`` in JSON, as every refusal of ours is, without reading or parsing anything: a client that
+asks too much is told so, not left hanging. Refusals are themselves bounded (``max_refusing``, each done within
+``REFUSAL_SECONDS`` on a short-lived thread); past both bounds a connection is closed unanswered, the one thing a
+server can still afford to do for it.
+
+Alexa waits 8 s for a whole turn; a prompt 503 lets it report the skill unavailable instead of timing out.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import threading
+import time
+from typing import Any
+
+from werkzeug.serving import ThreadedWSGIServer
+
+from skill.app_server import GuardedRequestHandler
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_CONNECTIONS = 64
+DEFAULT_MAX_REFUSING = 16
+RETRY_AFTER_SECONDS = 1
+# How long a refusal may take: sending the 503, then reading what the client already sent so that closing does not
+# reset the connection before the client has read the answer.
+REFUSAL_SECONDS = 1.0
+_DRAIN_BYTES = 64 * 1024
+
+
+def refusal_bytes(retry_after: int = RETRY_AFTER_SECONDS) -> bytes:
+    body = json.dumps(
+        {"error": "service_unavailable", "reason": "too many connections at once; retry shortly"}
+    ).encode()
+    head = (
+        "HTTP/1.1 503 Service Unavailable\r\n"
+        f"Retry-After: {retry_after}\r\n"
+        "Content-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n"
+        "Connection: close\r\n\r\n"
+    ).encode("ascii")
+    return head + body
+
+
+class CappedWSGIServer(ThreadedWSGIServer):
+    """werkzeug's threaded server, serving at most ``max_connections`` connections at once."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        app: Any,
+        handler: type[GuardedRequestHandler] = GuardedRequestHandler,
+        *,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        max_refusing: int = DEFAULT_MAX_REFUSING,
+    ) -> None:
+        if max_connections < 1:
+            raise ValueError("max_connections must be at least 1")
+        if max_refusing < 0:
+            raise ValueError("max_refusing must not be negative")
+        self.max_connections = max_connections
+        self.max_refusing = max_refusing
+        self._count_lock = threading.Lock()
+        self._serving = 0
+        self._refusing = 0
+        self.refused = 0  # connections answered 503 or closed unanswered, since the start
+        super().__init__(host, port, app, handler)
+
+    @property
+    def serving(self) -> int:
+        return self._serving
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._count_lock:
+            if self._serving < self.max_connections:
+                self._serving += 1
+                admitted, refusing = True, False
+            else:
+                admitted, refusing = False, self._refusing < self.max_refusing
+                if refusing:
+                    self._refusing += 1
+                self.refused += 1
+        if admitted:
+            try:
+                super().process_request(request, client_address)
+            except RuntimeError:  # no thread could be started: the bound is above what this host can run
+                self._release()
+                self.shutdown_request(request)
+                log.exception("could not start a connection thread")
+            return
+        if not refusing:
+            self.shutdown_request(request)
+            return
+        log.warning("connection refused: %d connections already being served", self.max_connections)
+        try:
+            threading.Thread(target=self._refuse, args=(request,), name="voicecart-refuse", daemon=True).start()
+        except RuntimeError:
+            self._refused_one()
+            self.shutdown_request(request)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        with self._count_lock:
+            self._serving -= 1
+
+    def _refused_one(self) -> None:
+        with self._count_lock:
+            self._refusing -= 1
+
+    def _refuse(self, connection: socket.socket) -> None:
+        deadline = time.monotonic() + REFUSAL_SECONDS
+        try:
+            connection.settimeout(REFUSAL_SECONDS)
+            connection.sendall(refusal_bytes())
+            connection.shutdown(socket.SHUT_WR)
+            # Read (and drop) what the client sends until it closes: closing with unread bytes would reset the
+            # connection, and a reset can destroy the 503 before the client reads it. The whole refusal has one
+            # deadline, so a client dribbling bytes cannot hold a refusal thread either.
+            drained = 0
+            while drained < _DRAIN_BYTES and (remaining := deadline - time.monotonic()) > 0:
+                connection.settimeout(remaining)
+                chunk = connection.recv(8192)
+                if not chunk:
+                    break
+                drained += len(chunk)
+        except OSError:
+            pass  # a client gone, or too slow to take its answer: it had its chance
+        finally:
+            self._refused_one()
+            self.shutdown_request(connection)
+
+
+def make_capped_server(
+    host: str,
+    port: int,
+    app: Any,
+    *,
+    max_connections: int = DEFAULT_MAX_CONNECTIONS,
+    handler: type[GuardedRequestHandler] = GuardedRequestHandler,
+) -> CappedWSGIServer:
+    """The server ``voicecart serve`` runs: guarded connections (:mod:`skill.app_server`), at most so many at once."""
+    return CappedWSGIServer(host, port, app, handler, max_connections=max_connections)

@@ -1,0 +1,178 @@
+"""``voicecart serve``'s bound on connections served at once: beyond it, a prompt 503 with Retry-After in JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import pytest
+
+from skill.commands import serve
+from skill.connection_cap import CappedWSGIServer, make_capped_server
+
+GIVE_UP_SECONDS = 15.0  # how long a test waits for the server before calling it stalled
+REQUEST = b"GET /held HTTP/1.1\r\nHost: x\r\n\r\n"
+
+
+class HeldApp:
+    """A plain WSGI app (not ours) that holds every request until released, counting those it holds."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self._lock = threading.Lock()
+        self._held = 0
+        self.all_held = threading.Condition(self._lock)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        with self._lock:
+            self._held += 1
+            self.all_held.notify_all()
+        self.release.wait(GIVE_UP_SECONDS)
+        with self._lock:
+            self._held -= 1
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", "2")])
+        return [b"{}"]
+
+    def wait_until_holding(self, count: int) -> None:
+        with self._lock:
+            assert self.all_held.wait_for(lambda: self._held >= count, GIVE_UP_SECONDS), "requests never arrived"
+
+
+@pytest.fixture
+def held() -> HeldApp:
+    return HeldApp()
+
+
+@pytest.fixture
+def server(held: HeldApp) -> Iterator[CappedWSGIServer]:
+    capped = make_capped_server("127.0.0.1", 0, held, max_connections=2)
+    thread = threading.Thread(target=capped.serve_forever, daemon=True)
+    thread.start()
+    yield capped
+    held.release.set()
+    capped.shutdown()
+    thread.join(timeout=5)
+    capped.server_close()
+
+
+def _connect(port: int) -> socket.socket:
+    connection = socket.create_connection(("127.0.0.1", port))
+    connection.settimeout(GIVE_UP_SECONDS)
+    return connection
+
+
+def _answer(connection: socket.socket) -> bytes:
+    received = b""
+    while chunk := connection.recv(65536):
+        received += chunk
+    return received
+
+
+def _wait_for(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + GIVE_UP_SECONDS
+    while not condition():
+        assert time.monotonic() < deadline, "the server never got there"
+        time.sleep(0.01)
+
+
+def _hold(port: int, count: int, held: HeldApp) -> list[socket.socket]:
+    connections = [_connect(port) for _ in range(count)]
+    for connection in connections:
+        connection.sendall(REQUEST)
+    held.wait_until_holding(count)
+    return connections
+
+
+def test_a_connection_beyond_the_cap_is_answered_503_with_retry_after_while_the_others_are_held(
+    server: CappedWSGIServer, held: HeldApp
+) -> None:
+    holding = _hold(server.server_port, 2, held)
+    with _connect(server.server_port) as third:
+        third.sendall(REQUEST)
+        answer = _answer(third)  # answered while both held requests are still held: it did not wait for them
+    assert not held.release.is_set()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 503 ")
+    assert b"\r\nRetry-After: 1" in head
+    assert b"content-type: application/json" in head.lower()
+    assert json.loads(body)["error"] == "service_unavailable"
+    held.release.set()
+    for connection in holding:
+        with connection:
+            connection.sendall(b"")
+            assert b" 200 " in connection.recv(65536).split(b"\r\n", 1)[0]
+
+
+def test_a_refusal_reaches_a_client_that_sends_its_request_after_connecting(
+    server: CappedWSGIServer, held: HeldApp
+) -> None:
+    """The 503 goes out before the request is read; the late request must not reset the answer away."""
+    holding = _hold(server.server_port, 2, held)
+    with _connect(server.server_port) as late:
+        _wait_for(lambda: server.refused == 1)  # refused on arrival, before it sent a byte
+        body = b'{"x": "' + b"y" * 20_000 + b'"}'
+        late.sendall(b"POST /p HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+        assert _answer(late).startswith(b"HTTP/1.1 503 ")
+    for connection in holding:
+        connection.close()
+
+
+def test_slots_come_back_when_connections_end_however_many_were_refused(
+    server: CappedWSGIServer, held: HeldApp
+) -> None:
+    holding = _hold(server.server_port, 2, held)
+    for _ in range(40):
+        with _connect(server.server_port) as refused:
+            refused.sendall(REQUEST)
+            assert _answer(refused).startswith(b"HTTP/1.1 503 ")
+    assert server.refused == 40
+    held.release.set()
+    for connection in holding:
+        with connection:
+            assert b" 200 " in connection.recv(65536)
+    held.release.clear()
+    _wait_for(lambda: server.serving == 0)
+    # Both slots are free again: two more are served (held), none refused.
+    again = _hold(server.server_port, 2, held)
+    assert server.refused == 40
+    held.release.set()
+    for connection in again:
+        connection.close()
+
+
+def test_past_the_refusal_bound_a_connection_is_closed_unanswered_and_nothing_leaks(held: HeldApp) -> None:
+    capped = CappedWSGIServer("127.0.0.1", 0, held, max_connections=1, max_refusing=0)
+    thread = threading.Thread(target=capped.serve_forever, daemon=True)
+    thread.start()
+    try:
+        holding = _hold(capped.server_port, 1, held)
+        with _connect(capped.server_port) as dropped:
+            dropped.sendall(REQUEST)
+            assert _answer(dropped) == b""
+        held.release.set()
+        with holding[0]:
+            assert b" 200 " in holding[0].recv(65536)
+        _wait_for(lambda: capped.serving == 0)
+        with _connect(capped.server_port) as after:
+            after.sendall(REQUEST)
+            assert b" 200 " in after.recv(65536)
+    finally:
+        held.release.set()
+        capped.shutdown()
+        thread.join(timeout=5)
+        capped.server_close()
+
+
+def test_serve_takes_a_bound_and_refuses_a_bound_that_is_not_one() -> None:
+    parser = argparse.ArgumentParser()
+    serve.register(parser.add_subparsers())
+    assert parser.parse_args(["serve", "--max-connections", "5"]).max_connections == 5
+    assert parser.parse_args(["serve"]).max_connections >= 16
+    for bad in ("0", "-3", "many"):
+        with pytest.raises(SystemExit):
+            parser.parse_args(["serve", "--max-connections", bad])

@@ -3,11 +3,16 @@
 werkzeug's threaded server starts a thread for every connection it accepts, however many: a flood of connections
 (each held up to the read deadline, see :mod:`skill.app_server`) becomes thousands of threads, each with its stack
 and a file descriptor, and every request, the real ones included, slows to a crawl or fails on "can't start new
-thread". Here at most ``max_connections`` are served at once; a connection beyond that is answered at once with
-``503`` and ``Retry-After`` in JSON, as every refusal of ours is, without reading or parsing anything: a client that
-asks too much is told so, not left hanging. Refusals are themselves bounded (``max_refusing``, each done within
-``REFUSAL_SECONDS`` on a short-lived thread); past both bounds a connection is closed unanswered, the one thing a
-server can still afford to do for it.
+thread". Here at most ``max_connections`` are served at once. When a connection arrives beyond that:
+
+- if one of those held is still waiting for its request (its request line and headers incomplete, or idle between
+  keep-alive requests) for ``SHED_AFTER_SECONDS`` or more, the one waiting longest is closed and the newcomer takes
+  its place. A cap alone would make a slowloris cheaper, not dearer: ``max_connections`` connections that each
+  send nothing would refuse everyone else until the read deadline. Alexa sends a request whole, at once;
+- otherwise it is answered at once with ``503`` and ``Retry-After`` in JSON, as every refusal of ours is, without
+  reading or parsing anything: a client that asks too much is told so, not left hanging. Refusals are themselves
+  bounded (``max_refusing``, each done within ``REFUSAL_SECONDS`` on a short-lived thread); past both bounds a
+  connection is closed unanswered, the one thing a server can still afford to do for it.
 
 Alexa waits 8 s for a whole turn; a prompt 503 lets it report the skill unavailable instead of timing out.
 """
@@ -19,6 +24,7 @@ import logging
 import socket
 import threading
 import time
+from contextlib import suppress
 from typing import Any
 
 from werkzeug.serving import ThreadedWSGIServer
@@ -33,6 +39,8 @@ RETRY_AFTER_SECONDS = 1
 # How long a refusal may take: sending the 503, then reading what the client already sent so that closing does not
 # reset the connection before the client has read the answer.
 REFUSAL_SECONDS = 1.0
+# A connection waiting this long for its request (or idle between requests) gives its place to a new one.
+SHED_AFTER_SECONDS = 1.0
 _DRAIN_BYTES = 64 * 1024
 
 
@@ -50,6 +58,27 @@ def refusal_bytes(retry_after: int = RETRY_AFTER_SECONDS) -> bytes:
     return head + body
 
 
+class _Tracked:
+    """Tells the server when a connection starts waiting for a request and when it has one (headers read)."""
+
+    server: CappedWSGIServer
+    request: socket.socket
+
+    def handle_one_request(self) -> None:
+        self.server.connection_waiting(self.request)
+        super().handle_one_request()  # type: ignore[misc]
+
+    def parse_request(self) -> bool:
+        parsed: bool = super().parse_request()  # type: ignore[misc]
+        if parsed:
+            self.server.connection_busy(self.request)
+        return parsed
+
+
+def tracked(handler: type[GuardedRequestHandler]) -> type[GuardedRequestHandler]:
+    return type(f"Tracked{handler.__name__}", (_Tracked, handler), {})
+
+
 class CappedWSGIServer(ThreadedWSGIServer):
     """werkzeug's threaded server, serving at most ``max_connections`` connections at once."""
 
@@ -62,6 +91,7 @@ class CappedWSGIServer(ThreadedWSGIServer):
         *,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         max_refusing: int = DEFAULT_MAX_REFUSING,
+        shed_after: float = SHED_AFTER_SECONDS,
     ) -> None:
         if max_connections < 1:
             raise ValueError("max_connections must be at least 1")
@@ -69,31 +99,54 @@ class CappedWSGIServer(ThreadedWSGIServer):
             raise ValueError("max_refusing must not be negative")
         self.max_connections = max_connections
         self.max_refusing = max_refusing
+        self.shed_after = shed_after
         self._count_lock = threading.Lock()
-        self._serving = 0
+        # The connections held, each with the moment it started waiting for a request (None while one is served).
+        self._held: dict[socket.socket, float | None] = {}
         self._refusing = 0
         self.refused = 0  # connections answered 503 or closed unanswered, since the start
-        super().__init__(host, port, app, handler)
+        self.shed = 0  # connections closed while waiting for a request, to make room
+        super().__init__(host, port, app, tracked(handler))
 
     @property
     def serving(self) -> int:
-        return self._serving
+        return len(self._held)
+
+    def connection_waiting(self, connection: socket.socket) -> None:
+        with self._count_lock:
+            if connection in self._held:
+                self._held[connection] = time.monotonic()
+
+    def connection_busy(self, connection: socket.socket) -> None:
+        with self._count_lock:
+            if connection in self._held:
+                self._held[connection] = None
 
     def process_request(self, request: Any, client_address: Any) -> None:
+        shed: socket.socket | None = None
         with self._count_lock:
-            if self._serving < self.max_connections:
-                self._serving += 1
+            if len(self._held) >= self.max_connections:
+                shed = self._longest_waiting(time.monotonic())
+                if shed is not None:
+                    del self._held[shed]
+                    self.shed += 1
+            if len(self._held) < self.max_connections:
+                self._held[request] = time.monotonic()  # waiting for its first request
                 admitted, refusing = True, False
             else:
                 admitted, refusing = False, self._refusing < self.max_refusing
                 if refusing:
                     self._refusing += 1
                 self.refused += 1
+        if shed is not None:
+            # Wakes its thread's blocked read with end-of-file; that thread closes it as for any client gone.
+            with suppress(OSError):
+                shed.shutdown(socket.SHUT_RDWR)
         if admitted:
             try:
                 super().process_request(request, client_address)
             except RuntimeError:  # no thread could be started: the bound is above what this host can run
-                self._release()
+                self._release(request)
                 self.shutdown_request(request)
                 log.exception("could not start a connection thread")
             return
@@ -111,11 +164,18 @@ class CappedWSGIServer(ThreadedWSGIServer):
         try:
             super().process_request_thread(request, client_address)
         finally:
-            self._release()
+            self._release(request)
 
-    def _release(self) -> None:
+    def _longest_waiting(self, now: float) -> socket.socket | None:
+        waiting = [(since, connection) for connection, since in self._held.items() if since is not None]
+        if not waiting:
+            return None
+        since, connection = min(waiting, key=lambda pair: pair[0])
+        return connection if now - since >= self.shed_after else None
+
+    def _release(self, connection: socket.socket) -> None:
         with self._count_lock:
-            self._serving -= 1
+            self._held.pop(connection, None)
 
     def _refused_one(self) -> None:
         with self._count_lock:

@@ -176,3 +176,61 @@ def test_serve_takes_a_bound_and_refuses_a_bound_that_is_not_one() -> None:
     for bad in ("0", "-3", "many"):
         with pytest.raises(SystemExit):
             parser.parse_args(["serve", "--max-connections", bad])
+
+
+def _slow(port: int) -> socket.socket:
+    """A slowloris: half a request line, then nothing."""
+    connection = _connect(port)
+    connection.sendall(b"GET /held HT")
+    return connection
+
+
+def _capped(app: Any, **options: Any) -> tuple[CappedWSGIServer, threading.Thread]:
+    capped = CappedWSGIServer("127.0.0.1", 0, app, max_connections=2, **options)
+    thread = threading.Thread(target=capped.serve_forever, daemon=True)
+    thread.start()
+    return capped, thread
+
+
+def _stop(capped: CappedWSGIServer, thread: threading.Thread) -> None:
+    capped.shutdown()
+    thread.join(timeout=5)
+    capped.server_close()
+
+
+def test_connections_that_never_finish_their_request_give_their_places_to_new_ones(held: HeldApp) -> None:
+    capped, thread = _capped(held, shed_after=0.05)
+    try:
+        slow = [_slow(capped.server_port) for _ in range(2)]
+        _wait_for(lambda: capped.serving == 2)
+        time.sleep(0.1)  # both have waited longer than shed_after
+        fresh = _hold(capped.server_port, 2, held)  # each takes a slow one's place, and is held being answered
+        assert (capped.shed, capped.refused) == (2, 0)
+        for connection in slow:  # each was closed by the server, unanswered
+            with connection:
+                assert _answer(connection) == b""
+        held.release.set()
+        for connection in fresh:
+            with connection:
+                assert b" 200 " in connection.recv(65536)
+    finally:
+        held.release.set()
+        _stop(capped, thread)
+
+
+def test_a_connection_that_just_arrived_or_is_being_answered_keeps_its_place(held: HeldApp) -> None:
+    capped, thread = _capped(held, shed_after=60.0)
+    try:
+        slow = _slow(capped.server_port)
+        busy = _hold(capped.server_port, 1, held)[0]
+        with _connect(capped.server_port) as third:
+            third.sendall(REQUEST)
+            assert _answer(third).startswith(b"HTTP/1.1 503 ")
+        assert capped.shed == 0
+        held.release.set()
+        with busy:
+            assert b" 200 " in busy.recv(65536)
+        slow.close()
+    finally:
+        held.release.set()
+        _stop(capped, thread)

@@ -5,10 +5,11 @@ werkzeug's threaded server starts a thread for every connection it accepts, howe
 and a file descriptor, and every request, the real ones included, slows to a crawl or fails on "can't start new
 thread". Here at most ``max_connections`` are served at once. When a connection arrives beyond that:
 
-- if one of those held is still waiting for its request (its request line and headers incomplete, or idle between
-  keep-alive requests) for ``SHED_AFTER_SECONDS`` or more, the one waiting longest is closed and the newcomer takes
-  its place. A cap alone would make a slowloris cheaper, not dearer: ``max_connections`` connections that each
-  send nothing would refuse everyone else until the read deadline. Alexa sends a request whole, at once;
+- if one of those held is still waiting for its request (request line, headers or body incomplete, or idle between
+  keep-alive requests: its thread is reading from it) and the request began ``SHED_AFTER_SECONDS`` ago or more, the
+  one that began first is closed and the newcomer takes its place. A cap alone would make a slowloris cheaper, not
+  dearer: ``max_connections`` connections that each dribble a byte now and then would refuse everyone else until
+  the read deadline. Alexa sends a request whole, at once. A request being answered is never cut off;
 - otherwise it is answered at once with ``503`` and ``Retry-After`` in JSON, as every refusal of ours is, without
   reading or parsing anything: a client that asks too much is told so, not left hanging. Refusals are themselves
   bounded (``max_refusing``, each done within ``REFUSAL_SECONDS`` on a short-lived thread); past both bounds a
@@ -19,6 +20,7 @@ Alexa waits 8 s for a whole turn; a prompt 503 lets it report the skill unavaila
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import socket
@@ -58,21 +60,56 @@ def refusal_bytes(retry_after: int = RETRY_AFTER_SECONDS) -> bytes:
     return head + body
 
 
+class _Connection:
+    """What the server knows of a connection it holds: when its current request began, and whether its thread is
+    blocked reading from it now (request line, headers or body still arriving; or idle between requests)."""
+
+    __slots__ = ("reading", "request_began")
+
+    def __init__(self, now: float) -> None:
+        self.request_began = now
+        self.reading = False
+
+
+class _ReadWatch(io.RawIOBase):
+    """The connection's input, marking the connection as reading for the length of every read."""
+
+    def __init__(self, inner: Any, state: _Connection) -> None:
+        self._inner = inner
+        self._state = state
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        self._state.reading = True
+        try:
+            # readinto1: at most one read from the socket, whatever it brings, as a raw stream must.
+            count: int = self._inner.readinto1(buffer)
+            return count
+        finally:
+            self._state.reading = False
+
+    def close(self) -> None:
+        self._inner.close()
+        super().close()
+
+
 class _Tracked:
-    """Tells the server when a connection starts waiting for a request and when it has one (headers read)."""
+    """Keeps the server's ``_Connection`` for this connection up to date (a mixin over the request handler)."""
 
     server: CappedWSGIServer
     request: socket.socket
+    rfile: Any
+
+    def setup(self) -> None:
+        super().setup()  # type: ignore[misc]
+        self._state = self.server.state_of(self.request)
+        self.rfile = io.BufferedReader(_ReadWatch(self.rfile, self._state))
 
     def handle_one_request(self) -> None:
-        self.server.connection_waiting(self.request)
+        self._state.request_began = time.monotonic()
         super().handle_one_request()  # type: ignore[misc]
-
-    def parse_request(self) -> bool:
-        parsed: bool = super().parse_request()  # type: ignore[misc]
-        if parsed:
-            self.server.connection_busy(self.request)
-        return parsed
 
 
 def tracked(handler: type[GuardedRequestHandler]) -> type[GuardedRequestHandler]:
@@ -101,8 +138,7 @@ class CappedWSGIServer(ThreadedWSGIServer):
         self.max_refusing = max_refusing
         self.shed_after = shed_after
         self._count_lock = threading.Lock()
-        # The connections held, each with the moment it started waiting for a request (None while one is served).
-        self._held: dict[socket.socket, float | None] = {}
+        self._held: dict[socket.socket, _Connection] = {}
         self._refusing = 0
         self.refused = 0  # connections answered 503 or closed unanswered, since the start
         self.shed = 0  # connections closed while waiting for a request, to make room
@@ -112,15 +148,10 @@ class CappedWSGIServer(ThreadedWSGIServer):
     def serving(self) -> int:
         return len(self._held)
 
-    def connection_waiting(self, connection: socket.socket) -> None:
+    def state_of(self, connection: socket.socket) -> _Connection:
         with self._count_lock:
-            if connection in self._held:
-                self._held[connection] = time.monotonic()
-
-    def connection_busy(self, connection: socket.socket) -> None:
-        with self._count_lock:
-            if connection in self._held:
-                self._held[connection] = None
+            # A connection shed before its thread started is not held any more: it gets a state nobody reads.
+            return self._held.get(connection) or _Connection(time.monotonic())
 
     def process_request(self, request: Any, client_address: Any) -> None:
         shed: socket.socket | None = None
@@ -131,7 +162,7 @@ class CappedWSGIServer(ThreadedWSGIServer):
                     del self._held[shed]
                     self.shed += 1
             if len(self._held) < self.max_connections:
-                self._held[request] = time.monotonic()  # waiting for its first request
+                self._held[request] = _Connection(time.monotonic())
                 admitted, refusing = True, False
             else:
                 admitted, refusing = False, self._refusing < self.max_refusing
@@ -167,11 +198,16 @@ class CappedWSGIServer(ThreadedWSGIServer):
             self._release(request)
 
     def _longest_waiting(self, now: float) -> socket.socket | None:
-        waiting = [(since, connection) for connection, since in self._held.items() if since is not None]
+        """The connection whose request has been arriving longest, if that is ``shed_after`` or more.
+
+        Only one whose thread is reading from it now: a request being answered (its body read, the app at work)
+        is never cut off, whatever it takes.
+        """
+        waiting = [(state.request_began, connection) for connection, state in self._held.items() if state.reading]
         if not waiting:
             return None
-        since, connection = min(waiting, key=lambda pair: pair[0])
-        return connection if now - since >= self.shed_after else None
+        began, connection = min(waiting, key=lambda pair: pair[0])
+        return connection if now - began >= self.shed_after else None
 
     def _release(self, connection: socket.socket) -> None:
         with self._count_lock:

@@ -218,19 +218,70 @@ def test_connections_that_never_finish_their_request_give_their_places_to_new_on
         _stop(capped, thread)
 
 
-def test_a_connection_that_just_arrived_or_is_being_answered_keeps_its_place(held: HeldApp) -> None:
-    capped, thread = _capped(held, shed_after=60.0)
+def test_a_body_that_dribbles_in_gives_its_place_too(held: HeldApp) -> None:
+    capped, thread = _capped(_reads_body(held), shed_after=0.05)
     try:
-        slow = _slow(capped.server_port)
-        busy = _hold(capped.server_port, 1, held)[0]
+        dribbling = []
+        for _ in range(2):
+            connection = _connect(capped.server_port)
+            connection.sendall(b"POST /p HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n" + b"x" * 10)
+            dribbling.append(connection)
+        _wait_for(lambda: capped.serving == 2)
+        time.sleep(0.1)
+        fresh = _hold(capped.server_port, 1, held)[0]
+        assert (capped.shed, capped.refused) == (1, 0)
+        held.release.set()
+        with fresh:
+            assert b" 200 " in fresh.recv(65536)
+        for connection in dribbling:
+            connection.close()
+    finally:
+        held.release.set()
+        _stop(capped, thread)
+
+
+def _reads_body(app: HeldApp) -> Any:
+    def reading(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        if length:
+            try:
+                environ["wsgi.input"].read(length)
+            except OSError:
+                start_response("400 Bad Request", [("Content-Length", "0")])
+                return [b""]
+        return app(environ, start_response)
+
+    return reading
+
+
+def test_a_request_being_answered_keeps_its_place_however_long_it_takes(held: HeldApp) -> None:
+    capped, thread = _capped(held, shed_after=0.05)
+    try:
+        busy = _hold(capped.server_port, 2, held)
+        time.sleep(0.1)  # longer than shed_after: they are being answered, not waiting
         with _connect(capped.server_port) as third:
             third.sendall(REQUEST)
             assert _answer(third).startswith(b"HTTP/1.1 503 ")
         assert capped.shed == 0
         held.release.set()
-        with busy:
-            assert b" 200 " in busy.recv(65536)
-        slow.close()
+        for connection in busy:
+            with connection:
+                assert b" 200 " in connection.recv(65536)
     finally:
         held.release.set()
+        _stop(capped, thread)
+
+
+def test_a_request_that_just_began_keeps_its_place(held: HeldApp) -> None:
+    capped, thread = _capped(held, shed_after=60.0)
+    try:
+        slow = [_slow(capped.server_port) for _ in range(2)]
+        _wait_for(lambda: capped.serving == 2)
+        with _connect(capped.server_port) as third:
+            third.sendall(REQUEST)
+            assert _answer(third).startswith(b"HTTP/1.1 503 ")
+        assert capped.shed == 0
+        for connection in slow:
+            connection.close()
+    finally:
         _stop(capped, thread)

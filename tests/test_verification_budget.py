@@ -30,7 +30,7 @@ def spend_open(budget: FetchBudget, clock: float, start: int = 0, count: int = 5
 
 
 def test_one_off_urls_spend_the_open_budget_and_never_the_priority_one() -> None:
-    budget = FetchBudget(open_per_minute=3, priority_per_minute=1)
+    budget = FetchBudget(open_per_minute=3)
     admitted = [budget.admit(forged(n), 0.0) for n in range(100)]
     assert admitted == [True] * 3 + [False] * 97
     # The priority budget is untouched: the first URL seen twice gets it.
@@ -39,7 +39,7 @@ def test_one_off_urls_spend_the_open_budget_and_never_the_priority_one() -> None
 
 
 def test_a_repeated_url_is_admitted_while_a_one_off_flood_keeps_the_open_budget_spent() -> None:
-    budget = FetchBudget(open_per_minute=10, priority_per_minute=5)
+    budget = FetchBudget(open_per_minute=10)
     n = 0
     clock = 0.0
     for second in range(600):  # ten minutes of 20 forged URLs a second
@@ -57,7 +57,7 @@ def test_a_repeated_url_is_admitted_while_a_one_off_flood_keeps_the_open_budget_
 
 
 def test_a_url_seen_twice_outlives_any_number_of_one_offs() -> None:
-    budget = FetchBudget(open_per_minute=1, priority_per_minute=1, max_waiting=8)
+    budget = FetchBudget(open_per_minute=1, max_waiting=8)
     budget.admit(forged(-1), 0.0)  # spends the open budget
     budget.admit(REAL, 0.0)
     budget.admit(REAL, 0.0)  # priority spent on it ...
@@ -71,7 +71,7 @@ def test_a_url_seen_twice_outlives_any_number_of_one_offs() -> None:
 
 
 def test_a_first_sighting_survives_max_waiting_new_urls() -> None:
-    budget = FetchBudget(open_per_minute=1, priority_per_minute=1, max_waiting=100)
+    budget = FetchBudget(open_per_minute=1, max_waiting=100)
     budget.admit(forged(-1), 0.0)
     budget.admit(REAL, 0.0)
     for n in range(99):
@@ -79,23 +79,54 @@ def test_a_first_sighting_survives_max_waiting_new_urls() -> None:
     assert budget.admit(REAL, 1.0) is True
 
 
-def test_to_spend_the_priority_budget_a_forger_must_repeat_a_url_as_often_as_alexa_did() -> None:
-    budget = FetchBudget(open_per_minute=1, priority_per_minute=1)
+def test_each_priority_fetch_in_a_minute_needs_a_url_seen_more_often_than_the_last() -> None:
+    budget = FetchBudget(open_per_minute=1)
     budget.admit(forged(-1), 0.0)  # the open budget, spent
-    assert [budget.admit(forged(0), 0.0) for _ in range(2)] == [False, True]  # so is the priority budget
-    budget.forget(forged(0))  # its fetch failed: it is remembered as false, no longer waiting
-    for _ in range(4):
-        assert budget.admit(REAL, 10.0) is False  # nothing left this minute
-    assert [budget.admit(forged(1), 30.0) for _ in range(2)] == [False, False]
-    # A new minute (its open fetch taken by a one-off): the forger's URL, seen 3 times, is seen less often than
-    # the real one's 4.
-    assert budget.admit(forged(-2), 61.0) is True
-    assert budget.admit(forged(1), 61.0) is False
-    assert budget.admit(REAL, 61.0) is True
+    # A forger sends each URL twice, hoping to spend the priority fetches before Amazon rotates.
+    assert [budget.admit(forged(0), 0.0) for _ in range(2)] == [False, True]
+    budget.forget(forged(0))  # fetched, false: remembered as such, no longer waiting
+    assert [budget.admit(forged(1), 1.0) for _ in range(2)] == [False, False]  # twice is not enough any more
+    budget.forget(forged(1))
+    # Amazon rotates: its URL, seen a third time, beats the forger's two.
+    assert [budget.admit(REAL, 2.0) for _ in range(3)] == [False, False, True]
+
+
+def test_to_take_the_priority_fetch_a_forger_must_send_a_url_as_often_as_alexa_sent_the_real_one() -> None:
+    budget = FetchBudget(open_per_minute=1)
+    budget.admit(forged(-1), 0.0)
+    budget.admit(forged(0), 0.0)
+    budget.admit(forged(0), 0.0)  # a priority fetch at 2: the next needs 3 or more
+    budget.forget(forged(0))
+    for _ in range(3):
+        budget.admit(forged(1), 1.0)  # takes one at 3
+    budget.forget(forged(1))
+    for _ in range(3):
+        assert budget.admit(REAL, 2.0) is False  # 3 is not above the bar of 3
+    assert [budget.admit(forged(2), 3.0) for _ in range(3)] == [False, False, False]  # below the real URL's 3
+    assert budget.admit(REAL, 4.0) is True
+
+
+@settings(max_examples=40, deadline=None)
+@given(repeats=st.integers(min_value=1, max_value=6), per_second=st.integers(min_value=1, max_value=40))
+def test_a_forger_repeating_every_url_cannot_keep_the_real_url_out_for_long(repeats: int, per_second: int) -> None:
+    """Whatever a forger repeats each URL, a real URL sent once a second is fetched within a few seconds."""
+    budget = FetchBudget(open_per_minute=10)
+    n = 0
+    for second in range(120):
+        clock = float(second)
+        for _ in range(per_second):
+            url = forged(n // repeats)
+            if budget.admit(url, clock):
+                budget.forget(url)
+            n += 1
+        if second >= 60 and budget.admit(REAL, clock):
+            assert second - 60 <= repeats + 1
+            return
+    raise AssertionError("the real URL was never fetched")
 
 
 def test_a_url_pumped_then_abandoned_stops_blocking_once_it_is_no_longer_seen() -> None:
-    budget = FetchBudget(open_per_minute=1, priority_per_minute=1)
+    budget = FetchBudget(open_per_minute=1)
     budget.admit(forged(-1), 0.0)
     for _ in range(1000):
         budget.admit(forged(1), 0.0)  # the priority budget goes to it at its second sighting
@@ -116,7 +147,7 @@ def test_one_off_floods_of_any_shape_let_the_real_url_in_on_its_second_request(
     flood: list[int], real_every: int
 ) -> None:
     """Whatever the flood's rate from second to second, one-off URLs never keep a repeated URL out."""
-    budget = FetchBudget(open_per_minute=10, priority_per_minute=5, max_waiting=4096)
+    budget = FetchBudget(open_per_minute=10, max_waiting=4096)
     n = 0
     real_seen = 0
     for second, forged_this_second in enumerate(flood):

@@ -7,11 +7,13 @@ cheaply fake is repetition: every real request carries Amazon's current URL, whi
 refused without fetching for a while (the failure memory of :class:`CertificateSource`). So:
 
 - the **open** budget (``open_per_minute``) fetches any unknown URL on first sight, as long as it lasts;
-- the **priority** budget (``priority_per_minute``, untouched by one-off URLs) fetches a URL seen at least
-  ``PRIORITY_SIGHTINGS`` times that has been seen at least as often as any other waiting URL seen in the last
-  ``LIVE_SECONDS``. To spend it, a forger must send a URL as often as Alexa has sent the real one since the
-  rotation, and each URL so fetched is then refused for the failure memory: keeping the real URL waiting costs
-  ever more requests, so it is fetched within a few requests of a one-off flood, and is never starved for good;
+- beyond it, a **priority** fetch goes to a URL seen at least ``PRIORITY_SIGHTINGS`` times, at least as often as
+  any other waiting URL seen in the last ``LIVE_SECONDS``, and more often than every URL given a priority fetch in
+  the last minute. One-off URLs never get one. A forger who wants them must send a URL as often as Alexa has sent
+  the real one since the rotation, and the k-th priority fetch in a minute needs a URL sent more than k times:
+  k fetches cost about k²/2 requests, so a flood of N requests a minute buys about √(2N) fetches (a handful of
+  threads, each for at most the fetch timeout), and keeping the real URL out costs ever more as Alexa keeps
+  sending it. It is fetched within a few requests of a one-off flood and is never starved;
 - sightings are kept for at most ``max_waiting`` waiting URLs; when full, the least-seen, least recently seen one
   goes first, so a one-off flood churns only its own entries: a URL seen twice outlives any number of one-offs,
   and a first sighting survives ``max_waiting`` further new URLs.
@@ -54,13 +56,14 @@ class _Window:
 class FetchBudget:
     """Decides, per request naming an unknown chain URL, whether that request may fetch it now."""
 
-    def __init__(self, *, open_per_minute: int, priority_per_minute: int, max_waiting: int = 4096) -> None:
-        if open_per_minute < 1 or priority_per_minute < 1:
-            raise ValueError("each fetch budget must allow at least one fetch a minute")
+    def __init__(self, *, open_per_minute: int, max_waiting: int = 4096) -> None:
+        if open_per_minute < 1:
+            raise ValueError("the open budget must allow at least one fetch a minute")
         if max_waiting < 2:
             raise ValueError("max_waiting must be at least 2")
         self._open = _Window(open_per_minute)
-        self._priority = _Window(priority_per_minute)
+        # (clock, sightings) of every priority fetch in the last BUDGET_WINDOW_SECONDS: the next needs more sightings.
+        self._priority: deque[tuple[float, int]] = deque()
         self._max_waiting = max_waiting
         self._sightings: dict[str, _Sighting] = {}
         # count -> the URLs seen that many times, in the order they reached it: the last one is the most recently
@@ -72,7 +75,15 @@ class FetchBudget:
         count = self._see(url, clock)
         if self._open.take(clock):
             return True
-        return count >= PRIORITY_SIGHTINGS and count >= self._most_seen_live(clock) and self._priority.take(clock)
+        if count < PRIORITY_SIGHTINGS or count <= self._priority_bar(clock) or count < self._most_seen_live(clock):
+            return False
+        self._priority.append((clock, count))
+        return True
+
+    def _priority_bar(self, clock: float) -> int:
+        while self._priority and clock - self._priority[0][0] >= BUDGET_WINDOW_SECONDS:
+            self._priority.popleft()
+        return max((count for _, count in self._priority), default=0)
 
     def forget(self, url: str) -> None:
         """``url`` was fetched (kept or failed): it waits no more."""

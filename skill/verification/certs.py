@@ -181,9 +181,9 @@ class CertificateSource:
     - a URL whose fetch or validation failed is refused without fetching for ``failure_ttl`` seconds;
     - at most ``max_fetches_per_minute`` fetches of URLs seen for the first time start in any 60 s; beyond that a
       URL that is not kept is refused at once, and the chains already kept go on verifying every real request;
-    - a URL that requests keep naming is fetched from a budget of its own (``max_priority_fetches_per_minute``) that
-      one-off URLs cannot spend, so Amazon's new chain after a rotation is fetched within a few requests even while
-      a flood of forged URLs keeps the first budget spent (:mod:`skill.verification.budget`).
+    - beyond that, a URL that requests keep naming more often than any other gets a priority fetch that one-off URLs
+      cannot have, so Amazon's new chain after a rotation is fetched within a few requests even while a flood of
+      forged URLs keeps the first budget spent (:mod:`skill.verification.budget`).
     """
 
     def __init__(
@@ -193,7 +193,6 @@ class CertificateSource:
         *,
         max_entries: int = 8,
         max_fetches_per_minute: int = 10,
-        max_priority_fetches_per_minute: int = 5,
         failure_ttl: float = 60.0,
         wait_timeout: float = DEFAULT_FETCH_TIMEOUT_SECONDS + 1.0,
         fetchable: Callable[[str], bool] | None = None,
@@ -201,8 +200,8 @@ class CertificateSource:
     ) -> None:
         if max_entries < 1:
             raise ValueError("max_entries must be at least 1")
-        if max_fetches_per_minute < 1 or max_priority_fetches_per_minute < 1:
-            raise ValueError("each fetch budget must allow at least one fetch a minute")
+        if max_fetches_per_minute < 1:
+            raise ValueError("max_fetches_per_minute must be at least 1")
         self._validator = validator
         self._fetcher: CertFetcher = fetcher if fetcher is not None else UrllibCertFetcher()
         self._max_entries = max_entries
@@ -213,9 +212,7 @@ class CertificateSource:
         self._chains: OrderedDict[str, CertificateChain] = OrderedDict()
         self._failures: OrderedDict[str, tuple[float, CertificateError]] = OrderedDict()
         self._in_flight: dict[str, _Fetch] = {}
-        self._budget = FetchBudget(
-            open_per_minute=max_fetches_per_minute, priority_per_minute=max_priority_fetches_per_minute
-        )
+        self._budget = FetchBudget(open_per_minute=max_fetches_per_minute)
         # Guards the dictionaries above only; never held across a fetch or a validation.
         self._lock = threading.Lock()
 

@@ -32,6 +32,7 @@ from typing import Any
 from werkzeug.serving import ThreadedWSGIServer
 
 from skill.app_server import GuardedRequestHandler
+from skill.throttled_log import ThrottledWarning
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +143,7 @@ class CappedWSGIServer(ThreadedWSGIServer):
         self._refusing = 0
         self.refused = 0  # connections answered 503 or closed unanswered, since the start
         self.shed = 0  # connections closed while waiting for a request, to make room
+        self._warn_full = ThrottledWarning(log, f"connections refused: {max_connections} already being served")
         super().__init__(host, port, app, tracked(handler))
 
     @property
@@ -181,10 +183,10 @@ class CappedWSGIServer(ThreadedWSGIServer):
                 self.shutdown_request(request)
                 log.exception("could not start a connection thread")
             return
+        self._warn_full()
         if not refusing:
             self.shutdown_request(request)
             return
-        log.warning("connection refused: %d connections already being served", self.max_connections)
         try:
             threading.Thread(target=self._refuse, args=(request,), name="voicecart-refuse", daemon=True).start()
         except RuntimeError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import socket
 import threading
 import time
@@ -285,3 +286,18 @@ def test_a_request_that_just_began_keeps_its_place(held: HeldApp) -> None:
             connection.close()
     finally:
         _stop(capped, thread)
+
+
+def test_a_flood_of_refusals_is_one_log_line_not_one_a_connection(
+    server: CappedWSGIServer, held: HeldApp, caplog: pytest.LogCaptureFixture
+) -> None:
+    holding = _hold(server.server_port, 2, held)
+    with caplog.at_level(logging.WARNING, logger="skill.connection_cap"):
+        for _ in range(20):
+            with _connect(server.server_port) as refused:
+                refused.sendall(REQUEST)
+                _answer(refused)
+    assert len([record for record in caplog.records if record.name == "skill.connection_cap"]) == 1
+    held.release.set()
+    for connection in holding:
+        connection.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 import pytest
@@ -203,3 +204,24 @@ def test_after_a_rotation_during_a_forged_flood_the_new_chain_is_fetched_on_its_
         n += 1
     assert source.signing_certificate(REAL, now) == signer.certificate
     assert source.signing_certificate(REAL, now) == signer.certificate  # kept
+
+
+def test_a_flood_of_budget_refusals_is_one_log_line_a_minute(
+    signer: LocalSigner, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = FakeMonotonic()
+    source = CertificateSource(
+        ChainValidator(signer.trust_roots), lambda url: b"", max_fetches_per_minute=1, monotonic=clock
+    )
+    now = datetime.now(UTC)
+    with caplog.at_level(logging.WARNING, logger="skill.verification.certs"):
+        for n in range(200):
+            with pytest.raises(CertificateUnavailable):
+                source.signing_certificate(forged(n), now)
+        clock.now += 61
+        for n in range(200, 300):
+            with pytest.raises(CertificateUnavailable):
+                source.signing_certificate(forged(n), now)
+    lines = [record.getMessage() for record in caplog.records if "budget spent" in record.getMessage()]
+    assert len(lines) == 2
+    assert "(199 time(s)" in lines[1]  # the first minute's 198 held back, and this one

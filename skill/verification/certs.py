@@ -22,6 +22,7 @@ from cryptography import x509
 from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
+from skill.throttled_log import ThrottledWarning
 from skill.verification.budget import FetchBudget
 from skill.verification.errors import (
     BadCertificateUrl,
@@ -213,6 +214,9 @@ class CertificateSource:
         self._failures: OrderedDict[str, tuple[float, CertificateError]] = OrderedDict()
         self._in_flight: dict[str, _Fetch] = {}
         self._budget = FetchBudget(open_per_minute=max_fetches_per_minute)
+        self._warn_budget_spent = ThrottledWarning(
+            logger, "certificate fetch budget spent; refusing unknown chain URLs", monotonic=monotonic
+        )
         # Guards the dictionaries above only; never held across a fetch or a validation.
         self._lock = threading.Lock()
 
@@ -255,7 +259,7 @@ class CertificateSource:
         if not self._fetchable(url):
             raise BadCertificateUrl("certificate URL is not the shape of Alexa's chain URLs")
         if not self._budget.admit(url, clock):
-            logger.warning("certificate fetch budget spent; refusing an unknown chain URL")
+            self._warn_budget_spent()
             raise CertificateUnavailable("too many certificate chains fetched recently")
         flight = _Fetch()
         self._in_flight[url] = flight

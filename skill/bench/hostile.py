@@ -5,7 +5,9 @@ stale and odd timestamps, another skill's id, deep and huge bodies, wrong types 
 request id, odd unicode) and every API case of ``skill.bench.hostile_cases.api_cases`` (bad keys, missing scopes,
 extreme dates, huge limits, odd unicode in ids and bodies), over HTTP, and counts the answers: accepted (2xx),
 refused (4xx), 5xx, no answer, and answers that are not JSON. Three unedited signed requests go first as the
-control: if they are not accepted, the signer is not trusted and the figures would mean nothing.
+control: if they are not accepted, the signer is not trusted and the figures would mean nothing. Last, the
+controls again, "crowded": sent while ``CROWD`` connections (well past serve's connection cap) each hold half a
+request line open; serve must still answer them, not refuse everyone until the slow ones time out.
 
 By default it starts ``voicecart serve`` itself (embedded store, demo data, trusting a throwaway local signer) and
 stops it afterwards. Against a server you started::
@@ -59,6 +61,8 @@ STARTUP_SECONDS = 240.0
 # How long past the server's read deadline a stalled connection may stay open before it counts as held.
 WIRE_GRACE_SECONDS = 5.0
 CLOSED = -1  # the server closed the connection without an answer (right for a request that stalls)
+CROWD = 200  # slow connections held open for the crowded controls: three times serve's default connection cap
+CROWD_WAIT_SECONDS = 1.5  # long enough for serve to count them as waiting (skill.connection_cap.SHED_AFTER_SECONDS)
 
 
 def register(bench_commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -125,7 +129,30 @@ def measure(target: Target, corpus: Path) -> dict[str, Any]:
     cases = wire_cases()
     with ThreadPoolExecutor(len(cases)) as pool:  # the stalled ones each wait out the read deadline: together
         answers.extend(pool.map(lambda case: send_wire(target.base_url, case), cases))
+    answers.extend(crowded_controls(target))
     return _report(answers, target.base_url, {case.name for case in cases if case.stalls})
+
+
+def crowded_controls(target: Target, crowd: int = CROWD) -> list[Answer]:
+    """The signed controls, each sent while ``crowd`` other connections dribble a request that never completes."""
+    parts = urlsplit(target.base_url)
+    address = (parts.hostname or "127.0.0.1", parts.port or 80)
+    slow: list[socket.socket] = []
+    try:
+        for _ in range(crowd):
+            with suppress(OSError):  # refused or reset: the server is already protecting itself
+                connection = socket.create_connection(address, timeout=REQUEST_READ_SECONDS)
+                slow.append(connection)
+                connection.sendall(b"POST /alexa HT")
+        time.sleep(CROWD_WAIT_SECONDS)
+        answers = []
+        for base in CONTROL_BASES:
+            body, headers = target.signer.sign_envelope(bench_envelope(base))
+            answers.append(_send("crowded", base, target.base_url + ALEXA_ROUTE, "POST", body, headers=headers))
+        return answers
+    finally:
+        for connection in slow:
+            connection.close()
 
 
 def _send_api(target: Target, case: ApiCase) -> Answer:
@@ -206,7 +233,7 @@ def _bucket(status: int) -> str:
 def _report(answers: list[Answer], base_url: str, stalling: frozenset[str] | set[str] = frozenset()) -> dict[str, Any]:
     groups: dict[str, dict[str, Any]] = {}
     failures: list[dict[str, Any]] = []
-    for group in ("control", "alexa", "api", "wire"):
+    for group in ("control", "alexa", "api", "wire", "crowded"):
         mine = [answer for answer in answers if answer.group == group]
         buckets = Counter(_bucket(answer.status) for answer in mine)
         groups[group] = {
@@ -220,7 +247,7 @@ def _report(answers: list[Answer], base_url: str, stalling: frozenset[str] | set
             "statuses": dict(sorted(Counter(str(answer.status) for answer in mine).items())),
         }
         for answer in mine:
-            if group == "control":
+            if group in ("control", "crowded"):
                 wanted = answer.status // 100 == 2 and answer.json_object
             else:
                 closed_as_it_should = answer.status == CLOSED and answer.name in stalling
@@ -229,7 +256,7 @@ def _report(answers: list[Answer], base_url: str, stalling: frozenset[str] | set
                 failures.append(
                     {"group": group, "name": answer.name, "status": answer.status, "excerpt": answer.excerpt}
                 )
-    hostile = [answer for answer in answers if answer.group != "control"]
+    hostile = [answer for answer in answers if answer.group not in ("control", "crowded")]
     return {
         "server": base_url,
         "hostile_sent": len(hostile),

@@ -7,9 +7,13 @@ made without the chain. The certificate host is simulated and slow (``--fetch-se
 URL, the real one included, so a verifier that lets legitimate requests wait behind a fetch shows it at once.
 
 Legitimate turns are signed launch requests of a linked demo customer, through the real app (verifier, skill,
-embedded store), one at a time, over HTTP on loopback. Usage::
+embedded store), one at a time, over HTTP on loopback. In the third phase Amazon rotates its certificate while the
+flood goes on: the turns are signed with a new key whose chain sits at a URL never fetched before, which must be
+fetched even though the flood keeps the fetch budget for first-seen URLs spent: at most the first turn with the
+new URL is refused (until it repeats, it looks like any forged one), or the first r with ``--forged-repeats r``.
+Usage::
 
-    voicecart bench verify [--seconds 10] [--flood-rps 10] [--fetch-seconds 3] [--json]
+    voicecart bench verify [--seconds 10] [--flood-rps 10] [--fetch-seconds 3] [--forged-repeats 1] [--json]
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from skill.verification import build_verifiers
 from skill.verification.verifiers import SIGNATURE_CERT_CHAIN_URL_HEADER, SIGNATURE_HEADER
 
 BENCH_CUSTOMER = "1285"
+ROTATED_CHAIN_URL = "https://s3.amazonaws.com/echo.api/echo-api-cert-rotated.pem"
 
 
 def register(bench_commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -47,6 +52,12 @@ def register(bench_commands: argparse._SubParsersAction) -> None:  # type: ignor
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each phase (quiet, flood)")
     parser.add_argument("--flood-rps", type=float, default=10.0, help="forged requests per second")
     parser.add_argument("--fetch-seconds", type=float, default=3.0, help="simulated certificate fetch time")
+    parser.add_argument(
+        "--forged-repeats",
+        type=int,
+        default=1,
+        help="send each forged chain URL this many times in a row (a forger trying to look like Alexa)",
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object instead of a table")
     parser.set_defaults(func=run)
 
@@ -54,8 +65,8 @@ def register(bench_commands: argparse._SubParsersAction) -> None:  # type: ignor
 class SlowCertificateHost:
     """Stands in for S3 with a slow network: every fetch takes ``delay``; only the signer's chain exists."""
 
-    def __init__(self, signer: LocalSigner, delay: float) -> None:
-        self._chains = {signer.chain_url: signer.chain_pem()}
+    def __init__(self, delay: float, *signers: LocalSigner) -> None:
+        self._chains = {signer.chain_url: signer.chain_pem() for signer in signers}
         self._delay = delay
         self._lock = threading.Lock()
         self.fetches = 0
@@ -70,11 +81,13 @@ class SlowCertificateHost:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not 0 < args.seconds <= 300 or not 0 < args.flood_rps <= 200:
-        raise SystemExit("--seconds must be in (0, 300] and --flood-rps in (0, 200]")
+    if not 0 < args.seconds <= 300 or not 0 < args.flood_rps <= 200 or not 1 <= args.forged_repeats <= 1000:
+        raise SystemExit("--seconds must be in (0, 300], --flood-rps in (0, 200] and --forged-repeats in [1, 1000]")
     quiet_logs()
-    signer = LocalCertificateAuthority.create().issue_signer()
-    host = SlowCertificateHost(signer, args.fetch_seconds)
+    authority = LocalCertificateAuthority.create()
+    signer = authority.issue_signer()
+    rotated = authority.issue_signer(chain_url=ROTATED_CHAIN_URL)
+    host = SlowCertificateHost(args.fetch_seconds, signer, rotated)
     settings = Settings.load(load_demo_data=False, log_level="ERROR")
     with store_for(settings) as reachable:
         backend = build_backend(reachable, demo=True)
@@ -86,17 +99,23 @@ def run(args: argparse.Namespace) -> int:
             legit = _LegitTurns(url, signer, reachable.skill_id or "", token)
             legit.one()  # the first turn provisions the customer and pays the one real fetch
             quiet = legit.for_seconds(args.seconds)
-            flood = _Flood(url, reachable.skill_id or "", args.flood_rps)
+            flood = _Flood(url, reachable.skill_id or "", args.flood_rps, repeats=args.forged_repeats)
             flood.start()
             time.sleep(min(2.0, args.fetch_seconds))  # let slow fetches pile up before measuring
             loud = legit.for_seconds(args.seconds)
+            flood_errors = legit.errors
+            legit.signer = rotated  # Amazon's next certificate, at a URL nobody has fetched yet
+            after_rotation = legit.for_seconds(args.seconds)
             flood.stop()
     report = {
         "fetch_seconds": args.fetch_seconds,
         "flood_rps": args.flood_rps,
+        "forged_repeats": args.forged_repeats,
         "quiet": summary_ms(quiet),
         "flood": summary_ms(loud),
-        "legit_errors": legit.errors,
+        "rotated": summary_ms(after_rotation),
+        "legit_errors": flood_errors,
+        "rotated_errors": legit.errors - flood_errors,
         "forged_sent": flood.sent,
         "forged_statuses": dict(sorted(flood.statuses.items())),
         "forged_accepted": flood.statuses.get("200", 0),
@@ -115,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
 class _LegitTurns:
     def __init__(self, url: str, signer: LocalSigner, skill_id: str, token: str) -> None:
         self._url = url
-        self._signer = signer
+        self.signer = signer
         self._skill_id = skill_id
         self._identity = env.Identity(
             user_id=f"amzn1.ask.account.bench-{uuid.uuid4()}", device_id="amzn1.ask.device.bench", access_token=token
@@ -133,7 +152,7 @@ class _LegitTurns:
     def one(self) -> float:
         request = env.launch_request(f"amzn1.echo-api.request.{uuid.uuid4()}", datetime.now(UTC), "en-US")
         session = env.SessionInfo(session_id=f"amzn1.echo-api.session.{uuid.uuid4()}", new=True, attributes={})
-        body, headers = self._signer.sign_envelope(
+        body, headers = self.signer.sign_envelope(
             env.envelope(request, skill_id=self._skill_id, identity=self._identity, session=session)
         )
         started = time.perf_counter()
@@ -149,8 +168,9 @@ class _Flood:
 
     MAX_SECONDS = 600.0
 
-    def __init__(self, url: str, skill_id: str, rate: float) -> None:
+    def __init__(self, url: str, skill_id: str, rate: float, *, repeats: int = 1) -> None:
         self._url = url
+        self._repeats = repeats
         self._skill_id = skill_id
         self._interval = 1.0 / rate
         self._stop = threading.Event()
@@ -172,7 +192,7 @@ class _Flood:
         started = time.monotonic()
         next_at = started
         while not self._stop.is_set() and time.monotonic() - started < self.MAX_SECONDS:
-            self._pool.submit(self._one, self.sent)
+            self._pool.submit(self._one, self.sent // self._repeats)
             self.sent += 1
             next_at += self._interval
             self._stop.wait(max(0.0, next_at - time.monotonic()))
@@ -214,18 +234,21 @@ def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float = 15.
 
 def _print(report: dict[str, Any]) -> None:
     print(
-        f"legitimate signed launch turns, one at a time; forged flood {report['flood_rps']}/s; "
+        f"legitimate signed launch turns, one at a time; forged flood {report['flood_rps']}/s, each chain URL "
+        f"{report['forged_repeats']} time(s); "
         f"every certificate fetch takes {report['fetch_seconds']} s"
     )
     header = f"{'phase':<8} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}"
     print(header)
     print("-" * len(header))
-    for phase in ("quiet", "flood"):
+    for phase in ("quiet", "flood", "rotated"):
         row = report[phase]
         print(f"{phase:<8} {row['n']:>5} {row['p50_ms']:>8} {row['p95_ms']:>8} {row['p99_ms']:>8} {row['max_ms']:>8}")
     print(f"flood p99 / quiet p99: {report['p99_ratio']}  (target <= 2)")
     print(
         f"forged requests sent {report['forged_sent']}, answered {report['forged_statuses']}, "
         f"accepted {report['forged_accepted']}; certificate fetches {report['certificate_fetches']}; "
-        f"legitimate errors {report['legit_errors']}"
+        f"legitimate errors {report['legit_errors']}; after Amazon's rotation, legitimate errors "
+        f"{report['rotated_errors']} (target <= forged repeats: until the new URL has been seen more often than any "
+        "forged one, it looks like one)"
     )

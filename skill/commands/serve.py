@@ -12,8 +12,8 @@ from typing import Any
 from backend.logs import configure_logging
 from backend.settings import Settings
 from skill.app import ALEXA_ROUTE, API_PREFIX
-from skill.app_server import make_guarded_server
 from skill.commands.options import add_demo_data_argument
+from skill.connection_cap import DEFAULT_MAX_CONNECTIONS, make_capped_server
 from skill.wsgi import demo_lines, running_app
 
 log = logging.getLogger(__name__)
@@ -24,6 +24,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--host", help="address to listen on (default 127.0.0.1, env VOICECART_HOST)")
     parser.add_argument("--port", type=int, help="port to listen on (default 8080, env VOICECART_PORT)")
     parser.add_argument("--no-demo-data", action="store_true", help="start with empty tables")
+    parser.add_argument(
+        "--max-connections",
+        type=_positive_int,
+        default=DEFAULT_MAX_CONNECTIONS,
+        help=f"connections served at once; beyond them a connection is answered 503 with Retry-After at once "
+        f"(default {DEFAULT_MAX_CONNECTIONS})",
+    )
     add_demo_data_argument(parser)
     parser.add_argument(
         "--insecure-no-verify",
@@ -31,6 +38,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="accept unsigned requests (local development only; never expose such a server)",
     )
     parser.set_defaults(func=run)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
 
     with running_app(settings) as running:
         reachable = running.settings
-        server = make_guarded_server(reachable.host, reachable.port, running.app)
+        server = make_capped_server(reachable.host, reachable.port, running.app, max_connections=args.max_connections)
         base_url = f"http://{reachable.host}:{server.server_port}"
         seeded = demo_lines(running.demo, base_url) if running.demo is not None else None
         _announce(settings, reachable, server.server_port, seeded, outbound=running.outbound)

@@ -12,7 +12,7 @@ import threading
 import time
 import urllib.request
 import warnings
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,6 +22,8 @@ from cryptography import x509
 from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
+from skill.throttled_log import ThrottledWarning
+from skill.verification.budget import FetchBudget
 from skill.verification.errors import (
     BadCertificateUrl,
     CertificateError,
@@ -178,9 +180,11 @@ class CertificateSource:
     - one fetch per URL at a time: concurrent requests for a URL being fetched wait for that fetch (at most the
       fetch timeout), and fetches of different URLs never wait for each other;
     - a URL whose fetch or validation failed is refused without fetching for ``failure_ttl`` seconds;
-    - at most ``max_fetches_per_minute`` fetches start in any 60 s, whatever the URLs; beyond that a URL that is
-      not kept is refused at once. A real rotation is a new URL every few months, so the budget never binds for
-      Alexa's own traffic, while the chains already kept go on verifying every real request.
+    - at most ``max_fetches_per_minute`` fetches of URLs seen for the first time start in any 60 s; beyond that a
+      URL that is not kept is refused at once, and the chains already kept go on verifying every real request;
+    - beyond that, a URL that requests keep naming more often than any other gets a priority fetch that one-off URLs
+      cannot have, so Amazon's new chain after a rotation is fetched within a few requests even while a flood of
+      forged URLs keeps the first budget spent (:mod:`skill.verification.budget`).
     """
 
     def __init__(
@@ -202,7 +206,6 @@ class CertificateSource:
         self._validator = validator
         self._fetcher: CertFetcher = fetcher if fetcher is not None else UrllibCertFetcher()
         self._max_entries = max_entries
-        self._max_fetches = max_fetches_per_minute
         self._failure_ttl = failure_ttl
         self._wait_timeout = wait_timeout
         self._fetchable = fetchable if fetchable is not None else is_alexa_chain_url
@@ -210,7 +213,10 @@ class CertificateSource:
         self._chains: OrderedDict[str, CertificateChain] = OrderedDict()
         self._failures: OrderedDict[str, tuple[float, CertificateError]] = OrderedDict()
         self._in_flight: dict[str, _Fetch] = {}
-        self._fetch_starts: deque[float] = deque()
+        self._budget = FetchBudget(open_per_minute=max_fetches_per_minute)
+        self._warn_budget_spent = ThrottledWarning(
+            logger, "certificate fetch budget spent; refusing unknown chain URLs", monotonic=monotonic
+        )
         # Guards the dictionaries above only; never held across a fetch or a validation.
         self._lock = threading.Lock()
 
@@ -252,12 +258,9 @@ class CertificateSource:
             del self._failures[url]
         if not self._fetchable(url):
             raise BadCertificateUrl("certificate URL is not the shape of Alexa's chain URLs")
-        while self._fetch_starts and clock - self._fetch_starts[0] >= _BUDGET_WINDOW_SECONDS:
-            self._fetch_starts.popleft()
-        if len(self._fetch_starts) >= self._max_fetches:
-            logger.warning("certificate fetch budget spent; refusing an unknown chain URL")
+        if not self._budget.admit(url, clock):
+            self._warn_budget_spent()
             raise CertificateUnavailable("too many certificate chains fetched recently")
-        self._fetch_starts.append(clock)
         flight = _Fetch()
         self._in_flight[url] = flight
         return flight, True
@@ -265,6 +268,7 @@ class CertificateSource:
     def _finish(self, url: str, flight: _Fetch) -> None:
         with self._lock:
             del self._in_flight[url]
+            self._budget.forget(url)
             if flight.chain is not None:
                 self._chains[url] = flight.chain
                 while len(self._chains) > self._max_entries:
@@ -296,7 +300,6 @@ class CertificateSource:
         return CertificateChain.from_pem(data)
 
 
-_BUDGET_WINDOW_SECONDS = 60.0
 _MAX_REMEMBERED_FAILURES = 1024
 _ALEXA_CHAIN_PATH = re.compile(r"/echo\.api/[A-Za-z0-9][A-Za-z0-9._-]{0,63}\.pem")
 

@@ -3,6 +3,7 @@ write; those that need a question asked one at a time, the rest carried by that 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -161,9 +162,12 @@ def resolve_many(
         return turn.ask_text(lead_text or turn.say("dialog.nothing_added"))
     resolution, quantity, words, unit = asking[0]
     queue: list[list[Any]] = [[w, q] for _, q, w, _ in asking[1:]]
-    intro = turn.say("several.for", heard=words) if len(items) > 1 or lead else ""
+    intro = turn.say("several.for", heard=_ARTICLE.sub("", words)) if len(items) > 1 or lead else ""
     lead_all = _joined(lead_text, intro)
     return act_on_resolution(turn, resolution, quantity, words, lead=lead_all, queue=queue, unit=unit)
+
+
+_ARTICLE = re.compile(r"^(?:a|an|some|the)\s+", re.IGNORECASE)  # "For the a dozen eggs" is "For the dozen eggs"
 
 
 def _holds_every_word(words: str, product: Product) -> bool:

@@ -244,11 +244,12 @@ class Resolver:
                 # One static match would be taken unasked, but the words are another product's whole name: a
                 # synonym ("eggs" for a breakfast burrito) hid the product they name. The words decide.
                 break
-            if len(known_ids) > 1 and code is ReasonCode.ALEXA_MATCH and written_form(query) in self._exact_names:
+            several = len(known_ids) > 1 and code is ReasonCode.ALEXA_MATCH
+            if several and " " in (named := written_form(query)) and named in self._exact_names:
                 # Several static matches, but the words are letter for letter one product's whole name, which the
                 # others' names only hold ("String Cheese" in "Light String Cheese"): when the words alone take that
-                # product, a "which one?" would ask about what the customer already named. A kind's name ("Bread")
-                # still asks, as the words alone do.
+                # product, a "which one?" would ask about what the customer already named. One word is a kind's
+                # name ("Bread", "Rosemary"): that still asks, as it did.
                 own = self.resolve(query, history=history, orders=orders, limit=limit, score_cutoff=score_cutoff)
                 if own.decision is Decision.ACCEPT and own.best is not None and own.best.product.id in known_ids:
                     return own

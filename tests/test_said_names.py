@@ -25,6 +25,8 @@ from skill.speech.names import said_name
         # turned around, the kind would be said twice
         ("Cheese, Whole Milk Cheese, Cremoso", "Cheese, Whole Milk Cheese, Cremoso"),
         ("Mild Cheddar Macaroni & Cheese", "Mild Cheddar Macaroni & Cheese"),
+        # what it comes in is said after the name
+        ("Organic Gala Apples, Bag", "Organic Gala Apples, Bag"),
     ],
 )
 def test_said_name(written: str, said: str) -> None:

@@ -13,6 +13,7 @@ import re
 from functools import lru_cache
 from typing import Final
 
+from backend.resolver.amounts import UNITS
 from backend.spoken import singular
 
 MAX_KIND_WORDS: Final = 3  # "Cheese", "Bagel Chips", "Refried Black Beans"
@@ -38,6 +39,8 @@ def said_name(name: str) -> str:
         return name
     if any(len(description.split()) > MAX_DESCRIPTION_WORDS for description in descriptions):
         return name
+    if any(singular(description.split()[-1].casefold()) in UNITS for description in descriptions):
+        return name  # "Organic Gala Apples, Bag": what it comes in, said after the name
     head = kind.split()[-1].casefold()
     if any(head in description.casefold().split() for description in descriptions):
         return name  # "Cheese, Whole Milk Cheese, Cremoso": turned around, the kind would be said twice

@@ -328,7 +328,7 @@ class Turn:
     def product_list(self, names: list[str]) -> str:
         """Products or lines as one list; a kind-first name said as a person says it (``said_name``)."""
         names = [said_name(name) for name in names]
-        if len(names) <= MAX_READ_ITEMS:
+        if len(names) <= MAX_READ_ITEMS + 1:  # "and 1 more" takes as long to say as the one it hides
             return self.speech.join(names)
         more = self.speech.say("list.more", count=len(names) - MAX_READ_ITEMS)
         return self.speech.join([*names[:MAX_READ_ITEMS], more])

@@ -6,15 +6,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from itertools import pairwise
 from typing import Any
 
 from ask_sdk_model import Response
 
 from backend.catalog import Product
 from backend.profile import Outcome
-from backend.resolver import Decision, ReasonCode, Resolution
+from backend.resolver import Decision, ReasonCode, Resolution, query_form, spoken_form
 from backend.shopping import LineAmount, Unfit, canonical_unit, parse_quantity
-from backend.spoken import query_form, spoken_form
 from skill.handlers.pending import Pending, Question
 from skill.handlers.shopping_base import (
     ShoppingHandler,
@@ -41,6 +41,9 @@ class AddProductsHandler(ShoppingHandler):
                 heard.append((words, _quantity(turn, quantity_slot), turn.slot_ids(product_slot)))
         if not heard:
             return turn.ask("add.which", "add.which_reprompt")
+        fraction = _fraction_cut(heard)
+        if fraction is not None:
+            raise BadQuantity(fraction)
         groups = _names_with_and(turn, heard)
         whole = groups[0][3] if len(groups) == 1 else None
         if whole is not None:
@@ -54,6 +57,19 @@ class AddProductsHandler(ShoppingHandler):
             else:
                 items.extend((part, quantity, part_ids) for part, part_ids in _split(turn, words, ids))
         return resolve_many(turn, [(words, quantity) for words, quantity, _ in items], ids=[i for _, _, i in items])
+
+
+_FRACTION_START = re.compile(r"^(?:an? )?(half|quarter)\b", re.IGNORECASE)
+
+
+def _fraction_cut(heard: list[tuple[str, int, list[str]]]) -> str | None:
+    """ "three and a half pounds of apples" heard as the products "three" and "a half pounds of apples": a number
+    with a fraction, which no line holds; the amount as said ("three and a half"), to say so."""
+    for (words, _, _), (after, _, _) in pairwise(heard):
+        fraction = _FRACTION_START.match(after.strip())
+        if parse_quantity(words) is not None and fraction is not None:
+            return f"{words} and {fraction.group(0)}"
+    return None
 
 
 def _names_with_and(

@@ -13,8 +13,7 @@ import re
 from functools import lru_cache
 from typing import Final
 
-from backend.resolver.amounts import UNITS
-from backend.spoken import singular
+from backend.resolver import UNITS, singular
 
 MAX_KIND_WORDS: Final = 3  # "Cheese", "Bagel Chips", "Refried Black Beans"
 MAX_DESCRIPTION_WORDS: Final = 4  # "Dijon", "Mint Chocolate Chip"

@@ -154,7 +154,12 @@ def resolve_many(
         best = resolution.best
         quantity, unit = _amount_in(resolution, counted)
         fit = fitted(turn, best.product, quantity, unit) if best is not None else None
-        if resolution.decision == Decision.ACCEPT and best is not None and not _holds_every_word(words, best.product):
+        product_words = resolution.amount.words if resolution.amount is not None else words  # "12 eggs": "egg"
+        if (
+            resolution.decision == Decision.ACCEPT
+            and best is not None
+            and not _holds_every_word(product_words, best.product)
+        ):
             # One of several, with a word said that its name lacks ("jerry's ice cream" for Churro Ice Cream, "ben"
             # for a Vanilla Bean shake): the words may be a piece of another name cut at its "and", so a question,
             # never an add unasked.

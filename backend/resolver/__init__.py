@@ -1,15 +1,17 @@
 """Spoken product resolution: candidate index, re-ranking, personal bias, calibrated decisions."""
 
-from backend.resolver.amounts import name_with_number
+from backend.resolver.amounts import UNITS, name_with_number
 from backend.resolver.dynamic import MAX_VALUES as MAX_DYNAMIC_VALUES
 from backend.resolver.dynamic import DynamicValue
 from backend.resolver.dynamic import fingerprint as dynamic_fingerprint
 from backend.resolver.model import Candidate, Decision, Reason, ReasonCode, Resolution
 from backend.resolver.resolver import PurchaseStatsLike, Resolver
 from backend.resolver.twins import Option, spoken_options
+from backend.spoken import query_form, singular, spoken_form
 
 __all__ = [
     "MAX_DYNAMIC_VALUES",
+    "UNITS",
     "Candidate",
     "Decision",
     "DynamicValue",
@@ -21,5 +23,8 @@ __all__ = [
     "Resolver",
     "dynamic_fingerprint",
     "name_with_number",
+    "query_form",
+    "singular",
+    "spoken_form",
     "spoken_options",
 ]

@@ -244,6 +244,15 @@ class Resolver:
                 # One static match would be taken unasked, but the words are another product's whole name: a
                 # synonym ("eggs" for a breakfast burrito) hid the product they name. The words decide.
                 break
+            several = len(known_ids) > 1 and code is ReasonCode.ALEXA_MATCH
+            if several and " " in (named := written_form(query)) and named in self._exact_names:
+                # Several static matches, but the words are letter for letter one product's whole name, which the
+                # others' names only hold ("String Cheese" in "Light String Cheese"): when the words alone take that
+                # product, a "which one?" would ask about what the customer already named. One word is a kind's
+                # name ("Bread", "Rosemary"): that still asks, as it did.
+                own = self.resolve(query, history=history, orders=orders, limit=limit, score_cutoff=score_cutoff)
+                if own.decision is Decision.ACCEPT and own.best is not None and own.best.product.id in known_ids:
+                    return own
             if known_ids:
                 resolution = self._from_alexa(query, known_ids, history, limit, orders=orders, code=code)
                 if habit is not None:

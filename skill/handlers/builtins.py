@@ -17,6 +17,7 @@ from ask_sdk_model.canfulfill import (
 )
 from ask_sdk_model.ui import SimpleCard
 
+from skill.handlers.lifecycle import take_question
 from skill.turn import speech_for
 
 log = logging.getLogger(__name__)
@@ -43,8 +44,16 @@ class StopHandler(AbstractRequestHandler):
         )
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        handler_input.attributes_manager.session_attributes = {}
         speech = speech_for(handler_input)
+        if is_intent_name("AMAZON.CancelIntent")(handler_input) and take_question(handler_input) is not None:
+            # "never mind" to a question cancels what was asked ("I didn't add that"), not the visit: the session
+            # stays open for what else. With nothing asked, cancel ends it, as stop does.
+            return (
+                handler_input.response_builder.speak(speech.say("dialog.cancelled_what_else"))
+                .ask(speech.say("dialog.cancelled_reprompt"))
+                .response
+            )
+        handler_input.attributes_manager.session_attributes = {}
         return handler_input.response_builder.speak(speech.say("stop.goodbye")).set_should_end_session(True).response
 
 

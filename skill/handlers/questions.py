@@ -22,6 +22,7 @@ from skill.handlers.shopping_base import (
     read_quote,
 )
 from skill.handlers.turn_context import Turn
+from skill.speech.names import said_name
 
 
 class CartTotalHandler(ShoppingHandler):
@@ -76,7 +77,7 @@ class UsualProductsHandler(ShoppingHandler):
         if not basket:
             return turn.ask("reorder.no_usual")
         items = [(item.product_id, item.quantity) for item in basket if item.product_id in turn.backend.catalog]
-        names = [turn.product(pid).name for pid, _ in items]
+        names = [said_name(turn.product(pid).name) for pid, _ in items]
         turn.set_pending(Question.USUAL, items=[[pid, quantity] for pid, quantity in items])
         card = "\n".join(turn.line(quantity, turn.product(pid).name) for pid, quantity in items)
         response = turn.ask("usual.products", "usual.reprompt", items=turn.speech.join(names))

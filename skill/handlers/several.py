@@ -3,13 +3,17 @@ write; those that need a question asked one at a time, the rest carried by that 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import replace
+from itertools import pairwise
 from typing import Any
 
 from ask_sdk_model import Response
 
+from backend.catalog import Product
 from backend.profile import Outcome
-from backend.resolver import Decision, ReasonCode, Resolution
+from backend.resolver import Decision, ReasonCode, Resolution, query_form, spoken_form
 from backend.shopping import LineAmount, Unfit, canonical_unit, parse_quantity
 from skill.handlers.pending import Pending, Question
 from skill.handlers.shopping_base import (
@@ -37,18 +41,61 @@ class AddProductsHandler(ShoppingHandler):
                 heard.append((words, _quantity(turn, quantity_slot), turn.slot_ids(product_slot)))
         if not heard:
             return turn.ask("add.which", "add.which_reprompt")
-        # A name with "and" in it ("half and half", "macaroni and cheese"): the words joined back first.
-        if len(heard) > 1 and all(quantity == 1 for _, quantity, _ in heard[1:]):
-            whole = " and ".join(words for words, _, _ in heard)
-            resolution = turn.resolve(whole)
-            if (resolution.decision == Decision.ACCEPT and _covers(resolution, whole)) or _is_a_name(resolution):
-                # the whole is a product's name, or the names of several alike ("Half and Half", "Half & Half"):
-                # a question about them, never one about "half"
-                return act_on_resolution(turn, resolution, heard[0][1], whole)
+        fraction = _fraction_cut(heard)
+        if fraction is not None:
+            raise BadQuantity(fraction)
+        groups = _names_with_and(turn, heard)
+        whole = groups[0][3] if len(groups) == 1 else None
+        if whole is not None:
+            # the whole is a product's name, or the names of several alike ("Half and Half", "Half & Half"):
+            # a question about them, never one about "half"
+            return act_on_resolution(turn, whole, groups[0][1], groups[0][0])
         items: list[tuple[str, int, list[str]]] = []
-        for words, quantity, ids in heard:
-            items.extend((part, quantity, part_ids) for part, part_ids in _split(turn, words, ids))
+        for words, quantity, ids, named in groups:
+            if named is not None:
+                items.append((words, quantity, []))
+            else:
+                items.extend((part, quantity, part_ids) for part, part_ids in _split(turn, words, ids))
         return resolve_many(turn, [(words, quantity) for words, quantity, _ in items], ids=[i for _, _, i in items])
+
+
+_FRACTION_START = re.compile(r"^(?:an? )?(half|quarter)\b", re.IGNORECASE)
+
+
+def _fraction_cut(heard: list[tuple[str, int, list[str]]]) -> str | None:
+    """ "three and a half pounds of apples" heard as the products "three" and "a half pounds of apples": a number
+    with a fraction, which no line holds; the amount as said ("three and a half"), to say so."""
+    for (words, _, _), (after, _, _) in pairwise(heard):
+        fraction = _FRACTION_START.match(after.strip())
+        if parse_quantity(words) is not None and fraction is not None:
+            return f"{words} and {fraction.group(0)}"
+    return None
+
+
+def _names_with_and(
+    turn: Turn, heard: list[tuple[str, int, list[str]]]
+) -> list[tuple[str, int, list[str], Resolution | None]]:
+    """Products heard apart whose words, joined back by "and", are one product's whole name ("macaroni and cheese
+    and milk": Macaroni and Cheese, then milk; "bread and butter pickles"): those parts are one product, with the
+    resolution of the whole. A quantity said before a later part ("2 macaroni and 3 cheese") keeps them apart."""
+    groups: list[tuple[str, int, list[str], Resolution | None]] = []
+    start = 0
+    while start < len(heard):
+        for end in range(len(heard), start + 1, -1):  # the longest name first
+            group = heard[start:end]
+            if any(quantity != 1 for _, quantity, _ in group[1:]):
+                continue
+            whole = " and ".join(words for words, _, _ in group)
+            resolution = turn.resolve(whole)
+            if _is_a_name(resolution) or _says_a_name(resolution, whole):
+                groups.append((whole, group[0][1], [], resolution))
+                start = end
+                break
+        else:
+            words, quantity, ids = heard[start]
+            groups.append((words, quantity, ids, None))
+            start += 1
+    return groups
 
 
 def _quantity(turn: Turn, slot: str) -> int:
@@ -66,12 +113,16 @@ def _is_a_name(resolution: Resolution) -> bool:
     return best is not None and any(reason.code is ReasonCode.EXACT_NAME for reason in best.reasons)
 
 
-def _covers(resolution: Resolution, words: str) -> bool:
-    best = resolution.best
-    if best is None:
-        return False
-    name = best.product.name.lower()
-    return all(part.strip() in name for part in words.lower().split(" and "))
+def _says_a_name(resolution: Resolution, words: str) -> bool:
+    """The words are, but for "&" / "n'" for "and" and plurals, the whole name of a product found: no word of the
+    name left out ("chicken and rice" is not Chicken Fried Rice, "apples and bananas" not Tiny Fruits Apple &
+    Banana), none added."""
+    said = _name_words(query_form(words))
+    return any(_name_words(spoken_form(candidate.product.name)) == said for candidate in resolution.candidates)
+
+
+def _name_words(spoken: str) -> frozenset[str]:
+    return frozenset("and" if word == "n" else word for word in spoken.split())
 
 
 def _split(turn: Turn, words: str, ids: list[str]) -> list[tuple[str, list[str]]]:
@@ -103,6 +154,16 @@ def resolve_many(
         best = resolution.best
         quantity, unit = _amount_in(resolution, counted)
         fit = fitted(turn, best.product, quantity, unit) if best is not None else None
+        product_words = resolution.amount.words if resolution.amount is not None else words  # "12 eggs": "egg"
+        if (
+            resolution.decision == Decision.ACCEPT
+            and best is not None
+            and not _holds_every_word(product_words, best.product)
+        ):
+            # One of several, with a word said that its name lacks ("jerry's ice cream" for Churro Ice Cream, "ben"
+            # for a Vanilla Bean shake): the words may be a piece of another name cut at its "and", so a question,
+            # never an add unasked.
+            resolution = replace(resolution, decision=Decision.CONFIRM)
         if resolution.decision == Decision.ACCEPT and best is not None and not isinstance(fit, Unfit):
             part = f"{len(said) + 1}-{index}"
             amount = fit if isinstance(fit, LineAmount) else None
@@ -122,9 +183,16 @@ def resolve_many(
         return turn.ask_text(lead_text or turn.say("dialog.nothing_added"))
     resolution, quantity, words, unit = asking[0]
     queue: list[list[Any]] = [[w, q] for _, q, w, _ in asking[1:]]
-    intro = turn.say("several.for", heard=words) if len(items) > 1 or lead else ""
+    intro = turn.say("several.for", heard=_ARTICLE.sub("", words)) if len(items) > 1 or lead else ""
     lead_all = _joined(lead_text, intro)
     return act_on_resolution(turn, resolution, quantity, words, lead=lead_all, queue=queue, unit=unit)
+
+
+_ARTICLE = re.compile(r"^(?:a|an|some|the)\s+", re.IGNORECASE)  # "For the a dozen eggs" is "For the dozen eggs"
+
+
+def _holds_every_word(words: str, product: Product) -> bool:
+    return set(query_form(words).split()) <= set(spoken_form(product.name).split())
 
 
 def _amount_in(resolution: Resolution, quantity: int) -> tuple[int, str | None]:

@@ -33,6 +33,7 @@ from backend.shopping import Cart, LineAmount, Quote, Unfit, delivery_date, line
 from skill.handlers.pending import Pending, Question
 from skill.handlers.turn_context import BadQuantity, Turn
 from skill.identity import access_token_of, caller_as, caller_of
+from skill.speech.names import said_name
 from skill.turn import speech_for
 
 
@@ -358,7 +359,7 @@ def offer_choices(
     """ "I found X, Y or Z. Which one?": the answer may be an ordinal, "the last one", "none of those" or a name,
     which Alexa resolves from the options sent as dynamic entities (words that tell them apart). ``unit`` (said
     with ``quantity``) is kept by the question for the answer's line."""
-    offered = spoken_options(options)
+    offered = _said_apart(turn, spoken_options(options))
     if len(offered) == 1:
         # The others sound the same and nothing tells them apart: one option is a question about it.
         product = offered[0].product
@@ -401,6 +402,15 @@ def ask_again(turn: Turn, pending: Pending, **changes: Any) -> Response:
     return turn.ask("resolve.choose_again", choose_reprompt(len(names)), options=or_list(turn, names))
 
 
+def _said_apart(turn: Turn, offered: Sequence[Option]) -> list[Option]:
+    """The options a listener can tell apart: of two said the same ("Provolone Cheese, Provolone Cheese", nothing
+    telling them apart), the first only."""
+    kept: dict[str, Option] = {}
+    for option, said in zip(offered, option_names(turn, offered), strict=True):
+        kept.setdefault(said.casefold(), option)
+    return list(kept.values())
+
+
 def choose_reprompt(options: int) -> str:
     """The reprompt of a "which one?": it names as many ordinals as there are options ("the third one" of two
     options is an answer the question cannot take)."""
@@ -413,14 +423,15 @@ def option_names(turn: Turn, offered: Sequence[Option]) -> list[str]:
     names = []
     for option in offered:
         name = option.product.name
+        # Plain text: the list is escaped once, by the sentence it goes into ("Mac & Cheese", not "Mac &amp;amp;").
         if option.brand:
-            names.append(turn.say("resolve.option_brand", product=name, brand=option.brand))
+            names.append(turn.plain("resolve.option_brand", product=name, brand=option.brand))
         elif option.size:
-            names.append(turn.say("resolve.option_size", product=name, size=option.size))
+            names.append(turn.plain("resolve.option_size", product=name, size=option.size))
         elif option.aisle:
-            names.append(turn.say("resolve.option_aisle", product=name, aisle=option.aisle))
+            names.append(turn.plain("resolve.option_aisle", product=name, aisle=option.aisle))
         else:
-            names.append(name)
+            names.append(said_name(name))
     return names
 
 

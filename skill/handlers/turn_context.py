@@ -30,6 +30,7 @@ from skill.handlers.lifecycle import SESSION_KEY, mark_answered, take_question
 from skill.handlers.pending import Pending, Question
 from skill.identity import Caller, remember_alias
 from skill.speech import Speech
+from skill.speech.names import said_name
 
 TURN_ATTRIBUTE = "voicecart.turn"  # request attribute: this request's Turn
 EVENT_ATTRIBUTE = "voicecart.event"  # request attribute: the handler built (and writes) the turn's event
@@ -325,7 +326,9 @@ class Turn:
         return self.speech.product_line(quantity, name, unit)
 
     def product_list(self, names: list[str]) -> str:
-        if len(names) <= MAX_READ_ITEMS:
+        """Products or lines as one list; a kind-first name said as a person says it (``said_name``)."""
+        names = [said_name(name) for name in names]
+        if len(names) <= MAX_READ_ITEMS + 1:  # "and 1 more" takes as long to say as the one it hides
             return self.speech.join(names)
         more = self.speech.say("list.more", count=len(names) - MAX_READ_ITEMS)
         return self.speech.join([*names[:MAX_READ_ITEMS], more])

@@ -28,11 +28,16 @@ from importlib.resources.abc import Traversable
 from typing import Any
 from xml.sax.saxutils import escape
 
+from skill.speech.names import said_name
+
 # Read through importlib.resources, so an installed wheel reads the same files as the checkout.
 LOCALES_DIR: Traversable = resources.files(__name__) / "locales"
 DEFAULT_LOCALE = "en-US"
 MAX_SPEECH_CHARACTERS = 8000  # Alexa rejects longer output speech
 STORE_CURRENCY = "USD"  # what the catalog's prices are in
+# Placeholders that hold one product's catalog name: said as a person says it ("Cheese, Mozzarella" -> "Mozzarella
+# Cheese", ``skill.speech.names``).
+PRODUCT_NAME_VALUES = frozenset({"product", "old"})
 
 
 class MissingSpeech(KeyError):
@@ -93,7 +98,7 @@ class Speech:
             raise MissingSpeech(f"no speech {key!r} for {self.locale}") from exc
         if isinstance(template, list):
             template = self._rng.choice(template)
-        safe = {name: escape(str(value)) for name, value in values.items()}
+        safe = {name: escape(_said(name, value)) for name, value in values.items()}
         text = string.Formatter().vformat(template, (), safe)
         return text[:MAX_SPEECH_CHARACTERS]
 
@@ -102,7 +107,7 @@ class Speech:
         template = self._strings[key]
         if isinstance(template, list):
             template = template[0]
-        return template.format(**{name: str(value) for name, value in values.items()})
+        return template.format(**{name: _said(name, value) for name, value in values.items()})
 
     def money(self, amount: Decimal, *, currency: str = STORE_CURRENCY) -> str:
         """An amount in the store's currency, as this locale says it (see the module's docstring)."""
@@ -147,7 +152,7 @@ class Speech:
             return self.plain("line.product", quantity=quantity, product=name)
         number = "one" if quantity == 1 else "other"
         part, _, rest = unit.partition(" ")
-        values: dict[str, Any] = {"quantity": quantity, "product": name}
+        values: dict[str, Any] = {"quantity": quantity, "product": name}  # said as a person says it: ``_said``
         if self.has(f"line.unit.{unit}.{number}"):  # a unit said its own way ("a dozen", "half a dozen")
             key = f"line.unit.{unit}.{number}"
         elif rest == "pack":  # "six pack": a pack of that many
@@ -184,3 +189,9 @@ class Speech:
         if len(items) == 1:
             return items[0]
         return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+def _said(placeholder: str, value: Any) -> str:
+    """A value as it goes into a sentence: a product's name as a person says it."""
+    text = str(value)
+    return said_name(text) if placeholder in PRODUCT_NAME_VALUES else text

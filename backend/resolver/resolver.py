@@ -498,13 +498,11 @@ class Resolver:
     def _kind_rival(self, kind: str, said: Sequence[str], distinct: Sequence[_Scored]) -> bool:
         """The best's name lacks the word for what was asked, and a runner-up matching the words nearly as well
         (``KIND_RIVAL_GAP``) holds it: the words fit both, and only the runner-up is the kind they name."""
-        if not kind or len(distinct) < 2 or self._holds_kind(kind, said, distinct[0].product_index):
-            return False
         best = distinct[0].match
-        return any(
-            best - KIND_RIVAL_GAP <= item.match <= best and self._holds_kind(kind, said, item.product_index)
-            for item in distinct[1:]
-        )
+        close = [item for item in distinct[1:] if best - KIND_RIVAL_GAP <= item.match <= best]
+        if not kind or not close or self._holds_kind(kind, said, distinct[0].product_index):
+            return False
+        return any(self._holds_kind(kind, said, item.product_index) for item in close)
 
     def _another_kind(self, kind: str, said: Sequence[str], position: int) -> bool:
         """The product is another kind of thing than ``kind`` (what the words ask for, ``asked_kind``): its name

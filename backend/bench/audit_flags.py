@@ -12,7 +12,8 @@ outside. The rules are deliberately narrow, so a flag is usually a real defect:
   word heads (``OTHER_AISLE_SHARE``): a tuna steak is shelved with tuna, cat food is not.
 - ``other_aisle``: the kind word is in the name but the product is shelved where hardly any product of that
   kind is (``OTHER_AISLE_SHARE``) and it is not what its name's head noun says was asked: "bananas" for a
-  fruit pouch in baby food.
+  fruit pouch in baby food; or it is what one head of the name says, and the aisle shelves another head's kind
+  ("sandwich cookies" for an ice cream sandwich "Snickerdoodle Cookie with ... Ice Cream Sandwich").
 - ``word_missing``: a word said before the kind ("organic", "oat", "chocolate"), a word many names hold so
   it tells products apart, is not in the name (nor in the aisle's name: Orzo Pasta is "dry pasta"): "organic
   milk" for Whole Milk, "body lotion" for Baby Lotion.
@@ -20,7 +21,7 @@ outside. The rules are deliberately narrow, so a flag is usually a real defect:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -33,6 +34,9 @@ RULES: Final = ("kind_missing", "kind_as_qualifier", "other_aisle", "word_missin
 # An aisle holding under this share of the products a word heads does not shelve that kind of thing ("banana"
 # heads about 0.5 % of its products in baby food). Lower than the resolver's own line, so a flag stays rare.
 OTHER_AISLE_SHARE: Final = 0.03
+# ... and one holding this share of the products a head of the name heads shelves that kind ("sandwich" heads 0.31
+# of its products in ice cream).
+SHELVED_SHARE: Final = 0.1
 DISTINGUISHING_NAMES: Final = 20  # a said word this many names hold tells products apart ("organic", "oat")
 
 
@@ -75,8 +79,11 @@ class AuditRules:
             primary = head_of(product.name)
             if not words.kind_of(named, self.kind_share) and shelved is not None and shelved < OTHER_AISLE_SHARE:
                 found.append(Flag("kind_as_qualifier", f"'{named}' qualifies '{primary}' ({product.aisle})"))
-            elif primary != named and shelved is not None and shelved < OTHER_AISLE_SHARE:
-                found.append(Flag("other_aisle", f"{product.aisle} holds {shelved:.3f} of '{named}' products"))
+            elif shelved is not None and shelved < OTHER_AISLE_SHARE:
+                other = primary if primary != named else self._shelved_head(heads_of(product.name) - {named}, product)
+                if other:
+                    detail = f"{product.aisle} holds {shelved:.3f} of '{named}' products; it is '{other}'"
+                    found.append(Flag("other_aisle", detail))
         shelf = set(spoken_form(product.aisle).split())
         for at, word in enumerate(said[:-1]):
             if word in FUNCTION_WORDS or self._held[word] < DISTINGUISHING_NAMES or word in shelf:
@@ -87,6 +94,11 @@ class AuditRules:
                 found.append(Flag("word_missing", f"'{word}' is not in the name"))
                 break
         return tuple(found)
+
+    def _shelved_head(self, heads: Iterable[str], product: Product) -> str:
+        """A head of the name whose products the aisle shelves (``SHELVED_SHARE``): what the product is when the
+        word asked for is its other head ("Snickerdoodle Cookie with ... Ice Cream Sandwich": a sandwich)."""
+        return next((head for head in sorted(heads) if (self._aisle_share(head, product) or 0.0) >= SHELVED_SHARE), "")
 
     def _aisle_share(self, word: str, product: Product) -> float | None:
         shares: Mapping[str, float] | None = self._aisles.get(word)

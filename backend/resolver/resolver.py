@@ -95,6 +95,11 @@ KIND_AISLE_SHARE = 0.08
 # as much as by the rest ("canned tuna"): a name lacking it is another kind of thing. More words held are a name
 # heard with its last word garbled ("nasal allergies spread" for the spray).
 KIND_EVIDENCE_WORDS = 1
+# A runner-up matching the words at most this much worse than the best, whose name holds the word for what was
+# asked when the best's does not ("... coconut butter": "100% Organic Raw Coconut Butter" 0.04 behind "100% Organic
+# Coconut Water"), is a real alternative: "butter" heard as "water" is the likelier slip than the reverse only by
+# sound, and the words themselves name the runner-up's kind.
+KIND_RIVAL_GAP = 0.1
 
 
 def usually_bought(count: int, orders: int | None) -> bool:
@@ -183,6 +188,7 @@ class Resolver:
         self._describing: frozenset[str] = frozenset()  # ... with the words many names hold
         self._head_aisles: Mapping[str, Mapping[str, float]] | None = None
         self._kinds: KindIndex | None = None
+        self._spelt: dict[str, tuple[int, ...]] | None = None
         self.build_seconds = time.perf_counter() - started
         logger.info("resolver: %d entries ready in %.2f s", len(tables.spoken), self.build_seconds)
 
@@ -290,10 +296,16 @@ class Resolver:
                 and self._lacks_a_word(said, best)
             )
             or self._lacks_the_kind(said, best)
+            or (
+                best.product.id in history
+                and self._shelved_as_another_head(asked_kind(said), self._position[best.product.id])
+            )
         ):
             # Their product took the lead, or a few words fit a name only by its sound, but a word they said is not
             # in its name ("spicy" for their salted butter, "oat" for Goat Milk); or the word for what was asked is
-            # not ("canned tuna" for Canned Soda): evidence against it, so at most a question.
+            # not ("canned tuna" for Canned Soda), or their product's name holds it but the aisle says the name's other
+            # head is what it is ("sandwich cookies", their ice cream sandwich): evidence against it, so at most a
+            # question. (A whole name said, with no history behind it, is named by all its words.)
             resolution = replace(resolution, decision=Decision.CONFIRM)
         if (
             resolution.decision is Decision.ACCEPT
@@ -311,8 +323,45 @@ class Resolver:
         if self._exact_names.get(written) == self._position[best.product.id] and not self._has_twin(resolution):
             # The words are this product's own name, letter for letter: take it even if another product
             # is close ("Smartwater" / "Smart Water" spell alike); one that *sounds* the same is still offered.
-            return replace(resolution, decision=Decision.ACCEPT)
-        return resolution
+            resolution = replace(resolution, decision=Decision.ACCEPT)
+        return self._with_spelt_twins(resolution, history, limit)
+
+    def _with_spelt_twins(
+        self, resolution: Resolution, history: Mapping[str, PurchaseStatsLike], limit: int
+    ) -> Resolution:
+        """An accepted product whose name another product's is but for punctuation ("Fat-Free Refried Beans" /
+        "Fat Free Refried Beans", in two aisles) is one of two products no words tell apart: both are offered,
+        unless the customer has bought the one taken (then it is theirs). Names alike letter for letter are one
+        product listed twice, and stay one option."""
+        best = resolution.best
+        if resolution.decision is not Decision.ACCEPT or best is None or best.product.id in history:
+            return resolution
+        twins = self._spelt_twins().get(self._written[self._position[best.product.id]])
+        if twins is None:
+            return resolution
+        name = best.product.name.casefold()
+        others = [self._products[p] for p in twins if self._products[p].name.casefold() != name]
+        if not others:
+            return resolution
+        held = {best.product.id, *(product.id for product in others)}
+        rest = [candidate for candidate in resolution.candidates[1:] if candidate.product.id not in held]
+        options = [best, *(replace(best, product=product) for product in others), *rest][: max(limit, 2)]
+        apart = tells_apart([option.product for option in options])
+        return replace(
+            resolution,
+            decision=Decision.CHOOSE,
+            candidates=tuple(replace(option, tells_apart=apart[rank]) for rank, option in enumerate(options)),
+        )
+
+    def _spelt_twins(self) -> Mapping[str, tuple[int, ...]]:
+        """The written names (``written_form``) that products spell differently ("Fat-Free" / "Fat Free"), each
+        with its products' positions; built on first use (tens of ms)."""
+        if self._spelt is None:
+            spellings: dict[str, dict[str, int]] = {}
+            for position, product in enumerate(self._products):
+                spellings.setdefault(self._written[position], {}).setdefault(product.name.casefold(), position)
+            self._spelt = {written: tuple(names.values()) for written, names in spellings.items() if len(names) > 1}
+        return self._spelt
 
     @staticmethod
     def _garbled_lead_rival(query: str, resolution: Resolution) -> bool:
@@ -392,9 +441,13 @@ class Resolver:
 
         content = [word for word in said if word not in FUNCTION_WORDS]
 
+        kind = asked_kind(said)
+
         def fits(position: int) -> bool:  # "oat milk" is never their "Oat Milk Soap"
             # ("with bacon" asks for a product with it, not for the kind.)
             if len(content) == 1 and said[0] not in PHRASE_STARTS and self._shelved_elsewhere(content[0], position):
+                return False
+            if self._shelved_as_another_head(kind, position):
                 return False
             return not self._heads.other_kind(
                 head,
@@ -437,12 +490,28 @@ class Resolver:
         kind = asked_kind(said)
         if not kind or self._kind_share(kind) < NAMING_SHARE:
             return False
-        words = self._words_of(self._position[candidate.product.id])
-        joined = said[-2] + kind if len(said) > 1 else ""
-        if any(form and (words.has(form) or words.near_word(form)) for form in (kind, joined)):
+        position = self._position[candidate.product.id]
+        if self._holds_kind(kind, said, position):
             return False
+        words = self._words_of(position)
         held = sum(1 for word in said[:-1] if word not in FUNCTION_WORDS and words.has(word))
         return held <= KIND_EVIDENCE_WORDS
+
+    def _holds_kind(self, kind: str, said: Sequence[str], position: int) -> bool:
+        """The product's name holds ``kind`` (the word for what was asked), however spelt, or run together with the
+        word before it ("peanut butter" / "Peanutbutter")."""
+        words = self._words_of(position)
+        joined = said[-2] + kind if len(said) > 1 else ""
+        return any(form and (words.has(form) or words.near_word(form)) for form in (kind, joined))
+
+    def _kind_rival(self, kind: str, said: Sequence[str], distinct: Sequence[_Scored]) -> bool:
+        """The best's name lacks the word for what was asked, and a runner-up matching the words nearly as well
+        (``KIND_RIVAL_GAP``) holds it: the words fit both, and only the runner-up is the kind they name."""
+        best = distinct[0].match
+        close = [item for item in distinct[1:] if best - KIND_RIVAL_GAP <= item.match <= best]
+        if not kind or not close or self._holds_kind(kind, said, distinct[0].product_index):
+            return False
+        return any(self._holds_kind(kind, said, item.product_index) for item in close)
 
     def _another_kind(self, kind: str, said: Sequence[str], position: int) -> bool:
         """The product is another kind of thing than ``kind`` (what the words ask for, ``asked_kind``): its name
@@ -492,6 +561,7 @@ class Resolver:
         self._head_aisle_shares()
         self._kind_share("")
         self._spoken_name_of("")
+        self._spelt_twins()
 
     def _spoken_names(self) -> list[str]:
         """Each product's name (its first entry), spoken, by catalog position."""
@@ -524,6 +594,29 @@ class Resolver:
             return False
         aisles = self._head_aisle_shares().get(kind)
         return aisles is not None and aisles.get(self._products[position].aisle, 0.0) < KIND_AISLE_SHARE
+
+    def _shelved_as_another_head(self, kind: str, position: int) -> bool:
+        """The name has two heads, the word asked for and another ("Snickerdoodle Cookie with ... Ice Cream
+        Sandwich"), and its aisle shelves hardly any of the products the asked word heads (``KIND_AISLE_SHARE``) but
+        many of those the other one heads: the product is the other thing (an ice cream sandwich, no cookie)."""
+        heads = self._heads.heads[position].split()
+        if not kind or kind not in heads or len(heads) < 2 or self._ends_with(position, (kind,)):
+            return False  # a name's last word is what people call it by ("Yogurt, ..., Coconut": "coconut")
+        shares = self._head_aisle_shares()
+        aisle = self._products[position].aisle
+        if shares.get(kind, {}).get(aisle, 0.0) >= KIND_AISLE_SHARE:
+            return False
+        return any(shares.get(head, {}).get(aisle, 0.0) >= KIND_AISLE_SHARE for head in heads if head != kind)
+
+    def _ends_with(self, position: int, said: Sequence[str]) -> bool:
+        """The product's name, as spoken, ends with the words ``said``."""
+        words: list[str] = self._entry_spoken[self._entry_start[position]].split()
+        return bool(said) and words[-len(said) :] == list(said)
+
+    def _named_by(self, said: Sequence[str], position: int) -> bool:
+        """The words name what the product is: the word for what was asked heads its name, or its name ends with
+        them (what a customer calls their "... Iced Coffee With Almond Milk" by)."""
+        return asked_kind(said) in self._heads.heads[position].split() or self._ends_with(position, said)
 
     def _head_aisle_shares(self) -> Mapping[str, Mapping[str, float]]:
         if self._head_aisles is None:
@@ -565,7 +658,9 @@ class Resolver:
         """The habit first, and accepted; a question when another product of theirs is bought as often and holds
         the words too, or when the words are letter for letter another product's long whole name."""
         found = {self._position[candidate.product.id]: candidate for candidate in resolution.candidates}
-        keys = (habit.key, *habit.close)
+        # Of several habits holding the words, those the words name (``_named_by``: their "Bag of Organic Bananas"
+        # for "bananas") come before those that only hold them somewhere (a banana baby food).
+        keys = tuple(sorted((habit.key, *habit.close), key=lambda key: not self._named_by(said, key)))
         share = HABIT_CONFIDENCE / len(keys)
         first: list[Candidate] = []
         for key in keys:
@@ -891,6 +986,8 @@ class Resolver:
         ):
             decision = Decision.CONFIRM
         if (twins or whole_name_rival) and decision is Decision.ACCEPT:
+            decision = Decision.CHOOSE
+        if decision is Decision.ACCEPT and self._kind_rival(kind, query_form(query).split(), distinct):
             decision = Decision.CHOOSE
         words_lead = best.match - max((item.match for item in distinct[1:]), default=score_cutoff)
         if (

@@ -28,7 +28,7 @@ def kinds(resolver: Resolver) -> KindIndex:
 
 @pytest.fixture(scope="session")
 def strong_kinds(catalog: Catalog) -> list[str]:
-    """Single words heading at least MIN_MEMBERS products and MIN_KIND_SHARE of the names holding them, counted
+    """Words of three letters or more heading at least MIN_MEMBERS products and MIN_KIND_SHARE of the names holding them, counted
     here from the written names (independently of the index)."""
     held: dict[str, int] = {}
     headed: dict[str, int] = {}
@@ -38,7 +38,10 @@ def strong_kinds(catalog: Catalog) -> list[str]:
         head = _kind_of(product.name)
         headed[head] = headed.get(head, 0) + 1
     return sorted(
-        word for word, count in headed.items() if word and count >= MIN_MEMBERS and count >= MIN_KIND_SHARE * held[word]
+        word
+        for word, count in headed.items()
+        # letters and unit marks that end names ("m", "ft", "iu") are no kind a shopper says alone
+        if len(word) > 2 and count >= MIN_MEMBERS and count >= MIN_KIND_SHARE * held[word]
     )
 
 

@@ -67,7 +67,7 @@ from botocore.exceptions import EndpointConnectionError
 
 from backend.clock import Clock, utc_now
 from backend.settings import ENDPOINT, Settings
-from backend.store import embedded_items, embedded_updates
+from backend.store import embedded_items, embedded_parse, embedded_updates
 from backend.store.embedded_upkeep import Upkeep, item_bytes, item_kinds
 
 if TYPE_CHECKING:
@@ -393,7 +393,10 @@ class EmbeddedDynamoDB:
         if not self._started or self.endpoint is None:
             raise RuntimeError("the embedded store is not started")
         session = boto3.session.Session(region_name=REGION)
+        # Items read are converted directly, not by botocore's model walk (backend.store.embedded_parse)
+        session._session.register_component("response_parser_factory", embedded_parse.FastResponseParserFactory())
         client = session.client(service, endpoint_url=self.endpoint, config=EMBEDDED_CLIENT_CONFIG)  # type: ignore[call-overload]
+        client._serializer = embedded_parse.fast_serializer(client._serializer)  # items written directly, too
         handler = _handler() if service == "dynamodb" else _streams_handler()
         event = f"before-send.{client.meta.service_model.service_id.hyphenize()}"
         client.meta.events.register_first(event, functools.partial(self._send, handler=handler, key=self._key))
@@ -493,7 +496,6 @@ def _handler() -> Any:
             """Answer botocore's prepared request: what ``setup_class`` derives from it for a DynamoDB JSON call,
             without first rebuilding it as a werkzeug request (a WSGI environ, form and query parsing, header
             views: most of a small call's time). Parameters are parsed by moto's own parser, as before."""
-            from moto.core.parse import PROTOCOL_PARSERS
             from moto.core.utils import get_service_model
             from moto.utilities.utils import get_partition
             from werkzeug.datastructures import MultiDict
@@ -521,7 +523,8 @@ def _handler() -> Any:
             self.access_key = self.get_access_key()
             self.current_account = self.get_current_account()
             operation = get_service_model("dynamodb").operation_model(self._get_action())
-            parser = PROTOCOL_PARSERS["json"](operation, map_type=self.PROTOCOL_PARSER_MAP_TYPE)
+            # moto's own parser, with items converted directly (backend.store.embedded_parse)
+            parser = embedded_parse.fast_request_parser_class()(operation, map_type=self.PROTOCOL_PARSER_MAP_TYPE)
             self.params = parser.parse(
                 {"method": self.method, "values": MultiDict(), "headers": self.headers, "body": text,
                  "url_path": self.path, "url_params": {}}

@@ -397,6 +397,7 @@ class EmbeddedDynamoDB:
         session._session.register_component("response_parser_factory", embedded_parse.FastResponseParserFactory())
         client = session.client(service, endpoint_url=self.endpoint, config=EMBEDDED_CLIENT_CONFIG)  # type: ignore[call-overload]
         client._serializer = embedded_parse.fast_serializer(client._serializer)  # items written directly, too
+        _keep_resolved_endpoints(client)
         handler = _handler() if service == "dynamodb" else _streams_handler()
         event = f"before-send.{client.meta.service_model.service_id.hyphenize()}"
         client.meta.events.register_first(event, functools.partial(self._send, handler=handler, key=self._key))
@@ -543,6 +544,28 @@ def _handler() -> Any:
             return super().serialized(action_result)
 
     return FastDynamoHandler
+
+
+def _keep_resolved_endpoints(client: Any) -> None:
+    """Resolve each operation's endpoint once: botocore runs its endpoint rules on every call (a fortieth of a turn's
+    CPU here), and with the endpoint given they answer that endpoint, whatever the call's parameters. Kept only when
+    the rules answered nothing else (no headers, no properties, the request's context untouched): else they run."""
+    resolve = client._resolve_endpoint_ruleset
+    kept: dict[str, str] = {}
+
+    def resolved(
+        operation_model: Any, params: Any, request_context: dict[str, Any], ignore_signing_region: bool = False
+    ) -> tuple[str, dict[str, Any], dict[str, Any]]:
+        url = kept.get(operation_model.name)
+        if url is not None:
+            return url, {}, {}
+        before = dict(request_context)
+        answer = resolve(operation_model, params, request_context, ignore_signing_region=ignore_signing_region)
+        if not answer[1] and not answer[2] and request_context == before and answer[0] == client.meta.endpoint_url:
+            kept[operation_model.name] = answer[0]
+        return cast("tuple[str, dict[str, Any], dict[str, Any]]", answer)
+
+    client._resolve_endpoint_ruleset = resolved
 
 
 def client_for(endpoint: str) -> DynamoDBClient | None:

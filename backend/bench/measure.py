@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from backend.bench.baselines import Baseline
 from backend.bench.evalset import EvalQuery, EvalSet, Judge
@@ -119,20 +120,31 @@ def _history(histories: Histories, query: EvalQuery) -> Mapping[str, PurchaseSta
 
 
 def score_resolver(
-    resolver: Resolver, eval_set: EvalSet, histories: Histories, judge: Judge, *, method: str = "voicecart resolver"
+    resolver: Resolver,
+    eval_set: EvalSet,
+    histories: Histories,
+    judge: Judge,
+    *,
+    method: str = "voicecart resolver",
+    dump: TextIO | None = None,
 ) -> Score:
-    """Top-1/top-3, wrong-but-accepted, decision shares and latency, overall and per voice and speaking rate."""
+    """Top-1/top-3, wrong-but-accepted, decision shares and latency, overall and per voice and speaking rate.
+
+    With ``dump``, one JSON line per query (set, row, decision, top-3 ids): two runs' dumps diff to show that a
+    change kept every decision and ranking."""
     total = _Tally()
     groups: dict[str, _Tally] = defaultdict(_Tally)
     decisions: Counter[str] = Counter()
     latencies: list[float] = []
     with one_core():
-        for query in eval_set.queries:
+        for row, query in enumerate(eval_set.queries):
             history = _history(histories, query)
             started = time.perf_counter()
             resolution = resolver.resolve(query.heard, history=history)
             latencies.append((time.perf_counter() - started) * 1000)
             ids = [candidate.product.id for candidate in resolution.candidates[:3]]
+            if dump is not None:
+                dump.write(json.dumps([eval_set.name, row, resolution.decision.value, ids]) + "\n")
             first_right = bool(ids) and judge.right_for(ids[0], query)
             outcome = {
                 "first_right": first_right,

@@ -171,7 +171,11 @@ class CandidateIndex:
             if ids.size == 0:
                 return []
             starts, ends = self._offsets[ids], self._offsets[ids + 1]
-            owners = np.concatenate([self._postings[start:end] for start, end in zip(starts, ends, strict=True)])
+            # Gathered as intp, the type bincount counts in: it would otherwise copy them once more to convert.
+            owners = np.concatenate(
+                [self._postings[start:end] for start, end in zip(starts.tolist(), ends.tolist(), strict=True)],
+                dtype=np.intp,
+            )
             weights = np.repeat(self._idf[ids], ends - starts)
             overlap = np.bincount(owners, weights=weights, minlength=self.size).astype(np.float64, copy=False)
             touched, dice = self._strong_overlaps(overlap, query_mass, limit)

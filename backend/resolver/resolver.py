@@ -189,6 +189,7 @@ class Resolver:
         self._head_aisles: Mapping[str, Mapping[str, float]] | None = None
         self._kinds: KindIndex | None = None
         self._spelt: dict[str, tuple[int, ...]] | None = None
+        self._shared_form: npt.NDArray[np.bool_] | None = None  # see _shared_forms
         self.build_seconds = time.perf_counter() - started
         logger.info("resolver: %d entries ready in %.2f s", len(tables.spoken), self.build_seconds)
 
@@ -270,8 +271,7 @@ class Resolver:
         if not variants:
             return Resolution(query, Decision.NOT_FOUND, (), amount)
         written = written_form(query)
-        ranked = self._rank(variants, written, bought_at, history, amount.unit)
-        scored = (item for item in ranked if item.match >= score_cutoff)
+        scored = self._rank(variants, written, bought_at, history, amount.unit, cutoff=score_cutoff)
         resolution = self._resolution(query, scored, limit, score_cutoff, orders)
         if habit is None:
             as_kind = self._as_kind(
@@ -562,6 +562,7 @@ class Resolver:
         self._kind_share("")
         self._spoken_name_of("")
         self._spelt_twins()
+        self._shared_forms()
 
     def _spoken_names(self) -> list[str]:
         """Each product's name (its first entry), spoken, by catalog position."""
@@ -744,13 +745,15 @@ class Resolver:
         bought_at: Mapping[int, PurchaseStatsLike],
         history: Mapping[str, PurchaseStatsLike],
         unit: str | None,
+        *,
+        cutoff: float = -np.inf,
     ) -> Iterator[_Scored]:
         """Score every reading of the words against the retrieved entries and the customer's own products;
         best first, one item per product (its best reading and entry).
 
         Whole-name similarity is computed for all candidates at once (``rapidfuzz.process.cdist``);
         the costlier partial match only for the customer's own products. Items are produced lazily:
-        a resolution needs only the first few.
+        a resolution needs only the first few. Products whose best row matches below ``cutoff`` are left out.
         """
         prior = self._prior(history) if bought_at else None
         parts = [self._score_variant(forms, bought_at, prior) for forms in variants]
@@ -778,18 +781,22 @@ class Resolver:
         if exact is not None:
             scores[owners == exact] += EXACT_NAME_TIEBREAK
         scores = scores + self._twin_tiebreaks(entry_array, owners, written, variants[0].spoken)
-        entries = entry_array.tolist()
         # Best score first, then the lower catalog position; a product's first row is its best entry.
-        order = np.lexsort((np.arange(len(entries)), owners, -scores))
-        done: set[int] = set()
-        for row in order.tolist():
-            owner = int(owners[row])
-            if owner in done:
-                continue
-            done.add(owner)
-            yield _Scored(
-                owner, entries[row], float(scores[row]), float(matches[row]), bought_at.get(owner), bool(partial[row])
-            )
+        order = np.lexsort((np.arange(entry_array.size), owners, -scores))
+        _, firsts = np.unique(owners[order], return_index=True)
+        best_rows = order[np.sort(firsts)]
+        # A product whose best row matches below the cutoff is left out (not replaced by a worse row of its own).
+        best_rows = best_rows[matches[best_rows] >= cutoff]
+        rows = zip(
+            owners[best_rows].tolist(),
+            entry_array[best_rows].tolist(),
+            scores[best_rows].tolist(),
+            matches[best_rows].tolist(),
+            partial[best_rows].tolist(),
+            strict=True,
+        )
+        for owner, entry, score, match, is_partial in rows:
+            yield _Scored(owner, entry, score, match, bought_at.get(owner), is_partial)
 
     def _twin_tiebreaks(
         self, entry_array: npt.NDArray[np.int64], owners: npt.NDArray[np.int64], written: str, spoken: str
@@ -799,8 +806,12 @@ class Resolver:
         (spoken forms are singular, but a recogniser mostly hears the "s"), plus ``SPELLING_TIEBREAK`` times
         the spelling similarity of the written name to the heard words ("for" is nearer "Four" than "4")."""
         tiebreaks = np.zeros(entry_array.size)
+        # Only entries whose spoken form another product's entry shares can be twins: a few in a thousand.
+        shared_rows = np.flatnonzero(self._shared_forms()[entry_array])
+        if shared_rows.size < 2:
+            return tiebreaks
         rows_of: dict[str, list[int]] = {}
-        for row, form in enumerate(self._spoken_array[entry_array].tolist()):
+        for row, form in zip(shared_rows.tolist(), self._spoken_array[entry_array[shared_rows]].tolist(), strict=True):
             rows_of.setdefault(form, []).append(row)
         heard_plural = last_word_plural(written, spoken)
         # The written words of the product only: the request around them ("please add ... to my cart") is no
@@ -816,6 +827,21 @@ class Resolver:
                 agrees = heard_plural is not None and name_plural is heard_plural
                 tiebreaks[row] = PLURAL_TIEBREAK * agrees + SPELLING_TIEBREAK * similarity(written, name)
         return tiebreaks
+
+    def _shared_forms(self) -> npt.NDArray[np.bool_]:
+        """Per entry: another product has an entry with the same spoken form (made on first use, ~10 ms at 50k)."""
+        shared = self._shared_form
+        if shared is None:
+            first_owner: dict[str, int] = {}
+            forms_of_twins: set[str] = set()
+            for form, owner in zip(self._entry_spoken, self._owner_array.tolist(), strict=True):
+                if first_owner.setdefault(form, owner) != owner:
+                    forms_of_twins.add(form)
+            shared = np.fromiter(
+                (form in forms_of_twins for form in self._entry_spoken), dtype=bool, count=len(self._entry_spoken)
+            )
+            self._shared_form = shared  # one assignment: a concurrent first search builds its own and drops it
+        return shared
 
     @staticmethod
     def _prior(history: Mapping[str, PurchaseStatsLike]) -> tuple[float, float]:
@@ -928,11 +954,13 @@ class Resolver:
         runner_up = distinct[1].score if len(distinct) > 1 else score_cutoff
         products = [self._products[item.product_index] for item in distinct]
         apart = tells_apart(products)
+        # The query's forms once for all candidates (they were made per candidate).
+        plain_forms = QueryForms.of(query_form(query)) if any(not item.partial for item in distinct) else None
         candidates = tuple(
             Candidate(
                 products[rank],
                 confidence(item.match, item.score - (runner_up if rank == 0 else best.score), bought=bool(item.bought)),
-                self._reasons(forms_gain=self._sound_gain(query, item), item=item, orders=orders),
+                self._reasons(forms_gain=self._sound_gain(plain_forms, item), item=item, orders=orders),
                 item.score,
                 item.match,
                 apart[rank],
@@ -1018,11 +1046,11 @@ class Resolver:
         apart = tells_apart([candidate.product for candidate in kept])
         return replace(resolution, candidates=tuple(replace(c, tells_apart=apart[rank]) for rank, c in enumerate(kept)))
 
-    def _sound_gain(self, query: str, item: _Scored) -> float:
-        """How much better the words match on sound than on spelling (for the "sounds like" reason)."""
-        if item.partial:
+    def _sound_gain(self, forms: QueryForms | None, item: _Scored) -> float:
+        """How much better the words (``forms``: the query's, without pronunciation) match on sound than on
+        spelling (for the "sounds like" reason)."""
+        if item.partial or forms is None:
             return 0.0
-        forms = QueryForms.of(query_form(query))
         entry = item.entry
         return similarity(forms.sound, self._entry_sound[entry]) - similarity(forms.spoken, self._entry_spoken[entry])
 

@@ -78,6 +78,11 @@ OFFER_GAP = 0.25
 # A heard word this many names hold describes products ("spicy", "vanilla"); a misheard word mostly does not.
 DESCRIBING_NAMES = 20
 SOUNDS_LIKE_GAP = 0.05  # sound match this much better than spelling: say "sounds like"
+# Their best-matching habit is offered in the last place when the words match it at least this well (below the
+# cut-off for other products: a product they buy every week is a likelier reading of garbled words than a stranger
+# matching a little better) and at most this much worse than the candidate it displaces.
+HABIT_OFFER_FLOOR = 0.35
+HABIT_OFFER_GAP = 0.1
 MAX_HISTORY_CANDIDATES = 1_000  # the most-bought products of a very long history
 # The customer's habit holding every word said is what they mean (``backend.resolver.habits``): right in 286 of the
 # 288 personal dev rows the rule applied to.
@@ -267,6 +272,9 @@ class Resolver:
             # Mozzarella" is a product, not only cheese): one without it answers another question.
             if exact is None or any(self._position[c.product.id] == exact for c in as_kind.candidates):
                 resolution = as_kind
+            if bought_at:
+                # ``ranked`` goes on where the resolution stopped: what is left is ranked below its candidates.
+                resolution = self._habit_offered(resolution, ranked, history=history, orders=orders, limit=limit)
         else:
             resolution = self._prefer_habit(resolution, habit, said=said, history=history, orders=orders, limit=limit)
         best = resolution.best
@@ -607,6 +615,70 @@ class Resolver:
             decision=decision,
             candidates=tuple(replace(candidate, tells_apart=apart[rank]) for rank, candidate in enumerate(candidates)),
         )
+
+    def _habit_offered(
+        self,
+        resolution: Resolution,
+        rest: Iterable[_Scored],
+        *,
+        history: Mapping[str, PurchaseStatsLike],
+        orders: int | None,
+        limit: int,
+    ) -> Resolution:
+        """Their best-matching habit in the last place of the answer, when none of its candidates is one of their
+        habits and the words match it about as well as the candidate it displaces (``HABIT_OFFER_GAP``).
+
+        Words a recogniser garbled ("branded goods" for their Brown Eggs) match sound-alike names of things they
+        never bought as well as, or a little better than, the product they buy every week; the prior counts only
+        for matches that explain the words (``scoring.PRIOR_FROM``), so the habit ends fourth or tenth. Among the
+        few dozen products a customer buys habitually, the best match of the words is usually the one meant. It
+        is offered beside the sound-alikes, never first, so neither the answer nor the decision changes.
+        ``rest``: the ranking after the resolution's candidates.
+        """
+        candidates = resolution.candidates
+        if not candidates or limit < 2:
+            return resolution
+        for candidate in candidates:
+            bought = history.get(candidate.product.id)
+            if bought is not None and usually_bought(bought.count, orders):
+                return resolution
+        best = candidates[0]
+        full = len(candidates) >= limit
+        if full and self._sound_alike(
+            self._entry_of(best.product.id), self._entry_of(candidates[limit - 1].product.id)
+        ):
+            return resolution  # the last place is the best one's twin: the question is about those two
+        seen = {self._written[self._position[candidate.product.id]] for candidate in candidates}
+        habit = next(
+            (
+                item
+                for item in rest
+                if item.bought is not None
+                and usually_bought(item.bought.count, orders)
+                and self._written[item.product_index] not in seen
+            ),
+            None,
+        )
+        if habit is None or habit.match < HABIT_OFFER_FLOOR or best.match - habit.match > OFFER_GAP:
+            return resolution
+        if full and candidates[limit - 1].match - habit.match > HABIT_OFFER_GAP:
+            return resolution
+        offered = Candidate(
+            self._products[habit.product_index],
+            confidence(habit.match, habit.score - best.score, bought=True),
+            self._reasons(forms_gain=0.0, item=habit, orders=orders),
+            habit.score,
+            habit.match,
+        )
+        options = [*(candidates[: limit - 1] if full else candidates), offered]
+        apart = tells_apart([candidate.product for candidate in options])
+        return replace(
+            resolution,
+            candidates=tuple(replace(candidate, tells_apart=apart[rank]) for rank, candidate in enumerate(options)),
+        )
+
+    def _entry_of(self, product_id: str) -> int:
+        return int(self._entry_start[self._position[product_id]])
 
     def _habit_reasons(self, key: int, said: Sequence[str]) -> tuple[Reason, ...]:
         name = self._entry_spoken[self._entry_start[key]]

@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from itertools import chain
 from pathlib import Path
 from typing import Protocol
 
@@ -260,9 +261,17 @@ class Resolver:
         if not variants:
             return Resolution(query, Decision.NOT_FOUND, (), amount)
         written = written_form(query)
-        ranked = self._rank(variants, written, bought_at, history, amount.unit)
-        scored = (item for item in ranked if item.match >= score_cutoff)
-        resolution = self._resolution(query, scored, limit, score_cutoff, orders)
+        ranked = self._rank(variants, written, bought_at, history, amount.unit, orders=orders)
+        passed: list[_Scored] = []  # the best of their habits, if the words match it under the cut-off
+
+        def above_cutoff() -> Iterator[_Scored]:
+            for item in ranked:
+                if item.match >= score_cutoff:
+                    yield item
+                elif not passed and item.bought is not None and usually_bought(item.bought.count, orders):
+                    passed.append(item)
+
+        resolution = self._resolution(query, above_cutoff(), limit, score_cutoff, orders)
         if habit is None:
             as_kind = self._as_kind(
                 resolution, said, amount=amount, history=history, orders=orders, limit=limit, cutoff=score_cutoff
@@ -274,7 +283,8 @@ class Resolver:
                 resolution = as_kind
             if bought_at:
                 # ``ranked`` goes on where the resolution stopped: what is left is ranked below its candidates.
-                resolution = self._habit_offered(resolution, ranked, history=history, orders=orders, limit=limit)
+                rest = chain(passed, ranked)
+                resolution = self._habit_offered(resolution, rest, history=history, orders=orders, limit=limit)
         else:
             resolution = self._prefer_habit(resolution, habit, said=said, history=history, orders=orders, limit=limit)
         best = resolution.best
@@ -636,7 +646,9 @@ class Resolver:
         ``rest``: the ranking after the resolution's candidates.
         """
         candidates = resolution.candidates
-        if not candidates or limit < 2:
+        if not candidates:
+            return self._habit_asked(resolution, rest, orders=orders)
+        if limit < 2:
             return resolution
         for candidate in candidates:
             bought = history.get(candidate.product.id)
@@ -677,6 +689,23 @@ class Resolver:
             candidates=tuple(replace(candidate, tells_apart=apart[rank]) for rank, candidate in enumerate(options)),
         )
 
+    def _habit_asked(self, resolution: Resolution, rest: Iterable[_Scored], *, orders: int | None) -> Resolution:
+        """Nothing matched the words well enough to be offered, but one of their habits matches them as well as
+        ``_habit_offered`` asks: a question about it (never an answer), rather than nothing."""
+        habit = next(
+            (item for item in rest if item.bought is not None and usually_bought(item.bought.count, orders)), None
+        )
+        if habit is None or habit.match < HABIT_OFFER_FLOOR:
+            return resolution
+        offered = Candidate(
+            self._products[habit.product_index],
+            confidence(habit.match, 0.0, bought=True),
+            self._reasons(forms_gain=0.0, item=habit, orders=orders),
+            habit.score,
+            habit.match,
+        )
+        return replace(resolution, decision=Decision.CONFIRM, candidates=(offered,))
+
     def _entry_of(self, product_id: str) -> int:
         return int(self._entry_start[self._position[product_id]])
 
@@ -712,6 +741,8 @@ class Resolver:
         bought_at: Mapping[int, PurchaseStatsLike],
         history: Mapping[str, PurchaseStatsLike],
         unit: str | None,
+        *,
+        orders: int | None = None,
     ) -> Iterator[_Scored]:
         """Score every reading of the words against the retrieved entries and the customer's own products;
         best first, one item per product (its best reading and entry).
@@ -721,7 +752,9 @@ class Resolver:
         a resolution needs only the first few.
         """
         prior = self._prior(history) if bought_at else None
-        parts = [self._score_variant(forms, bought_at, prior) for forms in variants]
+        if orders is None and bought_at:
+            orders = max(stats.count for stats in bought_at.values())
+        parts = [self._score_variant(forms, bought_at, prior, orders) for forms in variants]
         entry_array = np.concatenate([part[0] for part in parts])
         if entry_array.size == 0:
             return
@@ -796,6 +829,7 @@ class Resolver:
         forms: QueryForms,
         bought_at: Mapping[int, PurchaseStatsLike],
         prior: tuple[float, float] | None,
+        orders: int | None = None,
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
         """Entries, matches, scores and partial flags of one reading of the words."""
         retrieved = np.asarray(
@@ -843,9 +877,16 @@ class Resolver:
             for at in np.flatnonzero((parts > matches[rows]) & (parts >= PRIOR_FROM)).tolist():
                 if self._another_kind(kind, said, int(owners[rows[at]])):
                     parts[at] = 0.0
+            stats = [bought_at[owner] for owner in owners[rows].tolist()]
+            # A product bought once or twice is not one they name by a fragment of its name: its few words matching
+            # only as well as noise matches any name (below the prior's floor) are noise ("my oldest was" is not
+            # their Delicata Squash). Their habits keep such matches: ``_habit_offered`` may offer one.
+            occasional = np.fromiter(
+                (not usually_bought(item.count, orders) for item in stats), dtype=bool, count=len(stats)
+            )
+            parts[occasional & (parts < PRIOR_FROM)] = 0.0
             partial[rows] = parts > matches[rows]
             matches[rows] = np.maximum(matches[rows], parts)
-            stats = [bought_at[owner] for owner in owners[rows].tolist()]
             counts = np.fromiter((item.count for item in stats), dtype=np.float64, count=len(stats))
             days = np.fromiter((item.days_since_last for item in stats), dtype=np.float64, count=len(stats))
             reorder, total = prior

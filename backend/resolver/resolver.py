@@ -34,6 +34,7 @@ from backend.resolver.model import Candidate, Decision, Reason, ReasonCode, Reso
 from backend.resolver.phonemes import Pronouncer, default_pronouncer
 from backend.resolver.scoring import (
     PRIOR_FROM,
+    PRIOR_FULL,
     QueryForms,
     full_match,
     full_matches,
@@ -84,6 +85,7 @@ SOUNDS_LIKE_GAP = 0.05  # sound match this much better than spelling: say "sound
 # matching a little better) and at most this much worse than the candidate it displaces.
 HABIT_OFFER_FLOOR = 0.35
 HABIT_OFFER_GAP = 0.1
+HABIT_PRIOR_SPAN = 0.05  # habits the words match this nearly as well as the best one: the prior between them decides
 MAX_HISTORY_CANDIDATES = 1_000  # the most-bought products of a very long history
 # The customer's habit holding every word said is what they mean (``backend.resolver.habits``): right in 286 of the
 # 288 personal dev rows the rule applied to.
@@ -647,30 +649,25 @@ class Resolver:
         """
         candidates = resolution.candidates
         if not candidates:
-            return self._habit_asked(resolution, rest, orders=orders)
+            return self._habit_asked(resolution, rest, history=history, orders=orders)
         if limit < 2:
             return resolution
-        for candidate in candidates:
-            bought = history.get(candidate.product.id)
-            if bought is not None and usually_bought(bought.count, orders):
-                return resolution
+        habitual = [self._habitual(candidate.product.id, history, orders) for candidate in candidates]
+        # A habit among them that the words explain (above the prior's floor) is the one offered already; one they
+        # match only as noise matches any name does not stand for all their habits.
+        if any(
+            is_habit and candidate.match >= PRIOR_FROM for is_habit, candidate in zip(habitual, candidates, strict=True)
+        ):
+            return resolution
         best = candidates[0]
         full = len(candidates) >= limit
-        if full and self._sound_alike(
-            self._entry_of(best.product.id), self._entry_of(candidates[limit - 1].product.id)
+        if full and (
+            habitual[limit - 1]
+            or self._sound_alike(self._entry_of(best.product.id), self._entry_of(candidates[limit - 1].product.id))
         ):
-            return resolution  # the last place is the best one's twin: the question is about those two
+            return resolution  # the last place is a habit already, or the best one's twin (the question is theirs)
         seen = {self._written[self._position[candidate.product.id]] for candidate in candidates}
-        habit = next(
-            (
-                item
-                for item in rest
-                if item.bought is not None
-                and usually_bought(item.bought.count, orders)
-                and self._written[item.product_index] not in seen
-            ),
-            None,
-        )
+        habit = self._likeliest_habit(rest, seen, history=history, orders=orders)
         if habit is None or habit.match < HABIT_OFFER_FLOOR or best.match - habit.match > OFFER_GAP:
             return resolution
         if full and candidates[limit - 1].match - habit.match > HABIT_OFFER_GAP:
@@ -689,12 +686,58 @@ class Resolver:
             candidates=tuple(replace(candidate, tells_apart=apart[rank]) for rank, candidate in enumerate(options)),
         )
 
-    def _habit_asked(self, resolution: Resolution, rest: Iterable[_Scored], *, orders: int | None) -> Resolution:
+    @staticmethod
+    def _habitual(product_id: str, history: Mapping[str, PurchaseStatsLike], orders: int | None) -> bool:
+        bought = history.get(product_id)
+        return bought is not None and usually_bought(bought.count, orders)
+
+    def _likeliest_habit(
+        self,
+        rest: Iterable[_Scored],
+        seen: set[str],
+        *,
+        history: Mapping[str, PurchaseStatsLike],
+        orders: int | None,
+    ) -> _Scored | None:
+        """Of their habits ranked in ``rest`` (none named ``seen``), the likeliest meant: the best match of the
+        words, with the prior between habits (``scoring.prior_bonuses`` at full weight) deciding among those the
+        words match about equally (within ``HABIT_PRIOR_SPAN``): the one bought every week before the one bought
+        every month."""
+        habits: list[_Scored] = []
+        for item in rest:
+            if habits and item.score < habits[0].match - HABIT_PRIOR_SPAN:
+                break
+            if (
+                item.bought is not None
+                and usually_bought(item.bought.count, orders)
+                and self._written[item.product_index] not in seen
+            ):
+                habits.append(item)
+        if len(habits) < 2:
+            return habits[0] if habits else None
+        reorder, total = self._prior(history)
+        bonuses = prior_bonuses(
+            np.full(len(habits), PRIOR_FULL),
+            np.array([float(item.bought.count) for item in habits if item.bought is not None]),
+            np.array([item.bought.days_since_last for item in habits if item.bought is not None]),
+            reorder=reorder,
+            total=total,
+            catalog_size=len(self._products),
+        )
+        likeliness = [item.match + float(bonus) for item, bonus in zip(habits, bonuses, strict=True)]
+        return habits[likeliness.index(max(likeliness))]
+
+    def _habit_asked(
+        self,
+        resolution: Resolution,
+        rest: Iterable[_Scored],
+        *,
+        history: Mapping[str, PurchaseStatsLike],
+        orders: int | None,
+    ) -> Resolution:
         """Nothing matched the words well enough to be offered, but one of their habits matches them as well as
         ``_habit_offered`` asks: a question about it (never an answer), rather than nothing."""
-        habit = next(
-            (item for item in rest if item.bought is not None and usually_bought(item.bought.count, orders)), None
-        )
+        habit = self._likeliest_habit(rest, set(), history=history, orders=orders)
         if habit is None or habit.match < HABIT_OFFER_FLOOR:
             return resolution
         offered = Candidate(

@@ -85,6 +85,9 @@ SOUNDS_LIKE_GAP = 0.05  # sound match this much better than spelling: say "sound
 # matching a little better) and at most this much worse than the candidate it displaces.
 HABIT_OFFER_FLOOR = 0.35
 HABIT_OFFER_GAP = 0.1
+# A product bought once or twice is not one they name by a fragment of its name: such a partial match counts only
+# where the prior would be half its weight (``scoring.prior_bonuses``), halfway from noise to words that explain it.
+OCCASIONAL_PARTIAL_FROM = (PRIOR_FROM + PRIOR_FULL) / 2
 HABIT_PRIOR_SPAN = 0.05  # habits the words match this nearly as well as the best one: the prior between them decides
 MAX_HISTORY_CANDIDATES = 1_000  # the most-bought products of a very long history
 # The customer's habit holding every word said is what they mean (``backend.resolver.habits``): right in 286 of the
@@ -922,12 +925,12 @@ class Resolver:
                     parts[at] = 0.0
             stats = [bought_at[owner] for owner in owners[rows].tolist()]
             # A product bought once or twice is not one they name by a fragment of its name: its few words matching
-            # only as well as noise matches any name (below the prior's floor) are noise ("my oldest was" is not
-            # their Delicata Squash). Their habits keep such matches: ``_habit_offered`` may offer one.
+            # it weakly (``OCCASIONAL_PARTIAL_FROM``) are noise ("my oldest was" is not their Delicata Squash, "jamal
+            # t" not their Sea Salt Caramels). Their habits keep such matches: ``_habit_offered`` may offer one.
             occasional = np.fromiter(
                 (not usually_bought(item.count, orders) for item in stats), dtype=bool, count=len(stats)
             )
-            parts[occasional & (parts < PRIOR_FROM)] = 0.0
+            parts[occasional & (parts < OCCASIONAL_PARTIAL_FROM)] = 0.0
             partial[rows] = parts > matches[rows]
             matches[rows] = np.maximum(matches[rows], parts)
             counts = np.fromiter((item.count for item in stats), dtype=np.float64, count=len(stats))

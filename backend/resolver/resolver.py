@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from itertools import chain
 from pathlib import Path
 from typing import Protocol
 
@@ -33,6 +34,7 @@ from backend.resolver.model import Candidate, Decision, Reason, ReasonCode, Reso
 from backend.resolver.phonemes import Pronouncer, default_pronouncer
 from backend.resolver.scoring import (
     PRIOR_FROM,
+    PRIOR_FULL,
     QueryForms,
     full_match,
     full_matches,
@@ -78,6 +80,15 @@ OFFER_GAP = 0.25
 # A heard word this many names hold describes products ("spicy", "vanilla"); a misheard word mostly does not.
 DESCRIBING_NAMES = 20
 SOUNDS_LIKE_GAP = 0.05  # sound match this much better than spelling: say "sounds like"
+# Their best-matching habit is offered in the last place when the words match it at least this well (below the
+# cut-off for other products: a product they buy every week is a likelier reading of garbled words than a stranger
+# matching a little better) and at most this much worse than the candidate it displaces.
+HABIT_OFFER_FLOOR = 0.35
+HABIT_OFFER_GAP = 0.1
+# A product bought once or twice is not one they name by a fragment of its name: such a partial match counts only
+# where the prior would be half its weight (``scoring.prior_bonuses``), halfway from noise to words that explain it.
+OCCASIONAL_PARTIAL_FROM = (PRIOR_FROM + PRIOR_FULL) / 2
+HABIT_PRIOR_SPAN = 0.05  # habits the words match this nearly as well as the best one: the prior between them decides
 MAX_HISTORY_CANDIDATES = 1_000  # the most-bought products of a very long history
 # The customer's habit holding every word said is what they mean (``backend.resolver.habits``): right in 286 of the
 # 288 personal dev rows the rule applied to.
@@ -137,6 +148,17 @@ class _Scored:
     match: float
     bought: PurchaseStatsLike | None
     partial: bool
+
+
+def _above_cutoff(
+    ranked: Iterator[_Scored], score_cutoff: float, orders: int | None, passed: list[_Scored]
+) -> Iterator[_Scored]:
+    """The ranked items matching at the cut-off or above; the first habit matched under it is kept in ``passed``."""
+    for item in ranked:
+        if item.match >= score_cutoff:
+            yield item
+        elif not passed and item.bought is not None and usually_bought(item.bought.count, orders):
+            passed.append(item)
 
 
 class Resolver:
@@ -271,8 +293,13 @@ class Resolver:
         if not variants:
             return Resolution(query, Decision.NOT_FOUND, (), amount)
         written = written_form(query)
-        scored = self._rank(variants, written, bought_at, history, amount.unit, cutoff=score_cutoff)
-        resolution = self._resolution(query, scored, limit, score_cutoff, orders)
+        # Without a history nothing under the cut-off is ever used, so it is left out while ranking; with one, a habit
+        # matched under it can still be offered.
+        cutoff = -np.inf if bought_at else score_cutoff
+        ranked = self._rank(variants, written, bought_at, history, amount.unit, cutoff=cutoff, orders=orders)
+        passed: list[_Scored] = []  # the best of their habits, if the words match it under the cut-off
+        above = _above_cutoff(ranked, score_cutoff, orders, passed)
+        resolution = self._resolution(query, above, limit, score_cutoff, orders)
         if habit is None:
             as_kind = self._as_kind(
                 resolution, said, amount=amount, history=history, orders=orders, limit=limit, cutoff=score_cutoff
@@ -282,6 +309,10 @@ class Resolver:
             # Mozzarella" is a product, not only cheese): one without it answers another question.
             if exact is None or any(self._position[c.product.id] == exact for c in as_kind.candidates):
                 resolution = as_kind
+            if bought_at:
+                # ``ranked`` goes on where the resolution stopped: what is left is ranked below its candidates.
+                rest = chain(passed, ranked)
+                resolution = self._habit_offered(resolution, rest, history=history, orders=orders, limit=limit)
         else:
             resolution = self._prefer_habit(resolution, habit, said=said, history=history, orders=orders, limit=limit)
         best = resolution.best
@@ -713,6 +744,130 @@ class Resolver:
             candidates=tuple(replace(candidate, tells_apart=apart[rank]) for rank, candidate in enumerate(candidates)),
         )
 
+    def _habit_offered(
+        self,
+        resolution: Resolution,
+        rest: Iterable[_Scored],
+        *,
+        history: Mapping[str, PurchaseStatsLike],
+        orders: int | None,
+        limit: int,
+    ) -> Resolution:
+        """Their best-matching habit in the last place of the answer, when none of its candidates is one of their
+        habits and the words match it about as well as the candidate it displaces (``HABIT_OFFER_GAP``).
+
+        Words a recogniser garbled ("branded goods" for their Brown Eggs) match sound-alike names of things they
+        never bought as well as, or a little better than, the product they buy every week; the prior counts only
+        for matches that explain the words (``scoring.PRIOR_FROM``), so the habit ends fourth or tenth. Among the
+        few dozen products a customer buys habitually, the best match of the words is usually the one meant. It
+        is offered beside the sound-alikes, never first, so neither the answer nor the decision changes.
+        ``rest``: the ranking after the resolution's candidates.
+        """
+        candidates = resolution.candidates
+        if not candidates:
+            return self._habit_asked(resolution, rest, history=history, orders=orders)
+        if limit < 2:
+            return resolution
+        habitual = [self._habitual(candidate.product.id, history, orders) for candidate in candidates]
+        # A habit among them that the words explain (above the prior's floor) is the one offered already; one they
+        # match only as noise matches any name does not stand for all their habits.
+        if any(
+            is_habit and candidate.match >= PRIOR_FROM for is_habit, candidate in zip(habitual, candidates, strict=True)
+        ):
+            return resolution
+        best = candidates[0]
+        full = len(candidates) >= limit
+        if full and (
+            habitual[limit - 1]
+            or self._sound_alike(self._entry_of(best.product.id), self._entry_of(candidates[limit - 1].product.id))
+        ):
+            return resolution  # the last place is a habit already, or the best one's twin (the question is theirs)
+        seen = {self._written[self._position[candidate.product.id]] for candidate in candidates}
+        habit = self._likeliest_habit(rest, seen, history=history, orders=orders)
+        if habit is None or habit.match < HABIT_OFFER_FLOOR or best.match - habit.match > OFFER_GAP:
+            return resolution
+        if full and candidates[limit - 1].match - habit.match > HABIT_OFFER_GAP:
+            return resolution
+        offered = Candidate(
+            self._products[habit.product_index],
+            confidence(habit.match, habit.score - best.score, bought=True),
+            self._reasons(forms_gain=0.0, item=habit, orders=orders),
+            habit.score,
+            habit.match,
+        )
+        options = [*(candidates[: limit - 1] if full else candidates), offered]
+        apart = tells_apart([candidate.product for candidate in options])
+        return replace(
+            resolution,
+            candidates=tuple(replace(candidate, tells_apart=apart[rank]) for rank, candidate in enumerate(options)),
+        )
+
+    @staticmethod
+    def _habitual(product_id: str, history: Mapping[str, PurchaseStatsLike], orders: int | None) -> bool:
+        bought = history.get(product_id)
+        return bought is not None and usually_bought(bought.count, orders)
+
+    def _likeliest_habit(
+        self,
+        rest: Iterable[_Scored],
+        seen: set[str],
+        *,
+        history: Mapping[str, PurchaseStatsLike],
+        orders: int | None,
+    ) -> _Scored | None:
+        """Of their habits ranked in ``rest`` (none named ``seen``), the likeliest meant: the best match of the
+        words, with the prior between habits (``scoring.prior_bonuses`` at full weight) deciding among those the
+        words match about equally (within ``HABIT_PRIOR_SPAN``): the one bought every week before the one bought
+        every month."""
+        habits: list[_Scored] = []
+        for item in rest:
+            if habits and item.score < habits[0].match - HABIT_PRIOR_SPAN:
+                break
+            if (
+                item.bought is not None
+                and usually_bought(item.bought.count, orders)
+                and self._written[item.product_index] not in seen
+            ):
+                habits.append(item)
+        if len(habits) < 2:
+            return habits[0] if habits else None
+        reorder, total = self._prior(history)
+        bonuses = prior_bonuses(
+            np.full(len(habits), PRIOR_FULL),
+            np.array([float(item.bought.count) for item in habits if item.bought is not None]),
+            np.array([item.bought.days_since_last for item in habits if item.bought is not None]),
+            reorder=reorder,
+            total=total,
+            catalog_size=len(self._products),
+        )
+        likeliness = [item.match + float(bonus) for item, bonus in zip(habits, bonuses, strict=True)]
+        return habits[likeliness.index(max(likeliness))]
+
+    def _habit_asked(
+        self,
+        resolution: Resolution,
+        rest: Iterable[_Scored],
+        *,
+        history: Mapping[str, PurchaseStatsLike],
+        orders: int | None,
+    ) -> Resolution:
+        """Nothing matched the words well enough to be offered, but one of their habits matches them as well as
+        ``_habit_offered`` asks: a question about it (never an answer), rather than nothing."""
+        habit = self._likeliest_habit(rest, set(), history=history, orders=orders)
+        if habit is None or habit.match < HABIT_OFFER_FLOOR:
+            return resolution
+        offered = Candidate(
+            self._products[habit.product_index],
+            confidence(habit.match, 0.0, bought=True),
+            self._reasons(forms_gain=0.0, item=habit, orders=orders),
+            habit.score,
+            habit.match,
+        )
+        return replace(resolution, decision=Decision.CONFIRM, candidates=(offered,))
+
+    def _entry_of(self, product_id: str) -> int:
+        return int(self._entry_start[self._position[product_id]])
+
     def _habit_reasons(self, key: int, said: Sequence[str]) -> tuple[Reason, ...]:
         name = self._entry_spoken[self._entry_start[key]]
         return (Reason(ReasonCode.EXACT_NAME if name == " ".join(said) else ReasonCode.PARTIAL_NAME),)
@@ -747,6 +902,7 @@ class Resolver:
         unit: str | None,
         *,
         cutoff: float = -np.inf,
+        orders: int | None = None,
     ) -> Iterator[_Scored]:
         """Score every reading of the words against the retrieved entries and the customer's own products;
         best first, one item per product (its best reading and entry).
@@ -756,7 +912,9 @@ class Resolver:
         a resolution needs only the first few. Products whose best row matches below ``cutoff`` are left out.
         """
         prior = self._prior(history) if bought_at else None
-        parts = [self._score_variant(forms, bought_at, prior) for forms in variants]
+        if orders is None and bought_at:
+            orders = max(stats.count for stats in bought_at.values())
+        parts = [self._score_variant(forms, bought_at, prior, orders) for forms in variants]
         entry_array = np.concatenate([part[0] for part in parts])
         if entry_array.size == 0:
             return
@@ -854,6 +1012,7 @@ class Resolver:
         forms: QueryForms,
         bought_at: Mapping[int, PurchaseStatsLike],
         prior: tuple[float, float] | None,
+        orders: int | None = None,
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
         """Entries, matches, scores and partial flags of one reading of the words."""
         retrieved = np.asarray(
@@ -901,9 +1060,16 @@ class Resolver:
             for at in np.flatnonzero((parts > matches[rows]) & (parts >= PRIOR_FROM)).tolist():
                 if self._another_kind(kind, said, int(owners[rows[at]])):
                     parts[at] = 0.0
+            stats = [bought_at[owner] for owner in owners[rows].tolist()]
+            # A product bought once or twice is not one they name by a fragment of its name: its few words matching
+            # it weakly (``OCCASIONAL_PARTIAL_FROM``) are noise ("my oldest was" is not their Delicata Squash, "jamal
+            # t" not their Sea Salt Caramels). Their habits keep such matches: ``_habit_offered`` may offer one.
+            occasional = np.fromiter(
+                (not usually_bought(item.count, orders) for item in stats), dtype=bool, count=len(stats)
+            )
+            parts[occasional & (parts < OCCASIONAL_PARTIAL_FROM)] = 0.0
             partial[rows] = parts > matches[rows]
             matches[rows] = np.maximum(matches[rows], parts)
-            stats = [bought_at[owner] for owner in owners[rows].tolist()]
             counts = np.fromiter((item.count for item in stats), dtype=np.float64, count=len(stats))
             days = np.fromiter((item.days_since_last for item in stats), dtype=np.float64, count=len(stats))
             reorder, total = prior

@@ -28,3 +28,19 @@ def test_misses_lists_only_the_rows_missed_and_says_where_they_were_lost(
     assert rows[0]["kind"] in {"not_retrieved", "below_cutoff"}
     assert summary["set"] == "tiny_misses" and summary["n"] == 2
     assert sum(summary["misses"].values()) == 1
+
+
+def test_a_product_folded_into_one_written_the_same_is_not_called_unretrieved(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "Fat-Free ..." and "Fat Free ..." are one written name: the resolver offers one of them, and the scorer did
+    # find the other, so the miss is the folding, not retrieval.
+    monkeypatch.setenv("VOICECART_INDEX_DIR", str(tmp_path))
+    twins = FIXTURES / "catalog" / "written_twins"
+    queries = FIXTURES / "resolver" / "written_twin_misses.csv"
+    assert main(["--queries", str(queries), "--catalog", str(twins), "--rows"]) == 0
+
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(lines) == 2
+    assert lines[0]["kind"] == "folded" and lines[0]["first"] == "Fat-Free Refried Beans"
+    assert lines[1]["misses"] == {"folded": 1}

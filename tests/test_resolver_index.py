@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from itertools import pairwise
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -104,3 +105,24 @@ def test_a_large_index_leaves_features_no_query_counts_out_of_its_forward_index(
             plain = list(common.search(spoken, sound_key(spoken), limit=20))
             patch.setattr(index_module, "TWO_STAGE_MIN_ENTRIES", 0)
             assert two_stage[:19] == plain[:19]  # the 20th may tie with the 21st
+
+
+@settings(max_examples=examples(40), deadline=None)
+@given(index=st.integers(min_value=0, max_value=len(NAMES) - 1), budget=st.sampled_from([30, 200, 1_000]))
+def test_a_large_index_reads_a_common_word_after_rarer_trigrams(index: int, budget: int) -> None:
+    """What a budgeted search reads is the cheapest of the query's features, a word counted ``WORD_PRIORITY``
+    times cheaper than its postings: a word a trigram has that many times fewer postings than comes after it."""
+    spoken = NAMES[index]
+    present = [INDEX._vocabulary[f] for f in entry_features(spoken, sound_key(spoken)) if f in INDEX._vocabulary]
+    ids = np.array(present, dtype=np.int64)
+    frequency = INDEX._document_frequency[ids]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index_module, "SCALE_POSTINGS", budget)
+        read = set(INDEX._read_first(ids, frequency).tolist())
+    words = INDEX._word_features()
+    cost = {
+        int(f): float(INDEX._document_frequency[f]) / (index_module.WORD_PRIORITY if words[f] else 1.0) for f in ids
+    }
+    assert read
+    unread = set(cost) - read
+    assert all(cost[r] <= cost[u] for r in read for u in unread)

@@ -5,7 +5,9 @@ Each miss is one of:
   any reading of the words, nor among the customer's own products);
 - ``ranked N``: it was scored, and N - 1 other products scored higher (a distinct name each);
 - ``below_cutoff``: scored, but under the resolver's score cut-off;
-- ``decision``: ranked in the first three by the scorer, but the decision (a habit, Alexa ids) put others first.
+- ``decision``: ranked in the first three by the scorer, but the decision (a habit, Alexa ids) put others first;
+- ``folded``: scored, but a product written the same but for case and punctuation ("Fat-Free ..." / "Fat Free
+  ...") ranked above it, and the resolver offers one product per written name (it took the other).
 
     python -m backend.bench.misses --queries ../shared/eval/spoken_catalog_dev.csv [--queries ...] [--half a|b]
         [--rows]  (also print each miss: heard words, said words, right product's rank and the first answer)
@@ -44,6 +46,8 @@ def classify(
     for item in ranked:
         name = resolver._written[item.product_index]
         if name in names:
+            if judge.right_for(resolver._products[item.product_index].id, query):
+                return {"kind": "folded", "rank": rank, "match": round(item.match, 3), "first": first}
             continue
         names.add(name)
         rank += 1

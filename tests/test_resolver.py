@@ -40,9 +40,19 @@ class Products(list[Product]):
 
 @pytest.fixture(scope="session")
 def unique_sounding(catalog: Catalog) -> Products:
-    """Products no other product sounds like (same spoken form or sound key: they cannot be told apart by voice)."""
+    """Products no other product sounds like (same spoken form or sound key, or the same words but for a space,
+    "Home Style" / "Homestyle": they cannot be told apart by voice)."""
     counts = Counter(sound_key(spoken_form(product.name)) for product in catalog)
-    return Products(product for product in catalog if counts[sound_key(spoken_form(product.name))] == 1)
+    joined = Counter(_spaceless(product.name) for product in catalog)
+    return Products(
+        product
+        for product in catalog
+        if counts[sound_key(spoken_form(product.name))] == 1 and joined[_spaceless(product.name)] == 1
+    )
+
+
+def _spaceless(name: str) -> str:
+    return "".join(spoken_form(name).split())
 
 
 def _rows(name: str) -> list[dict[str, str]]:

@@ -30,17 +30,15 @@ def test_misses_lists_only_the_rows_missed_and_says_where_they_were_lost(
     assert sum(summary["misses"].values()) == 1
 
 
-def test_a_product_folded_into_one_written_the_same_is_not_called_unretrieved(
+def test_products_written_the_same_but_for_punctuation_are_offered_together_so_neither_is_missed(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # "Fat-Free ..." and "Fat Free ..." are one written name: the resolver offers one of them, and the scorer did
-    # find the other, so the miss is the folding, not retrieval.
+    # "Fat-Free ..." and "Fat Free ..." sound the same: the resolver offers both, so the one asked for is never
+    # folded out of the first three behind its twin (the bench would list that row as "folded").
     monkeypatch.setenv("VOICECART_INDEX_DIR", str(tmp_path))
     twins = FIXTURES / "catalog" / "written_twins"
     queries = FIXTURES / "resolver" / "written_twin_misses.csv"
     assert main(["--queries", str(queries), "--catalog", str(twins), "--rows"]) == 0
 
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert len(lines) == 2
-    assert lines[0]["kind"] == "folded" and lines[0]["first"] == "Fat-Free Refried Beans"
-    assert lines[1]["misses"] == {"folded": 1}
+    assert lines == [{"set": "written_twin_misses", "n": 1, "misses": {}}]

@@ -28,8 +28,8 @@ def kinds(resolver: Resolver) -> KindIndex:
 
 @pytest.fixture(scope="session")
 def strong_kinds(catalog: Catalog) -> list[str]:
-    """Words of three letters or more heading at least MIN_MEMBERS products and MIN_KIND_SHARE of the names holding them, counted
-    here from the written names (independently of the index)."""
+    """Words of three letters or more heading at least MIN_MEMBERS products and MIN_KIND_SHARE of the names holding
+    them, counted here from the written names (independently of the index)."""
     held: dict[str, int] = {}
     headed: dict[str, int] = {}
     for product in catalog:

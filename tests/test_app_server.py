@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -16,9 +15,9 @@ from skill.app import create_app
 from skill.app_server import GuardedRequestHandler, make_guarded_server
 from skill.bench.hostile import CLOSED, send_wire
 from skill.bench.hostile_cases import WireCase, wire_cases
+from tests.support.sockets import GIVE_UP_SECONDS, connect, read_until_closed
 
 READ_SECONDS = 0.5
-GIVE_UP_SECONDS = 15.0  # how long a test waits for the server before calling it stalled
 
 
 class _QuickHandler(GuardedRequestHandler):
@@ -52,24 +51,10 @@ def port() -> Iterator[int]:
     thread.join(timeout=5)
 
 
-def _connect(port: int) -> socket.socket:
-    connection = socket.create_connection(("127.0.0.1", port))
-    connection.settimeout(GIVE_UP_SECONDS)
-    return connection
-
-
-def _answer(connection: socket.socket) -> bytes:
-    """Everything the server sends until it closes the connection."""
-    received = b""
-    while chunk := connection.recv(65536):
-        received += chunk
-    return received
-
-
 def _exchange(port: int, data: bytes) -> bytes:
-    with _connect(port) as connection:
+    with connect(port) as connection:
         connection.sendall(data)
-        return _answer(connection)
+        return read_until_closed(connection)
 
 
 def _json_body(answer: bytes) -> dict[str, Any]:
@@ -90,14 +75,14 @@ def test_a_chunked_request_is_served(port: int) -> None:
 
 
 def test_a_connection_that_stops_mid_headers_is_closed(port: int) -> None:
-    with _connect(port) as connection:
+    with connect(port) as connection:
         connection.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nX-Half: ")
-        assert _answer(connection) == b""  # closed by the server; without the deadline this recv never returns
+        assert read_until_closed(connection) == b""  # closed by the server (else no return)
 
 
 def test_a_client_dribbling_its_headers_is_cut_off_at_the_deadline(port: int) -> None:
     # Each byte comes well within any per-read timeout; only a deadline for the whole request stops this.
-    with _connect(port) as connection:
+    with connect(port) as connection:
         connection.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ")
         closed = False
         for _ in range(int(GIVE_UP_SECONDS / 0.05)):
@@ -123,9 +108,9 @@ def test_a_client_dribbling_its_headers_is_cut_off_at_the_deadline(port: int) ->
 
 
 def test_a_body_that_never_arrives_is_a_refusal_not_a_held_thread(port: int) -> None:
-    with _connect(port) as connection:
+    with connect(port) as connection:
         connection.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly ten b")
-        answer = _answer(connection)
+        answer = read_until_closed(connection)
     assert answer.startswith(b"HTTP/1.1 400"), answer
 
 

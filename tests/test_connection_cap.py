@@ -15,8 +15,8 @@ import pytest
 
 from skill.commands import serve
 from skill.connection_cap import CappedWSGIServer, make_capped_server
+from tests.support.sockets import GIVE_UP_SECONDS, connect, read_until_closed
 
-GIVE_UP_SECONDS = 15.0  # how long a test waits for the server before calling it stalled
 REQUEST = b"GET /held HTTP/1.1\r\nHost: x\r\n\r\n"
 
 
@@ -61,19 +61,6 @@ def server(held: HeldApp) -> Iterator[CappedWSGIServer]:
     capped.server_close()
 
 
-def _connect(port: int) -> socket.socket:
-    connection = socket.create_connection(("127.0.0.1", port))
-    connection.settimeout(GIVE_UP_SECONDS)
-    return connection
-
-
-def _answer(connection: socket.socket) -> bytes:
-    received = b""
-    while chunk := connection.recv(65536):
-        received += chunk
-    return received
-
-
 def _wait_for(condition: Callable[[], bool]) -> None:
     deadline = time.monotonic() + GIVE_UP_SECONDS
     while not condition():
@@ -82,7 +69,7 @@ def _wait_for(condition: Callable[[], bool]) -> None:
 
 
 def _hold(port: int, count: int, held: HeldApp) -> list[socket.socket]:
-    connections = [_connect(port) for _ in range(count)]
+    connections = [connect(port) for _ in range(count)]
     for connection in connections:
         connection.sendall(REQUEST)
     held.wait_until_holding(count)
@@ -93,9 +80,9 @@ def test_a_connection_beyond_the_cap_is_answered_503_with_retry_after_while_the_
     server: CappedWSGIServer, held: HeldApp
 ) -> None:
     holding = _hold(server.server_port, 2, held)
-    with _connect(server.server_port) as third:
+    with connect(server.server_port) as third:
         third.sendall(REQUEST)
-        answer = _answer(third)  # answered while both held requests are still held: it did not wait for them
+        answer = read_until_closed(third)  # answered while both held requests are still held: it did not wait for them
     assert not held.release.is_set()
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 503 ")
@@ -114,11 +101,11 @@ def test_a_refusal_reaches_a_client_that_sends_its_request_after_connecting(
 ) -> None:
     """The 503 goes out before the request is read; the late request must not reset the answer away."""
     holding = _hold(server.server_port, 2, held)
-    with _connect(server.server_port) as late:
+    with connect(server.server_port) as late:
         _wait_for(lambda: server.refused == 1)  # refused on arrival, before it sent a byte
         body = b'{"x": "' + b"y" * 20_000 + b'"}'
         late.sendall(b"POST /p HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
-        assert _answer(late).startswith(b"HTTP/1.1 503 ")
+        assert read_until_closed(late).startswith(b"HTTP/1.1 503 ")
     for connection in holding:
         connection.close()
 
@@ -128,9 +115,9 @@ def test_slots_come_back_when_connections_end_however_many_were_refused(
 ) -> None:
     holding = _hold(server.server_port, 2, held)
     for _ in range(40):
-        with _connect(server.server_port) as refused:
+        with connect(server.server_port) as refused:
             refused.sendall(REQUEST)
-            assert _answer(refused).startswith(b"HTTP/1.1 503 ")
+            assert read_until_closed(refused).startswith(b"HTTP/1.1 503 ")
     assert server.refused == 40
     held.release.set()
     for connection in holding:
@@ -152,14 +139,14 @@ def test_past_the_refusal_bound_a_connection_is_closed_unanswered_and_nothing_le
     thread.start()
     try:
         holding = _hold(capped.server_port, 1, held)
-        with _connect(capped.server_port) as dropped:
+        with connect(capped.server_port) as dropped:
             dropped.sendall(REQUEST)
-            assert _answer(dropped) == b""
+            assert read_until_closed(dropped) == b""
         held.release.set()
         with holding[0]:
             assert b" 200 " in holding[0].recv(65536)
         _wait_for(lambda: capped.serving == 0)
-        with _connect(capped.server_port) as after:
+        with connect(capped.server_port) as after:
             after.sendall(REQUEST)
             assert b" 200 " in after.recv(65536)
     finally:
@@ -181,7 +168,7 @@ def test_serve_takes_a_bound_and_refuses_a_bound_that_is_not_one() -> None:
 
 def _slow(port: int) -> socket.socket:
     """A slowloris: half a request line, then nothing."""
-    connection = _connect(port)
+    connection = connect(port)
     connection.sendall(b"GET /held HT")
     return connection
 
@@ -209,7 +196,7 @@ def test_connections_that_never_finish_their_request_give_their_places_to_new_on
         assert (capped.shed, capped.refused) == (2, 0)
         for connection in slow:  # each was closed by the server, unanswered
             with connection:
-                assert _answer(connection) == b""
+                assert read_until_closed(connection) == b""
         held.release.set()
         for connection in fresh:
             with connection:
@@ -224,7 +211,7 @@ def test_a_body_that_dribbles_in_gives_its_place_too(held: HeldApp) -> None:
     try:
         dribbling = []
         for _ in range(2):
-            connection = _connect(capped.server_port)
+            connection = connect(capped.server_port)
             connection.sendall(b"POST /p HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n" + b"x" * 10)
             dribbling.append(connection)
         _wait_for(lambda: capped.serving == 2)
@@ -260,9 +247,9 @@ def test_a_request_being_answered_keeps_its_place_however_long_it_takes(held: He
     try:
         busy = _hold(capped.server_port, 2, held)
         time.sleep(0.1)  # longer than shed_after: they are being answered, not waiting
-        with _connect(capped.server_port) as third:
+        with connect(capped.server_port) as third:
             third.sendall(REQUEST)
-            assert _answer(third).startswith(b"HTTP/1.1 503 ")
+            assert read_until_closed(third).startswith(b"HTTP/1.1 503 ")
         assert capped.shed == 0
         held.release.set()
         for connection in busy:
@@ -278,9 +265,9 @@ def test_a_request_that_just_began_keeps_its_place(held: HeldApp) -> None:
     try:
         slow = [_slow(capped.server_port) for _ in range(2)]
         _wait_for(lambda: capped.serving == 2)
-        with _connect(capped.server_port) as third:
+        with connect(capped.server_port) as third:
             third.sendall(REQUEST)
-            assert _answer(third).startswith(b"HTTP/1.1 503 ")
+            assert read_until_closed(third).startswith(b"HTTP/1.1 503 ")
         assert capped.shed == 0
         for connection in slow:
             connection.close()
@@ -294,9 +281,9 @@ def test_a_flood_of_refusals_is_one_log_line_not_one_a_connection(
     holding = _hold(server.server_port, 2, held)
     with caplog.at_level(logging.WARNING, logger="skill.connection_cap"):
         for _ in range(20):
-            with _connect(server.server_port) as refused:
+            with connect(server.server_port) as refused:
                 refused.sendall(REQUEST)
-                _answer(refused)
+                read_until_closed(refused)
     assert len([record for record in caplog.records if record.name == "skill.connection_cap"]) == 1
     held.release.set()
     for connection in holding:

@@ -22,7 +22,7 @@ def build_skill(backend: Backend) -> CustomSkill:
         builder.add_exception_handler(exception_handler)
     builder.add_global_request_interceptor(RequestLogger())
     builder.add_global_request_interceptor(ExpireQuestion())  # a question lives one turn: see lifecycle
-    builder.add_global_response_interceptor(CloseQuestion())
+    builder.add_global_response_interceptor(CloseQuestion(backend.catalog))
     builder.add_global_response_interceptor(KeepProductEntities())  # after CloseQuestion: it may CLEAR choices
     builder.add_global_response_interceptor(TurnRecorder(backend))  # every turn one event
     builder.add_global_response_interceptor(ResponseLogger())

@@ -21,6 +21,7 @@ from ask_sdk_model.dialog import DynamicEntitiesDirective
 from ask_sdk_model.er.dynamic import UpdateBehavior
 from ask_sdk_model.ui import SsmlOutputSpeech
 
+from backend.catalog import Catalog
 from skill.handlers.pending import OFFERS_OPTIONS, Pending, Question
 from skill.turn import speech_for
 
@@ -29,6 +30,7 @@ _ASKED = "voicecart.asked"  # request attribute: the question of the turn before
 _ANSWERED = "voicecart.answered"  # request attribute: a handler used it as the answer it was waiting for
 
 # What the customer is told when a question with something at stake is dropped by another request.
+# A product question names what was not added (``_dropped_product``); this key is for when nothing names it.
 DROPPED = {
     Question.CHECKOUT: "dialog.dropped_order",
     Question.CODE: "dialog.dropped_order",
@@ -69,6 +71,9 @@ class ExpireQuestion(AbstractRequestInterceptor):
 
 
 class CloseQuestion(AbstractResponseInterceptor):
+    def __init__(self, catalog: Catalog | None = None) -> None:
+        self.catalog = catalog
+
     def process(self, handler_input: HandlerInput, response: Response | None) -> None:
         if response is None:
             return
@@ -83,8 +88,23 @@ class CloseQuestion(AbstractResponseInterceptor):
         key = DROPPED.get(asked.kind)
         if key is not None and isinstance(response.output_speech, SsmlOutputSpeech):
             speech = speech_for(handler_input)
-            note = speech.say(key, cart=speech.say("word.cart"))
+            product = _dropped_product(asked, self.catalog) if key == "dialog.dropped_product" else None
+            if product:
+                note = speech.say("dialog.dropped_named", product=product)
+            else:
+                note = speech.say(key, cart=speech.say("word.cart"))
             response.output_speech = SsmlOutputSpeech(ssml=_prepend(response.output_speech.ssml or "", note))
+
+
+def _dropped_product(asked: Pending, catalog: Catalog | None) -> str | None:
+    """What a dropped product question was about, as the customer would recognise it: the product it offered
+    ("did you mean Oat Milk?"), else the words they said for it ("oat milk", when it asked which one)."""
+    product = str(asked.get("product") or "")
+    found = catalog.find(product) if catalog is not None and asked.kind != Question.CHOOSE else None
+    if found is not None:
+        return found.name
+    heard = str(asked.get("heard") or "").strip()
+    return heard or None
 
 
 def _clear_choices() -> DynamicEntitiesDirective:

@@ -15,7 +15,14 @@ from backend.resolver import Decision, Resolution, name_with_number
 from backend.shopping import MAX_QUANTITY, canonical_unit, pack_of, parse_quantity, whole_number
 from skill.handlers.pending import Answer, Pending, Question, accepts
 from skill.handlers.reorder import basket_named
-from skill.handlers.replayed import QUANTITY_CHANGED, REMOVED, change_outcome, replayed_change, said_again
+from skill.handlers.replayed import (
+    QUANTITY_CHANGED,
+    REMOVED,
+    REMOVED_SEVERAL,
+    change_outcome,
+    replayed_change,
+    said_again,
+)
 from skill.handlers.several import add_then_continue, resolve_many
 from skill.handlers.shopping_base import (
     ShoppingHandler,
@@ -188,7 +195,11 @@ class AddToCartHandler(ShoppingHandler):
         last = turn.last_product
         if last is not None and (refers or (words and names_last_product(turn, words))):
             # "add another one", "three more of those", "one more", "add another butter": the product the
-            # conversation named last
+            # conversation named last. To "did you mean Limes?", "put two of those in" names the product offered:
+            # it answers the question (nothing is said to be dropped).
+            offered = pending.get("product") if pending is not None and pending.kind in _OFFERS_ONE else None
+            if offered is not None and str(offered) == last:
+                turn.answered()
             turn.clear_pending()
             return turn.ask_text(put_in_cart(turn, turn.product(last), turn.quantity(), heard=words, say_total=True))
         if not words and not ids:
@@ -280,11 +291,35 @@ class ProductOnlyHandler(AddToCartHandler):
     intent = "ProductOnlyIntent"
 
 
+# Questions that offer one product by name ("did you mean Limes?", "no butter in your cart; add it?").
+_OFFERS_ONE = frozenset({Question.ADD, Question.OFFER_ADD})
+# Questions about a product not yet added: "scratch that" while one is open declines it.
+_UNDONE_BY_A_NO = frozenset({Question.ADD, Question.CHOOSE, Question.OFFER_ADD, Question.SWAP})
+
+
 class RemoveFromCartHandler(ShoppingHandler):
     intent = "RemoveFromCartIntent"
 
     def respond(self, turn: Turn) -> Response:
         words = (turn.slot_value("product") or "").lower()
+        pending = turn.pending
+        if (
+            pending is not None
+            and pending.kind in _UNDONE_BY_A_NO
+            and refers_back(words or None)
+            and not turn.slot_ids("product")
+            and turn.slot_value("quantity") is None
+        ):
+            # "scratch that" / "take that out" to "did you mean X?" or "which one?": nothing was added to take
+            # out, so it is the question's no (and never the removal of a product added before the question)
+            from skill.handlers.dialog import say_no  # dialog answers build on the cart handlers
+
+            turn.clear_pending()
+            turn.answered()
+            return say_no(turn, pending)
+        several = several_in_cart(turn, words)
+        if several is not None:
+            return remove_several(turn, several)
         if turn.slot_value("quantity") is not None:
             # "take one cucumber out", "remove two of those": that many fewer
             return remove_some(turn, find_in_cart(turn), turn.quantity())
@@ -311,6 +346,70 @@ class RemoveFromCartHandler(ShoppingHandler):
         if result.repeated and (again := said_again(turn, result.outcome)):
             return again
         return turn.ask(REMOVED, product=product.name)
+
+
+def several_in_cart(turn: Turn, words: str) -> list[str] | None:
+    """ "remove the bananas and the eggs": the cart lines the parts around each "and" name, when there are two or
+    more and they are different lines; ``None`` when the words are one line's name ("macaroni and cheese": every
+    word said is a word of a line's name) or a part names no line (the one-product removal says what it missed)."""
+    if not _AND.search(words) or _is_one_line(turn, words):
+        return None
+    parts = [part.strip() for part in _AND.split(words) if part.strip()]
+    if len(parts) < 2 or any(refers_back(part) for part in parts):
+        return None
+    found = [_line_named(turn, part) for part in parts]
+    if any(product_id is None for product_id in found) or len(set(found)) != len(found):
+        return None
+    return [str(product_id) for product_id in found]
+
+
+def _is_one_line(turn: Turn, words: str) -> bool:
+    said = _name_words(words)
+    return any(
+        said <= _name_words(turn.product(line.product_id).name.replace("&", " and ")) for line in turn.state.cart.lines
+    )
+
+
+def _line_named(turn: Turn, words: str) -> str | None:
+    """The cart line whose name is closest to ``words``, else the first of the resolver's candidates in the cart."""
+    cart = turn.state.cart
+    names = {line.product_id: turn.product(line.product_id).name for line in cart.lines}
+    if not words or not names:
+        return None
+    match = process.extractOne(words, names, scorer=fuzz.WRatio, score_cutoff=_NAME_CUTOFF)
+    if match is not None:
+        return str(match[2])
+    return next((c.product.id for c in turn.resolve(words).candidates if c.product.id in names), None)
+
+
+def remove_several(turn: Turn, product_ids: list[str]) -> Response:
+    """Several lines out of the cart in one write, one event naming them all."""
+    products = [turn.product(product_id) for product_id in product_ids]
+    cart = turn.state.cart
+    lines = [(product, line.quantity) for product in products if (line := cart.line_for(product.id)) is not None]
+    said = turn.product_list([product.name for product in products])
+    event = turn.event(Outcome.REMOVED, lines=lines, heard=turn.slot_value("product"))
+
+    def change(current: Any) -> Any:
+        for product_id in product_ids:
+            current = current.without(product_id)
+        return current
+
+    try:
+        result = turn.shopping.change_cart(
+            turn.caller.customer_id,
+            change,
+            request_id=turn.request_id,
+            outcome={"key": REMOVED_SEVERAL, "products": said},
+            event=event,
+            cart=cart,
+        )
+    except NotInCart:
+        return replayed_change(turn) or turn.ask("cart.not_in_cart", heard=turn.slot_value("product") or said)
+    if result.repeated and (again := said_again(turn, result.outcome)):
+        return again
+    turn.clear_pending()
+    return turn.ask(REMOVED_SEVERAL, products=said)
 
 
 def remove_one(turn: Turn, words: str) -> Response:

@@ -16,8 +16,9 @@ from ask_sdk_model import Response
 from skill.handlers.turn_context import Turn
 
 REMOVED = "cart.removed"
+REMOVED_SEVERAL = "cart.removed_several"
 QUANTITY_CHANGED = "cart.quantity_changed"
-_SAYS = {REMOVED: ("product",), QUANTITY_CHANGED: ("product", "quantity")}
+_SAYS = {REMOVED: ("product",), REMOVED_SEVERAL: ("products",), QUANTITY_CHANGED: ("product", "quantity")}
 
 
 def change_outcome(key: str, product: str, quantity: int, unit: str | None) -> dict[str, Any]:

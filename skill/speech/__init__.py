@@ -40,6 +40,9 @@ STORE_CURRENCY = "USD"  # what the catalog's prices are in
 PRODUCT_NAME_VALUES = frozenset({"product", "old"})
 
 
+_COUNT_THEN_NAME = "{quantity} {product}"
+
+
 class MissingSpeech(KeyError):
     pass
 
@@ -80,6 +83,7 @@ class Speech:
         *,
         rng: random.Random | None = None,
         strings: Mapping[str, str | list[str]] | None = None,
+        counted: Mapping[str, str] | None = None,
     ) -> None:
         requested = locale or DEFAULT_LOCALE
         # A name from the list, never a path: the request's locale is text ("../..", 5,000 characters) until then.
@@ -87,6 +91,8 @@ class Speech:
         self._strings = strings if strings is not None else _load_locale(self.locale)
         # Variants keep a frequent sentence from sounding robotic; seeded per request, so a retry says the same.
         self._rng = rng or random.Random(0)  # noqa: S311 - choosing a phrasing, not a secret
+        # Said name -> as said after a count above one ("Banana" -> "Bananas", ``skill.speech.counted``).
+        self.counted: Mapping[str, str] = counted or {}
 
     def has(self, key: str) -> bool:
         return key in self._strings
@@ -98,6 +104,7 @@ class Speech:
             raise MissingSpeech(f"no speech {key!r} for {self.locale}") from exc
         if isinstance(template, list):
             template = self._rng.choice(template)
+        template, values = self._counted(template, values)
         safe = {name: escape(_said(name, value)) for name, value in values.items()}
         text = string.Formatter().vformat(template, (), safe)
         return text[:MAX_SPEECH_CHARACTERS]
@@ -107,7 +114,17 @@ class Speech:
         template = self._strings[key]
         if isinstance(template, list):
             template = template[0]
+        template, values = self._counted(template, values)
         return template.format(**{name: _said(name, value) for name, value in values.items()})
+
+    def _counted(self, template: str, values: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """ "{quantity} {product}" with a count above one says a counted product's name in the plural."""
+        if _COUNT_THEN_NAME not in template or str(values.get("quantity", "1")) == "1" or "product" not in values:
+            return template, values
+        plural = self.counted.get(said_name(str(values["product"])))
+        if plural is None:
+            return template, values
+        return template.replace(_COUNT_THEN_NAME, "{quantity} {counted_product}"), {**values, "counted_product": plural}
 
     def money(self, amount: Decimal, *, currency: str = STORE_CURRENCY) -> str:
         """An amount in the store's currency, as this locale says it (see the module's docstring)."""

@@ -1,0 +1,48 @@
+"""Names said after a count: the plural only for loose fruit and vegetables whose plural the catalog writes."""
+
+from decimal import Decimal
+
+from backend.catalog import Product
+from skill.speech import Speech
+from skill.speech.counted import counted_names
+
+
+def _product(pid: str, name: str, aisle: str = "fresh fruits") -> Product:
+    return Product(id=pid, name=name, aisle=aisle, department="produce", price=Decimal("0.50"))
+
+
+CATALOG = [
+    _product("1", "Banana"),
+    _product("2", "Organic Bananas"),
+    _product("3", "Peach"),
+    _product("4", "Yellow Peaches"),
+    _product("5", "Blueberry"),
+    _product("6", "Organic Blueberries"),
+    _product("7", "Lime"),  # no "... Limes" in this catalog: said as named
+    _product("8", "Whole Milk", aisle="milk"),
+    _product("9", "Whole Milks", aisle="milk"),  # a plural outside the counted aisles teaches nothing
+    _product("10", "Organic Lemons, Bag"),
+    _product("11", "Seedless Grapes Green"),
+    _product("12", "Green Seedless Grapes"),
+]
+
+
+def test_only_counted_produce_with_a_plural_in_the_catalog_is_said_in_the_plural() -> None:
+    counted = counted_names(CATALOG)
+    assert counted == {"Banana": "Bananas", "Peach": "Peaches", "Blueberry": "Blueberries"}
+
+
+def test_the_plural_is_said_after_a_count_above_one_only() -> None:
+    speech = Speech("en-US", counted=counted_names(CATALOG))
+    assert speech.say("cart.quantity_changed", quantity=3, product="Banana", cart="cart") == (
+        "You now have 3 Bananas in your cart."
+    )
+    assert speech.say("cart.quantity_changed", quantity=1, product="Banana", cart="cart") == (
+        "You now have 1 Banana in your cart."
+    )
+    assert speech.product_line(2, "Whole Milk") == "2 Whole Milk"
+    assert speech.product_line(2, "Peach") == "2 Peaches"
+    # a sentence that names the product apart from its count keeps the name as it is
+    assert speech.say("resolve.unfit_measure", quantity=2, product="Peach", unit="gallon").startswith(
+        "I can't sell Peach by the gallon. Should I add 2 Peaches"
+    )

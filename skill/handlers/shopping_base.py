@@ -27,7 +27,16 @@ from backend.errors import (
     WrongVoiceCode,
 )
 from backend.profile import Outcome
-from backend.resolver import Candidate, Decision, Option, ReasonCode, Resolution, spoken_options
+from backend.resolver import (
+    Candidate,
+    Decision,
+    Option,
+    ReasonCode,
+    Resolution,
+    query_form,
+    spoken_form,
+    spoken_options,
+)
 from backend.services import Backend
 from backend.shopping import Cart, LineAmount, Quote, Unfit, delivery_date, line_amount
 from skill.handlers.pending import Pending, Question
@@ -280,7 +289,7 @@ def act_on_resolution(
         speech = confirm_speech(turn, best.product, quantity, fit, heard=heard, closest=closest)
         return _confirm_response(turn, _joined(lead, speech), best.product, quantity, fit)
     if resolution.decision == Decision.CHOOSE and len(resolution.candidates) >= 2:
-        options = [c.product for c in _distinct(resolution.candidates)[:3]]
+        options = [c.product for c in _named_or_bought(_distinct(resolution.candidates)[:3], heard)]
         if isinstance(fit, Unfit) and fit.reason == "measure":
             # "half a pound of milk": no product of the kind is sold so; said first, and the choice is of the
             # products by their own count
@@ -464,6 +473,20 @@ def _joined(lead: str, speech: str) -> str:
     if lead.rstrip().endswith(",") and speech[:1].isupper() and speech[1:2].islower():
         speech = speech[0].lower() + speech[1:]
     return f"{lead} {speech}"
+
+
+_BOUGHT = frozenset({ReasonCode.BOUGHT_BEFORE, ReasonCode.BOUGHT_RECENTLY, ReasonCode.USUALLY_BOUGHT})
+
+
+def _named_or_bought(options: list[Candidate], heard: str) -> list[Candidate]:
+    """ "Black Beans", said whole, by a customer who once bought Organic Black Beans: the question is between the
+    product named and those they bought, not also a third that is neither (Low Sodium Black Beans). Any other
+    choice stays as offered."""
+    said = query_form(heard)
+    exact = [c for c in options if said and spoken_form(c.product.name) == said]
+    if len(exact) != 1:
+        return options
+    return [c for c in options if c is exact[0] or any(reason.code in _BOUGHT for reason in c.reasons)]
 
 
 def _distinct(candidates: tuple[Candidate, ...]) -> list[Candidate]:

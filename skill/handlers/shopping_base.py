@@ -481,12 +481,13 @@ _BOUGHT = frozenset({ReasonCode.BOUGHT_BEFORE, ReasonCode.BOUGHT_RECENTLY, Reaso
 def _named_or_bought(options: list[Candidate], heard: str) -> list[Candidate]:
     """ "Black Beans", said whole, by a customer who once bought Organic Black Beans: the question is between the
     product named and those they bought, not also a third that is neither (Low Sodium Black Beans). Any other
-    choice stays as offered."""
+    choice (no product named whole, or none of the others bought) stays as offered."""
     said = query_form(heard)
     exact = [c for c in options if said and spoken_form(c.product.name) == said]
     if len(exact) != 1:
         return options
-    return [c for c in options if c is exact[0] or any(reason.code in _BOUGHT for reason in c.reasons)]
+    kept = [c for c in options if c is exact[0] or any(reason.code in _BOUGHT for reason in c.reasons)]
+    return kept if len(kept) >= 2 else options  # none bought: the choice the resolver made stays as it is
 
 
 def _distinct(candidates: tuple[Candidate, ...]) -> list[Candidate]:

@@ -202,8 +202,11 @@ class AddToCartHandler(ShoppingHandler):
                 turn.answered()
             turn.clear_pending()
             return turn.ask_text(put_in_cart(turn, turn.product(last), turn.quantity(), heard=words, say_total=True))
-        if not words and not ids:
+        if (not words and not ids) or (refers and last is None):
+            # "add another one" with no product talked about yet: which product is asked, not guessed from "one"
             intent = turn.request.intent
+            if intent.name != AddToCartHandler.intent:
+                return turn.ask("add.which", "add.which_reprompt")  # elicited only in the dialog model's intent
             return (
                 turn.handler_input.response_builder.speak(turn.say("add.which"))
                 .ask(turn.say("add.which_reprompt"))
@@ -317,6 +320,9 @@ class RemoveFromCartHandler(ShoppingHandler):
             turn.clear_pending()
             turn.answered()
             return say_no(turn, pending)
+        kept = _ALL_BUT.match(words)
+        if kept is not None:
+            return remove_all_but(turn, kept.group(1))
         several = several_in_cart(turn, words)
         if several is not None:
             return remove_several(turn, several)
@@ -346,6 +352,31 @@ class RemoveFromCartHandler(ShoppingHandler):
         if result.repeated and (again := said_again(turn, result.outcome)):
             return again
         return turn.ask(REMOVED, product=product.name)
+
+
+# "everything except the bananas", "all but the milk and the eggs": the lines named stay, every other goes
+_ALL_BUT = re.compile(
+    r"^(?:everything|all|all of it|it all|all (?:the |my )?(?:items|things|stuff))(?: else)?"
+    r" (?:except|but|other than|apart from|besides|save) (?:for )?(.+)$"
+)
+
+
+def remove_all_but(turn: Turn, kept_words: str) -> Response:
+    """Every line but those named, in one write; nothing when a line named is not in the cart (what stays must be
+    what the customer meant, or nothing goes)."""
+    parts = [part.strip() for part in _AND.split(kept_words) if part.strip()]
+    kept = [_line_named(turn, part) if not refers_back(part) else turn.last_product for part in parts]
+    if not parts or any(product_id is None for product_id in kept):
+        return turn.ask("cart.not_in_cart", heard=kept_words)
+    gone = [line.product_id for line in turn.state.cart.lines if line.product_id not in kept]
+    if not gone:
+        names = [
+            turn.line(line.quantity, turn.product(line.product_id).name, line.unit) for line in turn.state.cart.lines
+        ]
+        return turn.ask(
+            "cart.contents", count=turn.counted("item", turn.state.cart.item_count), items=turn.product_list(names)
+        )
+    return remove_several(turn, gone)
 
 
 def several_in_cart(turn: Turn, words: str) -> list[str] | None:

@@ -102,6 +102,9 @@ class ProductPriceHandler(ShoppingHandler):
         if resolution.decision in {Decision.ACCEPT, Decision.CONFIRM} and best is not None:
             product = best.product
             turn.mention(product.id)
+            if turn.state.cart.line_for(product.id) is not None:
+                # already in the cart: the price, and no offer to add what is there
+                return turn.ask("price.each_in_cart", product=product.name, price=turn.money(product.price))
             turn.set_pending(Question.OFFER_ADD, product=product.id, quantity=1, heard=words[:100])
             return turn.ask("price.each", "price.reprompt", product=product.name, price=turn.money(product.price))
         if resolution.decision == Decision.CHOOSE and len(resolution.candidates) >= 2:

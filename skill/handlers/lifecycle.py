@@ -83,7 +83,7 @@ class CloseQuestion(AbstractResponseInterceptor):
         if asked is not None and asked.kind in OFFERS_OPTIONS and not choosing and response.output_speech is not None:
             response.directives = [*(response.directives or []), _clear_choices()]
         answered = bool(handler_input.attributes_manager.request_attributes.get(_ANSWERED))
-        if asked is None or answered or (now is not None and now.kind == asked.kind):
+        if asked is None or answered or _asked_again(asked, now):
             return
         key = DROPPED.get(asked.kind)
         if key is not None and isinstance(response.output_speech, SsmlOutputSpeech):
@@ -94,6 +94,13 @@ class CloseQuestion(AbstractResponseInterceptor):
             else:
                 note = speech.say(key, cart=speech.say("word.cart"))
             response.output_speech = SsmlOutputSpeech(ssml=_prepend(response.output_speech.ssml or "", note))
+
+
+def _asked_again(asked: Pending, now: Pending | None) -> bool:
+    """The response asks the same question again (a price asked in between, an answer that picked nothing), not a
+    question of the same kind about another request ("add black beans" - "which one?" - "add eggs": nothing was
+    added of the black beans)."""
+    return now is not None and now.kind == asked.kind and now.get("heard") == asked.get("heard")
 
 
 def _dropped_product(asked: Pending, catalog: Catalog | None) -> str | None:

@@ -108,9 +108,12 @@ class _Tracked:
         self._state = self.server.state_of(self.request)
         self.rfile = io.BufferedReader(_ReadWatch(self.rfile, self._state))
 
-    def handle_one_request(self) -> None:
+    def start_waiting(self, seconds: float) -> None:
+        # The age that sheds a connection is that of the bytes it now waits for: a kept-alive connection's next
+        # request from when the last answer went out, and once it has begun, that request from its first byte.
+        # Never the connection's own age: one that has served for an hour and now idles a moment is not old.
         self._state.request_began = time.monotonic()
-        super().handle_one_request()  # type: ignore[misc]
+        super().start_waiting(seconds)  # type: ignore[misc]
 
 
 def tracked(handler: type[GuardedRequestHandler]) -> type[GuardedRequestHandler]:

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import math
 import selectors
 import socket
@@ -42,6 +43,8 @@ from typing import Any
 
 from werkzeug.exceptions import InternalServerError
 from werkzeug.serving import BaseWSGIServer, DechunkedInput, WSGIRequestHandler, make_server
+
+_access_log = logging.getLogger("werkzeug")  # where werkzeug writes its line per request
 
 REQUEST_READ_SECONDS = 10.0
 WRITE_SECONDS = 10.0
@@ -318,6 +321,11 @@ class GuardedRequestHandler(WSGIRequestHandler):
         except OSError:
             return False
         return False
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        # werkzeug formats the access line (the path decoded, escaped and styled) before the logger drops it.
+        if _access_log.isEnabledFor(logging.INFO):
+            super().log_request(code, size)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """As ``http.server`` does, but the body is ``{"error": ..., "reason": ...}`` and echoes nothing sent."""

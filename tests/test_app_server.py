@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -277,3 +278,16 @@ def test_the_benchs_wire_cases_are_refused_in_json_or_cut_off(app_port: int, cas
     if case.stalls and answer.status == CLOSED:
         return
     assert 400 <= answer.status < 500 and answer.json_object, (answer.status, answer.excerpt)
+
+
+def test_the_access_line_is_written_when_its_logger_listens_and_only_then(
+    port: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    request = b"GET /ignore HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    with caplog.at_level(logging.INFO, logger="werkzeug"):
+        _exchange(port, request)
+    assert any('"GET /ignore HTTP/1.1" 200' in record.getMessage() for record in caplog.records)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="werkzeug"):
+        _exchange(port, request)
+    assert not [record for record in caplog.records if record.name == "werkzeug"]

@@ -56,6 +56,7 @@ DRAIN_BYTES = 64 * 1024
 # What is read away (and dropped) before a connection closes, so that the close does not reset the answer away.
 _DISCARD_BYTES = 10_000_000
 _DISCARD_READS = 1000
+_DISCARD_SECONDS = 2.0
 
 
 class _DeadlineSocketInput(io.RawIOBase):
@@ -290,15 +291,16 @@ class GuardedRequestHandler(WSGIRequestHandler):
         before the client has read it. Only what arrives without a pause is read: a client that keeps sending
         gets the reset it asked for.
         """
-        deadline = time.monotonic() + self.write_seconds
+        # Through the request's input: its deadline bounds the reads, and a connection closing slowly stays one that
+        # skill.connection_cap may shed (it is reading, for a request that began long ago).
+        self._input.deadline = time.monotonic() + _DISCARD_SECONDS
         discarded = 0
         with selectors.DefaultSelector() as selector, suppress(OSError, ValueError):
             selector.register(self.connection, selectors.EVENT_READ)
             for _ in range(_DISCARD_READS):
-                if discarded >= _DISCARD_BYTES or time.monotonic() > deadline or not selector.select(timeout=0.01):
+                if discarded >= _DISCARD_BYTES or not selector.select(timeout=0.01):
                     return
-                self.connection.settimeout(max(deadline - time.monotonic(), 0.001))
-                chunk = self.connection.recv(1024 * 1024)
+                chunk = self.rfile.read1(1024 * 1024)
                 if not chunk:
                     return
                 discarded += len(chunk)

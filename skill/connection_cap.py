@@ -157,6 +157,12 @@ class CappedWSGIServer(ThreadedWSGIServer):
     def serving(self) -> int:
         return len(self._held)
 
+    def longest_wait(self) -> float:
+        """How long (seconds) the connection waiting longest for bytes has waited; 0 when none is waiting."""
+        now = time.monotonic()
+        with self._count_lock:
+            return max((now - state.request_began for state in self._held.values() if state.reading), default=0.0)
+
     def state_of(self, connection: socket.socket) -> _Connection:
         with self._count_lock:
             # A connection shed before its thread started is not held any more: it gets a state nobody reads.

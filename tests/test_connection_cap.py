@@ -349,8 +349,9 @@ def test_what_sheds_is_the_age_of_the_request_awaited_not_of_the_connection(held
     try:
         kept = _answered(connect(capped.server_port))
         time.sleep(1.5)  # idle for longer than shed_after ...
+        assert capped.longest_wait() >= 1.5
         kept.sendall(b"GET /quick HTTP/1.1\r\n")  # ... then its next request begins, and is still arriving
-        time.sleep(0.2)
+        _wait_for(lambda: capped.longest_wait() < 1.0)  # the server has seen its first byte
         busy = _hold(capped.server_port, 1, held)[0]
         with connect(capped.server_port) as third:
             third.sendall(REQUEST)

@@ -5,11 +5,15 @@ werkzeug's threaded server starts a thread for every connection it accepts, howe
 and a file descriptor, and every request, the real ones included, slows to a crawl or fails on "can't start new
 thread". Here at most ``max_connections`` are served at once. When a connection arrives beyond that:
 
-- if one of those held is still waiting for its request (request line, headers or body incomplete, or idle between
-  keep-alive requests: its thread is reading from it) and the request began ``SHED_AFTER_SECONDS`` ago or more, the
-  one that began first is closed and the newcomer takes its place. A cap alone would make a slowloris cheaper, not
-  dearer: ``max_connections`` connections that each dribble a byte now and then would refuse everyone else until
-  the read deadline. Alexa sends a request whole, at once. A request being answered is never cut off;
+- if one of those held is still waiting for bytes (request line, headers or body incomplete, or idle between
+  kept-alive requests: its thread is reading from it) and has waited for them ``SHED_AFTER_SECONDS`` or more, the
+  one that has waited longest is closed and the newcomer takes its place. What counts is the age of the bytes
+  awaited, never the connection's: a request from when it began to be awaited (on a new connection, its accept;
+  on a kept-alive one, its first byte), an idle connection from its last answer. So a connection that has served
+  for an hour and just began its next request keeps its place, while one idle for a second gives it up (its
+  client reconnects, as after any idle close). A cap alone would make a slowloris cheaper, not dearer:
+  ``max_connections`` connections that each dribble a byte now and then would refuse everyone else until the read
+  deadline. Alexa sends a request whole, at once. A request being answered is never cut off;
 - otherwise it is answered at once with ``503`` and ``Retry-After`` in JSON, as every refusal of ours is, without
   reading or parsing anything: a client that asks too much is told so, not left hanging. Refusals are themselves
   bounded (``max_refusing``, each done within ``REFUSAL_SECONDS`` on a short-lived thread); past both bounds a
@@ -42,7 +46,7 @@ RETRY_AFTER_SECONDS = 1
 # How long a refusal may take: sending the 503, then reading what the client already sent so that closing does not
 # reset the connection before the client has read the answer.
 REFUSAL_SECONDS = 1.0
-# A connection waiting this long for its request (or idle between requests) gives its place to a new one.
+# A connection waiting this long for the bytes of its request (or idle between requests) gives its place to a new one.
 SHED_AFTER_SECONDS = 1.0
 _DRAIN_BYTES = 64 * 1024
 
@@ -108,9 +112,12 @@ class _Tracked:
         self._state = self.server.state_of(self.request)
         self.rfile = io.BufferedReader(_ReadWatch(self.rfile, self._state))
 
-    def handle_one_request(self) -> None:
+    def start_waiting(self, seconds: float) -> None:
+        # The age that sheds a connection is that of the bytes it now waits for: a kept-alive connection's next
+        # request from when the last answer went out, and once it has begun, that request from its first byte.
+        # Never the connection's own age: one that has served for an hour and now idles a moment is not old.
         self._state.request_began = time.monotonic()
-        super().handle_one_request()  # type: ignore[misc]
+        super().start_waiting(seconds)  # type: ignore[misc]
 
 
 def tracked(handler: type[GuardedRequestHandler]) -> type[GuardedRequestHandler]:
@@ -149,6 +156,12 @@ class CappedWSGIServer(ThreadedWSGIServer):
     @property
     def serving(self) -> int:
         return len(self._held)
+
+    def longest_wait(self) -> float:
+        """How long (seconds) the connection waiting longest for bytes has waited; 0 when none is waiting."""
+        now = time.monotonic()
+        with self._count_lock:
+            return max((now - state.request_began for state in self._held.values() if state.reading), default=0.0)
 
     def state_of(self, connection: socket.socket) -> _Connection:
         with self._count_lock:
@@ -200,7 +213,7 @@ class CappedWSGIServer(ThreadedWSGIServer):
             self._release(request)
 
     def _longest_waiting(self, now: float) -> socket.socket | None:
-        """The connection whose request has been arriving longest, if that is ``shed_after`` or more.
+        """The connection that has waited longest for the bytes it awaits now, if that is ``shed_after`` or more.
 
         Only one whose thread is reading from it now: a request being answered (its body read, the app at work)
         is never cut off, whatever it takes.

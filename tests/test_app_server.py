@@ -3,29 +3,38 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Iterable, Iterator
+from contextlib import suppress
 from typing import Any
 
 import pytest
 
 from backend.services import Backend
 from skill.app import create_app
-from skill.app_server import GuardedRequestHandler, make_guarded_server
+from skill.app_server import DRAIN_BYTES, GuardedRequestHandler, make_guarded_server
 from skill.bench.hostile import CLOSED, send_wire
 from skill.bench.hostile_cases import WireCase, wire_cases
-from tests.support.sockets import GIVE_UP_SECONDS, connect, read_until_closed
+from tests.support.sockets import GIVE_UP_SECONDS, connect, is_closed, read_response, read_until_closed
 
 READ_SECONDS = 0.5
+IDLE_SECONDS = 1.0
 
 
 class _QuickHandler(GuardedRequestHandler):
     read_seconds = READ_SECONDS
+    idle_seconds = IDLE_SECONDS
 
 
 def _echo_length(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-    """A plain WSGI app (not ours): answers with the length of the body it read."""
+    """A plain WSGI app (not ours): answers with the length of the body it read (on ``/ignore``, reads none)."""
+    if environ["PATH_INFO"] == "/ignore":
+        return _json("200 OK", {"read": 0}, start_response)
+    if environ["PATH_INFO"] == "/stream":  # an answer without a length: chunked on HTTP/1.1
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [b'{"read": ', b"0}"]
     body = environ["wsgi.input"].read() if environ.get("wsgi.input_terminated") else b""
     if not body and environ.get("CONTENT_LENGTH"):
         try:
@@ -65,13 +74,116 @@ def _json_body(answer: bytes) -> dict[str, Any]:
 
 
 def test_a_whole_request_is_served(port: int) -> None:
-    answer = _exchange(port, b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello")
+    answer = _exchange(port, b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello")
     assert answer.startswith(b"HTTP/1.1 200") and _json_body(answer) == {"read": 5}
 
 
 def test_a_chunked_request_is_served(port: int) -> None:
-    answer = _exchange(port, b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+    answer = _exchange(
+        port,
+        b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+    )
     assert answer.startswith(b"HTTP/1.1 200") and _json_body(answer) == {"read": 5}
+
+
+def test_requests_one_after_another_share_one_connection(port: int) -> None:
+    with connect(port) as connection:
+        for n in range(3):
+            connection.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % n + b"x" * n)
+            answer = read_response(connection)
+            assert answer.startswith(b"HTTP/1.1 200") and _json_body(answer) == {"read": n}
+            assert b"connection: close" not in answer.lower()
+        chunked = b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
+        connection.sendall(chunked)
+        assert _json_body(read_response(connection)) == {"read": 3}
+        connection.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        last = read_until_closed(connection)  # asked to be the last: answered, then closed
+    assert last.startswith(b"HTTP/1.1 200") and b"connection: close" in last.lower()
+
+
+def test_requests_sent_together_are_answered_in_order_none_eaten_as_a_body(port: int) -> None:
+    with connect(port) as connection:
+        connection.sendall(
+            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nab"
+            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nabcd"
+            b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        answers = read_until_closed(connection)
+    assert answers.count(b"HTTP/1.1 200") == 3
+    assert [json.loads(part.split(b"\r\n\r\n")[1]) for part in answers.split(b"HTTP/1.1 ")[1:]] == [
+        {"read": 2},
+        {"read": 4},
+        {"read": 0},
+    ]
+
+
+def test_a_body_the_app_left_unread_is_read_away_not_taken_for_the_next_request(port: int) -> None:
+    with connect(port) as connection:
+        # The body looks like a request of its own: were it left on the connection, it would be answered.
+        smuggled = b"GET /ignore HTTP/1.1\r\nHost: x\r\n\r\n"
+        connection.sendall(b"POST /ignore HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(smuggled) + smuggled)
+        assert read_response(connection).startswith(b"HTTP/1.1 200")
+        connection.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc")
+        rest = read_until_closed(connection)
+    assert rest.count(b"HTTP/1.1 ") == 1 and _json_body(rest) == {"read": 3}
+
+
+def test_a_large_body_left_unread_ends_the_connection_after_the_answer(port: int) -> None:
+    body = b"x" * (DRAIN_BYTES + 10_000)
+    with connect(port) as connection:
+        connection.sendall(b"POST /ignore HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(body))
+        with suppress(OSError):  # the server may close before all of it went out
+            connection.sendall(body)
+        answer = read_until_closed(connection)
+    assert answer.startswith(b"HTTP/1.1 200")
+
+
+def test_an_answer_without_a_length_is_chunked_and_the_connection_goes_on(port: int) -> None:
+    with connect(port) as connection:
+        connection.sendall(b"GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+        received = b""
+        while not received.endswith(b"0\r\n\r\n"):
+            received += connection.recv(65536)
+        assert b"transfer-encoding: chunked" in received.lower()
+        connection.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
+        assert read_response(connection).startswith(b"HTTP/1.1 200")
+
+
+def test_an_http_1_0_request_is_the_last_unless_it_asks_to_keep_alive(port: int) -> None:
+    assert _exchange(port, b"GET / HTTP/1.0\r\n\r\n").startswith(b"HTTP/1.1 200")  # closed after it
+    with connect(port) as connection:
+        connection.sendall(b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+        answer = read_response(connection)
+        assert b"connection: keep-alive" in answer.lower()
+        connection.sendall(b"GET / HTTP/1.0\r\n\r\n")
+        assert read_until_closed(connection).startswith(b"HTTP/1.1 200")
+
+
+def test_a_refused_request_ends_its_connection(port: int) -> None:
+    with connect(port) as connection:
+        connection.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello")
+        answer = read_response(connection)
+        assert answer.startswith(b"HTTP/1.1 400")
+        assert is_closed(connection)
+
+
+def test_an_idle_connection_is_closed_after_the_idle_allowance(port: int) -> None:
+    with connect(port) as connection:
+        connection.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        read_response(connection)
+        assert not is_closed(connection, within=IDLE_SECONDS / 2)  # idle, but within its allowance
+        assert is_closed(connection, within=IDLE_SECONDS * 3)
+
+
+def test_a_kept_alive_request_has_the_whole_read_deadline_from_its_first_byte(port: int) -> None:
+    with connect(port) as connection:
+        connection.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        read_response(connection)
+        time.sleep(READ_SECONDS * 1.2)  # idle longer than a request may take to arrive, as a keep-alive client may
+        connection.sendall(b"POST / HTTP/1.1\r\nHost: x\r\n")
+        time.sleep(READ_SECONDS / 2)
+        connection.sendall(b"Content-Length: 2\r\n\r\nab")
+        assert _json_body(read_response(connection)) == {"read": 2}
 
 
 def test_a_connection_that_stops_mid_headers_is_closed(port: int) -> None:
@@ -166,3 +278,16 @@ def test_the_benchs_wire_cases_are_refused_in_json_or_cut_off(app_port: int, cas
     if case.stalls and answer.status == CLOSED:
         return
     assert 400 <= answer.status < 500 and answer.json_object, (answer.status, answer.excerpt)
+
+
+def test_the_access_line_is_written_when_its_logger_listens_and_only_then(
+    port: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    request = b"GET /ignore HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    with caplog.at_level(logging.INFO, logger="werkzeug"):
+        _exchange(port, request)
+    assert any('"GET /ignore HTTP/1.1" 200' in record.getMessage() for record in caplog.records)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="werkzeug"):
+        _exchange(port, request)
+    assert not [record for record in caplog.records if record.name == "werkzeug"]

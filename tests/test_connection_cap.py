@@ -15,7 +15,7 @@ import pytest
 
 from skill.commands import serve
 from skill.connection_cap import CappedWSGIServer, make_capped_server
-from tests.support.sockets import GIVE_UP_SECONDS, connect, read_until_closed
+from tests.support.sockets import GIVE_UP_SECONDS, connect, is_closed, read_response, read_until_closed
 
 REQUEST = b"GET /held HTTP/1.1\r\nHost: x\r\n\r\n"
 
@@ -288,3 +288,81 @@ def test_a_flood_of_refusals_is_one_log_line_not_one_a_connection(
     held.release.set()
     for connection in holding:
         connection.close()
+
+
+QUICK = b"GET /quick HTTP/1.1\r\nHost: x\r\n\r\n"
+
+
+def _quick_or_held(app: HeldApp) -> Any:
+    """Answers ``/quick`` at once; holds every other request as ``app`` does."""
+
+    def answering(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        if environ["PATH_INFO"] == "/quick":
+            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", "2")])
+            return [b"{}"]
+        return app(environ, start_response)
+
+    return answering
+
+
+def _answered(connection: socket.socket, request: bytes = QUICK) -> socket.socket:
+    connection.sendall(request)
+    assert read_response(connection).startswith(b"HTTP/1.1 200 ")
+    return connection
+
+
+def test_a_kept_alive_connection_serves_one_request_after_another_in_one_place(held: HeldApp) -> None:
+    capped, thread = _capped(_quick_or_held(held))
+    try:
+        with connect(capped.server_port) as connection:
+            for _ in range(5):
+                _answered(connection)
+            assert capped.serving == 1
+        _wait_for(lambda: capped.serving == 0)  # the client closed it: its place is free at once
+        assert (capped.shed, capped.refused) == (0, 0)
+    finally:
+        _stop(capped, thread)
+
+
+def test_idle_kept_alive_connections_give_their_places_to_new_ones(held: HeldApp) -> None:
+    capped, thread = _capped(_quick_or_held(held), shed_after=0.05)
+    try:
+        idle = [_answered(connect(capped.server_port)) for _ in range(2)]
+        time.sleep(0.1)  # both idle longer than shed_after
+        fresh = _hold(capped.server_port, 2, held)
+        assert (capped.shed, capped.refused) == (2, 0)
+        for connection in idle:
+            with connection:
+                assert is_closed(connection)
+        held.release.set()
+        for connection in fresh:
+            with connection:
+                assert b" 200 " in connection.recv(65536)
+    finally:
+        held.release.set()
+        _stop(capped, thread)
+
+
+def test_what_sheds_is_the_age_of_the_request_awaited_not_of_the_connection(held: HeldApp) -> None:
+    """A connection idle a long while that has just begun its next request is not old: it keeps its place."""
+    capped, thread = _capped(_quick_or_held(held), shed_after=1.0)
+    try:
+        kept = _answered(connect(capped.server_port))
+        time.sleep(1.5)  # idle for longer than shed_after ...
+        assert capped.longest_wait() >= 1.5
+        kept.sendall(b"GET /quick HTTP/1.1\r\n")  # ... then its next request begins, and is still arriving
+        _wait_for(lambda: capped.longest_wait() < 1.0)  # the server has seen its first byte
+        busy = _hold(capped.server_port, 1, held)[0]
+        with connect(capped.server_port) as third:
+            third.sendall(REQUEST)
+            assert read_until_closed(third).startswith(b"HTTP/1.1 503 ")
+        assert capped.shed == 0
+        kept.sendall(b"Host: x\r\n\r\n")
+        assert read_response(kept).startswith(b"HTTP/1.1 200 ")
+        held.release.set()
+        with busy:
+            assert b" 200 " in busy.recv(65536)
+        kept.close()
+    finally:
+        held.release.set()
+        _stop(capped, thread)

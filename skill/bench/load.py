@@ -15,7 +15,10 @@ The server is ``skill.bench.load_server`` in a process of its own (the same app,
 ``voicecart serve``), so the load generator does not share its interpreter. Usage::
 
     voicecart bench load [--seconds 10] [--concurrency 1,4,16,48] [--writers 16] [--memory-requests 20000]
-        [--retention-seconds 120] [--json]
+        [--retention-seconds 120] [--connections keep-alive|close] [--json]
+
+Each device reuses its connection, as Alexa does (``--connections close`` opens one per turn, the cost a server
+that closes every connection puts on its clients); the report counts the connections each level opened.
 """
 
 from __future__ import annotations
@@ -68,6 +71,12 @@ def register(bench_commands: argparse._SubParsersAction) -> None:  # type: ignor
         default=0.0,
         help="keep expiring items (markers, events, heard words, outbox) this long (default: the deployment's days)",
     )
+    parser.add_argument(
+        "--connections",
+        choices=("keep-alive", "close"),
+        default="keep-alive",
+        help="reuse each device's connection as Alexa does (default), or close it after every turn",
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object instead of tables")
     parser.add_argument("--plot", type=Path, help="also draw latency percentiles against concurrency to this PNG")
     parser.set_defaults(func=run)
@@ -82,10 +91,12 @@ def run(args: argparse.Namespace) -> int:
     if not 0 <= args.retention_seconds <= 86_400 * 400:
         raise SystemExit("--retention-seconds: 0 (the deployment's) up to 400 days")
     customers = _customers(max(levels) + 1)
-    report: dict[str, Any] = {"seconds_per_level": args.seconds, "levels": []}
+    report: dict[str, Any] = {"seconds_per_level": args.seconds, "connections": args.connections, "levels": []}
     if args.retention_seconds:
         report["retention_seconds"] = args.retention_seconds
-    bench_server = functools.partial(BenchServer, retention_seconds=args.retention_seconds)
+    bench_server = functools.partial(
+        BenchServer, retention_seconds=args.retention_seconds, keep_alive=args.connections == "keep-alive"
+    )
     with tempfile.TemporaryDirectory(prefix="voicecart-bench-") as tmp, bench_server(Path(tmp), customers) as server:
         for workers in levels:
             report["levels"].append(server.level(workers, customers[:workers], seconds=args.seconds))
@@ -130,12 +141,15 @@ class Tally:
 
 
 class Client:
-    """One customer's device: a keep-alive connection, signed requests, the session carried between turns."""
+    """One customer's device: a connection it reuses (unless ``keep_alive`` is off: then one per turn), signed
+    requests, the session carried between turns."""
 
-    def __init__(self, port: int, signer: LocalSigner, customer_id: str) -> None:
+    def __init__(self, port: int, signer: LocalSigner, customer_id: str, *, keep_alive: bool = True) -> None:
         self._port = port
         self._signer = signer
+        self._keep_alive = keep_alive
         self._connection: http.client.HTTPConnection | None = None
+        self.connections_opened = 0
         token = demo_token_for(customer_id, DEMO_TOKEN_SECRET)
         self._identity = env.Identity(
             user_id=f"amzn1.ask.account.bench-{customer_id}",
@@ -185,10 +199,15 @@ class Client:
         return status, speech
 
     def _post(self, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        if not self._keep_alive:
+            headers = {**headers, "Connection": "close"}
         for attempt in range(2):
             if self._connection is None:
                 self._connection = http.client.HTTPConnection("127.0.0.1", self._port, timeout=30)
             try:
+                if self._connection.sock is None:  # http.client connects (again) on its own; count each one
+                    self._connection.connect()
+                    self.connections_opened += 1
                 self._connection.request("POST", "/alexa", body=body, headers=headers)
                 response = self._connection.getresponse()
                 return response.status, response.read()
@@ -198,6 +217,11 @@ class Client:
                 if attempt:
                     return 0, b""
         return 0, b""
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
 
 def timed(tally: Tally, kind: str, call: Callable[[], tuple[int, str]]) -> str:
@@ -218,7 +242,10 @@ def session(client: Client, tally: Tally, product: str) -> None:
 
 
 class BenchServer:
-    def __init__(self, directory: Path, customers: list[str], *, retention_seconds: float = 0.0) -> None:
+    def __init__(
+        self, directory: Path, customers: list[str], *, retention_seconds: float = 0.0, keep_alive: bool = True
+    ) -> None:
+        self._keep_alive = keep_alive
         self._signer_dir = directory / "signer"
         self._customers = customers
         self._retention = retention_seconds
@@ -274,7 +301,7 @@ class BenchServer:
 
     def _client(self, customer_id: str) -> Client:
         assert self.signer is not None
-        return Client(self.port, self.signer, customer_id)
+        return Client(self.port, self.signer, customer_id, keep_alive=self._keep_alive)
 
     def level(self, workers: int, customers: list[str], *, seconds: float) -> dict[str, Any]:
         clients = [self._client(customer_id) for customer_id in customers]
@@ -292,10 +319,14 @@ class BenchServer:
                 session(client, tally, PRODUCTS[(index + n) % len(PRODUCTS)])
                 n += 1
 
+        opened_before = sum(client.connections_opened for client in clients)
         with ThreadPoolExecutor(max_workers=workers) as pool:
             list(pool.map(work, range(workers)))
         elapsed = time.perf_counter() - started
         after = self.stats()
+        opened = sum(client.connections_opened for client in clients) - opened_before
+        for client in clients:
+            client.close()
         return {
             "concurrency": workers,
             "turns": tally.turns,
@@ -303,6 +334,9 @@ class BenchServer:
             "all": summary_ms([s for kind in KINDS for s in tally.latencies[kind]]),
             "kinds": {kind: summary_ms(tally.latencies[kind]) for kind in KINDS},
             "store_calls_per_turn": round((after["store_calls"] - before["store_calls"]) / max(tally.turns, 1), 2),
+            "connections_opened": opened,
+            # The server's own CPU per turn: on a shared machine a steadier figure than turns per second.
+            "server_cpu_ms_per_turn": round((after["cpu_ms"] - before["cpu_ms"]) / max(tally.turns, 1), 2),
             "store_refusals": after["refused"] - before["refused"],
             "errors": dict(tally.errors),
             "apologies": tally.apologies,
@@ -333,6 +367,7 @@ class BenchServer:
                         acknowledged[products[index][0]] += 1
                     elif kind == "other" and len(others) < 3:
                         others.append(speech[:120])
+            client.close()
 
         with ThreadPoolExecutor(max_workers=writers) as pool:
             list(pool.map(write, range(writers)))
@@ -382,6 +417,8 @@ class BenchServer:
                 time.sleep(0.2)
         samples.append(self._memory_sample(tally.turns))
         kinds.append(self.kinds())
+        for client in clients:
+            client.close()
         return {
             "turns": tally.turns,
             **memory_figures(samples, kinds),
@@ -501,9 +538,13 @@ def _print(report: dict[str, Any]) -> None:
     header = (
         f"{'conc':>4} {'turns':>6} {'turns/s':>8} {'p50':>7} {'p95':>7} {'p99':>7}  "
         + "  ".join(f"{kind + ' p50/p99':>17}" for kind in KINDS)
-        + f" {'calls/turn':>10} {'refused':>7} {'errors':>6} {'apolog.':>7}"
+        + f" {'calls/turn':>10} {'refused':>7} {'errors':>6} {'apolog.':>7} {'conns':>6} {'cpu ms/turn':>11}"
     )
-    print(f"signed voice turns against a serve-like server; {report['seconds_per_level']} s per level (ms)")
+    connections = "reused (keep-alive)" if report.get("connections") == "keep-alive" else "closed after every turn"
+    print(
+        f"signed voice turns against a serve-like server; {report['seconds_per_level']} s per level (ms); "
+        f"connections {connections}"
+    )
     print(header)
     print("-" * len(header))
     for level in report["levels"]:
@@ -512,7 +553,7 @@ def _print(report: dict[str, Any]) -> None:
             f"{level['concurrency']:>4} {level['turns']:>6} {level['turns_per_second']:>8} "
             f"{level['all']['p50_ms']:>7} {level['all']['p95_ms']:>7} {level['all']['p99_ms']:>7}  {kinds}"
             f" {level['store_calls_per_turn']:>10} {level['store_refusals']:>7} {sum(level['errors'].values()):>6}"
-            f" {level['apologies']:>7}"
+            f" {level['apologies']:>7} {level['connections_opened']:>6} {level['server_cpu_ms_per_turn']:>11}"
         )
     if "one_cart" in report:
         print(f"\none cart, concurrent writers: {json.dumps(report['one_cart'])}")

@@ -1,10 +1,10 @@
 """The server ``voicecart bench load`` drives: what ``voicecart serve`` runs (embedded store, demo customers, the
-real app and verifier, werkzeug's threaded server on loopback), in a process of its own so the load generator
-does not share its interpreter.
+real app and verifier, werkzeug's threaded server with serve's connection cap and keep-alive, on loopback), in a
+process of its own so the load generator does not share its interpreter.
 
 It trusts the local signer in ``argv[1]``, provisions the demo customers (``argv[2]``, comma-separated) before it
 announces itself (so no background import competes with the measurement), then prints one JSON line
-``{"port", "api_key"}`` and answers commands on stdin: ``stats`` prints ``{"store_calls", "refused", "rss_kb",
+``{"port", "api_key"}`` and answers commands on stdin: ``stats`` prints ``{"store_calls", "refused", "rss_kb", "cpu_ms",
 "items", "stream_records", "expired"}``, ``kinds`` the items held by kind, ``bytes`` the bytes of the items held
 (``{"kept", "expiring"}``: without and with a TTL), ``quit`` (or end of input) stops it.
 
@@ -27,8 +27,8 @@ from backend.settings import Settings
 from backend.store.embedded import EmbeddedDynamoDB, store_item_bytes, store_kinds, store_stats
 from skill import collector
 from skill.app import create_app
-from skill.app_server import make_guarded_server
-from skill.bench.stats import quiet_logs, rss_kb
+from skill.bench.stats import cpu_ms, quiet_logs, rss_kb
+from skill.connection_cap import make_capped_server
 
 
 def main(argv: list[str]) -> int:
@@ -52,14 +52,14 @@ def main(argv: list[str]) -> int:
         app = create_app(settings, backend=backend)
         backend.resolver.prepare()
         collector.settle()  # as serve does once started (skill.collector)
-        server = make_guarded_server("127.0.0.1", 0, app)  # as serve runs it
+        server = make_capped_server("127.0.0.1", 0, app)  # as serve runs it (default bound on connections)
         thread = threading.Thread(target=server.serve_forever, name="bench-serve", daemon=True)
         thread.start()
         print(json.dumps({"port": server.server_port, "api_key": api_key}), flush=True)
         for line in sys.stdin:
             command = line.strip()
             if command == "stats":
-                print(json.dumps({"rss_kb": rss_kb(), **store_stats(store)}), flush=True)
+                print(json.dumps({"rss_kb": rss_kb(), "cpu_ms": cpu_ms(), **store_stats(store)}), flush=True)
             elif command == "kinds":
                 print(json.dumps(store_kinds(store)), flush=True)
             elif command == "bytes":

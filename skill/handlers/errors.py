@@ -19,6 +19,7 @@ from backend.errors import (
     CartError,
     CatalogError,
     CheckoutError,
+    ConcurrentUpdate,
     CustomerNotFound,
     EmptyCart,
     IdentityError,
@@ -119,7 +120,12 @@ class StoreErrorHandler(AbstractExceptionHandler):
         return isinstance(exception, StoreError)
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
-        log.error("store failure during a turn: %s", exception, exc_info=exception)
+        if isinstance(exception, ConcurrentUpdate):
+            # Another writer kept winning the same cart: an outcome the store reports truthfully and the customer
+            # hears as an apology, not a fault to debug. One line, no traceback (under contention there are many).
+            log.warning("write refused after retries: %s", exception, extra={"error": type(exception).__name__})
+        else:
+            log.error("store failure during a turn: %s", exception, exc_info=exception)
         # "Nothing was changed" only when that is known: an unknown outcome may have been applied.
         key = "error.store_unknown" if isinstance(exception, OutcomeUnknown) else "error.store"
         return _answer(handler_input, speech_for(handler_input), key)

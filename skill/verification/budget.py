@@ -16,7 +16,13 @@ refused without fetching for a while (the failure memory of :class:`CertificateS
   sending it. It is fetched within a few requests of a one-off flood and is never starved;
 - sightings are kept for at most ``max_waiting`` waiting URLs; when full, the least-seen, least recently seen one
   goes first, so a one-off flood churns only its own entries: a URL seen twice outlives any number of one-offs,
-  and a first sighting survives ``max_waiting`` further new URLs.
+  and a first sighting survives ``max_waiting`` further new URLs;
+- a **vouched** fetch goes to a request whose caller (the Alexa user id) came on a request whose signature was
+  verified before: Amazon's requests name callers a forger does not know, since a user id appears only in
+  requests Amazon sends to this skill. So after a rotation the first request naming the new URL, from any
+  customer who used the skill before, fetches it at once, flood or no flood. A caller vouches for at most one
+  fetch in ``BUDGET_WINDOW_SECONDS`` and all callers for at most ``vouched_per_minute``: a leaked user id buys a
+  forger one fetch a minute, no more.
 
 Not thread-safe: the caller holds its own lock around every call.
 """
@@ -56,12 +62,15 @@ class _Window:
 class FetchBudget:
     """Decides, per request naming an unknown chain URL, whether that request may fetch it now."""
 
-    def __init__(self, *, open_per_minute: int, max_waiting: int = 4096) -> None:
+    def __init__(self, *, open_per_minute: int, max_waiting: int = 4096, vouched_per_minute: int | None = None) -> None:
         if open_per_minute < 1:
             raise ValueError("the open budget must allow at least one fetch a minute")
         if max_waiting < 2:
             raise ValueError("max_waiting must be at least 2")
         self._open = _Window(open_per_minute)
+        self._vouched = _Window(vouched_per_minute if vouched_per_minute is not None else open_per_minute)
+        # caller -> when it last vouched for a fetch (oldest first), for the callers of the last window only.
+        self._vouchers: OrderedDict[str, float] = OrderedDict()
         # (clock, sightings) of every priority fetch in the last BUDGET_WINDOW_SECONDS: the next needs more sightings.
         self._priority: deque[tuple[float, int]] = deque()
         self._max_waiting = max_waiting
@@ -70,14 +79,27 @@ class FetchBudget:
         # seen of them (a URL moves to the end of the next count each time it is seen).
         self._by_count: dict[int, OrderedDict[str, None]] = {}
 
-    def admit(self, url: str, clock: float) -> bool:
-        """Count one more request naming ``url``; ``True`` if it may start a fetch (a budget is then spent)."""
+    def admit(self, url: str, clock: float, *, vouched_by: str | None = None) -> bool:
+        """Count one more request naming ``url``; ``True`` if it may start a fetch (a budget is then spent).
+
+        ``vouched_by``: the caller of this request, when a request of that caller passed the signature check before.
+        """
         count = self._see(url, clock)
         if self._open.take(clock):
+            return True
+        if vouched_by is not None and self._vouch(vouched_by, clock):
             return True
         if count < PRIORITY_SIGHTINGS or count <= self._priority_bar(clock) or count < self._most_seen_live(clock):
             return False
         self._priority.append((clock, count))
+        return True
+
+    def _vouch(self, caller: str, clock: float) -> bool:
+        while self._vouchers and clock - next(iter(self._vouchers.values())) >= BUDGET_WINDOW_SECONDS:
+            self._vouchers.popitem(last=False)
+        if caller in self._vouchers or not self._vouched.take(clock):
+            return False
+        self._vouchers[caller] = clock  # at most vouched_per_minute callers are held: the window bounds them
         return True
 
     def _priority_bar(self, clock: float) -> int:

@@ -182,9 +182,11 @@ class CertificateSource:
     - a URL whose fetch or validation failed is refused without fetching for ``failure_ttl`` seconds;
     - at most ``max_fetches_per_minute`` fetches of URLs seen for the first time start in any 60 s; beyond that a
       URL that is not kept is refused at once, and the chains already kept go on verifying every real request;
-    - beyond that, a URL that requests keep naming more often than any other gets a priority fetch that one-off URLs
-      cannot have, so Amazon's new chain after a rotation is fetched within a few requests even while a flood of
-      forged URLs keeps the first budget spent (:mod:`skill.verification.budget`).
+    - beyond that, a request from a caller whose earlier request was verified may fetch (a customer of the skill
+      naming Amazon's new chain after a rotation: fetched on its first request), and a URL that requests keep naming
+      more often than any other gets a priority fetch that one-off URLs cannot have, so Amazon's new chain is
+      fetched within a few requests even while a flood of forged URLs keeps the first budget spent
+      (:mod:`skill.verification.budget`).
     """
 
     def __init__(
@@ -220,7 +222,12 @@ class CertificateSource:
         # Guards the dictionaries above only; never held across a fetch or a validation.
         self._lock = threading.Lock()
 
-    def signing_certificate(self, url: str, now: datetime) -> x509.Certificate:
+    def signing_certificate(self, url: str, now: datetime, *, vouched_by: str | None = None) -> x509.Certificate:
+        """The leaf of the valid chain at ``url``, fetched if need be (:class:`CertificateUnavailable` if not now).
+
+        ``vouched_by``: the request's caller, when an earlier request of that caller passed the signature check: an
+        unknown URL it names may be fetched even while a flood keeps the open budget spent (``FetchBudget``).
+        """
         with self._lock:
             chain = self._chains.get(url)
             if chain is not None and chain.not_before <= now <= chain.not_after:
@@ -229,7 +236,7 @@ class CertificateSource:
             if chain is not None:
                 logger.info("certificate chain out of date, fetching again", extra={"cert_url": url})
                 del self._chains[url]
-            flight, owner = self._join_or_start(url)
+            flight, owner = self._join_or_start(url, vouched_by)
         if not owner:
             return self._wait_for(flight)
         try:
@@ -245,7 +252,7 @@ class CertificateSource:
         assert flight.chain is not None
         return flight.chain.leaf
 
-    def _join_or_start(self, url: str) -> tuple[_Fetch, bool]:
+    def _join_or_start(self, url: str, vouched_by: str | None) -> tuple[_Fetch, bool]:
         """Under the lock: the fetch to wait for, or a new one this caller runs (``True``); or refuse at once."""
         in_flight = self._in_flight.get(url)
         if in_flight is not None:
@@ -258,7 +265,7 @@ class CertificateSource:
             del self._failures[url]
         if not self._fetchable(url):
             raise BadCertificateUrl("certificate URL is not the shape of Alexa's chain URLs")
-        if not self._budget.admit(url, clock):
+        if not self._budget.admit(url, clock, vouched_by=vouched_by):
             self._warn_budget_spent()
             raise CertificateUnavailable("too many certificate chains fetched recently")
         flight = _Fetch()

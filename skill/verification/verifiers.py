@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Protocol
@@ -78,9 +80,14 @@ class SignatureVerifier:
     flask-ask-sdk calls this one ``RequestVerifier``; here that name is the protocol every verifier satisfies.
     """
 
-    def __init__(self, certificates: CertificateSource, *, clock: Clock = utc_now) -> None:
+    def __init__(
+        self, certificates: CertificateSource, *, clock: Clock = utc_now, remembered_callers: int = 4096
+    ) -> None:
         self._certificates = certificates
         self._clock = clock
+        # Callers (Alexa user ids) whose requests passed this check: they vouch for an unknown chain URL they name,
+        # which is how Amazon's new chain after a rotation is fetched on its first request during a flood.
+        self._verified = _RecentCallers(remembered_callers)
 
     def verify(
         self,
@@ -95,7 +102,11 @@ class SignatureVerifier:
         if not raw_signature:
             raise MissingHeader(f"missing {SIGNATURE_HEADER} header")
         signature = _decode_signature(raw_signature)
-        certificate = self._certificates.signing_certificate(canonical_cert_url(raw_url), self._clock())
+        caller = caller_of(deserialized_request_env)
+        vouched_by = caller if caller is not None and caller in self._verified else None
+        certificate = self._certificates.signing_certificate(
+            canonical_cert_url(raw_url), self._clock(), vouched_by=vouched_by
+        )
         public_key = certificate.public_key()
         if not isinstance(public_key, rsa.RSAPublicKey):
             raise BadSignature("signing key is not RSA")
@@ -103,6 +114,46 @@ class SignatureVerifier:
             public_key.verify(signature, serialized_request_env, padding.PKCS1v15(), SHA256())
         except InvalidSignature as exc:
             raise BadSignature("signature does not match the body") from exc
+        if caller is not None:
+            self._verified.add(caller)
+
+
+MAX_CALLER_CHARS = 512
+
+
+def caller_of(envelope: Mapping[str, Any]) -> str | None:
+    """The Alexa user id a request names (``context.System.user``, else ``session.user``), if it is a plausible one."""
+    context = envelope.get("context")
+    system = context.get("System") if isinstance(context, Mapping) else None
+    session = envelope.get("session")
+    for holder in (system, session):
+        user = holder.get("user") if isinstance(holder, Mapping) else None
+        user_id = user.get("userId") if isinstance(user, Mapping) else None
+        if isinstance(user_id, str) and 0 < len(user_id) <= MAX_CALLER_CHARS:
+            return user_id
+    return None
+
+
+class _RecentCallers:
+    """The ``limit`` callers verified most recently (thread-safe)."""
+
+    def __init__(self, limit: int) -> None:
+        if limit < 1:
+            raise ValueError("remembered_callers must be at least 1")
+        self._limit = limit
+        self._callers: OrderedDict[str, None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __contains__(self, caller: str) -> bool:
+        with self._lock:
+            return caller in self._callers
+
+    def add(self, caller: str) -> None:
+        with self._lock:
+            self._callers[caller] = None
+            self._callers.move_to_end(caller)
+            while len(self._callers) > self._limit:
+                self._callers.popitem(last=False)
 
 
 def _decode_signature(raw: str) -> bytes:

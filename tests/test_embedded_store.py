@@ -266,3 +266,39 @@ def test_a_malformed_call_is_refused_by_the_store_not_by_the_client(table: Table
         with pytest.raises(ClientError) as refused:
             table.client.put_item(TableName=table.name, Item=item)  # type: ignore[typeddict-item]
         assert refused.value.response["Error"]["Code"] in {"SerializationException", "ValidationException"}
+
+
+def test_stream_records_are_measured_as_moto_measures_them_when_read(embedded: EmbeddedDynamoDB, table: Table) -> None:
+    """A stream record's ``SizeBytes`` is moto's measure (the JSON of the record's data with ``SizeBytes`` 1), taken
+    when the record is first read, not as it is written; a record the erasure rewrote keeps the size it was given."""
+    import json
+
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+    from moto.dynamodb.models.utilities import DynamoJsonEncoder
+
+    moto_table = dynamodb_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].tables[table.name]
+    before = len(moto_table.stream_shard.items)
+    table.put({"pk": "CUST#1", "sk": "SIZED", "name": "Oat Milk", "n": Decimal(2)})
+    table.update({"pk": "CUST#1", "sk": "SIZED"}, "SET #name = :name", names={"#name": "name"}, values={":name": "Rye"})
+    table.put({"pk": "CUST#1", "sk": "REWRITTEN"})
+    made = moto_table.stream_shard.items[before:]
+    assert [record.record["dynamodb"]["SizeBytes"] for record in made] == [1, 1, 1]  # not measured yet
+    made[2].record["dynamodb"] = {**made[2].record["dynamodb"], "NewImage": {}, "SizeBytes": 1}  # as the erasure does
+
+    streams = embedded.streams_client()
+    arn = table.client.describe_table(TableName=table.name)["Table"]["LatestStreamArn"]
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = streams.get_shard_iterator(
+        StreamArn=arn, ShardId=shard, ShardIteratorType="AT_SEQUENCE_NUMBER",
+        SequenceNumber=made[0].record["dynamodb"]["SequenceNumber"],
+    )["ShardIterator"]  # fmt: skip
+    read = streams.get_records(ShardIterator=iterator, Limit=3)["Records"]
+    sizes = [record["dynamodb"]["SizeBytes"] for record in read]
+    expected = [
+        len(json.dumps({**record.record["dynamodb"], "SizeBytes": 1}, cls=DynamoJsonEncoder)) for record in made[:2]
+    ]
+    assert sizes == [*expected, 1]
+    assert all(size > 100 for size in expected)  # both images and the keys are in it
+    assert read[1]["dynamodb"]["OldImage"]["name"] == {"S": "Oat Milk"}  # the update's old image is the item before
+    assert read[1]["dynamodb"]["NewImage"]["name"] == {"S": "Rye"}

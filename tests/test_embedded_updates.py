@@ -121,7 +121,12 @@ def test_the_direct_path_gives_moto_s_answer(
         )
         shard = table.stream_shard
         records.extend(
-            [[(r.record["eventName"], r.record["dynamodb"].get("NewImage")) for r in shard.items[before:]]]
+            [
+                [
+                    (r.record["eventName"], r.record["dynamodb"].get("NewImage"), r.record["dynamodb"].get("OldImage"))
+                    for r in shard.items[before:]
+                ]
+            ]
             if shard is not None
             else [[]]
         )

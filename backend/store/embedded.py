@@ -217,6 +217,7 @@ def _install_item_level_rollback() -> None:
         embedded_items.install(models.Item)
         _keep_parsed_update_expressions()
         _keep_parsed_conditions()
+        _measure_stream_records_when_read()
         models.copy = _TablesAreNotCopied(Table)
         setattr(Table, "query", query)  # noqa: B010
         setattr(models.DynamoDBBackend, "transact_write_items", transact_write_items)  # noqa: B010
@@ -330,6 +331,41 @@ def _keep_parsed_conditions() -> None:
     setattr(ConditionExpressionParser, "parse", cached_parse)  # noqa: B010
 
 
+def _measure_stream_records_when_read() -> None:
+    """moto measures every stream record as it makes it (a JSON dump of both images, for ``SizeBytes``): a tenth of a
+    write's CPU, for a figure read only when a stream reader asks for the record. Measured when first read instead,
+    the same way, so it says the same (a record the erasure rewrote in the meantime keeps the size it was given)."""
+    from moto.dynamodb.models import table as table_module
+    from moto.dynamodb.models.utilities import dynamo_json_dump
+
+    record_class = table_module.StreamRecord
+    if getattr(record_class, _PATCHED_FLAG, False):
+        return
+    made = record_class.__init__
+
+    def __init__(self: Any, *args: Any) -> None:  # noqa: N807
+        made(self, *args)  # measures with _unmeasured_dump (below): SizeBytes stays 1 until read
+        self._unmeasured = self.record["dynamodb"]
+
+    def to_json(self: Any) -> dict[str, Any]:
+        data: dict[str, Any] = self.record.get("dynamodb") or {}
+        if data is getattr(self, "_unmeasured", None):
+            data["SizeBytes"] = len(dynamo_json_dump(data))  # moto's own measure, of the record as made
+            self._unmeasured = None
+        return cast("dict[str, Any]", self.record)
+
+    setattr(record_class, "__init__", __init__)  # noqa: B010
+    setattr(record_class, "to_json", to_json)  # noqa: B010
+    setattr(record_class, _PATCHED_FLAG, True)
+    setattr(table_module, "dynamo_json_dump", _unmeasured_dump)  # noqa: B010 - the module's one use is this measure
+
+
+def _unmeasured_dump(_: Any) -> str:
+    """moto's measuring dump, in the module that makes stream records: one character (``SizeBytes`` 1, as moto puts
+    it in the record before it measures) until the record is read."""
+    return "-"
+
+
 def _dynamo(raw: dict[str, Any] | None) -> Any:
     from moto.dynamodb.models.dynamo_type import DynamoType
 
@@ -399,6 +435,7 @@ class EmbeddedDynamoDB:
         client = session.client(service, endpoint_url=self.endpoint, config=EMBEDDED_CLIENT_CONFIG)  # type: ignore[call-overload]
         client._serializer = embedded_parse.fast_serializer(client._serializer)  # items written directly, too
         _keep_resolved_endpoints(client)
+        _skip_unsigned_request_steps(client)
         handler = _handler() if service == "dynamodb" else _streams_handler()
         event = f"before-send.{client.meta.service_model.service_id.hyphenize()}"
         client.meta.events.register_first(event, functools.partial(self._send, handler=handler, key=self._key))
@@ -578,6 +615,30 @@ def _keep_resolved_endpoints(client: Any) -> None:
         return cast("tuple[str, dict[str, Any], dict[str, Any]]", answer)
 
     client._resolve_endpoint_ruleset = resolved
+
+
+class _FixedUserAgent:
+    """A client's user agent, built once: botocore builds the string on every call, and once more just before it
+    sends (to add the features the call used). The embedded store reads nothing from it."""
+
+    def __init__(self, user_agent: str) -> None:
+        self._user_agent = user_agent
+
+    def to_string(self) -> str:
+        return self._user_agent
+
+
+def _skip_unsigned_request_steps(client: Any) -> None:
+    """Drop what botocore does to every request of an unsigned embedded client that changes nothing the store reads:
+    the signer's step (it decides, on every call, not to sign) and the user agent's rebuild (a twentieth of a store
+    call's CPU together). The request, its body and its target are as before."""
+    service_id = client.meta.service_model.service_id.hyphenize()
+    event = f"request-created.{service_id}"
+    if client.meta.config.signature_version is UNSIGNED:
+        client.meta.events.unregister(event, client._request_signer.handler)
+    creator = client._user_agent_creator
+    client.meta.events.unregister(event, creator.rebuild_and_replace_user_agent_handler)
+    client._user_agent_creator = _FixedUserAgent(creator.to_string())
 
 
 _REQUEST_ID_CHARACTERS = string.ascii_letters + string.digits

@@ -138,6 +138,16 @@ def fits(attributes: dict[str, Any]) -> bool:
     return size <= MAX_ITEM_BYTES
 
 
+def _unchanged_copy(item: Any) -> Any:
+    """The item as it is, for the stream record's old image: its attributes are replaced here (each written value is
+    a new one), never changed in place, so sharing the values is enough; no deep copy of every value."""
+    if item is None:
+        return None
+    before = copy.copy(item)
+    before.attrs = dict(item.attrs)
+    return before
+
+
 def install(backend_class: type) -> None:
     """Route ``backend_class.update_item`` through the direct path where it applies."""
     from moto.dynamodb.comparisons import create_condition_expression_parser
@@ -197,7 +207,7 @@ def install(backend_class: type) -> None:
             raise ConditionalCheckFailed
         if not fits({**current, **written}):
             raise ItemSizeToUpdateTooLarge()
-        before = copy.deepcopy(item)
+        before = _unchanged_copy(item) if table.stream_shard is not None else None
         if item is None:
             data: dict[str, Any] = {hash_name: key[hash_name]}
             if range_name:

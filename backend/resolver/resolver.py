@@ -36,6 +36,7 @@ from backend.resolver.scoring import (
     PRIOR_FROM,
     PRIOR_FULL,
     QueryForms,
+    aligned_matches,
     full_match,
     full_matches,
     partial_matches,
@@ -1030,14 +1031,18 @@ class Resolver:
         if entry_array.size == 0:
             empty = np.zeros(0, dtype=np.float64)
             return entry_array, empty, empty, np.zeros(0, dtype=bool)
+        phones = self._phones_array[entry_array].tolist()
         matches = full_matches(
             forms,
             self._spoken_array[entry_array].tolist(),
             self._sound_array[entry_array].tolist(),
-            self._phones_array[entry_array].tolist(),
+            phones,
             self._coarse_array[entry_array].tolist(),
         )
-        scores = matches.copy()
+        # Without a history the weighted phone alignment reorders the best names; the match, which the decision's
+        # thresholds and calibration read, stays the plain one. With a history it is left out: raising strangers'
+        # whole-name matches against the partial matches of the customer's own products took the lead from these.
+        scores = matches.copy() if bought_at else aligned_matches(forms, matches, phones)
         partial = np.zeros(entry_array.size, dtype=bool)
         if bought_at and prior is not None:
             owners = self._owner_array[entry_array]

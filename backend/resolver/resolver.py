@@ -1039,10 +1039,10 @@ class Resolver:
             phones,
             self._coarse_array[entry_array].tolist(),
         )
-        # Without a history the weighted phone alignment reorders the best names; the match, which the decision's
-        # thresholds and calibration read, stays the plain one. With a history it is left out: raising strangers'
-        # whole-name matches against the partial matches of the customer's own products took the lead from these.
-        scores = matches.copy() if bought_at else aligned_matches(forms, matches, phones)
+        # The weighted phone alignment reorders the best names (``aligned_matches``); the match, which the decision's
+        # thresholds and calibration read, stays the plain one, and so do the scores of the customer's own products
+        # (set from their matches and the prior below).
+        scores = aligned_matches(forms, matches, phones)
         partial = np.zeros(entry_array.size, dtype=bool)
         if bought_at and prior is not None:
             owners = self._owner_array[entry_array]

@@ -107,12 +107,16 @@ def full_matches(
 def aligned_matches(
     query: QueryForms, matches: npt.NDArray[np.float64], phones: Sequence[str]
 ) -> npt.NDArray[np.float64]:
-    """``matches`` (``full_matches`` with pronunciations) with the weighted phone alignment of the whole names
-    (``phonemes.phone_similarities``) mixed into the ``ALIGNED_BEST`` best: the contest for the first places.
+    """Ranking scores of names from their ``matches`` (``full_matches`` with pronunciations): the weighted phone
+    alignment of the whole names (``phonemes.phone_similarities``) mixed into the ``ALIGNED_BEST`` best, the
+    contest for the first places, then all shifted so that the best score is the best match.
 
     Levenshtein on phones and on coarse phones charges every substitution, loss or addition alike; a recogniser
     mostly swaps a sound for a similar one and drops weak ones, which the weighted alignment charges a fraction.
-    It is a numpy loop per query phone, so only the names that can reach the first places pay for it.
+    It reorders the names; the shift keeps the level of the best, so a customer's own products, scored by their
+    (partial) match and their prior, meet strangers as before: one the alignment happens to favour does not
+    overtake theirs. It is a numpy loop per query phone, so only the names that can reach the first places pay
+    for it.
     """
     if not query.phones or matches.size == 0:
         return matches
@@ -120,7 +124,7 @@ def aligned_matches(
     aligned = matches.copy()
     by_alignment = phone_similarities(query.phones, [phones[row] for row in best.tolist()])
     aligned[best] = (1 - ALIGNMENT_WEIGHT) * matches[best] + ALIGNMENT_WEIGHT * by_alignment
-    return aligned
+    return aligned - (float(aligned.max()) - float(matches.max()))
 
 
 def word_coverage(query: QueryForms, spoken: str) -> float:

@@ -114,9 +114,9 @@ def aligned_matches(
     Levenshtein on phones and on coarse phones charges every substitution, loss or addition alike; a recogniser
     mostly swaps a sound for a similar one and drops weak ones, which the weighted alignment charges a fraction.
     It reorders the names; the shift keeps the level of the best, so a customer's own products, scored by their
-    (partial) match and their prior, meet strangers as before: one the alignment happens to favour does not
-    overtake theirs. It is a numpy loop per query phone, so only the names that can reach the first places pay
-    for it.
+    (partial) match and their prior, meet the best of the others at the level they did: no other name scores above
+    the best plain match. It is a numpy loop per query phone, so only the names that can reach the first places
+    pay for it.
     """
     if not query.phones or matches.size == 0:
         return matches

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from backend.resolver.phonemes import default_pronouncer, phone_similarities
 from backend.resolver.scoring import (
     ALIGNED_BEST,
+    ALIGNED_SPAN,
     ALIGNMENT_WEIGHT,
     QueryForms,
     aligned_matches,
@@ -46,8 +47,9 @@ def test_only_the_best_names_get_the_alignment_mixed_in() -> None:
     forms, matches, phones = _matches("beta bread")
     aligned = aligned_matches(forms, matches, phones)
     best = np.argsort(-matches, kind="stable")[:ALIGNED_BEST]
+    best = best[matches[best] >= matches.max() - ALIGNED_SPAN]
     rest = np.setdiff1d(np.arange(len(NAMES)), best)
-    assert len(NAMES) > ALIGNED_BEST
+    assert 2 <= best.size < len(NAMES)
     # The best score is the best match: only the order (and the gaps) change.
     assert aligned.max() == pytest.approx(matches.max())
     shift = aligned[rest] - matches[rest]
@@ -77,7 +79,16 @@ def test_aligned_matches_keep_the_best_level(values: list[float]) -> None:
     assert aligned.max() == pytest.approx(matches.max())
     # Only the best few move against the rest, by at most the alignment's share of a match.
     moved = aligned - matches
-    rest = np.argsort(-matches, kind="stable")[ALIGNED_BEST:]
+    order = np.argsort(-matches, kind="stable")
+    close = order[:ALIGNED_BEST][matches[order[:ALIGNED_BEST]] >= matches.max() - ALIGNED_SPAN]
+    rest = np.setdiff1d(order, close)
     if rest.size:
         np.testing.assert_allclose(moved[rest], moved[rest[0]])
         assert (np.abs(moved - moved[rest[0]]) <= ALIGNMENT_WEIGHT + 1e-9).all()
+
+
+def test_a_clear_best_keeps_its_place_and_every_score() -> None:
+    forms = QueryForms.of("pita bread", PRONOUNCER)
+    matches = np.array([0.95, 0.7, 0.6])
+    phones = [PRONOUNCER.phrase(name) for name in ("rye bread", "pita bread", "bread")]
+    assert aligned_matches(forms, matches, phones) is matches  # nothing within ALIGNED_SPAN of the best

@@ -1040,14 +1040,16 @@ class Resolver:
             self._coarse_array[entry_array].tolist(),
         )
         # The weighted phone alignment reorders the best names (``aligned_matches``); the match, which the decision's
-        # thresholds and calibration read, stays the plain one, and so do the scores of the customer's own products
-        # (set from their matches and the prior below).
-        scores = aligned_matches(forms, matches, phones)
+        # thresholds and calibration read, stays the plain one. The customer's own products are scored by their
+        # matches and the prior below, so only the others are reordered, their best kept at its level.
+        scores = aligned_matches(forms, matches, phones) if not bought_at else matches.copy()
         partial = np.zeros(entry_array.size, dtype=bool)
         if bought_at and prior is not None:
             owners = self._owner_array[entry_array]
             is_bought = np.zeros(len(self._products), dtype=bool)
             is_bought[bought_positions] = True
+            others = np.flatnonzero(~is_bought[owners])
+            scores[others] = aligned_matches(forms, matches[others], [phones[row] for row in others.tolist()])
             rows = np.flatnonzero(is_bought[owners])
             own_rows = entry_array[rows]
             parts = partial_matches(

@@ -43,6 +43,9 @@ SUFFIX_WEIGHT: Final = 0.3  # share of the weighted phone alignment with the end
 # catalog dev set, checked on half b and the held-out set; see ``aligned_matches``).
 ALIGNMENT_WEIGHT: Final = 0.3
 ALIGNED_BEST: Final = 8
+# ... of those matching within this of the best: a name further behind is not overtaken by the alignment's share
+# of a difference in sound, and a clear best (about three quarters of the readings) pays nothing for it.
+ALIGNED_SPAN: Final = 0.1
 
 PRIOR_SCALE: Final = 0.03  # match units per nat of prior odds (fitted on half a of the dev sets)
 PRIOR_FROM: Final = 0.55
@@ -108,8 +111,9 @@ def aligned_matches(
     query: QueryForms, matches: npt.NDArray[np.float64], phones: Sequence[str]
 ) -> npt.NDArray[np.float64]:
     """Ranking scores of names from their ``matches`` (``full_matches`` with pronunciations): the weighted phone
-    alignment of the whole names (``phonemes.phone_similarities``) mixed into the ``ALIGNED_BEST`` best, the
-    contest for the first places, then all shifted so that the best score is the best match.
+    alignment of the whole names (``phonemes.phone_similarities``) mixed into the ``ALIGNED_BEST`` best (within
+    ``ALIGNED_SPAN`` of the best), the contest for the first places, then all shifted so that the best score is
+    the best match.
 
     Levenshtein on phones and on coarse phones charges every substitution, loss or addition alike; a recogniser
     mostly swaps a sound for a similar one and drops weak ones, which the weighted alignment charges a fraction.
@@ -121,6 +125,9 @@ def aligned_matches(
     if not query.phones or matches.size == 0:
         return matches
     best = np.argsort(-matches, kind="stable")[:ALIGNED_BEST]
+    best = best[matches[best] >= matches[best[0]] - ALIGNED_SPAN]
+    if best.size < 2:
+        return matches  # nothing close enough to reorder
     aligned = matches.copy()
     by_alignment = phone_similarities(query.phones, [phones[row] for row in best.tolist()])
     aligned[best] = (1 - ALIGNMENT_WEIGHT) * matches[best] + ALIGNMENT_WEIGHT * by_alignment

@@ -13,6 +13,7 @@ from backend.resolver.phonemes import (
     default_pronouncer,
     dictionary_phones,
     letters_to_phones,
+    phone_similarities,
     suffix_similarities,
 )
 
@@ -77,3 +78,32 @@ def test_suffix_similarities_are_shares_and_a_name_ending_in_the_query_scores_on
     assert ((scores >= 0.0) & (scores <= 1.0)).all()
     if query:
         assert scores[-1] == 1.0
+
+
+def test_a_whole_name_heard_with_similar_sounds_aligns_better_than_one_with_others() -> None:
+    pita = PRONOUNCER.phrase("pita bread")
+    # "b" for "p" is a voicing pair, "e" for "i" a front vowel: cheap; a made-up consonant is a full edit.
+    assert (
+        phone_similarities(PRONOUNCER.phrase("beta bread"), [pita])[0]
+        > phone_similarities(PRONOUNCER.phrase("sita bread"), [pita])[0]
+    )
+    # A lost weak vowel costs less than a lost consonant.
+    assert (
+        phone_similarities(PRONOUNCER.phrase("pta bread"), [pita])[0]
+        > phone_similarities(PRONOUNCER.phrase("pia bread"), [pita])[0]
+    )
+    # The whole name counts, not its end: a query of its last word explains only part of it.
+    by_bread = phone_similarities(PRONOUNCER.phrase("bread"), [pita, PRONOUNCER.phrase("bread")])
+    assert by_bread[0] < 0.7 < by_bread[1] == 1.0
+
+
+@given(PHONES, st.lists(PHONES, max_size=5))
+def test_phone_similarities_are_shares_and_the_same_phones_score_one(query: str, names: list[str]) -> None:
+    scores = phone_similarities(query, [*names, query])
+    assert scores.shape == (len(names) + 1,)
+    assert ((scores >= 0.0) & (scores <= 1.0)).all()
+    if query:
+        assert scores[-1] == 1.0
+        # Nothing is explained by an empty name, and a longer name holding the query is not the query.
+        assert phone_similarities(query, [""])[0] < 1e-9
+        assert phone_similarities(query, [query + "mIlk"])[0] < 1.0

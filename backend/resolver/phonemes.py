@@ -297,6 +297,30 @@ def _phone_costs() -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], np
 _SUBSTITUTE, _INDEL, _CODES = _phone_costs()
 
 
+def _aligned_costs(
+    phones: str, names: Sequence[str], width: int
+) -> tuple[npt.NDArray[np.float64], float, npt.NDArray[np.float64]]:
+    """Weighted edit costs of ``phones`` against every prefix of each name (cut or padded to ``width`` phones):
+    one row per name, one column per prefix length; padding is free to insert. Also the cost of the query's own
+    phones and of each (cut) name's (what deleting them all costs), to turn a cost into a share.
+
+    All names are aligned at once: one numpy row per query phone, the insertions along a row taken by a
+    running minimum over the costs' prefix sums.
+    """
+    padded = "".join(name[:width].ljust(width, "\0") for name in names)
+    grid = _CODES[np.frombuffer(padded.encode("latin-1", "replace"), dtype=np.uint8)].reshape(len(names), width)
+    inserted = np.concatenate((np.zeros((len(names), 1)), np.cumsum(_INDEL[grid], axis=1)), axis=1)
+    costs = inserted.copy()
+    query = _CODES[np.frombuffer(phones.encode("latin-1", "replace"), dtype=np.uint8)]
+    step = np.empty_like(costs)
+    for code in query.tolist():
+        deleted = _INDEL[code]
+        step[:, 0] = costs[:, 0] + deleted
+        np.minimum(costs[:, :-1] + _SUBSTITUTE[code][grid], costs[:, 1:] + deleted, out=step[:, 1:])
+        costs = np.minimum.accumulate(step - inserted, axis=1) + inserted
+    return costs, max(float(_INDEL[query].sum()), 1e-9), inserted[:, -1]
+
+
 def suffix_similarities(phones: str, names: Sequence[str]) -> npt.NDArray[np.float64]:
     """How well ``phones`` (a short query) sounds like the *end* of each name's phone string, 0..1.
 
@@ -305,25 +329,27 @@ def suffix_similarities(phones: str, names: Sequence[str]) -> npt.NDArray[np.flo
     boundaries ("sea salt" heard "she strolled", "arugula" in "deregulated"): the end is where a product's
     name says what it is, and what people keep when they shorten it.
 
-    All names are aligned at once: one numpy row per query phone, the insertions along a row taken by a
-    running minimum over the costs' prefix sums. Only the last ``len(phones) + SUFFIX_SLACK`` phones of a name
-    take part: an end of the name much longer than the query is no match of it anyway.
+    Only the last ``len(phones) + SUFFIX_SLACK`` phones of a name take part: an end of the name much longer
+    than the query is no match of it anyway.
     """
     if not phones or not names:
         return np.zeros(len(names))
-    width = len(phones) + SUFFIX_SLACK
     # Reversed, the end of each name is its start: align the reversed query with a prefix of the reversed name.
-    padded = "".join(name[::-1][:width].ljust(width, "\0") for name in names)
-    grid = _CODES[np.frombuffer(padded.encode("latin-1", "replace"), dtype=np.uint8)].reshape(len(names), width)
-    inserted = np.concatenate((np.zeros((len(names), 1)), np.cumsum(_INDEL[grid], axis=1)), axis=1)
-    costs = inserted.copy()
-    query = _CODES[np.frombuffer(phones[::-1].encode("latin-1", "replace"), dtype=np.uint8)]
-    step = np.empty_like(costs)
-    for code in query.tolist():
-        deleted = _INDEL[code]
-        step[:, 0] = costs[:, 0] + deleted
-        np.minimum(costs[:, :-1] + _SUBSTITUTE[code][grid], costs[:, 1:] + deleted, out=step[:, 1:])
-        costs = np.minimum.accumulate(step - inserted, axis=1) + inserted
+    costs, own, _ = _aligned_costs(phones[::-1], [name[::-1] for name in names], len(phones) + SUFFIX_SLACK)
     # Free end in the (reversed) name: the best prefix; padding costs nothing, so the last column holds the rest.
-    best = costs.min(axis=1)
-    return np.clip(1.0 - best / max(float(_INDEL[query].sum()), 1e-9), 0.0, 1.0)  # type: ignore[no-any-return]
+    return np.clip(1.0 - costs.min(axis=1) / own, 0.0, 1.0)  # type: ignore[no-any-return]
+
+
+def phone_similarities(phones: str, names: Sequence[str]) -> npt.NDArray[np.float64]:
+    """How well ``phones`` sounds like each whole name's phone string, 0..1: the weighted edit distance of
+    ``suffix_similarities`` (similar sounds cheap to confuse, weak sounds cheap to lose or add) over the whole of
+    both, as a share of the costlier of the two strings' own phones.
+
+    Plain Levenshtein on phones and on their coarse classes charges every edit alike; here a vowel lost or a "p"
+    heard as "b" ("beta bread" for "pita bread") costs a fraction of a consonant made up.
+    """
+    if not phones or not names:
+        return np.zeros(len(names))
+    costs, own, name_costs = _aligned_costs(phones, names, max(map(len, names)))
+    # Padding is free to insert, so the last column is the cost of aligning the query with the whole name.
+    return np.clip(1.0 - costs[:, -1] / np.maximum(name_costs, own), 0.0, 1.0)

@@ -36,6 +36,7 @@ from backend.resolver.scoring import (
     PRIOR_FROM,
     PRIOR_FULL,
     QueryForms,
+    aligned_matches,
     full_match,
     full_matches,
     partial_matches,
@@ -1030,19 +1031,25 @@ class Resolver:
         if entry_array.size == 0:
             empty = np.zeros(0, dtype=np.float64)
             return entry_array, empty, empty, np.zeros(0, dtype=bool)
+        phones = self._phones_array[entry_array].tolist()
         matches = full_matches(
             forms,
             self._spoken_array[entry_array].tolist(),
             self._sound_array[entry_array].tolist(),
-            self._phones_array[entry_array].tolist(),
+            phones,
             self._coarse_array[entry_array].tolist(),
         )
-        scores = matches.copy()
+        # The weighted phone alignment reorders the best names (``aligned_matches``); the match, which the decision's
+        # thresholds and calibration read, stays the plain one. The customer's own products are scored by their
+        # matches and the prior below, so only the others are reordered, their best kept at its level.
+        scores = aligned_matches(forms, matches, phones) if not bought_at else matches.copy()
         partial = np.zeros(entry_array.size, dtype=bool)
         if bought_at and prior is not None:
             owners = self._owner_array[entry_array]
             is_bought = np.zeros(len(self._products), dtype=bool)
             is_bought[bought_positions] = True
+            others = np.flatnonzero(~is_bought[owners])
+            scores[others] = aligned_matches(forms, matches[others], [phones[row] for row in others.tolist()])
             rows = np.flatnonzero(is_bought[owners])
             own_rows = entry_array[rows]
             parts = partial_matches(

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backend.catalog import load_default_catalog
+from backend.resolver import Resolver
 from backend.resolver import index as index_module
 from backend.resolver.index import CandidateIndex, entry_features
 from backend.spoken import sound_key, spoken_form
@@ -126,3 +127,21 @@ def test_a_large_index_reads_a_common_word_after_rarer_trigrams(index: int, budg
     assert read
     unread = set(cost) - read
     assert all(cost[r] <= cost[u] for r in read for u in unread)
+
+
+def test_a_large_index_hands_on_more_results_than_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Among a million names more look-alikes crowd the one meant, so a large index hands at least
+    ``SCALE_LIMIT`` results on to scoring; an index of the real catalog's size hands on what was asked."""
+    assert INDEX.size < index_module.TWO_STAGE_MIN_ENTRIES
+    assert INDEX.scaled_limit(150) == 150
+    monkeypatch.setattr(index_module, "TWO_STAGE_MIN_ENTRIES", 0)
+    assert INDEX.scaled_limit(150) == index_module.SCALE_LIMIT > 150
+    assert INDEX.scaled_limit(index_module.SCALE_LIMIT + 7) == index_module.SCALE_LIMIT + 7
+    spoken = " ".join(NAMES[11].split()[-2:])
+    found = INDEX.search(spoken, sound_key(spoken), limit=INDEX.scaled_limit(150))
+    assert 150 < len(found) <= index_module.SCALE_LIMIT
+
+
+def test_the_resolver_of_the_real_catalog_asks_the_index_for_its_own_limit(resolver: Resolver) -> None:
+    """At 50k products nothing changes: the resolver retrieves the limit it was given."""
+    assert resolver.retrieval_limit == 150

@@ -202,6 +202,7 @@ class Resolver:
             zip(reversed(self._written), range(len(self._written) - 1, -1, -1), strict=True)
         )
         self._index = tables.index
+        self.retrieval_limit = self._index.scaled_limit(retrieval_limit)  # more from a 1M-product index
         self._name_words: dict[int, NameWords] = {}  # filled as customers' products are first looked at
         # The catalog's word counts for the kind rules come with the tables (counted from the names on first use
         # only when stored ones were unusable); what the rules read is derived from them on first use, in ms.

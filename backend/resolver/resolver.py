@@ -153,11 +153,16 @@ class _Scored:
 def _above_cutoff(
     ranked: Iterator[_Scored], score_cutoff: float, orders: int | None, passed: list[_Scored]
 ) -> Iterator[_Scored]:
-    """The ranked items matching at the cut-off or above; the first habit matched under it is kept in ``passed``."""
+    """The ranked items matching at the cut-off or above; the habits matched under it are kept in ``passed``: the
+    first one, and those after it ranked about as high (``HABIT_PRIOR_SPAN``), for ``Resolver._likeliest_habits``."""
     for item in ranked:
         if item.match >= score_cutoff:
             yield item
-        elif not passed and item.bought is not None and usually_bought(item.bought.count, orders):
+        elif (
+            item.bought is not None
+            and usually_bought(item.bought.count, orders)
+            and (not passed or item.score >= passed[0].match - HABIT_PRIOR_SPAN)
+        ):
             passed.append(item)
 
 
@@ -311,7 +316,9 @@ class Resolver:
                 resolution = as_kind
             if bought_at:
                 # ``ranked`` goes on where the resolution stopped: what is left is ranked below its candidates.
-                rest = chain(passed, ranked)
+                # Beside candidates one place is open to a habit, and the first habit under the cut-off competes
+                # for it with those ranked after them; with none, the habits matched about as well are the question.
+                rest = chain(passed[:1] if resolution.candidates else passed, ranked)
                 resolution = self._habit_offered(resolution, rest, history=history, orders=orders, limit=limit)
         else:
             resolution = self._prefer_habit(resolution, habit, said=said, history=history, orders=orders, limit=limit)
@@ -765,7 +772,7 @@ class Resolver:
         """
         candidates = resolution.candidates
         if not candidates:
-            return self._habit_asked(resolution, rest, history=history, orders=orders)
+            return self._habit_asked(resolution, rest, history=history, orders=orders, limit=limit)
         if limit < 2:
             return resolution
         habitual = [self._habitual(candidate.product.id, history, orders) for candidate in candidates]
@@ -819,6 +826,19 @@ class Resolver:
         words, with the prior between habits (``scoring.prior_bonuses`` at full weight) deciding among those the
         words match about equally (within ``HABIT_PRIOR_SPAN``): the one bought every week before the one bought
         every month."""
+        habits = self._likeliest_habits(rest, seen, history=history, orders=orders)
+        return habits[0] if habits else None
+
+    def _likeliest_habits(
+        self,
+        rest: Iterable[_Scored],
+        seen: set[str],
+        *,
+        history: Mapping[str, PurchaseStatsLike],
+        orders: int | None,
+    ) -> list[_Scored]:
+        """Their habits ranked in ``rest`` (none named ``seen``) that the words match about as well as the best
+        one (within ``HABIT_PRIOR_SPAN``), likeliest first (``_likeliest_habit``)."""
         habits: list[_Scored] = []
         for item in rest:
             if habits and item.score < habits[0].match - HABIT_PRIOR_SPAN:
@@ -830,7 +850,7 @@ class Resolver:
             ):
                 habits.append(item)
         if len(habits) < 2:
-            return habits[0] if habits else None
+            return habits
         reorder, total = self._prior(history)
         bonuses = prior_bonuses(
             np.full(len(habits), PRIOR_FULL),
@@ -841,7 +861,8 @@ class Resolver:
             catalog_size=len(self._products),
         )
         likeliness = [item.match + float(bonus) for item, bonus in zip(habits, bonuses, strict=True)]
-        return habits[likeliness.index(max(likeliness))]
+        order = sorted(range(len(habits)), key=lambda rank: (-likeliness[rank], rank))
+        return [habits[rank] for rank in order]
 
     def _habit_asked(
         self,
@@ -850,20 +871,43 @@ class Resolver:
         *,
         history: Mapping[str, PurchaseStatsLike],
         orders: int | None,
+        limit: int,
     ) -> Resolution:
         """Nothing matched the words well enough to be offered, but one of their habits matches them as well as
         ``_habit_offered`` asks: a question about it (never an answer), rather than nothing."""
-        habit = self._likeliest_habit(rest, set(), history=history, orders=orders)
-        if habit is None or habit.match < HABIT_OFFER_FLOOR:
+        habits = [
+            habit
+            for habit in self._likeliest_habits(rest, set(), history=history, orders=orders)
+            if habit.match >= HABIT_OFFER_FLOOR
+        ]
+        if not habits:
             return resolution
-        offered = Candidate(
-            self._products[habit.product_index],
-            confidence(habit.match, 0.0, bought=True),
-            self._reasons(forms_gain=0.0, item=habit, orders=orders),
-            habit.score,
-            habit.match,
+        offered: list[Candidate] = []
+        names: set[str] = set()
+        for habit in habits:
+            name = self._written[habit.product_index]
+            if name in names:
+                continue
+            names.add(name)
+            offered.append(
+                Candidate(
+                    self._products[habit.product_index],
+                    confidence(habit.match, 0.0, bought=True),
+                    self._reasons(forms_gain=0.0, item=habit, orders=orders),
+                    habit.score,
+                    habit.match,
+                )
+            )
+            if len(offered) == limit:
+                break
+        if len(offered) == 1:
+            return replace(resolution, decision=Decision.CONFIRM, candidates=tuple(offered))
+        apart = tells_apart([candidate.product for candidate in offered])
+        return replace(
+            resolution,
+            decision=Decision.CHOOSE,
+            candidates=tuple(replace(candidate, tells_apart=apart[rank]) for rank, candidate in enumerate(offered)),
         )
-        return replace(resolution, decision=Decision.CONFIRM, candidates=(offered,))
 
     def _entry_of(self, product_id: str) -> int:
         return int(self._entry_start[self._position[product_id]])

@@ -280,13 +280,26 @@ def habit_among(
     ``None`` when no bought product holds the words, or when the one bought in the most orders is no
     habit (``is_habit(count)``): then the history is only a prior in the ranking.
     """
-    if not said:
-        return None
+    content = next((at for at, word in enumerate(said) if word not in FUNCTION_WORDS), None)
+    if content is None:
+        return None  # only function words: no name holds them
     keys = heard_keys(said, pronounce)
+    # A name holds the words only if it holds the first content word, by itself or run into the next one: asked of
+    # every product of theirs on every request, that is tested here before ``holds`` is asked.
+    first = said[content]
+    phones, sound = keys[first]
+    joined = first + said[content + 1] if content + 1 < len(said) else ""
     holding = [
         (stats.count, -stats.days_since_last, key)
         for key, name, stats in products
-        if name.holds(said, kind_share, keys) and (fits is None or fits(key))
+        if (
+            first in name.words
+            or sound in name.sounds
+            or (phones and phones in name.phones)
+            or (joined and joined in name.words)
+        )
+        and name.holds(said, kind_share, keys)
+        and (fits is None or fits(key))
     ]
     if not holding:
         return None

@@ -123,3 +123,21 @@ def test_a_product_bought_once_is_not_named_by_a_weak_fragment(
     ids = [candidate.product.id for candidate in resolution.candidates]
     assert _named(catalog, "Extra Virgin Olive Oil") not in ids
     assert _named(catalog, "Organic Whole Milk") in ids
+
+
+def test_a_garbled_first_word_before_the_end_of_their_habits_name_offers_it(
+    resolver: Resolver, catalog: Catalog
+) -> None:
+    # "and" is often what a recogniser makes of a short word ("with", "in"): "and bacon" from someone who buys their
+    # pimiento cheese with bacon every week may be that, as much as the catalog's Bacon. A question, not Bacon unasked.
+    theirs = _named(catalog, "Palmetto Cheese, Pimiento Cheese with Bacon")
+    history = {theirs: PurchaseStats(6, 10.0)}
+    resolution = resolver.resolve("and bacon", history=history)
+    assert resolution.decision is Decision.CHOOSE
+    assert resolution.candidates[-1].product.id == theirs
+    assert resolution.candidates[0].product.name == "Bacon"
+    # Said plainly, "bacon" is the catalog's Bacon; and without the habit, "and bacon" is too.
+    assert resolver.resolve("bacon", history=history).decision is Decision.ACCEPT
+    plain = resolver.resolve("and bacon")
+    assert plain.decision is Decision.ACCEPT
+    assert theirs not in [candidate.product.id for candidate in plain.candidates]

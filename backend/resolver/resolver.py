@@ -356,8 +356,9 @@ class Resolver:
             # ("bring things" for Spring Fling, when they buy Green Beans), or bought once or twice ("nutella" for
             # their Tomatillo): a guess, so a question. Only a habit is what their few words mean.
             resolution = replace(resolution, decision=Decision.CONFIRM)
-        if resolution.decision is Decision.ACCEPT and self._garbled_lead_rival(query, resolution):
-            return self._offered(replace(resolution, decision=Decision.CHOOSE))
+        garbled = self._garbled_lead(resolution, query, said, bought_at, orders=orders, limit=limit)
+        if garbled is not None:
+            return garbled
         if self._exact_names.get(written) == self._position[best.product.id] and not self._has_twin(resolution):
             # The words are this product's own name, letter for letter: take it even if another product
             # is close ("Smartwater" / "Smart Water" spell alike); one that *sounds* the same is still offered.
@@ -389,6 +390,71 @@ class Resolver:
             resolution,
             decision=Decision.CHOOSE,
             candidates=tuple(replace(option, tells_apart=apart[rank]) for rank, option in enumerate(options)),
+        )
+
+    def _garbled_lead(
+        self,
+        resolution: Resolution,
+        query: str,
+        said: Sequence[str],
+        bought_at: Mapping[int, PurchaseStatsLike],
+        *,
+        orders: int | None,
+        limit: int,
+    ) -> Resolution | None:
+        """The question a garbled first word leaves (``_garbled_lead_rival``, ``_garbled_lead_habit``), if any."""
+        if resolution.decision is Decision.ACCEPT and self._garbled_lead_rival(query, resolution):
+            return self._offered(replace(resolution, decision=Decision.CHOOSE))
+        offered = self._garbled_lead_habit(resolution, query, said, bought_at, orders=orders, limit=limit)
+        return None if offered is resolution else offered
+
+    def _garbled_lead_habit(
+        self,
+        resolution: Resolution,
+        query: str,
+        said: Sequence[str],
+        bought_at: Mapping[int, PurchaseStatsLike],
+        *,
+        orders: int | None,
+        limit: int,
+    ) -> Resolution:
+        """A request beginning with a word taken off as request language that is often a garbled short word
+        (``GARBLED_LEAD_WORDS``: "and" heard for "in"), whose other words end the name of one of their habits right
+        after a function word ("and water", their Chunk Light Tuna In Water): that habit is a reading as real as
+        the product the words name, so it is offered in the last place and the answer is a question."""
+        if not bought_at or not said or limit < 2 or GARBLED_LEAD_WORDS.isdisjoint(leading_words(query)):
+            return resolution
+        ending = " " + " ".join(said)
+        holding = [
+            (stats.count, -stats.days_since_last, position)
+            for position, stats in bought_at.items()
+            if usually_bought(stats.count, orders)
+            and (name := self._entry_spoken[self._entry_start[position]]).endswith(ending)
+            and name[: -len(ending)].rsplit(" ", 1)[-1] in FUNCTION_WORDS
+        ]
+        if not holding:
+            return resolution
+        position = max(holding)[2]
+        product = self._products[position]
+        if any(candidate.product.id == product.id for candidate in resolution.candidates):
+            return resolution
+        entry = self._entry_start[position]
+        forms = QueryForms.of(" ".join(said), self._pronouncer)
+        spoken, sound = [self._entry_spoken[entry]], [self._entry_sound[entry]]
+        match = float(partial_matches(forms, spoken, sound, [self._coarse_array[entry]])[0])
+        offered = Candidate(
+            product,
+            confidence(match, 0.0, bought=True),
+            (Reason(ReasonCode.PARTIAL_NAME), *bought_reasons(bought_at[position], orders)),
+            match,
+            match,
+        )
+        options = [*resolution.candidates[: limit - 1], offered]
+        apart = tells_apart([candidate.product for candidate in options])
+        return replace(
+            resolution,
+            decision=Decision.CHOOSE if len(options) > 1 else Decision.CONFIRM,
+            candidates=tuple(replace(candidate, tells_apart=apart[rank]) for rank, candidate in enumerate(options)),
         )
 
     def _spelt_twins(self) -> Mapping[str, tuple[int, ...]]:

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backend.catalog import Catalog
-from backend.resolver import Decision, ReasonCode, Resolver
+from backend.resolver import Candidate, Decision, ReasonCode, Resolver
 from backend.resolver.purchases import PurchaseStats
 from backend.resolver.resolver import HABIT_OFFER_FLOOR, usually_bought
 from tests.support.properties import examples
@@ -80,6 +80,11 @@ def test_a_habit_under_the_cut_off_is_only_ever_the_last_offer(
     resolver: Resolver, history: dict[str, PurchaseStats], words: list[str]
 ) -> None:
     resolution = resolver.resolve(" ".join(words), history=history, orders=ORDERS)
+    if all(_habit_under_cut_off(candidate, history) for candidate in resolution.candidates):
+        # Nothing else matched: the question is which of their habits was meant (``Resolver._habit_asked``).
+        assert resolution.decision is not Decision.ACCEPT
+        assert all(candidate.match >= HABIT_OFFER_FLOOR for candidate in resolution.candidates)
+        return
     for rank, candidate in enumerate(resolution.candidates[1:], start=1):
         bought = history.get(candidate.product.id)
         if bought is None or not usually_bought(bought.count, ORDERS) or candidate.match >= 0.45:
@@ -88,6 +93,25 @@ def test_a_habit_under_the_cut_off_is_only_ever_the_last_offer(
         # HABIT_OFFER_FLOOR. (First, it is the habit rule's answer: the words are in its name.)
         assert rank == len(resolution.candidates) - 1
         assert candidate.match >= HABIT_OFFER_FLOOR
+
+
+def _habit_under_cut_off(candidate: Candidate, history: dict[str, PurchaseStats]) -> bool:
+    bought = history.get(candidate.product.id)
+    return bought is not None and usually_bought(bought.count, ORDERS) and candidate.match < 0.45
+
+
+def test_words_matching_nothing_ask_which_of_the_habits_they_match_about_equally(
+    resolver: Resolver, catalog: Catalog, history: dict[str, PurchaseStats]
+) -> None:
+    # No catalog name reaches the cut-off; their milk, bananas and chips match the words about equally (noise
+    # does): one "did you mean" about the milk alone would leave the others unasked. A question, never an answer,
+    # the likeliest first.
+    resolution = resolver.resolve("go go piece go", history=history, orders=ORDERS)
+    names = [candidate.product.name for candidate in resolution.candidates]
+    assert resolution.decision is Decision.CHOOSE, names
+    assert len(names) == 3
+    assert names[0] == "Organic Whole Milk"
+    assert all(_habit_under_cut_off(candidate, history) for candidate in resolution.candidates)
 
 
 def test_a_product_bought_once_is_not_named_by_a_weak_fragment(
@@ -99,3 +123,21 @@ def test_a_product_bought_once_is_not_named_by_a_weak_fragment(
     ids = [candidate.product.id for candidate in resolution.candidates]
     assert _named(catalog, "Extra Virgin Olive Oil") not in ids
     assert _named(catalog, "Organic Whole Milk") in ids
+
+
+def test_a_garbled_first_word_before_the_end_of_their_habits_name_offers_it(
+    resolver: Resolver, catalog: Catalog
+) -> None:
+    # "and" is often what a recogniser makes of a short word ("with", "in"): "and bacon" from someone who buys their
+    # pimiento cheese with bacon every week may be that, as much as the catalog's Bacon. A question, not Bacon unasked.
+    theirs = _named(catalog, "Palmetto Cheese, Pimiento Cheese with Bacon")
+    history = {theirs: PurchaseStats(6, 10.0)}
+    resolution = resolver.resolve("and bacon", history=history)
+    assert resolution.decision is Decision.CHOOSE
+    assert resolution.candidates[-1].product.id == theirs
+    assert resolution.candidates[0].product.name == "Bacon"
+    # Said plainly, "bacon" is the catalog's Bacon; and without the habit, "and bacon" is too.
+    assert resolver.resolve("bacon", history=history).decision is Decision.ACCEPT
+    plain = resolver.resolve("and bacon")
+    assert plain.decision is Decision.ACCEPT
+    assert theirs not in [candidate.product.id for candidate in plain.candidates]

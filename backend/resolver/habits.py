@@ -20,12 +20,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
 from typing import Final, Protocol
 
 from rapidfuzz.distance import Levenshtein
 
-from backend.spoken import spoken_form, word_sound
+from backend.spoken import spoken_form
+from backend.spoken import word_sound as _uncached_word_sound
 
 # Words that say nothing about which product is meant ("half and half", "salt and vinegar", "bag of").
 FUNCTION_WORDS: Final = frozenset(["a", "an", "and", "of", "the", "with", "in", "for", "n", "or"])
@@ -40,6 +42,11 @@ HABIT_LEAD: Final = 1.5
 # A word heading fewer than this share of the names holding it is a qualifier ("organic" 0.02, "whole" 0.02), not a
 # word that names a product ("rye" 0.10, "sourdough" 0.15); a word too rare to count (share 0) is distinctive.
 NAMING_SHARE: Final = 0.05
+
+
+# A customer's products are first looked at when they first speak to us: their names' words (most of them in many
+# names: "organic", "milk") are keyed once per process, not once per product.
+word_sound = lru_cache(maxsize=65_536)(_uncached_word_sound)
 
 
 class _Bought(Protocol):
@@ -71,7 +78,10 @@ class NameWords:
     sounds: Mapping[str, tuple[str, ...]]
     heads: frozenset[str]
     extra: frozenset[str] = frozenset()
-    phones: Mapping[str, str] = field(default_factory=dict)  # pronunciation -> word, when a pronouncer is given
+    # Pronunciation -> word of the name's own words and the aisle's noun, when a pronouncer is given. Two neighbours
+    # run together are met by their spelling or sound key only: no dictionary holds them, and spelling them out
+    # (``phonemes.letters_to_phones``) was a third of the cost of first looking at a customer's products.
+    phones: Mapping[str, str] = field(default_factory=dict)
     pronounce: Callable[[str], str] | None = None
 
     @classmethod
@@ -95,7 +105,7 @@ class NameWords:
             {sound: tuple(group) for sound, group in sounds.items()},
             frozenset(heads) - {""},
             frozenset(extra) - {""},
-            {pronounce(word): word for word in words} if pronounce is not None else {},
+            {pronounce(word): word for word in {*name, *extra} if word} if pronounce is not None else {},
             pronounce,
         )
 
@@ -270,13 +280,26 @@ def habit_among(
     ``None`` when no bought product holds the words, or when the one bought in the most orders is no
     habit (``is_habit(count)``): then the history is only a prior in the ranking.
     """
-    if not said:
-        return None
+    content = next((at for at, word in enumerate(said) if word not in FUNCTION_WORDS), None)
+    if content is None:
+        return None  # only function words: no name holds them
     keys = heard_keys(said, pronounce)
+    # A name holds the words only if it holds the first content word, by itself or run into the next one: asked of
+    # every product of theirs on every request, that is tested here before ``holds`` is asked.
+    first = said[content]
+    phones, sound = keys[first]
+    joined = first + said[content + 1] if content + 1 < len(said) else ""
     holding = [
         (stats.count, -stats.days_since_last, key)
         for key, name, stats in products
-        if name.holds(said, kind_share, keys) and (fits is None or fits(key))
+        if (
+            first in name.words
+            or sound in name.sounds
+            or (phones and phones in name.phones)
+            or (joined and joined in name.words)
+        )
+        and name.holds(said, kind_share, keys)
+        and (fits is None or fits(key))
     ]
     if not holding:
         return None

@@ -154,11 +154,16 @@ class _Scored:
 def _above_cutoff(
     ranked: Iterator[_Scored], score_cutoff: float, orders: int | None, passed: list[_Scored]
 ) -> Iterator[_Scored]:
-    """The ranked items matching at the cut-off or above; the first habit matched under it is kept in ``passed``."""
+    """The ranked items matching at the cut-off or above; the habits matched under it are kept in ``passed``: the
+    first one, and those after it ranked about as high (``HABIT_PRIOR_SPAN``), for ``Resolver._likeliest_habits``."""
     for item in ranked:
         if item.match >= score_cutoff:
             yield item
-        elif not passed and item.bought is not None and usually_bought(item.bought.count, orders):
+        elif (
+            item.bought is not None
+            and usually_bought(item.bought.count, orders)
+            and (not passed or item.score >= passed[0].match - HABIT_PRIOR_SPAN)
+        ):
             passed.append(item)
 
 
@@ -313,7 +318,9 @@ class Resolver:
                 resolution = as_kind
             if bought_at:
                 # ``ranked`` goes on where the resolution stopped: what is left is ranked below its candidates.
-                rest = chain(passed, ranked)
+                # Beside candidates one place is open to a habit, and the first habit under the cut-off competes
+                # for it with those ranked after them; with none, the habits matched about as well are the question.
+                rest = chain(passed[:1] if resolution.candidates else passed, ranked)
                 resolution = self._habit_offered(resolution, rest, history=history, orders=orders, limit=limit)
         else:
             resolution = self._prefer_habit(resolution, habit, said=said, history=history, orders=orders, limit=limit)
@@ -351,8 +358,9 @@ class Resolver:
             # ("bring things" for Spring Fling, when they buy Green Beans), or bought once or twice ("nutella" for
             # their Tomatillo): a guess, so a question. Only a habit is what their few words mean.
             resolution = replace(resolution, decision=Decision.CONFIRM)
-        if resolution.decision is Decision.ACCEPT and self._garbled_lead_rival(query, resolution):
-            return self._offered(replace(resolution, decision=Decision.CHOOSE))
+        garbled = self._garbled_lead(resolution, query, said, bought_at, orders=orders, limit=limit)
+        if garbled is not None:
+            return garbled
         if self._exact_names.get(written) == self._position[best.product.id] and not self._has_twin(resolution):
             # The words are this product's own name, letter for letter: take it even if another product
             # is close ("Smartwater" / "Smart Water" spell alike); one that *sounds* the same is still offered.
@@ -384,6 +392,71 @@ class Resolver:
             resolution,
             decision=Decision.CHOOSE,
             candidates=tuple(replace(option, tells_apart=apart[rank]) for rank, option in enumerate(options)),
+        )
+
+    def _garbled_lead(
+        self,
+        resolution: Resolution,
+        query: str,
+        said: Sequence[str],
+        bought_at: Mapping[int, PurchaseStatsLike],
+        *,
+        orders: int | None,
+        limit: int,
+    ) -> Resolution | None:
+        """The question a garbled first word leaves (``_garbled_lead_rival``, ``_garbled_lead_habit``), if any."""
+        if resolution.decision is Decision.ACCEPT and self._garbled_lead_rival(query, resolution):
+            return self._offered(replace(resolution, decision=Decision.CHOOSE))
+        offered = self._garbled_lead_habit(resolution, query, said, bought_at, orders=orders, limit=limit)
+        return None if offered is resolution else offered
+
+    def _garbled_lead_habit(
+        self,
+        resolution: Resolution,
+        query: str,
+        said: Sequence[str],
+        bought_at: Mapping[int, PurchaseStatsLike],
+        *,
+        orders: int | None,
+        limit: int,
+    ) -> Resolution:
+        """A request beginning with a word taken off as request language that is often a garbled short word
+        (``GARBLED_LEAD_WORDS``: "and" heard for "in"), whose other words end the name of one of their habits right
+        after a function word ("and water", their Chunk Light Tuna In Water): that habit is a reading as real as
+        the product the words name, so it is offered in the last place and the answer is a question."""
+        if not bought_at or not said or limit < 2 or GARBLED_LEAD_WORDS.isdisjoint(leading_words(query)):
+            return resolution
+        ending = " " + " ".join(said)
+        holding = [
+            (stats.count, -stats.days_since_last, position)
+            for position, stats in bought_at.items()
+            if usually_bought(stats.count, orders)
+            and (name := self._entry_spoken[self._entry_start[position]]).endswith(ending)
+            and name[: -len(ending)].rsplit(" ", 1)[-1] in FUNCTION_WORDS
+        ]
+        if not holding:
+            return resolution
+        position = max(holding)[2]
+        product = self._products[position]
+        if any(candidate.product.id == product.id for candidate in resolution.candidates):
+            return resolution
+        entry = self._entry_start[position]
+        forms = QueryForms.of(" ".join(said), self._pronouncer)
+        spoken, sound = [self._entry_spoken[entry]], [self._entry_sound[entry]]
+        match = float(partial_matches(forms, spoken, sound, [self._coarse_array[entry]])[0])
+        offered = Candidate(
+            product,
+            confidence(match, 0.0, bought=True),
+            (Reason(ReasonCode.PARTIAL_NAME), *bought_reasons(bought_at[position], orders)),
+            match,
+            match,
+        )
+        options = [*resolution.candidates[: limit - 1], offered]
+        apart = tells_apart([candidate.product for candidate in options])
+        return replace(
+            resolution,
+            decision=Decision.CHOOSE if len(options) > 1 else Decision.CONFIRM,
+            candidates=tuple(replace(candidate, tells_apart=apart[rank]) for rank, candidate in enumerate(options)),
         )
 
     def _spelt_twins(self) -> Mapping[str, tuple[int, ...]]:
@@ -767,7 +840,7 @@ class Resolver:
         """
         candidates = resolution.candidates
         if not candidates:
-            return self._habit_asked(resolution, rest, history=history, orders=orders)
+            return self._habit_asked(resolution, rest, history=history, orders=orders, limit=limit)
         if limit < 2:
             return resolution
         habitual = [self._habitual(candidate.product.id, history, orders) for candidate in candidates]
@@ -821,6 +894,19 @@ class Resolver:
         words, with the prior between habits (``scoring.prior_bonuses`` at full weight) deciding among those the
         words match about equally (within ``HABIT_PRIOR_SPAN``): the one bought every week before the one bought
         every month."""
+        habits = self._likeliest_habits(rest, seen, history=history, orders=orders)
+        return habits[0] if habits else None
+
+    def _likeliest_habits(
+        self,
+        rest: Iterable[_Scored],
+        seen: set[str],
+        *,
+        history: Mapping[str, PurchaseStatsLike],
+        orders: int | None,
+    ) -> list[_Scored]:
+        """Their habits ranked in ``rest`` (none named ``seen``) that the words match about as well as the best
+        one (within ``HABIT_PRIOR_SPAN``), likeliest first (``_likeliest_habit``)."""
         habits: list[_Scored] = []
         for item in rest:
             if habits and item.score < habits[0].match - HABIT_PRIOR_SPAN:
@@ -832,7 +918,7 @@ class Resolver:
             ):
                 habits.append(item)
         if len(habits) < 2:
-            return habits[0] if habits else None
+            return habits
         reorder, total = self._prior(history)
         bonuses = prior_bonuses(
             np.full(len(habits), PRIOR_FULL),
@@ -843,7 +929,8 @@ class Resolver:
             catalog_size=len(self._products),
         )
         likeliness = [item.match + float(bonus) for item, bonus in zip(habits, bonuses, strict=True)]
-        return habits[likeliness.index(max(likeliness))]
+        order = sorted(range(len(habits)), key=lambda rank: (-likeliness[rank], rank))
+        return [habits[rank] for rank in order]
 
     def _habit_asked(
         self,
@@ -852,20 +939,43 @@ class Resolver:
         *,
         history: Mapping[str, PurchaseStatsLike],
         orders: int | None,
+        limit: int,
     ) -> Resolution:
         """Nothing matched the words well enough to be offered, but one of their habits matches them as well as
         ``_habit_offered`` asks: a question about it (never an answer), rather than nothing."""
-        habit = self._likeliest_habit(rest, set(), history=history, orders=orders)
-        if habit is None or habit.match < HABIT_OFFER_FLOOR:
+        habits = [
+            habit
+            for habit in self._likeliest_habits(rest, set(), history=history, orders=orders)
+            if habit.match >= HABIT_OFFER_FLOOR
+        ]
+        if not habits:
             return resolution
-        offered = Candidate(
-            self._products[habit.product_index],
-            confidence(habit.match, 0.0, bought=True),
-            self._reasons(forms_gain=0.0, item=habit, orders=orders),
-            habit.score,
-            habit.match,
+        offered: list[Candidate] = []
+        names: set[str] = set()
+        for habit in habits:
+            name = self._written[habit.product_index]
+            if name in names:
+                continue
+            names.add(name)
+            offered.append(
+                Candidate(
+                    self._products[habit.product_index],
+                    confidence(habit.match, 0.0, bought=True),
+                    self._reasons(forms_gain=0.0, item=habit, orders=orders),
+                    habit.score,
+                    habit.match,
+                )
+            )
+            if len(offered) == limit:
+                break
+        if len(offered) == 1:
+            return replace(resolution, decision=Decision.CONFIRM, candidates=tuple(offered))
+        apart = tells_apart([candidate.product for candidate in offered])
+        return replace(
+            resolution,
+            decision=Decision.CHOOSE,
+            candidates=tuple(replace(candidate, tells_apart=apart[rank]) for rank, candidate in enumerate(offered)),
         )
-        return replace(resolution, decision=Decision.CONFIRM, candidates=(offered,))
 
     def _entry_of(self, product_id: str) -> int:
         return int(self._entry_start[self._position[product_id]])

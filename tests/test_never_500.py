@@ -277,7 +277,8 @@ def test_no_input_to_any_api_route_gets_a_5xx(
     if content_type:
         headers["Content-Type"] = content_type
     if idempotency_key is not None:
-        headers["Idempotency-Key"] = quote(idempotency_key, safe="")
+        # Percent-encoded as a client would send it; a lone surrogate becomes the invalid UTF-8 bytes it stands for.
+        headers["Idempotency-Key"] = _segment(idempotency_key)
     response = client.open(path, method=method, data=body, headers=headers)
     assert_json_answer(response)
 

@@ -235,6 +235,14 @@ class GuardedRequestHandler(WSGIRequestHandler):
     def parse_request(self) -> bool:
         if not super().parse_request():
             return False
+        if self.headers.defects or self.headers.get_payload():
+            # a line that is no header ("Transfer-Encoding : chunked"): http.client drops it and every line after it
+            self.send_error(HTTPStatus.BAD_REQUEST, "a header line is not a name, a colon and a value")
+            return False
+        encodings = self.headers.get_all("Transfer-Encoding") or []
+        if encodings and [value.strip().lower() for value in encodings] != ["chunked"]:
+            self.send_error(HTTPStatus.BAD_REQUEST, "a request body is framed by Content-Length or chunked alone")
+            return False
         lengths = set(self.headers.get_all("Content-Length") or [])
         if len(lengths) > 1 or (lengths and "Transfer-Encoding" in self.headers):
             self.send_error(HTTPStatus.BAD_REQUEST, "one body, one framing: a single Content-Length or chunked")

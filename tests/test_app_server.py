@@ -240,6 +240,30 @@ def test_two_framings_of_one_body_are_refused(port: int, framing: bytes) -> None
     assert _json_body(answer)["error"] == "bad_request"
 
 
+HIDDEN_REQUEST = b"GET /hidden HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n",
+        b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: identity\r\n",
+        b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n",
+        b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding : chunked\r\nContent-Length: 0\r\n",
+        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length : 0\r\n",
+    ],
+    ids=["gzip", "identity", "gzip-then-chunked", "space-before-colon", "length-with-space"],
+)
+def test_a_body_framed_by_nothing_this_server_reads_is_refused_never_served_as_the_next_request(
+    port: int, head: bytes
+) -> None:
+    # With connections kept alive, a body whose end the server cannot tell (an encoding other than chunked, or a
+    # header line http.client drops with every line after it) would be read as a request of its own: smuggled.
+    answer = _exchange(port, head + b"\r\n" + HIDDEN_REQUEST)
+    assert answer.startswith(b"HTTP/1.1 400"), answer
+    assert answer.count(b"HTTP/1.1 ") == 1 and b"/hidden" not in answer, answer
+
+
 @pytest.mark.parametrize(
     ("request_bytes", "status"),
     [

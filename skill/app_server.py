@@ -35,11 +35,12 @@ import json
 import logging
 import math
 import selectors
+import re
 import socket
 import time
 from contextlib import suppress
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Final
 
 from werkzeug.exceptions import InternalServerError
 from werkzeug.serving import BaseWSGIServer, DechunkedInput, WSGIRequestHandler, make_server
@@ -105,6 +106,23 @@ class _FramedBody(io.RawIOBase):
         if count < len(view):
             self.remaining = -1  # the client closed before its body was whole: nothing more will come
         return count
+
+
+_CHUNK_SIZE_LINE: Final = re.compile(rb"[0-9A-Fa-f]{1,16}(;[^\r\n]*)?\r\n")
+
+
+class _StrictDechunkedInput(DechunkedInput):
+    """werkzeug's chunked reader, but a chunk-size line is hex digits (an extension allowed) ending in CRLF.
+
+    ``int(line, 16)`` also takes "0x5", "+5", "5_0" and a bare LF: a front end reading the same bytes strictly
+    would see another body end, and with connections kept alive the difference is a request smuggled between them.
+    """
+
+    def read_chunk_len(self) -> int:
+        line = self._rfile.readline(100)
+        if _CHUNK_SIZE_LINE.fullmatch(line) is None:
+            raise OSError("Invalid chunk header")
+        return int(line.split(b";", 1)[0].strip(b"\r\n"), 16)
 
 
 def _content_length(value: str | None) -> int | None:
@@ -261,7 +279,7 @@ class GuardedRequestHandler(WSGIRequestHandler):
         self.environ = environ = self.make_environ()
         body: _FramedBody | DechunkedInput | None = None
         if isinstance(environ["wsgi.input"], DechunkedInput):
-            body = environ["wsgi.input"]
+            body = environ["wsgi.input"] = _StrictDechunkedInput(self.rfile)
         else:
             length = _content_length(self.headers.get("Content-Length"))
             if length is None:

@@ -240,6 +240,24 @@ def test_two_framings_of_one_body_are_refused(port: int, framing: bytes) -> None
     assert _json_body(answer)["error"] == "bad_request"
 
 
+@pytest.mark.parametrize(
+    "size", [b"0x5", b"+5", b"5_", b" 5", b"5\n"], ids=["0x", "plus", "underscore", "space", "bare-lf"]
+)
+def test_a_chunk_size_that_is_no_hex_number_ending_in_crlf_is_refused(app_port: int, size: bytes) -> None:
+    line = size if size.endswith(b"\n") else size + b"\r\n"
+    head = b"POST /alexa HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+    answer = _exchange(app_port, head + line + b"hello\r\n0\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 400"), answer
+
+
+def test_a_chunk_extension_is_allowed(port: int) -> None:
+    answer = _exchange(
+        port,
+        b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5;name=v\r\nhello\r\n0\r\n\r\n",
+    )
+    assert answer.startswith(b"HTTP/1.1 200"), answer
+
+
 HIDDEN_REQUEST = b"GET /hidden HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
 
 

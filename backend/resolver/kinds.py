@@ -34,6 +34,11 @@ MIN_KIND_SHARE: Final = 0.15
 # A single heard word this many names hold is a catalog word: a product whose name lacks it is a sound-alike of
 # another word, never taken unasked.
 CATALOG_WORD_NAMES: Final = 20
+# A single word said that at least this many names hold, letter for letter, is a word of the catalog even when
+# it is no kind and no catalog word above ("italiano": Lasagna Italiano, Italiano Tomato Sauce): the names holding
+# it come before sound-alikes lacking it ("Italian Beer"), as a question among them.
+HELD_WORD_NAMES: Final = 2
+MIN_HELD_WORD: Final = 3  # letters: shorter words ("ml", "xl") are marks in names, not what is asked for
 MAX_KIND_WORDS: Final = 3  # "brown rice", "plain greek yogurt": a kind and up to two qualifiers
 TWIN_WINDOW: Final = 4  # options per place offered that are looked at for twins in the other number
 FOUND_CACHE: Final = 4096  # kinds asked for, kept with their typical order (ordering a large kind costs ms)
@@ -64,6 +69,7 @@ class KindIndex:
         """Count the names now, or take ``tables``: the same counts, made when the resolver's tables were built
         (``backend.resolver.kindtables``), so no Python walk over the catalog happens on a first request."""
         self._spoken = spoken
+        self._heads = heads
         self._names = names
         if tables is None:
             tables = KindTables.build(spoken, heads, names, [""] * len(spoken))
@@ -74,6 +80,7 @@ class KindIndex:
         self._members: Mapping[str, tuple[int, ...]] = members
         self._headed: Mapping[str, frozenset[int]] = KindHeaded(members)
         self._found = lru_cache(maxsize=FOUND_CACHE)(self._kind)  # thread-safe; Kind is immutable
+        self._holders = lru_cache(maxsize=FOUND_CACHE)(self._holding)
         self._strong = frozenset(word for word in members if members.size(word) >= MIN_KIND_SHARE * held[word])
 
     @property
@@ -84,6 +91,28 @@ class KindIndex:
     def sound_alike(self, said: Sequence[str], spoken_name: str) -> bool:
         """The words are one catalog word (``CATALOG_WORD_NAMES`` names hold it) that this name lacks."""
         return len(said) == 1 and self._held[said[0]] >= CATALOG_WORD_NAMES and said[0] not in spoken_name.split()
+
+    def holding(self, word: str) -> Kind | None:
+        """The products whose names hold the word (``HELD_WORD_NAMES`` of them or more), most typical first, as a
+        kind of its own: the word is what was asked for, whatever the names are of."""
+        if len(word) < MIN_HELD_WORD or self._held[word] < HELD_WORD_NAMES:
+            return None
+        return self._holders(word)
+
+    def _holding(self, word: str) -> Kind | None:
+        padded = f" {word} "
+        members = [p for p, spoken in enumerate(self._spoken) if padded in f" {spoken} "]
+        if len(members) < HELD_WORD_NAMES:
+            return None
+        # Names the word heads ("Lasagna Italiano") are what the word says a product is; when several are, they are
+        # the question ("Italiano Tomato Sauce" is a sauce). Otherwise every name holding it, those it heads first.
+        headed = [p for p in members if word in self._heads[p].split()]
+        if len(headed) >= HELD_WORD_NAMES:
+            members = headed
+        typical = self._typical_first(members, [word])
+        typical.sort(key=lambda p: word not in self._heads[p].split())  # stable: typical order within each
+        exact = tuple(p for p in members if self._spoken[p] == word)
+        return Kind(word, tuple(typical), exact, True, frozenset(members))
 
     def find(self, said: Sequence[str]) -> Kind | None:
         """The kind the words are, exactly, or ``None``: the last word is a kind and the words before it are in

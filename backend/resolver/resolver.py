@@ -503,8 +503,19 @@ class Resolver:
         """Words naming a kind of product ("rice") get its products, not sound-alikes (``backend.resolver.kinds``)."""
         kinds = self._kind_index()
         kind = kinds.find(said)
+        content = [word for word in said if word not in FUNCTION_WORDS]
+        best = resolution.best
+        if kind is None and len(content) == 1 and best is not None:
+            names = [
+                self._entry_spoken[self._entry_start[self._position[c.product.id]]].split()
+                for c in resolution.candidates
+            ]
+            if content[0] not in names[0] and any(content[0] in name for name in names[1:]):
+                # One word said, held by names of which the ranking offers one, and the best match lacks it: a
+                # sound-alike ("Italian Beer" for "italiano") before the names that hold the word, which are asked
+                # about instead. (Holders the ranking did not offer leave it alone: the word may be misheard.)
+                kind = kinds.holding(content[0])
         if kind is None:
-            best = resolution.best
             if best is not None and resolution.decision is Decision.ACCEPT:
                 name = self._entry_spoken[self._entry_start[self._position[best.product.id]]]
                 if kinds.sound_alike(said, name):

@@ -34,8 +34,8 @@ import io
 import json
 import logging
 import math
-import selectors
 import re
+import selectors
 import socket
 import time
 from contextlib import suppress

@@ -253,7 +253,8 @@ def test_a_chunk_size_that_is_no_hex_number_ending_in_crlf_is_refused(app_port: 
 def test_a_chunk_extension_is_allowed(port: int) -> None:
     answer = _exchange(
         port,
-        b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5;name=v\r\nhello\r\n0\r\n\r\n",
+        b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+        b"5;name=v\r\nhello\r\n0\r\n\r\n",
     )
     assert answer.startswith(b"HTTP/1.1 200"), answer
 

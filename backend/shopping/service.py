@@ -94,6 +94,13 @@ def order_id_for(placed_at: datetime, request_id: str | None) -> str:
     return f"{placed_at:%Y%m%d%H%M%S%f}-{hashlib.sha256(seed.encode()).hexdigest()[:10]}"
 
 
+def _summary_read_with(state: CustomerState | None, customer_id: str) -> StoredSummary | None:
+    """The order summary the state read found, if that read was this customer's and asked for it."""
+    if state is None or state.customer_id != customer_id:
+        return None
+    return state.order_summary
+
+
 def bought_before(candidate: Candidate) -> bool:
     """Whether the resolver ranked this candidate up because the customer bought it before."""
     return any(reason.code == ReasonCode.BOUGHT_BEFORE for reason in candidate.reasons)
@@ -152,10 +159,20 @@ class Shopping:
         return OrderCancellations(self.table, self.catalog, self.settings, profiles=self.profiles, clock=self._clock)
 
     # -- reads ------------------------------------------------------------------------------------------------
-    def state(self, customer_id: str, *, aliases: Sequence[Alias] = (), token: str | None = None) -> CustomerState:
+    def state(
+        self,
+        customer_id: str,
+        *,
+        aliases: Sequence[Alias] = (),
+        token: str | None = None,
+        summary: bool = False,
+    ) -> CustomerState:
         """The turn's one read (see ``state``); ``aliases`` are ids to learn the linking of in the same read, ``token``
-        an access token to learn the owner of (``CustomerState.token_owner``)."""
-        return load_state(self.table, customer_id, today=self.now().date(), aliases=aliases, token=token)
+        an access token to learn the owner of (``CustomerState.token_owner``), ``summary``: the order summary too,
+        for a turn that reads it (a history question, a checkout): no read of its own then."""
+        return load_state(
+            self.table, customer_id, today=self.now().date(), aliases=aliases, token=token, summary=summary
+        )
 
     # -- domain questions -------------------------------------------------------------------------------------
     def purchases(self, state: CustomerState) -> dict[str, PurchaseStats]:
@@ -215,7 +232,7 @@ class Shopping:
         with store and web purchases counted too; products the shop no longer sells left out. From the order
         summary: one read, whatever the length of the history."""
         now = self.now()
-        summary = self.order_summary(state.customer_id, parts=("household", "persons"))
+        summary = self.order_summary(state.customer_id, parts=("household", "persons"), state=state)
         if summary.overflowed:
             every_order = self.orders(state.customer_id)
             elsewhere = bought_elsewhere(state.profile, every_order, now)
@@ -226,15 +243,20 @@ class Shopping:
             basket = usual_from(inputs, elsewhere=elsewhere, today=now.date())
         return [item for item in basket if item.product_id in self.catalog]
 
-    def product_histories(self, customer_id: str, product_ids: Sequence[str]) -> dict[str, ProductHistory]:
-        """How often and when each of these products was ordered (one read of the order summary for all)."""
-        summary = self.order_summary(customer_id, parts=("household",))
+    def product_histories(
+        self, customer_id: str, product_ids: Sequence[str], *, state: CustomerState | None = None
+    ) -> dict[str, ProductHistory]:
+        """How often and when each of these products was ordered (one read of the order summary for all; none when
+        the turn's ``state`` read it)."""
+        summary = self.order_summary(customer_id, parts=("household",), state=state)
         if summary.overflowed:
             summary = summarize(self.orders(customer_id))
         return {product_id: summary.product_history(product_id) for product_id in dict.fromkeys(product_ids)}
 
-    def product_history(self, customer_id: str, product_id: str) -> ProductHistory:
-        return self.product_histories(customer_id, [product_id])[product_id]
+    def product_history(
+        self, customer_id: str, product_id: str, *, state: CustomerState | None = None
+    ) -> ProductHistory:
+        return self.product_histories(customer_id, [product_id], state=state)[product_id]
 
     def cart(self, customer_id: str) -> Cart:
         return load_cart(self.table, customer_id)
@@ -243,11 +265,11 @@ class Shopping:
         """Every order, newest first: a query of the whole history (history questions read the summary)."""
         return all_orders(self.table, customer_id)
 
-    def recent_orders(self, customer_id: str, *, limit: int = 3) -> list[Order]:
-        """The newest ``limit`` orders of any status: from the order summary up to ``RECENT``, else a bounded
-        descending query."""
+    def recent_orders(self, customer_id: str, *, limit: int = 3, state: CustomerState | None = None) -> list[Order]:
+        """The newest ``limit`` orders of any status: from the order summary up to ``RECENT`` (as the turn's
+        ``state`` read it, if it did), else a bounded descending query."""
         if limit <= RECENT:
-            summary = self.order_summary(customer_id, parts=("recent",))
+            summary = self.order_summary(customer_id, parts=("recent",), state=state)
             if not summary.overflowed:
                 return summary.recent_orders(limit)
         return recent_orders(self.table, customer_id, limit=limit)
@@ -257,11 +279,16 @@ class Shopping:
 
     # -- the order summary ------------------------------------------------------------------------------------
     def order_summary(
-        self, customer_id: str, *, parts: Sequence[str] = ("recent", "household", "persons")
+        self,
+        customer_id: str,
+        *,
+        parts: Sequence[str] = ("recent", "household", "persons"),
+        state: CustomerState | None = None,
     ) -> OrderSummary:
-        """The customer's order summary (``order_summary``), read with only ``parts``; built from the orders and
-        stored when there is none of this version yet."""
-        stored = load_summary(self.table, customer_id, parts=parts)
+        """The customer's order summary (``order_summary``): as the turn's ``state`` read it (``summary=True``),
+        else read now with only ``parts``; built from the orders and stored when there is none of this version
+        yet."""
+        stored = _summary_read_with(state, customer_id) or load_summary(self.table, customer_id, parts=parts)
         if stored.summary is not None:
             return stored.summary
         return self._rebuild_summary(customer_id, stored)
@@ -273,9 +300,14 @@ class Shopping:
     def _rebuild_summary(self, customer_id: str, stored: StoredSummary) -> OrderSummary:
         return rebuild_summary(self.table, customer_id, at=self.now().isoformat(), stored=stored)
 
-    def _stage_summary_with(self, tx: Transaction, customer_id: str, order: Order, at: str) -> None:
-        """Stage the summary with a new order folded in (rebuilt from the orders when folding cannot say)."""
-        stored = load_summary(self.table, customer_id)
+    def _stage_summary_with(
+        self, tx: Transaction, customer_id: str, order: Order, at: str, *, stored: StoredSummary | None = None
+    ) -> None:
+        """Stage the summary with a new order folded in (rebuilt from the orders when folding cannot say), over
+        ``stored`` (what the turn's read found), else over what is read now. Written on condition that its revision
+        is still the one read: a summary that moved since fails the transaction (``ConcurrentUpdate``)."""
+        if stored is None:
+            stored = load_summary(self.table, customer_id)
         after = stored.summary.with_order(order) if stored.summary is not None else None
         if after is None:
             after = summarize([*self.orders(customer_id), order])
@@ -403,7 +435,7 @@ class Shopping:
         """Place the cart as an order in ONE transaction: marker, order, its lines, the cart emptied (on condition
         that it is still the quoted version), the confirmation email in the outbox, the wrong-code count reset, and
         (given the request's ``origin``) the profile's "ordered" event. All of it or none of it."""
-        state = state or self.state(customer_id)
+        state = state or self.state(customer_id, summary=True)
         try:
             quote = self._checked_quote(state, expected_version=expected_version, expected_quote=expected_quote)
             if self._needs_code(state, quote):
@@ -447,7 +479,10 @@ class Shopping:
             tx.put(self._confirmation_message(order, at))
             if state.voice_code.enabled and state.voice_code.failed_attempts:
                 voicecode.stage_reset_attempts(tx, customer_id, state.voice_code, at=at)
-            self._stage_summary_with(tx, customer_id, order, at)
+            # The first attempt folds into the summary the turn's read found (if it read it); a retry, after the
+            # summary moved, into the one read then.
+            read = _summary_read_with(state, customer_id) if attempt == 1 else None
+            self._stage_summary_with(tx, customer_id, order, at, stored=read)
             staged = self.profiles.stage_event(tx, self._ordered_event(origin, order)) if origin is not None else None
             try:
                 tx.commit()

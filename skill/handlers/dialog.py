@@ -32,6 +32,10 @@ NONE = "none"  # CHOICE id: none of them
 class YesHandler(ShoppingHandler):
     intent = "AMAZON.YesIntent"
 
+    def reads_summary(self, turn: Turn) -> bool:
+        pending = turn.pending  # a yes to the quote places the order, which folds it into the summary
+        return pending is not None and pending.kind == Question.CHECKOUT and pending.accepts(Answer.YES)
+
     def respond(self, turn: Turn) -> Response:
         pending = turn.pending
         if pending is None:
@@ -143,6 +147,9 @@ def offer_add_yes(turn: Turn, pending: Pending) -> Response:
 
 class VoiceCodeHandler(ShoppingHandler):
     intent = "VoiceCodeIntent"
+
+    def reads_summary(self, turn: Turn) -> bool:
+        return accepts(turn.pending, Answer.CODE)  # the code places the order (see ``YesHandler``)
 
     def respond(self, turn: Turn) -> Response:
         if not accepts(turn.pending, Answer.CODE):

@@ -12,8 +12,11 @@ from skill.handlers.turn_context import Turn
 class LastOrderHandler(ShoppingHandler):
     intent = "LastOrderIntent"
 
+    def reads_summary(self, turn: Turn) -> bool:
+        return True
+
     def respond(self, turn: Turn) -> Response:
-        orders = turn.shopping.recent_orders(turn.caller.customer_id, limit=1)
+        orders = turn.shopping.recent_orders(turn.caller.customer_id, limit=1, state=turn.read_so_far)
         if not orders:
             return turn.ask("history.no_orders")
         order = orders[0]
@@ -28,19 +31,22 @@ class LastOrderHandler(ShoppingHandler):
 
 
 class _ProductHistoryHandler(ShoppingHandler):
+    def reads_summary(self, turn: Turn) -> bool:
+        return True
+
     def product_and_history(self, turn: Turn) -> tuple[str, ProductHistory] | Response:
         words = turn.slot_value("product")
         if not words and not turn.slot_ids("product"):
             return turn.ask("history.which_product")
         resolution = turn.resolve(words or "", alexa_ids=turn.slot_ids("product"))
         ids = [candidate.product.id for candidate in resolution.candidates]
-        histories = turn.shopping.product_histories(turn.caller.customer_id, ids)
+        histories = turn.shopping.product_histories(turn.caller.customer_id, ids, state=turn.read_so_far)
         bought = [c for c in resolution.candidates if histories[c.product.id].times]
         best = bought[0] if bought else resolution.best
         if best is None:
             return turn.ask("resolve.not_found", heard=words or "")
         history = histories.get(best.product.id) or turn.shopping.product_history(
-            turn.caller.customer_id, best.product.id
+            turn.caller.customer_id, best.product.id, state=turn.read_so_far
         )
         # Never bought: the catalog's closest guess is not what they asked about ("eggs" is not an egg burrito),
         # so the answer names what they said.

@@ -72,6 +72,9 @@ class CartContainsHandler(ShoppingHandler):
 class UsualProductsHandler(ShoppingHandler):
     intent = "UsualProductsIntent"
 
+    def reads_summary(self, turn: Turn) -> bool:
+        return True
+
     def respond(self, turn: Turn) -> Response:
         basket = turn.shopping.usual(turn.state, turn.caller.person_id)
         if not basket:

@@ -27,13 +27,16 @@ class ReorderProductHandler(ShoppingHandler):
         if not bought:
             return act_on_resolution(turn, resolution, turn.quantity(), words)
         candidate = bought[0]
-        history = turn.shopping.product_history(turn.caller.customer_id, candidate.product.id)
+        history = turn.shopping.product_history(turn.caller.customer_id, candidate.product.id, state=turn.read_so_far)
         quantity = turn.quantity(default=history.typical_quantity)
         return add_product(turn, candidate.product, quantity, heard=words, candidate=candidate)
 
 
 class ReorderUsualHandler(ShoppingHandler):
     intent = "ReorderUsualIntent"
+
+    def reads_summary(self, turn: Turn) -> bool:
+        return True
 
     def respond(self, turn: Turn) -> Response:
         return offer_usual(turn)
@@ -49,12 +52,15 @@ def offer_usual(turn: Turn) -> Response:
 class ReorderLastOrderHandler(ShoppingHandler):
     intent = "ReorderLastOrderIntent"
 
+    def reads_summary(self, turn: Turn) -> bool:
+        return True
+
     def respond(self, turn: Turn) -> Response:
         return offer_last_order(turn)
 
 
 def offer_last_order(turn: Turn) -> Response:
-    orders = turn.shopping.recent_orders(turn.caller.customer_id, limit=1)
+    orders = turn.shopping.recent_orders(turn.caller.customer_id, limit=1, state=turn.read_so_far)
     if not orders:
         return turn.ask("history.no_orders")
     order = orders[0]

@@ -75,6 +75,7 @@ class ShoppingHandler(AbstractRequestHandler):
         guess = remembered.guess(token) if remembered is not None else None
         if remembered is not None and guess is not None and token:
             turn = Turn(handler_input, self.backend, caller_as(handler_input, guess), speech_for(handler_input))
+            turn.wants_summary = self.reads_summary(turn)
             try:
                 confirmed = turn.confirm_token(token)
             except BaseException:
@@ -87,7 +88,14 @@ class ShoppingHandler(AbstractRequestHandler):
         caller = caller_of(handler_input, self.backend.tokens)  # AccountNotLinked -> the link-account answer
         if remembered is not None:
             remembered.remember(token, caller.customer_id)
-        return Turn(handler_input, self.backend, caller, speech_for(handler_input))
+        turn = Turn(handler_input, self.backend, caller, speech_for(handler_input))
+        turn.wants_summary = self.reads_summary(turn)
+        return turn
+
+    def reads_summary(self, turn: Turn) -> bool:
+        """Whether this turn will read the order summary (then the turn's state read brings it along). Asked
+        before anything is read; a wrong False costs one read more, a wrong True ~10 KB read for nothing."""
+        return False
 
     def respond(self, turn: Turn) -> Response:
         raise NotImplementedError

@@ -12,8 +12,11 @@ from skill.handlers.turn_context import Turn
 class OrderStatusHandler(ShoppingHandler):
     intent = "OrderStatusIntent"
 
+    def reads_summary(self, turn: Turn) -> bool:
+        return True
+
     def respond(self, turn: Turn) -> Response:
-        orders = turn.shopping.recent_orders(turn.caller.customer_id, limit=1)
+        orders = turn.shopping.recent_orders(turn.caller.customer_id, limit=1, state=turn.read_so_far)
         if not orders:
             return turn.ask("status.none")
         order = orders[0]

@@ -69,6 +69,9 @@ class Turn:
     # Ids a slot matched under a dynamic-entity authority (the customer's likely products): resolved first.
     _dynamic_ids: set[str] = field(default_factory=set, repr=False)
     _stale: CustomerState | None = field(default=None, repr=False)
+    # This turn reads the order summary (a history question, the checkout's yes): the state read brings it along
+    # (one more key of the same batch) instead of a read of its own. Set by the handler before the first read.
+    wants_summary: bool = field(default=False, repr=False)
 
     def __post_init__(self) -> None:
         # The turn recorder (``skill.handlers.turn_events``) finds the turn here after the handler ran.
@@ -199,13 +202,17 @@ class Turn:
     @property
     def state(self) -> CustomerState:
         if self._state is None:
-            self._state = self.shopping.state(self.caller.customer_id, aliases=self._alias_to_check())
+            self._state = self.shopping.state(
+                self.caller.customer_id, aliases=self._alias_to_check(), summary=self.wants_summary
+            )
         return self._state
 
     def confirm_token(self, token: str) -> bool:
         """Read the state with the owner of ``token`` in the same read: True if it is this turn's customer (the
         state is kept for the turn), False if the token is no longer theirs (nothing read is kept)."""
-        state = self.shopping.state(self.caller.customer_id, aliases=self._alias_to_check(), token=token)
+        state = self.shopping.state(
+            self.caller.customer_id, aliases=self._alias_to_check(), token=token, summary=self.wants_summary
+        )
         if state.token_owner != self.caller.customer_id:
             return False
         self._state = state
@@ -216,6 +223,12 @@ class Turn:
         attributes = self.handler_input.attributes_manager.request_attributes
         if attributes.get(TURN_ATTRIBUTE) is self:
             del attributes[TURN_ATTRIBUTE]
+
+    @property
+    def read_so_far(self) -> CustomerState | None:
+        """The state this turn read, if it read one and wrote nothing since; never a read of its own (for what may
+        have come along with it, as the order summary: ``Shopping.recent_orders(state=...)``)."""
+        return self._state
 
     @property
     def last_read(self) -> CustomerState | None:

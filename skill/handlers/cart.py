@@ -365,9 +365,9 @@ def remove_all_but(turn: Turn, kept_words: str) -> Response:
     """Every line but those named, in one write; nothing when a line named is not in the cart (what stays must be
     what the customer meant, or nothing goes)."""
     parts = [part.strip() for part in _AND.split(kept_words) if part.strip()]
-    kept = [_line_named(turn, part) if not refers_back(part) else turn.last_product for part in parts]
+    kept = [_line_named(turn, part) if not refers_back(part) else _last_in_cart(turn) for part in parts]
     if not parts or any(product_id is None for product_id in kept):
-        return turn.ask("cart.not_in_cart", heard=kept_words)
+        return turn.ask("cart.not_in_cart", heard=_kept_said(turn, kept_words))
     gone = [line.product_id for line in turn.state.cart.lines if line.product_id not in kept]
     if not gone:
         names = [
@@ -377,6 +377,21 @@ def remove_all_but(turn: Turn, kept_words: str) -> Response:
             "cart.contents", count=turn.counted("item", turn.state.cart.item_count), items=turn.product_list(names)
         )
     return remove_several(turn, gone)
+
+
+def _last_in_cart(turn: Turn) -> str | None:
+    """The product the conversation named last, when it is a cart line ("everything except that" after asking the
+    price of lemons that are not in the cart keeps nothing, so nothing may go)."""
+    last = turn.last_product
+    return last if last is not None and turn.state.cart.line_for(last) is not None else None
+
+
+def _kept_said(turn: Turn, kept_words: str) -> str:
+    """What the customer asked to keep, said back: the product's name for "that"."""
+    last = turn.last_product
+    if refers_back(kept_words) and last is not None:
+        return turn.product(last).name
+    return kept_words
 
 
 def several_in_cart(turn: Turn, words: str) -> list[str] | None:

@@ -365,7 +365,7 @@ def remove_all_but(turn: Turn, kept_words: str) -> Response:
     """Every line but those named, in one write; nothing when a line named is not in the cart (what stays must be
     what the customer meant, or nothing goes)."""
     parts = [part.strip() for part in _AND.split(kept_words) if part.strip()]
-    kept = [_line_named(turn, part) if not refers_back(part) else _last_in_cart(turn) for part in parts]
+    kept = [_line_kept(turn, part) if not refers_back(part) else _last_in_cart(turn) for part in parts]
     if not parts or any(product_id is None for product_id in kept):
         return turn.ask("cart.not_in_cart", heard=_kept_said(turn, kept_words))
     gone = [line.product_id for line in turn.state.cart.lines if line.product_id not in kept]
@@ -377,6 +377,29 @@ def remove_all_but(turn: Turn, kept_words: str) -> Response:
             "cart.contents", count=turn.counted("item", turn.state.cart.item_count), items=turn.product_list(names)
         )
     return remove_several(turn, gone)
+
+
+def _line_kept(turn: Turn, words: str) -> str | None:
+    """The one cart line that ``words`` name strictly, for what is to stay while every other line goes: every word
+    said is a word of the line's name ("the bananas" for Banana), or the resolver accepts a product that is a line.
+    A close name is not enough ("the oat milk" is not Whole Milk); two lines that fit are none (nothing goes)."""
+    cart = turn.state.cart
+    said = _name_words(words)
+    if said:
+        held = [
+            line.product_id
+            for line in cart.lines
+            if said <= _name_words(turn.product(line.product_id).name.replace("&", " and "))
+        ]
+        if len(held) == 1:
+            return held[0]
+        if len(held) > 1:
+            return None
+    resolution = turn.resolve(words)
+    best = resolution.best
+    if resolution.decision == Decision.ACCEPT and best is not None and cart.line_for(best.product.id) is not None:
+        return best.product.id
+    return None
 
 
 def _last_in_cart(turn: Turn) -> str | None:

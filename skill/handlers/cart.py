@@ -320,6 +320,8 @@ class RemoveFromCartHandler(ShoppingHandler):
             turn.clear_pending()
             turn.answered()
             return say_no(turn, pending)
+        if turn.slot_value("undo") is not None and not words:
+            return undo_last_add(turn)
         kept = _ALL_BUT.match(words)
         if kept is not None:
             return remove_all_but(turn, kept.group(1))
@@ -352,6 +354,19 @@ class RemoveFromCartHandler(ShoppingHandler):
         if result.repeated and (again := said_again(turn, result.outcome)):
             return again
         return turn.ask(REMOVED, product=product.name)
+
+
+def undo_last_add(turn: Turn) -> Response:
+    """ "Scratch that" / "undo that": the last add of this session taken back, only the amount it put in ("one
+    more" to 3 and "scratch that": 3 again), and only while it is the last change to the cart; otherwise nothing
+    changes and the customer is asked what to change."""
+    last = turn.last_add
+    cart = turn.state.cart
+    if last is None or last[2] != cart.version or cart.line_for(last[0]) is None or last[1] <= 0:
+        return replayed_change(turn) or turn.ask("cart.nothing_to_undo", "cart.nothing_to_undo_reprompt")
+    product_id, quantity, _ = last
+    turn.forget_add()
+    return remove_some(turn, product_id, quantity, heard=turn.product(product_id).name)
 
 
 # "everything except the bananas", "all but the milk and the eggs": the lines named stay, every other goes

@@ -12,7 +12,7 @@ from rapidfuzz import fuzz, process
 from backend.errors import NotInCart
 from backend.profile import Outcome
 from backend.resolver import Decision, Resolution, name_with_number
-from backend.shopping import MAX_QUANTITY, canonical_unit, pack_of, parse_quantity, whole_number
+from backend.shopping import MAX_QUANTITY, LineAmount, canonical_unit, pack_of, parse_quantity, whole_number
 from skill.handlers.pending import Answer, Pending, Question, accepts
 from skill.handlers.reorder import basket_named
 from skill.handlers.replayed import (
@@ -288,6 +288,34 @@ def unit_said(turn: Turn, resolution: Resolution, quantity: int) -> tuple[int, s
     return quantity, canonical_unit(heard)
 
 
+class PutBackHandler(AddToCartHandler):
+    """ "Put it back in": what the last removal of this session took out, in the amount it took out (never the
+    product talked about last); with nothing removed, which product is asked. "Put the bananas back in" is an add
+    of the bananas."""
+
+    intent = "PutBackIntent"
+
+    def respond(self, turn: Turn) -> Response:
+        if not refers_back(turn.slot_value("product")) or turn.slot_ids("product"):
+            return super().respond(turn)
+        removed = turn.take_removed()
+        if not removed:
+            return turn.ask("add.which", "add.which_reprompt")
+        turn.clear_pending()
+        said = [
+            put_in_cart(
+                turn,
+                turn.product(product_id),
+                quantity,
+                heard=turn.slot_value("product"),
+                part=str(number) if len(removed) > 1 else "",
+                amount=LineAmount(quantity, unit) if unit else None,
+            )
+            for number, (product_id, quantity, unit) in enumerate(removed)
+        ]
+        return turn.ask_text(" ".join(said))
+
+
 class ProductOnlyHandler(AddToCartHandler):
     """A product said alone ("bananas") outside an elicitation: an add, or the answer to "which one?"."""
 
@@ -339,6 +367,7 @@ class RemoveFromCartHandler(ShoppingHandler):
             return replayed_change(turn) or turn.ask("cart.not_in_cart", heard=heard)
         product = turn.product(product_id)
         turn.mention(product_id)
+        held = turn.state.cart.line_for(product_id)
         event = turn.event(Outcome.REMOVED, product=product, heard=turn.slot_value("product"))
         try:
             result = turn.shopping.change_cart(
@@ -351,6 +380,8 @@ class RemoveFromCartHandler(ShoppingHandler):
             )
         except NotInCart:
             return turn.ask("cart.not_in_cart", heard=product.name)
+        if held is not None and not result.repeated:
+            turn.record_removed([(product_id, held.quantity, held.unit)])
         if result.repeated and (again := said_again(turn, result.outcome)):
             return again
         return turn.ask(REMOVED, product=product.name)
@@ -470,7 +501,8 @@ def remove_several(turn: Turn, product_ids: list[str]) -> Response:
     """Several lines out of the cart in one write, one event naming them all."""
     products = [turn.product(product_id) for product_id in product_ids]
     cart = turn.state.cart
-    lines = [(product, line.quantity) for product in products if (line := cart.line_for(product.id)) is not None]
+    held = [(product, line.quantity, line.unit) for product in products if (line := cart.line_for(product.id))]
+    lines = [(product, quantity) for product, quantity, _ in held]
     said = turn.product_list([product.name for product in products])
     event = turn.event(Outcome.REMOVED, lines=lines, heard=turn.slot_value("product"))
 
@@ -490,6 +522,8 @@ def remove_several(turn: Turn, product_ids: list[str]) -> Response:
         )
     except NotInCart:
         return replayed_change(turn) or turn.ask("cart.not_in_cart", heard=turn.slot_value("product") or said)
+    if not result.repeated:
+        turn.record_removed([(product.id, quantity, unit) for product, quantity, unit in held])
     if result.repeated and (again := said_again(turn, result.outcome)):
         return again
     turn.clear_pending()
@@ -533,6 +567,8 @@ def remove_some(turn: Turn, product_id: str | None, count: int, *, heard: str | 
         event=event,
         cart=cart,
     )
+    if not result.repeated:
+        turn.record_removed([(product_id, min(count, line.quantity), line.unit)])
     if result.repeated and (again := said_again(turn, result.outcome)):
         return again
     if left <= 0:

@@ -46,3 +46,15 @@ def test_the_plural_is_said_after_a_count_above_one_only() -> None:
     assert speech.say("resolve.unfit_measure", quantity=2, product="Peach", unit="gallon").startswith(
         "I can't sell Peach by the gallon. Should I add 2 Peaches"
     )
+
+
+def test_a_plural_that_is_another_products_name_is_not_said() -> None:
+    # "2 Limes" after a count of Lime would name the product Limes; "Bananas" is no product's whole name here
+    extra = [_product("13", "Limes"), _product("14", "Key Limes"), _product("15", "Peaches", aisle="pantry")]
+    catalog = [*CATALOG, *extra]
+    counted = counted_names(catalog)
+    assert "Lime" not in counted and "Peach" not in counted  # Peaches is a product (in any aisle)
+    assert counted["Banana"] == "Bananas"
+    speech = Speech("en-US", counted=counted)
+    assert speech.product_line(2, "Lime") == "2 Lime"
+    assert speech.product_line(2, "Limes") == "2 Limes"

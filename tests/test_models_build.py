@@ -59,8 +59,9 @@ def test_shipped_models_name_every_contract_intent_and_slot() -> None:
         assert name in intents
     for name in ("ReorderProductIntent", "LastPurchaseIntent", "PurchaseFrequencyIntent"):
         assert intents[name] == {"product": "PRODUCT"}
-    # "take one cucumber out": a count of the product, optional (a request without it is as before)
-    assert intents["RemoveFromCartIntent"] == {"product": "PRODUCT", "quantity": "AMAZON.NUMBER"}
+    # "take one cucumber out": a count of the product, optional (a request without it is as before); "scratch
+    # that" / "undo that": the undo slot (the last add taken back)
+    assert intents["RemoveFromCartIntent"] == {"product": "PRODUCT", "quantity": "AMAZON.NUMBER", "undo": "UNDO"}
     assert intents["SwapProductIntent"] == {"product": "PRODUCT", "replacement": "PRODUCT"}
     choice = next(t for t in model["types"] if t["name"] == "CHOICE")
     assert sorted(v["id"] for v in choice["values"]) == ["1", "2", "3", "last", "none"]

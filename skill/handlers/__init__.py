@@ -24,6 +24,7 @@ from skill.handlers.cart import (
     ChangeQuantityHandler,
     ClearCartHandler,
     ProductOnlyHandler,
+    PutBackHandler,
     ReadCartHandler,
     RemoveFromCartHandler,
 )
@@ -66,6 +67,7 @@ def request_handlers(backend: Backend) -> list[AbstractRequestHandler]:
         # shopping, one handler per intent
         AddToCartHandler(backend),
         ProductOnlyHandler(backend),
+        PutBackHandler(backend),
         RemoveFromCartHandler(backend),
         AddProductsHandler(backend),
         ChangeQuantityHandler(backend),

@@ -12,7 +12,7 @@ from rapidfuzz import fuzz, process
 from backend.errors import NotInCart
 from backend.profile import Outcome
 from backend.resolver import Decision, Resolution, name_with_number
-from backend.shopping import MAX_QUANTITY, canonical_unit, pack_of, parse_quantity, whole_number
+from backend.shopping import MAX_QUANTITY, LineAmount, canonical_unit, pack_of, parse_quantity, whole_number
 from skill.handlers.pending import Answer, Pending, Question, accepts
 from skill.handlers.reorder import basket_named
 from skill.handlers.replayed import (
@@ -288,6 +288,34 @@ def unit_said(turn: Turn, resolution: Resolution, quantity: int) -> tuple[int, s
     return quantity, canonical_unit(heard)
 
 
+class PutBackHandler(AddToCartHandler):
+    """ "Put it back in": what the last removal of this session took out, in the amount it took out (never the
+    product talked about last); with nothing removed, which product is asked. "Put the bananas back in" is an add
+    of the bananas."""
+
+    intent = "PutBackIntent"
+
+    def respond(self, turn: Turn) -> Response:
+        if not refers_back(turn.slot_value("product")) or turn.slot_ids("product"):
+            return super().respond(turn)
+        removed = turn.take_removed()
+        if not removed:
+            return turn.ask("add.which", "add.which_reprompt")
+        turn.clear_pending()
+        said = [
+            put_in_cart(
+                turn,
+                turn.product(product_id),
+                quantity,
+                heard=turn.slot_value("product"),
+                part=str(number) if len(removed) > 1 else "",
+                amount=LineAmount(quantity, unit) if unit else None,
+            )
+            for number, (product_id, quantity, unit) in enumerate(removed)
+        ]
+        return turn.ask_text(" ".join(said))
+
+
 class ProductOnlyHandler(AddToCartHandler):
     """A product said alone ("bananas") outside an elicitation: an add, or the answer to "which one?"."""
 
@@ -320,6 +348,8 @@ class RemoveFromCartHandler(ShoppingHandler):
             turn.clear_pending()
             turn.answered()
             return say_no(turn, pending)
+        if turn.slot_value("undo") is not None and not words:
+            return undo_last_add(turn)
         kept = _ALL_BUT.match(words)
         if kept is not None:
             return remove_all_but(turn, kept.group(1))
@@ -337,6 +367,7 @@ class RemoveFromCartHandler(ShoppingHandler):
             return replayed_change(turn) or turn.ask("cart.not_in_cart", heard=heard)
         product = turn.product(product_id)
         turn.mention(product_id)
+        held = turn.state.cart.line_for(product_id)
         event = turn.event(Outcome.REMOVED, product=product, heard=turn.slot_value("product"))
         try:
             result = turn.shopping.change_cart(
@@ -349,9 +380,24 @@ class RemoveFromCartHandler(ShoppingHandler):
             )
         except NotInCart:
             return turn.ask("cart.not_in_cart", heard=product.name)
+        if held is not None and not result.repeated:
+            turn.record_removed([(product_id, held.quantity, held.unit)])
         if result.repeated and (again := said_again(turn, result.outcome)):
             return again
         return turn.ask(REMOVED, product=product.name)
+
+
+def undo_last_add(turn: Turn) -> Response:
+    """ "Scratch that" / "undo that": the last add of this session taken back, only the amount it put in ("one
+    more" to 3 and "scratch that": 3 again), and only while it is the last change to the cart; otherwise nothing
+    changes and the customer is asked what to change."""
+    last = turn.last_add
+    cart = turn.state.cart
+    if last is None or last[2] != cart.version or cart.line_for(last[0]) is None or last[1] <= 0:
+        return replayed_change(turn) or turn.ask("cart.nothing_to_undo", "cart.nothing_to_undo_reprompt")
+    product_id, quantity, _ = last
+    turn.forget_add()
+    return remove_some(turn, product_id, quantity, heard=turn.product(product_id).name)
 
 
 # "everything except the bananas", "all but the milk and the eggs": the lines named stay, every other goes
@@ -365,9 +411,9 @@ def remove_all_but(turn: Turn, kept_words: str) -> Response:
     """Every line but those named, in one write; nothing when a line named is not in the cart (what stays must be
     what the customer meant, or nothing goes)."""
     parts = [part.strip() for part in _AND.split(kept_words) if part.strip()]
-    kept = [_line_named(turn, part) if not refers_back(part) else turn.last_product for part in parts]
+    kept = [_line_kept(turn, part) if not refers_back(part) else _last_in_cart(turn) for part in parts]
     if not parts or any(product_id is None for product_id in kept):
-        return turn.ask("cart.not_in_cart", heard=kept_words)
+        return turn.ask("cart.not_in_cart", heard=_kept_said(turn, kept_words))
     gone = [line.product_id for line in turn.state.cart.lines if line.product_id not in kept]
     if not gone:
         names = [
@@ -377,6 +423,44 @@ def remove_all_but(turn: Turn, kept_words: str) -> Response:
             "cart.contents", count=turn.counted("item", turn.state.cart.item_count), items=turn.product_list(names)
         )
     return remove_several(turn, gone)
+
+
+def _line_kept(turn: Turn, words: str) -> str | None:
+    """The one cart line that ``words`` name strictly, for what is to stay while every other line goes: every word
+    said is a word of the line's name ("the bananas" for Banana), or the resolver accepts a product that is a line.
+    A close name is not enough ("the oat milk" is not Whole Milk); two lines that fit are none (nothing goes)."""
+    cart = turn.state.cart
+    said = _name_words(words)
+    if said:
+        held = [
+            line.product_id
+            for line in cart.lines
+            if said <= _name_words(turn.product(line.product_id).name.replace("&", " and "))
+        ]
+        if len(held) == 1:
+            return held[0]
+        if len(held) > 1:
+            return None
+    resolution = turn.resolve(words)
+    best = resolution.best
+    if resolution.decision == Decision.ACCEPT and best is not None and cart.line_for(best.product.id) is not None:
+        return best.product.id
+    return None
+
+
+def _last_in_cart(turn: Turn) -> str | None:
+    """The product the conversation named last, when it is a cart line ("everything except that" after asking the
+    price of lemons that are not in the cart keeps nothing, so nothing may go)."""
+    last = turn.last_product
+    return last if last is not None and turn.state.cart.line_for(last) is not None else None
+
+
+def _kept_said(turn: Turn, kept_words: str) -> str:
+    """What the customer asked to keep, said back: the product's name for "that"."""
+    last = turn.last_product
+    if refers_back(kept_words) and last is not None:
+        return turn.product(last).name
+    return kept_words
 
 
 def several_in_cart(turn: Turn, words: str) -> list[str] | None:
@@ -417,7 +501,8 @@ def remove_several(turn: Turn, product_ids: list[str]) -> Response:
     """Several lines out of the cart in one write, one event naming them all."""
     products = [turn.product(product_id) for product_id in product_ids]
     cart = turn.state.cart
-    lines = [(product, line.quantity) for product in products if (line := cart.line_for(product.id)) is not None]
+    held = [(product, line.quantity, line.unit) for product in products if (line := cart.line_for(product.id))]
+    lines = [(product, quantity) for product, quantity, _ in held]
     said = turn.product_list([product.name for product in products])
     event = turn.event(Outcome.REMOVED, lines=lines, heard=turn.slot_value("product"))
 
@@ -437,6 +522,8 @@ def remove_several(turn: Turn, product_ids: list[str]) -> Response:
         )
     except NotInCart:
         return replayed_change(turn) or turn.ask("cart.not_in_cart", heard=turn.slot_value("product") or said)
+    if not result.repeated:
+        turn.record_removed([(product.id, quantity, unit) for product, quantity, unit in held])
     if result.repeated and (again := said_again(turn, result.outcome)):
         return again
     turn.clear_pending()
@@ -480,6 +567,8 @@ def remove_some(turn: Turn, product_id: str | None, count: int, *, heard: str | 
         event=event,
         cart=cart,
     )
+    if not result.repeated:
+        turn.record_removed([(product_id, min(count, line.quantity), line.unit)])
     if result.repeated and (again := said_again(turn, result.outcome)):
         return again
     if left <= 0:

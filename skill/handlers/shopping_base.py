@@ -169,6 +169,8 @@ def put_in_cart(
         return turn.say("cart.other_unit", held=held_said, said=turn.line(quantity, product.name, unit))
     turn.forget_state()
     turn.added([product.id])
+    if result.cart is not None:
+        turn.record_add(product.id, quantity, result.cart.version)
     said = result.outcome or added
     total = said.get("total")
     if total is not None:

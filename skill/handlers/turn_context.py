@@ -39,6 +39,8 @@ MAX_READ_ITEMS = 5  # read at most this many products aloud, then "and N more"
 _LAST_PRODUCT = "last_product"  # session: a product id
 _ADDED = "added"  # session: product ids added this session, oldest first
 _ADDED_KEPT = 10
+_LAST_REMOVED = "last_removed"  # session: what the last removal took out, [[product, quantity, unit], ...]
+_LAST_ADD = "last_add"  # session: the last add of this session {product, quantity, version (the cart's after it)}
 DYNAMIC_AUTHORITY = "amzn1.er-authority.echo-sdk.dynamic."  # + "<skill id>.<slot type>"
 
 
@@ -184,6 +186,35 @@ class Turn:
         self.session[_ADDED] = [*history, *product_ids][-_ADDED_KEPT:]
         if product_ids:
             self.mention(product_ids[-1])
+
+    def record_add(self, product_id: str, quantity: int, version: int) -> None:
+        """This turn's add put ``quantity`` of a product in the cart, saved as cart ``version``: "scratch that"
+        takes back that many, while no other change came after it."""
+        self.session[_LAST_ADD] = {"product": product_id, "quantity": quantity, "version": version}
+
+    @property
+    def last_add(self) -> tuple[str, int, int] | None:
+        """The last add of this session (product id, quantity it put in, cart version after it), if any."""
+        value = self.session.get(_LAST_ADD)
+        if not isinstance(value, dict) or str(value.get("product")) not in self.backend.catalog:
+            return None
+        return str(value["product"]), int(value.get("quantity", 0)), int(value.get("version", -1))
+
+    def record_removed(self, lines: Sequence[tuple[str, int, str | None]]) -> None:
+        """This turn's removal took these amounts out of the cart: "put it back in" puts back these."""
+        self.session[_LAST_REMOVED] = [[pid, quantity, unit] for pid, quantity, unit in lines]
+
+    def take_removed(self) -> list[tuple[str, int, str | None]]:
+        """What the last removal of this session took out (then forgotten: it is put back once)."""
+        value = self.session.pop(_LAST_REMOVED, None) or []
+        return [
+            (str(pid), int(quantity), str(unit) if unit else None)
+            for pid, quantity, unit in value
+            if str(pid) in self.backend.catalog and int(quantity) > 0
+        ]
+
+    def forget_add(self) -> None:
+        self.session.pop(_LAST_ADD, None)
 
     @property
     def last_added(self) -> str | None:

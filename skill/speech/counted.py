@@ -5,7 +5,8 @@ A catalog names fresh produce in the singular ("Banana", "Lime", "Hass Avocado")
 names are counted is not guessed from a word list: the fruit and vegetables sold loose (the catalog's fresh fruit
 and fresh vegetable aisles, not packaged salads, herbs or bags) are things one counts, and the plural is one the
 catalog itself writes at the end of a name in those aisles ("Limes", "Organic Bananas"). Every other name is
-said as it is: "2 Whole Milk", "2 Sea Salt".
+said as it is: "2 Whole Milk", "2 Sea Salt"; so is a name whose plural is another product's name ("Lime": "Limes"
+is a product of its own, so "2 Lime").
 """
 
 from __future__ import annotations
@@ -30,7 +31,11 @@ def counted_names_of(catalog: Catalog) -> Mapping[str, str]:
 
 def counted_names(products: Iterable[Product]) -> Mapping[str, str]:
     """Said name -> the name said after a count above one ("Banana" -> "Bananas"), for the products counted."""
-    products = [product for product in products if product.aisle.casefold() in COUNTED_AISLES]
+    everything = list(products)
+    # A plural that is another product's spoken name ("Lime" -> "Limes", a product of its own) would say that
+    # product: the name is said as it is.
+    spoken = frozenset(said_name(product.name).casefold() for product in everything)
+    products = [product for product in everything if product.aisle.casefold() in COUNTED_AISLES]
     endings = frozenset(
         last
         for product in products
@@ -44,7 +49,7 @@ def counted_names(products: Iterable[Product]) -> Mapping[str, str]:
         if any(singular(word) != word for word in name.casefold().split()[:-1]):
             continue  # "Seedless Grapes Green": the thing counted is not the last word
         plural = _plural_name(name, endings)
-        if plural is not None:
+        if plural is not None and plural.casefold() not in spoken:
             counted[name] = plural
     return counted
 

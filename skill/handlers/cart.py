@@ -66,15 +66,7 @@ def find_in_cart(turn: Turn) -> str | None:
     for product_id in turn.slot_ids("product"):
         if product_id in in_cart:
             return product_id
-    names = {line.product_id: turn.product(line.product_id).name for line in cart.lines}
-    if words and names:
-        match = process.extractOne(words, names, scorer=fuzz.WRatio, score_cutoff=_NAME_CUTOFF)
-        if match is not None:
-            return str(match[2])
-        for candidate in turn.resolve(words).candidates:
-            if candidate.product.id in in_cart:
-                return candidate.product.id
-    return None
+    return _line_named(turn, words)
 
 
 def names_last_product(turn: Turn, words: str) -> bool:

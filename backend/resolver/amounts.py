@@ -301,3 +301,119 @@ def name_with_number(quantity: str, words: str) -> str | None:
     if parsed is None or parsed[1] != len(number) or number[0] in {"a", "an"}:
         return None
     return " ".join((*number, *product))
+
+
+# What a unit said says about the product: a weight is never poured, a volume never weighed out of a solid, a dozen
+# never poured (a carton of egg whites is no dozen), a can never holds fresh food. Where the catalog keeps drinks and
+# other liquids, and solids; in the aisles' own (spoken) names.
+LIQUID_AISLES: Final = frozenset(
+    [
+        "milk",
+        "cream",
+        "soy lactosefree",
+        "juice nectars",
+        "refrigerated",
+        "water seltzer sparkling water",
+        "soft drinks",
+        "energy sports drinks",
+        "beers coolers",
+        "red wines",
+        "white wines",
+        "specialty wines champagnes",
+        "spirits",
+        "oils vinegars",
+        "soup broth bouillon",
+        "frozen juice",
+    ]
+)
+# ... of which these are sold by the can or bottle, so counted: "a dozen beers", "a six pack of cola".
+COUNTED_LIQUID_AISLES: Final = frozenset(
+    [
+        "water seltzer sparkling water",
+        "soft drinks",
+        "energy sports drinks",
+        "beers coolers",
+        "red wines",
+        "white wines",
+        "specialty wines champagnes",
+        "spirits",
+    ]
+)
+SOLID_AISLES: Final = frozenset(
+    [
+        "fresh fruits",
+        "fresh vegetables",
+        "packaged vegetables fruits",
+        "fresh herbs",
+        "packaged produce",
+        "meat counter",
+        "packaged meat",
+        "poultry counter",
+        "packaged poultry",
+        "seafood counter",
+        "packaged seafood",
+        "frozen meat seafood",
+        "lunch meat",
+        "hot dogs bacon sausage",
+        "bread",
+        "buns rolls",
+        "breakfast bakery",
+        "eggs",
+        "packaged cheese",
+        "specialty cheeses",
+        "butter",
+        "tofu meat alternatives",
+    ]
+)
+PRODUCE_AISLES: Final = frozenset(
+    ["fresh fruits", "fresh vegetables", "packaged vegetables fruits", "packaged produce"]
+)
+BERRY_MEASURES: Final = frozenset(["pint", "half pint", "quart"])  # berries and cherry tomatoes come in pints
+# Fresh food, baked goods and dairy cases: nothing there comes in a can or tin.
+NEVER_CANNED_AISLES: Final = frozenset(
+    [
+        *(aisle for aisle in SOLID_AISLES if aisle not in ("packaged seafood", "packaged meat", "frozen meat seafood")),
+        "bakery desserts",
+        "milk",
+        "yogurt",
+        "other creams cheeses",
+    ]
+)
+WEIGHT_MEASURES: Final = frozenset(["pound", "ounce", "kilogram", "kilo", "gram"])
+VOLUME_MEASURES: Final = frozenset(["gallon", "quart", "pint", "liter", "litre", "milliliter", "millilitre"])
+# A name that says the product is poured, wherever it is shelved ("Liquid Egg White" is in eggs).
+LIQUID_WORDS: Final = frozenset(["liquid"])
+_CANS: Final = frozenset(["can", "tin"])
+
+
+def unit_fits(unit: str, name: str, aisle: str) -> bool:
+    """The product (its ``name`` and ``aisle``) can be sold in the ``unit`` said (``Amount.unit``, spoken form:
+    "pound", "half gallon", "dozen", "six pack", "can"), as far as what it is tells: no weight of a liquid ("a pound
+    of milk"), no volume of a solid but the pints berries come in ("a gallon of bananas"), no count of pieces of a
+    liquid sold by the carton or jug ("a dozen" liquid egg whites, "a six pack of" oil; drinks sold by the can or
+    bottle are counted, and so is a name that counts its containers, "Chocolate Milk Cartons"), and no can of fresh
+    food ("a can of" eggs). A unit this says nothing about (a bag, a box, a bunch) fits."""
+    words = unit.split()
+    if not words:
+        return True
+    measure = words[-1]
+    aisle = aisle.lower()
+    name_words = spoken_form(name).split()
+    liquid = aisle in LIQUID_AISLES or not LIQUID_WORDS.isdisjoint(name_words)
+    if measure in WEIGHT_MEASURES:
+        return not liquid
+    if measure in VOLUME_MEASURES:
+        return liquid or aisle not in SOLID_AISLES or (aisle in PRODUCE_AISLES and unit in BERRY_MEASURES)
+    if measure == "dozen" or (measure == "pack" and len(words) > 1):
+        return not liquid or aisle in COUNTED_LIQUID_AISLES or _counts_containers(name)
+    if unit in _CANS:
+        return aisle not in NEVER_CANNED_AISLES
+    return True
+
+
+def _counts_containers(name: str) -> bool:
+    """The name counts containers: a container word in the plural ("Chocolate Milk Cartons 2%", "Juice Boxes"; in
+    writing, as spoken forms fold plurals)."""
+    return any(
+        (spoken := spoken_form(word)) in CONTAINERS and spoken != word for word in re.findall(r"[a-z]+", name.lower())
+    )

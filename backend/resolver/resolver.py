@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from backend.catalog import Catalog, Product
 from backend.number_words import number_to_words
-from backend.resolver.amounts import Amount, parse_amount
+from backend.resolver.amounts import Amount, parse_amount, unit_fits
 from backend.resolver.confidence import ACCEPT_AT, CHOOSE_LEAD, confidence, decide
 from backend.resolver.habits import (
     FUNCTION_WORDS,
@@ -75,6 +75,9 @@ WHOLE_NAME_MATCH = 0.97  # the words are this product's whole name, as far as so
 HABIT_ORDERS = 3  # bought in this many orders: "the one you usually buy"
 HABIT_SHARE = 1 / 3  # ... or in this share of all their orders (and more than once)
 UNIT_MATCH_BONUS = 0.03  # the unit or pack size said is in the product's name
+# The unit said is one the product cannot be sold in (``amounts.unit_fits``: "a dozen" of liquid egg whites): it
+# counts against the product as much as a clear difference in the words, and the product is never taken unasked.
+UNIT_UNFIT_PENALTY = 0.1
 # Offered beside the best, an option the words match this much worse is unrelated: on the dev sets the right
 # answer, when a choice held it after the first place, was never more than 0.16 behind.
 OFFER_GAP = 0.25
@@ -273,7 +276,7 @@ class Resolver:
         amount = parse_amount(query)
         said = query_form(amount.words).split()
         bought_at = self._history_positions(history) if history else {}
-        habit = self._habit(said, bought_at, orders) if bought_at else None
+        habit = self._habit(said, bought_at, orders, unit=amount.unit) if bought_at else None
         for ids, code in ((dynamic_ids, ReasonCode.DYNAMIC_MATCH), (alexa_ids, ReasonCode.ALEXA_MATCH)):
             known_ids = [product_id for product_id in dict.fromkeys(ids) if product_id in self._position]
             if len(known_ids) == 1 and code is ReasonCode.ALEXA_MATCH and self._names_another(query, known_ids):
@@ -328,6 +331,12 @@ class Resolver:
         if best is None:
             return replace(resolution, amount=amount)
         resolution = replace(resolution, amount=self._amount_for(amount, best.product, query))
+        if (
+            resolution.decision is Decision.ACCEPT
+            and amount.unit is not None
+            and not self._unit_fits(amount.unit, self._position[best.product.id])
+        ):
+            return replace(resolution, decision=Decision.CONFIRM)  # "a dozen" is no carton of egg whites: ask
         if habit is not None:
             return resolution
         if resolution.decision is Decision.ACCEPT and (
@@ -551,9 +560,15 @@ class Resolver:
         )
 
     def _habit(
-        self, said: Sequence[str], bought_at: Mapping[int, PurchaseStatsLike], orders: int | None
+        self,
+        said: Sequence[str],
+        bought_at: Mapping[int, PurchaseStatsLike],
+        orders: int | None,
+        *,
+        unit: str | None = None,
     ) -> Habit | None:
-        """The product of the customer's that the words name by habit (``backend.resolver.habits``), if any."""
+        """The product of the customer's that the words name by habit (``backend.resolver.habits``), if any; never
+        one the ``unit`` said cannot be sold in ("a dozen eggs" is no habit of liquid egg whites)."""
         head = head_of(" ".join(said))
 
         content = [word for word in said if word not in FUNCTION_WORDS]
@@ -561,6 +576,8 @@ class Resolver:
         kind = asked_kind(said)
 
         def fits(position: int) -> bool:  # "oat milk" is never their "Oat Milk Soap"
+            if unit is not None and not self._unit_fits(unit, position):
+                return False
             # ("with bacon" asks for a product with it, not for the kind.)
             if len(content) == 1 and said[0] not in PHRASE_STARTS and self._shelved_elsewhere(content[0], position):
                 return False
@@ -697,6 +714,11 @@ class Resolver:
                 [product.aisle for product in self._products],
             )
         return self._kind_counts
+
+    def _unit_fits(self, unit: str, position: int) -> bool:
+        """The product at ``position`` can be sold in the ``unit`` said (``amounts.unit_fits``)."""
+        product = self._products[position]
+        return unit_fits(unit, product.name, product.aisle)
 
     def _kind_index(self) -> KindIndex:
         if self._kinds is None:
@@ -849,11 +871,12 @@ class Resolver:
         is offered beside the sound-alikes, never first, so neither the answer nor the decision changes.
         ``rest``: the ranking after the resolution's candidates.
         """
-        candidates = resolution.candidates
-        if not candidates:
+        if not resolution.candidates:
             return self._habit_asked(resolution, rest, history=history, orders=orders, limit=limit)
         if limit < 2:
             return resolution
+        resolution, rest = self._likelier_weak_habits(resolution, rest, history=history, orders=orders, limit=limit)
+        candidates = resolution.candidates
         habitual = [self._habitual(candidate.product.id, history, orders) for candidate in candidates]
         # A habit among them that the words explain (above the prior's floor) is the one offered already; one they
         # match only as noise matches any name does not stand for all their habits.
@@ -887,6 +910,86 @@ class Resolver:
             resolution,
             candidates=tuple(replace(candidate, tells_apart=apart[rank]) for rank, candidate in enumerate(options)),
         )
+
+    def _likelier_weak_habits(
+        self,
+        resolution: Resolution,
+        rest: Iterable[_Scored],
+        *,
+        history: Mapping[str, PurchaseStatsLike],
+        orders: int | None,
+        limit: int,
+    ) -> tuple[Resolution, Iterable[_Scored]]:
+        """The places of a question that habits the words match only as noise (below ``scoring.PRIOR_FROM``) hold
+        go to the likeliest of the habits matched about as well (``_likeliest_habits``), not to those that came
+        first by a few thousandths of match: garbled words ("that kinda are") match four of their "... Fruit & Nut
+        Food Bar"s and their "Blueberry Muffin Bar" within 0.01, and the bar bought every week is the likelier
+        reading than the one bought three times. Only habits trade places, and never in an answer: no product
+        they never bought, and no decision, changes. ``rest`` as ``_habit_offered``; returned with what was read
+        of it put back."""
+        candidates = resolution.candidates
+        if resolution.decision is Decision.ACCEPT:
+            return resolution, rest
+        habitual = [self._habitual(candidate.product.id, history, orders) for candidate in candidates]
+        if any(is_habit and c.match >= PRIOR_FROM for is_habit, c in zip(habitual, candidates, strict=True)):
+            return resolution, rest
+        places = [rank for rank, is_habit in enumerate(habitual) if is_habit]
+        if not places:
+            return resolution, rest
+        pooled = [
+            _Scored(
+                self._position[candidates[rank].product.id],
+                self._entry_of(candidates[rank].product.id),
+                candidates[rank].score,
+                candidates[rank].match,
+                history[candidates[rank].product.id],
+                any(reason.code is ReasonCode.PARTIAL_NAME for reason in candidates[rank].reasons),
+            )
+            for rank in places
+        ]
+        floor = max(item.match for item in pooled) - HABIT_PRIOR_SPAN
+        read: list[_Scored] = []
+        for count, item in enumerate(rest):
+            read.append(item)
+            if item.score < floor and count:  # (the first may be the best habit under the cut-off, out of order)
+                break
+        rest = chain(read, rest)
+        pool = sorted([*pooled, *read], key=lambda item: -item.score)
+        others = {
+            self._written[self._position[c.product.id]]
+            for c, is_habit in zip(candidates, habitual, strict=True)
+            if not is_habit
+        }
+        likeliest = self._likeliest_habits(pool, others, history=history, orders=orders)
+        chosen: list[_Scored] = []
+        names: set[str] = set()
+        for item in likeliest:
+            name = self._written[item.product_index]
+            if name not in names:
+                names.add(name)
+                chosen.append(item)
+        if len(chosen) < len(places) or [item.product_index for item in chosen[: len(places)]] == [
+            item.product_index for item in pooled
+        ]:
+            return resolution, rest
+        by_position = {self._position[c.product.id]: c for c in candidates}
+        best = candidates[0]
+        options = list(candidates)
+        for rank, item in zip(places, chosen, strict=False):
+            options[rank] = by_position.get(item.product_index) or Candidate(
+                self._products[item.product_index],
+                confidence(item.match, item.score - best.score, bought=True),
+                self._reasons(forms_gain=0.0, item=item, orders=orders),
+                item.score,
+                item.match,
+            )
+        # A habit displaced keeps an open place (a question about one product offers it after it, as before).
+        held = {candidate.product.id for candidate in options}
+        options.extend(c for c in candidates if c.product.id not in held)
+        options = options[: max(limit, len(candidates))]
+        apart = tells_apart([candidate.product for candidate in options])
+        options = [replace(candidate, tells_apart=apart[rank]) for rank, candidate in enumerate(options)]
+        return replace(resolution, candidates=tuple(options)), rest
 
     @staticmethod
     def _habitual(product_id: str, history: Mapping[str, PurchaseStatsLike], orders: int | None) -> bool:
@@ -1058,6 +1161,9 @@ class Resolver:
                 count=entry_array.size,
             )
             scores = scores + UNIT_MATCH_BONUS * holds
+            fit = {owner: self._unit_fits(unit, owner) for owner in set(owners.tolist())}
+            unfit = np.fromiter((not fit[owner] for owner in owners.tolist()), dtype=bool, count=owners.size)
+            scores = scores - UNIT_UNFIT_PENALTY * unfit
         exact = self._exact_names.get(written)
         if exact is not None:
             scores[owners == exact] += EXACT_NAME_TIEBREAK

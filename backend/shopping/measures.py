@@ -9,8 +9,9 @@ The catalog states no unit of sale; a name sometimes states a pack size ("Kiwi 2
   "a dozen bananas" is 12 Bananas. Of anything else (eggs, bagels, beer) the line keeps the unit: a carton of
   eggs is sold as "a dozen", and a line of 12 cartons would be a silent wrong quantity.
 - a measure ("two pounds", "a gallon", "half a pound") stays on the line as said: the product is weighed or
-  poured to it. A weight of a drink or a volume of a solid ("half a pound of milk", "seven gallons of bananas")
-  is no reading at all: a question, never a guess.
+  poured to it. A unit the product cannot be sold in (``backend.resolver.amounts.unit_fits``: a weight of a drink,
+  a volume of a solid, a dozen of a liquid sold by the carton, a can of fresh food: "half a pound of milk", "seven
+  gallons of bananas", "a dozen" liquid egg whites) is no reading at all: a question, never a guess.
 - a container ("three cans", "a bag") is one of the product each; the line keeps the word to say it back.
 """
 
@@ -22,6 +23,7 @@ from typing import Final
 
 from backend.catalog import Product
 from backend.number_words import ONES, TENS, number_to_words
+from backend.resolver.amounts import PRODUCE_AISLES, unit_fits
 from backend.spoken import spoken_form
 
 # Pieces a counting unit stands for.
@@ -53,58 +55,6 @@ VOLUMES: Final = {
     "milliliter": 0.033814,
     "millilitre": 0.033814,
 }
-# Where the catalog keeps drinks and other liquids (no weight fits them) and solids (no volume fits them, except
-# the pints and quarts berries and cherry tomatoes are sold in).
-_LIQUID_AISLES: Final = frozenset(
-    [
-        "milk",
-        "cream",
-        "soy lactosefree",
-        "juice nectars",
-        "refrigerated",
-        "water seltzer sparkling water",
-        "soft drinks",
-        "energy sports drinks",
-        "beers coolers",
-        "red wines",
-        "white wines",
-        "specialty wines champagnes",
-        "spirits",
-        "oils vinegars",
-        "soup broth bouillon",
-        "frozen juice",
-    ]
-)
-_SOLID_AISLES: Final = frozenset(
-    [
-        "fresh fruits",
-        "fresh vegetables",
-        "packaged vegetables fruits",
-        "fresh herbs",
-        "packaged produce",
-        "meat counter",
-        "packaged meat",
-        "poultry counter",
-        "packaged poultry",
-        "seafood counter",
-        "packaged seafood",
-        "frozen meat seafood",
-        "lunch meat",
-        "hot dogs bacon sausage",
-        "bread",
-        "buns rolls",
-        "breakfast bakery",
-        "eggs",
-        "packaged cheese",
-        "specialty cheeses",
-        "butter",
-        "tofu meat alternatives",
-    ]
-)
-_BERRY_MEASURES: Final = frozenset(["pint", "half pint", "quart"])
-_PRODUCE_AISLES: Final = frozenset(
-    ["fresh fruits", "fresh vegetables", "packaged vegetables fruits", "packaged produce"]
-)
 _PACK_SLACK: Final = 0.05  # of one pack: unit conversions round ("a pound" of two "8 oz" packs is 2.0000x)
 _PACK_WORDS: Final = frozenset(["pack", "count", "ct", "piece"])
 _NUMBERS: Final = {word: value for value, word in enumerate(ONES) if value} | {
@@ -123,7 +73,8 @@ class LineAmount:
 @dataclass(frozen=True, slots=True)
 class Unfit:
     """The unit said does not fit the product ("half a pound of milk"): ask, do not guess. ``reason`` is
-    ``"measure"`` (a weight of a liquid, a volume of a solid) or ``"pack"`` (no whole number of the packs its
+    ``"measure"`` (a unit the product is not sold in: a weight of a liquid, a volume of a solid) or ``"pack"`` (no
+    whole number of the packs its
     name states)."""
 
     reason: str
@@ -144,13 +95,10 @@ def line_amount(quantity: int, unit: str | None, product: Product) -> LineAmount
         if whole >= 1 and abs(packs - whole) < _PACK_SLACK:
             return LineAmount(whole)
         return Unfit("pack", unit, max(1, math.ceil(packs - _PACK_SLACK)))
-    aisle = product.aisle.lower()
-    if unit in WEIGHTS and aisle in _LIQUID_AISLES:
-        return Unfit("measure", unit, quantity)
-    if unit in VOLUMES and aisle in _SOLID_AISLES and not (aisle in _PRODUCE_AISLES and unit in _BERRY_MEASURES):
+    if not unit_fits(unit, product.name, product.aisle):
         return Unfit("measure", unit, quantity)
     count = _pieces(unit)
-    if count is not None and aisle in _PRODUCE_AISLES:
+    if count is not None and product.aisle.lower() in PRODUCE_AISLES:
         return LineAmount(quantity * count)
     return LineAmount(quantity, unit)
 

@@ -73,6 +73,11 @@ def _check_counts_match_the_names(tables: KindTables, catalog: Catalog, spoken: 
         first.setdefault(name, position)
     assert all(tables.first_named(spoken, name) == position for name, position in first.items())
     assert tables.first_named(spoken, "no product is called this") is None
+    # The names holding a word, looked up, are those a walk over every name finds (a sample of a large catalog).
+    words = sorted(held)
+    for word in words if len(words) <= 200 else words[:: len(words) // 200]:
+        assert tables.holders(word) == [p for p, name in enumerate(spoken) if word in name.split()], word
+    assert tables.holders("nonameholdsthis") == []
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +116,8 @@ def test_loaded_counts_answer_as_counting_on_first_use(resolver: Resolver, store
     loaded = KindIndex(spoken, resolver.tables.heads.heads, names, tables=stored.tables.kinds)
     for said in SAID:
         assert loaded.find(said.split()) == fresh.find(said.split()), said
+    for word in ("italiano", "pesto", "chia", "nutella", "zzz"):  # words a few names hold, and one none does
+        assert loaded.holding(word) == fresh.holding(word), word
 
 
 def test_missing_or_damaged_kind_counts_are_logged_and_counted_anew(

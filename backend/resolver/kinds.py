@@ -73,6 +73,7 @@ class KindIndex:
         self._names = names
         if tables is None:
             tables = KindTables.build(spoken, heads, names, [""] * len(spoken))
+        self._tables = tables
         held = tables.held_counts()
         self._held = held
         self._size = max(len(spoken), 1)
@@ -100,8 +101,7 @@ class KindIndex:
         return self._holders(word)
 
     def _holding(self, word: str) -> Kind | None:
-        padded = f" {word} "
-        members = [p for p, spoken in enumerate(self._spoken) if padded in f" {spoken} "]
+        members = self._tables.holders(word)  # a lookup in the tables, not a walk over every name
         if len(members) < HELD_WORD_NAMES:
             return None
         # Names the word heads ("Lasagna Italiano") are what the word says a product is; when several are, they are

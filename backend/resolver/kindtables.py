@@ -28,11 +28,13 @@ import numpy.typing as npt
 from backend.catalog import Product
 from backend.resolver.heads import MIN_PRODUCTS, head_of
 
-FORMAT: Final = "voicecart-kind-tables-1"
+FORMAT: Final = "voicecart-kind-tables-2"
 _Value = TypeVar("_Value")
 _WORD_LISTS: Final = ("words", "kinds", "head_words", "aisles")
 _ARRAYS: Final = (
     "held",
+    "held_starts",
+    "held_positions",
     "kind_starts",
     "kind_positions",
     "head_counts",
@@ -48,6 +50,9 @@ class KindTables:
     """Counts of one catalog's names, one catalog position per product (its name's first entry, spoken).
 
     - ``words``/``held``: every word of the spoken names, sorted, and how many names hold it;
+      ``held_starts``/``held_positions``: the positions of those names, in catalog order
+      (``held_positions[held_starts[w]:held_starts[w + 1]]``), so the names holding a rare word are a lookup,
+      not a walk over the catalog (``holders``);
     - ``kinds``/``kind_starts``/``kind_positions``: every word that is the head noun of some product (as the kind
       index takes it: the only head, else the written name's head noun), sorted, and its products in catalog
       order (``kind_positions[kind_starts[k]:kind_starts[k + 1]]``);
@@ -59,6 +64,8 @@ class KindTables:
 
     words: list[str]
     held: npt.NDArray[np.int32]
+    held_starts: npt.NDArray[np.int64]
+    held_positions: npt.NDArray[np.int32]
     kinds: list[str]
     kind_starts: npt.NDArray[np.int64]
     kind_positions: npt.NDArray[np.int32]
@@ -78,9 +85,11 @@ class KindTables:
         ``aisles`` run in step, one catalog position each."""
         if not len(spoken) == len(heads) == len(names) == len(aisles):
             raise ValueError("kind tables: spoken names, heads, names and aisles of different lengths")
-        held: Counter[str] = Counter()
-        for name in spoken:
-            held.update(set(name.split()))
+        holders: dict[str, list[int]] = defaultdict(list)
+        for position, name in enumerate(spoken):
+            for word in dict.fromkeys(name.split()):
+                holders[word].append(position)
+        held = Counter({word: len(positions) for word, positions in holders.items()})
         headed: dict[str, list[int]] = defaultdict(list)
         by_aisle: dict[str, Counter[str]] = defaultdict(Counter)
         for position, own_heads in enumerate(heads):
@@ -100,6 +109,8 @@ class KindTables:
         return cls(
             words,
             np.array([held[word] for word in words], dtype=np.int32),
+            _starts(held[word] for word in words),
+            np.array([position for word in words for position in holders[word]], dtype=np.int32),
             kinds,
             _starts(len(headed[kind]) for kind in kinds),
             np.array([position for kind in kinds for position in headed[kind]], dtype=np.int32),
@@ -117,6 +128,13 @@ class KindTables:
     def held_counts(self) -> Counter[str]:
         """How many names hold each word (0 for a word none holds)."""
         return Counter(dict(zip(self.words, self.held.tolist(), strict=True)))
+
+    def holders(self, word: str) -> list[int]:
+        """The positions of the names holding ``word`` (as a word of the spoken name), in catalog order."""
+        at = bisect.bisect_left(self.words, word)
+        if at == len(self.words) or self.words[at] != word:
+            return []
+        return self.held_positions[int(self.held_starts[at]) : int(self.held_starts[at + 1])].tolist()
 
     def kind_members(self, min_members: int) -> KindMembers:
         """The products each word heading at least ``min_members`` of them heads, in catalog order."""
@@ -168,6 +186,8 @@ class KindTables:
         tables = cls(
             words=texts["words"],
             held=arrays["held"],
+            held_starts=arrays["held_starts"],
+            held_positions=arrays["held_positions"],
             kinds=texts["kinds"],
             kind_starts=arrays["kind_starts"],
             kind_positions=arrays["kind_positions"],
@@ -186,6 +206,8 @@ class KindTables:
         """Raise ``ValueError`` unless the parts fit together and fit a catalog of ``products`` products."""
         if self.held.size != len(self.words) or self.head_counts.size != len(self.head_words):
             raise ValueError("kind tables: counts for another number of words")
+        if self.held_starts.size != len(self.words) + 1 or int(self.held_starts[-1]) != self.held_positions.size:
+            raise ValueError("kind tables: holder offsets do not span the positions")
         if self.kind_starts.size != len(self.kinds) + 1 or int(self.kind_starts[-1]) != self.kind_positions.size:
             raise ValueError("kind tables: kind offsets do not span the positions")
         if self.aisle_starts.size != len(self.head_words) + 1 or int(self.aisle_starts[-1]) != self.aisle_codes.size:
@@ -194,7 +216,7 @@ class KindTables:
             raise ValueError("kind tables: made for another catalog")
         if any(getattr(self, name).dtype.kind != "i" or getattr(self, name).ndim != 1 for name in _ARRAYS):
             raise ValueError("kind tables: arrays that are not integer vectors")
-        positions = (self.kind_positions, self.spoken_order)
+        positions = (self.kind_positions, self.spoken_order, self.held_positions)
         if any(part.size and (int(part.min()) < 0 or int(part.max()) >= products) for part in positions):
             raise ValueError("kind tables: positions beyond the catalog")
         codes = self.aisle_codes

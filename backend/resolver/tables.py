@@ -45,7 +45,7 @@ from backend.resolver.written import written_form
 from backend.spoken import sound_key, spoken_form
 
 # Bump when anything that goes into the tables changes (spoken forms, sound keys, phones, features, heads).
-FORMAT: Final = "voicecart-resolver-tables-3"
+FORMAT: Final = "voicecart-resolver-tables-4"  # 4: kind tables hold the names each word is in
 
 _TEXTS: Final = ("spoken", "sound", "phones", "coarse", "written", "heads", "vocabulary")
 _ARRAYS: Final = ("owners", "starts", "postings", "offsets", "idf", "mass", "document_frequency")

@@ -141,3 +141,29 @@ def test_a_garbled_first_word_before_the_end_of_their_habits_name_offers_it(
     plain = resolver.resolve("and bacon")
     assert plain.decision is Decision.ACCEPT
     assert theirs not in [candidate.product.id for candidate in plain.candidates]
+
+
+BARS = {  # a customer who buys one bar every week and tried three others of a brand now and then
+    "Blueberry Muffin Bar": (20, 5.0),
+    "Lemon Fruit & Nut Food Bar": (3, 20.0),
+    "Peanut Butter & Jelly Fruit & Nut Food Bar": (3, 20.0),
+    "Apple Pie Fruit & Nut Food Bar": (4, 20.0),
+    "Organic Whole Milk": (10, 3.0),
+}
+
+
+@pytest.mark.parametrize("heard", ["what kind are", "the kind of car"])
+def test_places_held_by_habits_matched_as_noise_go_to_the_likeliest(
+    resolver: Resolver, catalog: Catalog, heard: str
+) -> None:
+    """Garbled words match their weekly bar and the bars bought three times all about as weakly (below the prior's
+    floor): the bar bought every week is offered, not the ones that matched a few thousandths better; what they
+    never bought keeps its place, and nothing is taken unasked."""
+    history = {_named(catalog, name): PurchaseStats(count, days) for name, (count, days) in BARS.items()}
+    resolution = resolver.resolve(heard, history=history, orders=24)
+    names = [candidate.product.name for candidate in resolution.candidates]
+    assert "Blueberry Muffin Bar" in names, names
+    assert resolution.decision is not Decision.ACCEPT
+    alone = resolver.resolve(heard)  # no history: the products nobody bought rank as they did
+    strangers = [c.product.id for c in resolution.candidates if c.product.id not in history]
+    assert strangers == [c.product.id for c in alone.candidates if c.product.id in strangers]

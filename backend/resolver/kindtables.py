@@ -134,7 +134,8 @@ class KindTables:
         at = bisect.bisect_left(self.words, word)
         if at == len(self.words) or self.words[at] != word:
             return []
-        return self.held_positions[int(self.held_starts[at]) : int(self.held_starts[at + 1])].tolist()
+        positions: list[int] = self.held_positions[int(self.held_starts[at]) : int(self.held_starts[at + 1])].tolist()
+        return positions
 
     def kind_members(self, min_members: int) -> KindMembers:
         """The products each word heading at least ``min_members`` of them heads, in catalog order."""

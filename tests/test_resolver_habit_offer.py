@@ -167,3 +167,21 @@ def test_places_held_by_habits_matched_as_noise_go_to_the_likeliest(
     alone = resolver.resolve(heard)  # no history: the products nobody bought rank as they did
     strangers = [c.product.id for c in resolution.candidates if c.product.id not in history]
     assert strangers == [c.product.id for c in alone.candidates if c.product.id in strangers]
+
+
+def test_a_second_habit_is_offered_when_the_first_took_its_place_with_the_prior(
+    resolver: Resolver, catalog: Catalog
+) -> None:
+    """Their juice leads a garbled request it matches only a little better than noise (below the prior's full
+    weight): their smoothie blend, bought as often and matched nearly as well as the last option, is as real a
+    reading and takes the last place. The first place and the decision stay."""
+    history = {
+        _named(catalog, "Mango Tango Fruit Smoothie Blend"): PurchaseStats(13, 0.0),
+        _named(catalog, "Orange Calcium & Vitamin D Pulp Free"): PurchaseStats(13, 30.0),
+        _named(catalog, "Organic Whole Milk"): PurchaseStats(10, 3.0),
+    }
+    resolution = resolver.resolve("go free", history=history, orders=14)
+    names = [candidate.product.name for candidate in resolution.candidates]
+    assert names[0] == "Orange Calcium & Vitamin D Pulp Free"
+    assert names[-1] == "Mango Tango Fruit Smoothie Blend", names
+    assert resolution.decision is not Decision.ACCEPT

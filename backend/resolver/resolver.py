@@ -880,8 +880,12 @@ class Resolver:
         habitual = [self._habitual(candidate.product.id, history, orders) for candidate in candidates]
         # A habit among them that the words explain (above the prior's floor) is the one offered already; one they
         # match only as noise matches any name does not stand for all their habits.
+        # (One in the first place the words match only a little better than noise, short of where the prior counts in
+        # full, took it with the prior: a second habit matched about as well is as real a reading, and may be offered.)
+        single = len(candidates) < 2
         if any(
-            is_habit and candidate.match >= PRIOR_FROM for is_habit, candidate in zip(habitual, candidates, strict=True)
+            is_habit and candidate.match >= PRIOR_FROM and (rank or single or candidate.match >= PRIOR_FULL)
+            for rank, (is_habit, candidate) in enumerate(zip(habitual, candidates, strict=True))
         ):
             return resolution
         best = candidates[0]

@@ -152,6 +152,7 @@ class CandidateIndex:
                 mass=self._mass,
                 idf=self._idf,
                 max_df=self._max_df,
+                words=self._word_features(),
             )
             self._large = large  # one assignment: a concurrent first search builds its own and drops it
         return large

@@ -43,6 +43,8 @@ SEED_FACTOR = 2
 SHORTLIST_FACTOR = 15
 # Postings read from the essential lists at most (rarest first): a query of common words only stops there.
 MAX_POSTINGS = 400_000
+# A heard word's slice is read before a sound trigram's with up to this many times fewer postings (as before).
+WORD_PRIORITY = 3.0
 # Slack on the floor: a bound within this of it is kept (float sums in another order).
 EPSILON = 1e-9
 
@@ -54,7 +56,7 @@ class _Plan:
     query_weights: npt.NDArray[np.float64]  # per feature id: its weight in this query (0 if not in it)
     floor: float  # the final limit-th best Dice is at least this
     unread: float  # weight of the query's features not read
-    window: tuple[int, int] | None  # ranks that can reach the floor by their mass
+    slices: list[tuple[int, int]]  # per essential list: its postings of ranks that can reach the floor by mass
 
 
 class LargeIndex:
@@ -69,6 +71,7 @@ class LargeIndex:
         mass: npt.NDArray[np.float64],
         idf: npt.NDArray[np.float64],
         max_df: int,
+        words: npt.NDArray[np.bool_] | None = None,
     ) -> None:
         """From an index's CSR postings (entry numbers, each list ascending); only informative lists are kept."""
         size = int(mass.size)
@@ -76,6 +79,7 @@ class LargeIndex:
         self.size = size
         self.idf = idf
         self.max_df = max_df
+        self.words: npt.NDArray[np.bool_] = np.zeros(idf.size, dtype=bool) if words is None else words
         order = np.argsort(mass, kind="stable")
         self.entry_of_rank: npt.NDArray[np.int32] = order.astype(np.int32)
         self.mass_by_rank: npt.NDArray[np.float64] = np.ascontiguousarray(mass[order])
@@ -112,17 +116,18 @@ class LargeIndex:
         plan = self._plan(ids, query_mass, limit)
         if plan is None:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        ranks, partial = self._count(plan.ids, plan.weights, plan.window)
+        ranks, partial = self._count(plan.weights, plan.slices)
         if ranks.size == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         mass = self.mass_by_rank[ranks]
         bound = (partial + np.minimum(plan.unread, np.maximum(mass - partial, 0.0))) / (mass + query_mass)
         if plan.floor > 0:
             keep = bound >= plan.floor - EPSILON
-            ranks, bound = ranks[keep], bound[keep]
+            ranks, partial, mass = ranks[keep], partial[keep], mass[keep]
         shortlist = SHORTLIST_FACTOR * limit
         if shortlist < ranks.size:
-            ranks = np.sort(ranks[_top(bound, shortlist)])
+            # By the Dice of what was read: the bound of an entry the budget left half unread says little.
+            ranks = np.sort(ranks[_top(partial / (mass + query_mass), shortlist)])
         dice = self._exact(ranks, plan.query_weights, query_mass)
         if limit < ranks.size:
             best = _top(dice, limit)
@@ -134,7 +139,7 @@ class LargeIndex:
         plan = self._plan(ids, query_mass, limit)
         if plan is None:
             return 0
-        return int(sum(end - start for start, end in self._slices(plan.ids, plan.window)))
+        return int(sum(end - start for start, end in plan.slices))
 
     def _plan(self, ids: npt.NDArray[np.int64], query_mass: float, limit: int) -> _Plan | None:
         """The floor, the essential lists and the mass window of one search."""
@@ -148,7 +153,7 @@ class LargeIndex:
         query_weights[ids] = weights
         # The floor: the rarest lists, the best entries they touch scored exactly.
         seed = _prefix(frequency, SEED_POSTINGS)
-        ranks, partial = self._count(ids[:seed], weights[:seed], None)
+        ranks, partial = self._count(weights[:seed], self._slices(ids[:seed], None))
         floor = 0.0
         if ranks.size:
             seeded = np.sort(ranks[_top(partial / (self.mass_by_rank[ranks] + query_mass), SEED_FACTOR * limit)])
@@ -163,10 +168,16 @@ class LargeIndex:
             below = rest / (rest + query_mass) < floor - EPSILON
             if below.any():
                 essential = max(int(np.argmax(below)), 1)
-        essential = min(essential, _prefix(frequency[:essential], MAX_POSTINGS))
-        unread = float(rest[essential]) if essential < ids.size else 0.0
-        window = self._window(floor, float(rest[0]), query_mass)
-        return _Plan(ids[:essential], weights[:essential], query_weights, floor, unread, window)
+        # Each essential list's slice within the mass window, read cheapest first (a heard word counted
+        # ``WORD_PRIORITY`` times cheaper) within the budget.
+        slices = self._slices(ids[:essential], self._window(floor, float(rest[0]), query_mass))
+        lengths = np.array([end - start for start, end in slices], dtype=np.int64)
+        cost = lengths / np.where(self.words[ids[:essential]], WORD_PRIORITY, 1.0)
+        reading = np.lexsort((np.arange(essential), cost))
+        read = reading[: _prefix(lengths[reading], MAX_POSTINGS)]
+        unread = float(rest[0] - weights[read].sum())
+        chosen = [slices[at] for at in read.tolist()]
+        return _Plan(ids[read], weights[read], query_weights, floor, max(unread, 0.0), chosen)
 
     def _window(self, floor: float, shared_max: float, query_mass: float) -> tuple[int, int] | None:
         """The ranks whose mass lets ``min(mass, shared_max) / (mass + query_mass)`` reach ``floor``."""
@@ -180,20 +191,19 @@ class LargeIndex:
         return low, high
 
     def _count(
-        self, ids: npt.NDArray[np.int64], weights: npt.NDArray[np.float64], window: tuple[int, int] | None
+        self, weights: npt.NDArray[np.float64], slices: list[tuple[int, int]]
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-        """Ranks touched by these lists (within ``window``), ascending, with the weight each shares."""
-        slices = self._slices(ids, window)
+        """Ranks in these slices of the lists (``weights`` theirs), ascending, with the weight each shares."""
         lengths = np.array([end - start for start, end in slices], dtype=np.int64)
         if int(lengths.sum()) == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        shift = max(int(ids.size - 1).bit_length(), 1)
+        shift = max(int(weights.size - 1).bit_length(), 1)
         key_type = np.uint32 if self.size << shift <= np.iinfo(np.uint32).max else np.uint64
         keys: npt.NDArray[np.unsignedinteger[Any]] = np.concatenate(
             [self.postings[start:end] for start, end in slices]
         ).astype(key_type)
         keys <<= shift
-        keys |= np.repeat(np.arange(ids.size, dtype=key_type), lengths)
+        keys |= np.repeat(np.arange(weights.size, dtype=key_type), lengths)
         keys.sort(kind="stable")
         owners = keys >> shift
         shared = weights[(keys & ((1 << shift) - 1)).astype(np.intp)]

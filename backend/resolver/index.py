@@ -24,8 +24,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from backend.resolver.large_index import LargeIndex
-
 WORD_PREFIX = "w:"
 SOUND_PREFIX = "s:"
 PHONE_PREFIX = "p:"
@@ -109,7 +107,6 @@ class CandidateIndex:
         self._document_frequency = document_frequency
         self._forward: tuple[npt.NDArray[np.integer[Any]], npt.NDArray[np.int64]] | None = None
         self._words: npt.NDArray[np.bool_] | None = None
-        self._large: LargeIndex | None = None
         self.size = count
         self._prepare_forward()
 
@@ -131,7 +128,6 @@ class CandidateIndex:
         index.size = settings["size"]
         index._forward = None
         index._words = None
-        index._large = None
         index._prepare_forward()
         return index
 
@@ -139,23 +135,8 @@ class CandidateIndex:
         """A large index inverts its postings when built or loaded (about a minute at 1M products), so no
         customer's first request waits for it."""
         if self.size >= TWO_STAGE_MIN_ENTRIES:
-            self._large_index()
-
-    def _large_index(self) -> LargeIndex:
-        """The mass-ordered lists a large index searches (``backend.resolver.large_index``), made on first use."""
-        large = self._large
-        if large is None:
-            large = LargeIndex(
-                self._postings,
-                self._offsets,
-                self._document_frequency,
-                mass=self._mass,
-                idf=self._idf,
-                max_df=self._max_df,
-                words=self._word_features(),
-            )
-            self._large = large  # one assignment: a concurrent first search builds its own and drops it
-        return large
+            self._forward_index()
+            self._word_features()
 
     def arrays(self) -> IndexParts:
         """The index as plain parts to store: features in id order, numpy arrays, settings."""
@@ -201,7 +182,7 @@ class CandidateIndex:
             informative = ids[frequency <= self._max_df]
             if informative.size == 0:
                 return []
-            touched, dice = self._large_index().search(informative, query_mass, limit)
+            touched, dice = self._shortlisted(informative, frequency[frequency <= self._max_df], query_mass, limit)
         else:
             ids = ids[keep]
             if ids.size == 0:

@@ -225,3 +225,21 @@ EVERYDAY_BUILTINS = [
 @pytest.mark.parametrize(("said", "intent"), EVERYDAY_BUILTINS)
 def test_everyday_phrasings_reach_their_intent(matcher: Matcher, said: str, intent: str) -> None:
     assert matcher.match(said).intent == intent
+
+
+# "get rid of ..." takes things out: never an add of the words "rid of ..." ("get" alone is an add verb).
+GET_RID_OF = [
+    ("get rid of everything apart from the eggs", "RemoveFromCartIntent", "everything apart from the eggs"),
+    ("could you get rid of the rest except the butter", "RemoveFromCartIntent", "the rest except the butter"),
+    ("ditch the yogurt please", "RemoveFromCartIntent", "the yogurt"),
+    ("throw out all but the coffee", "RemoveFromCartIntent", "all but the coffee"),
+    ("get rid of bread", "RemoveFromCartIntent", "bread"),
+    ("throw away all of it", "ClearCartIntent", None),
+]
+
+
+@pytest.mark.parametrize(("said", "intent", "product"), GET_RID_OF)
+def test_get_rid_of_is_a_removal(matcher: Matcher, said: str, intent: str, product: str | None) -> None:
+    heard = matcher.match(said)
+    assert heard.intent == intent
+    assert (heard.slots["product"].value if product is not None else heard.slots.get("product")) == product

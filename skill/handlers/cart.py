@@ -394,7 +394,7 @@ def undo_last_add(turn: Turn) -> Response:
 
 # "everything except the bananas", "all but the milk and the eggs": the lines named stay, every other goes
 _ALL_BUT = re.compile(
-    r"^(?:everything|all|all of it|it all|all (?:the |my )?(?:items|things|stuff))(?: else)?"
+    r"^(?:everything|all|all of it|it all|(?:all )?the rest|all (?:the |my )?(?:items|things|stuff))(?: else)?"
     r" (?:except|but|other than|apart from|besides|save) (?:for )?(.+)$"
 )
 

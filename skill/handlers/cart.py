@@ -28,6 +28,7 @@ from skill.handlers.shopping_base import (
     ShoppingHandler,
     act_on_resolution,
     ask_again,
+    ask_with_amount,
     put_in_cart,
     quantity_changed,
     shares_a_word,
@@ -104,7 +105,7 @@ def pick_from_choices(turn: Turn) -> str | None:
     options = [str(option) for option in pending.get("options", [])]
     words = turn.slot_value("product")
     names = {pid: turn.product(pid).name for pid in options if pid in turn.backend.catalog}
-    if words and not _name_words(words) - _shared_words(list(names.values())):
+    if words and not _name_words(words) - _shared_words(list(names.values())) - _COUNT_WORDS:
         return None  # "bread" again, to "which bread?": only words every option has, so it picks none of them
     matched = [pid for pid in turn.slot_ids("product") if pid in options]
     if len(matched) == 1:
@@ -119,6 +120,8 @@ def pick_from_choices(turn: Turn) -> str | None:
     return str(found[0][2])
 
 
+# Words that say how many, not which: "a few avocados" to "which avocado?" names no option.
+_COUNT_WORDS = frozenset({"few", "couple", "pair", "dozen", "half", "lot", "bunch"})
 _CLEAR_LEAD = 5  # WRatio points the option picked by name must lead the next one by
 
 
@@ -133,7 +136,7 @@ def _shared_words(names: list[str]) -> set[str]:
 
 def repeats_the_question(pending: Pending, words: str) -> bool:
     """Whether the answer says nothing the question's own words ("bread") did not."""
-    said = _name_words(words)
+    said = _name_words(words) - _COUNT_WORDS  # "a few bananas" to "which bananas?" asks the same, for 3
     return bool(said) and said <= _name_words(str(pending.get("heard") or ""))
 
 
@@ -169,7 +172,12 @@ class AddToCartHandler(ShoppingHandler):
         if pending is not None and accepts(pending, Answer.PRODUCT):
             chosen = pick_from_choices(turn)
             if chosen is not None:
-                return add_then_continue(turn, pending, chosen)
+                # "the organic one" / "I'll take three of the organic ones": the pick answers the question, with
+                # the amount it says, if any (the question's own amount otherwise)
+                turn.answered()
+                said = amount_said_again(turn, words) if words else {}
+                picked = Pending(pending.kind, {**dict(pending.data), **said}) if said else pending
+                return add_then_continue(turn, picked, chosen)
             if pending.kind == Question.CHOOSE and words and repeats_the_question(pending, words):
                 # "bread" again, to "which bread?": the same question, not a guess among the options; an amount
                 # said with it is what the answer adds ("a pound of bananas", "which?", "two bananas": two)
@@ -575,6 +583,19 @@ class ChangeQuantityHandler(ShoppingHandler):
         factor = next((n for pid in turn.slot_ids("factor") if (n := whole_number(pid)) is not None), None)
         if turn.slot_value("quantity") is None and factor is None:
             return turn.ask("quantity.missing", "quantity.reprompt")
+        pending = turn.pending
+        words = turn.slot_value("product")
+        if (
+            pending is not None
+            and factor is None
+            and not turn.slot_ids("product")
+            and (refers_back(words) or repeats_the_question(pending, words or ""))
+        ):
+            # "make that four" to "which one?" / "did you mean Limes?": the amount of what the question offers,
+            # asked again with it (the product named before the question is not what "that" means now)
+            asked = ask_with_amount(turn, pending, turn.quantity())
+            if asked is not None:
+                return asked
         product_id = find_in_cart(turn)
         if product_id is None:
             heard = turn.slot_value("product") or turn.say("word.that")

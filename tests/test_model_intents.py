@@ -225,3 +225,42 @@ EVERYDAY_BUILTINS = [
 @pytest.mark.parametrize(("said", "intent"), EVERYDAY_BUILTINS)
 def test_everyday_phrasings_reach_their_intent(matcher: Matcher, said: str, intent: str) -> None:
     assert matcher.match(said).intent == intent
+
+
+# "get rid of ..." takes things out: never an add of the words "rid of ..." ("get" alone is an add verb).
+GET_RID_OF = [
+    ("get rid of everything apart from the eggs", "RemoveFromCartIntent", "everything apart from the eggs"),
+    ("could you get rid of the rest except the butter", "RemoveFromCartIntent", "the rest except the butter"),
+    ("ditch the yogurt please", "RemoveFromCartIntent", "the yogurt"),
+    ("throw out all but the coffee", "RemoveFromCartIntent", "all but the coffee"),
+    ("get rid of bread", "RemoveFromCartIntent", "bread"),
+    ("throw away all of it", "ClearCartIntent", None),
+]
+
+
+@pytest.mark.parametrize(("said", "intent", "product"), GET_RID_OF)
+def test_get_rid_of_is_a_removal(matcher: Matcher, said: str, intent: str, product: str | None) -> None:
+    heard = matcher.match(said)
+    assert heard.intent == intent
+    assert (heard.slots["product"].value if product is not None else heard.slots.get("product")) == product
+
+
+# Corrections said with more than one leading word ("no sorry, make that two") are still corrections.
+CORRECTIONS = ["no sorry make that six", "oops i meant two", "oh wait change it to five", "whoops make that three"]
+
+
+@pytest.mark.parametrize("said", CORRECTIONS)
+def test_a_correction_with_a_leading_apology_sets_the_quantity(matcher: Matcher, said: str) -> None:
+    heard = matcher.match(said)
+    assert heard.intent == "ChangeQuantityIntent" and "quantity" in heard.slots
+
+
+# "never mind that" is a cancel (the handler asks before taking a change back), never a removal or a fallback.
+@pytest.mark.parametrize("said", ["okay never mind that", "never mind that one", "wait forget that"])
+def test_never_mind_that_is_a_cancel(matcher: Matcher, said: str) -> None:
+    assert matcher.match(said).intent == "AMAZON.CancelIntent"
+
+
+@pytest.mark.parametrize("said", ["add those back", "bring the eggs back please", "put them back into my basket"])
+def test_back_into_the_cart_is_a_put_back(matcher: Matcher, said: str) -> None:
+    assert matcher.match(said).intent == "PutBackIntent"

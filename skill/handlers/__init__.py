@@ -21,6 +21,7 @@ from skill.handlers.builtins import (
 from skill.handlers.cancel_order import CancelOrderHandler
 from skill.handlers.cart import (
     AddToCartHandler,
+    CancelAfterChangeHandler,
     ChangeQuantityHandler,
     ClearCartHandler,
     ProductOnlyHandler,
@@ -94,6 +95,7 @@ def request_handlers(backend: Backend) -> list[AbstractRequestHandler]:
         VoiceCodeHandler(backend),
         # built-ins, fallback last
         HelpHandler(),
+        CancelAfterChangeHandler(backend),
         StopHandler(),
         NavigateHomeHandler(),
         SessionEndedHandler(),

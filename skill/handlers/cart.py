@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 from ask_sdk_model.dialog import ElicitSlotDirective
 from rapidfuzz import fuzz, process
@@ -13,6 +14,7 @@ from backend.errors import NotInCart
 from backend.profile import Outcome
 from backend.resolver import Decision, Resolution, name_with_number
 from backend.shopping import MAX_QUANTITY, LineAmount, canonical_unit, pack_of, parse_quantity, whole_number
+from skill.handlers.lifecycle import take_question
 from skill.handlers.pending import Answer, Pending, Question, accepts
 from skill.handlers.reorder import basket_named
 from skill.handlers.replayed import (
@@ -28,11 +30,12 @@ from skill.handlers.shopping_base import (
     ShoppingHandler,
     act_on_resolution,
     ask_again,
+    ask_with_amount,
     put_in_cart,
     quantity_changed,
     shares_a_word,
 )
-from skill.handlers.turn_context import BadQuantity, Turn
+from skill.handlers.turn_context import LAST_CHANGE, BadQuantity, Turn
 
 _NAME_CUTOFF = 70  # rapidfuzz WRatio: "the bananas" vs "Banana" scores ~90; unrelated names stay under 60
 
@@ -104,7 +107,7 @@ def pick_from_choices(turn: Turn) -> str | None:
     options = [str(option) for option in pending.get("options", [])]
     words = turn.slot_value("product")
     names = {pid: turn.product(pid).name for pid in options if pid in turn.backend.catalog}
-    if words and not _name_words(words) - _shared_words(list(names.values())):
+    if words and not _name_words(words) - _shared_words(list(names.values())) - _COUNT_WORDS:
         return None  # "bread" again, to "which bread?": only words every option has, so it picks none of them
     matched = [pid for pid in turn.slot_ids("product") if pid in options]
     if len(matched) == 1:
@@ -119,6 +122,8 @@ def pick_from_choices(turn: Turn) -> str | None:
     return str(found[0][2])
 
 
+# Words that say how many, not which: "a few avocados" to "which avocado?" names no option.
+_COUNT_WORDS = frozenset({"few", "couple", "pair", "dozen", "half", "lot", "bunch"})
 _CLEAR_LEAD = 5  # WRatio points the option picked by name must lead the next one by
 
 
@@ -133,7 +138,7 @@ def _shared_words(names: list[str]) -> set[str]:
 
 def repeats_the_question(pending: Pending, words: str) -> bool:
     """Whether the answer says nothing the question's own words ("bread") did not."""
-    said = _name_words(words)
+    said = _name_words(words) - _COUNT_WORDS  # "a few bananas" to "which bananas?" asks the same, for 3
     return bool(said) and said <= _name_words(str(pending.get("heard") or ""))
 
 
@@ -169,7 +174,12 @@ class AddToCartHandler(ShoppingHandler):
         if pending is not None and accepts(pending, Answer.PRODUCT):
             chosen = pick_from_choices(turn)
             if chosen is not None:
-                return add_then_continue(turn, pending, chosen)
+                # "the organic one" / "I'll take three of the organic ones": the pick answers the question, with
+                # the amount it says, if any (the question's own amount otherwise)
+                turn.answered()
+                said = amount_said_again(turn, words) if words else {}
+                picked = Pending(pending.kind, {**dict(pending.data), **said}) if said else pending
+                return add_then_continue(turn, picked, chosen)
             if pending.kind == Question.CHOOSE and words and repeats_the_question(pending, words):
                 # "bread" again, to "which bread?": the same question, not a guess among the options; an amount
                 # said with it is what the answer adds ("a pound of bananas", "which?", "two bananas": two)
@@ -288,24 +298,37 @@ class PutBackHandler(AddToCartHandler):
     intent = "PutBackIntent"
 
     def respond(self, turn: Turn) -> Response:
-        if not refers_back(turn.slot_value("product")) or turn.slot_ids("product"):
+        words = (turn.slot_value("product") or "").lower().strip()
+        everything = words in _ALL_OF_THEM
+        if not (everything or refers_back(words or None)) or turn.slot_ids("product"):
             return super().respond(turn)
-        removed = turn.take_removed()
-        if not removed:
-            return turn.ask("add.which", "add.which_reprompt")
-        turn.clear_pending()
-        said = [
-            put_in_cart(
-                turn,
-                turn.product(product_id),
-                quantity,
-                heard=turn.slot_value("product"),
-                part=str(number) if len(removed) > 1 else "",
-                amount=LineAmount(quantity, unit) if unit else None,
-            )
-            for number, (product_id, quantity, unit) in enumerate(removed)
-        ]
-        return turn.ask_text(" ".join(said))
+        # "put them back": what the removals just made one after another took out; "put it back": the last one's
+        return put_back(turn, turn.take_removed(run=everything))
+
+
+# What names every product the last removals took out ("put them back in", "put everything back").
+_ALL_OF_THEM = frozenset(
+    {"them", "they", "those", "these", "them all", "all of them", "everything", "it all", "all of it", "all", "both"}
+)
+
+
+def put_back(turn: Turn, removed: list[tuple[str, int, str | None]]) -> Response:
+    """What a removal took out, in the amounts it took out, added again (each line said)."""
+    if not removed:
+        return turn.ask("add.which", "add.which_reprompt")
+    turn.clear_pending()
+    said = [
+        put_in_cart(
+            turn,
+            turn.product(product_id),
+            quantity,
+            heard=turn.slot_value("product"),
+            part=str(number) if len(removed) > 1 else "",
+            amount=LineAmount(quantity, unit) if unit else None,
+        )
+        for number, (product_id, quantity, unit) in enumerate(removed)
+    ]
+    return turn.ask_text(" ".join(said))
 
 
 class ProductOnlyHandler(AddToCartHandler):
@@ -341,7 +364,7 @@ class RemoveFromCartHandler(ShoppingHandler):
             turn.answered()
             return say_no(turn, pending)
         if turn.slot_value("undo") is not None and not words:
-            return undo_last_add(turn)
+            return undo_last_change(turn)
         kept = _ALL_BUT.match(words)
         if kept is not None:
             return remove_all_but(turn, kept.group(1))
@@ -360,6 +383,7 @@ class RemoveFromCartHandler(ShoppingHandler):
         product = turn.product(product_id)
         turn.mention(product_id)
         held = turn.state.cart.line_for(product_id)
+        before = turn.state.cart.version
         event = turn.event(Outcome.REMOVED, product=product, heard=turn.slot_value("product"))
         try:
             result = turn.shopping.change_cart(
@@ -373,28 +397,84 @@ class RemoveFromCartHandler(ShoppingHandler):
         except NotInCart:
             return turn.ask("cart.not_in_cart", heard=product.name)
         if held is not None and not result.repeated:
-            turn.record_removed([(product_id, held.quantity, held.unit)])
+            after = result.cart.version if result.cart is not None else None
+            turn.record_removed([(product_id, held.quantity, held.unit)], before=before, after=after)
         if result.repeated and (again := said_again(turn, result.outcome)):
             return again
         return turn.ask(REMOVED, product=product.name)
 
 
-def undo_last_add(turn: Turn) -> Response:
-    """ "Scratch that" / "undo that": the last add of this session taken back, only the amount it put in ("one
-    more" to 3 and "scratch that": 3 again), and only while it is the last change to the cart; otherwise nothing
-    changes and the customer is asked what to change."""
-    last = turn.last_add
+def undo_last_change(turn: Turn) -> Response:
+    """ "Scratch that" / "undo that": the last change of this session taken back, while it is the last change to
+    the cart: an add takes out only the amount it put in ("one more" to 3 and "scratch that": 3 again), a quantity
+    set goes back to what the line held ("make it five", "scratch that": 1 again), a removal puts back what it took
+    out. Otherwise nothing changes and the customer is asked what to change. What is undone is always said."""
     cart = turn.state.cart
-    if last is None or last[2] != cart.version or cart.line_for(last[0]) is None or last[1] <= 0:
-        return replayed_change(turn) or turn.ask("cart.nothing_to_undo", "cart.nothing_to_undo_reprompt")
-    product_id, quantity, _ = last
+    last = turn.last_add
+    if last is not None and last[2] == cart.version and cart.line_for(last[0]) is not None and last[1] > 0:
+        product_id, quantity, _ = last
+        return _undone(turn, remove_some(turn, product_id, quantity, heard=turn.product(product_id).name))
+    changed = turn.last_quantity_set
+    if changed is not None and changed[2] == cart.version and cart.line_for(changed[0]) is not None:
+        product_id, previous, _ = changed
+        return _undone(turn, set_quantity(turn, product_id, previous))
+    if turn.last_removal_version == cart.version:
+        return _undone(turn, put_back(turn, turn.take_removed(run=False)))
+    return replayed_change(turn) or turn.ask("cart.nothing_to_undo", "cart.nothing_to_undo_reprompt")
+
+
+class CancelAfterChangeHandler(ShoppingHandler):
+    """ "Never mind (that)" / "cancel that" right after a change of the cart, with no question open: the customer
+    may mean the change, or the visit. Never undone unasked: the change is named and a yes takes it back; with the
+    cart changed since, cancel is the goodbye it is elsewhere (the next handler)."""
+
+    intent = "AMAZON.CancelIntent"
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        if not super().can_handle(handler_input) or take_question(handler_input) is not None:
+            return False
+        session = handler_input.attributes_manager.session_attributes or {}
+        return isinstance(session.get(LAST_CHANGE), dict)
+
+    def respond(self, turn: Turn) -> Response:
+        asked = ask_to_undo(turn)
+        if asked is not None:
+            return asked
+        turn.handler_input.attributes_manager.session_attributes = {}
+        return turn.handler_input.response_builder.speak(turn.say("stop.goodbye")).set_should_end_session(True).response
+
+
+def ask_to_undo(turn: Turn) -> Response | None:
+    """ "Should I take the 1 Lime back out?": the last change named, when it is still the cart's last one."""
+    cart = turn.state.cart
+    last = turn.last_add
+    if last is not None and last[2] == cart.version and (line := cart.line_for(last[0])) is not None and last[1] > 0:
+        amount = turn.line(min(last[1], line.quantity), turn.product(last[0]).name, line.unit)
+        turn.set_pending(Question.UNDO, version=cart.version)
+        return turn.ask("undo.ask_add", "undo.reprompt", amount=amount)
+    changed = turn.last_quantity_set
+    if changed is not None and changed[2] == cart.version and (line := cart.line_for(changed[0])) is not None:
+        turn.set_pending(Question.UNDO, version=cart.version)
+        amount = turn.line(changed[1], turn.product(changed[0]).name, line.unit)
+        return turn.ask("undo.ask_quantity", "undo.reprompt", amount=amount)
+    if turn.last_removal_version == cart.version:
+        removed = turn.peek_removed()
+        if removed:
+            names = [turn.line(quantity, turn.product(pid).name, unit) for pid, quantity, unit in removed]
+            turn.set_pending(Question.UNDO, version=cart.version)
+            return turn.ask("undo.ask_removed", "undo.reprompt", items=turn.product_list(names))
+    return None
+
+
+def _undone(turn: Turn, response: Response) -> Response:
+    """An undo is not itself undone by the next "scratch that" (which would redo what the customer took back)."""
     turn.forget_add()
-    return remove_some(turn, product_id, quantity, heard=turn.product(product_id).name)
+    return response
 
 
 # "everything except the bananas", "all but the milk and the eggs": the lines named stay, every other goes
 _ALL_BUT = re.compile(
-    r"^(?:everything|all|all of it|it all|all (?:the |my )?(?:items|things|stuff))(?: else)?"
+    r"^(?:everything|all|all of it|it all|(?:all )?the rest|all (?:the |my )?(?:items|things|stuff))(?: else)?"
     r" (?:except|but|other than|apart from|besides|save) (?:for )?(.+)$"
 )
 
@@ -515,7 +595,9 @@ def remove_several(turn: Turn, product_ids: list[str]) -> Response:
     except NotInCart:
         return replayed_change(turn) or turn.ask("cart.not_in_cart", heard=turn.slot_value("product") or said)
     if not result.repeated:
-        turn.record_removed([(product.id, quantity, unit) for product, quantity, unit in held])
+        after = result.cart.version if result.cart is not None else None
+        lines_out = [(product.id, quantity, unit) for product, quantity, unit in held]
+        turn.record_removed(lines_out, before=cart.version, after=after)
     if result.repeated and (again := said_again(turn, result.outcome)):
         return again
     turn.clear_pending()
@@ -560,7 +642,8 @@ def remove_some(turn: Turn, product_id: str | None, count: int, *, heard: str | 
         cart=cart,
     )
     if not result.repeated:
-        turn.record_removed([(product_id, min(count, line.quantity), line.unit)])
+        after = result.cart.version if result.cart is not None else None
+        turn.record_removed([(product_id, min(count, line.quantity), line.unit)], before=cart.version, after=after)
     if result.repeated and (again := said_again(turn, result.outcome)):
         return again
     if left <= 0:
@@ -575,6 +658,19 @@ class ChangeQuantityHandler(ShoppingHandler):
         factor = next((n for pid in turn.slot_ids("factor") if (n := whole_number(pid)) is not None), None)
         if turn.slot_value("quantity") is None and factor is None:
             return turn.ask("quantity.missing", "quantity.reprompt")
+        pending = turn.pending
+        words = turn.slot_value("product")
+        if (
+            pending is not None
+            and factor is None
+            and not turn.slot_ids("product")
+            and (refers_back(words) or repeats_the_question(pending, words or ""))
+        ):
+            # "make that four" to "which one?" / "did you mean Limes?": the amount of what the question offers,
+            # asked again with it (the product named before the question is not what "that" means now)
+            asked = ask_with_amount(turn, pending, turn.quantity())
+            if asked is not None:
+                return asked
         product_id = find_in_cart(turn)
         if product_id is None:
             heard = turn.slot_value("product") or turn.say("word.that")
@@ -587,22 +683,30 @@ class ChangeQuantityHandler(ShoppingHandler):
                 raise BadQuantity(str(quantity))
         else:
             quantity = turn.quantity()
-        product = turn.product(product_id)
-        turn.mention(product_id)
-        held = turn.state.cart.line_for(product_id)
-        event = turn.event(Outcome.QUANTITY_CHANGED, product=product, quantity=quantity)
-        result = turn.shopping.change_cart(
-            turn.caller.customer_id,
-            lambda cart: cart.with_quantity(product_id, quantity, channel="voice", at=turn.now().isoformat()),
-            request_id=turn.request_id,
-            outcome=change_outcome(QUANTITY_CHANGED, product.name, quantity, held.unit if held is not None else None),
-            event=event,
-            cart=turn.state.cart,
-        )
-        if result.repeated and (again := said_again(turn, result.outcome)):
-            return again
-        line = turn.state.cart.line_for(product_id)
-        return turn.ask_text(quantity_changed(turn, product.name, quantity, line.unit if line is not None else None))
+        return set_quantity(turn, product_id, quantity)
+
+
+def set_quantity(turn: Turn, product_id: str, quantity: int) -> Response:
+    """A cart line set to ``quantity`` (one write), said back; "scratch that" next sets it back."""
+    product = turn.product(product_id)
+    turn.mention(product_id)
+    cart = turn.state.cart
+    held = cart.line_for(product_id)
+    event = turn.event(Outcome.QUANTITY_CHANGED, product=product, quantity=quantity)
+    result = turn.shopping.change_cart(
+        turn.caller.customer_id,
+        lambda current: current.with_quantity(product_id, quantity, channel="voice", at=turn.now().isoformat()),
+        request_id=turn.request_id,
+        outcome=change_outcome(QUANTITY_CHANGED, product.name, quantity, held.unit if held is not None else None),
+        event=event,
+        cart=cart,
+    )
+    if result.repeated and (again := said_again(turn, result.outcome)):
+        return again
+    if held is not None and result.cart is not None and held.quantity != quantity:
+        turn.record_quantity_set(product_id, held.quantity, result.cart.version)
+    line = turn.state.cart.line_for(product_id)
+    return turn.ask_text(quantity_changed(turn, product.name, quantity, line.unit if line is not None else None))
 
 
 class ReadCartHandler(ShoppingHandler):
@@ -630,13 +734,18 @@ class ClearCartHandler(ShoppingHandler):
 def clear_cart(turn: Turn) -> Response:
     """The yes to "clear my cart"."""
     event = turn.event(Outcome.CLEARED)
-    turn.shopping.change_cart(
+    cart = turn.state.cart
+    result = turn.shopping.change_cart(
         turn.caller.customer_id,
-        lambda cart: cart.cleared(),
+        lambda current: current.cleared(),
         request_id=turn.request_id,
         outcome={"cleared": True},
         event=event,
-        cart=turn.state.cart,
+        cart=cart,
     )
+    if not result.repeated and result.cart is not None:
+        # "put it all back" / "scratch that": the lines it emptied, as they were
+        lines_out = [(line.product_id, line.quantity, line.unit) for line in cart.lines]
+        turn.record_removed(lines_out, before=cart.version, after=result.cart.version)
     turn.clear_pending()
     return turn.ask("cart.cleared")

@@ -9,7 +9,7 @@ from ask_sdk_model import Response
 from backend.profile import Outcome
 from backend.shopping import normalise_code, whole_number
 from skill.handlers.cancel_order import cancel_order
-from skill.handlers.cart import clear_cart
+from skill.handlers.cart import clear_cart, undo_last_change
 from skill.handlers.pending import Answer, Pending, Question, accepts
 from skill.handlers.several import add_then_continue, next_in_queue
 from skill.handlers.shopping_base import (
@@ -58,6 +58,8 @@ class YesHandler(ShoppingHandler):
             return clear_cart(turn)
         if kind == Question.CANCEL_ORDER:
             return cancel_order(turn, pending)
+        if kind == Question.UNDO:
+            return undo_last_change(turn)
         if kind in {Question.REORDER, Question.USUAL}:
             return add_pending_items_then_quote(turn)
         if kind == Question.CHECKOUT:

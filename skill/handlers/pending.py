@@ -28,6 +28,7 @@ class Question(StrEnum):
     OFFER_ADD = "offer_add"  # "there's no butter in your cart; add it?" / "... $2.99; add some?": data heard, product
     SWAP = "swap"  # "swap the milk for Almond Milk?" / "... for A, B or C?": data replace, options, quantity, heard
     CANCEL_ORDER = "cancel_order"  # "your order of ...; should I cancel it?": data order_id
+    UNDO = "undo"  # "never mind" after a change: "should I take the 1 Lime back out?": data version
 
 
 class Answer(StrEnum):
@@ -52,6 +53,7 @@ ACCEPTS: Mapping[Question, frozenset[Answer]] = {
     Question.OFFER_ADD: frozenset({Answer.YES, Answer.NO}),
     Question.SWAP: frozenset({Answer.YES, Answer.NO, Answer.CHOICE, Answer.PRODUCT}),
     Question.CANCEL_ORDER: frozenset({Answer.YES, Answer.NO}),
+    Question.UNDO: frozenset({Answer.YES, Answer.NO}),
 }
 # Questions that offer options by name (sent to Alexa as dynamic entities while the question is open).
 OFFERS_OPTIONS = frozenset({Question.CHOOSE, Question.SWAP})

@@ -416,9 +416,45 @@ def ask_again(turn: Turn, pending: Pending, **changes: Any) -> Response:
     """An answer that picks none of the options: the same question once more, naming them. ``changes`` replace
     what the question holds (the amount of a request said again)."""
     options = [str(option) for option in pending.get("options", []) if str(option) in turn.backend.catalog]
+    quantity = changes.get("quantity")
+    if quantity is not None and (quantity != pending.get("quantity", 1) or changes.get("unit") != pending.get("unit")):
+        # the amount said with it is new: said back with the question ("Okay, 3. Which one: ...?")
+        turn.set_pending(pending.kind, **{**dict(pending.data), **changes})
+        asked = ask_with_amount(turn, Pending(pending.kind, {**dict(pending.data), **changes}), int(quantity))
+        if asked is not None:
+            return asked
     names = option_names(turn, spoken_options([turn.product(pid) for pid in options]))
     turn.set_pending(pending.kind, **{**dict(pending.data), **changes})
     return turn.ask("resolve.choose_again", choose_reprompt(len(names)), options=or_list(turn, names))
+
+
+def ask_with_amount(turn: Turn, pending: Pending, quantity: int) -> Response | None:
+    """ "Make that four" while a question about a product not yet added is open: the same question, now for that
+    many (the unit it kept stays: "two pounds of apples", "which one?", "make it three": three pounds), said back
+    so a yes or a pick adds what the customer heard. ``None`` when the question is about no one product's amount."""
+    unit = str(pending.get("unit") or "") or None
+    catalog = turn.backend.catalog
+    if pending.kind in {Question.CHOOSE, Question.SWAP}:
+        options = [str(option) for option in pending.get("options", []) if str(option) in catalog]
+        if not options:
+            return None
+        names = option_names(turn, spoken_options([turn.product(pid) for pid in options]))
+        turn.set_pending(pending.kind, **{**dict(pending.data), "quantity": quantity})
+        amount = f"{quantity} {turn.speech.unit_name(unit, quantity)}" if unit else str(quantity)
+        return turn.ask(
+            "resolve.choose_amount", choose_reprompt(len(names)), amount=amount, options=or_list(turn, names)
+        )
+    if pending.kind in {Question.ADD, Question.OFFER_ADD} and str(pending.get("product")) in catalog:
+        product = turn.product(str(pending.get("product")))
+        fit = fitted(turn, product, quantity, unit)
+        if isinstance(fit, Unfit):
+            return ask_unfit(
+                turn, product, fit, quantity, str(pending.get("heard") or ""), queue=pending.get("queue") or []
+            )
+        turn.set_pending(pending.kind, **{**dict(pending.data), "quantity": quantity})
+        said = turn.line(quantity, product.name, unit if isinstance(fit, LineAmount) else None)
+        return turn.ask("resolve.confirm_new_amount", "resolve.confirm_amount_reprompt", amount=said)
+    return None
 
 
 def _said_apart(turn: Turn, offered: Sequence[Option]) -> list[Option]:

@@ -40,7 +40,13 @@ _LAST_PRODUCT = "last_product"  # session: a product id
 _ADDED = "added"  # session: product ids added this session, oldest first
 _ADDED_KEPT = 10
 _LAST_REMOVED = "last_removed"  # session: what the last removal took out, [[product, quantity, unit], ...]
-_LAST_ADD = "last_add"  # session: the last add of this session {product, quantity, version (the cart's after it)}
+# session: what the removals made one after another (no other change of the cart between them) took out, and the
+# cart version after the latest {lines: [[product, quantity, unit], ...], version}: "put them back" puts back all
+_REMOVED_RUN = "removed_run"
+# session: the last change of this session that "scratch that" can take back, with the cart version after it:
+# an add {product, quantity, version}, a quantity set {kind: "quantity", product, previous, version} or a removal
+# {kind: "removed", version} (what it took out is under ``last_removed``)
+LAST_CHANGE = "last_add"
 DYNAMIC_AUTHORITY = "amzn1.er-authority.echo-sdk.dynamic."  # + "<skill id>.<slot type>"
 
 
@@ -190,31 +196,93 @@ class Turn:
     def record_add(self, product_id: str, quantity: int, version: int) -> None:
         """This turn's add put ``quantity`` of a product in the cart, saved as cart ``version``: "scratch that"
         takes back that many, while no other change came after it."""
-        self.session[_LAST_ADD] = {"product": product_id, "quantity": quantity, "version": version}
+        self.session[LAST_CHANGE] = {"product": product_id, "quantity": quantity, "version": version}
 
     @property
     def last_add(self) -> tuple[str, int, int] | None:
-        """The last add of this session (product id, quantity it put in, cart version after it), if any."""
-        value = self.session.get(_LAST_ADD)
-        if not isinstance(value, dict) or str(value.get("product")) not in self.backend.catalog:
+        """The last add of this session (product id, quantity it put in, cart version after it), if it is the last
+        change "scratch that" can take back."""
+        value = self.session.get(LAST_CHANGE)
+        if not isinstance(value, dict) or value.get("kind") or str(value.get("product")) not in self.backend.catalog:
             return None
         return str(value["product"]), int(value.get("quantity", 0)), int(value.get("version", -1))
 
-    def record_removed(self, lines: Sequence[tuple[str, int, str | None]]) -> None:
-        """This turn's removal took these amounts out of the cart: "put it back in" puts back these."""
-        self.session[_LAST_REMOVED] = [[pid, quantity, unit] for pid, quantity, unit in lines]
+    def record_quantity_set(self, product_id: str, previous: int, version: int) -> None:
+        """This turn set a line's quantity (it held ``previous``), saved as cart ``version``: "scratch that" sets it
+        back, while no other change came after it."""
+        self.session[LAST_CHANGE] = {
+            "kind": "quantity",
+            "product": product_id,
+            "previous": previous,
+            "version": version,
+        }
 
-    def take_removed(self) -> list[tuple[str, int, str | None]]:
-        """What the last removal of this session took out (then forgotten: it is put back once)."""
-        value = self.session.pop(_LAST_REMOVED, None) or []
+    @property
+    def last_quantity_set(self) -> tuple[str, int, int] | None:
+        """The last quantity set of this session (product id, quantity before it, cart version after it), if it is
+        the last change "scratch that" can take back."""
+        value = self.session.get(LAST_CHANGE)
+        if not isinstance(value, dict) or value.get("kind") != "quantity":
+            return None
+        if str(value.get("product")) not in self.backend.catalog:
+            return None
+        return str(value["product"]), int(value.get("previous", 0)), int(value.get("version", -1))
+
+    @property
+    def last_removal_version(self) -> int | None:
+        """The cart version after the last removal, if a removal is the last change "scratch that" can take back."""
+        value = self.session.get(LAST_CHANGE)
+        if not isinstance(value, dict) or value.get("kind") != "removed":
+            return None
+        return int(value.get("version", -1))
+
+    def record_removed(
+        self,
+        lines: Sequence[tuple[str, int, str | None]],
+        *,
+        before: int | None = None,
+        after: int | None = None,
+    ) -> None:
+        """This turn's removal took these amounts out of the cart (cart version ``before`` it and ``after`` it):
+        "put it back in" puts back these; "put them back" also what the removals just before it took out."""
+        taken = [[pid, quantity, unit] for pid, quantity, unit in lines]
+        self.session[_LAST_REMOVED] = taken
+        if after is None:
+            self.session.pop(_REMOVED_RUN, None)
+            return
+        run = self.session.get(_REMOVED_RUN)
+        held = run.get("lines", []) if isinstance(run, dict) and run.get("version") == before else []
+        self.session[_REMOVED_RUN] = {"lines": [*held, *taken], "version": after}
+        self.session[LAST_CHANGE] = {"kind": "removed", "version": after}
+
+    def peek_removed(self) -> list[tuple[str, int, str | None]]:
+        """What the last removal took out, kept for "put it back"."""
+        value = self.session.get(_LAST_REMOVED) or []
         return [
             (str(pid), int(quantity), str(unit) if unit else None)
             for pid, quantity, unit in value
             if str(pid) in self.backend.catalog and int(quantity) > 0
         ]
 
+    def take_removed(self, *, run: bool = False) -> list[tuple[str, int, str | None]]:
+        """What the last removal of this session took out, or with ``run`` what the removals made one after another
+        up to it took out (then forgotten: it is put back once)."""
+        last = self.session.pop(_LAST_REMOVED, None) or []
+        removals = self.session.pop(_REMOVED_RUN, None)
+        value = removals.get("lines", []) if run and isinstance(removals, dict) and removals.get("lines") else last
+        taken: dict[str, tuple[str, int, str | None]] = {}
+        for pid, quantity, unit in value:
+            if str(pid) not in self.backend.catalog or int(quantity) <= 0:
+                continue
+            held = taken.get(str(pid))
+            if held is not None and held[2] == (str(unit) if unit else None):  # two removals of the same line
+                taken[str(pid)] = (held[0], held[1] + int(quantity), held[2])
+            else:
+                taken.setdefault(str(pid), (str(pid), int(quantity), str(unit) if unit else None))
+        return list(taken.values())
+
     def forget_add(self) -> None:
-        self.session.pop(_LAST_ADD, None)
+        self.session.pop(LAST_CHANGE, None)
 
     @property
     def last_added(self) -> str | None:

@@ -1,0 +1,153 @@
+"""Taking back the last change through the real skill on moto: "scratch that" restores a quantity set (never
+removes the line), puts back a removal, and is itself not undone by the next "scratch that"; "put them back" puts
+back the removals made one after another; "never mind" after a change asks and changes nothing until a yes; an
+amount said while "which one?" is open belongs to that question."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from conftest import sign_up
+from talking import Conversation
+
+from backend.demo.histories import CustomerHistory
+from backend.services import Backend
+from skill.runtime import SkillRuntime
+from skill.skill_builder import build_skill
+
+CUSTOMER = "3623"
+ALMOND_MILK, COFFEE = "35951", "30850"
+
+
+@pytest.fixture
+def talk(backend: Backend, histories: dict[str, CustomerHistory]) -> Iterator[Conversation]:
+    token = sign_up(backend, CUSTOMER, histories[CUSTOMER])
+    yield Conversation(SkillRuntime(build_skill(backend)), token)
+
+
+def cart(backend: Backend) -> dict[str, int]:
+    return {line.product_id: line.quantity for line in backend.shopping.cart(CUSTOMER).lines}
+
+
+def add(talk: Conversation, product_id: str, quantity: str | None = None) -> str:
+    slots = {"quantity": quantity} if quantity is not None else {}
+    return talk.intent("AddToCartIntent", product="that product", ids={"product": product_id}, **slots)
+
+
+def scratch_that(talk: Conversation, request_id: str | None = None) -> str:
+    return talk.intent("RemoveFromCartIntent", request_id, undo="scratch that", ids={"undo": "undo"})
+
+
+def test_scratch_that_after_a_quantity_set_restores_the_quantity_once(talk: Conversation, backend: Backend) -> None:
+    add(talk, ALMOND_MILK, "2")
+    talk.intent("ChangeQuantityIntent", quantity="5")
+    assert cart(backend) == {ALMOND_MILK: 5}
+    request = "amzn1.echo-api.request.undo-quantity"
+    first = scratch_that(talk, request)
+    assert "2" in first and "Removed" not in first and cart(backend) == {ALMOND_MILK: 2}
+    scratch_that(talk, request)  # Alexa's retry of the same request: applied once
+    assert cart(backend) == {ALMOND_MILK: 2}
+    again = scratch_that(talk)  # the undo is not undone (that would redo the five)
+    assert "nothing was changed" in again and cart(backend) == {ALMOND_MILK: 2}
+
+
+def test_scratch_that_takes_back_only_the_last_change(talk: Conversation, backend: Backend) -> None:
+    add(talk, ALMOND_MILK)
+    talk.intent("ChangeQuantityIntent", quantity="4")
+    add(talk, COFFEE)
+    scratch_that(talk)  # the coffee, the last change; the four almond milks stay
+    assert cart(backend) == {ALMOND_MILK: 4}
+    assert "nothing was changed" in scratch_that(talk)
+    assert cart(backend) == {ALMOND_MILK: 4}
+
+
+def test_scratch_that_after_a_removal_puts_it_back(talk: Conversation, backend: Backend) -> None:
+    add(talk, ALMOND_MILK, "3")
+    add(talk, COFFEE)
+    talk.intent("RemoveFromCartIntent", product="almond milk", ids={"product": ALMOND_MILK})
+    assert cart(backend) == {COFFEE: 1}
+    scratch_that(talk)
+    assert cart(backend) == {COFFEE: 1, ALMOND_MILK: 3}
+
+
+def test_put_them_back_after_removals_one_after_another(talk: Conversation, backend: Backend) -> None:
+    add(talk, ALMOND_MILK, "2")
+    add(talk, COFFEE)
+    talk.intent("RemoveFromCartIntent", product="almond milk", ids={"product": ALMOND_MILK})
+    talk.intent("RemoveFromCartIntent", product="coffee", ids={"product": COFFEE})
+    assert cart(backend) == {}
+    talk.intent("PutBackIntent", product="them")
+    assert cart(backend) == {ALMOND_MILK: 2, COFFEE: 1}
+
+
+def test_put_it_back_after_removals_is_the_last_one(talk: Conversation, backend: Backend) -> None:
+    add(talk, ALMOND_MILK, "2")
+    add(talk, COFFEE)
+    talk.intent("RemoveFromCartIntent", product="almond milk", ids={"product": ALMOND_MILK})
+    talk.intent("RemoveFromCartIntent", product="coffee", ids={"product": COFFEE})
+    talk.intent("PutBackIntent", product="it")
+    assert cart(backend) == {COFFEE: 1}
+
+
+def test_a_removal_after_an_add_starts_a_new_run(talk: Conversation, backend: Backend) -> None:
+    add(talk, ALMOND_MILK)
+    talk.intent("RemoveFromCartIntent", product="almond milk", ids={"product": ALMOND_MILK})
+    add(talk, COFFEE, "2")
+    talk.intent("RemoveFromCartIntent", product="coffee", ids={"product": COFFEE})
+    talk.intent("PutBackIntent", product="them")  # only the coffee: the almond milk's removal came before an add
+    assert cart(backend) == {COFFEE: 2}
+
+
+def test_an_emptied_cart_is_put_back(talk: Conversation, backend: Backend) -> None:
+    add(talk, ALMOND_MILK, "2")
+    add(talk, COFFEE)
+    talk.intent("ClearCartIntent")
+    talk.intent("AMAZON.YesIntent")
+    assert cart(backend) == {}
+    talk.intent("PutBackIntent", product="everything")
+    assert cart(backend) == {ALMOND_MILK: 2, COFFEE: 1}
+
+
+def test_never_mind_after_an_add_asks_before_taking_it_out(talk: Conversation, backend: Backend) -> None:
+    add(talk, ALMOND_MILK, "2")
+    asked = talk.intent("AMAZON.CancelIntent")
+    assert asked.endswith("?") and "2 Organic Unsweetened Almond Milk" in asked
+    assert cart(backend) == {ALMOND_MILK: 2} and not talk.last["response"].get("shouldEndSession")
+    talk.intent("AMAZON.YesIntent")
+    assert cart(backend) == {}
+
+
+def test_never_mind_answered_no_keeps_the_change(talk: Conversation, backend: Backend) -> None:
+    add(talk, ALMOND_MILK)
+    talk.intent("ChangeQuantityIntent", quantity="6")
+    assert "1 Organic Unsweetened Almond Milk" in talk.intent("AMAZON.CancelIntent")
+    talk.intent("AMAZON.NoIntent")
+    assert cart(backend) == {ALMOND_MILK: 6}
+
+
+def test_never_mind_after_a_change_made_elsewhere_says_goodbye(talk: Conversation, backend: Backend) -> None:
+    add(talk, ALMOND_MILK)
+    backend.shopping.add_items(CUSTOMER, [(COFFEE, 1)], request_id="web-1", channel="web")
+    bye = talk.intent("AMAZON.CancelIntent")  # the add is no longer the cart's last change: nothing to offer
+    assert "?" not in bye and talk.last["response"].get("shouldEndSession")
+    assert cart(backend) == {ALMOND_MILK: 1, COFFEE: 1}
+
+
+def test_a_yes_to_take_back_after_the_cart_changed_changes_nothing(talk: Conversation, backend: Backend) -> None:
+    add(talk, ALMOND_MILK)
+    talk.intent("AMAZON.CancelIntent")
+    backend.shopping.add_items(CUSTOMER, [(COFFEE, 1)], request_id="web-2", channel="web")
+    assert "nothing was changed" in talk.intent("AMAZON.YesIntent")
+    assert cart(backend) == {ALMOND_MILK: 1, COFFEE: 1}
+
+
+def test_a_new_amount_at_which_one_keeps_the_question(talk: Conversation, backend: Backend) -> None:
+    talk.intent("AddToCartIntent", product="cheese")
+    options = list(talk.pending["options"])
+    assert talk.pending["kind"] == "choose"
+    speech = talk.intent("ChangeQuantityIntent", quantity="4")
+    assert speech.startswith("Okay, 4.") and "didn't add" not in speech
+    assert talk.pending["kind"] == "choose" and talk.pending["options"] == options and talk.pending["quantity"] == 4
+    talk.intent("SelectChoiceIntent", choice="first", ids={"choice": "1"})
+    assert cart(backend) == {options[0]: 4}

@@ -51,9 +51,22 @@ _WIRE = st.recursive(
 )
 
 
+def _norm(value: Any) -> Any:
+    """Comparable: Decimal('NaN') is not equal to itself (in a set, not even found)."""
+    if isinstance(value, Decimal) and value.is_nan():
+        return "NaN"
+    if isinstance(value, (set, frozenset)):
+        return ("set", sorted(repr(_norm(member)) for member in value))
+    if isinstance(value, dict):
+        return {key: _norm(member) for key, member in value.items()}
+    if isinstance(value, list):
+        return [_norm(member) for member in value]
+    return value
+
+
 def _outcome(convert: Any, value: Any) -> tuple[str, Any]:
     try:
-        return ("ok", convert(value))
+        return ("ok", _norm(convert(value)))
     except Exception as error:  # noqa: BLE001 - the same error as boto3's is the point
         return ("error", type(error).__name__)
 
@@ -71,10 +84,10 @@ def test_values_are_written_as_boto3_writes_them(value: Any) -> None:
 @given(_WIRE)
 def test_values_are_read_as_boto3_reads_them(value: Any) -> None:
     got, wanted = _outcome(from_attribute_value, value), _outcome(TypeDeserializer().deserialize, value)
-    assert got == wanted or repr(got) == repr(wanted)  # Decimal('NaN') is not equal to itself
+    assert got == wanted
     got_item = _outcome(from_attribute_values, {"a": value})
     wanted_item = _outcome(lambda i: {k: TypeDeserializer().deserialize(v) for k, v in i.items()}, {"a": value})
-    assert got_item == wanted_item or repr(got_item) == repr(wanted_item)
+    assert got_item == wanted_item
 
 
 def test_a_round_trip_keeps_every_kind() -> None:

@@ -20,7 +20,10 @@ no TCP handshake and no thread start. werkzeug closes every connection because h
 request's body ends and the next request begins; :meth:`GuardedRequestHandler.run_wsgi` gives the app a body
 bounded by its framing, so what the app leaves unread is known and read away (up to ``DRAIN_BYTES``; more closes
 the connection), and the next request line is never eaten as body. Between requests a connection may stay idle
-``IDLE_SECONDS``; the next request's deadline starts at its first byte. A connection is closed after an answer of
+``IDLE_SECONDS``; the next request's deadline starts at its first byte. A connection serves at most
+``MAX_REQUESTS_PER_CONNECTION`` requests: the last of them is answered with ``Connection: close`` (and the connection
+closed after it), so no client holds one thread and one connection's state for ever, and a long-lived connection's
+client reconnects now and then (as it does after any close; Alexa does). A connection is closed after an answer of
 4xx or 5xx (a refused request: whatever it sent next is not trusted to be framed, and a forger pays a connection
 per try), after a request asking for it, and after an answer whose end the client could not otherwise tell.
 
@@ -52,6 +55,9 @@ WRITE_SECONDS = 10.0
 # How long a kept-alive connection may wait for its next request. Idle connections each hold a thread, but a bounded
 # number of them (skill.connection_cap sheds the longest waiting when a newcomer needs the place).
 IDLE_SECONDS = 30.0
+# How many requests one kept-alive connection may carry: the last is answered with "Connection: close". About an
+# hour of a busy device's turns; a reconnect per thousand turns costs nothing measurable.
+MAX_REQUESTS_PER_CONNECTION = 1000
 # What a request may leave unread and still keep its connection: read away before the next request line.
 DRAIN_BYTES = 64 * 1024
 # What is read away (and dropped) before a connection closes, so that the close does not reset the answer away.
@@ -217,6 +223,7 @@ class GuardedRequestHandler(WSGIRequestHandler):
     read_seconds = REQUEST_READ_SECONDS
     write_seconds = WRITE_SECONDS
     idle_seconds = IDLE_SECONDS
+    max_requests = MAX_REQUESTS_PER_CONNECTION
     protocol_version = "HTTP/1.1"
 
     def setup(self) -> None:
@@ -276,6 +283,8 @@ class GuardedRequestHandler(WSGIRequestHandler):
         """
         if self.headers.get("Expect", "").lower().strip(" \t") == "100-continue":
             self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        if self._served >= self.max_requests:
+            self.close_connection = True  # this connection's last request: answered with "Connection: close"
         self.environ = environ = self.make_environ()
         body: _FramedBody | DechunkedInput | None = None
         if isinstance(environ["wsgi.input"], DechunkedInput):

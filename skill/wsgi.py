@@ -5,6 +5,11 @@ Importing this module builds nothing. The app is built on first access to ``app`
 the settings in the environment, on the store they choose: the embedded store (started in this process and kept
 until it exits) unless ``VOICECART_STORE`` names an endpoint or says "aws". The embedded store lives in one process,
 so run one worker with it (``gunicorn -w 1 --threads 8``); several workers need a shared DynamoDB.
+
+Connections are then the WSGI server's: its read deadlines, connection bounds and keep-alive policy apply, not
+``voicecart serve``'s (``skill.app_server``: a request read whole within its deadline, at most
+``MAX_REQUESTS_PER_CONNECTION`` requests per kept-alive connection; ``skill.connection_cap``). Set the equivalents
+there (gunicorn: ``--timeout``, ``--keep-alive``, ``--worker-connections``).
 """
 
 from __future__ import annotations

@@ -101,6 +101,42 @@ def test_requests_one_after_another_share_one_connection(port: int) -> None:
     assert last.startswith(b"HTTP/1.1 200") and b"connection: close" in last.lower()
 
 
+class _ThreeRequestsHandler(_QuickHandler):
+    max_requests = 3
+
+
+def test_a_connection_carries_at_most_max_requests_the_last_answered_with_close() -> None:
+    server = make_guarded_server("127.0.0.1", 0, _echo_length, handler=_ThreeRequestsHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with connect(server.server_port) as connection:
+            for n in range(2):
+                connection.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % n + b"x" * n)
+                answer = read_response(connection)
+                assert _json_body(answer) == {"read": n} and b"connection: close" not in answer.lower()
+            # The third (and a fourth sent right behind it): the third is answered and says it is the last; the
+            # fourth is never answered on this connection.
+            connection.sendall(
+                b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
+                b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nabcd"
+            )
+            last = read_until_closed(connection)
+        assert last.startswith(b"HTTP/1.1 200") and b"connection: close" in last.lower()
+        assert last.count(b"HTTP/1.1") == 1 and _json_body(last) == {"read": 3}
+        with connect(server.server_port) as again:  # a new connection starts its own count
+            again.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nx")
+            answer = read_response(again)
+            assert _json_body(answer) == {"read": 1} and b"connection: close" not in answer.lower()
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+def test_serve_closes_a_connection_after_a_bounded_number_of_requests() -> None:
+    assert 100 <= GuardedRequestHandler.max_requests <= 100_000
+
+
 def test_requests_sent_together_are_answered_in_order_none_eaten_as_a_body(port: int) -> None:
     with connect(port) as connection:
         connection.sendall(

@@ -26,7 +26,7 @@ from backend.profile.store import ProfileStore
 from backend.settings import Settings
 from backend.shopping.items import outbox_item
 from backend.shopping.model import Order
-from backend.shopping.order_summary import load_summary, stage_summary, summarize
+from backend.shopping.order_summary import StoredSummary, load_summary, stage_summary, summarize
 from backend.shopping.orders import all_orders, get_order, recent_orders
 from backend.shopping.requests import stage_marker
 from backend.store import keys
@@ -98,10 +98,19 @@ class OrderCancellations:
         return self.check(orders[0]) if orders else None
 
     def cancel(
-        self, customer_id: str, order_id: str, *, request_id: str | None, origin: EventOrigin | None = None
+        self,
+        customer_id: str,
+        order_id: str,
+        *,
+        request_id: str | None,
+        origin: EventOrigin | None = None,
+        summary: StoredSummary | None = None,
     ) -> CancelCheck | None:
         """Cancel the order if it can still be cancelled now; returns its state afterwards (``CANCELLED`` when this
-        request or an earlier one cancelled it), or None for an order that does not exist."""
+        request or an earlier one cancelled it), or None for an order that does not exist. ``summary``: this
+        customer's order summary as the turn's batch read found it (``load_state(summary=True)``): the revision the
+        rebuilt summary is written over, with no read of its own (a summary moved since fails the write's condition,
+        and the retry reads it afresh)."""
         order = get_order(self.table, customer_id, order_id)
         if order is None:
             return None
@@ -134,7 +143,8 @@ class OrderCancellations:
             # The order summary answers the history questions: rebuilt without this order in the same write, so
             # it can never disagree with the orders.
             others = [o for o in all_orders(self.table, customer_id) if o.order_id != order_id]
-            over = load_summary(self.table, customer_id, parts=()).rev
+            read = summary if attempt == 1 and summary is not None else load_summary(self.table, customer_id, parts=())
+            over = read.rev
             stage_summary(tx, customer_id, summarize([*others, cancelled_order]), over=over, updated_at=at)
             staged = self.profiles.stage_event(tx, self._cancelled_event(origin, order)) if origin is not None else None
             try:

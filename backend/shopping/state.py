@@ -14,9 +14,11 @@ turns do not read it at all.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from types import MappingProxyType
 from typing import Any
 
 from backend.errors import StoreUnavailable, ValidationError
@@ -34,6 +36,10 @@ from backend.store.codec import from_attribute_values, to_attribute_values
 from backend.store.dynamo import Table, translate_errors
 
 _UNPROCESSED_RETRIES = 3
+# Imported purchase statistics read, by the item's text and the day: every turn of a customer reads the same item
+# (it changes only when orders are imported), and its parse was a fiftieth of a turn's CPU. One entry per customer
+# talking at once; a few MB at most.
+IMPORTED_STATS_KEPT = 64
 
 
 Alias = tuple[IdentityKind, str]
@@ -55,6 +61,19 @@ class CustomerState:
 
     def is_linked(self, kind: IdentityKind, value: str) -> bool:
         return (kind, value) in self.linked
+
+
+def _imported_purchases(item: Mapping[str, Any] | None, today: date) -> Mapping[str, PurchaseStats]:
+    """``order_stats_from_item``, read once per (item text, day) and shared read-only."""
+    if not item:
+        return MappingProxyType({})
+    return _stats_of(str(item.get("products") or ""), today)
+
+
+@functools.lru_cache(maxsize=IMPORTED_STATS_KEPT)
+def _stats_of(products: str, today: date) -> Mapping[str, PurchaseStats]:
+    # the parse reads nothing of the item but its products (a pure function of them and the day)
+    return MappingProxyType(order_stats_from_item({"products": products}, today))
 
 
 def _alias_sk(kind: IdentityKind, value: str) -> str | None:
@@ -125,7 +144,7 @@ def load_state(
         cart=cart_from_item(customer_id, found.get(keys.CART)),
         profile=summary_from_item(profile, customer_id) if profile is not None else None,
         voice_code=voice_code_from_item(found.get(keys.VOICE_CODE)),
-        imported_purchases=order_stats_from_item(found.get(ORDER_STATS), today),
+        imported_purchases=_imported_purchases(found.get(ORDER_STATS), today),
         linked=frozenset(alias for alias, sk in wanted_aliases.items() if sk in found),
         token_owner=token_owner,
         order_summary=stored_summary,

@@ -38,8 +38,10 @@ def cancel_order(turn: Turn, pending: Pending) -> Response:
     """The yes to "should I cancel it?": the order that question read, if it can still be cancelled now."""
     turn.clear_pending()
     order_id = str(pending.get("order_id") or "")
+    read = turn.read_so_far  # the yes's batch read brought the order summary along (``YesHandler.reads_summary``)
+    summary = read.order_summary if read is not None and read.customer_id == turn.caller.customer_id else None
     check = turn.shopping.cancellations.cancel(
-        turn.caller.customer_id, order_id, request_id=turn.request_id, origin=turn.origin()
+        turn.caller.customer_id, order_id, request_id=turn.request_id, origin=turn.origin(), summary=summary
     )
     if check is None:
         return turn.ask("cancel.no_orders")

@@ -33,8 +33,13 @@ class YesHandler(ShoppingHandler):
     intent = "AMAZON.YesIntent"
 
     def reads_summary(self, turn: Turn) -> bool:
-        pending = turn.pending  # a yes to the quote places the order, which folds it into the summary
-        return pending is not None and pending.kind == Question.CHECKOUT and pending.accepts(Answer.YES)
+        pending = turn.pending  # a yes to the quote places the order, which folds it into the summary; a yes to
+        # "should I cancel it?" rebuilds the summary over the revision read
+        return (
+            pending is not None
+            and pending.kind in {Question.CHECKOUT, Question.CANCEL_ORDER}
+            and pending.accepts(Answer.YES)
+        )
 
     def respond(self, turn: Turn) -> Response:
         pending = turn.pending

@@ -15,6 +15,9 @@ from skill.handlers.turn_context import Turn
 class ReorderProductHandler(ShoppingHandler):
     intent = "ReorderProductIntent"
 
+    def reads_summary(self, turn: Turn) -> bool:
+        return True  # the product's own history (its typical quantity) is read from the summary
+
     def respond(self, turn: Turn) -> Response:
         words = turn.slot_value("product") or ""
         ids = turn.slot_ids("product")

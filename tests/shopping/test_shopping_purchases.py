@@ -29,6 +29,7 @@ from backend.shopping.purchases import (
     order_stats_from_item,
     order_stats_item,
 )
+from backend.shopping.state import _imported_purchases
 from backend.shopping.usual import ELSEWHERE_MIN_DAYS, usual_basket
 from backend.store import keys
 from skill.simulator.cart_probe import cart_lines
@@ -194,3 +195,15 @@ def test_days_are_counted_to_today(shopping: Shopping) -> None:
     item = order_stats_item("c1", [order(1, ["x"], days_ago=0)], source=IMPORTED_SOURCE)
     assert order_stats_from_item(item, TODAY + timedelta(days=3))["x"] == PurchaseStats(1, 3.0)
     assert order_stats_from_item(item, date(2000, 1, 1))["x"].days_since_last == 0.0
+
+
+def test_the_turns_read_of_imported_statistics_is_the_items_parse_shared_read_only() -> None:
+    item = {"products": "24852:3:2026-11-01;13176:1:2026-10-02;bad;x:y:z"}
+    today = date(2026, 11, 20)
+    read = _imported_purchases(item, today)
+    assert dict(read) == order_stats_from_item(item, today) and read
+    assert _imported_purchases(dict(item), today) is read  # the same text and day: parsed once
+    assert dict(_imported_purchases(item, date(2026, 11, 21))) == order_stats_from_item(item, date(2026, 11, 21))
+    assert dict(_imported_purchases(None, today)) == {} == dict(_imported_purchases({"products": ""}, today))
+    with pytest.raises(TypeError):
+        read["24852"] = read["13176"]  # type: ignore[index]

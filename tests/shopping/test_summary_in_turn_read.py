@@ -163,3 +163,74 @@ def test_a_summary_moved_after_the_turns_read_still_counts_the_order_once(
     stored = backend.table.get(summary_key(CUSTOMER))
     assert stored is not None and int(stored["rev"]) == read_rev + 2
     assert _comparable(stored) == _comparable(summary_to_item(CUSTOMER, summarize(orders), rev=0, updated_at=""))
+
+
+def test_reordering_a_product_reads_its_history_in_the_turns_batch_read(
+    dynamodb_client: Any,
+    settings: Settings,
+    catalog: Catalog,
+    resolver: Resolver,
+    histories: dict[str, CustomerHistory],
+) -> None:
+    backend, client, talk = _talk(dynamodb_client, settings, catalog, resolver, histories)
+    newest = backend.shopping.orders(CUSTOMER)[0]
+    bought = backend.shopping.product_histories(CUSTOMER, [line.product_id for line in newest.lines])
+    product_id = max(bought, key=lambda pid: bought[pid].times)  # the one they buy most: their own version
+    client.take()
+
+    talk.intent("ReorderProductIntent", product=catalog.get(product_id).name.lower())
+    gets = list(client.got_sks)
+    _, batches = client.take()
+    assert product_id in {line.product_id for line in backend.shopping.cart(CUSTOMER).lines}
+    assert keys.ORDER_SUMMARY in batches[0] and keys.ORDER_SUMMARY not in gets
+
+
+def test_the_yes_that_cancels_an_order_rebuilds_the_summary_over_the_revision_the_turn_read(
+    dynamodb_client: Any,
+    settings: Settings,
+    catalog: Catalog,
+    resolver: Resolver,
+    histories: dict[str, CustomerHistory],
+) -> None:
+    backend, client, talk = _talk(dynamodb_client, settings, catalog, resolver, histories)
+    talk.intent("AddToCartIntent", product="string cheese", quantity="3")
+    talk.intent("CheckoutIntent")
+    talk.intent("AMAZON.YesIntent")
+    asked = talk.intent("CancelOrderIntent")
+    assert talk.pending.get("kind") == "cancel_order", asked
+    rev = int(backend.table.get(summary_key(CUSTOMER))["rev"])  # type: ignore[index]
+    client.take()
+
+    done = talk.intent("AMAZON.YesIntent")
+    gets = list(client.got_sks)
+    _, batches = client.take()
+    assert "cancelled your order" in done
+    assert keys.ORDER_SUMMARY in batches[0] and keys.ORDER_SUMMARY not in gets
+    orders = backend.shopping.orders(CUSTOMER)
+    assert orders[0].status == "cancelled"
+    stored = backend.table.get(summary_key(CUSTOMER))
+    assert stored is not None and int(stored["rev"]) == rev + 1
+    assert _comparable(stored) == _comparable(summary_to_item(CUSTOMER, summarize(orders), rev=0, updated_at=""))
+
+
+def test_a_cancellation_over_a_summary_moved_after_the_turns_read_rebuilds_over_the_newer_one(
+    dynamodb_client: Any,
+    settings: Settings,
+    catalog: Catalog,
+    resolver: Resolver,
+    histories: dict[str, CustomerHistory],
+) -> None:
+    backend, _, _ = _talk(dynamodb_client, settings, catalog, resolver, histories)
+    shopping = backend.shopping
+    shopping.add_items(CUSTOMER, [("24852", 2)], request_id="add")
+    placed = shopping.place_order(CUSTOMER, request_id="buy").order
+    state = shopping.state(CUSTOMER, summary=True)
+    assert state.order_summary is not None and state.order_summary.rev is not None
+    read_rev = state.order_summary.rev
+    shopping.rebuild_order_summary(CUSTOMER)  # one revision on, after the turn's read
+    check = shopping.cancellations.cancel(CUSTOMER, placed.order_id, request_id="cancel", summary=state.order_summary)
+    assert check is not None and check.order.status == "cancelled"
+    orders = shopping.orders(CUSTOMER)
+    stored = backend.table.get(summary_key(CUSTOMER))
+    assert stored is not None and int(stored["rev"]) == read_rev + 2
+    assert _comparable(stored) == _comparable(summary_to_item(CUSTOMER, summarize(orders), rev=0, updated_at=""))

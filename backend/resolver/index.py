@@ -227,13 +227,32 @@ class CandidateIndex:
             weights = np.repeat(self._idf[ids], ends - starts)
             overlap = np.bincount(owners, weights=weights, minlength=self.size).astype(np.float64, copy=False)
             touched, dice = self._strong_overlaps(overlap, query_mass, limit)
-            if self._phones is not None and phones and 0 < limit < RECALL_POOL:
+            if self._phones is not None and phones and 0 < limit < RECALL_POOL and not self._named(spoken):
                 return self._with_phone_recall(self._phones, touched, dice, limit, phones)
         if limit < touched.size:
             best = np.argpartition(-dice, limit)[:limit]
             touched, dice = touched[best], dice[best]
         ranked = touched[np.lexsort((touched, -dice))]
         return ranked.tolist()  # type: ignore[no-any-return]
+
+    def _named(self, spoken: str) -> bool:
+        """Some entry holds every word heard: the words name products as they are, and a guess by sound at names
+        heard wrong ("Milano" for "italiano") would only crowd the ones named out."""
+        lists = []
+        for word in set(spoken.split()):
+            feature_id = self._vocabulary.get(WORD_PREFIX + word)
+            if feature_id is None:
+                return False
+            lists.append(self._postings[self._offsets[feature_id] : self._offsets[feature_id + 1]])
+        if not lists:
+            return False
+        lists.sort(key=len)
+        common = lists[0]
+        for postings in lists[1:]:
+            common = np.intersect1d(common, postings, assume_unique=True)
+            if common.size == 0:
+                return False
+        return True
 
     @staticmethod
     def _with_phone_recall(

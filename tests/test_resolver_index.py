@@ -178,8 +178,9 @@ def test_a_small_index_adds_the_closest_phones_of_the_next_entries_by_dice(index
     """With coarse phones, a small index hands on the ``limit`` best entries by Dice, then up to ``RECALL_EXTRA``
     more: entries it touched, none of the first ones, and none of the entries surely in its pool (the next
     ``RECALL_POOL`` by Dice) has phones closer to the query's than the farthest of them."""
-    spoken = " ".join(NAMES[index].split()[-cut:])
-    phones = PHONES[index][dropped:]  # a name misheard: its first sounds lost
+    # A name misheard: a word no name holds, its first sounds lost (a name heard right gets no guesses, see below).
+    spoken = " ".join([*NAMES[index].split()[-cut:], "zzyzx"])
+    phones = PHONES[index][dropped:]
     limit = 20
     found = list(PHONE_INDEX.search(spoken, sound_key(spoken), limit=limit, phones=phones))
     dice = exhaustive_dice(PHONE_INDEX, spoken, phones)
@@ -207,7 +208,7 @@ def test_a_small_index_adds_nothing_without_phones_and_the_same_when_loaded() ->
     bare = CandidateIndex.from_arrays(parts.vocabulary, parts.numbers, parts.settings)
     more = 0
     for number in range(0, len(PHONE_ENTRIES), 97):
-        spoken = " ".join(NAMES[number].split()[-2:])
+        spoken = " ".join([*NAMES[number].split()[-2:], "zzyzx"])  # a word no name holds: misheard
         phones = PHONES[number][1:]
         found = list(PHONE_INDEX.search(spoken, sound_key(spoken), limit=10, phones=phones))
         assert list(loaded.search(spoken, sound_key(spoken), limit=10, phones=phones)) == found
@@ -215,3 +216,17 @@ def test_a_small_index_adds_nothing_without_phones_and_the_same_when_loaded() ->
         assert len(PHONE_INDEX.search(spoken, sound_key(spoken), limit=10)) <= 10
         more += len(found) > 10
     assert more  # the extras are there to leave out
+
+
+def test_a_small_index_guesses_no_sound_alikes_when_a_name_holds_every_word_heard() -> None:
+    """Words that name products as they are ("italiano" alone: a question among the names holding it) get the
+    best entries by Dice only; the same words with one no name holds get the guesses by sound as well."""
+    unnamed = 0
+    for number in range(0, len(PHONE_ENTRIES), 97):
+        words = NAMES[number].split()[-2:]
+        spoken = " ".join(words)
+        found = PHONE_INDEX.search(spoken, sound_key(spoken), limit=10, phones=PHONES[number])
+        assert len(found) <= 10
+        misheard = " ".join([*words, "zzyzx"])
+        unnamed += len(PHONE_INDEX.search(misheard, sound_key(misheard), limit=10, phones=PHONES[number])) > 10
+    assert unnamed

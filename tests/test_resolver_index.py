@@ -5,14 +5,17 @@ from __future__ import annotations
 from itertools import pairwise
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rapidfuzz.distance import Levenshtein
 
 from backend.catalog import load_default_catalog
 from backend.resolver import Resolver
 from backend.resolver import index as index_module
 from backend.resolver.index import CandidateIndex, entry_features
+from backend.resolver.phonemes import coarse, default_pronouncer
 from backend.spoken import sound_key, spoken_form
 from tests.support.properties import examples
 
@@ -145,3 +148,85 @@ def test_a_large_index_hands_on_more_results_than_asked(monkeypatch: pytest.Monk
 def test_the_resolver_of_the_real_catalog_asks_the_index_for_its_own_limit(resolver: Resolver) -> None:
     """At 50k products nothing changes: the resolver retrieves the limit it was given."""
     assert resolver.retrieval_limit == 150
+
+
+PHONES = [coarse(default_pronouncer().phrase(name)) for name in NAMES[:2_000]]
+PHONE_ENTRIES = [(name, sound_key(name), phones) for name, phones in zip(NAMES, PHONES, strict=False)]
+PHONE_INDEX = CandidateIndex(PHONE_ENTRIES)
+
+
+def exhaustive_dice(index: CandidateIndex, spoken: str, phones: str) -> npt.NDArray[np.float64]:
+    """Reference: every entry's weighted Dice against the query (features and phones), on the informative ones."""
+    vocabulary, idf, frequency = index._vocabulary, index._idf, index._document_frequency
+    present = [vocabulary[f] for f in entry_features(spoken, sound_key(spoken), phones) if f in vocabulary]
+    query_mass = float(idf[present].sum())
+    informative = {f for f in present if frequency[f] <= index._max_df}
+    dice = np.zeros(len(PHONE_ENTRIES))
+    for number, entry in enumerate(PHONE_ENTRIES):
+        shared = [vocabulary[f] for f in entry_features(*entry) if vocabulary[f] in informative]
+        dice[number] = float(idf[shared].sum()) / (float(index._mass[number]) + query_mass)
+    return dice
+
+
+@settings(max_examples=examples(30), deadline=None)
+@given(
+    index=st.integers(min_value=0, max_value=len(PHONE_ENTRIES) - 1),
+    cut=st.integers(min_value=1, max_value=3),
+    dropped=st.integers(min_value=0, max_value=3),
+)
+def test_a_small_index_adds_the_closest_phones_of_the_next_entries_by_dice(index: int, cut: int, dropped: int) -> None:
+    """With coarse phones, a small index hands on the ``limit`` best entries by Dice, then up to ``RECALL_EXTRA``
+    more: entries it touched, none of the first ones, and none of the entries surely in its pool (the next
+    ``RECALL_POOL`` by Dice) has phones closer to the query's than the farthest of them."""
+    # A name misheard: a word no name holds, its first sounds lost (a name heard right gets no guesses, see below).
+    spoken = " ".join([*NAMES[index].split()[-cut:], "zzyzx"])
+    phones = PHONES[index][dropped:]
+    limit = 20
+    found = list(PHONE_INDEX.search(spoken, sound_key(spoken), limit=limit, phones=phones))
+    dice = exhaustive_dice(PHONE_INDEX, spoken, phones)
+    head, extras = found[:limit], found[limit:]
+    assert sorted(dice[head].tolist(), reverse=True) == dice[head].tolist()
+    others = np.setdiff1d(np.arange(dice.size), head)
+    assert dice[head].min() >= dice[others].max() - 1e-12
+    assert len(extras) <= index_module.RECALL_EXTRA and not set(extras) & set(head)
+    assert (dice[extras] > 0).all()
+    if not extras:
+        return
+    alike = [Levenshtein.normalized_similarity(phones, PHONES[number]) for number in extras]
+    assert alike == sorted(alike, reverse=True)
+    # Surely in the pool: above the Dice of the entry at the pool's end, and strong (see ``_strong_overlaps``).
+    floor = max(float(np.sort(dice)[::-1][index_module.RECALL_POOL]), index_module.STRONG_BOUND)
+    surely = [number for number in others.tolist() if dice[number] > floor + 1e-12 and number not in extras]
+    assert all(Levenshtein.normalized_similarity(phones, PHONES[number]) <= alike[-1] + 1e-12 for number in surely)
+
+
+def test_a_small_index_adds_nothing_without_phones_and_the_same_when_loaded() -> None:
+    """No extra entries for a query without phones, nor from an index built or loaded without them; one loaded
+    from its parts and its phones searches as the one built."""
+    parts = PHONE_INDEX.arrays()
+    loaded = CandidateIndex.from_arrays(parts.vocabulary, parts.numbers, parts.settings, PHONES)
+    bare = CandidateIndex.from_arrays(parts.vocabulary, parts.numbers, parts.settings)
+    more = 0
+    for number in range(0, len(PHONE_ENTRIES), 97):
+        spoken = " ".join([*NAMES[number].split()[-2:], "zzyzx"])  # a word no name holds: misheard
+        phones = PHONES[number][1:]
+        found = list(PHONE_INDEX.search(spoken, sound_key(spoken), limit=10, phones=phones))
+        assert list(loaded.search(spoken, sound_key(spoken), limit=10, phones=phones)) == found
+        assert list(bare.search(spoken, sound_key(spoken), limit=10, phones=phones)) == found[:10]
+        assert len(PHONE_INDEX.search(spoken, sound_key(spoken), limit=10)) <= 10
+        more += len(found) > 10
+    assert more  # the extras are there to leave out
+
+
+def test_a_small_index_guesses_no_sound_alikes_when_a_name_holds_every_word_heard() -> None:
+    """Words that name products as they are ("italiano" alone: a question among the names holding it) get the
+    best entries by Dice only; the same words with one no name holds get the guesses by sound as well."""
+    unnamed = 0
+    for number in range(0, len(PHONE_ENTRIES), 97):
+        words = NAMES[number].split()[-2:]
+        spoken = " ".join(words)
+        found = PHONE_INDEX.search(spoken, sound_key(spoken), limit=10, phones=PHONES[number])
+        assert len(found) <= 10
+        misheard = " ".join([*words, "zzyzx"])
+        unnamed += len(PHONE_INDEX.search(misheard, sound_key(misheard), limit=10, phones=PHONES[number])) > 10
+    assert unnamed

@@ -1253,6 +1253,9 @@ class Resolver:
             dtype=np.int64,
         )
         if bought_at:
+            # The index's recall by whole phone strings (``index.RECALL_EXTRA``) is for names heard wrong from the
+            # whole catalog; a customer's own products are scored anyway, and such guesses only crowd them out.
+            retrieved = retrieved[: self.retrieval_limit]
             bought_positions = np.fromiter(bought_at, dtype=np.int64, count=len(bought_at))
             own = self._entries_of_products(bought_positions)
             already = np.zeros(len(self._entry_spoken), dtype=bool)

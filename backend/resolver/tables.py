@@ -165,6 +165,7 @@ class ResolverTables:
             texts["vocabulary"],
             {name: arrays[name] for name in ("postings", "offsets", "idf", "mass", "document_frequency")},
             meta["index"],
+            texts["coarse"],
         )
         pronouncer = Pronouncer(
             PackedStrings.load(directory, "pronouncer_words"), PackedStrings.load(directory, "pronouncer_phones")

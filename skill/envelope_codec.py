@@ -20,6 +20,7 @@ share one).
 from __future__ import annotations
 
 import decimal
+import functools
 import re
 import sys
 from datetime import date, datetime
@@ -43,6 +44,18 @@ _UNTYPED = object()
 TIMESTAMPS_KEPT = 256
 
 
+def _parse_timestamp(payload: Any) -> datetime:
+    from dateutil.parser import parse  # type: ignore[import-untyped]
+
+    parsed: datetime = parse(payload)
+    return parsed
+
+
+# Shared by every server thread: lru_cache is thread-safe where a dict evicted by hand is not (a 400 for a valid
+# request if another thread inserted mid-eviction). A datetime is immutable, so sharing one is safe.
+_parsed_timestamp = functools.lru_cache(maxsize=TIMESTAMPS_KEPT)(_parse_timestamp)
+
+
 class FastSerializer(DefaultSerializer):
     """``DefaultSerializer`` with its type names and attribute maps read once (see the module)."""
 
@@ -52,7 +65,6 @@ class FastSerializer(DefaultSerializer):
         self._classes: dict[str, Any] = {}
         self._models: dict[type, tuple[str, list[tuple[str, str, Any]], frozenset[str]]] = {}
         self._serial_fields: dict[type, list[tuple[str, str]]] = {}
-        self._timestamps: dict[str, datetime] = {}
 
     # -- reading ------------------------------------------------------------------------------------------------
     def deserialize(self, payload: Any, obj_type: Any) -> Any:
@@ -141,18 +153,10 @@ class FastSerializer(DefaultSerializer):
         return self._read_model(payload, obj_type)
 
     def _read_datetime(self, payload: Any, obj_type: Any) -> Any:
-        parsed = self._timestamps.get(payload) if isinstance(payload, str) else None
-        if parsed is None:
-            from dateutil.parser import parse  # type: ignore[import-untyped]
-
-            try:
-                parsed = parse(payload)
-            except ValueError as error:
-                raise SerializationException(f"Failed to parse {payload} into '{obj_type.__name__}' object") from error
-            if isinstance(payload, str):
-                if len(self._timestamps) >= TIMESTAMPS_KEPT:
-                    self._timestamps.pop(next(iter(self._timestamps)), None)  # the oldest kept
-                self._timestamps[payload] = parsed
+        try:
+            parsed = _parsed_timestamp(payload) if isinstance(payload, str) else _parse_timestamp(payload)
+        except ValueError as error:
+            raise SerializationException(f"Failed to parse {payload} into '{obj_type.__name__}' object") from error
         return parsed.date() if obj_type is date else parsed
 
     def _model(self, model: type) -> tuple[str, list[tuple[str, str, Any]], frozenset[str]]:

@@ -107,7 +107,9 @@ def pick_from_choices(turn: Turn) -> str | None:
     options = [str(option) for option in pending.get("options", [])]
     words = turn.slot_value("product")
     names = {pid: turn.product(pid).name for pid in options if pid in turn.backend.catalog}
-    if words and not _name_words(words) - _shared_words(list(names.values())) - _COUNT_WORDS:
+    # A count word that is part of an option's name ("Half And Half") names that option.
+    named_words = set().union(*(_name_words(name) for name in names.values()))
+    if words and not _name_words(words) - _shared_words(list(names.values())) - (_COUNT_WORDS - named_words):
         return None  # "bread" again, to "which bread?": only words every option has, so it picks none of them
     matched = [pid for pid in turn.slot_ids("product") if pid in options]
     if len(matched) == 1:

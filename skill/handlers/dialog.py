@@ -112,7 +112,10 @@ def say_no(turn: Turn, pending: Pending) -> Response:
         return turn.ask("cart.total_kept")
     if kind in {Question.REORDER, Question.USUAL}:
         return turn.ask("reorder.declined")
-    return turn.ask("cart.kept")  # Question.CLEAR
+    if kind == Question.UNDO:
+        # The change stands: the next "cancel" or "never mind" means leave, not the same question again.
+        turn.forget_add()
+    return turn.ask("cart.kept")  # Question.CLEAR, Question.UNDO
 
 
 class SelectChoiceHandler(ShoppingHandler):

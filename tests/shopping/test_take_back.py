@@ -126,6 +126,15 @@ def test_never_mind_answered_no_keeps_the_change(talk: Conversation, backend: Ba
     assert cart(backend) == {ALMOND_MILK: 6}
 
 
+def test_a_no_to_take_back_lets_the_next_cancel_leave(talk: Conversation, backend: Backend) -> None:
+    add(talk, ALMOND_MILK)
+    talk.intent("AMAZON.CancelIntent")
+    talk.intent("AMAZON.NoIntent")
+    bye = talk.intent("AMAZON.CancelIntent")  # the change stood: the same question again would trap the customer
+    assert "?" not in bye and talk.last["response"].get("shouldEndSession")
+    assert cart(backend) == {ALMOND_MILK: 1}
+
+
 def test_never_mind_after_a_change_made_elsewhere_says_goodbye(talk: Conversation, backend: Backend) -> None:
     add(talk, ALMOND_MILK)
     backend.shopping.add_items(CUSTOMER, [(COFFEE, 1)], request_id="web-1", channel="web")
@@ -151,3 +160,12 @@ def test_a_new_amount_at_which_one_keeps_the_question(talk: Conversation, backen
     assert talk.pending["kind"] == "choose" and talk.pending["options"] == options and talk.pending["quantity"] == 4
     talk.intent("SelectChoiceIntent", choice="first", ids={"choice": "1"})
     assert cart(backend) == {options[0]: 4}
+
+
+def test_a_count_word_in_an_option_name_picks_that_option(talk: Conversation, backend: Backend) -> None:
+    talk.intent("AddToCartIntent", product="cheese")  # any open "which one?"; its options replaced below
+    assert talk.pending["kind"] == "choose"
+    half_and_half, whipping_cream = "10473", "44987"
+    talk.session["pending"] = {**talk.pending, "options": [whipping_cream, half_and_half], "heard": "cream"}
+    talk.intent("ProductOnlyIntent", product="half")  # "half" counts nothing here: it names the option
+    assert cart(backend) == {half_and_half: 1}

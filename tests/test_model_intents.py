@@ -324,3 +324,9 @@ def test_a_bare_product_with_an_amount(matcher: Matcher, said: str, amount: dict
     assert heard.intent == "ProductOnlyIntent" and amount.items() <= slots.items()
     if "amount" in slots:
         assert f"{slots['amount']} {slots['product']}" == said
+
+
+# "Two of the organic ones" names part of something (the options of a question), not a product with its amount.
+@pytest.mark.parametrize("said", ["three of the big ones", "a few of the green ones"])
+def test_a_part_of_something_is_no_bare_product(matcher: Matcher, said: str) -> None:
+    assert matcher.match(said).intent != "ProductOnlyIntent"

@@ -142,13 +142,16 @@ class Matcher:
     def _slots_suffice(self, intent: str, fills: Mapping[str, _SlotFill], relaxed_slot: str | None) -> bool:
         """Whether a sample of slots only is heard: when every slot resolves, or (two slots or more) when those
         that do not are of an open vocabulary and the others resolve ("{amount} {product}": "a dozen eggs",
-        "eggs" being no listed value, is no bare unknown phrase; "eggs" alone is)."""
+        "eggs" being no listed value, is no bare unknown phrase; "eggs" alone is). Words starting with "of" are
+        no product said after its amount but a part of something named ("two of the organic ones")."""
         if all(fill.strong or name == relaxed_slot for name, fill in fills.items()):
             return True
         if len(fills) < 2:
             return False
         open_words = [name for name, fill in fills.items() if not fill.strong]
-        return len(open_words) < len(fills) and all(self._open_type(intent, name) for name in open_words)
+        return len(open_words) < len(fills) and all(
+            self._open_type(intent, name) and not fills[name].value.startswith("of ") for name in open_words
+        )
 
     def _open_type(self, intent: str, slot: str) -> bool:
         custom = self.model.types.get(self.model.slot_type(intent, slot))

@@ -264,3 +264,69 @@ def test_never_mind_that_is_a_cancel(matcher: Matcher, said: str) -> None:
 @pytest.mark.parametrize("said", ["add those back", "bring the eggs back please", "put them back into my basket"])
 def test_back_into_the_cart_is_a_put_back(matcher: Matcher, said: str) -> None:
     assert matcher.match(said).intent == "PutBackIntent"
+
+
+# A hesitation before an undo or a correction is still that undo or correction, not the fallback.
+@pytest.mark.parametrize("said", ["um scratch that", "hmm undo that", "uh take that out", "well scratch that"])
+def test_a_hesitation_before_an_undo(matcher: Matcher, said: str) -> None:
+    heard = matcher.match(said)
+    assert heard.intent == "RemoveFromCartIntent" and "product" not in heard.slots
+
+
+@pytest.mark.parametrize("said", ["hmm make that three", "uh i meant four", "well make it two", "okay make that five"])
+def test_a_hesitation_before_a_correction(matcher: Matcher, said: str) -> None:
+    heard = matcher.match(said)
+    assert heard.intent == "ChangeQuantityIntent" and "product" not in heard.slots
+
+
+# A product whose name starts with a hesitation word is a product, never a correction.
+@pytest.mark.parametrize(
+    "said", ["no pulp orange juice", "no salt added black beans", "oh my yog gingered pear trilayer yogurt"]
+)
+def test_a_name_starting_with_a_hesitation_is_a_product(matcher: Matcher, said: str) -> None:
+    heard = matcher.match(said)
+    assert heard.intent == "ProductOnlyIntent" and heard.slots["product"].value == said
+
+
+# "clear it all except ...", "take out all but ...": one removal whose product words say what stays.
+@pytest.mark.parametrize(
+    ("said", "words"),
+    [
+        ("clear it all except the eggs", "it all except the eggs"),
+        ("take out all but the bread", "all but the bread"),
+        ("empty everything but the coffee", "everything but the coffee"),
+    ],
+)
+def test_clearing_all_but_is_a_removal(matcher: Matcher, said: str, words: str) -> None:
+    heard = matcher.match(said)
+    assert heard.intent == "RemoveFromCartIntent" and heard.slots["product"].value == words
+
+
+@pytest.mark.parametrize("said", ["clear my cart", "clear everything", "empty the basket"])
+def test_clearing_the_cart_stays_a_clear(matcher: Matcher, said: str) -> None:
+    assert matcher.match(said).intent == "ClearCartIntent"
+
+
+# A product said alone with an amount is that product, with the amount in a slot of its own (the handler hears the
+# amount words before the product words, so where the two slots part does not matter).
+@pytest.mark.parametrize(
+    ("said", "amount"),
+    [
+        ("four bananas", {"quantity": "4"}),
+        ("a couple of lemons", {"amount": "a couple of"}),
+        ("half a dozen eggs", {}),
+        ("a few avocados", {"amount": "a few"}),
+    ],
+)
+def test_a_bare_product_with_an_amount(matcher: Matcher, said: str, amount: dict[str, str]) -> None:
+    heard = matcher.match(said)
+    slots = {name: slot.value for name, slot in heard.slots.items()}
+    assert heard.intent == "ProductOnlyIntent" and amount.items() <= slots.items()
+    if "amount" in slots:
+        assert f"{slots['amount']} {slots['product']}" == said
+
+
+# "Two of the organic ones" names part of something (the options of a question), not a product with its amount.
+@pytest.mark.parametrize("said", ["three of the big ones", "a few of the green ones"])
+def test_a_part_of_something_is_no_bare_product(matcher: Matcher, said: str) -> None:
+    assert matcher.match(said).intent != "ProductOnlyIntent"

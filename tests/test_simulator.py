@@ -225,8 +225,10 @@ def test_elicit_slot_makes_the_next_answer_fill_that_slot(conversation: Conversa
     assert slots["product"]["value"] == "bananas"
     assert slots["quantity"]["value"] == "2"
     assert answer.speech == "Added 2 bananas. Anything else?"
-    # Without a pending elicitation the same words are not an intent.
-    assert conversation.say("two bananas").heard == "AMAZON.FallbackIntent"
+    # Without a pending elicitation the same words are a product said alone, with its amount.
+    bare = conversation.say("two bananas")
+    assert bare.heard == "ProductOnlyIntent"
+    assert bare.request["request"]["intent"]["slots"]["quantity"]["value"] == "2"
 
 
 def test_built_ins_win_during_an_elicitation(conversation: Conversation) -> None:

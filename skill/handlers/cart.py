@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import get_slot
 from ask_sdk_model import Response
 from ask_sdk_model.dialog import ElicitSlotDirective
 from rapidfuzz import fuzz, process
 
-from backend.errors import NotInCart
+from backend.errors import NotInCart, OtherUnitInCart, ValidationError
 from backend.profile import Outcome
 from backend.resolver import Decision, Resolution, name_with_number
-from backend.shopping import MAX_QUANTITY, LineAmount, canonical_unit, pack_of, parse_quantity, whole_number
+from backend.shopping import MAX_QUANTITY, Cart, LineAmount, canonical_unit, pack_of, parse_quantity, whole_number
 from skill.handlers.lifecycle import take_question
 from skill.handlers.pending import Answer, Pending, Question, accepts
 from skill.handlers.reorder import basket_named
@@ -29,6 +31,7 @@ from skill.handlers.several import add_then_continue, resolve_many
 from skill.handlers.shopping_base import (
     ShoppingHandler,
     act_on_resolution,
+    added_said,
     ask_again,
     ask_with_amount,
     put_in_cart,
@@ -315,28 +318,87 @@ _ALL_OF_THEM = frozenset(
 
 
 def put_back(turn: Turn, removed: list[tuple[str, int, str | None]]) -> Response:
-    """What a removal took out, in the amounts it took out, added again (each line said)."""
+    """What a removal took out, in the amounts it took out, added again (each line said): one cart write, so
+    every line goes back or none does (an emptied cart put back half is a cart the customer did not ask for)."""
     if not removed:
         return turn.ask("add.which", "add.which_reprompt")
     turn.clear_pending()
-    said = [
-        put_in_cart(
-            turn,
-            turn.product(product_id),
-            quantity,
-            heard=turn.slot_value("product"),
-            part=str(number) if len(removed) > 1 else "",
-            amount=LineAmount(quantity, unit) if unit else None,
+    if len(removed) == 1:
+        product_id, quantity, unit = removed[0]
+        amount = LineAmount(quantity, unit) if unit else None
+        said = put_in_cart(turn, turn.product(product_id), quantity, heard=turn.slot_value("product"), amount=amount)
+        return turn.ask_text(said)
+    lines = [(turn.product(product_id), quantity, unit) for product_id, quantity, unit in removed]
+    at = turn.now().isoformat()
+
+    def change(current: Cart) -> Cart:
+        for product, quantity, unit in lines:
+            current = current.with_added(product.id, quantity, channel="voice", at=at, unit=unit)
+        return current
+
+    def outcome(before: Cart, after: Cart) -> dict[str, Any]:
+        said: list[dict[str, Any]] = []
+        for product, quantity, unit in lines:
+            entry: dict[str, Any] = {"product": product.name, "quantity": quantity, "why": ""}
+            if unit:
+                entry["unit"] = unit
+            held, line = before.line_for(product.id), after.line_for(product.id)
+            if held is not None and line is not None:  # more of a line that is in the cart: its new total is said
+                entry["total"] = line.quantity
+                if line.unit:
+                    entry["total_unit"] = line.unit
+            said.append(entry)
+        return {"key": PUT_BACK, "lines": said}
+
+    count = sum(quantity for _, quantity, _ in lines)
+    event = turn.event(
+        Outcome.ADDED, quantity=min(max(count, 1), 99), lines=[(product, quantity) for product, quantity, _ in lines]
+    )
+    try:
+        result = turn.shopping.change_cart(
+            turn.caller.customer_id,
+            change,
+            request_id=turn.request_id,
+            outcome=outcome,
+            event=event,
+            cart=turn.state.cart,
         )
-        for number, (product_id, quantity, unit) in enumerate(removed)
-    ]
-    return turn.ask_text(" ".join(said))
+    except (OtherUnitInCart, ValidationError):
+        # a line held in another unit now, or a cart or a line that would be too full: nothing went back
+        names = [turn.line(quantity, product.name, unit) for product, quantity, unit in lines]
+        return turn.ask("cart.put_back_failed", items=turn.product_list(names))
+    turn.forget_state()
+    turn.added([product.id for product, _, _ in lines])
+    turn.forget_add()  # several lines at once: no one add that "scratch that" could take back whole
+    sentences = [added_said(turn, entry) for entry in (result.outcome or {}).get("lines", [])]
+    return turn.ask_text(" ".join(sentences))
+
+
+PUT_BACK = "cart.put_back"  # the outcome a put-back of several lines keeps: each line as ``added_said`` says it
 
 
 class ProductOnlyHandler(AddToCartHandler):
-    """A product said alone ("bananas") outside an elicitation: an add, or the answer to "which one?"."""
+    """A product said alone ("bananas", "three limes", "half a dozen bananas") outside an elicitation: an add, or
+    the answer to "which one?"."""
 
     intent = "ProductOnlyIntent"
+
+    def respond(self, turn: Turn) -> Response:
+        hear_amount_with_product(turn)
+        return super().respond(turn)
+
+
+def hear_amount_with_product(turn: Turn) -> None:
+    """Count words said before a bare product ("half a dozen", "a couple of") come in a slot of their own (a sample
+    of the product slot alone is heard only for a product's own words): the product slot then holds them before
+    the product words, with the unit ("half a pound of butter"), as "add half a dozen bananas" is heard. Alexa's
+    ids for the product words stay theirs."""
+    amount = turn.slot_value("amount")
+    slot = get_slot(turn.handler_input, "product")
+    if amount is None or slot is None or not slot.value:
+        return
+    unit = turn.slot_value("unit")
+    slot.value = " ".join(part for part in (amount, unit, "of" if unit else None, str(slot.value)) if part)
 
 
 # Questions that offer one product by name ("did you mean Limes?", "no butter in your cart; add it?").
@@ -370,6 +432,12 @@ class RemoveFromCartHandler(ShoppingHandler):
         kept = _ALL_BUT.match(words)
         if kept is not None:
             return remove_all_but(turn, kept.group(1))
+        if not turn.slot_ids("product") and not _is_one_line(turn, words):
+            if _ALL.match(words):
+                return ask_to_clear(turn)  # "clear all of it": asked first, as "clear my cart" is
+            if _KEEPING.search(words):
+                # what goes and what stays is not clear: a close name must not take out what was to be kept
+                return turn.ask("cart.keep_unclear", "cart.nothing_to_undo_reprompt")
         several = several_in_cart(turn, words)
         if several is not None:
             return remove_several(turn, several)
@@ -406,23 +474,48 @@ class RemoveFromCartHandler(ShoppingHandler):
         return turn.ask(REMOVED, product=product.name)
 
 
-def undo_last_change(turn: Turn) -> Response:
-    """ "Scratch that" / "undo that": the last change of this session taken back, while it is the last change to
-    the cart: an add takes out only the amount it put in ("one more" to 3 and "scratch that": 3 again), a quantity
-    set goes back to what the line held ("make it five", "scratch that": 1 again), a removal puts back what it took
-    out. Otherwise nothing changes and the customer is asked what to change. What is undone is always said."""
+@dataclass(frozen=True, slots=True)
+class Undoable:
+    """The change of this session that "scratch that" can take back: the last one, while no other change of the
+    cart came after it. ``add``: ``amount`` of the product it put in (at most what the line holds now);
+    ``quantity``: the line held ``amount`` before; ``removed``: what the removal took out."""
+
+    kind: Literal["add", "quantity", "removed"]
+    product_id: str = ""
+    amount: int = 0
+    unit: str | None = None
+    removed: tuple[tuple[str, int, str | None], ...] = ()
+
+
+def undoable_change(turn: Turn) -> Undoable | None:
+    """The change "scratch that" would take back, or ``None`` when there is none (the cart changed since, or the
+    session made none)."""
     cart = turn.state.cart
     last = turn.last_add
-    if last is not None and last[2] == cart.version and cart.line_for(last[0]) is not None and last[1] > 0:
-        product_id, quantity, _ = last
-        return _undone(turn, remove_some(turn, product_id, quantity, heard=turn.product(product_id).name))
+    if last is not None and last[2] == cart.version and (line := cart.line_for(last[0])) is not None and last[1] > 0:
+        return Undoable("add", last[0], min(last[1], line.quantity), line.unit)
     changed = turn.last_quantity_set
-    if changed is not None and changed[2] == cart.version and cart.line_for(changed[0]) is not None:
-        product_id, previous, _ = changed
-        return _undone(turn, set_quantity(turn, product_id, previous))
-    if turn.last_removal_version == cart.version:
-        return _undone(turn, put_back(turn, turn.take_removed(run=False)))
-    return replayed_change(turn) or turn.ask("cart.nothing_to_undo", "cart.nothing_to_undo_reprompt")
+    if changed is not None and changed[2] == cart.version and (line := cart.line_for(changed[0])) is not None:
+        return Undoable("quantity", changed[0], changed[1], line.unit)
+    if turn.last_removal_version == cart.version and (removed := turn.peek_removed()):
+        return Undoable("removed", removed=tuple(removed))
+    return None
+
+
+def undo_last_change(turn: Turn) -> Response:
+    """ "Scratch that" / "undo that": the last change of this session taken back (``undoable_change``): an add takes
+    out only the amount it put in ("one more" to 3 and "scratch that": 3 again), a quantity set goes back to what
+    the line held ("make it five", "scratch that": 1 again), a removal puts back what it took out. Otherwise
+    nothing changes and the customer is asked what to change. What is undone is always said."""
+    change = undoable_change(turn)
+    if change is None:
+        return replayed_change(turn) or turn.ask("cart.nothing_to_undo", "cart.nothing_to_undo_reprompt")
+    if change.kind == "add":
+        heard = turn.product(change.product_id).name
+        return _undone(turn, remove_some(turn, change.product_id, change.amount, heard=heard))
+    if change.kind == "quantity":
+        return _undone(turn, set_quantity(turn, change.product_id, change.amount))
+    return _undone(turn, put_back(turn, turn.take_removed(run=False)))
 
 
 class CancelAfterChangeHandler(ShoppingHandler):
@@ -447,25 +540,17 @@ class CancelAfterChangeHandler(ShoppingHandler):
 
 
 def ask_to_undo(turn: Turn) -> Response | None:
-    """ "Should I take the 1 Lime back out?": the last change named, when it is still the cart's last one."""
-    cart = turn.state.cart
-    last = turn.last_add
-    if last is not None and last[2] == cart.version and (line := cart.line_for(last[0])) is not None and last[1] > 0:
-        amount = turn.line(min(last[1], line.quantity), turn.product(last[0]).name, line.unit)
-        turn.set_pending(Question.UNDO, version=cart.version)
-        return turn.ask("undo.ask_add", "undo.reprompt", amount=amount)
-    changed = turn.last_quantity_set
-    if changed is not None and changed[2] == cart.version and (line := cart.line_for(changed[0])) is not None:
-        turn.set_pending(Question.UNDO, version=cart.version)
-        amount = turn.line(changed[1], turn.product(changed[0]).name, line.unit)
-        return turn.ask("undo.ask_quantity", "undo.reprompt", amount=amount)
-    if turn.last_removal_version == cart.version:
-        removed = turn.peek_removed()
-        if removed:
-            names = [turn.line(quantity, turn.product(pid).name, unit) for pid, quantity, unit in removed]
-            turn.set_pending(Question.UNDO, version=cart.version)
-            return turn.ask("undo.ask_removed", "undo.reprompt", items=turn.product_list(names))
-    return None
+    """ "Should I take the 1 Lime back out?": the change ``undoable_change`` finds, named; ``None`` when none."""
+    change = undoable_change(turn)
+    if change is None:
+        return None
+    turn.set_pending(Question.UNDO, version=turn.state.cart.version)
+    if change.kind == "removed":
+        names = [turn.line(quantity, turn.product(pid).name, unit) for pid, quantity, unit in change.removed]
+        return turn.ask("undo.ask_removed", "undo.reprompt", items=turn.product_list(names))
+    amount = turn.line(change.amount, turn.product(change.product_id).name, change.unit)
+    key = "undo.ask_add" if change.kind == "add" else "undo.ask_quantity"
+    return turn.ask(key, "undo.reprompt", amount=amount)
 
 
 def _undone(turn: Turn, response: Response) -> Response:
@@ -474,11 +559,21 @@ def _undone(turn: Turn, response: Response) -> Response:
     return response
 
 
-# "everything except the bananas", "all but the milk and the eggs": the lines named stay, every other goes
-_ALL_BUT = re.compile(
-    r"^(?:everything|all|all of it|it all|(?:all )?the rest|all (?:the |my )?(?:items|things|stuff))(?: else)?"
-    r" (?:except|but|other than|apart from|besides|save) (?:for )?(.+)$"
+# What names every line of the cart: "everything", "it all", "all of it", "the rest", "my whole cart".
+_EVERY_LINE = (
+    r"(?:everything|all|all of it|it all|the lot|the whole (?:lot|thing)|(?:all )?the rest"
+    r"|all (?:the |my )?(?:items|things|stuff)|(?:my|the) (?:whole |entire )?(?:shopping )?(?:cart|basket|list))"
+    r"(?: else| of it)?(?: (?:in|from|out of|on) (?:my|the) (?:shopping )?(?:cart|basket|list))?"
 )
+# "everything except the bananas", "all but the milk and the eggs", "it all except the lemons": the lines named
+# stay, every other goes
+_ALL_BUT = re.compile(
+    rf"^{_EVERY_LINE} (?:except|but|other than|apart from|aside from|besides|save|excluding) (?:for )?(.+)$"
+)
+# "clear all of it", "take out the whole cart": every line, nothing kept (the yes to emptying the cart is asked)
+_ALL = re.compile(rf"^{_EVERY_LINE}(?: (?:out|off|away))?$")
+# Words that keep some lines while others go ("the fruit except the lemons"): no line is picked by a close name then
+_KEEPING = re.compile(r"\b(?:except|other than|apart from|aside from|besides|excluding)\b|\bbut (?:the|my|for)\b")
 
 
 def remove_all_but(turn: Turn, kept_words: str) -> Response:
@@ -726,11 +821,16 @@ class ClearCartHandler(ShoppingHandler):
     intent = "ClearCartIntent"
 
     def respond(self, turn: Turn) -> Response:
-        cart = turn.state.cart
-        if cart.is_empty:
-            return turn.ask("cart.empty")
-        turn.set_pending(Question.CLEAR, version=cart.version)
-        return turn.ask("cart.clear_confirm", "cart.clear_reprompt", count=turn.counted("item", cart.item_count))
+        return ask_to_clear(turn)
+
+
+def ask_to_clear(turn: Turn) -> Response:
+    """ "Empty your cart of 5 items?": nothing goes before the yes."""
+    cart = turn.state.cart
+    if cart.is_empty:
+        return turn.ask("cart.empty")
+    turn.set_pending(Question.CLEAR, version=cart.version)
+    return turn.ask("cart.clear_confirm", "cart.clear_reprompt", count=turn.counted("item", cart.item_count))
 
 
 def clear_cart(turn: Turn) -> Response:

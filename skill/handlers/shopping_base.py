@@ -4,7 +4,7 @@ read the checkout quote, place the order, reorder a list of products)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
@@ -171,25 +171,24 @@ def put_in_cart(
     turn.added([product.id])
     if result.cart is not None:
         turn.record_add(product.id, quantity, result.cart.version)
-    said = result.outcome or added
+    return added_said(turn, result.outcome or added, say_total=say_total)
+
+
+def added_said(turn: Turn, said: Mapping[str, Any], *, say_total: bool = False) -> str:
+    """The sentence for one product added, from the outcome the add kept (``put_in_cart``'s: product, quantity,
+    unit, why, and the line's new total when it was in the cart already), so a retried request says the same."""
+    product, quantity, why = str(said.get("product", "")), int(said.get("quantity", 1)), str(said.get("why", ""))
     total = said.get("total")
     if total is not None:
-        name = str(said.get("product", product.name))
         unit_held = said.get("total_unit")
         if say_total:
-            return quantity_changed(turn, name, int(total), str(unit_held) if unit_held else None)
-        amount_held = turn.line(int(total), name, str(unit_held) if unit_held else None)
-        return turn.say("cart.added_to_line", amount=amount_held, why=said.get("why", why))
+            return quantity_changed(turn, product, int(total), str(unit_held) if unit_held else None)
+        amount_held = turn.line(int(total), product, str(unit_held) if unit_held else None)
+        return turn.say("cart.added_to_line", amount=amount_held, why=why)
     said_unit = said.get("unit")
     if said_unit:
-        amount_said = turn.line(int(said.get("quantity", quantity)), str(said.get("product", product.name)), said_unit)
-        return turn.say("cart.added_amount", amount=amount_said, why=said.get("why", why))
-    return turn.say(
-        "cart.added",
-        quantity=said.get("quantity", quantity),
-        product=said.get("product", product.name),
-        why=said.get("why", why),
-    )
+        return turn.say("cart.added_amount", amount=turn.line(quantity, product, str(said_unit)), why=why)
+    return turn.say("cart.added", quantity=quantity, product=product, why=why)
 
 
 def quantity_changed(turn: Turn, name: str, quantity: int, unit: str | None) -> str:

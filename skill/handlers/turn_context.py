@@ -257,12 +257,7 @@ class Turn:
 
     def peek_removed(self) -> list[tuple[str, int, str | None]]:
         """What the last removal took out, kept for "put it back"."""
-        value = self.session.get(_LAST_REMOVED) or []
-        return [
-            (str(pid), int(quantity), str(unit) if unit else None)
-            for pid, quantity, unit in value
-            if str(pid) in self.backend.catalog and int(quantity) > 0
-        ]
+        return self._lines_taken(self.session.get(_LAST_REMOVED) or [])
 
     def take_removed(self, *, run: bool = False) -> list[tuple[str, int, str | None]]:
         """What the last removal of this session took out, or with ``run`` what the removals made one after another
@@ -270,16 +265,18 @@ class Turn:
         last = self.session.pop(_LAST_REMOVED, None) or []
         removals = self.session.pop(_REMOVED_RUN, None)
         value = removals.get("lines", []) if run and isinstance(removals, dict) and removals.get("lines") else last
-        taken: dict[str, tuple[str, int, str | None]] = {}
+        return self._lines_taken(value)
+
+    def _lines_taken(self, value: Sequence[Sequence[Any]]) -> list[tuple[str, int, str | None]]:
+        """Removed lines as kept in the session, those of one product in one unit summed (two removals of the same
+        line); one product taken out in two units ("3 each", "2 pounds") stays two lines, each in its own unit."""
+        taken: dict[tuple[str, str | None], int] = {}
         for pid, quantity, unit in value:
             if str(pid) not in self.backend.catalog or int(quantity) <= 0:
                 continue
-            held = taken.get(str(pid))
-            if held is not None and held[2] == (str(unit) if unit else None):  # two removals of the same line
-                taken[str(pid)] = (held[0], held[1] + int(quantity), held[2])
-            else:
-                taken.setdefault(str(pid), (str(pid), int(quantity), str(unit) if unit else None))
-        return list(taken.values())
+            key = (str(pid), str(unit) if unit else None)
+            taken[key] = taken.get(key, 0) + int(quantity)
+        return [(pid, quantity, unit) for (pid, unit), quantity in taken.items()]
 
     def forget_add(self) -> None:
         self.session.pop(LAST_CHANGE, None)

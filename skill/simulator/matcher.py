@@ -4,7 +4,9 @@ A sample matches when its words appear in order and every ``{slot}`` takes one o
 Among the samples that match, the best one scores highest: each literal word counts most (the more specific
 sample wins), then slots that resolve (a number that parses, a custom value or synonym that entity resolution
 finds). A sample made of slots only ("{choice}", "{code}") matches only when its slots resolve, as Alexa would not
-send a bare unknown phrase to such an intent. Nothing matching means AMAZON.FallbackIntent.
+send a bare unknown phrase to such an intent; of several slots, one of an open vocabulary (products) may hold
+unlisted words when the others resolve ("{amount} {product}": "a dozen eggs"). Nothing matching means
+AMAZON.FallbackIntent.
 
 Dynamic entities (``Dialog.UpdateDynamicEntities``) extend a custom type for the rest of a session, as Alexa does:
 a value said from them resolves under the dynamic authority, listed before the static one.
@@ -137,6 +139,24 @@ class Matcher:
             return None
         return _SlotFill(text, (), _UNRESOLVED_SCORE, False, dynamic)
 
+    def _slots_suffice(self, intent: str, fills: Mapping[str, _SlotFill], relaxed_slot: str | None) -> bool:
+        """Whether a sample of slots only is heard: when every slot resolves, or (two slots or more) when those
+        that do not are of an open vocabulary and the others resolve ("{amount} {product}": "a dozen eggs",
+        "eggs" being no listed value, is no bare unknown phrase; "eggs" alone is). Words starting with "of" are
+        no product said after its amount but a part of something named ("two of the organic ones")."""
+        if all(fill.strong or name == relaxed_slot for name, fill in fills.items()):
+            return True
+        if len(fills) < 2:
+            return False
+        open_words = [name for name, fill in fills.items() if not fill.strong]
+        return len(open_words) < len(fills) and all(
+            self._open_type(intent, name) and not fills[name].value.startswith("of ") for name in open_words
+        )
+
+    def _open_type(self, intent: str, slot: str) -> bool:
+        custom = self.model.types.get(self.model.slot_type(intent, slot))
+        return custom is not None and custom.value_count >= OPEN_TYPE_MIN_VALUES
+
     def _match_pattern(self, pattern: Pattern, tokens: list[str], relaxed_slot: str | None) -> Heard | None:
         pieces = pattern.pieces
         memo: dict[tuple[int, int], tuple[int, dict[str, _SlotFill]] | None] = {}
@@ -171,7 +191,7 @@ class Matcher:
         if found is None:
             return None
         score, fills = found
-        if pattern.literal_count == 0 and not all(fill.strong or name == relaxed_slot for name, fill in fills.items()):
+        if pattern.literal_count == 0 and not self._slots_suffice(pattern.intent, fills, relaxed_slot):
             return None
         slots = {
             name: HeardSlot(

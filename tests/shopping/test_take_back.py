@@ -169,3 +169,69 @@ def test_a_count_word_in_an_option_name_picks_that_option(talk: Conversation, ba
     talk.session["pending"] = {**talk.pending, "options": [whipping_cream, half_and_half], "heard": "cream"}
     talk.intent("ProductOnlyIntent", product="half")  # "half" counts nothing here: it names the option
     assert cart(backend) == {half_and_half: 1}
+
+
+def lines(backend: Backend) -> dict[str, tuple[int, str | None]]:
+    return {line.product_id: (line.quantity, line.unit) for line in backend.shopping.cart(CUSTOMER).lines}
+
+
+def test_an_emptied_cart_is_put_back_in_one_write(talk: Conversation, backend: Backend) -> None:
+    add(talk, ALMOND_MILK, "2")
+    add(talk, COFFEE)
+    talk.intent("ClearCartIntent")
+    talk.intent("AMAZON.YesIntent")
+    emptied = backend.shopping.cart(CUSTOMER).version
+    said = talk.intent("PutBackIntent", product="everything")
+    assert cart(backend) == {ALMOND_MILK: 2, COFFEE: 1}
+    assert backend.shopping.cart(CUSTOMER).version == emptied + 1  # one cart write for both lines
+    assert "2 Organic Unsweetened Almond Milk" in said and "Coffee" in said
+
+
+def test_a_put_back_that_cannot_go_back_whole_changes_nothing(talk: Conversation, backend: Backend) -> None:
+    add(talk, ALMOND_MILK, "2")
+    add(talk, COFFEE)
+    talk.intent("ClearCartIntent")
+    talk.intent("AMAZON.YesIntent")
+    # Meanwhile the web shop put the coffee in by the pound: the coffee cannot go back as it was taken out.
+    backend.shopping.add_items(CUSTOMER, [(COFFEE, 1)], request_id="web-3", channel="web", units={COFFEE: "pound"})
+    said = talk.intent("PutBackIntent", product="everything")
+    assert "nothing was changed" in said
+    assert lines(backend) == {COFFEE: (1, "pound")}  # not the almond milk alone: all of it or none
+
+
+def test_one_product_taken_out_in_two_units_comes_back_in_both(talk: Conversation, backend: Backend) -> None:
+    add(talk, COFFEE)
+    version = backend.shopping.cart(CUSTOMER).version
+    # What two removals of one run took out: the product by the piece, then by the pound (session as kept).
+    talk.session["removed_run"] = {"lines": [[ALMOND_MILK, 2, None], [ALMOND_MILK, 1, "gallon"]], "version": version}
+    talk.session["last_removed"] = [[ALMOND_MILK, 1, "gallon"]]
+    said = talk.intent("PutBackIntent", product="them")
+    # Both amounts, each in its unit, or nothing: never the first alone with the other dropped unsaid.
+    assert "gallon" in said and "nothing was changed" in said
+    assert cart(backend) == {COFFEE: 1}
+
+
+def test_removals_of_one_line_in_one_unit_are_summed(talk: Conversation, backend: Backend) -> None:
+    add(talk, COFFEE)
+    version = backend.shopping.cart(CUSTOMER).version
+    talk.session["removed_run"] = {
+        "lines": [[ALMOND_MILK, 1, "gallon"], [ALMOND_MILK, 2, "gallon"]],
+        "version": version,
+    }
+    talk.intent("PutBackIntent", product="them")
+    assert lines(backend)[ALMOND_MILK] == (3, "gallon")
+
+
+def test_scratch_that_and_never_mind_agree_on_a_removal_with_nothing_left_to_put_back(
+    talk: Conversation, backend: Backend
+) -> None:
+    add(talk, COFFEE)
+    version = backend.shopping.cart(CUSTOMER).version
+    # A removal is the last change, but what it took out is no longer sold (nothing to put back).
+    talk.session["last_add"] = {"kind": "removed", "version": version}
+    talk.session["last_removed"] = [["no-such-product", 1, None]]
+    assert "nothing was changed" in scratch_that(talk)  # not "what would you like to add?"
+    talk.session["last_add"] = {"kind": "removed", "version": version}
+    talk.session["last_removed"] = [["no-such-product", 1, None]]
+    bye = talk.intent("AMAZON.CancelIntent")
+    assert "?" not in bye and cart(backend) == {COFFEE: 1}

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from backend.catalog import Catalog, Product
 from backend.resolver import Resolver
 from backend.resolver.heads import head_aisles, head_of, kind_shares
-from backend.resolver.kinds import MIN_MEMBERS, KindIndex
+from backend.resolver.kinds import MIN_KIND_SHARE, MIN_MEMBERS, Kind, KindIndex
 from backend.resolver.kindtables import KindTables
 from backend.resolver.phonemes import default_pronouncer
 from backend.resolver.purchases import PurchaseStats
@@ -78,6 +78,56 @@ def _check_counts_match_the_names(tables: KindTables, catalog: Catalog, spoken: 
     for word in words if len(words) <= 200 else words[:: len(words) // 200]:
         assert tables.holders(word) == [p for p, name in enumerate(spoken) if word in name.split()], word
     assert tables.holders("nonameholdsthis") == []
+    # Turned round: the words of each name, its number of words and the length of its written name.
+    starts = tables.name_word_starts.tolist()
+    for position, name in enumerate(spoken):
+        own = [tables.words[n] for n in tables.name_words[starts[position] : starts[position + 1]].tolist()]
+        assert own == sorted(set(name.split())), name
+    assert tables.name_tokens.tolist() == [len(name.split()) for name in spoken]
+    assert tables.name_lengths.tolist() == [len(name) for name in names]
+    for name in list(first)[:200]:
+        assert tables.named(spoken, name) == [p for p, other in enumerate(spoken) if other == name], name
+    assert tables.named(spoken, "no product is called this") == []
+
+
+def _reference_kind(index: KindIndex, spoken: list[str], names: list[str], said: tuple[str, ...]) -> Kind | None:
+    """What ``KindIndex.find`` answered when it walked the kind's names word by word (its earlier construction)."""
+    members_of = index._members
+    if not said or said[-1] not in members_of:
+        return None
+    words = " ".join(said)
+    members = [p for p in members_of[said[-1]] if all(word in spoken[p].split() for word in said[:-1])]
+    exact = tuple(p for p in members if spoken[p] == words)
+    if len(members) < 2 and not exact:
+        return None
+    held = index.held
+    size = max(len(spoken), 1)
+    among: Counter[str] = Counter()
+    for position in members:
+        among.update(set(spoken[position].split()))
+
+    def key(position: int) -> tuple[int, float, int, int]:
+        own = [word for word in spoken[position].split() if word not in said]
+        most = max((among[word] / len(members) - held[word] / size for word in own), default=1.0)
+        return (len(spoken[position].split()), -most, len(names[position]), position)
+
+    headed = frozenset(members_of[said[-1]])
+    strong = len(members_of[said[-1]]) >= MIN_KIND_SHARE * held[said[-1]]
+    return Kind(words, tuple(sorted(members, key=key)), exact, strong, headed)
+
+
+def _check_kinds_as_walking_the_names(index: KindIndex, spoken: list[str], names: list[str], limit: int) -> None:
+    """Every kind word (up to ``limit`` of them) alone and with the qualifiers its names hold finds the kind the
+    word-by-word walk found: the same members in the same typical order."""
+    kinds = sorted(index._members)
+    for kind in kinds if len(kinds) <= limit else kinds[:: len(kinds) // limit]:
+        asked = {(kind,)}
+        for position in index._members[kind][:5]:
+            words = spoken[position].split()
+            asked.update(tuple(words[at:]) for at in range(max(len(words) - 3, 0), len(words)) if words[-1] == kind)
+            asked.add((words[0], kind))
+        for said in sorted(asked):
+            assert index.find(list(said)) == _reference_kind(index, spoken, names, said), said
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +152,13 @@ def test_stored_counts_of_the_real_catalog_are_those_counted_from_its_names(
     assert stored.tables.kinds == counted
     assert isinstance(stored.tables.kinds.kind_positions.base, np.memmap)  # mapped, not read into objects
     _check_counts_match_the_names(counted, resolver.catalog, _first_spoken(resolver), resolver.tables.heads.heads)
+
+
+def test_kinds_of_the_real_catalog_are_those_walking_their_names_finds(resolver: Resolver, stored: Resolver) -> None:
+    spoken = _first_spoken(resolver)
+    names = [product.name for product in resolver.catalog]
+    loaded = KindIndex(spoken, resolver.tables.heads.heads, names, tables=stored.tables.kinds)
+    _check_kinds_as_walking_the_names(loaded, spoken, names, limit=150)
 
 
 def test_loaded_counts_answer_as_counting_on_first_use(resolver: Resolver, stored: Resolver) -> None:
@@ -163,6 +220,9 @@ def test_counts_survive_storing_and_match_the_names_for_any_catalog(
     assert loaded.kinds == built.kinds
     spoken = [built.spoken[start] for start in built.starts.tolist()[: len(catalog)]]
     _check_counts_match_the_names(loaded.kinds, catalog, spoken, built.heads.heads)
+    written = [product.name for product in catalog]
+    index = KindIndex(spoken, built.heads.heads, written, tables=loaded.kinds)
+    _check_kinds_as_walking_the_names(index, spoken, written, limit=40)
 
 
 def _catalog(names: list[str] | None = None, aisles: list[str] | None = None) -> Catalog:

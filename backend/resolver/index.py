@@ -305,7 +305,7 @@ class CandidateIndex:
         if int(lengths.sum()) == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         # One sort of packed keys (entry, then the feature's place in the reading order) instead of an argsort
-        # and two gathers by it: the same order (each list is sorted, so the sort merges runs), less to move.
+        # and two gathers by it: the same order, less to move.
         shift = max(int(read_ids.size - 1).bit_length(), 1)
         key_type = np.uint32 if self.size << shift <= np.iinfo(np.uint32).max else np.uint64
         keys: npt.NDArray[np.unsignedinteger[Any]] = np.concatenate(
@@ -313,7 +313,9 @@ class CandidateIndex:
         ).astype(key_type)
         keys <<= shift
         keys |= np.repeat(np.arange(read_ids.size, dtype=key_type), lengths)
-        keys.sort(kind="stable")
+        # Sorted values, not an argsort: equal keys are indistinguishable, so any sort gives this order, and numpy's
+        # default (SIMD quicksort where the CPU has it) is several times faster than its stable merge of the runs.
+        keys.sort()
         owners = keys >> shift
         weights = self._idf[read_ids][(keys & ((1 << shift) - 1)).astype(np.intp)]
         firsts = np.flatnonzero(np.concatenate(([True], owners[1:] != owners[:-1])))

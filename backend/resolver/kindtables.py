@@ -28,7 +28,7 @@ import numpy.typing as npt
 from backend.catalog import Product
 from backend.resolver.heads import MIN_PRODUCTS, head_of
 
-FORMAT: Final = "voicecart-kind-tables-2"
+FORMAT: Final = "voicecart-kind-tables-3"  # 3: the words of each name, its length
 _Value = TypeVar("_Value")
 _WORD_LISTS: Final = ("words", "kinds", "head_words", "aisles")
 _ARRAYS: Final = (
@@ -42,6 +42,10 @@ _ARRAYS: Final = (
     "aisle_codes",
     "aisle_counts",
     "spoken_order",
+    "name_word_starts",
+    "name_words",
+    "name_tokens",
+    "name_lengths",
 )
 
 
@@ -59,7 +63,12 @@ class KindTables:
     - ``head_words``/``head_counts``: every word of the products' heads (``HeadDepartments.heads``), sorted, and
       how many products' heads hold it; ``aisle_starts``/``aisle_codes``/``aisle_counts``: per head word, how
       many of those products are in each aisle (codes into ``aisles``, in order of first appearance);
-    - ``spoken_order``: the positions sorted by spoken name (ties by position), to find a name said whole.
+    - ``spoken_order``: the positions sorted by spoken name (ties by position), to find a name said whole;
+    - ``name_word_starts``/``name_words``: per position, the distinct words of its spoken name (indices into
+      ``words``, ascending), ``name_words[name_word_starts[p]:name_word_starts[p + 1]]``: the holders turned
+      round, so the words of thousands of names are one gather (``KindIndex`` orders a kind's products by them);
+    - ``name_tokens``: how many words each spoken name has (repeats counted); ``name_lengths``: how many
+      characters each written name has.
     """
 
     words: list[str]
@@ -76,6 +85,10 @@ class KindTables:
     aisle_counts: npt.NDArray[np.int32]
     aisles: list[str]
     spoken_order: npt.NDArray[np.int32]
+    name_word_starts: npt.NDArray[np.int64]
+    name_words: npt.NDArray[np.int32]
+    name_tokens: npt.NDArray[np.int32]
+    name_lengths: npt.NDArray[np.int32]
 
     @classmethod
     def build(
@@ -106,11 +119,14 @@ class KindTables:
         head_words = sorted(by_aisle)
         aisle_rows = [sorted((aisle_code[aisle], count) for aisle, count in by_aisle[w].items()) for w in head_words]
         order = sorted(range(len(spoken)), key=spoken.__getitem__)
+        held_positions = np.array([position for word in words for position in holders[word]], dtype=np.int32)
+        held_words = np.repeat(np.arange(len(words), dtype=np.int32), [held[word] for word in words])
+        by_name = np.argsort(held_positions, kind="stable")  # each name's words stay in word order
         return cls(
             words,
             np.array([held[word] for word in words], dtype=np.int32),
             _starts(held[word] for word in words),
-            np.array([position for word in words for position in holders[word]], dtype=np.int32),
+            held_positions,
             kinds,
             _starts(len(headed[kind]) for kind in kinds),
             np.array([position for kind in kinds for position in headed[kind]], dtype=np.int32),
@@ -121,6 +137,10 @@ class KindTables:
             np.array([count for row in aisle_rows for _, count in row], dtype=np.int32),
             list(aisle_code),
             np.array(order, dtype=np.int32),
+            _starts(np.bincount(held_positions, minlength=len(spoken)).tolist()),
+            held_words[by_name].astype(np.int32),
+            np.array([len(name.split()) for name in spoken], dtype=np.int32),
+            np.array([len(name) for name in names], dtype=np.int32),
         )
 
     # What the rules read, derived from the counts.
@@ -131,11 +151,15 @@ class KindTables:
 
     def holders(self, word: str) -> list[int]:
         """The positions of the names holding ``word`` (as a word of the spoken name), in catalog order."""
-        at = bisect.bisect_left(self.words, word)
-        if at == len(self.words) or self.words[at] != word:
-            return []
-        positions: list[int] = self.held_positions[int(self.held_starts[at]) : int(self.held_starts[at + 1])].tolist()
+        positions: list[int] = self.holder_array(word).tolist()
         return positions
+
+    def holder_array(self, word: str) -> npt.NDArray[np.int32]:
+        """``holders`` as a (read-only) array."""
+        at = self.word_number(word)
+        if at is None:
+            return self.held_positions[:0]
+        return self.held_positions[int(self.held_starts[at]) : int(self.held_starts[at + 1])]
 
     def kind_members(self, min_members: int) -> KindMembers:
         """The products each word heading at least ``min_members`` of them heads, in catalog order."""
@@ -153,6 +177,18 @@ class KindTables:
     def head_aisles(self) -> HeadAisles:
         """``heads.head_aisles``: per word heading at least ``MIN_PRODUCTS`` products, their shares by aisle."""
         return HeadAisles(self)
+
+    def word_number(self, word: str) -> int | None:
+        """The index of ``word`` in ``words``, or ``None`` when no name holds it."""
+        at = bisect.bisect_left(self.words, word)
+        return at if at < len(self.words) and self.words[at] == word else None
+
+    def named(self, spoken: Sequence[str], words: str) -> list[int]:
+        """Every position whose spoken name (``spoken``, as built from) is ``words``, in catalog order."""
+        order = self.spoken_order
+        at = bisect.bisect_left(order, words, key=lambda position: spoken[position])
+        end = bisect.bisect_right(order, words, lo=at, key=lambda position: spoken[position])
+        return order[at:end].tolist()  # type: ignore[no-any-return]
 
     def first_named(self, spoken: Sequence[str], words: str) -> int | None:
         """The first position whose spoken name (``spoken``, as built from) is ``words``."""
@@ -199,6 +235,10 @@ class KindTables:
             aisle_counts=arrays["aisle_counts"],
             aisles=texts["aisles"],
             spoken_order=arrays["spoken_order"],
+            name_word_starts=arrays["name_word_starts"],
+            name_words=arrays["name_words"],
+            name_tokens=arrays["name_tokens"],
+            name_lengths=arrays["name_lengths"],
         )
         tables.check(products)
         return tables
@@ -215,6 +255,12 @@ class KindTables:
             raise ValueError("kind tables: aisle offsets do not span the aisle counts")
         if self.aisle_counts.size != self.aisle_codes.size or self.spoken_order.size != products:
             raise ValueError("kind tables: made for another catalog")
+        if self.name_word_starts.size != products + 1 or int(self.name_word_starts[-1]) != self.name_words.size:
+            raise ValueError("kind tables: name word offsets do not span the words")
+        if self.name_words.size != self.held_positions.size or not (
+            self.name_tokens.size == self.name_lengths.size == products
+        ):
+            raise ValueError("kind tables: name words or lengths for another catalog")
         if any(getattr(self, name).dtype.kind != "i" or getattr(self, name).ndim != 1 for name in _ARRAYS):
             raise ValueError("kind tables: arrays that are not integer vectors")
         positions = (self.kind_positions, self.spoken_order, self.held_positions)
@@ -223,6 +269,9 @@ class KindTables:
         codes = self.aisle_codes
         if codes.size and (int(codes.min()) < 0 or int(codes.max()) >= len(self.aisles)):
             raise ValueError("kind tables: aisle codes beyond the aisles")
+        numbers = self.name_words
+        if numbers.size and (int(numbers.min()) < 0 or int(numbers.max()) >= len(self.words)):
+            raise ValueError("kind tables: name words beyond the words")
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, KindTables):
@@ -283,6 +332,10 @@ class KindMembers(_MadeWhenAsked[tuple[int, ...]]):
     def size(self, word: str) -> int:
         start, end = self._bounds[word]
         return end - start
+
+    def bounds(self, word: str) -> tuple[int, int]:
+        """Where the word's products are in ``KindTables.kind_positions``."""
+        return self._bounds[word]
 
 
 class KindHeaded(_MadeWhenAsked[frozenset[int]]):

@@ -220,8 +220,10 @@ class Resolver:
         self._describing: frozenset[str] = frozenset()  # ... with the words many names hold
         self._head_aisles: Mapping[str, Mapping[str, float]] | None = None
         self._kinds: KindIndex | None = None
-        self._spelt: dict[str, tuple[int, ...]] | None = None
-        self._shared_form: npt.NDArray[np.bool_] | None = None  # see _shared_forms
+        # The catalog's twins come with the tables too (found on first use only when stored ones were unusable).
+        twins = tables.twins
+        self._spelt: dict[str, tuple[int, ...]] | None = None if twins is None else twins.spelt_twins()
+        self._shared_form: npt.NDArray[np.bool_] | None = None if twins is None else twins.shared  # _shared_forms
         self.build_seconds = time.perf_counter() - started
         logger.info("resolver: %d entries ready in %.2f s", len(tables.spoken), self.build_seconds)
 
@@ -470,7 +472,7 @@ class Resolver:
 
     def _spelt_twins(self) -> Mapping[str, tuple[int, ...]]:
         """The written names (``written_form``) that products spell differently ("Fat-Free" / "Fat Free"), each
-        with its products' positions; built on first use (tens of ms)."""
+        with its products' positions; from the tables, or built on first use when they came without them."""
         if self._spelt is None:
             spellings: dict[str, dict[str, int]] = {}
             for position, product in enumerate(self._products):
@@ -1220,7 +1222,8 @@ class Resolver:
         return tiebreaks
 
     def _shared_forms(self) -> npt.NDArray[np.bool_]:
-        """Per entry: another product has an entry with the same spoken form (made on first use, ~10 ms at 50k)."""
+        """Per entry: another product has an entry with the same spoken form (from the tables, or made on first use
+        when they came without them: ~10 ms at 50k)."""
         shared = self._shared_form
         if shared is None:
             first_owner: dict[str, int] = {}

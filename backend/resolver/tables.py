@@ -6,14 +6,15 @@ arrays by memory mapping (``.npy``, ``mmap_mode="r"``: pages come in as they are
 shared between processes) plus a few newline-separated text files split into lists. The
 pronouncing dictionary is packed strings (``backend.resolver.packed``: UTF-8 bytes and offsets, a
 tenth of a numpy ``str`` array, and a lookup touches a few pages of it); the counts the kind rules
-read are arrays too (``backend.resolver.kindtables``), so a first request builds no Python table.
+read are arrays too (``backend.resolver.kindtables``), and so are the catalog's twins
+(``backend.resolver.twintables``), so a first request builds no Python table.
 The files are written to a temporary directory and renamed into place, so a reader never sees half
 of them.
 
 A table set is tied to its catalog by ``catalog_key`` (a digest of every product's id, name,
 synonyms, department and aisle, and of ``FORMAT``): a changed catalog, or a changed way of
 building, has another key and is built anew. Kind counts that are missing or damaged in a table
-set are logged and counted anew from the names; anything else unusable rebuilds the whole set
+set (or twins) are logged and counted anew from the names; anything else unusable rebuilds the whole set
 (``Resolver.cached``).
 """
 
@@ -41,11 +42,12 @@ from backend.resolver.index import CandidateIndex
 from backend.resolver.kindtables import KindTables
 from backend.resolver.packed import PackedStrings
 from backend.resolver.phonemes import Pronouncer, coarse
+from backend.resolver.twintables import TwinTables
 from backend.resolver.written import written_form
 from backend.spoken import sound_key, spoken_form
 
 # Bump when anything that goes into the tables changes (spoken forms, sound keys, phones, features, heads).
-FORMAT: Final = "voicecart-resolver-tables-4"  # 4: kind tables hold the names each word is in
+FORMAT: Final = "voicecart-resolver-tables-5"  # 5: the words of each name; the twin tables
 
 _TEXTS: Final = ("spoken", "sound", "phones", "coarse", "written", "heads", "vocabulary")
 _ARRAYS: Final = ("owners", "starts", "postings", "offsets", "idf", "mass", "document_frequency")
@@ -66,7 +68,7 @@ def catalog_key(catalog: Catalog) -> str:
 class ResolverTables:
     """Per entry (a product's name, then its synonyms): its forms and owner; per product: its written name, head
     nouns and first entry; the candidate index, head departments and the pronouncer; the counts the kind rules
-    read (``None`` when stored ones were unusable: the resolver counts them itself)."""
+    read and the twin tables (``None`` when stored ones were unusable: the resolver makes them itself)."""
 
     spoken: list[str]
     sound: list[str]
@@ -79,6 +81,7 @@ class ResolverTables:
     index: CandidateIndex
     pronouncer: Pronouncer
     kinds: KindTables | None = None
+    twins: TwinTables | None = None
 
     @classmethod
     def build(cls, catalog: Catalog, pronouncer: Pronouncer) -> ResolverTables:
@@ -101,6 +104,8 @@ class ResolverTables:
             [product.name for product in catalog],
             [product.aisle for product in catalog],
         )
+        written = [written_form(product.name) for product in catalog]
+        twins = TwinTables.build(written, [product.name for product in catalog], spoken, owners)
         return cls(
             spoken,
             sound,
@@ -108,11 +113,12 @@ class ResolverTables:
             coarse_phones,
             np.array(owners, dtype=np.int64),
             np.array(starts, dtype=np.int64),
-            [written_form(product.name) for product in catalog],
+            written,
             heads,
             index,
             pronouncer,
             kinds,
+            twins,
         )
 
     def save(self, directory: Path) -> None:
@@ -139,6 +145,8 @@ class ResolverTables:
             self.pronouncer.phones.save(staging, "pronouncer_phones")
             if self.kinds is not None:
                 self.kinds.save(staging)
+            if self.twins is not None:
+                self.twins.save(staging)
             meta = {
                 "format": FORMAT,
                 "index": index.settings,
@@ -186,6 +194,7 @@ class ResolverTables:
             index,
             pronouncer,
             _kinds(directory, len(texts["written"])),
+            _twins(directory, len(texts["written"]), len(texts["spoken"])),
         )
 
 
@@ -196,6 +205,16 @@ def _kinds(directory: Path, products: int) -> KindTables | None:
         return KindTables.load(directory, products)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         logger.warning("kind tables at %s unusable (%s); the resolver counts them from the names", directory, exc)
+        return None
+
+
+def _twins(directory: Path, products: int, entries: int) -> TwinTables | None:
+    """The stored twin tables, or ``None`` (logged) when they are missing or damaged: the resolver then finds the
+    twins itself."""
+    try:
+        return TwinTables.load(directory, products, entries)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        logger.warning("twin tables at %s unusable (%s); the resolver finds the twins itself", directory, exc)
         return None
 
 

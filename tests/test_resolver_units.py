@@ -58,6 +58,41 @@ def test_a_unit_fits_what_the_product_is(unit: str, name: str, aisle: str, fits:
     assert unit_fits(unit, name, aisle) is fits
 
 
+@pytest.mark.parametrize(
+    ("unit", "name", "aisle", "fits"),
+    [
+        # dry forms shelved with liquids: weighed, not poured
+        ("pound", "Low Salt Vegetable Bouillon Cubes", "soup broth bouillon", True),
+        ("pound", "Hazelnut Powder Coffee Creamer", "cream", True),
+        ("half pound", "Creamy Potato Soup Mix", "soup broth bouillon", True),
+        ("pound", "Roasted Garlic Chicken Base", "soup broth bouillon", True),
+        ("gallon", "Hazelnut Powder Coffee Creamer", "cream", False),
+        ("dozen", "Extra Strength Pain Reliever Liquid Gels", "muscles joints pain relief", True),  # pills
+        ("pound", "Vitamin D Liquid Softgels", "vitamins supplements", True),
+        ("pound", "Non-Stick Olive Oil Cooking Spray", "oils vinegars", False),  # "no stick" is no stick
+        ("pound", "Classic Margarita Mix", "frozen juice", False),  # mixers are poured
+        # poured, whatever the aisle
+        ("quart", "Organic Squeezed Lime Juice", "packaged vegetables fruits", True),
+        ("pint", "Grass Fed Beef Bone Broth", "meat counter", True),
+        ("pound", "Unsweetened Vanilla Almond Milk", "missing", False),
+        ("pound", "Mixed Peaches in 100% Juice", "packaged vegetables fruits", True),  # fruit, packed in juice
+        ("pint", "Queso Cheese Dip", "packaged cheese", True),  # thick: weighed or measured
+        ("pound", "Marinara Pasta Sauce", "pasta sauce", True),
+        # drinks and soups come by the bottle, box, can or cup; a name stating a count is counted
+        ("six pack", "Ginger Kombucha", "refrigerated", True),
+        ("dozen", "Chunky Chicken Noodle Soup", "soup broth bouillon", True),
+        ("six pack", "Coconut Probiotic Drink", "yogurt", True),
+        ("six pack", "Organic Whole Milk 6 Pack", "milk", True),
+        ("six pack", "Unrefined Coconut Oil", "oils vinegars", False),
+        # an ounce weighs or measures: "a twelve ounce bottle of" juice
+        ("ounce", "Pink Grapefruit Juice", "juice nectars", True),
+        ("ounce", "Sliced Turkey Breast", "lunch meat", True),
+    ],
+)
+def test_the_name_says_the_form_before_the_aisle(unit: str, name: str, aisle: str, fits: bool) -> None:
+    assert unit_fits(unit, name, aisle) is fits
+
+
 @given(
     unit=st.sampled_from(sorted({"bag", "box", "bunch", "jar", "bottle", "carton"} & CONTAINERS)),
     aisle=st.sampled_from(sorted(LIQUID_AISLES | SOLID_AISLES)),

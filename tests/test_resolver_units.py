@@ -123,6 +123,25 @@ def test_the_cart_line_asks_about_a_unit_the_product_is_not_sold_in() -> None:
     assert line_amount(1, "dozen", _product("Large Brown Eggs", "eggs")) == LineAmount(1, "dozen")
 
 
+def test_a_measure_and_a_half_or_a_sized_container_on_the_cart_line() -> None:
+    brisket = _product("Smoked Beef Brisket", "meat counter")
+    assert line_amount(1, "one and a half pound", brisket) == LineAmount(1, "one and a half pound")
+    # a pack size the name states in the same measure counts packs: "a pound and a half" of 12 ounce packs is 2
+    assert line_amount(1, "one and a half pound", _product("Smoked Brisket 12 Oz", "meat counter")) == LineAmount(2)
+    assert line_amount(1, "one and a half dozen", _product("Bosc Pears", "fresh fruits")) == LineAmount(18)
+    assert line_amount(1, "one and a half gallon", _product("Smoked Beef Brisket", "meat counter")) == Unfit(
+        "measure", "one and a half gallon", 1
+    )
+    rice = _product("Jasmine Rice 10 Lb Bag", "grains rice dried goods")
+    assert line_amount(2, "ten pound bag", rice) == LineAmount(2)
+    assert line_amount(1, "ten pound bag", _product("Jasmine Rice", "grains rice dried goods")) == LineAmount(
+        1, "ten pound bag"
+    )
+    assert line_amount(2, "twelve ounce can", _product("Large Brown Eggs", "eggs")) == Unfit(
+        "measure", "twelve ounce can", 2
+    )
+
+
 def _id(catalog: Catalog, name: str) -> str:
     return next(product.id for product in catalog if product.name == name)
 

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from backend.number_words import ONES, TENS
+from backend.number_words import ONES, TENS, number_to_words
 from backend.spoken import spoken_form, without_carrier
 
 # Words a request starts with before the amount ("please add", "i need", "can i get").
@@ -223,6 +223,8 @@ def parse_amount(text: str) -> Amount:
     number = _number_at(words, 0)
     if number is None and _more_of_a_unit(words):
         words = words[1:]  # "more cans of soup" (the quantity slot took the "two" of "two more cans")
+    if number is None and len(words) > 4 and words[0] in MEASURES and _and_a_half_at(words, 1):
+        return _mixed(1, words[0], words[1 + _and_a_half_at(words, 1) :], words)  # "pound and a half of beef"
     if number is None:
         # A unit with no number ("dozen eggs", "pound of apples", as a slot may carry it): one of that unit.
         if len(words) > 1 and (words[0] == "dozen" or (words[0] in UNITS and words[1] == "of")):
@@ -237,6 +239,19 @@ def parse_amount(text: str) -> Amount:
         return Amount(None, None, " ".join(words))
     if rest[0] in _NAME_AFTER_NUMBER:
         return Amount(None, None, " ".join(words))
+    half = _and_a_half_at(rest, 0)
+    if half and rest[half : half + 1] and rest[half] in MEASURES:  # "one and a half pounds of ground beef"
+        return _mixed(quantity, rest[half], rest[half + 1 :], words)
+    half = _and_a_half_at(rest, 1)
+    if half and rest[0] in MEASURES:  # "a pound and a half of ground beef", "two dozen and a half eggs"
+        return _mixed(quantity, rest[0], rest[1 + half :], words)
+    sized = _sized_at(rest, words[0] in _ARTICLES)
+    if sized is not None:  # "a twelve ounce bottle of juice", "two five pound bags of rice", "a two liter of cola"
+        unit, taken = sized
+        return _product(quantity, unit, rest[taken:], words)
+    if rest[0] in MEASURES and rest[0] != "dozen" and rest[1:2] and rest[1] in CONTAINERS:
+        # "twelve ounce can of soda": the number is the container's size, and one container is asked for
+        return _product(1, f"{' '.join(words[:used])} {rest[0]} {rest[1]}", rest[2:], words)
     # "a six pack of beer", "two twelve packs of soda": a number then "pack" is a pack size.
     size = _number_at(rest, 0)
     if size is not None and rest[0] not in _ARTICLES and rest[size[1] : size[1] + 1] == ["pack"]:
@@ -256,6 +271,38 @@ def parse_amount(text: str) -> Amount:
 
 
 _MORE: Final = "more"
+MIXED: Final = " and a half "  # in a unit, a whole number and a half of a measure: "one and a half pound"
+
+
+def _and_a_half_at(words: list[str], at: int) -> int:
+    """How many words "and a half" ("and half") takes at ``words[at:]``; 0 when it is not there."""
+    if words[at : at + 3] == ["and", "a", "half"]:
+        return 3
+    return 2 if words[at : at + 2] == ["and", "half"] else 0
+
+
+def _mixed(quantity: int, measure: str, rest: list[str], words: list[str]) -> Amount:
+    """A whole number and a half of a measure, as one of a unit that says both ("one and a half pound"), so a
+    quantity stays a whole number; the line says it back as said ("one and a half pounds of ...")."""
+    return _product(1, f"{number_to_words(quantity)}{MIXED}{measure}", rest, words)
+
+
+def _sized_at(rest: list[str], counted_by_article: bool) -> tuple[str, int] | None:
+    """A container's size after the count ("twelve ounce bottle", "five pound bag"), or after "a" a measure that
+    names a container by its size ("a two liter of cola"), as one unit, with the words it took."""
+    size = _number_at(rest, 0)
+    if size is None or rest[0] in _ARTICLES or rest[0] in _COUNT_WORDS:
+        return None
+    at = size[1]
+    measure = rest[at] if at < len(rest) else ""
+    if measure not in MEASURES or measure == "dozen":
+        return None
+    number = " ".join(rest[:at])
+    if rest[at + 1 : at + 2] and rest[at + 1] in CONTAINERS:
+        return f"{number} {measure} {rest[at + 1]}", at + 2
+    if counted_by_article and rest[at + 1 : at + 2] == ["of"]:
+        return f"{number} {measure}", at + 1
+    return None
 
 
 def _more_of_a_unit(words: list[str]) -> bool:
@@ -501,7 +548,7 @@ def unit_fits(unit: str, name: str, aisle: str) -> bool:
         # Drink" with the yogurts) comes by the bottle, so only the name's "liquid" or the aisle tells a carton.
         carton = form != "dry" and (aisle in LIQUID_AISLES or not LIQUID_WORDS.isdisjoint(spoken_form(name).split()))
         return not (carton and liquid) or aisle in COUNTED_LIQUID_AISLES or _counts_containers(name)
-    if unit in _CANS:
+    if measure in _CANS:  # "a can", "a twelve ounce can"
         return aisle not in NEVER_CANNED_AISLES
     return True
 

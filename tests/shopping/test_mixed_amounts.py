@@ -11,6 +11,7 @@ from talking import Conversation
 
 from backend.demo.histories import CustomerHistory
 from backend.services import Backend
+from backend.shopping.model import Cart, CartLine
 from skill.runtime import SkillRuntime
 from skill.skill_builder import build_skill
 
@@ -41,3 +42,17 @@ def test_a_measure_and_a_half_in_one_slot(talk: Conversation, backend: Backend) 
     said = talk.intent("AddToCartIntent", ids={"product": BANANAS}, product="pound and a half of bananas")
     assert "one and a half pounds of Bananas" in said
     assert _line(backend) == (BANANAS, 1, "one and a half pound")
+
+
+def test_a_measure_is_one_item_and_containers_are_counted() -> None:
+    lines = (
+        CartLine("1", 2, unit="pound"),
+        CartLine("2", 1, unit="one and a half pound"),
+        CartLine("3", 3, unit="half gallon"),
+        CartLine("4", 3, unit="can"),
+        CartLine("5", 2, unit="six pack"),
+        CartLine("6", 2, unit="dozen"),
+        CartLine("7", 2, unit="twelve ounce bottle"),
+        CartLine("8", 4),
+    )
+    assert Cart("1", lines).item_count == 1 + 1 + 1 + 3 + 2 + 2 + 2 + 4

@@ -154,3 +154,42 @@ def test_more_of_a_unit_is_that_unit(count: int, unit: str, product: str) -> Non
 def test_more_starting_a_name_stays_in_it() -> None:
     assert parse_amount("more flavors assorted dog treats").words == "more flavor assorted dog treat"
     assert parse_amount("two more").words == "more"
+
+
+@pytest.mark.parametrize(
+    ("words", "quantity", "unit", "product"),
+    [
+        # a measure and a half: one of a unit that says both, so the quantity stays whole
+        ("a pound and a half of smoked brisket", 1, "one and a half pound", "smoked brisket"),
+        ("pound and a half of smoked brisket", 1, "one and a half pound", "smoked brisket"),
+        ("one and a half pounds of pinto beans", 1, "one and a half pound", "pinto bean"),
+        ("four and a half kilos of basmati rice", 1, "four and a half kilo", "basmati rice"),
+        ("two gallons and a half of cider", 1, "two and a half gallon", "cider"),
+        ("a dozen and a half dinner rolls", 1, "one and a half dozen", "dinner roll"),
+        # a container's size is the container's, not a quantity of the measure
+        ("a sixteen ounce jar of salsa", 1, "sixteen ounce jar", "salsa"),
+        ("twenty ounce bottle of iced tea", 1, "twenty ounce bottle", "iced tea"),
+        ("three 10 lb bags of dog food", 3, "ten pound bag", "dog food"),
+        ("a 3 liter of ginger ale", 1, "three liter", "ginger ale"),
+        # ... and a measure counted stays a measure
+        ("three liters of ginger ale", 3, "liter", "ginger ale"),
+        ("ten pounds of dog food", 10, "pound", "dog food"),
+    ],
+)
+def test_a_measure_and_a_half_and_a_sized_container(
+    words: str, quantity: int | None, unit: str | None, product: str
+) -> None:
+    assert parse_amount(words) == Amount(quantity, unit, product)
+
+
+@given(
+    st.integers(min_value=1, max_value=20),
+    st.sampled_from(sorted(MEASURES)),
+    st.sampled_from(PRODUCTS),
+    st.sampled_from(["{count} and a half {unit}s of {product}", "{count} {unit}s and a half of {product}"]),
+)
+def test_a_number_and_a_half_of_a_measure_is_one_of_that_mixed_unit(
+    count: int, unit: str, product: str, shape: str
+) -> None:
+    amount = parse_amount(shape.format(count=number_to_words(count), unit=unit, product=product))
+    assert amount == Amount(1, f"{number_to_words(count)} and a half {unit}", spoken_form(product))

@@ -88,13 +88,21 @@ def test_a_unit_word_that_names_the_product_is_no_pack_size(name: str) -> None:
     assert pack_size(name) is None
 
 
+DRINK_AISLES = ["milk", "juice nectars", "soft drinks", "red wines", "water seltzer sparkling water"]
+
+
 @given(
     st.integers(min_value=1, max_value=20),
-    st.sampled_from(sorted(WEIGHTS)),
-    st.sampled_from(["milk", "juice nectars", "soft drinks", "red wines", "water seltzer sparkling water"]),
+    st.sampled_from(sorted(unit for unit in WEIGHTS if unit != "ounce")),  # an ounce is a fluid ounce too
+    st.sampled_from(DRINK_AISLES),
 )
 def test_no_weight_of_a_drink(quantity: int, unit: str, aisle: str) -> None:
     assert isinstance(line_amount(quantity, unit, _product("House Drink", aisle)), Unfit)
+
+
+@given(st.integers(min_value=1, max_value=20), st.sampled_from(DRINK_AISLES))
+def test_ounces_of_a_drink_are_fluid_ounces(quantity: int, aisle: str) -> None:
+    assert line_amount(quantity, "ounces", _product("House Drink", aisle)) == LineAmount(quantity, "ounce")
 
 
 @given(

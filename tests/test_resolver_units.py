@@ -58,6 +58,41 @@ def test_a_unit_fits_what_the_product_is(unit: str, name: str, aisle: str, fits:
     assert unit_fits(unit, name, aisle) is fits
 
 
+@pytest.mark.parametrize(
+    ("unit", "name", "aisle", "fits"),
+    [
+        # dry forms shelved with liquids: weighed, not poured
+        ("pound", "Low Salt Vegetable Bouillon Cubes", "soup broth bouillon", True),
+        ("pound", "Hazelnut Powder Coffee Creamer", "cream", True),
+        ("half pound", "Creamy Potato Soup Mix", "soup broth bouillon", True),
+        ("pound", "Roasted Garlic Chicken Base", "soup broth bouillon", True),
+        ("gallon", "Hazelnut Powder Coffee Creamer", "cream", False),
+        ("dozen", "Extra Strength Pain Reliever Liquid Gels", "muscles joints pain relief", True),  # pills
+        ("pound", "Vitamin D Liquid Softgels", "vitamins supplements", True),
+        ("pound", "Non-Stick Olive Oil Cooking Spray", "oils vinegars", False),  # "no stick" is no stick
+        ("pound", "Classic Margarita Mix", "frozen juice", False),  # mixers are poured
+        # poured, whatever the aisle
+        ("quart", "Organic Squeezed Lime Juice", "packaged vegetables fruits", True),
+        ("pint", "Grass Fed Beef Bone Broth", "meat counter", True),
+        ("pound", "Unsweetened Vanilla Almond Milk", "missing", False),
+        ("pound", "Mixed Peaches in 100% Juice", "packaged vegetables fruits", True),  # fruit, packed in juice
+        ("pint", "Queso Cheese Dip", "packaged cheese", True),  # thick: weighed or measured
+        ("pound", "Marinara Pasta Sauce", "pasta sauce", True),
+        # drinks and soups come by the bottle, box, can or cup; a name stating a count is counted
+        ("six pack", "Ginger Kombucha", "refrigerated", True),
+        ("dozen", "Chunky Chicken Noodle Soup", "soup broth bouillon", True),
+        ("six pack", "Coconut Probiotic Drink", "yogurt", True),
+        ("six pack", "Organic Whole Milk 6 Pack", "milk", True),
+        ("six pack", "Unrefined Coconut Oil", "oils vinegars", False),
+        # an ounce weighs or measures: "a twelve ounce bottle of" juice
+        ("ounce", "Pink Grapefruit Juice", "juice nectars", True),
+        ("ounce", "Sliced Turkey Breast", "lunch meat", True),
+    ],
+)
+def test_the_name_says_the_form_before_the_aisle(unit: str, name: str, aisle: str, fits: bool) -> None:
+    assert unit_fits(unit, name, aisle) is fits
+
+
 @given(
     unit=st.sampled_from(sorted({"bag", "box", "bunch", "jar", "bottle", "carton"} & CONTAINERS)),
     aisle=st.sampled_from(sorted(LIQUID_AISLES | SOLID_AISLES)),
@@ -86,6 +121,25 @@ def test_the_cart_line_asks_about_a_unit_the_product_is_not_sold_in() -> None:
     assert line_amount(1, "dozen", _product("Liquid Egg White", "eggs")) == Unfit("measure", "dozen", 1)
     assert line_amount(2, "cans", _product("Large Brown Eggs", "eggs")) == Unfit("measure", "can", 2)
     assert line_amount(1, "dozen", _product("Large Brown Eggs", "eggs")) == LineAmount(1, "dozen")
+
+
+def test_a_measure_and_a_half_or_a_sized_container_on_the_cart_line() -> None:
+    brisket = _product("Smoked Beef Brisket", "meat counter")
+    assert line_amount(1, "one and a half pound", brisket) == LineAmount(1, "one and a half pound")
+    # a pack size the name states in the same measure counts packs: "a pound and a half" of 12 ounce packs is 2
+    assert line_amount(1, "one and a half pound", _product("Smoked Brisket 12 Oz", "meat counter")) == LineAmount(2)
+    assert line_amount(1, "one and a half dozen", _product("Bosc Pears", "fresh fruits")) == LineAmount(18)
+    assert line_amount(1, "one and a half gallon", _product("Smoked Beef Brisket", "meat counter")) == Unfit(
+        "measure", "one and a half gallon", 1
+    )
+    rice = _product("Jasmine Rice 10 Lb Bag", "grains rice dried goods")
+    assert line_amount(2, "ten pound bag", rice) == LineAmount(2)
+    assert line_amount(1, "ten pound bag", _product("Jasmine Rice", "grains rice dried goods")) == LineAmount(
+        1, "ten pound bag"
+    )
+    assert line_amount(2, "twelve ounce can", _product("Large Brown Eggs", "eggs")) == Unfit(
+        "measure", "twelve ounce can", 2
+    )
 
 
 def _id(catalog: Catalog, name: str) -> str:

@@ -105,6 +105,10 @@ def test_a_product_line_is_quantity_then_name() -> None:
         ("en-GB", 3, "tin", "3 tins of Bosc Pears"),
         ("en-GB", 1, "dozen", "a dozen Bosc Pears"),
         ("en-GB", 2, None, "2 Bosc Pears"),
+        ("en-US", 1, "one and a half pound", "one and a half pounds of Bosc Pears"),
+        ("en-US", 1, "two and a half dozen", "two and a half dozen Bosc Pears"),
+        ("en-GB", 1, "one and a half kilo", "one and a half kilos of Bosc Pears"),
+        ("en-US", 2, "sixteen ounce jar", "2 sixteen ounce jars of Bosc Pears"),
     ],
 )
 def test_a_line_in_a_unit_says_it_back(locale: str, quantity: int, unit: str | None, said: str) -> None:

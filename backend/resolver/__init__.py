@@ -1,6 +1,6 @@
 """Spoken product resolution: candidate index, re-ranking, personal bias, calibrated decisions."""
 
-from backend.resolver.amounts import UNITS, name_with_number
+from backend.resolver.amounts import MIXED, UNITS, name_with_number
 from backend.resolver.dynamic import MAX_VALUES as MAX_DYNAMIC_VALUES
 from backend.resolver.dynamic import DynamicValue
 from backend.resolver.dynamic import fingerprint as dynamic_fingerprint
@@ -11,6 +11,7 @@ from backend.spoken import query_form, singular, spoken_form
 
 __all__ = [
     "MAX_DYNAMIC_VALUES",
+    "MIXED",
     "UNITS",
     "Candidate",
     "Decision",

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from backend.number_words import ONES, TENS
+from backend.number_words import ONES, TENS, number_to_words
 from backend.spoken import spoken_form, without_carrier
 
 # Words a request starts with before the amount ("please add", "i need", "can i get").
@@ -223,6 +223,8 @@ def parse_amount(text: str) -> Amount:
     number = _number_at(words, 0)
     if number is None and _more_of_a_unit(words):
         words = words[1:]  # "more cans of soup" (the quantity slot took the "two" of "two more cans")
+    if number is None and len(words) > 4 and words[0] in MEASURES and _and_a_half_at(words, 1):
+        return _mixed(1, words[0], words[1 + _and_a_half_at(words, 1) :], words)  # "pound and a half of beef"
     if number is None:
         # A unit with no number ("dozen eggs", "pound of apples", as a slot may carry it): one of that unit.
         if len(words) > 1 and (words[0] == "dozen" or (words[0] in UNITS and words[1] == "of")):
@@ -237,6 +239,19 @@ def parse_amount(text: str) -> Amount:
         return Amount(None, None, " ".join(words))
     if rest[0] in _NAME_AFTER_NUMBER:
         return Amount(None, None, " ".join(words))
+    half = _and_a_half_at(rest, 0)
+    if half and rest[half : half + 1] and rest[half] in MEASURES:  # "one and a half pounds of ground beef"
+        return _mixed(quantity, rest[half], rest[half + 1 :], words)
+    half = _and_a_half_at(rest, 1)
+    if half and rest[0] in MEASURES:  # "a pound and a half of ground beef", "two dozen and a half eggs"
+        return _mixed(quantity, rest[0], rest[1 + half :], words)
+    sized = _sized_at(rest, words[0] in _ARTICLES)
+    if sized is not None:  # "a twelve ounce bottle of juice", "two five pound bags of rice", "a two liter of cola"
+        unit, taken = sized
+        return _product(quantity, unit, rest[taken:], words)
+    if rest[0] in MEASURES and rest[0] != "dozen" and rest[1:2] and rest[1] in CONTAINERS:
+        # "twelve ounce can of soda": the number is the container's size, and one container is asked for
+        return _product(1, f"{' '.join(words[:used])} {rest[0]} {rest[1]}", rest[2:], words)
     # "a six pack of beer", "two twelve packs of soda": a number then "pack" is a pack size.
     size = _number_at(rest, 0)
     if size is not None and rest[0] not in _ARTICLES and rest[size[1] : size[1] + 1] == ["pack"]:
@@ -256,6 +271,38 @@ def parse_amount(text: str) -> Amount:
 
 
 _MORE: Final = "more"
+MIXED: Final = " and a half "  # in a unit, a whole number and a half of a measure: "one and a half pound"
+
+
+def _and_a_half_at(words: list[str], at: int) -> int:
+    """How many words "and a half" ("and half") takes at ``words[at:]``; 0 when it is not there."""
+    if words[at : at + 3] == ["and", "a", "half"]:
+        return 3
+    return 2 if words[at : at + 2] == ["and", "half"] else 0
+
+
+def _mixed(quantity: int, measure: str, rest: list[str], words: list[str]) -> Amount:
+    """A whole number and a half of a measure, as one of a unit that says both ("one and a half pound"), so a
+    quantity stays a whole number; the line says it back as said ("one and a half pounds of ...")."""
+    return _product(1, f"{number_to_words(quantity)}{MIXED}{measure}", rest, words)
+
+
+def _sized_at(rest: list[str], counted_by_article: bool) -> tuple[str, int] | None:
+    """A container's size after the count ("twelve ounce bottle", "five pound bag"), or after "a" a measure that
+    names a container by its size ("a two liter of cola"), as one unit, with the words it took."""
+    size = _number_at(rest, 0)
+    if size is None or rest[0] in _ARTICLES or rest[0] in _COUNT_WORDS:
+        return None
+    at = size[1]
+    measure = rest[at] if at < len(rest) else ""
+    if measure not in MEASURES or measure == "dozen":
+        return None
+    number = " ".join(rest[:at])
+    if rest[at + 1 : at + 2] and rest[at + 1] in CONTAINERS:
+        return f"{number} {measure} {rest[at + 1]}", at + 2
+    if counted_by_article and rest[at + 1 : at + 2] == ["of"]:
+        return f"{number} {measure}", at + 1
+    return None
 
 
 def _more_of_a_unit(words: list[str]) -> bool:
@@ -337,6 +384,10 @@ COUNTED_LIQUID_AISLES: Final = frozenset(
         "white wines",
         "specialty wines champagnes",
         "spirits",
+        # sold by the bottle, box, can or cup: "a six pack of kombucha", "a dozen" juice boxes, soups
+        "juice nectars",
+        "refrigerated",
+        "soup broth bouillon",
     ]
 )
 SOLID_AISLES: Final = frozenset(
@@ -379,11 +430,96 @@ NEVER_CANNED_AISLES: Final = frozenset(
         "other creams cheeses",
     ]
 )
-WEIGHT_MEASURES: Final = frozenset(["pound", "ounce", "kilogram", "kilo", "gram"])
+WEIGHT_MEASURES: Final = frozenset(["pound", "kilogram", "kilo", "gram"])
+# An ounce weighs a solid and, as a fluid ounce, measures a drink ("a twelve ounce bottle of juice"): it fits either.
+EITHER_MEASURES: Final = frozenset(["ounce"])
 VOLUME_MEASURES: Final = frozenset(["gallon", "quart", "pint", "liter", "litre", "milliliter", "millilitre"])
-# A name that says the product is poured, wherever it is shelved ("Liquid Egg White" is in eggs).
+# What a product's name says of its form beats where it is shelved: bouillon "Cubes", a creamer "Powder" and a drink
+# "Mix" are not poured though their aisles hold liquids; "Liquid Gels" and "Liquid Capsules" are pills, not
+# liquids; "Lemon Juice" shelved with produce is poured. In spoken form.
 LIQUID_WORDS: Final = frozenset(["liquid"])
+DRY_FORM_WORDS: Final = frozenset(
+    spoken_form(word)
+    for word in (
+        "powder",
+        "powdered",
+        "cubes",
+        "granules",
+        "granulated",
+        "tablets",
+        "capsules",
+        "caplets",
+        "softgels",
+        "gelcaps",
+        "chews",
+        "paste",
+        "base",
+        "slices",
+        "sticks",
+    )
+)
+# After "liquid", these say it is a pill filled with one ("Pain Reliever Liquid Gels").
+PILL_AFTER_LIQUID: Final = frozenset(["gel", "cap", "filled"])
+# "... Mix" is dry (soup, gravy, cocoa, drink mixes) but where mixers are shelved with the drinks they go into
+# (a margarita mix).
+MIX_WORD: Final = "mix"
+POURED_MIX_AISLES: Final = frozenset(["frozen juice", "spirits", "beers coolers", "soft drinks", "juice nectars"])
+# A name headed by these (its last word before a comma, "with", "in" or "for") is poured ("Organic Lemon Juice",
+# "Beef Bone Broth", "Sheep Milk Plain Kefir"), wherever it is shelved; "Mixed Fruit in 100% Juice" is fruit.
+LIQUID_HEADS: Final = frozenset(
+    spoken_form(word)
+    for word in (
+        "juice",
+        "water",
+        "broth",
+        "stock",
+        "milk",
+        "kefir",
+        "drink",
+        "beverage",
+        "soda",
+        "smoothie",
+        "vinegar",
+        "oil",
+        "lemonade",
+        "kombucha",
+        "creamer",
+    )
+)
+# ... and by these, thick: sold by the jar's weight and by volume alike ("a pint of" cheese sauce, "a pound of"
+# pasta sauce), so neither a weight nor a volume counts against them.
+THICK_HEADS: Final = frozenset(spoken_form(word) for word in ("sauce", "dressing", "syrup", "dip", "salsa"))
+# A "Stick" that is no form ("No-Stick Cooking Spray"): the word before it.
+_NOT_A_FORM_BEFORE: Final = frozenset(["no", "non"])
+_HEAD_END: Final = re.compile(r",| with | in | for ")
 _CANS: Final = frozenset(["can", "tin"])
+# A name that states a count of pieces ("Apple Juice 6 Pack", "Sparkling Water 12 Count") is sold counted.
+_COUNT_WORDS_IN_NAME: Final = frozenset(["pack", "count", "ct", "multipack"])
+
+
+def form_of(name: str, aisle: str) -> str | None:
+    """What the product's ``name`` says of its form: ``"liquid"`` (poured), ``"dry"`` (a powder, cubes, pills, a
+    dry mix, slices or sticks), ``"thick"`` (a sauce, weighed or measured), or ``None`` when it says nothing and the
+    aisle decides. Words of form beat the head noun ("Chicken Bouillon Cubes" in soup and broth, "Powder Coffee
+    Creamer")."""
+    words = spoken_form(name).split()
+    if any(
+        word in DRY_FORM_WORDS and not (at > 0 and words[at - 1] in _NOT_A_FORM_BEFORE) for at, word in enumerate(words)
+    ):
+        return "dry"
+    for at, word in enumerate(words):
+        if word in LIQUID_WORDS:
+            if words[at + 1 : at + 2] and words[at + 1] in PILL_AFTER_LIQUID:
+                return "dry"
+            return "liquid"
+    if MIX_WORD in words and aisle.lower() not in POURED_MIX_AISLES:
+        return "dry"
+    head = spoken_form(_HEAD_END.split(f" {name.casefold()} ", maxsplit=1)[0]).split()
+    if head and head[-1] in LIQUID_HEADS:
+        return "liquid"
+    if head and head[-1] in THICK_HEADS:
+        return "thick"
+    return None
 
 
 def unit_fits(unit: str, name: str, aisle: str) -> bool:
@@ -391,29 +527,38 @@ def unit_fits(unit: str, name: str, aisle: str) -> bool:
     "pound", "half gallon", "dozen", "six pack", "can"), as far as what it is tells: no weight of a liquid ("a pound
     of milk"), no volume of a solid but the pints berries come in ("a gallon of bananas"), no count of pieces of a
     liquid sold by the carton or jug ("a dozen" liquid egg whites, "a six pack of" oil; drinks sold by the can or
-    bottle are counted, and so is a name that counts its containers, "Chocolate Milk Cartons"), and no can of fresh
-    food ("a can of" eggs). A unit this says nothing about (a bag, a box, a bunch) fits."""
+    bottle are counted, and so is a name that counts its containers, "Chocolate Milk Cartons", or states a count,
+    "Apple Juice 6 Pack"), and no can of fresh food ("a can of" eggs). What the name says of its form (``form_of``)
+    beats the aisle: "two pounds of" bouillon cubes fit. An ounce (weight or fluid) fits either; a unit this says
+    nothing about (a bag, a box, a bunch) fits."""
     words = unit.split()
     if not words:
         return True
     measure = words[-1]
     aisle = aisle.lower()
-    name_words = spoken_form(name).split()
-    liquid = aisle in LIQUID_AISLES or not LIQUID_WORDS.isdisjoint(name_words)
+    form = form_of(name, aisle)
+    liquid = form == "liquid" or (form is None and aisle in LIQUID_AISLES)
+    solid = form == "dry" or (form is None and aisle in SOLID_AISLES)
     if measure in WEIGHT_MEASURES:
         return not liquid
     if measure in VOLUME_MEASURES:
-        return liquid or aisle not in SOLID_AISLES or (aisle in PRODUCE_AISLES and unit in BERRY_MEASURES)
+        return liquid or not solid or (aisle in PRODUCE_AISLES and unit in BERRY_MEASURES)
     if measure == "dozen" or (measure == "pack" and len(words) > 1):
-        return not liquid or aisle in COUNTED_LIQUID_AISLES or _counts_containers(name)
-    if unit in _CANS:
+        # Counted unless sold by the carton or jug: a drink its head names outside the liquids' aisles ("Probiotic
+        # Drink" with the yogurts) comes by the bottle, so only the name's "liquid" or the aisle tells a carton.
+        carton = form != "dry" and (aisle in LIQUID_AISLES or not LIQUID_WORDS.isdisjoint(spoken_form(name).split()))
+        return not (carton and liquid) or aisle in COUNTED_LIQUID_AISLES or _counts_containers(name)
+    if measure in _CANS:  # "a can", "a twelve ounce can"
         return aisle not in NEVER_CANNED_AISLES
     return True
 
 
 def _counts_containers(name: str) -> bool:
     """The name counts containers: a container word in the plural ("Chocolate Milk Cartons 2%", "Juice Boxes"; in
-    writing, as spoken forms fold plurals)."""
+    writing, as spoken forms fold plurals), or a count of pieces ("6 Pack", "12 Count")."""
+    words = spoken_form(name).split()
+    if any(word in _COUNT_WORDS_IN_NAME and at > 0 and words[at - 1] in _NUMBERS for at, word in enumerate(words)):
+        return True
     return any(
         (spoken := spoken_form(word)) in CONTAINERS and spoken != word for word in re.findall(r"[a-z]+", name.lower())
     )

@@ -23,7 +23,7 @@ from typing import Final
 
 from backend.catalog import Product
 from backend.number_words import ONES, TENS, number_to_words
-from backend.resolver.amounts import PRODUCE_AISLES, unit_fits
+from backend.resolver.amounts import CONTAINERS, MIXED, PRODUCE_AISLES, unit_fits
 from backend.spoken import spoken_form
 
 # Pieces a counting unit stands for.
@@ -117,6 +117,9 @@ def pack_of(count: int) -> str:
 def _pieces(unit: str) -> int | None:
     if unit in COUNTS:
         return COUNTS[unit]
+    whole, mixed, measure = unit.partition(MIXED)
+    if mixed and measure == "dozen" and (number := _number(whole.split())) is not None:
+        return number * 12 + 6  # "one and a half dozen": 18
     words = unit.split()
     if len(words) >= 2 and words[-1] == "pack":
         return _number(words[:-1])
@@ -129,8 +132,22 @@ def _in_base(unit: str) -> tuple[str, float] | None:
         return "weight", WEIGHTS[unit]
     if unit in VOLUMES:
         return "volume", VOLUMES[unit]
+    whole, mixed, measure = unit.partition(MIXED)
+    if mixed and measure in WEIGHTS | VOLUMES and (number := _number(whole.split())) is not None:
+        return _in_measure(measure, number + 0.5)  # "one and a half pound": 24 ounces
+    words = unit.split()
+    if len(words) >= 2 and words[-1] in CONTAINERS and words[-2] in WEIGHTS | VOLUMES:
+        words = words[:-1]  # "five pound bag" holds five pounds; "two liter": a bottle of two liters
+    if len(words) >= 2 and words[-1] in WEIGHTS | VOLUMES and (number := _number(words[:-1])) is not None:
+        return _in_measure(words[-1], float(number))
     pieces = _pieces(unit)
     return ("pieces", float(pieces)) if pieces is not None else None
+
+
+def _in_measure(measure: str, times: float) -> tuple[str, float]:
+    if measure in WEIGHTS:
+        return "weight", WEIGHTS[measure] * times
+    return "volume", VOLUMES[measure] * times
 
 
 def pack_size(name: str) -> tuple[str, float] | None:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from backend.errors import NotInCart, OtherUnitInCart, ValidationError
-from backend.resolver.amounts import CONTAINERS
+from backend.resolver.amounts import CONTAINERS, MEASURES
 
 MIN_QUANTITY = 1
 MAX_QUANTITY = 50  # per line: "add 500 bananas" is far more likely a misheard word than a wish
@@ -25,6 +25,15 @@ IMPORTED_SOURCE = "instacart"
 def check_quantity(quantity: int) -> int:
     if not MIN_QUANTITY <= quantity <= MAX_QUANTITY:
         raise ValidationError(f"quantity must be {MIN_QUANTITY}..{MAX_QUANTITY}, not {quantity}", field="quantity")
+    return quantity
+
+
+def items_of(quantity: int, unit: str | None) -> int:
+    """How many items a line is, as a shopper counts them: a measure weighed or poured ("2 pounds of" apples, "half
+    a gallon of" milk) is one item; containers, packs and dozens are counted ("3 cans", "2 six packs")."""
+    words = (unit or "").split()
+    if words and words[-1] in MEASURES and words[-1] != "dozen":
+        return 1
     return quantity
 
 
@@ -56,7 +65,7 @@ class Cart:
 
     @property
     def item_count(self) -> int:
-        return sum(line.quantity for line in self.lines)
+        return sum(items_of(line.quantity, line.unit) for line in self.lines)
 
     def line_for(self, product_id: str) -> CartLine | None:
         return next((line for line in self.lines if line.product_id == product_id), None)
@@ -144,7 +153,7 @@ class Quote:
 
     @property
     def item_count(self) -> int:
-        return sum(line.quantity for line in self.lines)
+        return sum(items_of(line.quantity, line.unit) for line in self.lines)
 
     @property
     def fingerprint(self) -> str:
@@ -187,7 +196,7 @@ class Order:
 
     @property
     def item_count(self) -> int:
-        return sum(line.quantity for line in self.lines)
+        return sum(items_of(line.quantity, line.unit) for line in self.lines)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from ask_sdk_model import Response
 
 from backend.catalog import Product
 from backend.profile import Outcome
-from backend.resolver import Decision, ReasonCode, Resolution, query_form, spoken_form
+from backend.resolver import MIXED, Decision, ReasonCode, Resolution, query_form, spoken_form
 from backend.shopping import LineAmount, Unfit, canonical_unit, parse_quantity
 from skill.handlers.pending import Pending, Question
 from skill.handlers.shopping_base import (
@@ -43,6 +43,10 @@ class AddProductsHandler(ShoppingHandler):
             return turn.ask("add.which", "add.which_reprompt")
         fraction = _fraction_cut(heard)
         if fraction is not None:
+            mixed = _mixed_amount(turn, heard)
+            if mixed is not None:  # "one and a half pounds of ground beef": one product, a measure and a half
+                quantity, unit = _amount_in(mixed, 1)
+                return act_on_resolution(turn, mixed, quantity, " and ".join(w for w, _, _ in heard), unit=unit)
             raise BadQuantity(fraction)
         groups = _names_with_and(turn, heard)
         whole = groups[0][3] if len(groups) == 1 else None
@@ -70,6 +74,16 @@ def _fraction_cut(heard: list[tuple[str, int, list[str]]]) -> str | None:
         if parse_quantity(words) is not None and fraction is not None:
             return f"{words} and {fraction.group(0)}"
     return None
+
+
+def _mixed_amount(turn: Turn, heard: list[tuple[str, int, list[str]]]) -> Resolution | None:
+    """The resolution of two parts cut at a fraction's "and" ("one" + "a half pounds of beef"), joined back, when the
+    whole says a whole number and a half of a measure of one product; else ``None``."""
+    if len(heard) != 2:
+        return None
+    resolution = turn.resolve(" and ".join(words for words, _, _ in heard))
+    amount = resolution.amount
+    return resolution if amount is not None and amount.unit is not None and MIXED in amount.unit else None
 
 
 def _names_with_and(

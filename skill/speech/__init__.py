@@ -30,6 +30,9 @@ from xml.sax.saxutils import escape
 
 from skill.speech.names import said_name
 
+# A unit of a whole number and a half of a measure, as ``backend.resolver.amounts`` spells it ("one and a half pound").
+MIXED = " and a half "
+
 # Read through importlib.resources, so an installed wheel reads the same files as the checkout.
 LOCALES_DIR: Traversable = resources.files(__name__) / "locales"
 DEFAULT_LOCALE = "en-US"
@@ -172,6 +175,11 @@ class Speech:
         values: dict[str, Any] = {"quantity": quantity, "product": name}  # said as a person says it: ``_said``
         if self.has(f"line.unit.{unit}.{number}"):  # a unit said its own way ("a dozen", "half a dozen")
             key = f"line.unit.{unit}.{number}"
+        elif MIXED in f" {rest} " and self.has(f"line.mixed.{number}"):  # "one and a half pound"
+            whole, _, measure = unit.partition(MIXED)
+            own = f"line.mixed.{measure}.{number}"  # "one and a half dozen Eggs"
+            key = own if self.has(own) else f"line.mixed.{number}"
+            values |= {"whole": whole, "units": self.unit_name(measure, 2)}
         elif rest == "pack":  # "six pack": a pack of that many
             key, values["count"] = f"line.pack.{number}", part
         elif rest and self.has(f"line.fraction.{part}.{number}"):  # "half gallon", "quarter pound"

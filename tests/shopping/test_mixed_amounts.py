@@ -1,0 +1,58 @@
+"""A measure and a half ("two and a half pounds of bananas") is an amount of one product, whether the words come
+in one slot or are cut at the "and" into a number and "a half pounds of ...". Phrasings written for these tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from conftest import sign_up
+from talking import Conversation
+
+from backend.demo.histories import CustomerHistory
+from backend.services import Backend
+from backend.shopping.model import Cart, CartLine
+from skill.runtime import SkillRuntime
+from skill.skill_builder import build_skill
+
+CUSTOMER = "3286"
+BANANAS = "39276"  # the value "bananas" of the shipped model
+
+
+@pytest.fixture
+def talk(backend: Backend, histories: dict[str, CustomerHistory]) -> Iterator[Conversation]:
+    token = sign_up(backend, CUSTOMER, histories[CUSTOMER])
+    yield Conversation(SkillRuntime(build_skill(backend)), token)
+
+
+def _line(backend: Backend) -> tuple[str, int, str | None]:
+    (line,) = backend.shopping.cart(CUSTOMER).lines
+    return line.product_id, line.quantity, line.unit
+
+
+def test_a_number_cut_from_its_half_is_one_amount(talk: Conversation, backend: Backend) -> None:
+    said = talk.intent("AddProductsIntent", product="two", productTwo="a half pounds of bananas")
+    assert "isn't a quantity" not in said
+    assert "Did you mean two and a half pounds of Bananas?" in said  # ids from no slot: asked, never assumed
+    assert "two and a half pounds of Bananas" in talk.intent("AMAZON.YesIntent")
+    assert _line(backend)[1:] == (1, "two and a half pound")
+
+
+def test_a_measure_and_a_half_in_one_slot(talk: Conversation, backend: Backend) -> None:
+    said = talk.intent("AddToCartIntent", ids={"product": BANANAS}, product="pound and a half of bananas")
+    assert "one and a half pounds of Bananas" in said
+    assert _line(backend) == (BANANAS, 1, "one and a half pound")
+
+
+def test_a_measure_is_one_item_and_containers_are_counted() -> None:
+    lines = (
+        CartLine("1", 2, unit="pound"),
+        CartLine("2", 1, unit="one and a half pound"),
+        CartLine("3", 3, unit="half gallon"),
+        CartLine("4", 3, unit="can"),
+        CartLine("5", 2, unit="six pack"),
+        CartLine("6", 2, unit="dozen"),
+        CartLine("7", 2, unit="twelve ounce bottle"),
+        CartLine("8", 4),
+    )
+    assert Cart("1", lines).item_count == 1 + 1 + 1 + 3 + 2 + 2 + 2 + 4

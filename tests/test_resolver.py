@@ -331,6 +331,15 @@ def test_the_amount_said_is_understood_with_the_product(resolver: Resolver) -> N
     assert milk.best is not None and spoken_form(milk.best.product.name).startswith("one percent")
 
 
+def test_a_number_the_matched_name_holds_is_no_quantity(resolver: Resolver, catalog: Catalog) -> None:
+    seven_up = next(product for product in catalog if spoken_form(product.name) == "seven up")
+    matched = resolver.resolve("seven up", alexa_ids=[seven_up.id])
+    assert matched.best is not None and matched.best.product == seven_up
+    assert matched.amount is not None and matched.amount.quantity is None  # was 7 of "up"
+    counted = resolver.resolve("two seven ups", alexa_ids=[seven_up.id])
+    assert counted.amount is not None and counted.amount.quantity == 2
+
+
 def test_usually_bought_only_when_it_is_true(resolver: Resolver, catalog: Catalog) -> None:
     milk = catalog.get("27845")
 

@@ -1530,4 +1530,6 @@ class Resolver:
             )
             for rank, (score, position, reasons) in enumerate(ranked)
         )
-        return Resolution(query, Decision.ACCEPT if single else Decision.CHOOSE, candidates, parse_amount(query))
+        # A number the matched name holds was part of the name ("seven up" matched to 7UP is one 7UP, not seven).
+        amount = self._amount_for(parse_amount(query), candidates[0].product, query)
+        return Resolution(query, Decision.ACCEPT if single else Decision.CHOOSE, candidates, amount)

@@ -293,11 +293,14 @@ class BenchServer:
         return self._ask("kinds")
 
     def _ask(self, command: str) -> dict[str, int]:
+        answer: dict[str, int] = self._ask_json(command)
+        return answer
+
+    def _ask_json(self, command: str) -> Any:
         assert self._process is not None and self._process.stdin is not None and self._process.stdout is not None
         self._process.stdin.write(f"{command}\n")
         self._process.stdin.flush()
-        answer: dict[str, int] = json.loads(self._process.stdout.readline())
-        return answer
+        return json.loads(self._process.stdout.readline())
 
     def _client(self, customer_id: str) -> Client:
         assert self.signer is not None
@@ -458,7 +461,7 @@ class BenchServer:
         customer, as those products (an add of one is answered without a question)."""
 
         def accepts(names: list[str]) -> dict[str, str | None]:
-            answer: dict[str, str | None] = self._ask(
+            answer: dict[str, str | None] = self._ask_json(
                 f"accepts {json.dumps({'customer': customer_id, 'names': names})}"
             )
             return answer

@@ -1,7 +1,8 @@
-"""The embedded store's direct path for ``TransactWriteItems`` (``backend.store.embedded_direct``) does what moto's
-own path does: the same random transactions (puts, updates, deletes, condition checks, failing conditions, invalid
-requests) run through both, on two tables of the main schema holding the same items, leave the same items and the
-same stream records, and give the same answer or the same error (code, message, cancellation reasons in order)."""
+"""The embedded store's direct path for ``TransactWriteItems`` and ``BatchGetItem`` (``backend.store.embedded_direct``)
+does what moto's own path does: the same random transactions (puts, updates, deletes, condition checks, failing
+conditions, invalid requests) run through both, on two tables of the main schema holding the same items, leave the
+same items and the same stream records, and give the same answer or the same error (code, message, cancellation
+reasons in order); the same random batch reads give the same answers."""
 
 from __future__ import annotations
 
@@ -23,14 +24,18 @@ MISSING_TABLE = "no-such-table"
 
 
 class _Sends:
-    """Counts the calls that reached the HTTP layers (``before-send``) on a client."""
+    """Counts the calls of an operation that reached the HTTP layers (``before-send``) on a client."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, operation: str = "TransactWriteItems") -> None:
         self.count = 0
-        client.meta.events.register("before-send.dynamodb.TransactWriteItems", self._sent)
+        self._client, self._event = client, f"before-send.dynamodb.{operation}"
+        client.meta.events.register(self._event, self._sent)
 
     def _sent(self, **_: Any) -> None:
         self.count += 1
+
+    def close(self) -> None:
+        self._client.meta.events.unregister(self._event, self._sent)
 
 
 @pytest.fixture(scope="module")
@@ -232,8 +237,58 @@ def test_a_transaction_does_through_the_direct_path_what_it_does_through_moto(
     assert _records(DIRECT) == _records(THROUGH_MOTO)
     # and the direct client's call did not go through the HTTP layers, the other one's did
     assert (direct_sends.count, plain_sends.count) == (0, 1)
-    for client, sends in ((direct_client, direct_sends), (plain_client, plain_sends)):
-        client.meta.events.unregister("before-send.dynamodb.TransactWriteItems", sends._sent)
+    direct_sends.close()
+    plain_sends.close()
+
+
+@st.composite
+def batch_reads(draw: st.DrawFn) -> dict[str, Any]:
+    """A batch read of a few keys (a repeated key is DynamoDB's validation error), maybe projected, maybe of a
+    table that does not exist."""
+    request: dict[str, Any] = {"Keys": draw(st.lists(keys(), min_size=1, max_size=5))}
+    if draw(st.booleans()):
+        request["ConsistentRead"] = draw(st.booleans())
+    projection = draw(st.sampled_from([None, "pk, sk", "#n, sk", "#n", "lines.x"]))
+    if projection is not None:
+        request["ProjectionExpression"] = projection
+        if "#n" in projection:
+            request["ExpressionAttributeNames"] = {"#n": draw(st.sampled_from(["n", "name", "count"]))}
+    return {draw(st.sampled_from([DIRECT] * 5 + [MISSING_TABLE])): request}
+
+
+def _read(client: Any, request: dict[str, Any], table: str) -> dict[str, Any]:
+    renamed = {table if name == DIRECT else name: value for name, value in request.items()}
+    try:
+        answer = client.batch_get_item(RequestItems=renamed)
+    except ClientError as error:
+        answer = {"error": type(error).__name__, **error.response}
+    metadata = answer.get("ResponseMetadata", {})
+    metadata.pop("RequestId", None)
+    headers = metadata.get("HTTPHeaders", {})
+    for volatile in ("date", "x-amzn-requestid", "x-amz-crc32"):  # the checksum is of a body naming the table
+        headers.pop(volatile, None)
+    for part in ("Responses", "UnprocessedKeys"):
+        if table in answer.get(part, {}):
+            answer[part][DIRECT] = answer[part].pop(table)
+    for capacity in answer.get("ConsumedCapacity", []):
+        if capacity.get("TableName") == table:
+            capacity["TableName"] = DIRECT
+    return answer
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(start=starting_items(), read=batch_reads())
+def test_a_batch_read_answers_through_the_direct_path_what_it_answers_through_moto(
+    clients: tuple[Any, Any], start: list[dict[str, Any]], read: dict[str, Any]
+) -> None:
+    direct_client, plain_client = clients
+    direct_sends = _Sends(direct_client, "BatchGetItem")
+    _reset(start)
+    try:
+        assert _read(direct_client, read, DIRECT) == _read(plain_client, read, THROUGH_MOTO)
+        assert direct_sends.count == 0
+    finally:
+        direct_sends.close()
 
 
 def test_the_failures_a_turn_meets_are_told_apart_in_order(clients: tuple[Any, Any]) -> None:
@@ -280,7 +335,7 @@ def test_a_request_that_is_not_its_own_json_takes_moto_s_parser(clients: tuple[A
             "blob"
         ] == {"B": b"\x00\x01"}
     finally:
-        direct_client.meta.events.unregister("before-send.dynamodb.TransactWriteItems", sends._sent)
+        sends.close()
 
 
 def test_a_saturated_store_refuses_a_direct_call_with_dynamodbs_throttling_error() -> None:
@@ -311,6 +366,21 @@ MEMBERS = st.sampled_from(
 )
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    request=st.dictionaries(
+        st.sampled_from(["x", "t"]),
+        st.dictionaries(
+            st.sampled_from(["Keys", "ConsistentRead", "ProjectionExpression", "AttributesToGet", "Other"]),
+            st.one_of(JSON, st.just([{"pk": {"S": "a"}}])),
+        ),
+        max_size=2,
+    ).map(lambda items: {"RequestItems": items})
+)
+def test_a_batch_read_taken_directly_is_exactly_what_motos_parser_makes_of_it(request: dict[str, Any]) -> None:
+    _same_parse("BatchGetItem", request)
+
+
 @settings(max_examples=400, deadline=None)
 @given(
     request=st.fixed_dictionaries(
@@ -328,10 +398,14 @@ MEMBERS = st.sampled_from(
     )
 )
 def test_a_request_taken_directly_is_exactly_what_motos_parser_makes_of_it(request: dict[str, Any]) -> None:
+    _same_parse("TransactWriteItems", request)
+
+
+def _same_parse(operation_name: str, request: dict[str, Any]) -> None:
     from moto.core.utils import get_service_model
     from werkzeug.datastructures import MultiDict
 
-    operation = get_service_model("dynamodb").operation_model("TransactWriteItems")
+    operation = get_service_model("dynamodb").operation_model(operation_name)
     body = json.dumps(request)
     direct = embedded_direct.parsed_request(operation, body.encode())
     parser = embedded_parse.fast_request_parser_class()(operation, map_type=dict)

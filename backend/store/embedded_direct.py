@@ -1,25 +1,28 @@
-"""A direct path for the turn's transaction, inside the embedded store: no HTTP layers, no model walk.
+"""A direct path for the turn's transaction and its read, inside the embedded store: no HTTP layers, no model walk.
 
-Every voice turn commits one ``TransactWriteItems``. On the way to moto's handler it went through botocore's HTTP
-layers (a prepared request, the send hooks, an ``AWSResponse``, the response parse and its hooks) and moto's
-model-driven request parser (a walk of every member of every shape of the request, items included): a third of the
-call's CPU, for a request that is already a JSON document on one side and a dict of JSON values on the other.
+Every voice turn reads its state in one ``BatchGetItem`` and commits one ``TransactWriteItems``. On the way to
+moto's handler each went through botocore's HTTP layers (a prepared request, the send hooks, an ``AWSResponse``, the
+response parse and its hooks) and moto's model-driven request parser (a walk of every member of every shape of the
+request, items included): a third of the transaction's CPU, for a request that is already a JSON document on one
+side and a dict of JSON values on the other.
 
 Here the call is answered from botocore's ``before-call`` event, with the request botocore serialised (so every
 hook before it, the fault injection's included, sees the same request as before):
 
 - **Parsed as moto parses it, by ``json.loads``.** moto's JSON parser keeps what the model names and converts only
-  blobs, timestamps and numbers; a request whose every value is of the type its shape gives (strings, lists, maps,
-  structures of known members, ``AttributeValue`` of the usual form without blobs, no ``null``) parses to exactly
-  its JSON. Only such a request takes this path (``parsed_request``); any other goes through moto's parser as before.
+  blobs, timestamps and numbers; a request whose every value is of the type its shape gives (strings, booleans,
+  lists, maps, structures of known members, ``AttributeValue`` of the usual form without blobs, no ``null``) parses
+  to exactly its JSON. Only such a request takes this path (``parsed_request``); any other goes through moto's
+  parser as before.
 - **Answered by moto's handler.** The same handler object, set up as for an HTTP request (region, account, headers),
-  runs moto's own ``call_action``: its validations, the backend's transaction (with the store's item-level rollback
-  and stream records), and its answer or error document (request id, ``x-amz-crc32``), under the store's gate.
+  runs moto's own ``call_action``: its validations, the backend's work (the transaction with the store's item-level
+  rollback and stream records), and its answer or error document (request id, ``x-amz-crc32``), under the store's gate.
 - **Read back by botocore's own parser** (``answer``): the same ``ResponseMetadata``, the same modelled error fields
   (``CancellationReasons``), the same retry bookkeeping; ``after-call`` hooks and the client's error class follow as
   for any call.
 
-A differential test runs random transactions both ways and compares tables, stream records, answers and errors.
+A differential test runs random transactions (and batch reads) both ways and compares tables, stream records,
+answers and errors.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from botocore.endpoint import convert_to_response_dict
 
 from backend.store import embedded_parse
 
-DIRECT_OPERATIONS = frozenset({"TransactWriteItems"})
+DIRECT_OPERATIONS = frozenset({"TransactWriteItems", "BatchGetItem"})  # a turn's write, and its one read
 _NOT_USUAL = object()
 
 
@@ -88,7 +91,9 @@ def _conforms(shape: Any, value: Any) -> bool:
         )
     if kind == "string":
         return type(value) is str
-    return False  # numbers, booleans, blobs, timestamps: converted by moto's parser
+    if kind == "boolean":
+        return type(value) is bool  # kept as it is by moto's JSON parser (``ConsistentRead``)
+    return False  # numbers, blobs, timestamps: converted by moto's parser
 
 
 def answer(

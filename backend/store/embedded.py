@@ -31,10 +31,10 @@ What makes it fit for many concurrent clients:
   updates (top-level ``SET``, ``if_not_exists`` and numeric ``ADD`` by placeholder: the profile summary's, every
   turn) skip moto's tree walks altogether (``backend.store.embedded_updates``; a test checks moto's own answer),
   and an item is measured against the size limit once, not once per attribute (``backend.store.embedded_items``).
-- **The turn's transaction, direct.** A ``TransactWriteItems`` whose request parses to its own JSON (every voice
-  turn's) is answered from botocore's ``before-call`` event by moto's own handler, under the gate, with no HTTP
-  layers and no model walk of the request; botocore's own parser reads the answer (``backend.store.embedded_direct``;
-  a differential test runs random transactions both ways).
+- **The turn's two calls, direct.** A ``TransactWriteItems`` or ``BatchGetItem`` whose request parses to its own
+  JSON (every voice turn's write and read) is answered from botocore's ``before-call`` event by moto's own handler,
+  under the gate, with no HTTP layers and no model walk of the request; botocore's own parser reads the answer
+  (``backend.store.embedded_direct``; a differential test runs random transactions and batch reads both ways).
 - **Queries that read one partition.** moto answers a query on the table by scanning every item of the table
   and sorting the whole partition; the query is given a view holding only the queried partition (and only its
   ``begins_with`` range, when asked), which is what DynamoDB reads.

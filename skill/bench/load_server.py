@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from backend.identity.clients import create_api_client
-from backend.resolver.model import Decision
+from backend.resolver import Decision
 from backend.services import Backend, build_backend
 from backend.settings import Settings
 from backend.store.embedded import EmbeddedDynamoDB, store_item_bytes, store_kinds, store_stats

@@ -31,6 +31,10 @@ What makes it fit for many concurrent clients:
   updates (top-level ``SET``, ``if_not_exists`` and numeric ``ADD`` by placeholder: the profile summary's, every
   turn) skip moto's tree walks altogether (``backend.store.embedded_updates``; a test checks moto's own answer),
   and an item is measured against the size limit once, not once per attribute (``backend.store.embedded_items``).
+- **The turn's two calls, direct.** A ``TransactWriteItems`` or ``BatchGetItem`` whose request parses to its own
+  JSON (every voice turn's write and read) is answered from botocore's ``before-call`` event by moto's own handler,
+  under the gate, with no HTTP layers and no model walk of the request; botocore's own parser reads the answer
+  (``backend.store.embedded_direct``; a differential test runs random transactions and batch reads both ways).
 - **Queries that read one partition.** moto answers a query on the table by scanning every item of the table
   and sorting the whole partition; the query is given a view holding only the queried partition (and only its
   ``begins_with`` range, when asked), which is what DynamoDB reads.
@@ -68,7 +72,7 @@ from botocore.exceptions import EndpointConnectionError
 
 from backend.clock import Clock, utc_now
 from backend.settings import ENDPOINT, Settings
-from backend.store import embedded_items, embedded_parse, embedded_updates
+from backend.store import embedded_direct, embedded_items, embedded_parse, embedded_updates
 from backend.store.embedded_upkeep import Upkeep, item_bytes, item_kinds
 
 if TYPE_CHECKING:
@@ -424,7 +428,9 @@ class EmbeddedDynamoDB:
         maintenance_every: int = 200,
         sweep_batch: int = 2000,
         clock: Clock = utc_now,
+        direct_calls: bool = True,
     ) -> None:
+        self._direct_calls = direct_calls  # off: every call through botocore's HTTP layers and moto's parser
         self._gate = FairGate(max_waiting=max_waiting, max_wait=max_wait)
         self._key = secrets.token_urlsafe(30)  # what the clients built here give the dispatcher
         # TTL deletion and stream retention, as DynamoDB runs them (backend.store.embedded_upkeep)
@@ -475,6 +481,10 @@ class EmbeddedDynamoDB:
         handler = _handler() if service == "dynamodb" else _streams_handler()
         event = f"before-send.{client.meta.service_model.service_id.hyphenize()}"
         client.meta.events.register_first(event, functools.partial(self._send, handler=handler, key=self._key))
+        if service == "dynamodb" and self._direct_calls:
+            # Last: every other before-call hook (a test's fault, the fault bench's) answers first if it answers.
+            direct = functools.partial(self._direct, client=weakref.ref(client), key=self._key)
+            client.meta.events.register_last("before-call.dynamodb", direct)
         return client
 
     @property
@@ -490,36 +500,68 @@ class EmbeddedDynamoDB:
         if not self._started:
             # A stopped store answers nothing, as an endpoint whose server has gone (its clients outlive it).
             raise EndpointConnectionError(endpoint_url=request.url)
-        try:
-            self._gate.enter()
-        except Refused as refusal:
-            log.warning("embedded DynamoDB refused a call: %s", refusal)
-            return _error(request, 400, "ThrottlingException", f"embedded store saturated: {refusal}")
-        _gated.active = True
-        try:
+
+        def serve() -> tuple[int, dict[str, Any], Any]:
             try:
                 if handler is None or handler is _handler():
-                    status, headers, body = _handler()().serve(request)
-                else:
-                    normalized = normalize_request(request)
-                    status, headers, body = handler.dispatch(normalized, normalized.raw_url, normalized.headers)
+                    return cast("tuple[int, dict[str, Any], Any]", _handler()().serve(request))
+                normalized = normalize_request(request)
+                return cast(
+                    "tuple[int, dict[str, Any], Any]",
+                    handler.dispatch(normalized, normalized.raw_url, normalized.headers),
+                )
             except AssertionError:
                 # moto asserts when a shard iterator points before the records trim_stream kept; DynamoDB answers
                 # that with TrimmedDataAccessException, which stream readers handle by starting again.
                 if handler is not _streams_handler():
                     raise
-                return _error(request, 400, "TrimmedDataAccessException", "the iterator points at trimmed records")
+                return _error_parts(400, "TrimmedDataAccessException", "the iterator points at trimmed records")
             except KeyError:
                 # an iterator the upkeep forgot (embedded_upkeep.forget_shard_iterators), as DynamoDB's expire
                 if handler is not _streams_handler():
                     raise
-                return _error(request, 400, "ExpiredIteratorException", "the shard iterator has expired")
+                return _error_parts(400, "ExpiredIteratorException", "the shard iterator has expired")
+
+        status, headers, body = self._gated_call(serve)
+        return AWSResponse(request.url, status, headers, MockRawResponse(body))  # type: ignore[arg-type]
+
+    def _gated_call(self, serve: Callable[[], tuple[int, dict[str, Any], Any]]) -> tuple[int, dict[str, Any], Any]:
+        """``serve()`` under the gate, counted, with the upkeep after it; DynamoDB's throttling error if refused."""
+        try:
+            self._gate.enter()
+        except Refused as refusal:
+            log.warning("embedded DynamoDB refused a call: %s", refusal)
+            return _error_parts(400, "ThrottlingException", f"embedded store saturated: {refusal}")
+        _gated.active = True
+        try:
+            answer = serve()
             self.calls += 1
             self.upkeep.maybe_run()
         finally:
             _gated.active = False
             self._gate.leave()
-        return AWSResponse(request.url, status, headers, MockRawResponse(body))
+        return answer
+
+    def _direct(
+        self, *, model: Any, params: dict[str, Any], client: Any = None, key: str = "", **_: Any
+    ) -> tuple[AWSResponse, dict[str, Any]] | None:
+        """``before-call`` hook: answer an operation of ``embedded_direct.DIRECT_OPERATIONS`` without the HTTP layers
+        or moto's request parser, when its request parses to its own JSON (``backend.store.embedded_direct``); else
+        ``None``, and the call takes the usual path (so does any call of a stopped store, or of another key)."""
+        if model.name not in embedded_direct.DIRECT_OPERATIONS or not self._started:
+            return None
+        owner = client() if client is not None else None
+        if owner is None or not hmac.compare_digest(key, self._key):
+            return None
+        parsed = embedded_direct.parsed_request(model, params.get("body"))
+        if parsed is None:
+            return None
+        request = SimpleNamespace(
+            url=params["url"], method=params["method"], headers=params["headers"], body=params["body"]
+        )
+        return embedded_direct.answer(
+            owner, model, params, self._gated_call(lambda: _handler()().serve(request, parsed))
+        )
 
     def __enter__(self) -> EmbeddedDynamoDB:
         self.start()
@@ -569,10 +611,11 @@ def _handler() -> Any:
         responses.gen_amzn_requestid_long = _request_id
 
     class FastDynamoHandler(DynamoHandler):
-        def serve(self, request: AWSPreparedRequest) -> Any:
+        def serve(self, request: Any, parsed: dict[str, Any] | None = None) -> Any:
             """Answer botocore's prepared request: what ``setup_class`` derives from it for a DynamoDB JSON call,
             without first rebuilding it as a werkzeug request (a WSGI environ, form and query parsing, header
-            views: most of a small call's time). Parameters are parsed by moto's own parser, as before."""
+            views: most of a small call's time). Parameters are parsed by moto's own parser, as before, unless
+            ``parsed`` gives what that parser makes of the body (the direct path)."""
             from moto.core.utils import get_service_model
             from moto.utilities.utils import get_partition
             from werkzeug.datastructures import MultiDict
@@ -599,6 +642,9 @@ def _handler() -> Any:
             self.response_headers = {"server": "amazon.com", "date": http_date(datetime.now(UTC))}
             self.access_key = self.get_access_key()
             self.current_account = self.get_current_account()
+            if parsed is not None:
+                self.params = parsed  # what moto's parser makes of this body (backend.store.embedded_direct)
+                return self.call_action()
             operation = get_service_model("dynamodb").operation_model(self._get_action())
             # moto's own parser, with items converted directly (backend.store.embedded_parse)
             parser = embedded_parse.fast_request_parser_class()(operation, map_type=self.PROTOCOL_PARSER_MAP_TYPE)
@@ -724,9 +770,13 @@ def _header(request: AWSPreparedRequest, name: str) -> str:
 def _error(request: AWSPreparedRequest, status: int, code: str, message: str) -> AWSResponse:
     from moto.core.botocore_stubber import MockRawResponse
 
-    body = json.dumps({"__type": f"com.amazonaws.dynamodb.v20120810#{code}", "message": message})
-    headers = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-ErrorType": code}
+    status, headers, body = _error_parts(status, code, message)
     return AWSResponse(request.url, status, headers, MockRawResponse(body))  # type: ignore[arg-type]
+
+
+def _error_parts(status: int, code: str, message: str) -> tuple[int, dict[str, Any], str]:
+    body = json.dumps({"__type": f"com.amazonaws.dynamodb.v20120810#{code}", "message": message})
+    return status, {"Content-Type": "application/x-amz-json-1.0", "x-amzn-ErrorType": code}, body
 
 
 def _tables() -> list[Any]:

@@ -293,11 +293,14 @@ class BenchServer:
         return self._ask("kinds")
 
     def _ask(self, command: str) -> dict[str, int]:
+        answer: dict[str, int] = self._ask_json(command)
+        return answer
+
+    def _ask_json(self, command: str) -> Any:
         assert self._process is not None and self._process.stdin is not None and self._process.stdout is not None
         self._process.stdin.write(f"{command}\n")
         self._process.stdin.flush()
-        answer: dict[str, int] = json.loads(self._process.stdout.readline())
-        return answer
+        return json.loads(self._process.stdout.readline())
 
     def _client(self, customer_id: str) -> Client:
         assert self.signer is not None
@@ -350,7 +353,7 @@ class BenchServer:
         latencies: list[float] = []
         lock = threading.Lock()
         others: list[str] = []
-        products = self._distinct_products(writers)
+        products = self._distinct_products(writers, customer_id)
 
         def write(index: int) -> None:
             client = self._client(customer_id)
@@ -453,19 +456,39 @@ class BenchServer:
         cart = self._api("GET", f"/customers/{customer_id}/cart")
         return {line["product_id"]: int(line["quantity"]) for line in cart.get("lines", [])}
 
-    def _distinct_products(self, count: int) -> list[tuple[str, str]]:
-        """(id, spoken name) of ``count`` catalog products whose names resolve to themselves."""
-        from backend.catalog import load_default_catalog
+    def _distinct_products(self, count: int, customer_id: str) -> list[tuple[str, str]]:
+        """(id, spoken name) of ``count`` catalog products whose names the server's resolver accepts, for this
+        customer, as those products (an add of one is answered without a question)."""
 
-        catalog = load_default_catalog()
-        chosen: list[tuple[str, str]] = []
-        for product in catalog:
-            name = product.name.lower()
-            if name.isascii() and 2 <= len(name.split()) <= 3 and name.replace(" ", "").isalpha():
-                chosen.append((product.id, name))
-            if len(chosen) == count:
-                break
-        return chosen
+        def accepts(names: list[str]) -> dict[str, str | None]:
+            answer: dict[str, str | None] = self._ask_json(
+                f"accepts {json.dumps({'customer': customer_id, 'names': names})}"
+            )
+            return answer
+
+        return products_named_as_themselves(count, accepts)
+
+
+def products_named_as_themselves(
+    count: int, accepts: Callable[[list[str]], dict[str, str | None]], *, batch: int = 32
+) -> list[tuple[str, str]]:
+    """(id, spoken name) of the first ``count`` catalog products with a plain name (two or three words, letters only)
+    that ``accepts`` (names -> the product each is accepted as, or ``None``) accepts as that very product."""
+    from backend.catalog import load_default_catalog
+
+    plain = [
+        (product.id, name)
+        for product in load_default_catalog()
+        if (name := product.name.lower()).isascii() and 2 <= len(name.split()) <= 3 and name.replace(" ", "").isalpha()
+    ]
+    chosen: list[tuple[str, str]] = []
+    for start in range(0, len(plain), batch):
+        candidates = plain[start : start + batch]
+        accepted = accepts([name for _, name in candidates])
+        chosen.extend((product_id, name) for product_id, name in candidates if accepted.get(name) == product_id)
+        if len(chosen) >= count:
+            break
+    return chosen[:count]
 
 
 def slope_per_1000(points: list[tuple[float, float]]) -> float:

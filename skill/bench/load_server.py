@@ -6,7 +6,8 @@ It trusts the local signer in ``argv[1]``, provisions the demo customers (``argv
 announces itself (so no background import competes with the measurement), then prints one JSON line
 ``{"port", "api_key"}`` and answers commands on stdin: ``stats`` prints ``{"store_calls", "refused", "rss_kb", "cpu_ms",
 "items", "stream_records", "expired"}``, ``kinds`` the items held by kind, ``bytes`` the bytes of the items held
-(``{"kept", "expiring"}``: without and with a TTL), ``quit`` (or end of input) stops it.
+(``{"kept", "expiring"}``: without and with a TTL), ``accepts {"customer", "names"}`` the product the resolver accepts
+each name as for that customer (``accepted_names``), ``quit`` (or end of input) stops it.
 
 ``argv[3]``, when given and not 0, is a retention in seconds for every expiring item kind (request markers, heard
 words, events, outbox messages; ``backend.store.retention``) instead of the deployment's days: a memory run then
@@ -22,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from backend.identity.clients import create_api_client
-from backend.services import build_backend
+from backend.resolver import Decision
+from backend.services import Backend, build_backend
 from backend.settings import Settings
 from backend.store.embedded import EmbeddedDynamoDB, store_item_bytes, store_kinds, store_stats
 from skill import collector
@@ -64,11 +66,26 @@ def main(argv: list[str]) -> int:
                 print(json.dumps(store_kinds(store)), flush=True)
             elif command == "bytes":
                 print(json.dumps(store_item_bytes(store)), flush=True)
+            elif command.startswith("accepts "):
+                asked = json.loads(command.removeprefix("accepts "))
+                print(json.dumps(accepted_names(backend, str(asked["customer"]), list(asked["names"]))), flush=True)
             elif command == "quit":
                 break
         server.shutdown()
         thread.join(timeout=5)
     return 0
+
+
+def accepted_names(backend: Backend, customer_id: str, names: list[str]) -> dict[str, str | None]:
+    """The product each spoken name is accepted as, for this customer, by the resolver the skill's add asks (no
+    question: ``Decision.ACCEPT``); ``None`` for a name it would ask about or not find."""
+    state = backend.shopping.state(customer_id)
+    accepted: dict[str, str | None] = {}
+    for name in names:
+        resolution = backend.shopping.resolve_for(state, name)
+        best = resolution.best
+        accepted[name] = best.product.id if resolution.decision == Decision.ACCEPT and best is not None else None
+    return accepted
 
 
 def retention_overrides(seconds: float) -> dict[str, Any]:

@@ -288,18 +288,29 @@ def test_a_name_starting_with_a_hesitation_is_a_product(matcher: Matcher, said: 
     assert heard.intent == "ProductOnlyIntent" and heard.slots["product"].value == said
 
 
-# "clear it all except ...", "take out all but ...": one removal whose product words say what stays.
+# "clear it all except ...", "take out all but ...": one removal whose words say what stays (after "clear",
+# "empty" or "wipe" the every-line words are a slot of their own; the handler reads the two as one).
 @pytest.mark.parametrize(
     ("said", "words"),
     [
         ("clear it all except the eggs", "it all except the eggs"),
         ("take out all but the bread", "all but the bread"),
         ("empty everything but the coffee", "everything but the coffee"),
+        ("wipe my whole cart except the milk", "my whole cart except the milk"),
     ],
 )
 def test_clearing_all_but_is_a_removal(matcher: Matcher, said: str, words: str) -> None:
     heard = matcher.match(said)
-    assert heard.intent == "RemoveFromCartIntent" and heard.slots["product"].value == words
+    assert heard.intent == "RemoveFromCartIntent"
+    every = heard.slots.get("every")
+    said_words = " ".join(part for part in (every.value if every else None, heard.slots["product"].value) if part)
+    assert said_words == words
+
+
+# "Clear", "empty" or "wipe" before a product is no removal: many names start with them.
+@pytest.mark.parametrize("said", ["clear plastic wrap", "clear hand soap", "wipe fresh pet wipes", "empty jars"])
+def test_a_name_after_clear_is_no_removal(matcher: Matcher, said: str) -> None:
+    assert matcher.match(said).intent != "RemoveFromCartIntent"
 
 
 @pytest.mark.parametrize("said", ["clear my cart", "clear everything", "empty the basket"])

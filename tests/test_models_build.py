@@ -61,7 +61,12 @@ def test_shipped_models_name_every_contract_intent_and_slot() -> None:
         assert intents[name] == {"product": "PRODUCT"}
     # "take one cucumber out": a count of the product, optional (a request without it is as before); "scratch
     # that" / "undo that": the undo slot (the last add taken back)
-    assert intents["RemoveFromCartIntent"] == {"product": "PRODUCT", "quantity": "AMAZON.NUMBER", "undo": "UNDO"}
+    assert intents["RemoveFromCartIntent"] == {
+        "product": "PRODUCT",
+        "quantity": "AMAZON.NUMBER",
+        "undo": "UNDO",
+        "every": "EVERY_LINE_BUT",
+    }
     assert intents["SwapProductIntent"] == {"product": "PRODUCT", "replacement": "PRODUCT"}
     choice = next(t for t in model["types"] if t["name"] == "CHOICE")
     assert sorted(v["id"] for v in choice["values"]) == ["1", "2", "3", "last", "none"]

@@ -412,6 +412,9 @@ class RemoveFromCartHandler(ShoppingHandler):
 
     def respond(self, turn: Turn) -> Response:
         words = (turn.slot_value("product") or "").lower()
+        every = turn.slot_value("every")
+        if every and words:
+            words = f"{every.lower()} {words}"  # "clear {it all except} {the lemons}": read as one request
         pending = turn.pending
         if (
             pending is not None

@@ -14,7 +14,7 @@ from rapidfuzz import fuzz, process
 
 from backend.errors import NotInCart, OtherUnitInCart, ValidationError
 from backend.profile import Outcome
-from backend.resolver import Decision, Resolution, name_with_number
+from backend.resolver import MIXED, Decision, Resolution, name_with_number
 from backend.shopping import MAX_QUANTITY, Cart, LineAmount, canonical_unit, pack_of, parse_quantity, whole_number
 from skill.handlers.lifecycle import take_question
 from skill.handlers.pending import Answer, Pending, Question, accepts
@@ -250,6 +250,8 @@ def several_said(turn: Turn, words: str | None, resolution: Resolution) -> list[
     "salt and pepper" stay one name). The quantity and unit slots belong to the first part."""
     if not words or resolution.decision == Decision.ACCEPT:
         return None
+    if resolution.amount is not None and resolution.amount.unit is not None and MIXED in resolution.amount.unit:
+        return None  # "a pound and a half of apples": its "and" is the amount's, one product is asked about
     parts = [part for part in _AND.split(words.strip()) if part]
     if len(parts) < 2 or not all(_starts_with_amount(part) for part in parts[1:]):
         return None

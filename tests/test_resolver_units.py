@@ -70,6 +70,14 @@ def test_a_unit_fits_what_the_product_is(unit: str, name: str, aisle: str, fits:
         ("dozen", "Extra Strength Pain Reliever Liquid Gels", "muscles joints pain relief", True),  # pills
         ("pound", "Vitamin D Liquid Softgels", "vitamins supplements", True),
         ("pound", "Non-Stick Olive Oil Cooking Spray", "oils vinegars", False),  # "no stick" is no stick
+        ("pound", "Pure Baking Soda", "baking ingredients", True),  # a soda, a milk that are powders
+        ("pound", "Instant Nonfat Dry Milk", "baking ingredients", True),
+        ("gallon", "Instant Nonfat Dry Milk", "baking ingredients", False),
+        ("pound", "Pure Care Dry Oil for Dull, Dry Hair", "hair care", False),  # a dry oil is still poured
+        ("dozen", "Turmeric Force Liquid V Caps", "vitamins supplements", True),  # capsules of a liquid
+        ("dozen", "Ashwagandha Root Vegetarian Liquid Phyto-Caps", "vitamins supplements", True),
+        ("dozen", "Ibuprofen Liquid Soft Gels 200mg", "muscles joints pain relief", True),
+        ("pound", "Liquid Muscle Gel Multipurpose Cleaner", "cleaning products", False),  # a gel cleaner, poured
         ("pound", "Classic Margarita Mix", "frozen juice", False),  # mixers are poured
         # poured, whatever the aisle
         ("quart", "Organic Squeezed Lime Juice", "packaged vegetables fruits", True),

@@ -486,6 +486,8 @@ LIQUID_HEADS: Final = frozenset(
         "creamer",
     )
 )
+# Such a head that the word before it makes a solid ("Nonfat Dry Milk", "Baking Soda"; "Dry Oil" stays poured).
+DRY_LIQUID_HEADS: Final = frozenset(spoken_form(words) for words in ("dry milk", "baking soda", "washing soda"))
 # ... and by these, thick: sold by the jar's weight and by volume alike ("a pint of" cheese sauce, "a pound of"
 # pasta sauce), so neither a weight nor a volume counts against them.
 THICK_HEADS: Final = frozenset(spoken_form(word) for word in ("sauce", "dressing", "syrup", "dip", "salsa"))
@@ -509,14 +511,15 @@ def form_of(name: str, aisle: str) -> str | None:
         return "dry"
     for at, word in enumerate(words):
         if word in LIQUID_WORDS:
-            if words[at + 1 : at + 2] and words[at + 1] in PILL_AFTER_LIQUID:
-                return "dry"
+            after = words[at + 1 : at + 3]
+            if after[:1] and (after[0] in PILL_AFTER_LIQUID or after in (["soft", "gel"], [after[0], "cap"])):
+                return "dry"  # "Liquid Gels", "Liquid Soft Gels", "Liquid Phyto-Caps", "Liquid V Caps": a pill
             return "liquid"
     if MIX_WORD in words and aisle.lower() not in POURED_MIX_AISLES:
         return "dry"
     head = spoken_form(_HEAD_END.split(f" {name.casefold()} ", maxsplit=1)[0]).split()
     if head and head[-1] in LIQUID_HEADS:
-        return "liquid"
+        return "dry" if " ".join(head[-2:]) in DRY_LIQUID_HEADS else "liquid"
     if head and head[-1] in THICK_HEADS:
         return "thick"
     return None

@@ -185,7 +185,11 @@ def test_missing_or_damaged_kind_counts_are_logged_and_counted_anew(
     (tmp_path / "missing" / "kinds-kind_positions.npy").unlink()
     small.tables.save(tmp_path / "damaged")
     np.save(tmp_path / "damaged" / "kinds-kind_positions.npy", np.array([0, 1, 2, 3, 99], dtype=np.int32))
-    for name in ("missing", "damaged"):
+    small.tables.save(tmp_path / "reordered")  # offsets that span the words but go back: a negative slice
+    starts = np.load(tmp_path / "reordered" / "kinds-name_word_starts.npy")
+    starts[1] = starts[-1]
+    np.save(tmp_path / "reordered" / "kinds-name_word_starts.npy", starts)
+    for name in ("missing", "damaged", "reordered"):
         caplog.clear()
         with caplog.at_level(logging.WARNING):
             loaded = ResolverTables.load(tmp_path / name)

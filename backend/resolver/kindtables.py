@@ -263,9 +263,15 @@ class KindTables:
             raise ValueError("kind tables: name words or lengths for another catalog")
         if any(getattr(self, name).dtype.kind != "i" or getattr(self, name).ndim != 1 for name in _ARRAYS):
             raise ValueError("kind tables: arrays that are not integer vectors")
+        offsets = (self.held_starts, self.kind_starts, self.aisle_starts, self.name_word_starts)
+        if any(int(part[0]) != 0 or bool((np.diff(part) < 0).any()) for part in offsets):
+            raise ValueError("kind tables: offsets that do not start at 0 or go back")  # a slice would be negative
         positions = (self.kind_positions, self.spoken_order, self.held_positions)
         if any(part.size and (int(part.min()) < 0 or int(part.max()) >= products) for part in positions):
             raise ValueError("kind tables: positions beyond the catalog")
+        words = self.name_words
+        if words.size and (int(words.min()) < 0 or int(words.max()) >= len(self.words)):
+            raise ValueError("kind tables: name words beyond the words")
         codes = self.aisle_codes
         if codes.size and (int(codes.min()) < 0 or int(codes.max()) >= len(self.aisles)):
             raise ValueError("kind tables: aisle codes beyond the aisles")

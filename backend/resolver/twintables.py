@@ -97,6 +97,8 @@ class TwinTables:
             raise ValueError("twin tables: offsets or positions that are not integer vectors")
         if starts.size != len(self.spelt) + 1 or int(starts[0]) != 0 or int(starts[-1]) != positions.size:
             raise ValueError("twin tables: offsets do not span the positions")
+        if bool((np.diff(starts) < 0).any()):
+            raise ValueError("twin tables: offsets that go back")  # a slice of them would be negative
         if positions.size and (int(positions.min()) < 0 or int(positions.max()) >= products):
             raise ValueError("twin tables: positions beyond the catalog")
         if self.shared.dtype != np.bool_ or self.shared.shape != (entries,):

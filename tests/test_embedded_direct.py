@@ -417,3 +417,18 @@ def _same_parse(operation_name: str, request: dict[str, Any]) -> None:
         assert direct is None
         return
     assert direct is None or direct == parsed
+
+
+def test_a_botocore_without_the_endpoint_parts_the_answer_uses_keeps_the_usual_path() -> None:
+    with EmbeddedDynamoDB() as store:
+        client = store.client()
+        assert embedded_direct.supports(client)
+        for part in embedded_direct._ENDPOINT_PARTS:
+            endpoint = client._endpoint
+            saved = getattr(endpoint, part)
+            setattr(endpoint, part, None)
+            try:
+                assert not embedded_direct.supports(client), part
+            finally:
+                setattr(endpoint, part, saved)
+        assert not embedded_direct.supports(object())

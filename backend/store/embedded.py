@@ -481,7 +481,7 @@ class EmbeddedDynamoDB:
         handler = _handler() if service == "dynamodb" else _streams_handler()
         event = f"before-send.{client.meta.service_model.service_id.hyphenize()}"
         client.meta.events.register_first(event, functools.partial(self._send, handler=handler, key=self._key))
-        if service == "dynamodb" and self._direct_calls:
+        if service == "dynamodb" and self._direct_calls and embedded_direct.supports(client):
             # Last: every other before-call hook (a test's fault, the fault bench's) answers first if it answers.
             direct = functools.partial(self._direct, client=weakref.ref(client), key=self._key)
             client.meta.events.register_last("before-call.dynamodb", direct)

@@ -96,6 +96,19 @@ def _conforms(shape: Any, value: Any) -> bool:
     return False  # numbers, blobs, timestamps: converted by moto's parser
 
 
+# What ``answer`` uses of botocore's endpoint: private, so a botocore without one of them leaves every call on the
+# usual path (checked before any call, never after moto has run one).
+_ENDPOINT_PARTS = ("_update_retries_context", "_response_parser_factory", "_add_modeled_error_fields", "_needs_retry")
+
+
+def supports(client: Any) -> bool:
+    """The client's botocore has what ``answer`` builds its answers with."""
+    endpoint = getattr(client, "_endpoint", None)
+    if endpoint is None or any(getattr(endpoint, part, None) is None for part in _ENDPOINT_PARTS):
+        return False
+    return callable(getattr(endpoint._response_parser_factory, "create_parser", None))
+
+
 def answer(
     client: Any, operation_model: Any, params: dict[str, Any], moto_answer: tuple[int, dict[str, Any], Any]
 ) -> tuple[AWSResponse, dict[str, Any]]:

@@ -488,6 +488,8 @@ def products_named_as_themselves(
         chosen.extend((product_id, name) for product_id, name in candidates if accepted.get(name) == product_id)
         if len(chosen) >= count:
             break
+    if len(chosen) < count:  # one writer per product: fewer products would leave writers without one
+        raise ValueError(f"only {len(chosen)} plain product names are accepted as themselves; {count} writers asked")
     return chosen[:count]
 
 

@@ -4,6 +4,7 @@ add answered "Which one?" would count as neither acknowledged nor refused."""
 
 from __future__ import annotations
 
+import pytest
 from conftest import sign_up
 from talking import Conversation
 
@@ -29,3 +30,8 @@ def test_every_writer_names_a_product_the_skill_adds_as_that_product(
         talk.intent("AddToCartIntent", product=name)
     cart = backend.shopping.cart(CUSTOMER)
     assert sorted((line.product_id, line.quantity) for line in cart.lines) == sorted((pid, 1) for pid, _ in chosen)
+
+
+def test_too_few_names_accepted_is_a_clear_error_not_a_writer_without_a_product() -> None:
+    with pytest.raises(ValueError, match="accepted as themselves"):
+        products_named_as_themselves(3, lambda names: {})

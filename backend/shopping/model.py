@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from backend.errors import NotInCart, OtherUnitInCart, ValidationError
-from backend.resolver.amounts import CONTAINERS, MEASURES
+from backend.resolver.amounts import CONTAINERS, MEASURES, MIXED
 
 MIN_QUANTITY = 1
 MAX_QUANTITY = 50  # per line: "add 500 bananas" is far more likely a misheard word than a wish
@@ -30,9 +30,12 @@ def check_quantity(quantity: int) -> int:
 
 def items_of(quantity: int, unit: str | None) -> int:
     """How many items a line is, as a shopper counts them: a measure weighed or poured ("2 pounds of" apples, "half
-    a gallon of" milk) is one item; containers, packs and dozens are counted ("3 cans", "2 six packs")."""
+    a pound of" ham, "one and a half pounds of" beef) is one item; containers, packs, dozens, parts of a measure
+    and containers named by their size are counted ("3 cans", "2 six packs", "3 half gallons", "2 two liters")."""
     words = (unit or "").split()
-    if words and words[-1] in MEASURES and words[-1] != "dozen":
+    if len(words) == 1 and words[0] in MEASURES and words[0] != "dozen":
+        return 1
+    if unit is not None and MIXED in f" {unit} ":
         return 1
     return quantity
 

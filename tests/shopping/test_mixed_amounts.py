@@ -54,5 +54,7 @@ def test_a_measure_is_one_item_and_containers_are_counted() -> None:
         CartLine("6", 2, unit="dozen"),
         CartLine("7", 2, unit="twelve ounce bottle"),
         CartLine("8", 4),
+        CartLine("9", 2, unit="two liter"),  # two bottles of two liters
+        CartLine("10", 1, unit="half pound"),
     )
-    assert Cart("1", lines).item_count == 1 + 1 + 1 + 3 + 2 + 2 + 2 + 4
+    assert Cart("1", lines).item_count == 1 + 1 + 3 + 3 + 2 + 2 + 2 + 4 + 2 + 1

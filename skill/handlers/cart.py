@@ -310,7 +310,7 @@ class PutBackHandler(AddToCartHandler):
         if not (everything or refers_back(words or None)) or turn.slot_ids("product"):
             return super().respond(turn)
         # "put them back": what the removals just made one after another took out; "put it back": the last one's
-        return put_back(turn, turn.take_removed(run=everything))
+        return put_back(turn, run=everything)
 
 
 # What names every product the last removals took out ("put them back in", "put everything back").
@@ -319,9 +319,12 @@ _ALL_OF_THEM = frozenset(
 )
 
 
-def put_back(turn: Turn, removed: list[tuple[str, int, str | None]]) -> Response:
-    """What a removal took out, in the amounts it took out, added again (each line said): one cart write, so
-    every line goes back or none does (an emptied cart put back half is a cart the customer did not ask for)."""
+def put_back(turn: Turn, *, run: bool) -> Response:
+    """What a removal (with ``run``: the removals one after another) took out, in the amounts it took out, added
+    again (each line said). A line whose product is in the cart in another unit now cannot go back: it is said by
+    name and why, and the others go back in one cart write (all of them or none: a store fault writes nothing).
+    Only what was written is forgotten; what did not go back can be put back later."""
+    removed = turn.peek_removed(run=run)
     if not removed:
         return turn.ask("add.which", "add.which_reprompt")
     turn.clear_pending()
@@ -329,9 +332,15 @@ def put_back(turn: Turn, removed: list[tuple[str, int, str | None]]) -> Response
         product_id, quantity, unit = removed[0]
         amount = LineAmount(quantity, unit) if unit else None
         said = put_in_cart(turn, turn.product(product_id), quantity, heard=turn.slot_value("product"), amount=amount)
+        if turn.read_so_far is None:  # the add wrote (it forgets the state it read); not when another unit is held
+            turn.put_back_done(removed, removed)
         return turn.ask_text(said)
-    lines = [(turn.product(product_id), quantity, unit) for product_id, quantity, unit in removed]
     at = turn.now().isoformat()
+    held_now = turn.state.cart
+    fits, refused = _fit_in(turn, held_now, removed, at)
+    if not fits:
+        return turn.ask_text(" ".join(refused))
+    lines = [(turn.product(product_id), quantity, unit) for product_id, quantity, unit in fits]
 
     def change(current: Cart) -> Cart:
         for product, quantity, unit in lines:
@@ -363,17 +372,39 @@ def put_back(turn: Turn, removed: list[tuple[str, int, str | None]]) -> Response
             request_id=turn.request_id,
             outcome=outcome,
             event=event,
-            cart=turn.state.cart,
+            cart=held_now,
         )
     except (OtherUnitInCart, ValidationError):
-        # a line held in another unit now, or a cart or a line that would be too full: nothing went back
+        # a line held in another unit since the read, or a cart or a line that would be too full: nothing went back
         names = [turn.line(quantity, product.name, unit) for product, quantity, unit in lines]
         return turn.ask("cart.put_back_failed", items=turn.product_list(names))
+    turn.put_back_done(removed, fits)
     turn.forget_state()
     turn.added([product.id for product, _, _ in lines])
     turn.forget_add()  # several lines at once: no one add that "scratch that" could take back whole
     sentences = [added_said(turn, entry) for entry in (result.outcome or {}).get("lines", [])]
-    return turn.ask_text(" ".join(sentences))
+    return turn.ask_text(" ".join([*sentences, *refused]))
+
+
+def _fit_in(
+    turn: Turn, cart: Cart, removed: list[tuple[str, int, str | None]], at: str
+) -> tuple[list[tuple[str, int, str | None]], list[str]]:
+    """The removed lines that can go back in ``cart``, and a sentence for each that cannot (its product is in the
+    cart in another unit now): "You have 1 pound of Coffee in your cart already, so I didn't add 1 Coffee"."""
+    fits: list[tuple[str, int, str | None]] = []
+    refused: list[str] = []
+    for product_id, quantity, unit in removed:
+        try:
+            cart.with_added(product_id, quantity, channel="voice", at=at, unit=unit)
+        except OtherUnitInCart:
+            name, held = turn.product(product_id).name, cart.line_for(product_id)
+            held_said = turn.line(held.quantity, name, held.unit) if held is not None else name
+            refused.append(turn.say("cart.other_unit", held=held_said, said=turn.line(quantity, name, unit)))
+            continue
+        except ValidationError:
+            pass  # too many of it: the write refuses it, and nothing goes back
+        fits.append((product_id, quantity, unit))
+    return fits, refused
 
 
 PUT_BACK = "cart.put_back"  # the outcome a put-back of several lines keeps: each line as ``added_said`` says it
@@ -520,7 +551,7 @@ def undo_last_change(turn: Turn) -> Response:
         return _undone(turn, remove_some(turn, change.product_id, change.amount, heard=heard))
     if change.kind == "quantity":
         return _undone(turn, set_quantity(turn, change.product_id, change.amount))
-    return _undone(turn, put_back(turn, turn.take_removed(run=False)))
+    return _undone(turn, put_back(turn, run=False))
 
 
 class CancelAfterChangeHandler(ShoppingHandler):

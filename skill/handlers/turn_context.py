@@ -255,21 +255,33 @@ class Turn:
         self.session[_REMOVED_RUN] = {"lines": [*held, *taken], "version": after}
         self.session[LAST_CHANGE] = {"kind": "removed", "version": after}
 
-    def peek_removed(self) -> list[tuple[str, int, str | None]]:
-        """What the last removal took out, kept for "put it back"."""
+    def peek_removed(self, *, run: bool = False) -> list[tuple[str, int, str | None]]:
+        """What the last removal of this session took out, or with ``run`` what the removals made one after another
+        up to it took out. Kept until it went back in the cart (``put_back_done``): what could not go back (another
+        unit of it is in the cart now, a store fault) can be put back later."""
+        removals = self.session.get(_REMOVED_RUN)
+        if run and isinstance(removals, dict) and removals.get("lines"):
+            return self._lines_taken(removals["lines"])
         return self._lines_taken(self.session.get(_LAST_REMOVED) or [])
 
-    def take_removed(self, *, run: bool = False) -> list[tuple[str, int, str | None]]:
-        """What the last removal of this session took out, or with ``run`` what the removals made one after another
-        up to it took out (then forgotten: it is put back once)."""
-        last = self.session.pop(_LAST_REMOVED, None) or []
-        removals = self.session.pop(_REMOVED_RUN, None)
-        value = removals.get("lines", []) if run and isinstance(removals, dict) and removals.get("lines") else last
-        return self._lines_taken(value)
+    def put_back_done(
+        self, removed: Sequence[tuple[str, int, str | None]], written: Sequence[tuple[str, int, str | None]]
+    ) -> None:
+        """Of what ``peek_removed`` gave (``removed``), ``written`` went back in the cart: it is put back once. The
+        rest stays what "put it back" and "put them back" put back next (a run of its own: a later removal starts
+        another)."""
+        rest = [[pid, quantity, unit] for pid, quantity, unit in removed if (pid, quantity, unit) not in written]
+        if not rest:
+            self.session.pop(_LAST_REMOVED, None)
+            self.session.pop(_REMOVED_RUN, None)
+            return
+        self.session[_LAST_REMOVED] = rest
+        self.session[_REMOVED_RUN] = {"lines": rest, "version": None}
 
     def _lines_taken(self, value: Sequence[Sequence[Any]]) -> list[tuple[str, int, str | None]]:
-        """Removed lines as kept in the session, those of one product in one unit summed (two removals of the same
-        line); one product taken out in two units ("3 each", "2 pounds") stays two lines, each in its own unit."""
+        """Removed lines as kept in the session, those of one product summed (two removals of the same line). A cart
+        holds one line per product and a run ends at any other change of the cart, so a run holds one unit per
+        product; the unit is part of the key only so that amounts in two units are never added up as one."""
         taken: dict[tuple[str, str | None], int] = {}
         for pid, quantity, unit in value:
             if str(pid) not in self.backend.catalog or int(quantity) <= 0:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from conftest import sign_up
+from conftest import FailingClient, sign_up
 from talking import Conversation
 
 from backend.demo.histories import CustomerHistory
@@ -187,7 +187,7 @@ def test_an_emptied_cart_is_put_back_in_one_write(talk: Conversation, backend: B
     assert "2 Organic Unsweetened Almond Milk" in said and "Coffee" in said
 
 
-def test_a_put_back_that_cannot_go_back_whole_changes_nothing(talk: Conversation, backend: Backend) -> None:
+def test_a_put_back_puts_back_what_fits_and_keeps_what_could_not_go_back(talk: Conversation, backend: Backend) -> None:
     add(talk, ALMOND_MILK, "2")
     add(talk, COFFEE)
     talk.intent("ClearCartIntent")
@@ -195,20 +195,55 @@ def test_a_put_back_that_cannot_go_back_whole_changes_nothing(talk: Conversation
     # Meanwhile the web shop put the coffee in by the pound: the coffee cannot go back as it was taken out.
     backend.shopping.add_items(CUSTOMER, [(COFFEE, 1)], request_id="web-3", channel="web", units={COFFEE: "pound"})
     said = talk.intent("PutBackIntent", product="everything")
-    assert "nothing was changed" in said
-    assert lines(backend) == {COFFEE: (1, "pound")}  # not the almond milk alone: all of it or none
+    assert lines(backend) == {COFFEE: (1, "pound"), ALMOND_MILK: (2, None)}  # the almond milk went back
+    assert "2 Organic Unsweetened Almond Milk" in said and "nothing was changed" not in said
+    coffee = backend.catalog.get(COFFEE).name
+    assert f"1 pound of {coffee} in your cart already" in said and f"didn't add 1 {coffee}" in said  # name and why
+    # The web shop takes its pound out again: the coffee the clear took out still goes back, once.
+    backend.shopping.change_cart(CUSTOMER, lambda cart: cart.without(COFFEE), request_id="web-4", channel="web")
+    talk.intent("PutBackIntent", product="them")
+    assert lines(backend) == {ALMOND_MILK: (2, None), COFFEE: (1, None)}
+    talk.intent("PutBackIntent", product="them")
+    assert lines(backend) == {ALMOND_MILK: (2, None), COFFEE: (1, None)}
 
 
-def test_one_product_taken_out_in_two_units_comes_back_in_both(talk: Conversation, backend: Backend) -> None:
+def test_a_put_back_of_one_line_held_in_another_unit_now_can_be_asked_again(
+    talk: Conversation, backend: Backend
+) -> None:
+    add(talk, COFFEE, "2")
+    talk.intent("RemoveFromCartIntent", product="coffee", ids={"product": COFFEE})
+    backend.shopping.add_items(CUSTOMER, [(COFFEE, 1)], request_id="web-5", channel="web", units={COFFEE: "pound"})
+    said = talk.intent("PutBackIntent", product="it")
+    assert "didn't add 2 " in said and lines(backend) == {COFFEE: (1, "pound")}
+    backend.shopping.change_cart(CUSTOMER, lambda cart: cart.without(COFFEE), request_id="web-6", channel="web")
+    talk.intent("PutBackIntent", product="it")
+    assert lines(backend) == {COFFEE: (2, None)}
+
+
+def test_a_store_fault_in_a_put_back_keeps_it_for_a_retry(talk: Conversation, backend: Backend) -> None:
+    add(talk, ALMOND_MILK, "2")
     add(talk, COFFEE)
-    version = backend.shopping.cart(CUSTOMER).version
-    # What two removals of one run took out: the product by the piece, then by the pound (session as kept).
-    talk.session["removed_run"] = {"lines": [[ALMOND_MILK, 2, None], [ALMOND_MILK, 1, "gallon"]], "version": version}
-    talk.session["last_removed"] = [[ALMOND_MILK, 1, "gallon"]]
-    said = talk.intent("PutBackIntent", product="them")
-    # Both amounts, each in its unit, or nothing: never the first alone with the other dropped unsaid.
-    assert "gallon" in said and "nothing was changed" in said
+    talk.intent("ClearCartIntent")
+    talk.intent("AMAZON.YesIntent")
+    failing = FailingClient(backend.table.client)
+    backend.table.client = failing  # type: ignore[assignment]
+    backend.shopping.table.client = failing  # type: ignore[assignment]
+    failing.fail_next = 1
+    assert "Sorry" in talk.intent("PutBackIntent", product="everything")
+    assert cart(backend) == {}
+    talk.intent("PutBackIntent", product="everything")
+    assert cart(backend) == {ALMOND_MILK: 2, COFFEE: 1}
+
+
+def test_a_line_taken_out_in_two_removals_comes_back_whole(talk: Conversation, backend: Backend) -> None:
+    add(talk, ALMOND_MILK, "3")
+    add(talk, COFFEE)
+    talk.intent("RemoveFromCartIntent", product="almond milk", quantity="2", ids={"product": ALMOND_MILK})
+    assert cart(backend) == {ALMOND_MILK: 1, COFFEE: 1}
+    talk.intent("RemoveFromCartIntent", product="almond milk", ids={"product": ALMOND_MILK})
     assert cart(backend) == {COFFEE: 1}
+    talk.intent("PutBackIntent", product="them")
+    assert cart(backend) == {COFFEE: 1, ALMOND_MILK: 3}
 
 
 def test_removals_of_one_line_in_one_unit_are_summed(talk: Conversation, backend: Backend) -> None:

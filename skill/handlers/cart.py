@@ -307,10 +307,28 @@ class PutBackHandler(AddToCartHandler):
     def respond(self, turn: Turn) -> Response:
         words = (turn.slot_value("product") or "").lower().strip()
         everything = words in _ALL_OF_THEM
-        if not (everything or refers_back(words or None)) or turn.slot_ids("product"):
+        if not (everything or refers_back(words or None)):
+            named = _removed_line_named(turn, words)
+            if named is not None:  # "put the cups back": the Clear Cups just taken out, in the amount taken out
+                return put_back(turn, run=True, only=named)
+            return super().respond(turn)
+        if turn.slot_ids("product"):
             return super().respond(turn)
         # "put them back": what the removals just made one after another took out; "put it back": the last one's
         return put_back(turn, run=everything)
+
+
+def _removed_line_named(turn: Turn, words: str) -> tuple[str, int, str | None] | None:
+    """The one line the removals just made took out whose name holds every word said, if one does."""
+    said = _name_words(words)
+    if not said:
+        return None
+    named = [
+        line
+        for line in turn.peek_removed(run=True)
+        if said <= _name_words(turn.product(line[0]).name.replace("&", " and "))
+    ]
+    return named[0] if len(named) == 1 else None
 
 
 # What names every product the last removals took out ("put them back in", "put everything back").
@@ -319,21 +337,23 @@ _ALL_OF_THEM = frozenset(
 )
 
 
-def put_back(turn: Turn, *, run: bool) -> Response:
+def put_back(turn: Turn, *, run: bool, only: tuple[str, int, str | None] | None = None) -> Response:
     """What a removal (with ``run``: the removals one after another) took out, in the amounts it took out, added
     again (each line said). A line whose product is in the cart in another unit now cannot go back: it is said by
     name and why, and the others go back in one cart write (all of them or none: a store fault writes nothing).
-    Only what was written is forgotten; what did not go back can be put back later."""
+    Only what was written is forgotten; what did not go back can be put back later. With ``only``, just that one
+    of the lines taken out."""
     removed = turn.peek_removed(run=run)
     if not removed:
         return turn.ask("add.which", "add.which_reprompt")
     turn.clear_pending()
-    if len(removed) == 1:
-        product_id, quantity, unit = removed[0]
+    if only is not None or len(removed) == 1:
+        chosen = only or removed[0]
+        product_id, quantity, unit = chosen
         amount = LineAmount(quantity, unit) if unit else None
         said = put_in_cart(turn, turn.product(product_id), quantity, heard=turn.slot_value("product"), amount=amount)
         if turn.read_so_far is None:  # the add wrote (it forgets the state it read); not when another unit is held
-            turn.put_back_done(removed, removed)
+            turn.put_back_done(removed, [chosen])
         return turn.ask_text(said)
     at = turn.now().isoformat()
     held_now = turn.state.cart

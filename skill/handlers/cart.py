@@ -362,11 +362,6 @@ def put_back(turn: Turn, *, run: bool, only: tuple[str, int, str | None] | None 
         return turn.ask_text(" ".join(refused))
     lines = [(turn.product(product_id), quantity, unit) for product_id, quantity, unit in fits]
 
-    def change(current: Cart) -> Cart:
-        for product, quantity, unit in lines:
-            current = current.with_added(product.id, quantity, channel="voice", at=at, unit=unit)
-        return current
-
     def outcome(before: Cart, after: Cart) -> dict[str, Any]:
         said: list[dict[str, Any]] = []
         for product, quantity, unit in lines:
@@ -386,9 +381,10 @@ def put_back(turn: Turn, *, run: bool, only: tuple[str, int, str | None] | None 
         Outcome.ADDED, quantity=min(max(count, 1), 99), lines=[(product, quantity) for product, quantity, _ in lines]
     )
     try:
-        result = turn.shopping.change_cart(
+        result = turn.shopping.add_items(
             turn.caller.customer_id,
-            change,
+            [(product_id, quantity) for product_id, quantity, _ in fits],
+            units={product_id: unit for product_id, _, unit in fits if unit},
             request_id=turn.request_id,
             outcome=outcome,
             event=event,

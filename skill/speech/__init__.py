@@ -28,10 +28,8 @@ from importlib.resources.abc import Traversable
 from typing import Any
 from xml.sax.saxutils import escape
 
+from backend.resolver import MIXED  # a unit of a whole number and a half of a measure: "one and a half pound"
 from skill.speech.names import said_name
-
-# A unit of a whole number and a half of a measure, as ``backend.resolver.amounts`` spells it ("one and a half pound").
-MIXED = " and a half "
 
 # Read through importlib.resources, so an installed wheel reads the same files as the checkout.
 LOCALES_DIR: Traversable = resources.files(__name__) / "locales"

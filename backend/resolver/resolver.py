@@ -46,6 +46,7 @@ from backend.resolver.scoring import (
 )
 from backend.resolver.tables import ResolverTables, catalog_key, default_cache_dir
 from backend.resolver.twins import last_word_plural, tells_apart
+from backend.resolver.twintables import TwinTables
 from backend.resolver.variants import query_variants
 from backend.resolver.written import written_form
 from backend.spoken import leading_words, query_form, spoken_form
@@ -221,9 +222,8 @@ class Resolver:
         self._head_aisles: Mapping[str, Mapping[str, float]] | None = None
         self._kinds: KindIndex | None = None
         # The catalog's twins come with the tables too (found on first use only when stored ones were unusable).
-        twins = tables.twins
-        self._spelt: dict[str, tuple[int, ...]] | None = None if twins is None else twins.spelt_twins()
-        self._shared_form: npt.NDArray[np.bool_] | None = None if twins is None else twins.shared  # _shared_forms
+        self._twins: TwinTables | None = tables.twins
+        self._spelt: dict[str, tuple[int, ...]] | None = None if self._twins is None else self._twins.spelt_twins()
         self.build_seconds = time.perf_counter() - started
         logger.info("resolver: %d entries ready in %.2f s", len(tables.spoken), self.build_seconds)
 
@@ -472,13 +472,19 @@ class Resolver:
 
     def _spelt_twins(self) -> Mapping[str, tuple[int, ...]]:
         """The written names (``written_form``) that products spell differently ("Fat-Free" / "Fat Free"), each
-        with its products' positions; from the tables, or built on first use when they came without them."""
+        with its products' positions (``TwinTables``)."""
         if self._spelt is None:
-            spellings: dict[str, dict[str, int]] = {}
-            for position, product in enumerate(self._products):
-                spellings.setdefault(self._written[position], {}).setdefault(product.name.casefold(), position)
-            self._spelt = {written: tuple(names.values()) for written, names in spellings.items() if len(names) > 1}
+            self._spelt = self._twin_tables().spelt_twins()
         return self._spelt
+
+    def _twin_tables(self) -> TwinTables:
+        """The tables' twins, or, when they came without them, found once on first use (~10 ms at 50k)."""
+        twins = self._twins
+        if twins is None:
+            names = [product.name for product in self._products]
+            twins = TwinTables.build(self._written, names, self._entry_spoken, self._owner_array.tolist())
+            self._twins = twins  # one assignment: a concurrent first search builds its own and drops it
+        return twins
 
     @staticmethod
     def _garbled_lead_rival(query: str, resolution: Resolution) -> bool:
@@ -1222,20 +1228,8 @@ class Resolver:
         return tiebreaks
 
     def _shared_forms(self) -> npt.NDArray[np.bool_]:
-        """Per entry: another product has an entry with the same spoken form (from the tables, or made on first use
-        when they came without them: ~10 ms at 50k)."""
-        shared = self._shared_form
-        if shared is None:
-            first_owner: dict[str, int] = {}
-            forms_of_twins: set[str] = set()
-            for form, owner in zip(self._entry_spoken, self._owner_array.tolist(), strict=True):
-                if first_owner.setdefault(form, owner) != owner:
-                    forms_of_twins.add(form)
-            shared = np.fromiter(
-                (form in forms_of_twins for form in self._entry_spoken), dtype=bool, count=len(self._entry_spoken)
-            )
-            self._shared_form = shared  # one assignment: a concurrent first search builds its own and drops it
-        return shared
+        """Per entry: another product has an entry with the same spoken form (``TwinTables``)."""
+        return self._twin_tables().shared
 
     @staticmethod
     def _prior(history: Mapping[str, PurchaseStatsLike]) -> tuple[float, float]:

@@ -341,6 +341,7 @@ def test_a_request_that_is_not_its_own_json_takes_moto_s_parser(clients: tuple[A
 def test_a_saturated_store_refuses_a_direct_call_with_dynamodbs_throttling_error() -> None:
     with EmbeddedDynamoDB(max_waiting=0, max_wait=0.05) as saturated:
         client = saturated.client()
+        sends = _Sends(client)
         saturated._gate.enter()
         try:
             with pytest.raises(ClientError, match="ThrottlingException"):
@@ -349,6 +350,9 @@ def test_a_saturated_store_refuses_a_direct_call_with_dynamodbs_throttling_error
                 )
         finally:
             saturated._gate.leave()
+            sends.close()
+        # Refused on the direct path itself: the usual path's gate would refuse it too, after the HTTP layers.
+        assert sends.count == 0
         assert saturated.refused == 1 and saturated.calls == 0
 
 

@@ -1,6 +1,7 @@
 """The embedded store's ``Item.to_json`` (``backend.store.embedded_items``: every stream record's images, the
 rollback's snapshots) gives what moto's own gives, for any item (blobs and sets, nested maps and lists), and, as
-moto's, a document of its own: changing it changes nothing in the item."""
+moto's, a document of its own: changing it changes nothing in the item. Its ``DynamoType`` hash and comparison
+(every key lookup) give what moto's give, for any two values."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 
 from backend.store.embedded import EmbeddedDynamoDB
-from backend.store.embedded_items import MOTOS_OWN, make_fast_to_json
+from backend.store.embedded_items import MOTOS_OWN, fast_key_comparisons, make_fast_to_json
 from tests.support.properties import examples
 from tests.test_embedded_results import _TEXT, _VALUES
 
@@ -25,6 +26,8 @@ def _motos_own() -> Any:
 
 MOTOS = _motos_own()
 FAST = make_fast_to_json(MOTOS)
+MOTOS_HASH, MOTOS_EQ = getattr(DynamoType.__hash__, MOTOS_OWN), getattr(DynamoType.__eq__, MOTOS_OWN)
+FAST_HASH, FAST_EQ = fast_key_comparisons(MOTOS_HASH, MOTOS_EQ)
 
 
 def _item(attributes: dict[str, Any]) -> Item:
@@ -60,3 +63,23 @@ def test_a_value_of_another_form_is_left_to_motos_own() -> None:
     except AttributeError as error:
         got = type(error)
     assert got == expected
+
+
+def _outcome(call: Any, *args: Any) -> Any:
+    try:
+        return call(*args)
+    except (TypeError, AttributeError) as error:  # unhashable (a map's cast value), not a DynamoType
+        return type(error)
+
+
+_KEYS = st.one_of(_TEXT.map(lambda s: {"S": s}), _VALUES)
+
+
+@settings(max_examples=examples(400), deadline=None)
+@given(_KEYS, _KEYS, st.booleans())
+def test_values_hash_and_compare_as_motos_own(first: dict[str, Any], second: dict[str, Any], same: bool) -> None:
+    a, b = DynamoType(first), DynamoType(first if same else second)
+    assert _outcome(FAST_HASH, a) == _outcome(MOTOS_HASH, a)
+    assert _outcome(FAST_EQ, a, b) == _outcome(MOTOS_EQ, a, b)
+    assert _outcome(FAST_EQ, a, "S") == _outcome(MOTOS_EQ, a, "S")
+    assert DynamoType.__hash__ is not MOTOS_HASH  # installed: what the store's tables are keyed with

@@ -16,6 +16,11 @@ transaction. ``to_json`` here builds the same document in one walk, copying noth
 booleans and bytes are immutable, so a deep copy gives them back as they are); anything of another form (a value that
 is not moto's own ``DynamoType``, a container of another type) is left to moto's own method. A property test checks
 both give the same document.
+
+Items are found by key: every lookup hashes and compares moto's ``DynamoType`` keys, and moto's ``__hash__`` and
+``__eq__`` go through ``cast_value`` (a property asking the value's type six ways) for every one, a hundred times a
+turn. A string's (``S``: every key of the main table) cast value is the string itself, so for two strings they hash
+and compare the string directly: the same hash, the same answer; any other type goes through moto's own.
 """
 
 from __future__ import annotations
@@ -77,6 +82,12 @@ def install(item_class: Any) -> None:
     setattr(item_class, "__init__", __init__)  # noqa: B010
     setattr(item_class, "size", size)  # noqa: B010
     setattr(item_class, "to_json", make_fast_to_json(getattr(item_class.to_json, MOTOS_OWN, item_class.to_json)))  # noqa: B010
+    hash_of, equal = fast_key_comparisons(
+        getattr(DynamoType.__hash__, MOTOS_OWN, DynamoType.__hash__),
+        getattr(DynamoType.__eq__, MOTOS_OWN, DynamoType.__eq__),
+    )
+    setattr(DynamoType, "__hash__", hash_of)  # noqa: B010
+    setattr(DynamoType, "__eq__", equal)  # noqa: B010
     setattr(item_class, _PATCHED_FLAG, True)
 
 
@@ -140,3 +151,22 @@ def make_fast_to_json(original: Any) -> Any:
 
     setattr(to_json, MOTOS_OWN, original)
     return to_json
+
+
+def fast_key_comparisons(motos_hash: Any, motos_eq: Any) -> tuple[Any, Any]:
+    """``DynamoType.__hash__`` and ``__eq__``, direct for strings (see the module's docstring), else moto's own."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    def __hash__(self: Any) -> int:  # noqa: N807
+        if self.type == "S":
+            return hash(("S", self.value))  # moto's: hash((type, cast_value)), and a string's cast value is itself
+        return int(motos_hash(self))
+
+    def __eq__(self: Any, other: Any) -> bool:  # noqa: N807
+        if self.type == "S" and type(other) is DynamoType and other.type == "S":
+            return bool(self.value == other.value)
+        return bool(motos_eq(self, other))
+
+    setattr(__hash__, MOTOS_OWN, motos_hash)
+    setattr(__eq__, MOTOS_OWN, motos_eq)
+    return __hash__, __eq__

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from moto.core.parse import PROTOCOL_PARSERS as MOTO_PARSERS
 
+from backend.store import embedded_parse
 from backend.store.embedded_parse import (
     FastResponseParser,
     fast_request_parser_class,
@@ -120,3 +121,53 @@ def test_requests_serialise_as_botocore_serialises_them(item: dict[str, Any], bl
     assert _outcome(lambda: fast.serialize_to_request(params, operation)) == _outcome(
         lambda: plain.serialize_to_request(params, operation)
     )
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    value=st.recursive(
+        st.one_of(
+            st.text(max_size=3).map(lambda s: {"S": s}),
+            st.sampled_from(
+                [
+                    {"N": "1"},
+                    {"BOOL": True},
+                    {"NULL": True},
+                    {"B": "AA=="},
+                    {"BS": ["AA=="]},
+                    {"SS": ["a"]},
+                    {"NS": ["1"]},
+                    {"S": 1},
+                    {"BOOL": "x"},
+                    {"Q": "x"},
+                    {"S": "a", "N": "1"},
+                    {},
+                    "S",
+                    None,
+                    {"SS": [1]},
+                    {"L": "x"},
+                    {"M": []},
+                ]
+            ),
+        ),
+        lambda inner: (
+            st.lists(inner, max_size=3).map(lambda items: {"L": items})
+            | st.dictionaries(st.text(max_size=2), inner, max_size=3).map(lambda members: {"M": members})
+        ),
+        max_leaves=6,
+    )
+)
+def test_a_plain_value_is_told_as_the_conversion_tells_it(value: Any) -> None:
+    class Blob(Exception):
+        pass
+
+    def no_blob(_: Any) -> Any:
+        raise Blob
+
+    try:
+        converted = embedded_parse.attribute_value(value, no_blob)
+        expected = converted is not embedded_parse._MISSING
+        assert not expected or converted == value
+    except Blob:
+        expected = False
+    assert embedded_parse.is_plain_attribute_value(value) is expected

@@ -9,7 +9,7 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from moto.dynamodb.models.dynamo_type import DynamoType, Item
+from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 from moto.dynamodb.models.utilities import dynamo_to_dict
 
 from backend.store.embedded import make_fast_dynamo_to_dict
@@ -57,6 +57,25 @@ def test_results_convert_as_motos_own(attributes: dict[str, Any], loose: list[An
     }
     assert FAST(result) == dynamo_to_dict(result)
     assert FAST(item) == dynamo_to_dict(item)
+    read = item.describe_attrs(None)["Item"]  # what a read (GetItem, BatchGetItem) puts in its result
+    assert type(read) is LimitedSizeDict
+    assert FAST({"Responses": {"table": [read]}}) == dynamo_to_dict({"Responses": {"table": [read]}})
+
+
+def test_an_item_read_is_converted_without_motos_walk() -> None:
+    """moto's ``LimitedSizeDict`` (every item a read returns) is converted here, not handed whole to moto's
+    function (which walks every value of it, asking each whether it has a ``to_json``)."""
+    handed: list[Any] = []
+
+    def moto_s(obj: Any) -> Any:
+        handed.append(obj)
+        return dynamo_to_dict(obj)
+
+    attributes = {"pk": {"S": "pk"}, "sk": {"S": "sk"}, "m": {"M": {"n": {"N": "1"}, "l": {"L": [{"S": "x"}]}}}}
+    read = Item(DynamoType({"S": "pk"}), DynamoType({"S": "sk"}), attributes).describe_attrs(None)["Item"]
+    converted = make_fast_dynamo_to_dict(moto_s)({"Responses": {"table": [read]}})
+    assert converted == {"Responses": {"table": [attributes]}}
+    assert handed == []
 
 
 def test_the_embedded_store_answers_through_it() -> None:

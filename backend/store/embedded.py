@@ -367,7 +367,9 @@ def _convert_results_directly() -> None:
     """moto turns every result into plain values with ``dynamo_to_dict`` (recursively, asking every value, strings
     included, whether it has a ``to_json``): a twentieth of a batch read's CPU. The same conversion, with the common
     values (moto's own ``DynamoType`` but blobs, plain dicts, lists, strings, numbers) converted at once and
-    everything else left to moto's function (a test checks both give the same)."""
+    everything else left to moto's function (a test checks both give the same). An item read comes as moto's
+    ``LimitedSizeDict`` (``Item.describe_attrs``: a dict that measures itself on every write), converted as a dict,
+    as moto's function converts it: left to that function, every value of every item read was walked the slow way."""
     from moto.dynamodb import responses
 
     if getattr(responses.dynamo_to_dict, _PATCHED_FLAG, False):
@@ -376,9 +378,12 @@ def _convert_results_directly() -> None:
 
 
 def make_fast_dynamo_to_dict(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
 
     plain = (str, int, float, bool, type(None))
+    # moto's function converts these (no ``to_json``) as plain dicts; checked, so a moto that gave one a ``to_json``
+    # keeps its own conversion
+    dicts = (dict,) if hasattr(LimitedSizeDict, "to_json") else (dict, LimitedSizeDict)
 
     def convert(obj: Any) -> Any:
         kind = type(obj)
@@ -386,7 +391,7 @@ def make_fast_dynamo_to_dict(original: Callable[[Any], Any]) -> Callable[[Any], 
             if obj.type in ("B", "BS"):
                 return original(obj)
             return {obj.type: convert(obj.value)}
-        if kind is dict:
+        if kind in dicts:
             return {k: convert(v) for k, v in obj.items()}
         if kind is list:
             return [convert(item) for item in obj]

@@ -39,14 +39,6 @@ DIRECT_OPERATIONS = frozenset({"TransactWriteItems", "BatchGetItem"})  # a turn'
 _NOT_USUAL = object()
 
 
-class _Blob(Exception):
-    """A blob value: moto's parser decodes it, so the request is not its own JSON."""
-
-
-def _no_blob(_: Any) -> Any:
-    raise _Blob
-
-
 def parsed_request(operation_model: Any, body: Any) -> dict[str, Any] | None:
     """What moto's parser makes of ``body`` for this operation, when that is ``json.loads(body)`` (see the module's
     docstring); ``None`` when it may not be (the caller then takes the usual path)."""
@@ -66,10 +58,7 @@ def _conforms(shape: Any, value: Any) -> bool:
     kind = shape.type_name
     if kind == "structure":
         if embedded_parse._DirectAttributeValues._is_av(shape):
-            try:
-                return embedded_parse.attribute_value(value, _no_blob) is not embedded_parse._MISSING
-            except _Blob:
-                return False
+            return embedded_parse.is_plain_attribute_value(value)
         if type(value) is not dict or shape.is_document_type:
             return False
         members = shape.members

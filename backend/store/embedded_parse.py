@@ -87,6 +87,27 @@ def attribute_value(value: Any, blob: Any, blob_types: tuple[type, ...] = (str,)
     return _MISSING
 
 
+def is_plain_attribute_value(value: Any) -> bool:
+    """``attribute_value`` would convert ``value`` to itself: of the usual form, and no blob (``B``, ``BS``) in it
+    (a blob is converted). Checked without building the conversion."""
+    if type(value) is not dict or len(value) != 1:
+        return False
+    ((tag, raw),) = value.items()
+    if tag in _PLAIN:
+        return type(raw) is str
+    if tag in _FLAGS:
+        return type(raw) is bool
+    if tag == "M":
+        return type(raw) is dict and all(
+            type(key) is str and is_plain_attribute_value(member) for key, member in raw.items()
+        )
+    if tag == "L":
+        return type(raw) is list and all(is_plain_attribute_value(member) for member in raw)
+    if tag in _STRING_SETS:
+        return type(raw) is list and all(type(entry) is str for entry in raw)
+    return False  # a blob, or no tag of the model's
+
+
 class _DirectAttributeValues:
     """Mixin for a JSON parser: ``AttributeValue`` nodes converted directly when of the usual form."""
 

@@ -15,7 +15,13 @@ The server is ``skill.bench.load_server`` in a process of its own (the same app,
 ``voicecart serve``), so the load generator does not share its interpreter. Usage::
 
     voicecart bench load [--seconds 10] [--concurrency 1,4,16,48] [--writers 16] [--memory-requests 20000]
-        [--retention-seconds 120] [--connections keep-alive|close] [--json]
+        [--retention-seconds 120] [--connections keep-alive|close] [--profile FILE] [--json]
+
+Each turn's CPU is also measured in the server (``skill.bench.turn_meter``): the thread CPU time of the request, by
+turn kind, split into the skill's own work, botocore's (serialising and parsing the store's calls) and moto's
+(the embedded store's work); the median and mean per kind are printed, beside the process's CPU per turn (which also
+holds werkzeug's reading of requests and the background threads). ``--profile FILE`` runs every request under
+``cProfile`` and writes the merged statistics to FILE (its figures then include the profiler's overhead).
 
 Each device reuses its connection, as Alexa does (``--connections close`` opens one per turn, the cost a server
 that closes every connection puts on its clients); the report counts the connections each level opened.
@@ -45,6 +51,7 @@ from typing import Any
 from backend.demo import load_histories
 from backend.identity.tokens import DEMO_TOKEN_SECRET, demo_token_for
 from backend.settings import DEMO_SKILL_ID, PACKAGE_DATA_DIR
+from skill.bench import turn_meter
 from skill.bench.stats import summary_ms
 from skill.simulator import envelope as env
 from skill.simulator.signing import LocalSigner, init_local_signer
@@ -77,6 +84,7 @@ def register(bench_commands: argparse._SubParsersAction) -> None:  # type: ignor
         default="keep-alive",
         help="reuse each device's connection as Alexa does (default), or close it after every turn",
     )
+    parser.add_argument("--profile", type=Path, help="write the server's merged cProfile statistics of all turns here")
     parser.add_argument("--json", action="store_true", help="one JSON object instead of tables")
     parser.add_argument("--plot", type=Path, help="also draw latency percentiles against concurrency to this PNG")
     parser.set_defaults(func=run)
@@ -95,7 +103,10 @@ def run(args: argparse.Namespace) -> int:
     if args.retention_seconds:
         report["retention_seconds"] = args.retention_seconds
     bench_server = functools.partial(
-        BenchServer, retention_seconds=args.retention_seconds, keep_alive=args.connections == "keep-alive"
+        BenchServer,
+        retention_seconds=args.retention_seconds,
+        keep_alive=args.connections == "keep-alive",
+        profile=args.profile,
     )
     with tempfile.TemporaryDirectory(prefix="voicecart-bench-") as tmp, bench_server(Path(tmp), customers) as server:
         for workers in levels:
@@ -159,6 +170,7 @@ class Client:
         self._session_id = ""
         self._attributes: dict[str, Any] = {}
         self._new = True
+        self.turn_kind = ""  # named to the server in the X-Bench-Turn header (its CPU meter)
 
     def new_session(self) -> None:
         self._session_id = f"amzn1.echo-api.session.{uuid.uuid4()}"
@@ -188,7 +200,10 @@ class Client:
             env.envelope(request, skill_id=DEMO_SKILL_ID, identity=self._identity, session=session)
         )
         self._new = False
-        status, reply = self._post(body, {**headers, "Content-Type": "application/json"})
+        headers = {**headers, "Content-Type": "application/json"}
+        if self.turn_kind:
+            headers[turn_meter.HEADER] = self.turn_kind
+        status, reply = self._post(body, headers)
         if status != 200:
             return status, ""
         answer = json.loads(reply)
@@ -224,7 +239,9 @@ class Client:
             self._connection = None
 
 
-def timed(tally: Tally, kind: str, call: Callable[[], tuple[int, str]]) -> str:
+def timed(tally: Tally, kind: str, call: Callable[[], tuple[int, str]], client: Client | None = None) -> str:
+    if client is not None:
+        client.turn_kind = kind
     started = time.perf_counter()
     status, speech = call()
     tally.record(kind, time.perf_counter() - started, status, speech)
@@ -233,18 +250,25 @@ def timed(tally: Tally, kind: str, call: Callable[[], tuple[int, str]]) -> str:
 
 def session(client: Client, tally: Tally, product: str) -> None:
     """launch, add, read, history, checkout, yes: one visit."""
-    timed(tally, "launch", client.launch)
-    timed(tally, "add", lambda: client.intent("AddToCartIntent", {"product": product}))
-    timed(tally, "read", lambda: client.intent("ReadCartIntent"))
-    timed(tally, "history", lambda: client.intent("LastOrderIntent"))
-    timed(tally, "checkout", lambda: client.intent("CheckoutIntent"))
-    timed(tally, "confirm", lambda: client.intent("AMAZON.YesIntent"))
+    timed(tally, "launch", client.launch, client)
+    timed(tally, "add", lambda: client.intent("AddToCartIntent", {"product": product}), client)
+    timed(tally, "read", lambda: client.intent("ReadCartIntent"), client)
+    timed(tally, "history", lambda: client.intent("LastOrderIntent"), client)
+    timed(tally, "checkout", lambda: client.intent("CheckoutIntent"), client)
+    timed(tally, "confirm", lambda: client.intent("AMAZON.YesIntent"), client)
 
 
 class BenchServer:
     def __init__(
-        self, directory: Path, customers: list[str], *, retention_seconds: float = 0.0, keep_alive: bool = True
+        self,
+        directory: Path,
+        customers: list[str],
+        *,
+        retention_seconds: float = 0.0,
+        keep_alive: bool = True,
+        profile: Path | None = None,
     ) -> None:
+        self._profile = profile
         self._keep_alive = keep_alive
         self._signer_dir = directory / "signer"
         self._customers = customers
@@ -264,6 +288,7 @@ class BenchServer:
                 str(self._signer_dir),
                 ",".join(self._customers),
                 str(self._retention),
+                str(self._profile.resolve()) if self._profile else "",
             ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -312,6 +337,7 @@ class BenchServer:
         for client in clients:  # first turns of a customer open a connection and read cold state
             session(client, warm, PRODUCTS[0])
         tally = Tally()
+        self._ask_json("meter")  # from here: the warm-up's turns are not this level's
         before = self.stats()
         deadline = time.monotonic() + seconds
         started = time.perf_counter()
@@ -327,6 +353,7 @@ class BenchServer:
             list(pool.map(work, range(workers)))
         elapsed = time.perf_counter() - started
         after = self.stats()
+        cpu = self._ask_json("meter")
         opened = sum(client.connections_opened for client in clients) - opened_before
         for client in clients:
             client.close()
@@ -340,6 +367,8 @@ class BenchServer:
             "connections_opened": opened,
             # The server's own CPU per turn: on a shared machine a steadier figure than turns per second.
             "server_cpu_ms_per_turn": round((after["cpu_ms"] - before["cpu_ms"]) / max(tally.turns, 1), 2),
+            # Each request's own thread CPU, by kind and "all": median, mean, the mean's parts (skill.bench.turn_meter)
+            "turn_cpu_ms": cpu,
             "store_refusals": after["refused"] - before["refused"],
             "errors": dict(tally.errors),
             "apologies": tally.apologies,
@@ -580,6 +609,7 @@ def _print(report: dict[str, Any]) -> None:
             f" {level['store_calls_per_turn']:>10} {level['store_refusals']:>7} {sum(level['errors'].values()):>6}"
             f" {level['apologies']:>7} {level['connections_opened']:>6} {level['server_cpu_ms_per_turn']:>11}"
         )
+    _print_cpu(report)
     if "one_cart" in report:
         print(f"\none cart, concurrent writers: {json.dumps(report['one_cart'])}")
     if "memory" in report:
@@ -605,3 +635,22 @@ def _print(report: dict[str, Any]) -> None:
         print(f"  items added per 1000 turns in the last half, by kind: {memory['kinds_per_1000_turns_last_half']}")
         for sample in memory["samples"]:
             print(f"  {json.dumps(sample)}")
+
+
+def _print_cpu(report: dict[str, Any]) -> None:
+    """Thread CPU per turn in the server, by kind: median and mean, and the mean split skill / botocore / moto."""
+    print(
+        "\nserver CPU per turn, by kind (ms of the request thread; median, mean = skill + botocore + moto; "
+        "'all' beside the process's CPU per turn)"
+    )
+    for level in report["levels"]:
+        cpu = level.get("turn_cpu_ms") or {}
+        cells = []
+        for kind in ("all", *KINDS):
+            figures = cpu.get(kind)
+            if figures and figures["n"]:
+                cells.append(
+                    f"{kind} {figures['cpu_ms_p50']}/{figures['cpu_ms_mean']}"
+                    f" = {figures['skill_ms']}+{figures['store_botocore_ms']}+{figures['store_moto_ms']}"
+                )
+        print(f"{level['concurrency']:>4} process {level['server_cpu_ms_per_turn']}  " + "  ".join(cells))

@@ -5,13 +5,17 @@ process of its own so the load generator does not share its interpreter.
 It trusts the local signer in ``argv[1]``, provisions the demo customers (``argv[2]``, comma-separated) before it
 announces itself (so no background import competes with the measurement), then prints one JSON line
 ``{"port", "api_key"}`` and answers commands on stdin: ``stats`` prints ``{"store_calls", "refused", "rss_kb", "cpu_ms",
-"items", "stream_records", "expired"}``, ``kinds`` the items held by kind, ``bytes`` the bytes of the items held
-(``{"kept", "expiring"}``: without and with a TTL), ``accepts {"customer", "names"}`` the product the resolver accepts
-each name as for that customer (``accepted_names``), ``quit`` (or end of input) stops it.
+"items", "stream_records", "expired"}``, ``meter`` the CPU per turn by kind since the last ``meter``
+(``skill.bench.turn_meter``: thread CPU of each request, split skill / botocore / moto), ``kinds`` the items held
+by kind, ``bytes`` the bytes of the items held (``{"kept", "expiring"}``: without and with a TTL), ``accepts
+{"customer", "names"}`` the product the resolver accepts each name as for that customer (``accepted_names``),
+``quit`` (or end of input) stops it.
 
 ``argv[3]``, when given and not 0, is a retention in seconds for every expiring item kind (request markers, heard
 words, events, outbox messages; ``backend.store.retention``) instead of the deployment's days: a memory run then
-reaches the steady state it would reach after days within minutes.
+reaches the steady state it would reach after days within minutes. ``argv[4]``, when given and not empty, is a file
+the requests' merged ``cProfile`` statistics are written to at the end (``--profile``: CPU figures then include the
+profiler's overhead).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from backend.store.embedded import EmbeddedDynamoDB, store_item_bytes, store_kin
 from skill import collector
 from skill.app import create_app
 from skill.bench.stats import cpu_ms, quiet_logs, rss_kb
+from skill.bench.turn_meter import TurnMeter
 from skill.connection_cap import make_capped_server
 
 
@@ -38,6 +43,7 @@ def main(argv: list[str]) -> int:
     signer_dir = Path(argv[1])
     customers = argv[2].split(",") if len(argv) > 2 and argv[2] else []
     retention = float(argv[3]) if len(argv) > 3 and argv[3] else 0.0
+    profile = argv[4] if len(argv) > 4 else ""
     with EmbeddedDynamoDB() as store:
         settings = Settings.load(
             dynamodb_endpoint=store.endpoint,
@@ -51,10 +57,12 @@ def main(argv: list[str]) -> int:
         for customer_id in customers:
             backend.demo.provision(customer_id)
         api_key = create_api_client(backend.table, name="bench", channel="web")["api_key"]
-        app = create_app(settings, backend=backend)
+        meter = TurnMeter(create_app(settings, backend=backend), profile=bool(profile))
+        meter.watch_client(backend.table.client)
+        meter.watch_store(store)
         backend.resolver.prepare()
         collector.settle()  # as serve does once started (skill.collector)
-        server = make_capped_server("127.0.0.1", 0, app)  # as serve runs it (default bound on connections)
+        server = make_capped_server("127.0.0.1", 0, meter)  # as serve runs it (default bound on connections)
         thread = threading.Thread(target=server.serve_forever, name="bench-serve", daemon=True)
         thread.start()
         print(json.dumps({"port": server.server_port, "api_key": api_key}), flush=True)
@@ -62,6 +70,8 @@ def main(argv: list[str]) -> int:
             command = line.strip()
             if command == "stats":
                 print(json.dumps({"rss_kb": rss_kb(), "cpu_ms": cpu_ms(), **store_stats(store)}), flush=True)
+            elif command == "meter":
+                print(json.dumps(meter.figures()), flush=True)
             elif command == "kinds":
                 print(json.dumps(store_kinds(store)), flush=True)
             elif command == "bytes":
@@ -73,6 +83,8 @@ def main(argv: list[str]) -> int:
                 break
         server.shutdown()
         thread.join(timeout=5)
+        if profile:
+            meter.dump_profile(profile)
     return 0
 
 

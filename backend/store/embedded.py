@@ -72,7 +72,7 @@ from botocore.exceptions import EndpointConnectionError
 
 from backend.clock import Clock, utc_now
 from backend.settings import ENDPOINT, Settings
-from backend.store import embedded_direct, embedded_items, embedded_parse, embedded_updates
+from backend.store import embedded_direct, embedded_items, embedded_moto, embedded_parse, embedded_updates
 from backend.store.embedded_upkeep import Upkeep, item_bytes, item_kinds
 
 if TYPE_CHECKING:
@@ -451,6 +451,7 @@ class EmbeddedDynamoDB:
         self.endpoint: str | None = None
 
     def start(self) -> str:
+        embedded_moto.check_handler(_handler())  # a moto whose handler changed: refused here, not mid-turn
         _install_item_level_rollback()
         self.endpoint = f"http://{secrets.token_hex(8)}{EMBEDDED_ENDPOINT_SUFFIX}"
         with _instances_lock:
@@ -616,6 +617,17 @@ def _handler() -> Any:
         responses.gen_amzn_requestid_long = _request_id
 
     class FastDynamoHandler(DynamoHandler):
+        @functools.cached_property
+        def normalized_request(self) -> Any:  # type: ignore[override]  # moto's attribute, made on first use
+            """moto's own request object for this call, made by moto from the request ``serve`` was given, on first
+            use: moto 5.2.6 routes every call (``_get_action``) and picks the answer's protocol by it (5.2.5 only
+            for a call without ``X-Amz-Target``). ``embedded_moto`` checks at start that ``serve`` builds all that
+            ``setup_class`` sets."""
+            from moto.core.request import Request
+
+            request = self._served
+            return Request.from_primitives(request.method, request.url, request.headers, request.body)
+
         def serve(self, request: Any, parsed: dict[str, Any] | None = None) -> Any:
             """Answer botocore's prepared request: what ``setup_class`` derives from it for a DynamoDB JSON call,
             without first rebuilding it as a werkzeug request (a WSGI environ, form and query parsing, header
@@ -623,11 +635,12 @@ def _handler() -> Any:
             ``parsed`` gives what that parser makes of the body (the direct path)."""
             from moto.core.utils import get_service_model
             from moto.utilities.utils import get_partition
-            from werkzeug.datastructures import MultiDict
+            from werkzeug.datastructures import ImmutableMultiDict, MultiDict
             from werkzeug.http import http_date
 
             body = request.body or b""
             text = body.decode("utf-8") if isinstance(body, bytes) else str(body)
+            self._served = request  # for normalized_request
             self.is_werkzeug_request = False
             self.uri = request.url
             self.parsed_url = urlparse(request.url)
@@ -636,6 +649,7 @@ def _handler() -> Any:
             self.body = self.raw_body = text
             self.querystring: dict[str, Any] = {}
             self.data = self.querystring
+            self.form_data = ImmutableMultiDict()  # no form in a JSON call (moto reads it for S3 only)
             self.headers = {
                 name: value
                 for name in ("X-Amz-Target", "Content-Type", "User-Agent", "Authorization")

@@ -44,6 +44,16 @@ def test_names_spelt_apart_only_by_punctuation_are_offered_both() -> None:
         assert {"1", "2"} <= set(_ids(resolution))
 
 
+def test_a_question_about_a_name_spelt_apart_offers_both() -> None:
+    # The words match "Fat-Free Cottage Cheese" only weakly: a "yes" to "did you mean ...?" would not say which of
+    # the two products spelt that way, so both are the question.
+    resolver = Resolver(_spelt_catalog())
+    for words in ("fat free cot", "fat cottage"):
+        resolution = resolver.resolve(words)
+        assert resolution.decision is Decision.CHOOSE, (words, resolution)
+        assert set(_ids(resolution)) == {"1", "2"}, (words, resolution)
+
+
 def test_their_own_one_of_names_spelt_apart_is_taken() -> None:
     resolver = Resolver(_spelt_catalog())
     resolution = resolver.resolve("fat free cottage cheese", history={"2": PurchaseStats(1, 30.0)}, orders=20)

@@ -381,12 +381,13 @@ class Resolver:
     def _with_spelt_twins(
         self, resolution: Resolution, history: Mapping[str, PurchaseStatsLike], limit: int
     ) -> Resolution:
-        """An accepted product whose name another product's is but for punctuation ("Fat-Free Refried Beans" /
-        "Fat Free Refried Beans", in two aisles) is one of two products no words tell apart: both are offered,
-        unless the customer has bought the one taken (then it is theirs). Names alike letter for letter are one
-        product listed twice, and stay one option."""
+        """An accepted or confirmed product whose name another product's is but for punctuation ("Fat-Free Refried
+        Beans" / "Fat Free Refried Beans", in two aisles) is one of two products no words tell apart: both are
+        offered, unless the customer has bought the one taken (then it is theirs). A "yes" to "did you mean Fat
+        Free Refried Beans?" would not say which of the two, so that question is the choice too. Names alike letter
+        for letter are one product listed twice, and stay one option."""
         best = resolution.best
-        if resolution.decision is not Decision.ACCEPT or best is None or best.product.id in history:
+        if resolution.decision not in (Decision.ACCEPT, Decision.CONFIRM) or best is None or best.product.id in history:
             return resolution
         twins = self._spelt_twins().get(self._written[self._position[best.product.id]])
         if twins is None:

@@ -15,7 +15,18 @@ from rapidfuzz import fuzz, process
 from backend.errors import NotInCart, OtherUnitInCart, ValidationError
 from backend.profile import Outcome
 from backend.resolver import MIXED, Decision, Resolution, name_with_number
-from backend.shopping import MAX_QUANTITY, Cart, LineAmount, canonical_unit, pack_of, parse_quantity, whole_number
+from backend.shopping import (
+    MAX_QUANTITY,
+    Cart,
+    LineAmount,
+    canonical_unit,
+    from_halves,
+    in_halves,
+    mixed_measure,
+    pack_of,
+    parse_quantity,
+    whole_number,
+)
 from skill.handlers.lifecycle import take_question
 from skill.handlers.pending import Answer, Pending, Question, accepts
 from skill.handlers.reorder import basket_named
@@ -548,7 +559,7 @@ def undoable_change(turn: Turn) -> Undoable | None:
         return Undoable("add", last[0], min(last[1], line.quantity), line.unit)
     changed = turn.last_quantity_set
     if changed is not None and changed[2] == cart.version and (line := cart.line_for(changed[0])) is not None:
-        return Undoable("quantity", changed[0], changed[1], line.unit)
+        return Undoable("quantity", changed[0], changed[1], changed[3] or line.unit)
     if turn.last_removal_version == cart.version and (removed := turn.peek_removed()):
         return Undoable("removed", removed=tuple(removed))
     return None
@@ -566,7 +577,7 @@ def undo_last_change(turn: Turn) -> Response:
         heard = turn.product(change.product_id).name
         return _undone(turn, remove_some(turn, change.product_id, change.amount, heard=heard))
     if change.kind == "quantity":
-        return _undone(turn, set_quantity(turn, change.product_id, change.amount))
+        return _undone(turn, set_quantity(turn, change.product_id, change.amount, unit=change.unit))
     return _undone(turn, put_back(turn, run=False))
 
 
@@ -828,34 +839,50 @@ class ChangeQuantityHandler(ShoppingHandler):
             # "double the eggs": the line times the factor, within what one line may hold
             line = turn.state.cart.line_for(product_id)
             quantity = (line.quantity if line is not None else 1) * factor
-            if quantity > MAX_QUANTITY:
+            if quantity > MAX_QUANTITY and mixed_measure(line.unit if line is not None else None) is None:
                 raise BadQuantity(str(quantity))
-        else:
-            quantity = turn.quantity()
-        return set_quantity(turn, product_id, quantity)
+            return set_quantity(turn, product_id, quantity, factor=factor)
+        return set_quantity(turn, product_id, turn.quantity())
 
 
-def set_quantity(turn: Turn, product_id: str, quantity: int) -> Response:
-    """A cart line set to ``quantity`` (one write), said back; "scratch that" next sets it back."""
+def set_quantity(
+    turn: Turn, product_id: str, quantity: int, *, factor: int | None = None, unit: str | None = None
+) -> Response:
+    """A cart line set to ``quantity`` (one write), said back; "scratch that" next sets it back. A line of a
+    measure and a half ("one and a half pound") set to a number is that many of its measure ("make that two": 2
+    pounds, the measure the customer was talking about, never 2 times one and a half pounds); ``factor`` ("double
+    it") is the line's amount times it. ``unit`` sets the line's unit too (an undo of such a change)."""
     product = turn.product(product_id)
     turn.mention(product_id)
     cart = turn.state.cart
     held = cart.line_for(product_id)
+    new_unit = held.unit if held is not None else None
+    if held is not None and unit is not None:
+        new_unit = unit
+    elif held is not None and (measure := mixed_measure(held.unit)) is not None:
+        halves = in_halves(held.quantity, held.unit)
+        if factor is not None and halves is not None:
+            quantity, new_unit = from_halves(measure, halves[1] * factor)
+            if quantity > MAX_QUANTITY:
+                raise BadQuantity(str(quantity))
+        else:
+            new_unit = measure
     event = turn.event(Outcome.QUANTITY_CHANGED, product=product, quantity=quantity)
+    at = turn.now().isoformat()
     result = turn.shopping.change_cart(
         turn.caller.customer_id,
-        lambda current: current.with_quantity(product_id, quantity, channel="voice", at=turn.now().isoformat()),
+        lambda current: current.with_line(product_id, quantity, new_unit, channel="voice", at=at),
         request_id=turn.request_id,
-        outcome=change_outcome(QUANTITY_CHANGED, product.name, quantity, held.unit if held is not None else None),
+        outcome=change_outcome(QUANTITY_CHANGED, product.name, quantity, new_unit),
         event=event,
         cart=cart,
     )
     if result.repeated and (again := said_again(turn, result.outcome)):
         return again
-    if held is not None and result.cart is not None and held.quantity != quantity:
-        turn.record_quantity_set(product_id, held.quantity, result.cart.version)
-    line = turn.state.cart.line_for(product_id)
-    return turn.ask_text(quantity_changed(turn, product.name, quantity, line.unit if line is not None else None))
+    if held is not None and result.cart is not None and (held.quantity, held.unit) != (quantity, new_unit):
+        previous_unit = held.unit if held.unit != new_unit else None
+        turn.record_quantity_set(product_id, held.quantity, result.cart.version, previous_unit=previous_unit)
+    return turn.ask_text(quantity_changed(turn, product.name, quantity, new_unit))
 
 
 class ReadCartHandler(ShoppingHandler):
@@ -866,6 +893,8 @@ class ReadCartHandler(ShoppingHandler):
         if cart.is_empty:
             return turn.ask("cart.empty")
         names = [turn.line(line.quantity, turn.product(line.product_id).name, line.unit) for line in cart.lines]
+        if len(cart.lines) == 1:
+            turn.mention(cart.lines[0].product_id)  # the one line read out is what "make that two" then means
         return turn.ask("cart.contents", count=turn.counted("item", cart.item_count), items=turn.product_list(names))
 
 

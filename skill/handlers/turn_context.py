@@ -30,7 +30,7 @@ from skill.handlers.lifecycle import SESSION_KEY, mark_answered, take_question
 from skill.handlers.pending import Pending, Question
 from skill.identity import Caller, remember_alias
 from skill.speech import Speech
-from skill.speech.counted import counted_names_of
+from skill.speech.counted import counted_names_of, single_names_of
 from skill.speech.names import said_name
 
 TURN_ATTRIBUTE = "voicecart.turn"  # request attribute: this request's Turn
@@ -85,6 +85,7 @@ class Turn:
         # The turn recorder (``skill.handlers.turn_events``) finds the turn here after the handler ran.
         self.handler_input.attributes_manager.request_attributes[TURN_ATTRIBUTE] = self
         self.speech.counted = counted_names_of(self.backend.catalog)  # "3 Bananas": the catalog tells what is counted
+        self.speech.single = single_names_of(self.backend.catalog)  # "1 Organic Lemon", "1 pack of Limes"
 
     # -- request -----------------------------------------------------------------------------------------------
     @property

@@ -205,8 +205,8 @@ def _number(words: list[str]) -> int | None:
 
 def in_halves(quantity: int, unit: str | None) -> tuple[str, int] | None:
     """A line of a measure weighed or poured, as (the measure, how many halves of it): 2 "pound" is ("pound", 4),
-    1 "one and a half pound" ("pound", 3). ``None`` for anything else: pieces, containers, packs, dozens, and parts
-    of a measure ("half gallon" is a carton; "3 half pounds" may be 3 packs), which do not sum with a measure."""
+    1 "one and a half pound" ("pound", 3), 1 "half pound" ("pound", 1). ``None`` for anything else: pieces,
+    containers, packs, dozens, quarters and parts of a volume ("half gallon" is a carton)."""
     if unit is None:
         return None
     whole, mixed, measure = unit.partition(MIXED)
@@ -217,6 +217,9 @@ def in_halves(quantity: int, unit: str | None) -> tuple[str, int] | None:
         return measure, quantity * (2 * number + 1)
     if unit in WEIGHTS | VOLUMES and not unit.startswith(_PARTS):
         return unit, quantity * 2
+    half = unit.removeprefix("half ")
+    if half != unit and half in WEIGHTS and not half.startswith(_PARTS):
+        return half, quantity  # "half pound": weighed, as a pound is (a "half gallon" is a carton)
     return None
 
 

@@ -134,11 +134,11 @@ class Cart:
 
 
 def _summed_measure(held: CartLine, quantity: int, unit: str | None) -> tuple[int, str] | None:
-    """A measure and a half added to the same measure, or to a measure and a half ("a pound and a half" and "two
-    pounds" of apples): one amount of the measure, in halves of it ("three and a half pound"). ``None`` when
-    either is no such measure, or both are whole numbers of it (summed as any line in its unit)."""
-    if MIXED not in f" {held.unit} " and MIXED not in f" {unit} ":
-        return None
+    """A measure added to a line of the same measure in another unit ("a pound and a half" and "two pounds" of
+    apples, "half a pound" more of them): one amount of the measure, in halves of it ("three and a half pound").
+    ``None`` when either is no such measure, or both are in one unit (summed as any line in its unit)."""
+    if held.unit == unit and MIXED not in f" {unit} ":
+        return None  # "2 pounds" and "3 pounds", "2 half pounds" and "a half pound": summed in their unit
     line, said = in_halves(held.quantity, held.unit), in_halves(quantity, unit)
     if line is None or said is None or line[0] != said[0]:
         return None

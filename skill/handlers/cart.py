@@ -14,7 +14,8 @@ from rapidfuzz import fuzz, process
 
 from backend.errors import NotInCart, OtherUnitInCart, ValidationError
 from backend.profile import Outcome
-from backend.resolver import MIXED, Decision, Resolution, name_with_number
+from backend.resolver import MIXED, UNITS, Decision, Resolution, name_with_number
+from backend.resolver.amounts import parse_amount
 from backend.shopping import (
     MAX_QUANTITY,
     Cart,
@@ -77,13 +78,18 @@ def find_in_cart(turn: Turn) -> str | None:
     words = turn.slot_value("product") or ""
     if words.lower().startswith(_LAST_ADDED):
         return turn.last_added
-    if refers_back(words or None) and not turn.slot_ids("product"):
+    if (refers_back(words or None) or _only_a_unit(words)) and not turn.slot_ids("product"):
+        # "make it four pounds" heard with "pounds" as the product: the unit of the line named last
         last = turn.last_product
         return last if last in in_cart else None
     for product_id in turn.slot_ids("product"):
         if product_id in in_cart:
             return product_id
     return _line_named(turn, words)
+
+
+def _only_a_unit(words: str) -> bool:
+    return bool(words) and canonical_unit(words) in UNITS
 
 
 def names_last_product(turn: Turn, words: str) -> bool:
@@ -509,6 +515,9 @@ class RemoveFromCartHandler(ShoppingHandler):
             return remove_some(turn, find_in_cart(turn), turn.quantity())
         if words == "one" or words.startswith("one "):
             return remove_one(turn, words.removeprefix("one").strip())
+        less = remove_measure(turn, words)
+        if less is not None:
+            return less
         product_id = find_in_cart(turn)
         if product_id is None:
             heard = turn.slot_value("product") or turn.say("word.that")
@@ -774,6 +783,21 @@ def remove_one(turn: Turn, words: str) -> Response:
     else:
         product_id = turn.last_product
     return remove_some(turn, product_id, 1, heard=words or None)
+
+
+def remove_measure(turn: Turn, words: str) -> Response | None:
+    """ "Take a pound of the ground beef out" of a line weighed in pounds: that much less (three and a half pounds
+    are two and a half), never the whole line. ``None`` when the words say no measure of a line held in it, or at
+    least all it holds (the line goes, as any removal of it)."""
+    amount = parse_amount(words)
+    said = in_halves(amount.quantity or 1, canonical_unit(amount.unit)) if amount.unit else None
+    product_id = _line_named(turn, amount.words) if said is not None else None
+    line = turn.state.cart.line_for(product_id) if product_id is not None else None
+    held = in_halves(line.quantity, line.unit) if line is not None else None
+    if product_id is None or said is None or held is None or held[0] != said[0] or held[1] <= said[1]:
+        return None
+    quantity, unit = from_halves(held[0], held[1] - said[1])
+    return set_quantity(turn, product_id, quantity, unit=unit)
 
 
 def remove_some(turn: Turn, product_id: str | None, count: int, *, heard: str | None = None) -> Response:

@@ -99,3 +99,16 @@ def test_a_new_number_for_a_measure_and_a_half_is_of_its_measure(talk: Conversat
     said = talk.intent("ChangeQuantityIntent", ids={"factor": "2"}, factor="double")
     assert "You now have 3 pounds of Bananas" in said
     assert _line(backend) == (BANANAS, 3, "pound")
+
+
+def test_a_measure_taken_out_of_a_line_weighed_in_it_is_that_much_less(talk: Conversation, backend: Backend) -> None:
+    talk.intent("AddToCartIntent", ids={"product": BANANAS}, product="pound and a half of bananas")
+    said = talk.intent("AddToCartIntent", ids={"product": BANANAS}, product="half a pound of bananas")
+    assert "2 pounds of Bananas" in said
+    assert _line(backend) == (BANANAS, 2, "pound")
+    said = talk.intent("RemoveFromCartIntent", product="half a pound of the bananas")
+    assert "You now have one and a half pounds of Bananas" in said  # never the whole line taken out
+    assert _line(backend) == (BANANAS, 1, "one and a half pound")
+    # "make it three pounds", the unit heard as the product: the line named last, in its measure
+    assert "You now have 3 pounds of Bananas" in talk.intent("ChangeQuantityIntent", product="pounds", quantity="3")
+    assert _line(backend) == (BANANAS, 3, "pound")

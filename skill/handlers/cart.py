@@ -23,6 +23,7 @@ from backend.shopping import (
     canonical_unit,
     from_halves,
     in_halves,
+    line_amount,
     mixed_measure,
     pack_of,
     parse_quantity,
@@ -88,8 +89,29 @@ def find_in_cart(turn: Turn) -> str | None:
     return _line_named(turn, words)
 
 
+_MORE = frozenset({"another", "more", "extra"})
+
+
+def more_of_a_unit(turn: Turn, words: str | None) -> tuple[int, str] | None:
+    """ "another half pound", "two more pounds", "a pound more": an amount in a unit and no product, more of one
+    (quantity, unit); ``None`` when the words name a product, or say no "more"."""
+    said = (words or "").lower().split()
+    if not said or not _MORE & set(said):
+        return None
+    rest = " ".join(word for word in said if word not in _MORE)
+    if _only_a_unit(rest):
+        return turn.quantity() if turn.slot_value("quantity") is not None else 1, canonical_unit(rest)
+    amount = parse_amount(rest)
+    if amount.unit is None or amount.words.strip():
+        return None
+    return amount.quantity or 1, canonical_unit(amount.unit)
+
+
 def _only_a_unit(words: str) -> bool:
-    return bool(words) and canonical_unit(words) in UNITS
+    """The words are a unit and nothing else ("pounds", "half pound", "a quarter pound")."""
+    unit = canonical_unit(words.removeprefix("a ")) if words else ""
+    part, _, rest = unit.partition(" ")
+    return unit in UNITS or (part in {"half", "quarter"} and rest in UNITS)
 
 
 def names_last_product(turn: Turn, words: str) -> bool:
@@ -217,6 +239,13 @@ class AddToCartHandler(ShoppingHandler):
             bool(words) and not ids and (words or "").lower().strip() in _ANOTHER | PRONOUNS
         )
         last = turn.last_product
+        more = more_of_a_unit(turn, words) if last is not None and not ids else None
+        if last is not None and more is not None and turn.state.cart.line_for(last) is not None:
+            # "another half pound", "two more pounds": that much more of the line named last, in the unit said
+            fit = line_amount(more[0], more[1], turn.product(last))
+            if isinstance(fit, LineAmount):
+                turn.clear_pending()
+                return turn.ask_text(put_in_cart(turn, turn.product(last), fit.quantity, heard=words, amount=fit))
         if last is not None and (refers or (words and names_last_product(turn, words))):
             # "add another one", "three more of those", "one more", "add another butter": the product the
             # conversation named last. To "did you mean Limes?", "put two of those in" names the product offered:

@@ -112,3 +112,14 @@ def test_a_measure_taken_out_of_a_line_weighed_in_it_is_that_much_less(talk: Con
     # "make it three pounds", the unit heard as the product: the line named last, in its measure
     assert "You now have 3 pounds of Bananas" in talk.intent("ChangeQuantityIntent", product="pounds", quantity="3")
     assert _line(backend) == (BANANAS, 3, "pound")
+
+
+def test_more_of_a_unit_is_more_of_the_line_named_last_and_said_with_it(talk: Conversation, backend: Backend) -> None:
+    talk.intent(
+        "AddToCartIntent", ids={"product": BANANAS, "unit": "pound"}, product="bananas", unit="pounds", quantity="2"
+    )
+    said = talk.intent("AddToCartIntent", product="another half pound")
+    assert "that makes two and a half pounds of Bananas" in said  # never a product found for "half pound"
+    assert _line(backend) == (BANANAS, 1, "two and a half pound")
+    said = talk.intent("CartContainsIntent", ids={"product": BANANAS}, product="bananas")
+    assert "Yes, you have two and a half pounds of Bananas" in said  # not "1 Bananas": the amount held

@@ -14,8 +14,7 @@ from rapidfuzz import fuzz, process
 
 from backend.errors import NotInCart, OtherUnitInCart, ValidationError
 from backend.profile import Outcome
-from backend.resolver import MIXED, UNITS, Decision, Resolution, name_with_number
-from backend.resolver.amounts import parse_amount
+from backend.resolver import MIXED, UNITS, Decision, Resolution, name_with_number, parse_amount
 from backend.shopping import (
     MAX_QUANTITY,
     Cart,

@@ -22,9 +22,8 @@ from ask_sdk_model.er.dynamic import UpdateBehavior
 from ask_sdk_model.ui import SsmlOutputSpeech
 
 from backend.catalog import Catalog
-from backend.resolver.amounts import parse_amount
+from backend.resolver import parse_amount, spoken_form
 from backend.shopping import MAX_QUANTITY, MIN_QUANTITY, LineAmount, canonical_unit, line_amount
-from backend.spoken import spoken_form
 from skill.handlers.pending import OFFERS_OPTIONS, Pending, Question
 from skill.speech import Speech
 from skill.turn import speech_for

@@ -11,7 +11,7 @@ from skill.handlers.entities import KeepProductEntities
 from skill.handlers.lifecycle import CloseQuestion, ExpireQuestion
 from skill.handlers.logging import RequestLogger, ResponseLogger
 from skill.handlers.turn_events import TurnRecorder, recording_errors
-from skill.speech.counted import counted_names_of
+from skill.speech.counted import counted_names_of, single_names_of
 
 
 def build_skill(backend: Backend) -> CustomSkill:
@@ -28,5 +28,6 @@ def build_skill(backend: Backend) -> CustomSkill:
     builder.add_global_response_interceptor(TurnRecorder(backend))  # every turn one event
     builder.add_global_response_interceptor(ResponseLogger())
     counted_names_of(backend.catalog)  # worked out with the rest of start-up, not in the first customer's turn
+    single_names_of(backend.catalog)
     skill: CustomSkill = builder.create()
     return skill

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from backend.catalog import Product
 from skill.speech import Speech
-from skill.speech.counted import counted_names
+from skill.speech.counted import counted_names, single_names
 
 
 def _product(pid: str, name: str, aisle: str = "fresh fruits") -> Product:
@@ -58,3 +58,24 @@ def test_a_plural_that_is_another_products_name_is_not_said() -> None:
     speech = Speech("en-US", counted=counted)
     assert speech.product_line(2, "Lime") == "2 Lime"
     assert speech.product_line(2, "Limes") == "2 Limes"
+
+
+def test_a_plural_name_with_a_count_of_one_agrees_and_names_no_other_product() -> None:
+    extra = [
+        _product("13", "Limes"),
+        _product("16", "Meyer Lemons"),
+        _product("17", "Large Brown Eggs", aisle="eggs"),
+        _product("18", "Hummus", aisle="dips"),
+    ]
+    single = single_names([*CATALOG, *extra])
+    speech = Speech("en-US", counted=counted_names([*CATALOG, *extra]), single=single)
+    assert speech.product_line(1, "Meyer Lemons") == "1 Meyer Lemon"  # loose, and no product is "Meyer Lemon"
+    assert speech.product_line(1, "Organic Blueberries") == "1 Organic Blueberry"
+    assert speech.product_line(1, "Limes") == "1 pack of Limes"  # "1 Lime" would name the product Lime
+    assert speech.say("cart.quantity_changed", quantity=1, product="Large Brown Eggs", cart="cart") == (
+        "You now have 1 pack of Large Brown Eggs in your cart."  # a carton, never "1 Large Brown Egg"
+    )
+    assert speech.say("price.reprompt", product="Limes") == "Should I add one pack of Limes? Say yes or no."
+    assert speech.product_line(1, "Hummus") == "1 Hummus"  # no plural
+    assert speech.product_line(2, "Limes") == "2 Limes"
+    assert speech.product_line(1, "Lime") == "1 Lime"

@@ -1,6 +1,6 @@
 """Spoken product resolution: candidate index, re-ranking, personal bias, calibrated decisions."""
 
-from backend.resolver.amounts import MIXED, UNITS, name_with_number
+from backend.resolver.amounts import MIXED, UNITS, name_with_number, parse_amount
 from backend.resolver.dynamic import MAX_VALUES as MAX_DYNAMIC_VALUES
 from backend.resolver.dynamic import DynamicValue
 from backend.resolver.dynamic import fingerprint as dynamic_fingerprint
@@ -24,6 +24,7 @@ __all__ = [
     "Resolver",
     "dynamic_fingerprint",
     "name_with_number",
+    "parse_amount",
     "query_form",
     "singular",
     "spoken_form",

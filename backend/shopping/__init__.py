@@ -21,7 +21,16 @@ Modules, one job each:
 """
 
 from backend.shopping.cancellation import CancelCheck, CancelState, cancel_deadline
-from backend.shopping.measures import LineAmount, Unfit, canonical_unit, line_amount, pack_of
+from backend.shopping.measures import (
+    LineAmount,
+    Unfit,
+    canonical_unit,
+    from_halves,
+    in_halves,
+    line_amount,
+    mixed_measure,
+    pack_of,
+)
 from backend.shopping.model import MAX_QUANTITY, MIN_QUANTITY, Cart, CartLine, Order, OrderLine, Quote
 from backend.shopping.order_summary import ProductHistory
 from backend.shopping.quantities import parse_quantity, whole_number
@@ -65,7 +74,10 @@ __all__ = [
     "cancel_deadline",
     "canonical_unit",
     "delivery_date",
+    "from_halves",
+    "in_halves",
     "line_amount",
+    "mixed_measure",
     "normalise_code",
     "order_status",
     "own_versions",

@@ -201,3 +201,45 @@ def _number(words: list[str]) -> int | None:
         tens, ones = _NUMBERS[words[0]], _NUMBERS[words[1]]
         return tens + ones if tens >= 20 and tens % 10 == 0 and ones < 10 else None
     return None
+
+
+def in_halves(quantity: int, unit: str | None) -> tuple[str, int] | None:
+    """A line of a measure weighed or poured, as (the measure, how many halves of it): 2 "pound" is ("pound", 4),
+    1 "one and a half pound" ("pound", 3), 1 "half pound" ("pound", 1). ``None`` for anything else: pieces,
+    containers, packs, dozens, quarters and parts of a volume ("half gallon" is a carton)."""
+    if unit is None:
+        return None
+    whole, mixed, measure = unit.partition(MIXED)
+    if mixed:
+        number = _number(whole.split())
+        if number is None or measure not in WEIGHTS | VOLUMES or measure.startswith(_PARTS):
+            return None
+        return measure, quantity * (2 * number + 1)
+    if unit in WEIGHTS | VOLUMES and not unit.startswith(_PARTS):
+        return unit, quantity * 2
+    half = unit.removeprefix("half ")
+    if half != unit and half in WEIGHTS and not half.startswith(_PARTS):
+        return half, quantity  # "half pound": weighed, as a pound is (a "half gallon" is a carton)
+    return None
+
+
+_PARTS: Final = ("half ", "quarter ")
+
+
+def from_halves(measure: str, halves: int) -> tuple[int, str]:
+    """The line (quantity, unit) that holds ``halves`` halves of ``measure``: 7 of "pound" is 1 "three and a half
+    pound", 6 is 3 "pound"."""
+    whole, half = divmod(halves, 2)
+    if not half:
+        return whole, measure
+    if not whole:
+        return 1, f"half {measure}"
+    return 1, f"{number_to_words(whole)}{MIXED}{measure}"
+
+
+def mixed_measure(unit: str | None) -> str | None:
+    """The measure of a whole number and a half of it ("one and a half pound": "pound"), else ``None``."""
+    if unit is None:
+        return None
+    _, mixed, measure = unit.partition(MIXED)
+    return measure if mixed and in_halves(1, unit) is not None else None

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from backend.errors import NotInCart, OtherUnitInCart, ValidationError
 from backend.resolver.amounts import CONTAINERS, MEASURES, MIXED
+from backend.shopping.measures import from_halves, in_halves
 
 MIN_QUANTITY = 1
 MAX_QUANTITY = 50  # per line: "add 500 bananas" is far more likely a misheard word than a wish
@@ -94,6 +95,11 @@ class Cart:
                 raise ValidationError(f"a cart holds at most {MAX_CART_LINES} products", field="product")
             return replace(self, lines=(*self.lines, CartLine(product_id, quantity, channel, at, unit)))
         kept = current.unit if unit is None and more_of_line else unit
+        summed = _summed_measure(current, quantity, kept)
+        if summed is not None:
+            whole, summed_unit = summed
+            check_quantity(whole)
+            return self._replace_line(CartLine(product_id, whole, channel, at, summed_unit))
         if kept != current.unit and not _same_count(kept, current.unit):
             raise OtherUnitInCart(product_id, held=current.unit, said=unit)
         kept = current.unit  # the line keeps the words it was added with ("3 cans" + 2 more soups: "5 cans")
@@ -108,6 +114,13 @@ class Cart:
             raise NotInCart(product_id)
         return self._replace_line(CartLine(product_id, quantity, channel, at, current.unit))
 
+    def with_line(self, product_id: str, quantity: int, unit: str | None, *, channel: str, at: str) -> Cart:
+        """The line set to ``quantity`` of ``unit`` ("make that two" after a pound and a half: 2 pounds)."""
+        check_quantity(quantity)
+        if self.line_for(product_id) is None:
+            raise NotInCart(product_id)
+        return self._replace_line(CartLine(product_id, quantity, channel, at, unit))
+
     def without(self, product_id: str) -> Cart:
         if self.line_for(product_id) is None:
             raise NotInCart(product_id)
@@ -118,6 +131,18 @@ class Cart:
 
     def _replace_line(self, new: CartLine) -> Cart:
         return replace(self, lines=tuple(new if line.product_id == new.product_id else line for line in self.lines))
+
+
+def _summed_measure(held: CartLine, quantity: int, unit: str | None) -> tuple[int, str] | None:
+    """A measure added to a line of the same measure in another unit ("a pound and a half" and "two pounds" of
+    apples, "half a pound" more of them): one amount of the measure, in halves of it ("three and a half pound").
+    ``None`` when either is no such measure, or both are in one unit (summed as any line in its unit)."""
+    if held.unit == unit and MIXED not in f" {unit} ":
+        return None  # "2 pounds" and "3 pounds", "2 half pounds" and "a half pound": summed in their unit
+    line, said = in_halves(held.quantity, held.unit), in_halves(quantity, unit)
+    if line is None or said is None or line[0] != said[0]:
+        return None
+    return from_halves(line[0], line[1] + said[1])
 
 
 def _same_count(said: str | None, held: str | None) -> bool:

@@ -14,8 +14,20 @@ from rapidfuzz import fuzz, process
 
 from backend.errors import NotInCart, OtherUnitInCart, ValidationError
 from backend.profile import Outcome
-from backend.resolver import MIXED, Decision, Resolution, name_with_number
-from backend.shopping import MAX_QUANTITY, Cart, LineAmount, canonical_unit, pack_of, parse_quantity, whole_number
+from backend.resolver import MIXED, UNITS, Decision, Resolution, name_with_number, parse_amount
+from backend.shopping import (
+    MAX_QUANTITY,
+    Cart,
+    LineAmount,
+    canonical_unit,
+    from_halves,
+    in_halves,
+    line_amount,
+    mixed_measure,
+    pack_of,
+    parse_quantity,
+    whole_number,
+)
 from skill.handlers.lifecycle import take_question
 from skill.handlers.pending import Answer, Pending, Question, accepts
 from skill.handlers.reorder import basket_named
@@ -66,13 +78,39 @@ def find_in_cart(turn: Turn) -> str | None:
     words = turn.slot_value("product") or ""
     if words.lower().startswith(_LAST_ADDED):
         return turn.last_added
-    if refers_back(words or None) and not turn.slot_ids("product"):
+    if (refers_back(words or None) or _only_a_unit(words)) and not turn.slot_ids("product"):
+        # "make it four pounds" heard with "pounds" as the product: the unit of the line named last
         last = turn.last_product
         return last if last in in_cart else None
     for product_id in turn.slot_ids("product"):
         if product_id in in_cart:
             return product_id
     return _line_named(turn, words)
+
+
+_MORE = frozenset({"another", "more", "extra"})
+
+
+def more_of_a_unit(turn: Turn, words: str | None) -> tuple[int, str] | None:
+    """ "another half pound", "two more pounds", "a pound more": an amount in a unit and no product, more of one
+    (quantity, unit); ``None`` when the words name a product, or say no "more"."""
+    said = (words or "").lower().split()
+    if not said or not _MORE & set(said):
+        return None
+    rest = " ".join(word for word in said if word not in _MORE)
+    if _only_a_unit(rest):
+        return turn.quantity() if turn.slot_value("quantity") is not None else 1, canonical_unit(rest)
+    amount = parse_amount(rest)
+    if amount.unit is None or amount.words.strip():
+        return None
+    return amount.quantity or 1, canonical_unit(amount.unit)
+
+
+def _only_a_unit(words: str) -> bool:
+    """The words are a unit and nothing else ("pounds", "half pound", "a quarter pound")."""
+    unit = canonical_unit(words.removeprefix("a ")) if words else ""
+    part, _, rest = unit.partition(" ")
+    return unit in UNITS or (part in {"half", "quarter"} and rest in UNITS)
 
 
 def names_last_product(turn: Turn, words: str) -> bool:
@@ -200,6 +238,13 @@ class AddToCartHandler(ShoppingHandler):
             bool(words) and not ids and (words or "").lower().strip() in _ANOTHER | PRONOUNS
         )
         last = turn.last_product
+        more = more_of_a_unit(turn, words) if last is not None and not ids else None
+        if last is not None and more is not None and turn.state.cart.line_for(last) is not None:
+            # "another half pound", "two more pounds": that much more of the line named last, in the unit said
+            fit = line_amount(more[0], more[1], turn.product(last))
+            if isinstance(fit, LineAmount):
+                turn.clear_pending()
+                return turn.ask_text(put_in_cart(turn, turn.product(last), fit.quantity, heard=words, amount=fit))
         if last is not None and (refers or (words and names_last_product(turn, words))):
             # "add another one", "three more of those", "one more", "add another butter": the product the
             # conversation named last. To "did you mean Limes?", "put two of those in" names the product offered:
@@ -498,6 +543,9 @@ class RemoveFromCartHandler(ShoppingHandler):
             return remove_some(turn, find_in_cart(turn), turn.quantity())
         if words == "one" or words.startswith("one "):
             return remove_one(turn, words.removeprefix("one").strip())
+        less = remove_measure(turn, words)
+        if less is not None:
+            return less
         product_id = find_in_cart(turn)
         if product_id is None:
             heard = turn.slot_value("product") or turn.say("word.that")
@@ -548,7 +596,7 @@ def undoable_change(turn: Turn) -> Undoable | None:
         return Undoable("add", last[0], min(last[1], line.quantity), line.unit)
     changed = turn.last_quantity_set
     if changed is not None and changed[2] == cart.version and (line := cart.line_for(changed[0])) is not None:
-        return Undoable("quantity", changed[0], changed[1], line.unit)
+        return Undoable("quantity", changed[0], changed[1], changed[3] or line.unit)
     if turn.last_removal_version == cart.version and (removed := turn.peek_removed()):
         return Undoable("removed", removed=tuple(removed))
     return None
@@ -566,7 +614,7 @@ def undo_last_change(turn: Turn) -> Response:
         heard = turn.product(change.product_id).name
         return _undone(turn, remove_some(turn, change.product_id, change.amount, heard=heard))
     if change.kind == "quantity":
-        return _undone(turn, set_quantity(turn, change.product_id, change.amount))
+        return _undone(turn, set_quantity(turn, change.product_id, change.amount, unit=change.unit))
     return _undone(turn, put_back(turn, run=False))
 
 
@@ -765,6 +813,21 @@ def remove_one(turn: Turn, words: str) -> Response:
     return remove_some(turn, product_id, 1, heard=words or None)
 
 
+def remove_measure(turn: Turn, words: str) -> Response | None:
+    """ "Take a pound of the ground beef out" of a line weighed in pounds: that much less (three and a half pounds
+    are two and a half), never the whole line. ``None`` when the words say no measure of a line held in it, or at
+    least all it holds (the line goes, as any removal of it)."""
+    amount = parse_amount(words)
+    said = in_halves(amount.quantity or 1, canonical_unit(amount.unit)) if amount.unit else None
+    product_id = _line_named(turn, amount.words) if said is not None else None
+    line = turn.state.cart.line_for(product_id) if product_id is not None else None
+    held = in_halves(line.quantity, line.unit) if line is not None else None
+    if product_id is None or said is None or held is None or held[0] != said[0] or held[1] <= said[1]:
+        return None
+    quantity, unit = from_halves(held[0], held[1] - said[1])
+    return set_quantity(turn, product_id, quantity, unit=unit)
+
+
 def remove_some(turn: Turn, product_id: str | None, count: int, *, heard: str | None = None) -> Response:
     """``count`` fewer of a cart line (one write); the line goes when none are left."""
     cart = turn.state.cart
@@ -828,34 +891,50 @@ class ChangeQuantityHandler(ShoppingHandler):
             # "double the eggs": the line times the factor, within what one line may hold
             line = turn.state.cart.line_for(product_id)
             quantity = (line.quantity if line is not None else 1) * factor
-            if quantity > MAX_QUANTITY:
+            if quantity > MAX_QUANTITY and mixed_measure(line.unit if line is not None else None) is None:
                 raise BadQuantity(str(quantity))
-        else:
-            quantity = turn.quantity()
-        return set_quantity(turn, product_id, quantity)
+            return set_quantity(turn, product_id, quantity, factor=factor)
+        return set_quantity(turn, product_id, turn.quantity())
 
 
-def set_quantity(turn: Turn, product_id: str, quantity: int) -> Response:
-    """A cart line set to ``quantity`` (one write), said back; "scratch that" next sets it back."""
+def set_quantity(
+    turn: Turn, product_id: str, quantity: int, *, factor: int | None = None, unit: str | None = None
+) -> Response:
+    """A cart line set to ``quantity`` (one write), said back; "scratch that" next sets it back. A line of a
+    measure and a half ("one and a half pound") set to a number is that many of its measure ("make that two": 2
+    pounds, the measure the customer was talking about, never 2 times one and a half pounds); ``factor`` ("double
+    it") is the line's amount times it. ``unit`` sets the line's unit too (an undo of such a change)."""
     product = turn.product(product_id)
     turn.mention(product_id)
     cart = turn.state.cart
     held = cart.line_for(product_id)
+    new_unit = held.unit if held is not None else None
+    if held is not None and unit is not None:
+        new_unit = unit
+    elif held is not None and (measure := mixed_measure(held.unit)) is not None:
+        halves = in_halves(held.quantity, held.unit)
+        if factor is not None and halves is not None:
+            quantity, new_unit = from_halves(measure, halves[1] * factor)
+            if quantity > MAX_QUANTITY:
+                raise BadQuantity(str(quantity))
+        else:
+            new_unit = measure
     event = turn.event(Outcome.QUANTITY_CHANGED, product=product, quantity=quantity)
+    at = turn.now().isoformat()
     result = turn.shopping.change_cart(
         turn.caller.customer_id,
-        lambda current: current.with_quantity(product_id, quantity, channel="voice", at=turn.now().isoformat()),
+        lambda current: current.with_line(product_id, quantity, new_unit, channel="voice", at=at),
         request_id=turn.request_id,
-        outcome=change_outcome(QUANTITY_CHANGED, product.name, quantity, held.unit if held is not None else None),
+        outcome=change_outcome(QUANTITY_CHANGED, product.name, quantity, new_unit),
         event=event,
         cart=cart,
     )
     if result.repeated and (again := said_again(turn, result.outcome)):
         return again
-    if held is not None and result.cart is not None and held.quantity != quantity:
-        turn.record_quantity_set(product_id, held.quantity, result.cart.version)
-    line = turn.state.cart.line_for(product_id)
-    return turn.ask_text(quantity_changed(turn, product.name, quantity, line.unit if line is not None else None))
+    if held is not None and result.cart is not None and (held.quantity, held.unit) != (quantity, new_unit):
+        previous_unit = held.unit if held.unit != new_unit else None
+        turn.record_quantity_set(product_id, held.quantity, result.cart.version, previous_unit=previous_unit)
+    return turn.ask_text(quantity_changed(turn, product.name, quantity, new_unit))
 
 
 class ReadCartHandler(ShoppingHandler):
@@ -866,6 +945,8 @@ class ReadCartHandler(ShoppingHandler):
         if cart.is_empty:
             return turn.ask("cart.empty")
         names = [turn.line(line.quantity, turn.product(line.product_id).name, line.unit) for line in cart.lines]
+        if len(cart.lines) == 1:
+            turn.mention(cart.lines[0].product_id)  # the one line read out is what "make that two" then means
         return turn.ask("cart.contents", count=turn.counted("item", cart.item_count), items=turn.product_list(names))
 
 

@@ -22,7 +22,10 @@ from ask_sdk_model.er.dynamic import UpdateBehavior
 from ask_sdk_model.ui import SsmlOutputSpeech
 
 from backend.catalog import Catalog
+from backend.resolver import parse_amount, spoken_form
+from backend.shopping import MAX_QUANTITY, MIN_QUANTITY, LineAmount, canonical_unit, line_amount
 from skill.handlers.pending import OFFERS_OPTIONS, Pending, Question
+from skill.speech import Speech
 from skill.turn import speech_for
 
 SESSION_KEY = "pending"
@@ -88,7 +91,7 @@ class CloseQuestion(AbstractResponseInterceptor):
         key = DROPPED.get(asked.kind)
         if key is not None and isinstance(response.output_speech, SsmlOutputSpeech):
             speech = speech_for(handler_input)
-            product = _dropped_product(asked, self.catalog) if key == "dialog.dropped_product" else None
+            product = _dropped_product(asked, self.catalog, speech) if key == "dialog.dropped_product" else None
             if product:
                 note = speech.say("dialog.dropped_named", product=product)
             else:
@@ -103,15 +106,44 @@ def _asked_again(asked: Pending, now: Pending | None) -> bool:
     return now is not None and now.kind == asked.kind and now.get("heard") == asked.get("heard")
 
 
-def _dropped_product(asked: Pending, catalog: Catalog | None) -> str | None:
+def _dropped_product(asked: Pending, catalog: Catalog | None, speech: Speech) -> str | None:
     """What a dropped product question was about, as the customer would recognise it: the product it offered
-    ("did you mean Oat Milk?"), else the words they said for it ("oat milk", when it asked which one)."""
+    ("did you mean Oat Milk?"), else the words they said for it ("oat milk", when it asked which one); with the
+    amount it would have added, as understood ("one and a half pounds of apples", never the words as heard,
+    "pound and a half of apples")."""
     product = str(asked.get("product") or "")
     found = catalog.find(product) if catalog is not None and asked.kind != Question.CHOOSE else None
+    quantity = _whole(asked.get("quantity"))
+    unit = str(asked.get("unit") or "") or None
     if found is not None:
-        return found.name
+        fit = line_amount(quantity, unit, found) if unit is not None else None
+        if isinstance(fit, LineAmount):
+            return speech.product_line(fit.quantity, found.name, fit.unit)
+        return speech.product_line(quantity, found.name) if quantity != 1 and fit is None else found.name
     heard = str(asked.get("heard") or "").strip()
+    words = _product_words(heard)
+    if words and (unit is not None or quantity != 1):
+        return speech.product_line(quantity, words, canonical_unit(unit) if unit is not None else None)
     return heard or None
+
+
+def _product_words(heard: str) -> str:
+    """The words said for the product, as said ("avocados"), with the amount said before them left out ("pound
+    and a half of apples": "apples")."""
+    wanted = parse_amount(heard).words.strip() if heard else ""
+    said = heard.split()
+    for at in range(len(said)):
+        if spoken_form(" ".join(said[at:])) == wanted:
+            return " ".join(said[at:])
+    return wanted
+
+
+def _whole(value: object) -> int:
+    try:
+        number = int(str(value))
+    except ValueError:
+        return 1
+    return number if MIN_QUANTITY <= number <= MAX_QUANTITY else 1
 
 
 def _clear_choices() -> DynamicEntitiesDirective:

@@ -62,7 +62,10 @@ class CartContainsHandler(ShoppingHandler):
             line = turn.state.cart.line_for(product_id)
             turn.mention(product_id)
             quantity = line.quantity if line is not None else 1
-            return turn.ask("cart.has", quantity=quantity, product=turn.product(product_id).name)
+            name = turn.product(product_id).name
+            if line is not None and line.unit:  # "2 pounds of Banana", never "2 Banana"
+                return turn.ask("cart.has_amount", amount=turn.line(quantity, name, line.unit))
+            return turn.ask("cart.has", quantity=quantity, product=name)
         heard = words or turn.say("word.that")
         ids = turn.slot_ids("product")
         turn.set_pending(Question.OFFER_ADD, heard=heard[:100], quantity=1, product=ids[0] if ids else None)

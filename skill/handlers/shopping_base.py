@@ -167,10 +167,17 @@ def put_in_cart(
         held = turn.state.cart.line_for(product.id)
         held_said = turn.line(held.quantity, product.name, held.unit) if held is not None else product.name
         return turn.say("cart.other_unit", held=held_said, said=turn.line(quantity, product.name, unit))
+    before = turn.state.cart.line_for(product.id)
     turn.forget_state()
     turn.added([product.id])
     if result.cart is not None:
-        turn.record_add(product.id, quantity, result.cart.version)
+        line = result.cart.line_for(product.id)
+        if before is not None and line is not None and line.unit != before.unit:
+            # a pound and a half and two pounds made one amount ("three and a half pound"): "scratch that" sets
+            # the line back to what it held, not a count of it taken out
+            turn.record_quantity_set(product.id, before.quantity, result.cart.version, previous_unit=before.unit)
+        else:
+            turn.record_add(product.id, quantity, result.cart.version)
     return added_said(turn, result.outcome or added, say_total=say_total)
 
 

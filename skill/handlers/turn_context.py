@@ -30,7 +30,7 @@ from skill.handlers.lifecycle import SESSION_KEY, mark_answered, take_question
 from skill.handlers.pending import Pending, Question
 from skill.identity import Caller, remember_alias
 from skill.speech import Speech
-from skill.speech.counted import counted_names_of
+from skill.speech.counted import counted_names_of, single_names_of
 from skill.speech.names import said_name
 
 TURN_ATTRIBUTE = "voicecart.turn"  # request attribute: this request's Turn
@@ -85,6 +85,7 @@ class Turn:
         # The turn recorder (``skill.handlers.turn_events``) finds the turn here after the handler ran.
         self.handler_input.attributes_manager.request_attributes[TURN_ATTRIBUTE] = self
         self.speech.counted = counted_names_of(self.backend.catalog)  # "3 Bananas": the catalog tells what is counted
+        self.speech.single = single_names_of(self.backend.catalog)  # "1 Organic Lemon", "1 pack of Limes"
 
     # -- request -----------------------------------------------------------------------------------------------
     @property
@@ -207,26 +208,36 @@ class Turn:
             return None
         return str(value["product"]), int(value.get("quantity", 0)), int(value.get("version", -1))
 
-    def record_quantity_set(self, product_id: str, previous: int, version: int) -> None:
+    def record_quantity_set(
+        self, product_id: str, previous: int, version: int, *, previous_unit: str | None = None
+    ) -> None:
         """This turn set a line's quantity (it held ``previous``), saved as cart ``version``: "scratch that" sets it
-        back, while no other change came after it."""
+        back, while no other change came after it. ``previous_unit``: the line's unit before, when the change
+        changed it too ("make that two" after a pound and a half is 2 pounds: set back to one and a half)."""
         self.session[LAST_CHANGE] = {
             "kind": "quantity",
             "product": product_id,
             "previous": previous,
             "version": version,
+            **({"unit": previous_unit} if previous_unit else {}),
         }
 
     @property
-    def last_quantity_set(self) -> tuple[str, int, int] | None:
-        """The last quantity set of this session (product id, quantity before it, cart version after it), if it is
-        the last change "scratch that" can take back."""
+    def last_quantity_set(self) -> tuple[str, int, int, str | None] | None:
+        """The last quantity set of this session (product id, quantity before it, cart version after it, the unit
+        before it when the change changed the unit), if it is the last change "scratch that" can take back."""
         value = self.session.get(LAST_CHANGE)
         if not isinstance(value, dict) or value.get("kind") != "quantity":
             return None
         if str(value.get("product")) not in self.backend.catalog:
             return None
-        return str(value["product"]), int(value.get("previous", 0)), int(value.get("version", -1))
+        unit = value.get("unit")
+        return (
+            str(value["product"]),
+            int(value.get("previous", 0)),
+            int(value.get("version", -1)),
+            str(unit) if unit else None,
+        )
 
     @property
     def last_removal_version(self) -> int | None:

@@ -42,6 +42,7 @@ PRODUCT_NAME_VALUES = frozenset({"product", "old"})
 
 
 _COUNT_THEN_NAME = "{quantity} {product}"
+_ONE_THEN_NAME = "one {product}"  # "Should I add one {product}?"
 
 
 class MissingSpeech(KeyError):
@@ -85,6 +86,7 @@ class Speech:
         rng: random.Random | None = None,
         strings: Mapping[str, str | list[str]] | None = None,
         counted: Mapping[str, str] | None = None,
+        single: Mapping[str, str] | None = None,
     ) -> None:
         requested = locale or DEFAULT_LOCALE
         # A name from the list, never a path: the request's locale is text ("../..", 5,000 characters) until then.
@@ -94,6 +96,9 @@ class Speech:
         self._rng = rng or random.Random(0)  # noqa: S311 - choosing a phrasing, not a secret
         # Said name -> as said after a count above one ("Banana" -> "Bananas", ``skill.speech.counted``).
         self.counted: Mapping[str, str] = counted or {}
+        # Said name -> as said after a count of one, for a name that is a plural ("Organic Lemons" -> "Organic
+        # Lemon"; empty: said whole as a pack of it, "1 pack of Limes"; ``skill.speech.counted.single_names``).
+        self.single: Mapping[str, str] = single or {}
 
     def has(self, key: str) -> bool:
         return key in self._strings
@@ -119,13 +124,33 @@ class Speech:
         return template.format(**{name: _said(name, value) for name, value in values.items()})
 
     def _counted(self, template: str, values: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        """ "{quantity} {product}" with a count above one says a counted product's name in the plural."""
-        if _COUNT_THEN_NAME not in template or str(values.get("quantity", "1")) == "1" or "product" not in values:
+        """ "{quantity} {product}" with a count above one says a counted product's name in the plural; with a count
+        of one, a name that is a plural as one of it ("1 Organic Lemon", "1 pack of Limes": never "1 Limes")."""
+        if "product" not in values:
+            return template, values
+        if str(values.get("quantity", "1")) == "1" and (one := self._single(template, values)) is not None:
+            return one
+        if _COUNT_THEN_NAME not in template or str(values.get("quantity", "1")) == "1":
             return template, values
         plural = self.counted.get(said_name(str(values["product"])))
         if plural is None:
             return template, values
         return template.replace(_COUNT_THEN_NAME, "{quantity} {counted_product}"), {**values, "counted_product": plural}
+
+    def _single(self, template: str, values: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+        said = said_name(str(values["product"]))
+        single = self.single.get(said)
+        if single is None:
+            return None
+        for count in (_COUNT_THEN_NAME, _ONE_THEN_NAME):
+            if count in template:
+                number = count.partition(" ")[0]
+                if single:
+                    return template.replace(count, f"{number} {{single_product}}"), {**values, "single_product": single}
+                pack = self._strings.get("line.pack_of_plural", "")
+                if isinstance(pack, str) and pack:
+                    return template.replace(count, pack.replace("{quantity}", number)), values
+        return None
 
     def money(self, amount: Decimal, *, currency: str = STORE_CURRENCY) -> str:
         """An amount in the store's currency, as this locale says it (see the module's docstring)."""

@@ -72,3 +72,36 @@ def _plurals(word: str) -> list[str]:
     if folded.endswith(("o", "ch", "sh", "x")):
         return [f"{word}es", f"{word}s"]
     return [f"{word}s"]
+
+
+@lru_cache(maxsize=2)
+def single_names_of(catalog: Catalog) -> Mapping[str, str]:
+    """``single_names`` of a catalog, worked out once per catalog (a process holds one)."""
+    return single_names(catalog)
+
+
+def single_names(products: Iterable[Product]) -> Mapping[str, str]:
+    """Said name -> the name said after a count of one, for the products whose own name is a plural ("1 Limes",
+    "1 Grade AA Large White Eggs" are no English). Fruit and vegetables sold loose are said in the singular ("1
+    Organic Lemon") when that names no other product; otherwise the value is empty: the name is said whole, as one
+    pack of it ("1 pack of Limes", where Lime is a product of its own; "1 pack of ... Eggs"), never as another
+    product's name nor as one piece of a carton."""
+    everything = list(products)
+    spoken = frozenset(said_name(product.name).casefold() for product in everything)
+    single: dict[str, str] = {}
+    for product in everything:
+        name = said_name(product.name)
+        head, _, last = name.rpartition(" ")
+        folded = last.casefold()
+        if len(folded) < 3 or not folded.isalpha() or folded in UNITS or (one := singular(folded)) == folded:
+            continue
+        if singular(one) != one or one in UNITS:
+            continue  # "Grits" -> "grit": no plural of a word a count would agree with
+        loose = product.aisle.casefold() in COUNTED_AISLES and "," not in product.name
+        word = last[: len(one)] if last[: len(one)].casefold() == one else one.capitalize()  # "Blueberry"
+        named = f"{head} {word}" if head else word
+        if loose and named.casefold() not in spoken:
+            single[name] = named
+        else:
+            single.setdefault(name, "")
+    return single

@@ -1,5 +1,5 @@
 """The launch: a shopping handler like any other. A linked customer is greeted and offered what they left in the
-cart on another channel ("you left oat milk in your cart on the website, want me to order it?"); without a linked
+cart on another channel ("you left oat milk in your cart on the website, want me to place the order?"); without a linked
 account the ``AccountNotLinked`` it raises is answered by the link-account handler, as for every intent."""
 
 from __future__ import annotations
@@ -28,7 +28,12 @@ def _welcome(turn: Turn) -> Response:
     cart = turn.state.cart
     elsewhere = [line for line in cart.lines if line.channel in CHANNEL_WORDS]
     if elsewhere:
-        names = [turn.product(line.product_id).name for line in elsewhere if line.product_id in backend.catalog]
+        # With their amounts, as the other channel left them: the yes places the order of exactly these.
+        names = [
+            turn.line(line.quantity, turn.product(line.product_id).name, line.unit)
+            for line in elsewhere
+            if line.product_id in backend.catalog
+        ]
         channel = turn.say(CHANNEL_WORDS[elsewhere[-1].channel])
         turn.set_pending(Question.OFFER_CART, version=cart.version)
         return turn.ask(

@@ -153,8 +153,8 @@ def test_a_web_cart_is_offered_at_launch_and_yes_reads_the_quote(talk: Conversat
 
     speech = talk.launch()
 
-    assert "You left Organic Whole String Cheese in your cart on the website" in speech
-    assert "Want me to order it?" in speech
+    assert "You left 2 Organic Whole String Cheese in your cart on the website" in speech
+    assert "Want me to place the order?" in speech
     speech = talk.intent("AMAZON.YesIntent")
     assert "Your order from Voicecart Demo Grocer: 2 Organic Whole String Cheese" in speech
     assert "total of $" in speech and talk.pending["kind"] == "checkout"

@@ -28,6 +28,7 @@ from skill.handlers.cart import (
     PutBackHandler,
     ReadCartHandler,
     RemoveFromCartHandler,
+    UndoHandler,
 )
 from skill.handlers.checkout import CheckoutHandler
 from skill.handlers.dialog import NoHandler, SelectChoiceHandler, VoiceCodeHandler, YesHandler
@@ -70,6 +71,7 @@ def request_handlers(backend: Backend) -> list[AbstractRequestHandler]:
         ProductOnlyHandler(backend),
         PutBackHandler(backend),
         RemoveFromCartHandler(backend),
+        UndoHandler(backend),
         AddProductsHandler(backend),
         ChangeQuantityHandler(backend),
         SwapProductHandler(backend),

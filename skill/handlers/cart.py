@@ -587,6 +587,23 @@ class Undoable:
     removed: tuple[tuple[str, int, str | None], ...] = ()
 
 
+class UndoHandler(ShoppingHandler):
+    """ "undo" said alone: what "undo that" does (``RemoveFromCartIntent`` with only its undo slot), the question's
+    no while a "did you mean" or "which one?" is open."""
+
+    intent = "UndoIntent"
+
+    def respond(self, turn: Turn) -> Response:
+        pending = turn.pending
+        if pending is not None and pending.kind in _UNDONE_BY_A_NO:
+            from skill.handlers.dialog import say_no  # dialog answers build on the cart handlers
+
+            turn.clear_pending()
+            turn.answered()
+            return say_no(turn, pending)
+        return undo_last_change(turn)
+
+
 def undoable_change(turn: Turn) -> Undoable | None:
     """The change "scratch that" would take back, or ``None`` when there is none (the cart changed since, or the
     session made none)."""

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
 
 from backend.bench.cli import main
 from backend.bench.evalset import Judge, load_eval_set
+from backend.bench.measure import latency_figures
 from backend.catalog import load_instacart
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -36,6 +38,22 @@ def test_bench_prints_one_json_object_per_set_then_performance(capsys: pytest.Ca
     assert methods["rapidfuzz WRatio"]["n"] == 2 and methods["rapidfuzz WRatio"]["subset"]
     assert "fuzz.ratio history only" not in methods  # not a personal set
     assert lines[1]["catalog"]["products"] == 4
+    assert {"p50_ms", "p99_ms", "cpu_p50_ms", "cpu_p99_ms"} <= lines[1]["catalog"].keys()
+
+
+class _Waiting:
+    """Answers after waiting, not working: wall time passes, this thread's CPU time hardly does."""
+
+    def resolve(self, text: str) -> None:
+        time.sleep(0.02)
+
+
+def test_latency_figures_give_cpu_time_apart_from_wall_time() -> None:
+    figures = latency_figures(_Waiting(), ["a", "b", "c"])  # type: ignore[arg-type]
+
+    assert figures["p50_ms"] >= 20
+    assert figures["cpu_p50_ms"] < 10  # a wait on a shared machine is no CPU time of ours
+    assert figures["cpu_p99_ms"] <= figures["p99_ms"]
 
 
 def test_bench_table_names_ours_and_the_baselines(capsys: pytest.CaptureFixture[str]) -> None:

@@ -230,3 +230,24 @@ def test_a_small_index_guesses_no_sound_alikes_when_a_name_holds_every_word_hear
         misheard = " ".join([*words, "zzyzx"])
         unnamed += len(PHONE_INDEX.search(misheard, sound_key(misheard), limit=10, phones=PHONES[number])) > 10
     assert unnamed
+
+
+def test_a_large_index_adds_the_closest_phones_of_its_shortlist_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large index (two-stage search) with coarse phones also hands on, after the ``limit`` best by Dice, up to
+    ``LARGE_RECALL_EXTRA`` more of its shortlist whose phones are closest to the query's, closest first; a name
+    heard right (some name holds every word) gets none."""
+    monkeypatch.setattr(index_module, "TWO_STAGE_MIN_ENTRIES", 0)
+    limit, more = 10, 0
+    for number in range(0, len(PHONE_ENTRIES), 97):
+        words = NAMES[number].split()[-2:]
+        misheard = " ".join([*words, "zzyzx"])
+        phones = PHONES[number][1:]
+        found = list(PHONE_INDEX.search(misheard, sound_key(misheard), limit=limit, phones=phones))
+        head, extras = found[:limit], found[limit:]
+        assert len(extras) <= index_module.LARGE_RECALL_EXTRA and not set(extras) & set(head)
+        alike = [Levenshtein.normalized_similarity(phones, PHONES[entry]) for entry in extras]
+        assert alike == sorted(alike, reverse=True)
+        more += bool(extras)
+        named = " ".join(words)
+        assert len(PHONE_INDEX.search(named, sound_key(named), limit=limit, phones=PHONES[number])) <= limit
+    assert more

@@ -32,7 +32,7 @@ from backend.bench.measure import (
     Score,
     SetReport,
     build_measured,
-    latency_ms,
+    latency_figures,
     prebuilt_figures,
     score_baseline,
     score_resolver,
@@ -144,9 +144,9 @@ def _histories(path: Path) -> Histories:
 def _performance(
     resolver: Resolver, build: BuildFigures, texts: list[str], catalog: Catalog, *, scale_million: bool
 ) -> dict[str, object]:
-    p50, p99 = latency_ms(resolver, texts)
+    latency = latency_figures(resolver, texts)
     figures: dict[str, object] = {
-        "catalog": {**build.as_dict(), "p50_ms": round(p50, 3), "p99_ms": round(p99, 3)},
+        "catalog": {**build.as_dict(), **{name: round(value, 3) for name, value in latency.items()}},
         "throughput_qps": {
             "threads_1": round(throughput(resolver.resolve, texts, threads=1), 1),
             "threads_2": round(throughput(resolver.resolve, texts, threads=2), 1),
@@ -173,12 +173,15 @@ def _million(
     """Build (or load) the 1,000,000-product index, time it, and score every set against it (same judge: real
     ids)."""
     big_resolver, big_build = build_measured(recombined_catalog(catalog), tables_dir=tables_dir)
-    big_p50, big_p99 = latency_ms(big_resolver, texts)
+    big_latency = latency_figures(big_resolver, texts)
     scores = {
         eval_set.name: score_resolver(big_resolver, eval_set, histories, judge, method="voicecart resolver @1M")
         for eval_set in sets
     }
-    figures: dict[str, object] = {**big_build.as_dict(), "p50_ms": round(big_p50, 3), "p99_ms": round(big_p99, 3)}
+    figures: dict[str, object] = {
+        **big_build.as_dict(),
+        **{name: round(value, 3) for name, value in big_latency.items()},
+    }
     return _Million(figures, scores)
 
 

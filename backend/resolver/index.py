@@ -41,8 +41,14 @@ TWO_STAGE_MIN_ENTRIES = 250_000
 # rows (top-1 0.869 / 0.845), against 0.935 / 0.910 (0.861 / 0.835) for 60,000 postings, a 50x shortlist and
 # 150 results, at about a fifth more CPU time (dev p50 11.5 against 9.5 ms per resolution, one process, load 8-10);
 # 100,000 postings with a 20x shortlist and 150 results cost 8.7 ms and found 0.930 / 0.905 (top-1 0.860 / 0.830).
+# With the recall by phones below, a 40x shortlist (10,000 entries scored exactly) took catalog dev top-1 / top-3
+# 0.871 / 0.920 -> 0.876 / 0.926 for CPU time p50 6.2 -> 9.1 ms, p99 14 -> 19 ms (one thread, time.thread_time;
+# held-out, untuned, both together: 0.843 / 0.897 -> 0.855 / 0.915, wrong accepts unchanged at 1.5 %);
+# 400,000 postings beside it gave 0.877 / 0.929 at p99 24 ms, 400,000 with a 25x shortlist 0.874 / 0.925 at 16 ms,
+# and reading every posting into a 100x shortlist and 1,500 results (no recall) only 0.879 / 0.932 at p99 190 ms:
+# what is left at 1M is mostly recombined names the words match better than the one meant, not recall.
 SCALE_POSTINGS = 150_000
-SHORTLIST_FACTOR = 15
+SHORTLIST_FACTOR = 40
 SCALE_LIMIT = 250
 # A heard word is read before a sound trigram with up to this many times fewer postings. Words strictly first let
 # one common word ("organic": tens of thousands of postings) spend the budget, and the shortlist is then the
@@ -66,6 +72,13 @@ WORD_PRIORITY = 3.0
 # interleaved: p50 1.44 -> 1.60 ms, p99 3.75 -> 4.06 ms). The sets with a history never use the recall.
 RECALL_POOL = 1500
 RECALL_EXTRA = 15
+# A large index does the same recall from its shortlist: the ``LARGE_RECALL_POOL`` best of it by exact Dice, of
+# which the ``LARGE_RECALL_EXTRA`` after the first ``limit`` with the closest phones. On the 1M catalog sets (15x
+# shortlist) it took catalog dev top-1 / top-3 0.869 / 0.917 -> 0.871 / 0.920 and held-out (untuned) 0.843 /
+# 0.897 -> 0.848 / 0.907, no more accepted wrongly, for CPU time p50 5.7 -> 6.2 ms; a pool of 3,000 or 30 extra
+# found no more.
+LARGE_RECALL_POOL = 1500
+LARGE_RECALL_EXTRA = 15
 
 
 def entry_features(spoken: str, sound: str, phones: str = "") -> set[str]:
@@ -140,7 +153,7 @@ class CandidateIndex:
         phones: Sequence[str] = (),
     ) -> CandidateIndex:
         """An index from the parts ``arrays`` gave (numpy arrays may be memory-mapped), and the entries' coarse
-        phones (the ones it was built from; without them a small index does no recall by whole phone strings)."""
+        phones (the ones it was built from; without them the index does no recall by whole phone strings)."""
         index = cls.__new__(cls)
         # Plain ndarray views of (possibly memory-mapped) arrays: slicing a np.memmap makes a memmap per slice.
         index._postings = np.asarray(numbers["postings"])
@@ -159,8 +172,8 @@ class CandidateIndex:
         return index
 
     def _recall_phones(self, phones: Sequence[str]) -> npt.NDArray[np.object_] | None:
-        """The entries' coarse phones as an array to gather from, when the index is small and has them all."""
-        if self.size >= TWO_STAGE_MIN_ENTRIES or len(phones) != self.size or self.size == 0:
+        """The entries' coarse phones as an array to gather from, when the index has them all."""
+        if len(phones) != self.size or self.size == 0:
             return None
         return np.array(phones, dtype=object)
 
@@ -197,8 +210,8 @@ class CandidateIndex:
 
     def search(self, spoken: str, sound: str, *, limit: int, phones: str = "") -> Sequence[int]:
         """Numbers of up to ``limit`` entries sharing the most informative features with the query, best first; from
-        a small index built with coarse phones, given the query's, up to ``RECALL_EXTRA`` more after them: the next
-        ones by Dice whose phones are closest to the query's (see ``RECALL_POOL``)."""
+        an index built with coarse phones, given the query's, up to ``RECALL_EXTRA`` (large: ``LARGE_RECALL_EXTRA``)
+        more after them: the next ones by Dice whose phones are closest to the query's (see ``RECALL_POOL``)."""
         feature_ids = [
             feature_id
             for feature in entry_features(spoken, sound, phones)
@@ -218,6 +231,16 @@ class CandidateIndex:
             if informative.size == 0:
                 return []
             touched, dice = self._shortlisted(informative, frequency[frequency <= self._max_df], query_mass, limit)
+            if (
+                self._phones is not None
+                and phones
+                and LARGE_RECALL_EXTRA
+                and 0 < limit < LARGE_RECALL_POOL
+                and not self._named(spoken)
+            ):
+                return self._with_phone_recall(
+                    self._phones, touched, dice, limit, phones, pool=LARGE_RECALL_POOL, extra=LARGE_RECALL_EXTRA
+                )
         else:
             ids = ids[keep]
             if ids.size == 0:
@@ -232,7 +255,9 @@ class CandidateIndex:
             overlap = np.bincount(owners, weights=weights, minlength=self.size).astype(np.float64, copy=False)
             touched, dice = self._strong_overlaps(overlap, query_mass, limit)
             if self._phones is not None and phones and 0 < limit < RECALL_POOL and not self._named(spoken):
-                return self._with_phone_recall(self._phones, touched, dice, limit, phones)
+                return self._with_phone_recall(
+                    self._phones, touched, dice, limit, phones, pool=RECALL_POOL, extra=RECALL_EXTRA
+                )
         if limit < touched.size:
             best = np.argpartition(-dice, limit)[:limit]
             touched, dice = touched[best], dice[best]
@@ -265,13 +290,16 @@ class CandidateIndex:
         dice: npt.NDArray[np.float64],
         limit: int,
         phones: str,
+        *,
+        pool: int,
+        extra: int,
     ) -> list[int]:
         """The ``limit`` best of the ``touched`` entries by ``dice``, best first, then of the next ones by Dice (to
         ``RECALL_POOL``) the ``RECALL_EXTRA`` whose ``entry_phones`` are closest to ``phones``, closest first (see
         ``RECALL_POOL``)."""
-        if touched.size > RECALL_POOL:
-            pool = np.argpartition(-dice, RECALL_POOL - 1)[:RECALL_POOL]
-            touched, dice = touched[pool], dice[pool]
+        if touched.size > pool:
+            best = np.argpartition(-dice, pool - 1)[:pool]
+            touched, dice = touched[best], dice[best]
         if touched.size <= limit:
             return touched[np.lexsort((touched, -dice))].tolist()  # type: ignore[no-any-return]
         split = np.argpartition(-dice, limit - 1)
@@ -280,7 +308,7 @@ class CandidateIndex:
         alike = process.cdist(
             (phones,), entry_phones[rest].tolist(), scorer=Levenshtein.normalized_similarity, dtype=np.float64
         )[0]
-        extra = min(RECALL_EXTRA, rest.size)
+        extra = min(extra, rest.size)
         closest = np.argpartition(-alike, extra - 1)[:extra]
         closest = closest[np.lexsort((closest, -alike[closest]))]
         return ranked.tolist() + rest[closest].tolist()  # type: ignore[no-any-return]

@@ -852,6 +852,12 @@ def remove_some(turn: Turn, product_id: str | None, count: int, *, heard: str | 
     line = cart.line_for(product_id) if product_id else None
     if product_id is None or line is None:
         return replayed_change(turn) or turn.ask("cart.not_in_cart", heard=words or turn.say("word.that"))
+    halves = in_halves(line.quantity, line.unit) if line.unit is not None and MIXED in line.unit else None
+    if halves is not None and halves[1] > 2 * count:
+        # "take one out" of one and a half pounds: a pound of it (the line holds one of its unit, which is not
+        # the count said), half a pound left
+        quantity, unit = from_halves(halves[0], halves[1] - 2 * count)
+        return set_quantity(turn, product_id, quantity, unit=unit)
     product = turn.product(product_id)
     turn.mention(product_id)
     left = line.quantity - count

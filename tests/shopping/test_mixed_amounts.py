@@ -123,3 +123,15 @@ def test_more_of_a_unit_is_more_of_the_line_named_last_and_said_with_it(talk: Co
     assert _line(backend) == (BANANAS, 1, "two and a half pound")
     said = talk.intent("CartContainsIntent", ids={"product": BANANAS}, product="bananas")
     assert "Yes, you have two and a half pounds of Bananas" in said  # not "1 Bananas": the amount held
+
+
+def test_a_number_taken_out_of_a_measure_and_a_half_is_of_its_measure(talk: Conversation, backend: Backend) -> None:
+    talk.intent("AddToCartIntent", ids={"product": BANANAS}, product="two and a half pounds of bananas")
+    # "take one out": the line holds 1 of "two and a half pound", but the customer counts pounds
+    said = talk.intent("RemoveFromCartIntent", quantity="1")
+    assert "You now have one and a half pounds of Bananas" in said
+    assert _line(backend) == (BANANAS, 1, "one and a half pound")
+    assert "half a pound of Bananas" in talk.intent("RemoveFromCartIntent", quantity="1")
+    assert _line(backend) == (BANANAS, 1, "half pound")
+    assert "Removed Bananas" in talk.intent("RemoveFromCartIntent", quantity="1")  # all it held
+    assert backend.shopping.cart(CUSTOMER).is_empty

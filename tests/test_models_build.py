@@ -40,7 +40,13 @@ def test_shipped_models_name_every_contract_intent_and_slot() -> None:
     model = json.loads(model_path("en-US").read_text(encoding="utf-8"))["interactionModel"]["languageModel"]
     intents = {intent["name"]: {s["name"]: s["type"] for s in intent.get("slots", [])} for intent in model["intents"]}
     assert model["invocationName"] == "my grocer"
-    assert intents["AddToCartIntent"] == {"product": "PRODUCT", "quantity": "AMAZON.NUMBER", "unit": "PACK_UNIT"}
+    # "filler": a word before the request that no handler reads ("actually add apples")
+    assert intents["AddToCartIntent"] == {
+        "product": "PRODUCT",
+        "quantity": "AMAZON.NUMBER",
+        "unit": "PACK_UNIT",
+        "filler": "FILLER",
+    }
     assert intents["SelectChoiceIntent"] == {"choice": "CHOICE"}
     assert intents["VoiceCodeIntent"] == {"code": "AMAZON.FOUR_DIGIT_NUMBER"}
     for name in (
@@ -66,10 +72,11 @@ def test_shipped_models_name_every_contract_intent_and_slot() -> None:
         "quantity": "AMAZON.NUMBER",
         "undo": "UNDO",
         "every": "EVERY_LINE_BUT",
+        "filler": "FILLER",
     }
     assert intents["SwapProductIntent"] == {"product": "PRODUCT", "replacement": "PRODUCT"}
     choice = next(t for t in model["types"] if t["name"] == "CHOICE")
-    assert sorted(v["id"] for v in choice["values"]) == ["1", "2", "3", "last", "none"]
+    assert sorted(v["id"] for v in choice["values"]) == ["1", "2", "3", "cheapest", "last", "none", "usual"]
 
 
 def test_product_values_use_catalog_ids_and_popularity(fresh_build: BuildResult, catalog: Catalog) -> None:

@@ -31,7 +31,13 @@ from skill.handlers.cart import (
     UndoHandler,
 )
 from skill.handlers.checkout import CheckoutHandler
-from skill.handlers.dialog import NoHandler, SelectChoiceHandler, VoiceCodeHandler, YesHandler
+from skill.handlers.dialog import (
+    NoHandler,
+    SelectChoiceHandler,
+    UnclearAnswerHandler,
+    VoiceCodeHandler,
+    YesHandler,
+)
 from skill.handlers.errors import CatchAllExceptionHandler, DomainErrorHandler, StoreErrorHandler
 from skill.handlers.history import LastOrderHandler, LastPurchaseHandler, PurchaseFrequencyHandler
 from skill.handlers.launch import LaunchHandler
@@ -95,6 +101,7 @@ def request_handlers(backend: Backend) -> list[AbstractRequestHandler]:
         NoHandler(backend),
         SelectChoiceHandler(backend),
         VoiceCodeHandler(backend),
+        UnclearAnswerHandler(backend),  # a fallback or help while a question is open: the question again
         # built-ins, fallback last
         HelpHandler(),
         CancelAfterChangeHandler(backend),

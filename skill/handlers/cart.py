@@ -48,6 +48,7 @@ from skill.handlers.shopping_base import (
     ask_with_amount,
     put_in_cart,
     quantity_changed,
+    read_quote,
     shares_a_word,
 )
 from skill.handlers.turn_context import LAST_CHANGE, BadQuantity, Turn
@@ -571,7 +572,16 @@ class RemoveFromCartHandler(ShoppingHandler):
             turn.record_removed([(product_id, held.quantity, held.unit)], before=before, after=after)
         if result.repeated and (again := said_again(turn, result.outcome)):
             return again
+        if pending is not None and pending.kind in _ORDER_QUESTIONS:
+            # "yes but take the eggs off first", to "should I place the order?": the order question again, for
+            # the cart as it is now (its new total), never an order placed on it
+            turn.answered()
+            turn.forget_state()
+            return read_quote(turn, lead=turn.say(REMOVED, product=product.name))
         return turn.ask(REMOVED, product=product.name)
+
+
+_ORDER_QUESTIONS = frozenset({Question.CHECKOUT, Question.READ_REST, Question.CODE})
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,29 +4,41 @@ one turn), which also says which answers it accepts (``skill.handlers.pending``)
 
 from __future__ import annotations
 
+import re
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
 from backend.profile import Outcome
+from backend.resolver import spoken_options
 from backend.shopping import normalise_code, whole_number
 from skill.handlers.cancel_order import cancel_order
 from skill.handlers.cart import clear_cart, undo_last_change
-from skill.handlers.pending import Answer, Pending, Question, accepts
+from skill.handlers.lifecycle import asked_reprompt, take_question
+from skill.handlers.pending import OFFERS_OPTIONS, Answer, Pending, Question, accepts
 from skill.handlers.several import add_then_continue, next_in_queue
 from skill.handlers.shopping_base import (
     ShoppingHandler,
     act_on_resolution,
     add_pending_items_then_quote,
     ask_again,
+    choose_reprompt,
+    offer_choices,
+    option_names,
+    or_list,
     place_order,
     read_quote,
     read_rest_of_quote,
     skip_rest_of_quote,
 )
-from skill.handlers.turn_context import Turn
+from skill.handlers.turn_context import Turn, with_question
 
 _ORDINALS = {"first": 1, "one": 1, "1": 1, "second": 2, "two": 2, "2": 2, "third": 3, "three": 3, "3": 3}
 LAST = "last"  # CHOICE id: the last of the options offered
 NONE = "none"  # CHOICE id: none of them
+CHEAPEST = "cheapest"  # CHOICE id: the option of the lowest price
+USUAL = "usual"  # CHOICE id: the option the customer bought
 
 
 class YesHandler(ShoppingHandler):
@@ -130,12 +142,62 @@ class SelectChoiceHandler(ShoppingHandler):
         ids = turn.slot_ids("choice")
         if NONE in ids:
             return say_no(turn, pending)
-        chosen = next((pid for pid in ids if pid in options), None)  # a name, under the dynamic entities
+        named = [pid for pid in dict.fromkeys(ids) if pid in options]  # a name, under the dynamic entities
+        if len(named) > 1:
+            # "plain" to "Honey, Plain Non-Fat or Plain Greek Yogurt?": a word two options share picks neither;
+            # the question is asked again between those two
+            return ask_between(turn, pending, named)
+        chosen = named[0] if named else None
+        if chosen is None and CHEAPEST in ids:
+            return add_cheapest(turn, pending, options)
+        if chosen is None and USUAL in ids:
+            return add_usual(turn, pending, options)
         if chosen is None:
             chosen = _by_position(turn, ids, options)
         if chosen is None:
             return ask_again(turn, pending)
         return add_then_continue(turn, pending, chosen)
+
+
+def ask_between(turn: Turn, pending: Pending, named: list[str]) -> Response:
+    """The same question, now between the options the answer fits (what else it holds kept)."""
+    products = [turn.product(pid) for pid in named]
+    unit = pending.get("unit")
+    if pending.kind == Question.SWAP:
+        turn.set_pending(pending.kind, **{**dict(pending.data), "options": named})
+        return ask_again(turn, Pending(pending.kind, {**dict(pending.data), "options": named}))
+    return offer_choices(
+        turn,
+        products,
+        int(pending.get("quantity", 1)),
+        str(pending.get("heard") or ""),
+        queue=pending.get("queue") or [],
+        unit=str(unit) if unit else None,
+    )
+
+
+def add_cheapest(turn: Turn, pending: Pending, options: list[str]) -> Response:
+    """ "The cheaper one": the option of the lowest price, said back with its price."""
+    offered = [turn.product(pid) for pid in options if pid in turn.backend.catalog]
+    if not offered:
+        return ask_again(turn, pending)
+    cheapest = min(offered, key=lambda product: product.price)
+    lead = turn.say("resolve.cheapest", product=cheapest.name, price=turn.money(cheapest.price))
+    return add_then_continue(turn, pending, cheapest.id, lead=lead)
+
+
+def add_usual(turn: Turn, pending: Pending, options: list[str]) -> Response:
+    """ "The one I usually get": the option the customer bought (most often, of several); none bought, they are
+    told so and the question stays open."""
+    purchases = turn.shopping.purchases(turn.state)
+    bought = [pid for pid in options if pid in purchases and purchases[pid].count > 0]
+    if not bought:
+        turn.set_pending(pending.kind, **dict(pending.data))
+        names = option_names(turn, spoken_options([turn.product(pid) for pid in options]))
+        return turn.ask("resolve.none_bought", choose_reprompt(len(names)), options=or_list(turn, names))
+    usual = max(bought, key=lambda pid: (purchases[pid].count, -purchases[pid].days_since_last))
+    lead = turn.say("resolve.usual_pick", product=turn.product(usual).name)
+    return add_then_continue(turn, pending, usual, lead=lead)
 
 
 def _by_position(turn: Turn, ids: list[str], options: list[str]) -> str | None:
@@ -173,3 +235,47 @@ class VoiceCodeHandler(ShoppingHandler):
             turn.set_pending(Question.CODE, **dict(pending.data))
             return turn.ask("code.not_heard", "code.reprompt")
         return place_order(turn, code=code)
+
+
+class UnclearAnswerHandler(ShoppingHandler):
+    """A reply the skill did not understand (the fallback), or "help", while a question is open: the question stays
+    open and is asked again, help first saying how to answer it. Nothing is placed, added or dropped: only a clear
+    answer does that (a muddle such as "no wait yes" is no answer)."""
+
+    intent = "AMAZON.FallbackIntent"
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        unclear = is_intent_name("AMAZON.FallbackIntent")(handler_input) or is_intent_name("AMAZON.HelpIntent")(
+            handler_input
+        )
+        return bool(unclear) and take_question(handler_input) is not None
+
+    def respond(self, turn: Turn) -> Response:
+        pending = turn.pending
+        assert pending is not None  # can_handle
+        helping = turn.intent_name == "AMAZON.HelpIntent"
+        catalog = turn.backend.catalog
+        options = [str(pid) for pid in pending.get("options", []) if str(pid) in catalog]
+        turn.set_pending(pending.kind, **dict(pending.data))
+        if pending.kind in OFFERS_OPTIONS and options:
+            names = option_names(turn, spoken_options([turn.product(pid) for pid in options]))
+            lead = turn.say("help.choose" if helping else "dialog.not_understood")
+            question = turn.say("resolve.which_one", options=or_list(turn, names))
+            return turn.ask_text(f"{lead} {question}", choose_reprompt(len(names)))
+        reprompt = asked_reprompt(turn.handler_input) or turn.say("help.yes_or_no")
+        lead = turn.say("dialog.not_understood")
+        if helping and pending.accepts(Answer.YES) and pending.kind != Question.CODE:
+            lead = turn.say("help.yes_or_no")
+        return turn.handler_input.response_builder.speak(question_last(lead, reprompt, turn)).ask(reprompt).response
+
+
+_SENTENCE = re.compile(r"[^.?!]+[.?!]+")
+
+
+def question_last(lead: str, reprompt: str, turn: Turn) -> str:
+    """``lead``, then the reprompt with its question said last ("Say yes to order, or no. Should I place the
+    order?"): the speech of an open microphone ends on what it asks."""
+    sentences = [part.strip() for part in _SENTENCE.findall(reprompt)] or [reprompt]
+    told = [part for part in sentences if not part.endswith("?")]
+    asked = [part for part in sentences if part.endswith("?")]
+    return with_question(" ".join([lead, *told, *asked]), reprompt, turn)

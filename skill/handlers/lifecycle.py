@@ -29,6 +29,7 @@ from skill.speech import Speech
 from skill.turn import speech_for
 
 SESSION_KEY = "pending"
+REPROMPT_KEY = "asked_reprompt"  # the reprompt of the question in SESSION_KEY (``asked_reprompt``)
 _ASKED = "voicecart.asked"  # request attribute: the question of the turn before, taken out of the session
 _ANSWERED = "voicecart.answered"  # request attribute: a handler used it as the answer it was waiting for
 
@@ -85,6 +86,7 @@ class CloseQuestion(AbstractResponseInterceptor):
         choosing = now is not None and now.kind in OFFERS_OPTIONS
         if asked is not None and asked.kind in OFFERS_OPTIONS and not choosing and response.output_speech is not None:
             response.directives = [*(response.directives or []), _clear_choices()]
+        _keep_reprompt(handler_input, now, response)
         answered = bool(handler_input.attributes_manager.request_attributes.get(_ANSWERED))
         if asked is None or answered or _asked_again(asked, now):
             return
@@ -97,6 +99,29 @@ class CloseQuestion(AbstractResponseInterceptor):
             else:
                 note = speech.say(key, cart=speech.say("word.cart"))
             response.output_speech = SsmlOutputSpeech(ssml=_prepend(response.output_speech.ssml or "", note))
+
+
+def _keep_reprompt(handler_input: HandlerInput, now: Pending | None, response: Response) -> None:
+    """The reprompt of the question the response asks, kept with it: a reply the skill does not understand asks
+    the question again in these words (``asked_reprompt``)."""
+    session = handler_input.attributes_manager.session_attributes
+    if session is None:
+        return
+    reprompt = getattr(getattr(response.reprompt, "output_speech", None), "ssml", None)
+    if now is None or not reprompt:
+        session.pop(REPROMPT_KEY, None)
+        return
+    session[REPROMPT_KEY] = _SPEAK_TAGS.sub("", str(reprompt)).strip()
+
+
+def asked_reprompt(handler_input: HandlerInput) -> str | None:
+    """The reprompt of the question asked last turn (SSML without ``<speak>``), if it was kept."""
+    session = handler_input.attributes_manager.session_attributes or {}
+    reprompt = session.get(REPROMPT_KEY)
+    return str(reprompt) if reprompt else None
+
+
+_SPEAK_TAGS = re.compile(r"</?speak>", re.IGNORECASE)
 
 
 def _asked_again(asked: Pending, now: Pending | None) -> bool:

@@ -225,9 +225,9 @@ def queue_of(pending: Pending) -> list[tuple[str, int]]:
     return [(str(item[0]), int(item[1])) for item in raw if isinstance(item, list) and len(item) == 2]
 
 
-def add_then_continue(turn: Turn, pending: Pending, product_id: str) -> Response:
+def add_then_continue(turn: Turn, pending: Pending, product_id: str, *, lead: str = "") -> Response:
     """The answer picked a product: add it (or swap it in, when the question was which product to swap to), then
-    go on with what the customer asked for after it."""
+    go on with what the customer asked for after it. ``lead``: said first (why this option: "The cheapest is ...")."""
     quantity = int(pending.get("quantity", 1))
     replace = str(pending.get("replace") or "")
     if pending.kind == Question.SWAP:
@@ -242,7 +242,7 @@ def add_then_continue(turn: Turn, pending: Pending, product_id: str) -> Response
         return ask_unfit(turn, product, fit, quantity, str(pending.get("heard") or ""), queue=queue_of(pending))
     amount = fit if isinstance(fit, LineAmount) else None
     said = put_in_cart(turn, product, quantity, heard=pending.get("heard"), part="answer", amount=amount)
-    return next_in_queue(turn, pending, lead=said)
+    return next_in_queue(turn, pending, lead=f"{lead} {said}" if lead else said)
 
 
 def next_in_queue(turn: Turn, pending: Pending, *, lead: str) -> Response:

@@ -3,6 +3,7 @@ read the checkout quote, place the order, reorder a list of products)."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
@@ -411,7 +412,15 @@ def offer_choices(
         queue=[list(item) for item in queue],
         unit=unit,
     )
-    speech = _joined(lead, turn.say("resolve.choose", options=or_list(turn, option_names(turn, offered))))
+    names = option_names(turn, offered)
+    purchases = turn.shopping.purchases(turn.state)
+    bought = [name for option, name in zip(offered, names, strict=True) if option.product.id in purchases]
+    if bought and len(bought) < len(names):
+        # those they have bought are said, so "the one I usually get" is an answer they know the meaning of
+        question = turn.say("resolve.choose_bought", options=or_list(turn, names), bought=turn.speech.join(bought))
+    else:
+        question = turn.say("resolve.choose", options=or_list(turn, names))
+    speech = _joined(lead, question)
     response = turn.ask_text(speech, choose_reprompt(len(offered)))
     products = [option.product for option in offered]
     response.directives = [*(response.directives or []), choice_entities(products, offered)]
@@ -506,7 +515,12 @@ def choice_entities(options: Sequence[Product], offered: Sequence[Option] = ()) 
     for product, own in zip(options, words, strict=True):
         telling = sorted(word for word in own - shared if len(word) > 2 and word not in _FILLER)
         telling += sorted(set(_WORD.findall(apart.get(product.id, "").lower())) - _FILLER - set(telling))
-        synonyms = [*telling, *(f"{word} {noun}" for word in telling for noun in sorted(shared)[:1])][:20]
+        # two telling words side by side in the name are said together ("the ultra soft one", "the non fat one")
+        said = _WORD.findall(product.name.lower())
+        pairs = [f"{a} {b}" for a, b in itertools.pairwise(said) if not {a, b} & (shared | _FILLER)]
+        synonyms = list(
+            dict.fromkeys([*telling, *pairs, *(f"{word} {noun}" for word in telling for noun in sorted(shared)[:1])])
+        )[:20]
         values.append(Entity(id=product.id, name=EntityValueAndSynonyms(value=product.name[:140], synonyms=synonyms)))
     return DynamicEntitiesDirective(
         update_behavior=UpdateBehavior.REPLACE, types=[EntityListItem(name="CHOICE", values=values)]

@@ -161,7 +161,8 @@ def test_by_voice_only_a_yes_right_after_the_question_cancels(world: Backend) ->
     asked = talk.intent("CancelOrderIntent")
     assert "until 8 pm tomorrow" in asked and asked.endswith("Should I cancel it?")
     assert talk.pending["kind"] == "cancel_order"
-    assert talk.intent("AMAZON.FallbackIntent").startswith("I didn't cancel your order.")
+    # another request drops the question (a reply not understood would ask it again)
+    assert talk.intent("ReadCartIntent").startswith("I didn't cancel your order.")
     assert "what would you like?" in talk.intent("AMAZON.YesIntent").lower()
     assert world.shopping.recent_orders(CUSTOMER, limit=1)[0].status == "placed"
     talk.intent("CancelOrderIntent")

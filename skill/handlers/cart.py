@@ -54,7 +54,11 @@ _ANOTHER = frozenset({"another", "another one", "one more", "more", "one", "the 
 
 
 def refers_back(words: str | None) -> bool:
-    return words is None or words.lower().strip() in PRONOUNS
+    """No product, or a pronoun for the one talked about ("it", "of those" in "just two of those")."""
+    if words is None:
+        return True
+    said = words.lower().strip()
+    return said in PRONOUNS or (said.startswith("of ") and said[3:].strip() in PRONOUNS)
 
 
 def find_in_cart(turn: Turn) -> str | None:
@@ -821,6 +825,9 @@ class ChangeQuantityHandler(ShoppingHandler):
             if asked is not None:
                 return asked
         product_id = find_in_cart(turn)
+        if product_id is None and factor is None and words and not refers_back(words):
+            # "just two limes" with no limes in the cart: that many of them is what is wanted, so they are added
+            return replayed_change(turn) or add_that_many(turn, words)
         if product_id is None:
             heard = turn.slot_value("product") or turn.say("word.that")
             return replayed_change(turn) or turn.ask("cart.not_in_cart", heard=heard)
@@ -833,6 +840,16 @@ class ChangeQuantityHandler(ShoppingHandler):
         else:
             quantity = turn.quantity()
         return set_quantity(turn, product_id, quantity)
+
+
+def add_that_many(turn: Turn, words: str) -> Response:
+    """A quantity asked for a product the cart does not hold: an add of that many (its question when the words
+    need one)."""
+    quantity, joined = quantity_and_words(turn, words)
+    said = joined or words
+    resolution = turn.resolve(said, alexa_ids=turn.slot_ids("product") if joined == words else ())
+    quantity, unit = unit_said(turn, resolution, quantity)
+    return act_on_resolution(turn, resolution, quantity, said, unit=unit)
 
 
 def set_quantity(turn: Turn, product_id: str, quantity: int) -> Response:

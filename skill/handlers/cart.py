@@ -54,11 +54,21 @@ _ANOTHER = frozenset({"another", "another one", "one more", "more", "one", "the 
 
 
 def refers_back(words: str | None) -> bool:
-    """No product, or a pronoun for the one talked about ("it", "of those" in "just two of those")."""
+    """No product, or a pronoun for the one talked about: "it", "it again" ("how much is it again"), "that now",
+    "of those" ("just two of those")."""
     if words is None:
         return True
-    said = words.lower().strip()
-    return said in PRONOUNS or (said.startswith("of ") and said[3:].strip() in PRONOUNS)
+    said = _WORDS.findall(words.lower())
+    while said and said[0] in _BEFORE_PRONOUN:
+        said = said[1:]
+    while said and said[-1] in _AFTER_PRONOUN:
+        said = said[:-1]
+    return " ".join(said) in PRONOUNS
+
+
+# Words said around a pronoun that name no product: "how much is it again", "how much are those then"
+_BEFORE_PRONOUN = frozenset({"of", "all", "so"})
+_AFTER_PRONOUN = frozenset({"again", "now", "then", "please", "altogether", "exactly", "today"})
 
 
 def find_in_cart(turn: Turn) -> str | None:

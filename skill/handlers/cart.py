@@ -31,6 +31,7 @@ from skill.handlers.several import add_then_continue, resolve_many
 from skill.handlers.shopping_base import (
     ShoppingHandler,
     act_on_resolution,
+    add_pending_items,
     added_said,
     ask_again,
     ask_with_amount,
@@ -207,6 +208,10 @@ class AddToCartHandler(ShoppingHandler):
             narrowed = narrow_the_choice(turn, pending, words)
             if narrowed is not None:
                 return narrowed
+        if pending is not None and pending.kind in _OFFERS_ITEMS and adds_them(words):
+            # "just add them" to "should I add them and check out?": added, without the quote
+            turn.answered()
+            return add_pending_items(turn)
         basket = basket_named(turn, words)
         if basket is not None:
             return basket
@@ -252,6 +257,22 @@ class AddToCartHandler(ShoppingHandler):
             quantity = counted
         quantity, unit = unit_said(turn, resolution, quantity)
         return act_on_resolution(turn, resolution, quantity, words or (ids[0] if ids else ""), unit=unit)
+
+
+_OFFERS_ITEMS = frozenset({Question.REORDER, Question.USUAL})  # questions offering several products to add
+_ADD_WORDS = frozenset({"just", "add", "please", "go", "ahead", "and", "yes", "yeah", "okay", "ok"})
+_TO_CART = re.compile(r"\s+(?:to|in|into)\s+(?:my|the)\s+(?:cart|basket|list)$")
+
+
+def adds_them(words: str | None) -> bool:
+    """The products an open question offers, named back with a pronoun: "them", "add them", "just add those to my
+    cart" (an add's own words around the pronoun, no product)."""
+    if not words:
+        return False
+    said = _TO_CART.sub("", words.lower().strip()).split()
+    while said and said[0] in _ADD_WORDS:
+        said = said[1:]
+    return bool(said) and refers_back(" ".join(said))
 
 
 _AND = re.compile(r"\s+and\s+")

@@ -172,6 +172,9 @@ FOLLOW_UPS = [
     ("no i meant five", "ChangeQuantityIntent", {"quantity": "5"}),
     ("please triple the tortillas", "ChangeQuantityIntent", {"factor": "triple", "product": "tortillas"}),
     ("double them", "ChangeQuantityIntent", {"factor": "double"}),
+    ("only six eggs", "ChangeQuantityIntent", {"quantity": "6", "product": "eggs"}),
+    ("just three of them", "ChangeQuantityIntent", {"quantity": "3", "product": "of them"}),
+    ("just peppers", "AddToCartIntent", {"product": "peppers"}),
 ]
 
 

@@ -43,6 +43,7 @@ from skill.handlers.several import add_then_continue, resolve_many
 from skill.handlers.shopping_base import (
     ShoppingHandler,
     act_on_resolution,
+    add_pending_items,
     added_said,
     ask_again,
     ask_with_amount,
@@ -67,7 +68,21 @@ _ANOTHER = frozenset({"another", "another one", "one more", "more", "one", "the 
 
 
 def refers_back(words: str | None) -> bool:
-    return words is None or words.lower().strip() in PRONOUNS
+    """No product, or a pronoun for the one talked about: "it", "it again" ("how much is it again"), "that now",
+    "of those" ("just two of those")."""
+    if words is None:
+        return True
+    said = _WORDS.findall(words.lower())
+    while said and said[0] in _BEFORE_PRONOUN:
+        said = said[1:]
+    while said and said[-1] in _AFTER_PRONOUN:
+        said = said[:-1]
+    return " ".join(said) in PRONOUNS
+
+
+# Words said around a pronoun that name no product: "how much is it again", "how much are those then"
+_BEFORE_PRONOUN = frozenset({"of", "all", "so"})
+_AFTER_PRONOUN = frozenset({"again", "now", "then", "please", "altogether", "exactly", "today"})
 
 
 def find_in_cart(turn: Turn) -> str | None:
@@ -232,6 +247,10 @@ class AddToCartHandler(ShoppingHandler):
             narrowed = narrow_the_choice(turn, pending, words)
             if narrowed is not None:
                 return narrowed
+        if pending is not None and pending.kind in _OFFERS_ITEMS and adds_them(words):
+            # "just add them" to "should I add them and check out?": added, without the quote
+            turn.answered()
+            return add_pending_items(turn)
         basket = basket_named(turn, words)
         if basket is not None:
             return basket
@@ -284,6 +303,22 @@ class AddToCartHandler(ShoppingHandler):
             quantity = counted
         quantity, unit = unit_said(turn, resolution, quantity)
         return act_on_resolution(turn, resolution, quantity, words or (ids[0] if ids else ""), unit=unit)
+
+
+_OFFERS_ITEMS = frozenset({Question.REORDER, Question.USUAL})  # questions offering several products to add
+_ADD_WORDS = frozenset({"just", "add", "please", "go", "ahead", "and", "yes", "yeah", "okay", "ok"})
+_TO_CART = re.compile(r"\s+(?:to|in|into)\s+(?:my|the)\s+(?:cart|basket|list)$")
+
+
+def adds_them(words: str | None) -> bool:
+    """The products an open question offers, named back with a pronoun: "them", "add them", "just add those to my
+    cart" (an add's own words around the pronoun, no product)."""
+    if not words:
+        return False
+    said = _TO_CART.sub("", words.lower().strip()).split()
+    while said and said[0] in _ADD_WORDS:
+        said = said[1:]
+    return bool(said) and refers_back(" ".join(said))
 
 
 _AND = re.compile(r"\s+and\s+")
@@ -917,6 +952,9 @@ class ChangeQuantityHandler(ShoppingHandler):
             if asked is not None:
                 return asked
         product_id = find_in_cart(turn)
+        if product_id is None and factor is None and words and not refers_back(words):
+            # "just two limes" with no limes in the cart: that many of them is what is wanted, so they are added
+            return replayed_change(turn) or add_that_many(turn, words)
         if product_id is None:
             heard = turn.slot_value("product") or turn.say("word.that")
             return replayed_change(turn) or turn.ask("cart.not_in_cart", heard=heard)
@@ -928,6 +966,16 @@ class ChangeQuantityHandler(ShoppingHandler):
                 raise BadQuantity(str(quantity))
             return set_quantity(turn, product_id, quantity, factor=factor)
         return set_quantity(turn, product_id, turn.quantity())
+
+
+def add_that_many(turn: Turn, words: str) -> Response:
+    """A quantity asked for a product the cart does not hold: an add of that many (its question when the words
+    need one)."""
+    quantity, joined = quantity_and_words(turn, words)
+    said = joined or words
+    resolution = turn.resolve(said, alexa_ids=turn.slot_ids("product") if joined == words else ())
+    quantity, unit = unit_said(turn, resolution, quantity)
+    return act_on_resolution(turn, resolution, quantity, said, unit=unit)
 
 
 def set_quantity(

@@ -21,6 +21,7 @@ from skill.handlers.several import add_then_continue, next_in_queue
 from skill.handlers.shopping_base import (
     ShoppingHandler,
     act_on_resolution,
+    add_pending_items,
     add_pending_items_then_quote,
     ask_again,
     choose_reprompt,
@@ -77,8 +78,10 @@ class YesHandler(ShoppingHandler):
             return cancel_order(turn, pending)
         if kind == Question.UNDO:
             return undo_last_change(turn)
-        if kind in {Question.REORDER, Question.USUAL}:
+        if kind == Question.REORDER:  # "should I add them and check out?"
             return add_pending_items_then_quote(turn)
+        if kind == Question.USUAL:  # "want me to add them to your cart?": added, no quote nobody asked for
+            return add_pending_items(turn)
         if kind == Question.CHECKOUT:
             return place_order(turn)
         if kind == Question.READ_REST:

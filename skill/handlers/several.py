@@ -59,7 +59,10 @@ class AddProductsHandler(ShoppingHandler):
             if named is not None:
                 items.append((words, quantity, []))
             else:
-                items.extend((part, quantity, part_ids) for part, part_ids in _split(turn, words, ids))
+                # the amount heard goes with the first product of the slot; a later one says its own ("apples two
+                # pears") or is one
+                parts = _split(turn, words, ids)
+                items.extend((part, quantity if at == 0 else 1, part_ids) for at, (part, part_ids) in enumerate(parts))
         return resolve_many(turn, [(words, quantity) for words, quantity, _ in items], ids=[i for _, _, i in items])
 
 
@@ -140,19 +143,62 @@ def _name_words(spoken: str) -> frozenset[str]:
 
 
 def _split(turn: Turn, words: str, ids: list[str]) -> list[tuple[str, list[str]]]:
-    """ "milk eggs" (speech recognition writes no commas): two products where the resolver is sure of both
-    halves and not of the whole; otherwise one name."""
+    """ "milk eggs", "apples two pears" (speech recognition writes no commas, and a list said without its first
+    "and" lands in one slot): the names of several products where no one product's name explains the words and
+    each part names a product well; otherwise one name ("milk chocolate", "organic two percent milk")."""
     tokens = words.split()
-    if len(tokens) < 2 or ids:
+    if len(tokens) < 2 or ids or len(tokens) > _MOST_SPLIT_WORDS:
         return [(words, ids)]
-    whole = turn.resolve(words)
-    if whole.decision == Decision.ACCEPT:
+    if _one_name(turn.resolve(words), words):
         return [(words, ids)]
+    best: tuple[tuple[bool, float], str, str] | None = None
     for cut in range(1, len(tokens)):
         left, right = " ".join(tokens[:cut]), " ".join(tokens[cut:])
-        if all(turn.resolve(part).decision == Decision.ACCEPT for part in (left, right)):
-            return [(left, []), (right, [])]
-    return [(words, ids)]
+        strengths = [_names_a_product(turn.resolve(part), part) for part in (left, right)]
+        if None in strengths:
+            continue
+        # a cut before an amount ("cucumbers | a lime") first, then the one whose weaker part is named best
+        rank = (_says_an_amount_first(right), min(s for s in strengths if s is not None))
+        if best is None or rank > best[0]:
+            best = (rank, left, right)
+    if best is None:
+        return [(words, ids)]
+    _, left, right = best
+    return [*_split(turn, left, []), *_split(turn, right, [])]
+
+
+_MOST_SPLIT_WORDS = 8  # longer than any two or three product names said in one breath
+_NAMED_WHOLE = 0.85  # the whole matched this well, every word said in the name: one product, never cut
+_NAMED_PART = 0.9  # a part matched this well names a product ("milk chocolate": Milk Chocolate Candies)
+
+
+def _says_an_amount_first(words: str) -> bool:
+    first = words.split(maxsplit=1)[0]
+    return first.lower() in {"some", "another"} or parse_quantity(first) is not None
+
+
+def _one_name(whole: Resolution, words: str) -> bool:
+    """The words are one product's: accepted or matched well with no word said that the name lacks, or its whole
+    name said."""
+    best = whole.best
+    if best is None:
+        return False
+    said = whole.amount.words if whole.amount is not None else words
+    if _holds_every_word(said, best.product) and (whole.decision == Decision.ACCEPT or best.match >= _NAMED_WHOLE):
+        return True
+    return _is_a_name(whole) or _says_a_name(whole, words)
+
+
+def _names_a_product(part: Resolution, words: str) -> float | None:
+    """How well a part of a slot names a product by itself (its match), or ``None`` when it names none: accepted,
+    or matched nearly in full with every word said in the name."""
+    best = part.best
+    if best is None or part.decision == Decision.NOT_FOUND:
+        return None
+    if part.decision == Decision.ACCEPT:
+        return max(best.match, _NAMED_PART)
+    said = part.amount.words if part.amount is not None else words
+    return best.match if best.match >= _NAMED_PART and _holds_every_word(said, best.product) else None
 
 
 def resolve_many(

@@ -756,7 +756,27 @@ def offer_items(turn: Turn, items: list[tuple[str, int]], *, key: str, **values:
 
 
 def add_pending_items_then_quote(turn: Turn) -> Response:
-    """The yes to a reorder: put the products in the cart (one write), then read the checkout quote."""
+    """The yes to a reorder ("... and check out?"): put the products in the cart (one write), then read the
+    checkout quote."""
+    added = _add_pending_items(turn)
+    if isinstance(added, Response):
+        return added
+    turn.forget_state()  # the quote reads the cart as saved
+    return read_quote(turn, lead=added)
+
+
+def add_pending_items(turn: Turn) -> Response:
+    """The products offered put in the cart (one write) and said so, with no quote: the yes to "want me to add
+    them?", or "just add them" to a reorder's "add them and check out?"."""
+    added = _add_pending_items(turn)
+    if isinstance(added, Response):
+        return added
+    turn.clear_pending()
+    return turn.ask_text(added)
+
+
+def _add_pending_items(turn: Turn) -> str | Response:
+    """The open question's products added in one write: what to say of it, or the answer when none was added."""
     pending = turn.pending
     held = pending.get("items", []) if pending is not None else []
     items = [(str(pid), int(quantity)) for pid, quantity in held]
@@ -782,6 +802,4 @@ def add_pending_items_then_quote(turn: Turn) -> Response:
         # The cart would pass its 60 products (or a line its 50 units): nothing was added.
         turn.clear_pending()
         return turn.ask("reorder.cart_full")
-    turn.forget_state()  # the quote reads the cart as saved
-    lead = turn.say("reorder.added", count=turn.counted("product", int(result.outcome.get("count", len(items)))))
-    return read_quote(turn, lead=lead)
+    return turn.say("reorder.added", count=turn.counted("product", int(result.outcome.get("count", len(items)))))

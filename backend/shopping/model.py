@@ -23,9 +23,14 @@ VOICE = "voice"
 IMPORTED_SOURCE = "instacart"
 
 
-def check_quantity(quantity: int) -> int:
+def check_quantity(quantity: int, unit: str | None = None) -> int:
+    """``quantity`` when a line may hold it: 1..``MAX_QUANTITY`` of its unit, and of a measure and a half (held as
+    1 "thirty and a half pound") at most ``MAX_QUANTITY`` of the measure, a half counted as one."""
     if not MIN_QUANTITY <= quantity <= MAX_QUANTITY:
         raise ValidationError(f"quantity must be {MIN_QUANTITY}..{MAX_QUANTITY}, not {quantity}", field="quantity")
+    halves = in_halves(quantity, unit) if unit is not None and MIXED in unit else None
+    if halves is not None and (halves[1] + 1) // 2 > MAX_QUANTITY:
+        raise ValidationError(f"at most {MAX_QUANTITY} of a measure, not {unit!r}", field="quantity")
     return quantity
 
 
@@ -88,7 +93,7 @@ class Cart:
         there in the same unit. A line held in another unit cannot be added to (``OtherUnitInCart``: "2 pounds"
         and "3 apples" do not sum). ``more_of_line`` says no unit was said and the quantity is more of the line's
         own ("another one" after a dozen eggs is another dozen)."""
-        check_quantity(quantity)
+        check_quantity(quantity, unit)
         current = self.line_for(product_id)
         if current is None:
             if len(self.lines) >= MAX_CART_LINES:
@@ -98,7 +103,7 @@ class Cart:
         summed = _summed_measure(current, quantity, kept)
         if summed is not None:
             whole, summed_unit = summed
-            check_quantity(whole)
+            check_quantity(whole, summed_unit)
             return self._replace_line(CartLine(product_id, whole, channel, at, summed_unit))
         if kept != current.unit and not _same_count(kept, current.unit):
             raise OtherUnitInCart(product_id, held=current.unit, said=unit)
@@ -116,7 +121,7 @@ class Cart:
 
     def with_line(self, product_id: str, quantity: int, unit: str | None, *, channel: str, at: str) -> Cart:
         """The line set to ``quantity`` of ``unit`` ("make that two" after a pound and a half: 2 pounds)."""
-        check_quantity(quantity)
+        check_quantity(quantity, unit)
         if self.line_for(product_id) is None:
             raise NotInCart(product_id)
         return self._replace_line(CartLine(product_id, quantity, channel, at, unit))

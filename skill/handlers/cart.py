@@ -546,20 +546,12 @@ class RemoveFromCartHandler(ShoppingHandler):
         if every and words:
             words = f"{every.lower()} {words}"  # "clear {it all except} {the lemons}": read as one request
         pending = turn.pending
-        if (
-            pending is not None
-            and pending.kind in _UNDONE_BY_A_NO
-            and refers_back(words or None)
-            and not turn.slot_ids("product")
-            and turn.slot_value("quantity") is None
-        ):
+        if refers_back(words or None) and not turn.slot_ids("product") and turn.slot_value("quantity") is None:
             # "scratch that" / "take that out" to "did you mean X?" or "which one?": nothing was added to take
             # out, so it is the question's no (and never the removal of a product added before the question)
-            from skill.handlers.dialog import say_no  # dialog answers build on the cart handlers
-
-            turn.clear_pending()
-            turn.answered()
-            return say_no(turn, pending)
+            no = no_to_open_question(turn)
+            if no is not None:
+                return no
         if turn.slot_value("undo") is not None and not words:
             return undo_last_change(turn)
         kept = _ALL_BUT.match(words)
@@ -576,7 +568,7 @@ class RemoveFromCartHandler(ShoppingHandler):
             return remove_several(turn, several)
         if turn.slot_value("quantity") is not None:
             # "take one cucumber out", "remove two of those": that many fewer
-            return remove_some(turn, find_in_cart(turn), turn.quantity())
+            return remove_some(turn, find_in_cart(turn), turn.quantity(), said_count=True)
         if words == "one" or words.startswith("one "):
             return remove_one(turn, words.removeprefix("one").strip())
         less = remove_measure(turn, words)
@@ -639,14 +631,20 @@ class UndoHandler(ShoppingHandler):
     intent = "UndoIntent"
 
     def respond(self, turn: Turn) -> Response:
-        pending = turn.pending
-        if pending is not None and pending.kind in _UNDONE_BY_A_NO:
-            from skill.handlers.dialog import say_no  # dialog answers build on the cart handlers
+        return no_to_open_question(turn) or undo_last_change(turn)
 
-            turn.clear_pending()
-            turn.answered()
-            return say_no(turn, pending)
-        return undo_last_change(turn)
+
+def no_to_open_question(turn: Turn) -> Response | None:
+    """The no of an open "did you mean X?" or "which one?" that an undo is (nothing was added to take back), else
+    ``None``."""
+    pending = turn.pending
+    if pending is None or pending.kind not in _UNDONE_BY_A_NO:
+        return None
+    from skill.handlers.dialog import say_no  # dialog answers build on the cart handlers
+
+    turn.clear_pending()
+    turn.answered()
+    return say_no(turn, pending)
 
 
 def undoable_change(turn: Turn) -> Undoable | None:
@@ -872,7 +870,7 @@ def remove_one(turn: Turn, words: str) -> Response:
         product_id = str(match[2]) if match is not None else None
     else:
         product_id = turn.last_product
-    return remove_some(turn, product_id, 1, heard=words or None)
+    return remove_some(turn, product_id, 1, heard=words or None, said_count=True)
 
 
 def remove_measure(turn: Turn, words: str) -> Response | None:
@@ -890,14 +888,18 @@ def remove_measure(turn: Turn, words: str) -> Response | None:
     return set_quantity(turn, product_id, quantity, unit=unit)
 
 
-def remove_some(turn: Turn, product_id: str | None, count: int, *, heard: str | None = None) -> Response:
-    """``count`` fewer of a cart line (one write); the line goes when none are left."""
+def remove_some(
+    turn: Turn, product_id: str | None, count: int, *, heard: str | None = None, said_count: bool = False
+) -> Response:
+    """``count`` fewer of a cart line (one write); the line goes when none are left. ``said_count``: the count is
+    the customer's ("take one out"), so of a measure and a half it counts the measure; an undo's count is the line's
+    own (its add took out all of it)."""
     cart = turn.state.cart
     words = heard if heard is not None else turn.slot_value("product")
     line = cart.line_for(product_id) if product_id else None
     if product_id is None or line is None:
         return replayed_change(turn) or turn.ask("cart.not_in_cart", heard=words or turn.say("word.that"))
-    halves = in_halves(line.quantity, line.unit) if line.unit is not None and MIXED in line.unit else None
+    halves = in_halves(line.quantity, line.unit) if said_count and line.unit and MIXED in line.unit else None
     if halves is not None and halves[1] > 2 * count:
         # "take one out" of one and a half pounds: a pound of it (the line holds one of its unit, which is not
         # the count said), half a pound left
@@ -995,9 +997,9 @@ def set_quantity(
     elif held is not None and (measure := mixed_measure(held.unit)) is not None:
         halves = in_halves(held.quantity, held.unit)
         if factor is not None and halves is not None:
+            if (halves[1] * factor + 1) // 2 > MAX_QUANTITY:
+                raise BadQuantity(str(halves[1] * factor // 2))  # "triple it" past what a line may hold, as a count
             quantity, new_unit = from_halves(measure, halves[1] * factor)
-            if quantity > MAX_QUANTITY:
-                raise BadQuantity(str(quantity))
         else:
             new_unit = measure
     event = turn.event(Outcome.QUANTITY_CHANGED, product=product, quantity=quantity)

@@ -135,3 +135,17 @@ def test_a_number_taken_out_of_a_measure_and_a_half_is_of_its_measure(talk: Conv
     assert _line(backend) == (BANANAS, 1, "half pound")
     assert "Removed Bananas" in talk.intent("RemoveFromCartIntent", quantity="1")  # all it held
     assert backend.shopping.cart(CUSTOMER).is_empty
+
+
+def test_a_measure_and_a_half_holds_at_most_fifty_of_its_measure(talk: Conversation, backend: Backend) -> None:
+    talk.intent(
+        "AddToCartIntent", ids={"product": BANANAS, "unit": "pound"}, product="bananas", unit="pounds", quantity="40"
+    )
+    said = talk.intent("AddToCartIntent", ids={"product": BANANAS}, product="thirty and a half pounds of bananas")
+    assert "at most 50" in said
+    assert _line(backend) == (BANANAS, 40, "pound")  # nothing changed
+    talk.intent("RemoveFromCartIntent", ids={"product": BANANAS}, product="bananas")
+    talk.intent("AddToCartIntent", ids={"product": BANANAS}, product="twenty and a half pounds of bananas")
+    said = talk.intent("ChangeQuantityIntent", ids={"factor": "3"}, factor="triple")
+    assert "61 isn't a quantity" in said
+    assert _line(backend) == (BANANAS, 1, "twenty and a half pound")

@@ -11,6 +11,7 @@ from typing import Any
 import moto
 import pytest
 from botocore.awsrequest import AWSPreparedRequest, AWSRequest
+from botocore.model import OperationNotFoundError
 from moto.core.request import normalize_request
 from moto.core.responses import BaseResponse
 from moto.core.utils import get_service_model
@@ -114,7 +115,10 @@ def test_the_handler_routes_and_answers_each_call_as_moto_does(embedded: Embedde
     headers = {"X-Amz-Target": target, "Content-Type": "application/x-amz-json-1.0"}
     request = AWSRequest(method="POST", url=f"{embedded.endpoint}/", headers=headers, data=b"{}").prepare()
     motos = DynamoHandler()
-    motos.setup_class(normalize_request(request))
+    try:
+        motos.setup_class(normalize_request(request))
+    except OperationNotFoundError:  # moto 5.2.5 parses the body as the target's operation last, once set up
+        assert target.endswith("NoSuchOperation")
     ours = _handler()()
     ours._served = request  # what serve keeps of the call, without answering it
     ours.headers = {name: value for name in ("X-Amz-Target", "Content-Type") if (value := request.headers[name])}

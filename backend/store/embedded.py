@@ -604,6 +604,20 @@ def _streams_handler() -> Any:
 
 
 @functools.cache
+def _dynamo_target_prefix() -> str:
+    from moto.core.utils import get_service_model
+
+    return str(get_service_model("dynamodb").metadata["targetPrefix"])
+
+
+@functools.cache
+def _dynamo_operations() -> frozenset[str]:
+    from moto.core.utils import get_service_model
+
+    return frozenset(get_service_model("dynamodb").operation_names)
+
+
+@functools.cache
 def _handler() -> Any:
     """moto's DynamoDB handler, answering the item operations with ``json.dumps`` of their result."""
     from moto.core import responses
@@ -627,6 +641,28 @@ def _handler() -> Any:
 
             request = self._served
             return Request.from_primitives(request.method, request.url, request.headers, request.body)
+
+        def _get_action(self) -> str:
+            """The call's operation, named by its ``X-Amz-Target`` (``DynamoDB_20120810.GetItem``) as every DynamoDB
+            call names it (moto 5.2.5 read it there too); moto's own routing, by ``normalized_request``, for a
+            target that names no DynamoDB operation. ``embedded_moto`` checks moto's method at start."""
+            target: str = self.headers.get("X-Amz-Target", "")
+            prefix, _, operation = target.partition(".")
+            if prefix == _dynamo_target_prefix() and operation in _dynamo_operations():
+                return operation
+            return super()._get_action()
+
+        def determine_response_protocol(self, service_model: Any) -> str:
+            """The answer's protocol as moto decides it, from what moto's decision reads of the request (its
+            content type and headers), without building ``normalized_request`` for it: JSON 1.0 for every
+            DynamoDB call. Anything else is moto's own answer. ``embedded_moto`` checks the shapes at start."""
+            if not embedded_moto.protocol_reads_request() or "normalized_request" in vars(self):
+                return super().determine_response_protocol(service_model)
+            from moto.core.request import determine_request_protocol
+
+            view = SimpleNamespace(content_type=self.headers.get("Content-Type", ""), headers=self._served.headers)
+            protocol = determine_request_protocol(service_model, cast(Any, view))  # moto 5.2.6: (model, request)
+            return protocol if protocol == "json" else super().determine_response_protocol(service_model)
 
         def serve(self, request: Any, parsed: dict[str, Any] | None = None) -> Any:
             """Answer botocore's prepared request: what ``setup_class`` derives from it for a DynamoDB JSON call,

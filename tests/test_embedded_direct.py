@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from backend.store import embedded_direct, embedded_parse
@@ -262,6 +262,9 @@ def _read(client: Any, request: dict[str, Any], table: str) -> dict[str, Any]:
         answer = client.batch_get_item(RequestItems=renamed)
     except ClientError as error:
         answer = {"error": type(error).__name__, **error.response}
+    except TypeError as error:
+        # moto's own projection of a path into a number ("lines.x" of {"N": ...}) fails so, on both paths
+        return {"error": "TypeError", "message": str(error)}
     metadata = answer.get("ResponseMetadata", {})
     metadata.pop("RequestId", None)
     headers = metadata.get("HTTPHeaders", {})
@@ -278,6 +281,10 @@ def _read(client: Any, request: dict[str, Any], table: str) -> dict[str, Any]:
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(start=starting_items(), read=batch_reads())
+@example(  # a path projected into a number: moto fails the same way on both paths
+    start=[{"lines": {"N": "0"}, "pk": {"S": "CUST#1"}, "sk": {"S": "CART"}}],
+    read={DIRECT: {"Keys": [{"pk": {"S": "CUST#1"}, "sk": {"S": "CART"}}], "ProjectionExpression": "lines.x"}},
+)
 def test_a_batch_read_answers_through_the_direct_path_what_it_answers_through_moto(
     clients: tuple[Any, Any], start: list[dict[str, Any]], read: dict[str, Any]
 ) -> None:

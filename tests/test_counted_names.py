@@ -66,11 +66,14 @@ def test_a_plural_name_with_a_count_of_one_agrees_and_names_no_other_product() -
         _product("16", "Meyer Lemons"),
         _product("17", "Large Brown Eggs", aisle="eggs"),
         _product("18", "Hummus", aisle="dips"),
+        _product("19", "Bag of Gala Apples"),
     ]
     single = single_names([*CATALOG, *extra])
     speech = Speech("en-US", counted=counted_names([*CATALOG, *extra]), single=single)
-    assert speech.product_line(1, "Meyer Lemons") == "1 Meyer Lemon"  # loose, and no product is "Meyer Lemon"
-    assert speech.product_line(1, "Organic Blueberries") == "1 Organic Blueberry"
+    # never one piece of a bag or a pint: what is sold by the piece the catalog does not say
+    assert speech.product_line(1, "Meyer Lemons") == "1 pack of Meyer Lemons"
+    assert speech.product_line(1, "Organic Blueberries") == "1 pack of Organic Blueberries"
+    assert speech.product_line(1, "Bag of Gala Apples") == "1 Bag of Gala Apples"  # the count is of the bag
     assert speech.product_line(1, "Limes") == "1 pack of Limes"  # "1 Lime" would name the product Lime
     assert speech.say("cart.quantity_changed", quantity=1, product="Large Brown Eggs", cart="cart") == (
         "You now have 1 pack of Large Brown Eggs in your cart."  # a carton, never "1 Large Brown Egg"

@@ -85,7 +85,7 @@ class Turn:
         # The turn recorder (``skill.handlers.turn_events``) finds the turn here after the handler ran.
         self.handler_input.attributes_manager.request_attributes[TURN_ATTRIBUTE] = self
         self.speech.counted = counted_names_of(self.backend.catalog)  # "3 Bananas": the catalog tells what is counted
-        self.speech.single = single_names_of(self.backend.catalog)  # "1 Organic Lemon", "1 pack of Limes"
+        self.speech.single = single_names_of(self.backend.catalog)  # "1 pack of Limes", never "1 Limes"
 
     # -- request -----------------------------------------------------------------------------------------------
     @property

@@ -96,8 +96,8 @@ class Speech:
         self._rng = rng or random.Random(0)  # noqa: S311 - choosing a phrasing, not a secret
         # Said name -> as said after a count above one ("Banana" -> "Bananas", ``skill.speech.counted``).
         self.counted: Mapping[str, str] = counted or {}
-        # Said name -> as said after a count of one, for a name that is a plural ("Organic Lemons" -> "Organic
-        # Lemon"; empty: said whole as a pack of it, "1 pack of Limes"; ``skill.speech.counted.single_names``).
+        # Said name -> as said after a count of one, for a name that is a plural (empty: said whole as a pack of
+        # it, "1 pack of Limes"; ``skill.speech.counted.single_names``).
         self.single: Mapping[str, str] = single or {}
 
     def has(self, key: str) -> bool:

@@ -82,14 +82,13 @@ def single_names_of(catalog: Catalog) -> Mapping[str, str]:
 
 def single_names(products: Iterable[Product]) -> Mapping[str, str]:
     """Said name -> the name said after a count of one, for the products whose own name is a plural ("1 Limes",
-    "1 Grade AA Large White Eggs" are no English). Fruit and vegetables sold loose are said in the singular ("1
-    Organic Lemon") when that names no other product; otherwise the value is empty: the name is said whole, as one
-    pack of it ("1 pack of Limes", where Lime is a product of its own; "1 pack of ... Eggs"), never as another
-    product's name nor as one piece of a carton."""
-    everything = list(products)
-    spoken = frozenset(said_name(product.name).casefold() for product in everything)
+    "1 Grade AA Large White Eggs" are no English). The value is empty: the name is said whole, as one pack of it
+    ("1 pack of Limes", "1 pack of Organic Blueberries", "1 pack of ... Eggs"). Never its singular: the catalog
+    does not say what is sold by the piece, and "1 Organic Blueberry", "1 Collard Green" or "1 Large Brown Egg" is
+    one piece of a pint, a bunch or a carton, or another product's name ("1 Lime"). A name whose plural follows
+    "of" agrees with its count as it is ("1 Bag of Gala Apples") and is left out."""
     single: dict[str, str] = {}
-    for product in everything:
+    for product in products:
         name = said_name(product.name)
         head, _, last = name.rpartition(" ")
         folded = last.casefold()
@@ -97,11 +96,7 @@ def single_names(products: Iterable[Product]) -> Mapping[str, str]:
             continue
         if singular(one) != one or one in UNITS:
             continue  # "Grits" -> "grit": no plural of a word a count would agree with
-        loose = product.aisle.casefold() in COUNTED_AISLES and "," not in product.name
-        word = last[: len(one)] if last[: len(one)].casefold() == one else one.capitalize()  # "Blueberry"
-        named = f"{head} {word}" if head else word
-        if loose and named.casefold() not in spoken:
-            single[name] = named
-        else:
-            single.setdefault(name, "")
+        if " of " in f" {head.casefold()} ":
+            continue  # "1 Bag of Gala Apples": the count is of the bag
+        single[name] = ""
     return single

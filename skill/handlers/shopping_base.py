@@ -349,10 +349,11 @@ def unsold_words(heard: str, candidates: Sequence[Candidate]) -> set[str]:
     """The words said that no candidate's name holds, when another word said is in theirs: "oat" of "oat milk"
     offered almond, goat and whole milk. Empty when every word said is in one of the names, or none is (a guess
     the question says is one already)."""
-    said = _name_words(heard) - _NOT_WHAT
+    # As spoken, on both sides: "two percent milk" is in "2 Percent Milk"
+    said = _name_words(query_form(heard)) - _NOT_WHAT
     named: set[str] = set()
     for candidate in candidates:
-        named |= _name_words(candidate.product.name)
+        named |= _name_words(spoken_form(candidate.product.name))
     return said - named if said & named else set()
 
 

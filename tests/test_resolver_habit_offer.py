@@ -8,6 +8,7 @@ are recogniser-style garbles written for these tests, not rows of any evaluation
 from __future__ import annotations
 
 import csv
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backend.catalog import Catalog
+from backend.demo.histories import load_histories
 from backend.resolver import Candidate, Decision, ReasonCode, Resolver
 from backend.resolver.purchases import PurchaseStats
 from backend.resolver.resolver import HABIT_OFFER_FLOOR, usually_bought
+from backend.settings import PACKAGE_DATA_DIR
 from tests.support.properties import examples
 
 HISTORY_FILE = Path(__file__).parent / "fixtures" / "resolver" / "weekly_basket_history.csv"
@@ -81,8 +84,8 @@ def test_a_habit_under_the_cut_off_is_only_ever_the_last_offer(
 ) -> None:
     resolution = resolver.resolve(" ".join(words), history=history, orders=ORDERS)
     if all(_habit_under_cut_off(candidate, history) for candidate in resolution.candidates):
-        # Nothing else matched: the question is which of their habits was meant (``Resolver._habit_asked``).
-        assert resolution.decision is not Decision.ACCEPT
+        # Nothing else matched: their habits are only the closest guesses (``Resolver._habit_asked``), no question.
+        assert resolution.decision is Decision.NOT_FOUND
         assert all(candidate.match >= HABIT_OFFER_FLOOR for candidate in resolution.candidates)
         return
     for rank, candidate in enumerate(resolution.candidates[1:], start=1):
@@ -100,15 +103,15 @@ def _habit_under_cut_off(candidate: Candidate, history: dict[str, PurchaseStats]
     return bought is not None and usually_bought(bought.count, ORDERS) and candidate.match < 0.45
 
 
-def test_words_matching_nothing_ask_which_of_the_habits_they_match_about_equally(
+def test_words_matching_nothing_are_not_found_with_the_habits_they_match_about_equally_as_guesses(
     resolver: Resolver, catalog: Catalog, history: dict[str, PurchaseStats]
 ) -> None:
     # No catalog name reaches the cut-off; their milk, bananas and chips match the words about equally (noise
-    # does): one "did you mean" about the milk alone would leave the others unasked. A question, never an answer,
-    # the likeliest first.
+    # does). The words beat the history: not found, never a question a yes would answer by adding their milk; the
+    # habits stay as the closest guesses, the likeliest first.
     resolution = resolver.resolve("go go piece go", history=history, orders=ORDERS)
     names = [candidate.product.name for candidate in resolution.candidates]
-    assert resolution.decision is Decision.CHOOSE, names
+    assert resolution.decision is Decision.NOT_FOUND, names
     assert len(names) == 3
     assert names[0] == "Organic Whole Milk"
     assert all(_habit_under_cut_off(candidate, history) for candidate in resolution.candidates)
@@ -185,3 +188,19 @@ def test_a_second_habit_is_offered_when_the_first_took_its_place_with_the_prior(
     assert names[0] == "Orange Calcium & Vitamin D Pulp Free"
     assert names[-1] == "Mango Tango Fruit Smoothie Blend", names
     assert resolution.decision is not Decision.ACCEPT
+
+
+def test_no_habit_of_another_kind_is_offered_beside_a_product_the_words_are_the_whole_name_of(
+    resolver: Resolver, catalog: Catalog
+) -> None:
+    # Demo customer 2706 (101 products) bought an Italian Dry Salame twice. "lime" is the whole name of the
+    # catalog's Lime, and the salami only sounds a little like it: none of the words names it, so it is no reading of
+    # "lime" to offer beside the limes.
+    today = date(2026, 11, 20)
+    history = load_histories(PACKAGE_DATA_DIR / "customers_sample.csv", last_order_on=today)["2706"].stats(today)
+    salame = _named(catalog, "Italian Dry Salame")
+    assert salame in history
+    resolution = resolver.resolve("lime", history=history)
+    names = [candidate.product.name for candidate in resolution.candidates]
+    assert salame not in [candidate.product.id for candidate in resolution.candidates], names
+    assert names[0] == "Lime"

@@ -376,7 +376,25 @@ class Resolver:
             # The words are this product's own name, letter for letter: take it even if another product
             # is close ("Smartwater" / "Smart Water" spell alike); one that *sounds* the same is still offered.
             resolution = replace(resolution, decision=Decision.ACCEPT)
-        return self._with_spelt_twins(resolution, history, limit)
+        return self._with_spelt_twins(self._without_strays(resolution, said, history), history, limit)
+
+    @staticmethod
+    def _without_strays(
+        resolution: Resolution, said: Sequence[str], history: Mapping[str, PurchaseStatsLike]
+    ) -> Resolution:
+        """Beside a product the words are the whole name of ("lime"), no product of theirs that none of the words
+        names and that the words match only loosely (their "Italian Dry Salame"): the words beat the history."""
+        best = resolution.best
+        if best is None or best.match < WHOLE_NAME_MATCH or not history:
+            return resolution
+        words = {word.removesuffix("s") for word in said}
+
+        def stray(candidate: Candidate) -> bool:
+            named = {word.removesuffix("s") for word in query_form(candidate.product.name).split()}
+            return candidate.product.id in history and candidate.match < STRONG_MATCH and not words & named
+
+        kept = tuple(candidate for candidate in resolution.candidates if candidate is best or not stray(candidate))
+        return resolution if len(kept) == len(resolution.candidates) else replace(resolution, candidates=kept)
 
     def _with_spelt_twins(
         self, resolution: Resolution, history: Mapping[str, PurchaseStatsLike], limit: int
@@ -898,6 +916,8 @@ class Resolver:
         ):
             return resolution
         best = candidates[0]
+        if best.match >= WHOLE_NAME_MATCH:
+            return resolution  # the words are a product's whole name ("lime"): no habit of another kind beside it
         full = len(candidates) >= limit
         if full and (
             habitual[limit - 1]
@@ -1069,7 +1089,9 @@ class Resolver:
         limit: int,
     ) -> Resolution:
         """Nothing matched the words well enough to be offered, but one of their habits matches them as well as
-        ``_habit_offered`` asks: a question about it (never an answer), rather than nothing."""
+        ``_habit_offered`` asks: still not found (the words beat the history: "phone charger" is no question about
+        their coffee creamer, and a yes must not add it), with those habits kept as the closest guesses, never a
+        question nor an answer."""
         habits = [
             habit
             for habit in self._likeliest_habits(rest, set(), history=history, orders=orders)
@@ -1095,12 +1117,10 @@ class Resolver:
             )
             if len(offered) == limit:
                 break
-        if len(offered) == 1:
-            return replace(resolution, decision=Decision.CONFIRM, candidates=tuple(offered))
         apart = tells_apart([candidate.product for candidate in offered])
         return replace(
             resolution,
-            decision=Decision.CHOOSE,
+            decision=Decision.NOT_FOUND,
             candidates=tuple(replace(candidate, tells_apart=apart[rank]) for rank, candidate in enumerate(offered)),
         )
 

@@ -24,8 +24,8 @@ What it holds (cancelled orders count nowhere but in ``recent``):
 | ``persons`` | the same for each recognised speaker's own orders (the usual of one person)                     |
 
 **Size.** DynamoDB refuses items over 400 KB. Per product it costs about 30 bytes plus about 7 a kept day, so the
-date lists are capped at ``DATE_CAP`` (the newest purchases; "how often" is the median gap between those, which is
-also what the customer does *now*). The largest demo customer's summary (187111: 50 orders, 256 products) is
+date lists are capped at ``DATE_CAP`` (the newest purchases; "how often" is their span over the gaps between them,
+which is also what the customer does *now*). The largest demo customer's summary (187111: 50 orders, 256 products) is
 24 KB; the pages benchmark's 500-order customer (1,627 products) 97 KB. Above ``MAX_BYTES`` the summary is stored
 as *overflowed* (no parts), and every question is answered from the orders, as before: slow, never wrong.
 
@@ -41,7 +41,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from statistics import median
 from typing import Any
 
 from backend.profile.erasure import stage_not_erased
@@ -78,7 +77,10 @@ class ProductHistory:
     orders: int  # orders considered
     last_on: date | None
     first_on: date | None
-    typical_days_between: float | None  # median gap between its newest DATE_CAP purchases (None under 2)
+    # The mean gap between its newest DATE_CAP purchases: their span over the gaps (None under 2). Not the median
+    # gap: purchases in runs of orders days apart, with weeks between the runs, have a median gap of days while
+    # they come every week or two.
+    typical_days_between: float | None
     typical_quantity: int
 
 
@@ -146,14 +148,13 @@ class Digest:
         if tally is None:
             return ProductHistory(product_id, 0, self.orders, None, None, None, 1)
         days = tally[_DAYS]
-        gaps = [later - earlier for earlier, later in itertools.pairwise(days)]
         return ProductHistory(
             product_id=product_id,
             times=tally[_COUNT],
             orders=self.orders,
             last_on=date.fromordinal(days[-1]),
             first_on=date.fromordinal(tally[_FIRST]),
-            typical_days_between=float(median(gaps)) if gaps else None,
+            typical_days_between=(days[-1] - days[0]) / (len(days) - 1) if len(days) > 1 else None,
             typical_quantity=_median_of_histogram(tally[_QUANTITIES]),
         )
 

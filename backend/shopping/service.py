@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from backend.catalog import Catalog
+from backend.catalog import Catalog, Product
 from backend.clock import Clock, utc_now
 from backend.errors import (
     AlreadyApplied,
@@ -113,6 +114,30 @@ def own_versions(resolution: Resolution) -> list[Candidate]:
     best = resolution.best
     floor = max(STRONG_MATCH, (best.match if best is not None else 0.0) - WORDS_PREFER_MARGIN)
     return [candidate for candidate in resolution.candidates if bought_before(candidate) and candidate.match >= floor]
+
+
+# Words that say whose or how much, not what: "my wine", "some coffee" name the kind all the same.
+_NOT_A_KIND = frozenset({"a", "an", "any", "my", "our", "some", "the", "of"})
+
+
+def _kind_words(text: str) -> set[str]:
+    # Plurals folded alike on both sides ("wine" names the "red wines" aisle).
+    return {word.removesuffix("s") for word in re.findall(r"[a-z0-9]+", text.lower())}
+
+
+def kind_named(words: str, product: Product, *, exactly: bool = False) -> bool:
+    """Whether the words name the kind the catalog shelves the product as: every word said is a word of its aisle's
+    name ("wine" and "red wine" for a Pinot Noir of the red wines aisle, "cheese" for a Feta of packaged cheese), or
+    the words are its department's whole name ("alcohol"; "eggs" is not all of dairy & eggs). ``exactly``: the words
+    are the aisle's whole name ("cream" of the cream aisle, not of ice cream's). A product's own name is not read:
+    the resolver matches that."""
+    said = _kind_words(words) - _NOT_A_KIND
+    if not said:
+        return False
+    aisle = _kind_words(product.aisle)
+    if exactly:
+        return said == aisle
+    return said <= aisle or said == _kind_words(product.department)
 
 
 def delivery_date(order: Order) -> date:
@@ -257,6 +282,21 @@ class Shopping:
         self, customer_id: str, product_id: str, *, state: CustomerState | None = None
     ) -> ProductHistory:
         return self.product_histories(customer_id, [product_id], state=state)[product_id]
+
+    def bought_of_kind(self, state: CustomerState, words: str) -> list[str]:
+        """The products this customer bought (on any channel) that the words name the kind of (``kind_named``), the
+        most bought first: what "reorder wine" or "when did I last buy wine" means of a customer whose wines are a
+        Pinot Noir and a Rose, none named "wine"."""
+        history = self.purchases(state)
+        found = [
+            product_id
+            for product_id in history
+            if product_id in self.catalog and kind_named(words, self.catalog.get(product_id))
+        ]
+        # An aisle the words are the whole name of is the kind, before aisles that only hold the words.
+        exact = [product_id for product_id in found if kind_named(words, self.catalog.get(product_id), exactly=True)]
+        found = exact or found
+        return sorted(found, key=lambda product_id: (-history[product_id].count, product_id))
 
     def cart(self, customer_id: str) -> Cart:
         return load_cart(self.table, customer_id)

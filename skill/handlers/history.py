@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from ask_sdk_model import Response
 
 from backend.shopping import ProductHistory
@@ -42,6 +44,14 @@ class _ProductHistoryHandler(ShoppingHandler):
         ids = [candidate.product.id for candidate in resolution.candidates]
         histories = turn.shopping.product_histories(turn.caller.customer_id, ids, state=turn.read_so_far)
         bought = [c for c in resolution.candidates if histories[c.product.id].times]
+        if not bought and words:
+            # None of the products the words match was bought, but the words may name a kind of theirs ("wine" of
+            # a customer whose wines are a Pinot Noir and a Rose, none named "wine"): their own of that kind.
+            kind = turn.shopping.bought_of_kind(turn.state, words)
+            if kind:
+                own = turn.shopping.product_histories(turn.caller.customer_id, kind, state=turn.read_so_far)
+                chosen = self.of_kind([own[product_id] for product_id in kind])
+                return turn.product(chosen.product_id).name, chosen
         best = bought[0] if bought else resolution.best
         if best is None:
             return turn.ask("resolve.not_found", heard=words or "")
@@ -52,6 +62,10 @@ class _ProductHistoryHandler(ShoppingHandler):
         # so the answer names what they said.
         name = best.product.name if bought or not words else words
         return name, history
+
+    def of_kind(self, histories: list[ProductHistory]) -> ProductHistory:
+        """Which of their products of the kind asked about the answer is about (the most bought first)."""
+        return histories[0]
 
 
 class LastPurchaseHandler(_ProductHistoryHandler):
@@ -65,6 +79,10 @@ class LastPurchaseHandler(_ProductHistoryHandler):
         if history.last_on is None:
             return turn.ask("history.never", product=name)
         return turn.ask("history.last_bought", product=name, day=turn.day(history.last_on))
+
+    def of_kind(self, histories: list[ProductHistory]) -> ProductHistory:
+        """The one of the kind bought last: "when did I last buy wine" is the last time they bought any."""
+        return max(histories, key=lambda history: history.last_on or date.min)
 
 
 class PurchaseFrequencyHandler(_ProductHistoryHandler):

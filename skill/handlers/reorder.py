@@ -4,11 +4,13 @@ The usual and the last order are read out first; nothing is added or placed befo
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ask_sdk_model import Response
 
+from backend.resolver import Decision
 from backend.shopping import own_versions
-from skill.handlers.shopping_base import ShoppingHandler, act_on_resolution, add_product, offer_items
+from skill.handlers.shopping_base import ShoppingHandler, act_on_resolution, add_product, offer_choices, offer_items
 from skill.handlers.turn_context import Turn
 
 
@@ -27,8 +29,24 @@ class ReorderProductHandler(ShoppingHandler):
             # Alexa matched the words to products this customer never bought ("coffee" -> a K-Cup); "reorder"
             # means their own version, so look for it among everything they bought.
             bought = own_versions(turn.resolve(words))
+        if not bought and words:
+            # None of the products the words match was bought, but the words may name a kind of theirs ("reorder
+            # wine": their Pinot Noir and Rose, none named "wine"): their own of that kind, never the catalog's.
+            kind = turn.shopping.bought_of_kind(turn.state, words)
+            if len(kind) == 1:
+                product = turn.product(kind[0])
+                history = turn.shopping.product_history(turn.caller.customer_id, product.id, state=turn.read_so_far)
+                return add_product(turn, product, turn.quantity(default=history.typical_quantity), heard=words)
+            if kind:
+                options = [turn.product(product_id) for product_id in kind[:3]]
+                return offer_choices(turn, options, turn.quantity(), words)
         if not bought:
-            return act_on_resolution(turn, resolution, turn.quantity(), words)
+            # Nothing of theirs: "reorder" (or "my usual") is no order to add what they never bought unasked. Said
+            # so, and what the words match is at most offered (a question).
+            lead = turn.say("reorder.never_bought", heard=words) if words and resolution.best is not None else ""
+            if resolution.decision is Decision.ACCEPT:
+                resolution = replace(resolution, decision=Decision.CONFIRM)
+            return act_on_resolution(turn, resolution, turn.quantity(), words, lead=lead)
         candidate = bought[0]
         history = turn.shopping.product_history(turn.caller.customer_id, candidate.product.id, state=turn.read_so_far)
         quantity = turn.quantity(default=history.typical_quantity)

@@ -302,7 +302,7 @@ def act_on_resolution(
         )
         # When none of the words said is in the name, the closest product is a guess: say that nothing matched
         # before offering it ("not sold is not added"; a yes still adds it).
-        closest = not shares_a_word(heard, best.product.name)
+        closest = not shares_a_word(heard, best.product.name) or bool(unsold_words(said_of(resolution, heard), [best]))
         speech = confirm_speech(turn, best.product, quantity, fit, heard=heard, closest=closest)
         return _confirm_response(turn, _joined(lead, speech), best.product, quantity, fit)
     if resolution.decision == Decision.CHOOSE and len(resolution.candidates) >= 2:
@@ -313,10 +313,18 @@ def act_on_resolution(
             words = resolution.amount.words if resolution.amount is not None else heard
             unsold = turn.say("resolve.unfit_kind", heard=words, unit=turn.speech.unit_name(fit.unit, 1))
             return offer_choices(turn, options, fit.proposal, heard, lead=_joined(lead, unsold), queue=held)
-        return offer_choices(turn, options, quantity, heard, lead=lead, queue=held, unit=unit)
+        if unsold_words(said_of(resolution, heard), resolution.candidates[:3]):
+            # "oat milk", none sold: said so before the closest of the kind are offered, not as if they were it
+            lead = _joined(lead, turn.say("resolve.not_sold", heard=heard))
+            key = "resolve.choose_closest"
+        else:
+            key = "resolve.choose"
+        return offer_choices(turn, options, quantity, heard, lead=lead, queue=held, unit=unit, key=key)
     turn.clear_pending()
     turn.record(turn.event(Outcome.NOT_FOUND, heard=heard))
-    if best is not None:
+    if best is not None and shares_a_word(heard, best.product.name):
+        # Only a product the words name is suggested; not one the customer's history guessed ("phone charger":
+        # their coffee creamer)
         speech = turn.say("resolve.not_found_suggest", heard=heard, product=best.product.name)
     else:
         speech = turn.say("resolve.not_found", heard=heard)
@@ -334,6 +342,27 @@ def _name_words(text: str) -> set[str]:
 def shares_a_word(heard: str, name: str) -> bool:
     """Whether a word said is a word of the product's name."""
     return bool(_name_words(heard) & _name_words(name))
+
+
+# Words that say which or how many of a thing, not what it is ("some quail eggs", "the oat milk").
+_NOT_WHAT = frozenset({"the", "and", "some", "any", "please", "our", "your", "more", "another"})
+
+
+def said_of(resolution: Resolution, heard: str) -> str:
+    """The words that name the product (the amount said with them taken off: "a dozen eggs" is eggs)."""
+    return resolution.amount.words if resolution.amount is not None and resolution.amount.words else heard
+
+
+def unsold_words(heard: str, candidates: Sequence[Candidate]) -> set[str]:
+    """The words said that no candidate's name holds, when another word said is in theirs: "oat" of "oat milk"
+    offered almond, goat and whole milk. Empty when every word said is in one of the names, or none is (a guess
+    the question says is one already)."""
+    # As spoken, on both sides: "two percent milk" is in "2 Percent Milk"
+    said = _name_words(query_form(heard)) - _NOT_WHAT
+    named: set[str] = set()
+    for candidate in candidates:
+        named |= _name_words(spoken_form(candidate.product.name))
+    return said - named if said & named else set()
 
 
 def amount_of(turn: Turn, product: Product, quantity: int, fit: LineAmount | Unfit | None) -> str | None:
@@ -381,6 +410,7 @@ def offer_choices(
     lead: str = "",
     queue: Sequence[Sequence[Any]] = (),
     unit: str | None = None,
+    key: str = "resolve.choose",
 ) -> Response:
     """ "I found X, Y or Z. Which one?": the answer may be an ordinal, "the last one", "none of those" or a name,
     which Alexa resolves from the options sent as dynamic entities (words that tell them apart). ``unit`` (said
@@ -415,11 +445,11 @@ def offer_choices(
     names = option_names(turn, offered)
     purchases = turn.shopping.purchases(turn.state)
     bought = [name for option, name in zip(offered, names, strict=True) if option.product.id in purchases]
-    if bought and len(bought) < len(names):
+    if key == "resolve.choose" and bought and len(bought) < len(names):
         # those they have bought are said, so "the one I usually get" is an answer they know the meaning of
         question = turn.say("resolve.choose_bought", options=or_list(turn, names), bought=turn.speech.join(bought))
     else:
-        question = turn.say("resolve.choose", options=or_list(turn, names))
+        question = turn.say(key, options=or_list(turn, names))
     speech = _joined(lead, question)
     response = turn.ask_text(speech, choose_reprompt(len(offered)))
     products = [option.product for option in offered]

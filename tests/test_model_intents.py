@@ -72,7 +72,10 @@ def test_what_do_i_usually_buy_is_a_question(matcher: Matcher, said: str) -> Non
     assert (heard.intent, heard.slots) == ("UsualProductsIntent", {})
 
 
-@pytest.mark.parametrize("said", ["reorder my usual", "my usual", "order my usual groceries"])
+@pytest.mark.parametrize(
+    "said",
+    ["reorder my usual", "my usual", "order my usual groceries", "get my usual again", "do my regular shop again"],
+)
 def test_the_usual_itself_is_still_a_reorder(matcher: Matcher, said: str) -> None:
     assert matcher.match(said).intent == "ReorderUsualIntent"
 

@@ -24,7 +24,7 @@ from ask_sdk_model.ui import SsmlOutputSpeech
 from backend.catalog import Catalog
 from backend.resolver import parse_amount, spoken_form
 from backend.shopping import MAX_QUANTITY, MIN_QUANTITY, LineAmount, canonical_unit, line_amount
-from skill.handlers.pending import OFFERS_OPTIONS, Pending, Question
+from skill.handlers.pending import OFFERS_OPTIONS, Pending, Question, queue_of
 from skill.speech import Speech
 from skill.turn import speech_for
 
@@ -95,6 +95,13 @@ class CloseQuestion(AbstractResponseInterceptor):
             speech = speech_for(handler_input)
             product = _dropped_product(asked, self.catalog, speech) if key == "dialog.dropped_product" else None
             if product:
+                # what was still to come after it in the same breath ("two onions, a cucumber and ...") goes too
+                later = [
+                    speech.product_line(quantity, words) if quantity != 1 else words
+                    for words, quantity in queue_of(asked)
+                ]
+                if later:
+                    product = f"{', '.join([product, *later[:-1]])} {speech.say('list.or')} {later[-1]}"
                 note = speech.say("dialog.dropped_named", product=product)
             else:
                 note = speech.say(key, cart=speech.say("word.cart"))

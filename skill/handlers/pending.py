@@ -86,3 +86,9 @@ class Pending:
 
 def accepts(pending: Pending | None, answer: Answer) -> bool:
     return pending is not None and pending.accepts(answer)
+
+
+def queue_of(pending: Pending) -> list[tuple[str, int]]:
+    """What the customer asked for after the question's own product in one request (its ``queue``: words, count)."""
+    raw = pending.get("queue") or []
+    return [(str(item[0]), int(item[1])) for item in raw if isinstance(item, list) and len(item) == 2]

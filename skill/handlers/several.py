@@ -15,7 +15,7 @@ from backend.catalog import Product
 from backend.profile import Outcome
 from backend.resolver import MIXED, Decision, ReasonCode, Resolution, query_form, spoken_form
 from backend.shopping import LineAmount, Unfit, canonical_unit, parse_quantity
-from skill.handlers.pending import Pending, Question
+from skill.handlers.pending import Pending, Question, queue_of
 from skill.handlers.shopping_base import (
     ShoppingHandler,
     _joined,
@@ -264,11 +264,6 @@ def _amount_in(resolution: Resolution, quantity: int) -> tuple[int, str | None]:
         return quantity, None
     counted = amount.quantity if quantity == 1 else quantity
     return counted, canonical_unit(amount.unit) if amount.unit else None
-
-
-def queue_of(pending: Pending) -> list[tuple[str, int]]:
-    raw = pending.get("queue") or []
-    return [(str(item[0]), int(item[1])) for item in raw if isinstance(item, list) and len(item) == 2]
 
 
 def add_then_continue(turn: Turn, pending: Pending, product_id: str, *, lead: str = "") -> Response:

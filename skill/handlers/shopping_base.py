@@ -386,6 +386,10 @@ def confirm_speech(
     amount = amount_of(turn, product, quantity, fit)
     if closest:
         key = "resolve.confirm_closest" if amount is None else "resolve.confirm_closest_amount"
+    elif _WORD.findall(spoken_form(product.name).lower()) == _WORD.findall(heard.lower()):
+        # The product is named by exactly the words said ("reorder coffee", never bought: Coffee): "Did you mean
+        # Coffee?" asks back what was said; the question is whether to add it.
+        key = "resolve.confirm_named" if amount is None else "resolve.confirm_named_amount"
     else:
         key = "resolve.confirm" if amount is None else "resolve.confirm_amount"
     return turn.say(key, product=product.name, heard=heard, amount=amount or product.name)

@@ -12,6 +12,18 @@ def test_en_gb_falls_back_to_en_us_for_keys_it_does_not_override() -> None:
     assert "basket" in Speech("en-GB").plain("help.card_text")
 
 
+def test_what_en_gb_takes_from_en_us_names_the_cart_by_its_word() -> None:
+    # A British customer hears "basket": an en-US sentence en-GB does not override says "cart" only as {cart}.
+    def templates(locale: str) -> dict[str, str | list[str]]:
+        return {key: text for file in locale_files(locale) for key, text in json.loads(file.read_text()).items()}
+
+    british = templates("en-GB")
+    for key, template in templates("en-US").items():
+        if key not in british:
+            for text in template if isinstance(template, list) else [template]:
+                assert not re.search(r"\bcarts?\b", re.sub(r"\{[^}]*\}", "", text)), (key, text)
+
+
 def test_unknown_locale_uses_the_default() -> None:
     assert Speech("xx-XX").locale == "en-US"
 

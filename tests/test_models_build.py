@@ -63,7 +63,9 @@ def test_shipped_models_name_every_contract_intent_and_slot() -> None:
         "AMAZON.NavigateHomeIntent",
     ):
         assert name in intents
-    for name in ("ReorderProductIntent", "LastPurchaseIntent", "PurchaseFrequencyIntent"):
+    # "reorder two of my coffee": how many, as with an add
+    assert intents["ReorderProductIntent"] == {"product": "PRODUCT", "quantity": "AMAZON.NUMBER"}
+    for name in ("LastPurchaseIntent", "PurchaseFrequencyIntent"):
         assert intents[name] == {"product": "PRODUCT"}
     # "take one cucumber out": a count of the product, optional (a request without it is as before); "scratch
     # that" / "undo that": the undo slot (the last add taken back)

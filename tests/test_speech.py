@@ -24,6 +24,12 @@ def test_what_en_gb_takes_from_en_us_names_the_cart_by_its_word() -> None:
                 assert not re.search(r"\bcarts?\b", re.sub(r"\{[^}]*\}", "", text)), (key, text)
 
 
+def test_the_cart_is_said_by_the_locales_word_when_the_caller_does_not_name_it() -> None:
+    assert "your basket" in Speech("en-GB").say("help.speech")
+    assert "your cart" in Speech("en-US").say("fallback.speech")
+    assert "your trolley" in Speech("en-GB").say("help.speech", cart="trolley")
+
+
 def test_unknown_locale_uses_the_default() -> None:
     assert Speech("xx-XX").locale == "en-US"
 

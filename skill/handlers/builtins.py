@@ -30,7 +30,7 @@ class HelpHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         speech = speech_for(handler_input)
         return (
-            handler_input.response_builder.speak(speech.say("help.speech", cart=speech.say("word.cart")))
+            handler_input.response_builder.speak(speech.say("help.speech"))
             .ask(speech.say("help.reprompt"))
             .set_card(SimpleCard(title=speech.plain("help.card_title"), content=speech.plain("help.card_text")))
             .response
@@ -74,7 +74,7 @@ class FallbackHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         speech = speech_for(handler_input)
         return (
-            handler_input.response_builder.speak(speech.say("fallback.speech", cart=speech.say("word.cart")))
+            handler_input.response_builder.speak(speech.say("fallback.speech"))
             .ask(speech.say("fallback.reprompt"))
             .response
         )

@@ -110,7 +110,7 @@ class Speech:
             raise MissingSpeech(f"no speech {key!r} for {self.locale}") from exc
         if isinstance(template, list):
             template = self._rng.choice(template)
-        template, values = self._counted(template, values)
+        template, values = self._counted(template, self._with_cart(template, values))
         safe = {name: escape(_said(name, value)) for name, value in values.items()}
         text = string.Formatter().vformat(template, (), safe)
         return text[:MAX_SPEECH_CHARACTERS]
@@ -120,8 +120,16 @@ class Speech:
         template = self._strings[key]
         if isinstance(template, list):
             template = template[0]
-        template, values = self._counted(template, values)
+        template, values = self._counted(template, self._with_cart(template, values))
         return template.format(**{name: _said(name, value) for name, value in values.items()})
+
+    def _with_cart(self, template: str, values: dict[str, Any]) -> dict[str, Any]:
+        """``{cart}`` is this locale's word for it ("basket" in en-GB) unless the caller names it: a sentence that
+        says the cart never needs its caller to remember the word (nor fails on a missing value when one doesn't)."""
+        if "{cart}" not in template or "cart" in values:
+            return values
+        word = self._strings.get("word.cart", "cart")
+        return {**values, "cart": word if isinstance(word, str) else word[0]}
 
     def _counted(self, template: str, values: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         """ "{quantity} {product}" with a count above one says a counted product's name in the plural; with a count

@@ -22,7 +22,6 @@ from skill.handlers.shopping_base import (
     read_quote,
 )
 from skill.handlers.turn_context import Turn
-from skill.speech.names import said_name
 
 
 class CartTotalHandler(ShoppingHandler):
@@ -83,10 +82,11 @@ class UsualProductsHandler(ShoppingHandler):
         if not basket:
             return turn.ask("reorder.no_usual")
         items = [(item.product_id, item.quantity) for item in basket if item.product_id in turn.backend.catalog]
-        names = [said_name(turn.product(pid).name) for pid, _ in items]
+        names = [turn.product(pid).name for pid, _ in items]
         turn.set_pending(Question.USUAL, items=[[pid, quantity] for pid, quantity in items])
         card = "\n".join(turn.line(quantity, turn.product(pid).name) for pid, quantity in items)
-        response = turn.ask("usual.products", "usual.reprompt", items=turn.speech.join(names))
+        # read as the reorder offer reads it (at most five names, then "and 10 more"); the card holds them all
+        response = turn.ask("usual.products", "usual.reprompt", items=turn.product_list(names))
         response.card = SimpleCard(title=turn.plain("usual.card_title"), content=card)
         return response
 

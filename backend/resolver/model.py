@@ -64,6 +64,9 @@ class Resolution:
     # How much was asked for ("two pounds of"), as understood with the product found; ``None`` only when built
     # without one. A number the product's name holds ("two percent milk") is not a quantity.
     amount: Amount | None = None
+    # Nothing matched the words well (``backend.resolver.evidence``): the candidates are only the closest products of
+    # the kind asked for, to be offered as a question after saying that what was asked for was not found.
+    closest: bool = False
 
     @property
     def best(self) -> Candidate | None:

@@ -17,6 +17,7 @@ from backend.catalog import Catalog, Product
 from backend.number_words import number_to_words
 from backend.resolver.amounts import Amount, parse_amount, unit_fits
 from backend.resolver.confidence import ACCEPT_AT, CHOOSE_LEAD, confidence, decide
+from backend.resolver.evidence import Evidence, evidence, heard_words
 from backend.resolver.habits import (
     FUNCTION_WORDS,
     NAMING_SHARE,
@@ -371,12 +372,63 @@ class Resolver:
             resolution = replace(resolution, decision=Decision.CONFIRM)
         garbled = self._garbled_lead(resolution, query, said, bought_at, orders=orders, limit=limit)
         if garbled is not None:
-            return garbled
+            return self._judged(garbled, said)
         if self._exact_names.get(written) == self._position[best.product.id] and not self._has_twin(resolution):
             # The words are this product's own name, letter for letter: take it even if another product
             # is close ("Smartwater" / "Smart Water" spell alike); one that *sounds* the same is still offered.
             resolution = replace(resolution, decision=Decision.ACCEPT)
-        return self._with_spelt_twins(self._without_strays(resolution, said, history), history, limit)
+        return self._judged(
+            self._with_spelt_twins(self._without_strays(resolution, said, history), history, limit), said
+        )
+
+    def _judged(self, resolution: Resolution, said: Sequence[str]) -> Resolution:
+        """Not sold is not added (``backend.resolver.evidence``), judged on what each candidate's name explains of the
+        heard words, the ranking left as it is:
+
+        - a candidate explaining none of them, matched under ``PRIOR_FROM`` (where words explain no product), is
+          noise; one of the customer's own is there by their history alone and is not offered beside a candidate the
+          words do explain; when every candidate is noise, nothing was found;
+        - a few words whose best candidate holds neither all of them nor what was asked for ("garden hose": Garden
+          Peas) are never taken unasked;
+        - a best candidate not holding every heard word, not matched strongly as a whole, is only the closest: the
+          question says first that what was asked for was not found."""
+        if not resolution.candidates:
+            return resolution
+        judged = [
+            (candidate, evidence(said, candidate.product.name, self._pronouncer, self._kind_share))
+            for candidate in resolution.candidates
+        ]
+
+        def noise(candidate: Candidate, heard: Evidence) -> bool:
+            return heard.share == 0.0 and candidate.match < PRIOR_FROM
+
+        if all(noise(candidate, heard) for candidate, heard in judged):
+            return replace(resolution, decision=Decision.NOT_FOUND, closest=True)
+        kept = [
+            (candidate, heard)
+            for candidate, heard in judged
+            if not (noise(candidate, heard) and any(r.code is ReasonCode.BOUGHT_BEFORE for r in candidate.reasons))
+        ]
+        best, heard = kept[0]
+        closest = best.match < STRONG_MATCH and heard.share < 1.0
+        decision = resolution.decision
+        if (
+            decision is Decision.ACCEPT
+            and closest
+            and not heard.head
+            and heard.share <= 0.5
+            and len(heard_words(said)) <= FEW_WORDS
+        ):
+            decision = Decision.CONFIRM
+        candidates = tuple(candidate for candidate, _ in kept)
+        if len(kept) != len(judged):
+            if best is not resolution.candidates[0] and decision is Decision.ACCEPT:
+                decision = Decision.CONFIRM
+            if decision is Decision.CHOOSE and len(candidates) < 2:
+                decision = Decision.CONFIRM  # one option left is a question about it
+            apart = tells_apart([candidate.product for candidate in candidates]) if len(candidates) > 1 else [()]
+            candidates = tuple(replace(c, tells_apart=apart[rank]) for rank, c in enumerate(candidates))
+        return replace(resolution, decision=decision, candidates=candidates, closest=closest)
 
     @staticmethod
     def _without_strays(

@@ -302,7 +302,11 @@ def act_on_resolution(
         )
         # When none of the words said is in the name, the closest product is a guess: say that nothing matched
         # before offering it ("not sold is not added"; a yes still adds it).
-        closest = not shares_a_word(heard, best.product.name) or bool(unsold_words(said_of(resolution, heard), [best]))
+        closest = (
+            resolution.closest
+            or not shares_a_word(heard, best.product.name)
+            or bool(unsold_words(said_of(resolution, heard), [best]))
+        )
         speech = confirm_speech(turn, best.product, quantity, fit, heard=heard, closest=closest)
         return _confirm_response(turn, _joined(lead, speech), best.product, quantity, fit)
     if resolution.decision == Decision.CHOOSE and len(resolution.candidates) >= 2:
@@ -313,8 +317,9 @@ def act_on_resolution(
             words = resolution.amount.words if resolution.amount is not None else heard
             unsold = turn.say("resolve.unfit_kind", heard=words, unit=turn.speech.unit_name(fit.unit, 1))
             return offer_choices(turn, options, fit.proposal, heard, lead=_joined(lead, unsold), queue=held)
-        if unsold_words(said_of(resolution, heard), resolution.candidates[:3]):
+        if resolution.closest or unsold_words(said_of(resolution, heard), resolution.candidates[:3]):
             # "oat milk", none sold: said so before the closest of the kind are offered, not as if they were it
+            # (the resolver found none holding every word heard, or a word said is in none of the names)
             lead = _joined(lead, turn.say("resolve.not_sold", heard=heard))
             key = "resolve.choose_closest"
         else:
@@ -327,7 +332,8 @@ def act_on_resolution(
         # their coffee creamer)
         speech = turn.say("resolve.not_found_suggest", heard=heard, product=best.product.name)
     else:
-        speech = turn.say("resolve.not_found", heard=heard)
+        # Nothing to offer: what was asked for may have another name here
+        speech = turn.say("resolve.not_found_other_name", heard=heard)
     return turn.ask_text(_joined(lead, speech))
 
 

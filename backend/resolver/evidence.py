@@ -10,7 +10,10 @@ word ("garden *hose*"). So:
 - one holding the heard head but not all the words is the closest of that kind ("rice milk": "Almond Milk"): it may
   be asked about, after saying what was not found;
 - one not holding the head is another kind of thing, whatever word it shares ("garden hose": "Garden Peas") or
-  however often the customer buys it: it is not offered at all.
+  however often the customer buys it: never taken unasked;
+- when no candidate holds a word, nothing was found, and the candidates are only asked about as the closest: the
+  words alone cannot tell a request for what the shop does not sell ("a lawn mower") from a request the recogniser
+  garbled word by word ("so bad that" for Cannellini beans), and only the second has a right answer to offer.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from backend.catalog import Catalog, Product
 from backend.number_words import number_to_words
 from backend.resolver.amounts import Amount, parse_amount, unit_fits
 from backend.resolver.confidence import ACCEPT_AT, CHOOSE_LEAD, confidence, decide
-from backend.resolver.evidence import Evidence, evidence, heard_words
+from backend.resolver.evidence import evidence, heard_words
 from backend.resolver.habits import (
     FUNCTION_WORDS,
     NAMING_SHARE,
@@ -385,9 +385,10 @@ class Resolver:
         """Not sold is not added (``backend.resolver.evidence``), judged on what each candidate's name explains of the
         heard words, the ranking left as it is:
 
-        - a candidate explaining none of them, matched under ``PRIOR_FROM`` (where words explain no product), is
-          noise; one of the customer's own is there by their history alone and is not offered beside a candidate the
-          words do explain; when every candidate is noise, nothing was found;
+        - when no candidate explains a word, matched under ``PRIOR_FROM`` (where words explain no product), nothing
+          was found: the candidates are only the closest, a question that says so first, never taken unasked. They
+          stay offered: a recogniser that garbled every word ("so bad that" for their Cannellini beans) looks the
+          same as a request for what the shop does not sell ("a lawn mower"), and only a question tells them apart;
         - a few words whose best candidate holds neither all of them nor what was asked for ("garden hose": Garden
           Peas) are never taken unasked;
         - a best candidate not holding every heard word, not matched strongly as a whole, is only the closest: the
@@ -398,20 +399,13 @@ class Resolver:
             (candidate, evidence(said, candidate.product.name, self._pronouncer, self._kind_share))
             for candidate in resolution.candidates
         ]
-
-        def noise(candidate: Candidate, heard: Evidence) -> bool:
-            return heard.share == 0.0 and candidate.match < PRIOR_FROM
-
-        if all(noise(candidate, heard) for candidate, heard in judged):
-            return replace(resolution, decision=Decision.NOT_FOUND, closest=True)
-        kept = [
-            (candidate, heard)
-            for candidate, heard in judged
-            if not (noise(candidate, heard) and any(r.code is ReasonCode.BOUGHT_BEFORE for r in candidate.reasons))
-        ]
-        best, heard = kept[0]
-        closest = best.match < STRONG_MATCH and heard.share < 1.0
         decision = resolution.decision
+        if all(heard.share == 0.0 and candidate.match < PRIOR_FROM for candidate, heard in judged):
+            if decision is Decision.ACCEPT:
+                decision = Decision.CONFIRM
+            return replace(resolution, decision=decision, closest=True)
+        best, heard = judged[0]
+        closest = best.match < STRONG_MATCH and heard.share < 1.0
         if (
             decision is Decision.ACCEPT
             and closest
@@ -420,15 +414,7 @@ class Resolver:
             and len(heard_words(said)) <= FEW_WORDS
         ):
             decision = Decision.CONFIRM
-        candidates = tuple(candidate for candidate, _ in kept)
-        if len(kept) != len(judged):
-            if best is not resolution.candidates[0] and decision is Decision.ACCEPT:
-                decision = Decision.CONFIRM
-            if decision is Decision.CHOOSE and len(candidates) < 2:
-                decision = Decision.CONFIRM  # one option left is a question about it
-            apart = tells_apart([candidate.product for candidate in candidates]) if len(candidates) > 1 else [()]
-            candidates = tuple(replace(c, tells_apart=apart[rank]) for rank, c in enumerate(candidates))
-        return replace(resolution, decision=decision, candidates=candidates, closest=closest)
+        return replace(resolution, decision=decision, closest=closest)
 
     @staticmethod
     def _without_strays(

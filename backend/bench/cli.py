@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from backend.bench import audit, heldout, lambda_coldstart
+from backend.bench import audit, heldout, lambda_coldstart, not_sold
 from backend.bench.baselines import build_baselines
 from backend.bench.evalset import EvalSet, Judge, load_eval_set
 from backend.bench.measure import (
@@ -82,6 +82,7 @@ def register(
     resolve.set_defaults(func=run_resolve)
     lambda_coldstart.register(bench_commands)
     audit.register(bench_commands)
+    not_sold.register(bench_commands)
     heldout.register(bench_commands)
 
 
